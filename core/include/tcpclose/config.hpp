@@ -1,0 +1,206 @@
+// The knobs: every teardown behaviour on which RFCs and stacks disagree, and the profiles,
+// which are nothing but named sets of knob values. Rule: a behaviour that differs between
+// two stacks is a field here, never an #ifdef or a branch on a profile name.
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+namespace tcpclose {
+
+// What a RST does in TIME-WAIT.
+enum class RstInTimeWait : std::uint8_t {
+  Ignore,  // RFC 1337 §3 fix (TW1): drop every RST in TIME-WAIT
+  Kill,    // RFC 9293 §3.10.7.4 second check: an acceptable RST closes TIME-WAIT
+};
+
+// Which RSTs are acceptable in synchronized states.
+enum class RstAcceptance : std::uint8_t {
+  Window,  // RFC 793 §3.4: any RST whose sequence number is in the receive window
+  Exact,   // RFC 5961 §3.2: exactly RCV.NXT resets; elsewhere in the window: challenge ACK
+};
+
+// What a SYN does in synchronized states (TIME-WAIT reopening aside).
+enum class SynAcceptance : std::uint8_t {
+  Window,     // RFC 793 §3.9: an in-window SYN resets the connection, else it is ACKed
+  Challenge,  // RFC 5961 §4.2: any SYN draws a challenge ACK and is dropped
+  Drop,       // smoltcp Socket::process: a SYN without ACK is silently dropped
+};
+
+// Whether and when a SYN reopens a connection in TIME-WAIT.
+enum class SynReopen : std::uint8_t {
+  Never,           // the SYN is treated as in any synchronized state
+  HigherSeq,       // RFC 1122 §4.2.2.13: SEG.SEQ > RCV.NXT
+  Timestamps,      // RFC 6191 §2: TSval > TS.Recent when timestamps are in use, else HigherSeq
+  SeqOrTimestamp,  // Linux: not PAWS-rejected, and SEG.SEQ > RCV.NXT or TSval > TS.Recent
+};
+
+// Our ISS when TIME-WAIT is reopened by a SYN.
+enum class ReopenIss : std::uint8_t {
+  FromInput,    // the ISS the caller supplies (an ISN generator)
+  AboveSndNxt,  // Linux tcp_timewait_state_process: tw_snd_nxt + 65535 + 2
+};
+
+enum class FinWait2Timeout : std::uint8_t {
+  None,        // RFC 9293: FIN-WAIT-2 waits for the peer's FIN for ever
+  OrphanOnly,  // Linux tcp_fin_timeout / FreeBSD tcp_finwait2_timeout: only after close()
+};
+
+// Which segments restart the TIME-WAIT timer.
+enum class TimeWaitRestart : std::uint8_t {
+  OnFin,  // RFC 9293 §3.10.7.4 eighth check: a retransmitted FIN restarts 2MSL
+  OnAck,  // Linux tcp_timewait_state_process: any ACK-bearing segment reschedules it
+};
+
+// Deliberately broken behaviours, used only to show that tests, the checker and the proofs
+// catch them (STYLE.md principle 13). Mutant::None is the real protocol.
+enum class Mutant : std::uint8_t {
+  None,
+  TimeWaitZero,        // no TIME-WAIT at all: enter CLOSED where TIME-WAIT is due
+  TimeWaitOneMsl,      // TIME-WAIT lasts MSL instead of the configured length
+  RstKillsTimeWait,    // any RST in TIME-WAIT is accepted: the RFC 1337 assassination
+  NoReackInTimeWait,   // a retransmitted FIN in TIME-WAIT is silently ignored
+  NoTimeWaitRestart,   // a retransmitted FIN is ACKed but 2MSL is not restarted
+  SynReopensAny,       // any SYN reopens TIME-WAIT
+  NoFinRetransmit,     // FINs are never retransmitted
+  NoWindowCheck,       // out-of-window segments are accepted
+};
+inline constexpr std::size_t kMutantCount = 9;
+
+struct Config {
+  // Times are in ticks; the profiles below use 1 tick = 1 ms (tick_us = 1000).
+  std::uint32_t tick_us = 1000;
+  std::uint32_t msl = 120000;          // RFC 9293 §3.4.2: MSL = 2 minutes
+  std::uint32_t time_wait = 240000;    // RFC 9293 §3.10.7.4: 2 MSL
+  RstInTimeWait rst_in_time_wait = RstInTimeWait::Ignore;
+  RstAcceptance rst_acceptance = RstAcceptance::Exact;
+  SynAcceptance syn_acceptance = SynAcceptance::Challenge;
+  SynReopen syn_reopen = SynReopen::Timestamps;
+  ReopenIss reopen_iss = ReopenIss::FromInput;
+  bool timestamps = true;              // offer and accept RFC 7323 timestamps
+  bool paws = true;                    // RFC 7323 §5 PAWS, when timestamps are in use
+  FinWait2Timeout fin_wait2 = FinWait2Timeout::None;
+  std::uint32_t fin_wait2_timeout = 60000;
+  TimeWaitRestart time_wait_restart = TimeWaitRestart::OnFin;
+  bool tw_challenge_ack = true;        // RFC 5961 challenge ACK for in-window RST in TIME-WAIT
+  bool rst_on_close_unread = true;     // RFC 2525 §2.17: close() with unread data sends RST
+  bool rst_on_data_after_close = true; // RFC 1122 §4.2.2.13: data after close() draws RST
+  std::uint32_t rto = 1000;            // RFC 6298 §2.1: initial RTO 1 s
+  bool rto_backoff = true;             // RFC 6298 §5.5: double the RTO on each expiry
+  std::uint8_t fin_retries = 8;        // retransmissions of a FIN before giving up
+  std::uint8_t retries = 15;           // retransmissions of SYN or data before giving up
+                                       // (kUnlimitedRetries: never give up)
+  std::uint32_t rcv_wnd = 65535;       // our receive window
+  Mutant mutant = Mutant::None;
+
+  friend constexpr bool operator==(const Config&, const Config&) = default;
+};
+
+inline constexpr std::uint8_t kUnlimitedRetries = 0xFF;
+
+enum class Profile : std::uint8_t { Reference, Rfc9293, Linux, FreeBsd, Smoltcp };
+inline constexpr std::size_t kProfileCount = 5;
+inline constexpr std::array<Profile, kProfileCount> kAllProfiles = {
+    Profile::Reference, Profile::Rfc9293, Profile::Linux, Profile::FreeBsd, Profile::Smoltcp};
+
+// reference: RFC 9293 plus the fixes it and its neighbours recommend: RFC 1337 (ignore RST
+// in TIME-WAIT), RFC 5961 (exact RST, challenge ACKs), RFC 6191 (timestamp reopening).
+constexpr Config reference_config() noexcept { return Config{}; }
+
+// rfc9293: the letter of RFC 9293 §3.10.7.4 event processing. RFC 5961's mitigations are
+// described there as optional ("MAY"/"SHOULD implement" in §3.10.7.4 and §7), so the letter
+// is RFC 793's window rule; an acceptable RST closes TIME-WAIT.
+constexpr Config rfc9293_config() noexcept {
+  Config c;
+  c.rst_in_time_wait = RstInTimeWait::Kill;
+  c.rst_acceptance = RstAcceptance::Window;
+  c.syn_acceptance = SynAcceptance::Window;
+  c.syn_reopen = SynReopen::Never;
+  c.timestamps = false;
+  c.paws = false;
+  c.tw_challenge_ack = false;
+  c.rst_on_close_unread = false;
+  c.rst_on_data_after_close = false;
+  return c;
+}
+
+// linux: include/net/tcp.h and net/ipv4/tcp_minisocks.c (values in ms).
+constexpr Config linux_config() noexcept {
+  Config c;
+  c.msl = 30000;                 // not a Linux constant: TCP_TIMEWAIT_LEN is 60 s = 2 * 30 s
+  c.time_wait = 60000;           // include/net/tcp.h TCP_TIMEWAIT_LEN (60*HZ)
+  // tcp_rfc1337 defaults to 0: tcp_timewait_state_process kills TIME-WAIT on a RST whose
+  // sequence number is exactly rcv_nxt ("TIME_WAIT assassination"), drops other RSTs.
+  c.rst_in_time_wait = RstInTimeWait::Kill;
+  c.rst_acceptance = RstAcceptance::Exact;       // tcp_validate_incoming (RFC 5961 §3)
+  c.syn_acceptance = SynAcceptance::Challenge;   // tcp_validate_incoming (RFC 5961 §4)
+  c.syn_reopen = SynReopen::SeqOrTimestamp;      // tcp_timewait_state_process, TCP_TW_SYN
+  c.reopen_iss = ReopenIss::AboveSndNxt;         // isn = tw_snd_nxt + 65535 + 2
+  c.timestamps = true;                           // sysctl tcp_timestamps = 1
+  c.paws = true;
+  c.fin_wait2 = FinWait2Timeout::OrphanOnly;     // tcp_fin_timeout, orphans only
+  c.fin_wait2_timeout = 60000;                   // TCP_FIN_TIMEOUT = TCP_TIMEWAIT_LEN
+  c.time_wait_restart = TimeWaitRestart::OnAck;  // inet_twsk_reschedule on th->ack
+  c.tw_challenge_ack = false;                    // TIME-WAIT drops a non-exact RST silently
+  c.rto = 1000;                                  // TCP_TIMEOUT_INIT (1 s)
+  c.fin_retries = 8;                             // tcp_orphan_retries(): 0 means 8
+  c.retries = 15;                                // TCP_RETR2
+  return c;
+}
+
+// freebsd: sys/netinet/tcp_timewait.c tcp_twcheck, tcp_input.c, tcp_timer.h (values in ms).
+constexpr Config freebsd_config() noexcept {
+  Config c;
+  c.msl = 30000;                                 // net.inet.tcp.msl = TCPTV_MSL = 30 s
+  c.time_wait = 60000;                           // 2 * MSL
+  c.rst_in_time_wait = RstInTimeWait::Ignore;    // tcp_twcheck drops every RST
+  c.rst_acceptance = RstAcceptance::Exact;       // net.inet.tcp.insecure_rst = 0
+  c.syn_acceptance = SynAcceptance::Challenge;   // net.inet.tcp.insecure_syn = 0
+  c.syn_reopen = SynReopen::HigherSeq;           // tcp_twcheck: SEQ_GT(th_seq, rcv_nxt)
+  c.timestamps = true;
+  c.paws = true;
+  // tcp_do_segment: once the socket cannot receive more (SBS_CANTRCVMORE, i.e. after close())
+  // the 2MSL timer is armed with TP_MAXIDLE = keepcnt 8 * keepintvl 75 s; the 60 s
+  // tcp_finwait2_timeout applies only with fast_finwait2_recycle, which is off by default.
+  c.fin_wait2 = FinWait2Timeout::OrphanOnly;
+  c.fin_wait2_timeout = 600000;
+  c.tw_challenge_ack = false;                    // TIME-WAIT RSTs are dropped before any ACK
+  c.rto = 1000;                                  // TCPTV_RTOBASE = 1 s
+  c.fin_retries = 12;                            // tcp_timer_rexmt: ++t_rxtshift > TCP_MAXRXTSHIFT
+  c.retries = 12;
+  return c;
+}
+
+// smoltcp: src/socket/tcp.rs Socket::process / dispatch (values in ms).
+constexpr Config smoltcp_config() noexcept {
+  Config c;
+  c.msl = 5000;                                  // no MSL constant; TIME-WAIT = 2 * 5 s
+  c.time_wait = 10000;                           // CLOSE_DELAY = 10 s (Timer::set_for_close)
+  c.rst_in_time_wait = RstInTimeWait::Kill;      // the (_, Rst) arm closes every state
+  c.rst_acceptance = RstAcceptance::Window;      // an in-window RST closes; no exact-match test
+  c.syn_acceptance = SynAcceptance::Drop;        // "expecting an ACK" arm drops a bare SYN
+  c.syn_reopen = SynReopen::Never;               // no TIME-WAIT reopening
+  c.timestamps = false;                          // tsval_generator is None by default
+  c.paws = false;                                // last_remote_tsval is stored, never compared
+  c.fin_wait2 = FinWait2Timeout::None;           // only the user timeout, None by default
+  c.tw_challenge_ack = false;
+  c.rst_on_close_unread = false;                 // close() only moves to FIN-WAIT-1/LAST-ACK
+  c.rst_on_data_after_close = false;             // may_recv() stays true in FIN-WAIT-1/2
+  c.rto = 1000;                                  // RTTE_INITIAL_RTO = 1000 ms
+  c.fin_retries = kUnlimitedRetries;             // rto_count never aborts the connection
+  c.retries = kUnlimitedRetries;
+  return c;
+}
+
+constexpr Config profile_config(Profile p) noexcept {
+  switch (p) {
+    case Profile::Reference: return reference_config();
+    case Profile::Rfc9293: return rfc9293_config();
+    case Profile::Linux: return linux_config();
+    case Profile::FreeBsd: return freebsd_config();
+    case Profile::Smoltcp: return smoltcp_config();
+  }
+  return reference_config();
+}
+
+}  // namespace tcpclose

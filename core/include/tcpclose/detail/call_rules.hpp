@@ -1,0 +1,190 @@
+// Application calls (RFC 9293 §3.10.1-§3.10.5, with socket semantics) and timer expiries
+// (§3.10.8). Rule: an illegal call is an Err in Output::result, exactly as a socket returns.
+#pragma once
+
+#include "tcpclose/step.hpp"
+
+namespace tcpclose::detail {
+
+// SO_ERROR semantics: a pending error is reported once, by the next call that can fail.
+constexpr bool report_pending_error(Step& x) noexcept {
+  if (x.t().so_error == Err::None) return false;
+  x.out.result = x.t().so_error;
+  x.t().so_error = Err::None;
+  return true;
+}
+
+// RFC 9293 §3.10.1 OPEN, passive.
+constexpr void on_listen(Step& x) noexcept {
+  if (x.t().state != State::Closed) { x.out.result = Err::Inval; return; }
+  x.t() = fresh(Tcb{}, State::Listen, 0, x.c.rcv_wnd);
+  x.t().snd_una = x.t().snd_nxt = 0;
+}
+
+// RFC 9293 §3.10.1 OPEN, active: send <SEQ=ISS><CTL=SYN>, enter SYN-SENT.
+constexpr void on_connect(Step& x) noexcept {
+  switch (x.t().state) {
+    case State::Closed: break;
+    case State::Listen: x.out.result = Err::Inval; return;
+    case State::SynSent: case State::SynReceived: x.out.result = Err::Already; return;
+    case State::Established: case State::FinWait1: case State::FinWait2: case State::CloseWait:
+    case State::Closing: case State::LastAck: case State::TimeWait:
+      x.out.result = Err::IsConn; return;
+  }
+  x.t() = fresh(Tcb{}, State::SynSent, x.in.iss, x.c.rcv_wnd);
+  Segment syn = x.make(flag::SYN, x.t().iss);
+  if (x.c.timestamps) { syn.has_ts = true; syn.ts_val = x.in.now; syn.ts_ecr = 0; }
+  x.emit(syn);
+  x.arm(Timer::Rexmit, current_rto(x));
+}
+
+// RFC 9293 §3.10.2 SEND. Data leaves at once as one segment (no Nagle, no congestion window).
+constexpr void on_send(Step& x) noexcept {
+  Tcb& t = x.t();
+  if (report_pending_error(x)) return;
+  switch (t.state) {
+    case State::Established: case State::CloseWait: break;
+    case State::SynSent: case State::SynReceived: x.out.result = Err::Again; return;
+    case State::FinWait1: case State::FinWait2: case State::Closing: case State::LastAck:
+    case State::TimeWait: x.out.result = Err::Pipe; return;  // "connection closing"
+    case State::Listen: x.out.result = Err::NotConn; return;
+    case State::Closed: x.out.result = t.was_synced ? Err::Pipe : Err::NotConn; return;
+  }
+  if (t.wr_shut) { x.out.result = Err::Pipe; return; }
+  if (x.in.n == 0) return;
+  x.emit(x.make(flag::ACK | flag::PSH, t.snd_nxt, x.in.n));
+  t.snd_nxt += x.in.n;
+  x.out.result_n = x.in.n;
+  if (!t.armed(Timer::Rexmit)) x.arm(Timer::Rexmit, current_rto(x));
+}
+
+// RFC 9293 §3.10.3 RECEIVE: queued data first, then a pending error, then end of stream.
+constexpr void on_receive(Step& x) noexcept {
+  Tcb& t = x.t();
+  if (t.rcv_unread > 0) {
+    const std::uint32_t k = x.in.n < t.rcv_unread ? x.in.n : t.rcv_unread;
+    t.rcv_unread -= k;
+    x.out.result_n = k;
+    return;
+  }
+  if (report_pending_error(x)) return;
+  if (t.fin_rcvd || t.rd_shut) return;  // read() = 0: end of stream
+  switch (t.state) {
+    case State::SynSent: case State::SynReceived: case State::Established:
+    case State::FinWait1: case State::FinWait2:
+      x.out.result = Err::Again; return;  // would block
+    case State::Listen: x.out.result = Err::NotConn; return;
+    case State::Closed: if (!t.was_synced) x.out.result = Err::NotConn; return;
+    case State::CloseWait: case State::Closing: case State::LastAck: case State::TimeWait:
+      return;
+  }
+}
+
+// The write half of CLOSE (RFC 9293 §3.10.4), shared by shutdown(SHUT_WR) and close().
+constexpr void close_write(Step& x) noexcept {
+  Tcb& t = x.t();
+  const bool already = t.wr_shut;
+  t.wr_shut = true;
+  if (already) return;
+  switch (t.state) {
+    case State::SynReceived: case State::Established:  // "form a FIN, enter FIN-WAIT-1"
+      send_fin(x); t.state = State::FinWait1; return;
+    case State::CloseWait:  // "send FIN, enter LAST-ACK" (RFC 9293 §3.10.4, CLOSE-WAIT)
+      send_fin(x); t.state = State::LastAck; return;
+    case State::SynSent: x.to_closed(); return;  // "delete the TCB"
+    case State::Listen: x.to_closed(); return;
+    case State::Closed: case State::FinWait1: case State::FinWait2: case State::Closing:
+    case State::LastAck: case State::TimeWait:
+      return;
+  }
+}
+
+constexpr void on_shutdown(Step& x) noexcept {
+  Tcb& t = x.t();
+  if (t.state == State::Closed || t.state == State::Listen) { x.out.result = Err::NotConn; return; }
+  if (x.in.how != Shut::Wr) t.rd_shut = true;
+  if (x.in.how != Shut::Rd) close_write(x);
+}
+
+// close(): both halves, and the socket is orphaned. RFC 2525 §2.17: unread data means RST.
+constexpr void on_close(Step& x) noexcept {
+  Tcb& t = x.t();
+  t.orphan = true;
+  t.rd_shut = true;
+  const bool synced = is_synchronized(t.state) && t.state != State::TimeWait;
+  if (synced && t.rcv_unread > 0 && x.c.rst_on_close_unread) {
+    x.send_rst();
+    t.rcv_unread = 0;
+    x.to_closed();
+    return;
+  }
+  close_write(x);
+  maybe_arm_fin_wait2(x);
+}
+
+// RFC 9293 §3.10.5 ABORT (close with SO_LINGER {1, 0}): RST where a peer is synchronized.
+constexpr void on_abort(Step& x) noexcept {
+  Tcb& t = x.t();
+  t.orphan = true; t.rd_shut = true; t.wr_shut = true; t.rcv_unread = 0;
+  switch (t.state) {
+    case State::SynReceived: case State::Established: case State::FinWait1:
+    case State::FinWait2: case State::CloseWait:
+      x.send_rst(); break;  // "send a reset segment <SEQ=SND.NXT><CTL=RST>"
+    case State::Closed: case State::Listen: case State::SynSent: case State::Closing:
+    case State::LastAck: case State::TimeWait:
+      break;  // "respond with ok and delete the TCB"
+  }
+  x.to_closed();
+}
+
+// RFC 9293 §3.10.8 / RFC 6298 §5: resend the oldest unacknowledged segment, or give up.
+constexpr void on_rexmit(Step& x) noexcept {
+  Tcb& t = x.t();
+  const bool fin_out = t.fin_sent && !t.fin_acked;
+  const std::uint8_t limit = fin_out ? x.c.fin_retries : x.c.retries;
+  if (limit != kUnlimitedRetries && t.retries >= limit) {
+    x.fail(Err::TimedOut);  // "user timeout": ETIMEDOUT
+    x.to_closed();
+    return;
+  }
+  if (t.retries < 0xFE) ++t.retries;
+  switch (t.state) {
+    case State::SynSent: {
+      Segment syn = x.make(flag::SYN, t.iss);
+      if (x.c.timestamps) { syn.has_ts = true; syn.ts_val = x.in.now; syn.ts_ecr = 0; }
+      x.emit(syn); break;
+    }
+    case State::SynReceived: x.emit(x.make(flag::SYN | flag::ACK, t.iss)); break;
+    case State::Established: case State::CloseWait: case State::FinWait1: case State::Closing:
+    case State::LastAck: {
+      const std::uint32_t data = (t.fin_sent ? t.fin_seq : t.snd_nxt) - t.snd_una;
+      if (fin_out && x.mutant(Mutant::NoFinRetransmit)) return;  // the timer is not re-armed
+      std::uint8_t f = flag::ACK;
+      if (data > 0) f |= flag::PSH;
+      if (fin_out) f |= flag::FIN;
+      x.emit(x.make(f, t.snd_una, data));
+      break;
+    }
+    case State::Closed: case State::Listen: case State::FinWait2: case State::TimeWait:
+      return;  // nothing outstanding
+  }
+  x.arm(Timer::Rexmit, current_rto(x));
+}
+
+constexpr void on_timeout(Step& x) noexcept {
+  Tcb& t = x.t();
+  const Timer tm = x.in.timer;
+  if (!t.armed(tm) || seq_lt(x.in.now, t.at(tm))) { x.out.result = Err::Inval; return; }
+  t.deadline[static_cast<std::size_t>(tm)] = kNever;  // it fired
+  switch (tm) {
+    case Timer::Rexmit: on_rexmit(x); return;
+    case Timer::TimeWait:  // RFC 9293 §3.10.8: "delete the TCB, enter CLOSED"
+      if (t.state == State::TimeWait) x.to_closed();
+      return;
+    case Timer::FinWait2:  // Linux tcp_fin_timeout: the orphan is freed silently
+      if (t.state == State::FinWait2) x.to_closed();
+      return;
+  }
+}
+
+}  // namespace tcpclose::detail

@@ -1,0 +1,282 @@
+// Segment arrival, RFC 9293 §3.10.7: one function per state group, then the ordered checks
+// of §3.10.7.4 (sequence, RST, SYN, ACK, text, FIN) for the synchronized states.
+// Rule: TIME-WAIT has its own function, because that is where the stacks disagree most.
+#pragma once
+
+#include "tcpclose/step.hpp"
+
+namespace tcpclose::detail {
+
+// RFC 9293 §3.10.7.1: in CLOSED every segment but a RST draws a RST.
+constexpr void seg_closed(Step& x) noexcept {
+  if (x.s().has(flag::RST)) { x.verdict(Verdict::Dropped); return; }
+  x.reset_reply();
+  x.verdict(Verdict::Reset);
+}
+
+// Start a connection from a SYN: LISTEN, or TIME-WAIT reopened (RFC 9293 §3.10.7.2).
+constexpr void accept_syn(Step& x, Seq iss) noexcept {
+  const Segment& s = x.s();
+  Tcb t = fresh(x.t(), State::SynReceived, iss, x.c.rcv_wnd);
+  t.orphan = false;
+  t.passive = true;
+  t.irs = s.seq;
+  t.rcv_nxt = s.seq + 1;
+  t.snd_wnd = s.wnd;
+  t.ts_ok = x.c.timestamps && s.has_ts;  // RFC 7323 §3.2: both sides must send the option
+  t.ts_recent = s.has_ts ? s.ts_val : 0;
+  for (std::size_t i = 0; i < kTimerCount; ++i) t.deadline[i] = x.t().deadline[i];
+  x.t() = t;
+  x.cancel(Timer::TimeWait);
+  x.emit(x.make(flag::SYN | flag::ACK, t.iss));
+  x.arm(Timer::Rexmit, current_rto(x));
+  x.verdict(Verdict::Accepted);
+}
+
+// RFC 9293 §3.10.7.2: LISTEN ignores RST, resets an ACK, answers a SYN with SYN,ACK.
+constexpr void seg_listen(Step& x) noexcept {
+  const Segment& s = x.s();
+  if (s.has(flag::RST)) { x.verdict(Verdict::Dropped); return; }
+  if (s.has(flag::ACK)) { x.reset_reply(); x.verdict(Verdict::Reset); return; }
+  if (s.has(flag::SYN)) { accept_syn(x, x.in.iss); return; }
+  x.verdict(Verdict::Dropped);
+}
+
+// RFC 9293 §3.10.7.3: SYN-SENT checks the ACK first, then RST, then SYN.
+constexpr void seg_syn_sent(Step& x) noexcept {
+  const Segment& s = x.s();
+  Tcb& t = x.t();
+  if (s.has(flag::ACK) && (seq_le(s.ack, t.iss) || seq_gt(s.ack, t.snd_nxt))) {
+    if (s.has(flag::RST)) { x.verdict(Verdict::Dropped); return; }
+    x.reset_reply(); x.verdict(Verdict::Reset); return;  // "unacceptable ACK": <SEQ=SEG.ACK>
+  }
+  if (s.has(flag::RST)) {
+    if (!s.has(flag::ACK)) { x.verdict(Verdict::Dropped); return; }
+    x.fail(Err::ConnRefused);  // "error: connection reset", ECONNREFUSED to a connect()
+    x.to_closed();
+    x.out.effects |= effect::RstAbort;
+    x.verdict(Verdict::Accepted);
+    return;
+  }
+  if (!s.has(flag::SYN)) { x.verdict(Verdict::Dropped); return; }
+  t.irs = s.seq;
+  t.rcv_nxt = s.seq + 1;
+  t.snd_wnd = s.wnd;
+  t.ts_ok = x.c.timestamps && s.has_ts;
+  t.ts_recent = s.has_ts ? s.ts_val : 0;
+  x.verdict(Verdict::Accepted);
+  if (s.has(flag::ACK)) {
+    t.snd_una = s.ack;
+    t.retries = 0;
+    x.cancel(Timer::Rexmit);
+    t.state = State::Established;
+    t.was_synced = true;
+    x.out.effects |= effect::AckedNew;
+    x.push(ActionKind::Connected);
+    x.send_ack();
+    return;
+  }
+  t.state = State::SynReceived;  // simultaneous open: <SEQ=ISS><ACK=RCV.NXT><SYN,ACK>
+  x.emit(x.make(flag::SYN | flag::ACK, t.iss));
+}
+
+// RFC 9293 §3.10.7.4: a passively opened connection that is refused goes back to LISTEN.
+constexpr void to_listen(Step& x) noexcept {
+  x.to_closed();
+  x.t() = fresh(x.t(), State::Listen, 0, x.c.rcv_wnd);
+  x.t().snd_una = x.t().snd_nxt = 0;
+}
+
+// RFC 9293 §3.10.7.4 second check, for every synchronized state.
+constexpr void on_rst(Step& x) noexcept {
+  Tcb& t = x.t();
+  const Segment& s = x.s();
+  if (!in_receive_window(x, s.seq) && !x.mutant(Mutant::NoWindowCheck)) {
+    x.verdict(Verdict::Dropped); return;  // "silently drop the segment"
+  }
+  if (x.c.rst_acceptance == RstAcceptance::Exact && s.seq != t.rcv_nxt) {
+    x.send_ack(); x.verdict(Verdict::ChallengeAcked); return;  // RFC 5961 §3.2 challenge ACK
+  }
+  x.out.effects |= effect::RstAbort;
+  x.verdict(Verdict::Accepted);
+  switch (t.state) {
+    case State::SynReceived:
+      if (t.passive) { to_listen(x); return; }  // "return this connection to LISTEN state"
+      x.fail(Err::ConnRefused); x.to_closed(); return;
+    case State::Established: case State::FinWait1: case State::FinWait2: case State::CloseWait:
+      x.fail(Err::ConnReset); x.to_closed(); return;  // "connection reset" to the user
+    case State::Closing: case State::LastAck: case State::TimeWait:
+      x.to_closed(); return;  // "enter the CLOSED state, delete the TCB, and return"
+    case State::Closed: case State::Listen: case State::SynSent:
+      return;  // not synchronized: never dispatched here
+  }
+}
+
+// RFC 9293 §3.10.7.4 fourth check: a SYN in a synchronized state.
+constexpr void on_syn(Step& x) noexcept {
+  switch (x.c.syn_acceptance) {
+    case SynAcceptance::Challenge:  // RFC 5961 §4.2: challenge ACK, whatever the sequence
+      x.send_ack(); x.verdict(Verdict::ChallengeAcked); return;
+    case SynAcceptance::Drop:
+      x.verdict(Verdict::Dropped); return;
+    case SynAcceptance::Window: break;  // RFC 793: an in-window SYN is an error: reset
+  }
+  x.reset_reply();
+  x.verdict(Verdict::Reset);
+  if (x.t().state == State::SynReceived && x.t().passive) { to_listen(x); return; }
+  x.fail(Err::ConnReset);
+  x.to_closed();
+}
+
+// RFC 9293 §3.10.7.4 fifth check. Returns whether processing goes on to text and FIN.
+constexpr bool on_ack(Step& x) noexcept {
+  Tcb& t = x.t();
+  const Segment& s = x.s();
+  if (!s.has(flag::ACK)) { x.verdict(Verdict::Dropped); return false; }  // "drop and return"
+  if (t.state == State::SynReceived) {
+    if (!ack_acceptable(s.ack, t.snd_una, t.snd_nxt)) {
+      x.reset_reply(); x.verdict(Verdict::Reset); return false;  // <SEQ=SEG.ACK><CTL=RST>
+    }
+    t.state = State::Established;
+    t.was_synced = true;
+    x.push(ActionKind::Connected);
+  }
+  if (seq_gt(s.ack, t.snd_nxt)) {  // "acks something not yet sent": ACK, drop, return
+    x.send_ack(); x.verdict(Verdict::DroppedAcked); return false;
+  }
+  x.verdict(Verdict::Accepted);
+  if (seq_lt(t.snd_una, s.ack)) {
+    t.snd_una = s.ack;
+    t.retries = 0;
+    x.out.effects |= effect::AckedNew;
+    if (t.fin_sent && seq_gt(s.ack, t.fin_seq)) t.fin_acked = true;
+    if (t.snd_una == t.snd_nxt) x.cancel(Timer::Rexmit);
+    else x.arm(Timer::Rexmit, current_rto(x));  // RFC 6298 §5.3: restart on new data ACKed
+  }
+  t.snd_wnd = s.wnd;
+  switch (t.state) {
+    case State::FinWait1:  // "if our FIN is now acknowledged, enter FIN-WAIT-2"
+      if (t.fin_acked) { t.state = State::FinWait2; maybe_arm_fin_wait2(x); }
+      return true;
+    case State::Closing:  // "if the ACK acknowledges our FIN, enter TIME-WAIT"
+      if (t.fin_acked) enter_time_wait(x);
+      return true;
+    case State::LastAck:  // "if our FIN is now acknowledged, delete the TCB, enter CLOSED"
+      if (t.fin_acked) x.to_closed();
+      return false;
+    case State::Established: case State::FinWait2: case State::CloseWait:
+    case State::SynReceived: case State::TimeWait: case State::Closed: case State::Listen:
+    case State::SynSent:
+      return true;
+  }
+  return true;
+}
+
+// RFC 9293 §3.10.7.4 seventh check. Returns false when the segment reset the connection.
+constexpr bool on_text(Step& x) noexcept {
+  Tcb& t = x.t();
+  const Segment& s = x.s();
+  if (s.len == 0) return true;
+  switch (t.state) {
+    case State::Established: case State::FinWait1: case State::FinWait2: break;
+    case State::CloseWait: case State::Closing: case State::LastAck: case State::TimeWait:
+    case State::Closed: case State::Listen: case State::SynSent: case State::SynReceived:
+      return true;  // "this should not occur, since a FIN has been received": ignore the text
+  }
+  if (seq_gt(s.seq, t.rcv_nxt)) {  // out of order: no reassembly queue; ACK what we have
+    x.ack_due = true;
+    return true;
+  }
+  std::uint32_t fresh_bytes = s.seq + s.len - t.rcv_nxt;
+  if (fresh_bytes > t.rcv_wnd) fresh_bytes = t.rcv_wnd;
+  if (fresh_bytes == 0) return true;
+  // RFC 1122 §4.2.2.13: new data after CLOSE "SHOULD" draw a RST (Linux tcp_rcv_state_process).
+  if (t.rd_shut && t.state != State::Established && x.c.rst_on_data_after_close) {
+    x.reset_reply();
+    x.verdict(Verdict::Reset);
+    x.to_closed();
+    return false;
+  }
+  t.rcv_nxt += fresh_bytes;
+  t.rcv_unread += fresh_bytes;
+  x.out.effects |= effect::Data;
+  x.push(ActionKind::Readable, fresh_bytes);
+  x.ack_due = true;
+  return true;
+}
+
+// RFC 9293 §3.10.7.4 eighth check: the peer's FIN, when it is the next byte expected.
+constexpr void on_fin(Step& x) noexcept {
+  Tcb& t = x.t();
+  const Segment& s = x.s();
+  if (!s.has(flag::FIN) || s.seq + s.len != t.rcv_nxt) {
+    if (s.has(flag::FIN)) x.ack_due = true;  // a FIN beyond a gap: ACK what we have
+    return;
+  }
+  if (t.fin_rcvd) { x.ack_due = true; return; }
+  t.rcv_nxt += 1;
+  t.fin_rcvd = true;
+  x.out.effects |= effect::Fin;
+  x.push(ActionKind::Eof);
+  x.ack_due = true;
+  switch (t.state) {
+    case State::SynReceived: case State::Established: t.state = State::CloseWait; return;
+    case State::FinWait1:  // "if our FIN has been ACKed, TIME-WAIT; otherwise CLOSING"
+      if (t.fin_acked) enter_time_wait(x);
+      else t.state = State::Closing;
+      return;
+    case State::FinWait2: enter_time_wait(x); return;
+    case State::CloseWait: case State::Closing: case State::LastAck: case State::TimeWait:
+    case State::Closed: case State::Listen: case State::SynSent:
+      return;
+  }
+}
+
+// A retransmission of the peer's SYN while our SYN,ACK is unanswered: send SYN,ACK again.
+constexpr bool syn_retransmitted(Step& x) noexcept {
+  const Segment& s = x.s();
+  if (x.t().state != State::SynReceived || !s.has(flag::SYN) || s.has(flag::ACK) ||
+      s.has(flag::RST) || s.seq != x.t().irs)
+    return false;
+  x.emit(x.make(flag::SYN | flag::ACK, x.t().iss));
+  x.verdict(Verdict::DroppedAcked);
+  return true;
+}
+
+// SYN-RECEIVED through LAST-ACK: the ordered checks of RFC 9293 §3.10.7.4.
+constexpr void seg_synchronized(Step& x) noexcept {
+  const Segment& s = x.s();
+  if (syn_retransmitted(x)) return;
+  if (paws_rejected(x)) { x.send_ack(); x.verdict(Verdict::DroppedAcked); return; }
+  if (s.has(flag::RST)) { on_rst(x); return; }
+  // RFC 5961 §4.2 answers a SYN "irrespective of the sequence number"; RFC 793 only an
+  // acceptable one, after the first check.
+  if (s.has(flag::SYN) && x.c.syn_acceptance != SynAcceptance::Window) { on_syn(x); return; }
+  if (!acceptable(x)) { x.send_ack(); x.verdict(Verdict::DroppedAcked); return; }
+  update_ts_recent(x);
+  if (s.has(flag::SYN)) { on_syn(x); return; }
+  if (!on_ack(x)) return;
+  if (!on_text(x)) return;
+  on_fin(x);
+  if (x.ack_due) x.send_ack();
+}
+
+}  // namespace tcpclose::detail
+
+#include "tcpclose/detail/time_wait_rules.hpp"
+
+namespace tcpclose::detail {
+
+constexpr void on_segment(Step& x) noexcept {
+  switch (x.t().state) {
+    case State::Closed: seg_closed(x); return;
+    case State::Listen: seg_listen(x); return;
+    case State::SynSent: seg_syn_sent(x); return;
+    case State::TimeWait: seg_time_wait(x); return;
+    case State::SynReceived: case State::Established: case State::FinWait1:
+    case State::FinWait2: case State::CloseWait: case State::Closing: case State::LastAck:
+      seg_synchronized(x); return;
+  }
+}
+
+}  // namespace tcpclose::detail

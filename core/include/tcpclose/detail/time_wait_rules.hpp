@@ -1,0 +1,100 @@
+// TIME-WAIT, the state this project exists for (RFC 9293 §3.10.7.4, RFC 1337, RFC 6191).
+// Rule: every departure from "ACK the retransmitted FIN and restart 2MSL" is a knob in
+// Config (RST policy, SYN reopening, what restarts the timer) or a named Mutant.
+#pragma once
+
+#include "tcpclose/step.hpp"
+
+namespace tcpclose::detail {
+
+constexpr void restart_time_wait(Step& x) noexcept {
+  if (x.mutant(Mutant::NoTimeWaitRestart)) return;
+  x.arm(Timer::TimeWait, time_wait_length(x));
+}
+
+// A RST in TIME-WAIT: RFC 1337 §3 ignores it; RFC 9293 closes on an acceptable one.
+constexpr void tw_rst(Step& x) noexcept {
+  const Segment& s = x.s();
+  const bool killable = x.mutant(Mutant::RstKillsTimeWait) ||
+                        (x.c.rst_in_time_wait == RstInTimeWait::Kill &&
+                         (in_receive_window(x, s.seq) || x.mutant(Mutant::NoWindowCheck)));
+  if (!killable) { x.verdict(Verdict::Dropped); return; }
+  if (!x.mutant(Mutant::RstKillsTimeWait) && x.c.rst_acceptance == RstAcceptance::Exact &&
+      s.seq != x.t().rcv_nxt) {
+    if (!x.c.tw_challenge_ack) { x.verdict(Verdict::Dropped); return; }
+    x.send_ack(); x.verdict(Verdict::ChallengeAcked); return;  // RFC 5961 §3.2
+  }
+  x.out.effects |= effect::RstAbort;  // the TIME-WAIT assassination of RFC 1337 §2
+  x.verdict(Verdict::Accepted);
+  x.to_closed();
+}
+
+// May this SYN start a new incarnation? RFC 1122 §4.2.2.13, RFC 6191 §2, Linux.
+constexpr bool tw_reopen_allowed(const Step& x) noexcept {
+  const Segment& s = x.s();
+  const Tcb& t = x.out.tcb;
+  if (!s.has(flag::SYN) || s.has(flag::ACK) || s.has(flag::RST)) return false;
+  if (x.mutant(Mutant::SynReopensAny)) return true;
+  const bool higher_seq = seq_gt(s.seq, t.rcv_nxt);
+  const bool with_ts = t.ts_ok && s.has_ts;
+  switch (x.c.syn_reopen) {
+    case SynReopen::Never: return false;
+    case SynReopen::HigherSeq: return higher_seq;
+    case SynReopen::Timestamps: return with_ts ? seq_gt(s.ts_val, t.ts_recent) : higher_seq;
+    case SynReopen::SeqOrTimestamp:
+      return higher_seq || (with_ts && seq_gt(s.ts_val, t.ts_recent));
+  }
+  return false;
+}
+
+// The new incarnation's ISS: the caller's, or Linux's snd_nxt + 65535 + 2 (never 0).
+constexpr Seq reopen_iss(const Step& x) noexcept {
+  if (x.c.reopen_iss == ReopenIss::FromInput) return x.in.iss;
+  const Seq isn = x.t().snd_nxt + 65535u + 2u;
+  return isn == 0 ? 1 : isn;
+}
+
+// Is this the peer's FIN again, the one we already ACKed (its SEG.SEQ+SEG.LEN = RCV.NXT)?
+constexpr bool is_retransmitted_fin(const Step& x) noexcept {
+  const Segment& s = x.s();
+  return s.has(flag::FIN) && !s.has(flag::SYN) && s.seq + s.seg_len() == x.t().rcv_nxt;
+}
+
+constexpr void seg_time_wait(Step& x) noexcept {
+  const Segment& s = x.s();
+  if (s.has(flag::RST)) { tw_rst(x); return; }
+  const bool restart_on_ack =
+      x.c.time_wait_restart == TimeWaitRestart::OnAck && s.has(flag::ACK);
+  if (paws_rejected(x)) {  // RFC 7323 §5.3: ACK and drop; Linux also reschedules
+    x.send_ack(); x.verdict(Verdict::DroppedAcked);
+    if (restart_on_ack) restart_time_wait(x);
+    return;
+  }
+  if (tw_reopen_allowed(x)) {
+    x.out.effects |= effect::Reopened;
+    accept_syn(x, reopen_iss(x));
+    return;
+  }
+  if (is_retransmitted_fin(x)) {
+    // RFC 9293 §3.10.7.4: "Acknowledge it, and restart the 2 MSL timeout."
+    if (x.mutant(Mutant::NoReackInTimeWait)) { x.verdict(Verdict::Dropped); return; }
+    x.send_ack();
+    x.verdict(Verdict::Accepted);
+    restart_time_wait(x);
+    return;
+  }
+  if (s.has(flag::SYN) && x.c.syn_acceptance != SynAcceptance::Window) { on_syn(x); return; }
+  if (!acceptable(x)) {
+    x.send_ack(); x.verdict(Verdict::DroppedAcked);
+    if (restart_on_ack) restart_time_wait(x);
+    return;
+  }
+  if (s.has(flag::SYN)) { on_syn(x); return; }
+  if (!s.has(flag::ACK)) { x.verdict(Verdict::Dropped); return; }
+  // An acceptable ACK: nothing is outstanding, and text or a new FIN cannot occur here.
+  x.verdict(Verdict::Accepted);
+  if (s.len > 0 || s.has(flag::FIN)) x.send_ack();
+  if (restart_on_ack) restart_time_wait(x);
+}
+
+}  // namespace tcpclose::detail

@@ -1,0 +1,119 @@
+// Parsing and printing of profiles, knobs and mutants (see knobs.hpp).
+#include "knobs.hpp"
+
+#include <fmt/format.h>
+
+namespace tcpclose::cli {
+
+std::optional<Profile> profile_from_name(std::string_view s) {
+  for (Profile p : kAllProfiles)
+    if (s == name(p)) return p;
+  return std::nullopt;
+}
+
+std::optional<Mutant> mutant_from_name(std::string_view s) {
+  for (Mutant m : kAllMutants)
+    if (s == name(m)) return m;
+  return std::nullopt;
+}
+
+std::vector<std::string> profile_names() {
+  std::vector<std::string> v;
+  for (Profile p : kAllProfiles) v.emplace_back(name(p));
+  return v;
+}
+
+std::vector<std::string> mutant_names() {
+  std::vector<std::string> v;
+  for (Mutant m : kAllMutants) v.emplace_back(name(m));
+  return v;
+}
+
+void add_knob_options(CLI::App& app, KnobOptions& k, bool with_mutant) {
+  app.add_option("--profile", k.profile, "Named set of knobs")
+      ->check(CLI::IsMember(profile_names()))->capture_default_str();
+  auto* g = app.add_option_group("Knobs", "Override single knobs of the profile (times in ticks)");
+  g->add_option("--msl", k.msl, "Maximum segment lifetime, ticks")->check(CLI::Range(0u, 1000000000u));
+  g->add_option("--time-wait", k.time_wait, "TIME-WAIT length, ticks (default 2*MSL when --msl is given)")
+      ->check(CLI::Range(0u, 2000000000u));
+  g->add_option("--rfc1337", k.rfc1337, "on: ignore RST in TIME-WAIT (RFC 1337); off: an acceptable RST kills it")
+      ->check(CLI::IsMember({"on", "off"}));
+  g->add_option("--rst-acceptance", k.rst_acceptance, "window (RFC 793) or exact (RFC 5961)")
+      ->check(CLI::IsMember({"window", "exact"}));
+  g->add_option("--syn-acceptance", k.syn_acceptance, "window (RFC 793), challenge (RFC 5961) or drop")
+      ->check(CLI::IsMember({"window", "challenge", "drop"}));
+  g->add_option("--syn-reopen", k.syn_reopen, "SYN reopening TIME-WAIT: never, seq (RFC 1122), timestamps (RFC 6191), seq-or-ts (Linux)")
+      ->check(CLI::IsMember({"never", "seq", "timestamps", "seq-or-ts"}));
+  g->add_option("--timestamps", k.timestamps, "Negotiate RFC 7323 timestamps: on|off")->check(CLI::IsMember({"on", "off"}));
+  g->add_option("--paws", k.paws, "RFC 7323 PAWS: on|off")->check(CLI::IsMember({"on", "off"}));
+  g->add_option("--fin-wait2", k.fin_wait2, "FIN-WAIT-2 timeout: none or orphan")->check(CLI::IsMember({"none", "orphan"}));
+  g->add_option("--fin-wait2-timeout", k.fin_wait2_timeout, "FIN-WAIT-2 timeout, ticks")->check(CLI::Range(1u, 2000000000u));
+  g->add_option("--rto", k.rto, "Retransmission timeout, ticks")->check(CLI::Range(1u, 100000000u));
+  g->add_option("--fin-retries", k.fin_retries, "FIN retransmissions before giving up (255: never)")->check(CLI::Range(0u, 255u));
+  g->add_option("--retries", k.retries, "SYN/data retransmissions before giving up (255: never)")->check(CLI::Range(0u, 255u));
+  g->add_option("--rcv-wnd", k.rcv_wnd, "Receive window, bytes")->check(CLI::Range(0u, 1073741824u));
+  if (with_mutant)
+    app.add_option("--mutant", k.mutant, "Run a deliberately broken core (see --list-mutants)")
+        ->check(CLI::IsMember(mutant_names()))->capture_default_str();
+}
+
+Config make_config(const KnobOptions& k) {
+  Config c = profile_config(profile_from_name(k.profile).value_or(Profile::Reference));
+  if (k.msl) { c.msl = *k.msl; c.time_wait = 2 * *k.msl; }
+  if (k.time_wait) c.time_wait = *k.time_wait;
+  if (k.rfc1337) c.rst_in_time_wait = *k.rfc1337 == "on" ? RstInTimeWait::Ignore : RstInTimeWait::Kill;
+  if (k.rst_acceptance) c.rst_acceptance = *k.rst_acceptance == "exact" ? RstAcceptance::Exact : RstAcceptance::Window;
+  if (k.syn_acceptance)
+    c.syn_acceptance = *k.syn_acceptance == "window" ? SynAcceptance::Window
+                       : *k.syn_acceptance == "drop" ? SynAcceptance::Drop : SynAcceptance::Challenge;
+  if (k.syn_reopen)
+    c.syn_reopen = *k.syn_reopen == "never" ? SynReopen::Never
+                   : *k.syn_reopen == "seq" ? SynReopen::HigherSeq
+                   : *k.syn_reopen == "timestamps" ? SynReopen::Timestamps : SynReopen::SeqOrTimestamp;
+  if (k.timestamps) c.timestamps = *k.timestamps == "on";
+  if (k.paws) c.paws = *k.paws == "on";
+  if (k.fin_wait2) c.fin_wait2 = *k.fin_wait2 == "orphan" ? FinWait2Timeout::OrphanOnly : FinWait2Timeout::None;
+  if (k.fin_wait2_timeout) c.fin_wait2_timeout = *k.fin_wait2_timeout;
+  if (k.rto) c.rto = *k.rto;
+  if (k.fin_retries) c.fin_retries = static_cast<std::uint8_t>(*k.fin_retries);
+  if (k.retries) c.retries = static_cast<std::uint8_t>(*k.retries);
+  if (k.rcv_wnd) c.rcv_wnd = *k.rcv_wnd;
+  c.mutant = mutant_from_name(k.mutant).value_or(Mutant::None);
+  return c;
+}
+
+std::vector<std::pair<std::string, std::string>> describe(const Config& c) {
+  auto onoff = [](bool b) { return std::string(b ? "on" : "off"); };
+  auto retries = [](std::uint8_t r) { return r == kUnlimitedRetries ? std::string("unlimited") : std::to_string(r); };
+  const char* reopen = c.syn_reopen == SynReopen::Never ? "never"
+                       : c.syn_reopen == SynReopen::HigherSeq ? "seq"
+                       : c.syn_reopen == SynReopen::Timestamps ? "timestamps" : "seq-or-ts";
+  const char* syn = c.syn_acceptance == SynAcceptance::Window ? "window"
+                    : c.syn_acceptance == SynAcceptance::Drop ? "drop" : "challenge";
+  return {
+      {"tick", fmt::format("{} us", c.tick_us)},
+      {"msl", std::to_string(c.msl)},
+      {"time-wait", std::to_string(c.time_wait)},
+      {"rfc1337", onoff(c.rst_in_time_wait == RstInTimeWait::Ignore)},
+      {"rst-acceptance", c.rst_acceptance == RstAcceptance::Exact ? "exact" : "window"},
+      {"syn-acceptance", syn},
+      {"syn-reopen", reopen},
+      {"reopen-iss", c.reopen_iss == ReopenIss::AboveSndNxt ? "snd.nxt+65537" : "from-input"},
+      {"timestamps", onoff(c.timestamps)},
+      {"paws", onoff(c.paws)},
+      {"fin-wait2", c.fin_wait2 == FinWait2Timeout::OrphanOnly ? "orphan" : "none"},
+      {"fin-wait2-timeout", std::to_string(c.fin_wait2_timeout)},
+      {"time-wait-restart", c.time_wait_restart == TimeWaitRestart::OnAck ? "on-ack" : "on-fin"},
+      {"tw-challenge-ack", onoff(c.tw_challenge_ack)},
+      {"rst-on-close-unread", onoff(c.rst_on_close_unread)},
+      {"rst-on-data-after-close", onoff(c.rst_on_data_after_close)},
+      {"rto", std::to_string(c.rto)},
+      {"rto-backoff", onoff(c.rto_backoff)},
+      {"fin-retries", retries(c.fin_retries)},
+      {"retries", retries(c.retries)},
+      {"rcv-wnd", std::to_string(c.rcv_wnd)},
+      {"mutant", name(c.mutant)},
+  };
+}
+
+}  // namespace tcpclose::cli

@@ -1,0 +1,36 @@
+// Command-line spelling of profiles, knobs and mutants, shared by every subcommand that
+// builds a Config. Rule: a profile is applied first, then each knob flag given overrides it.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <tcpclose/core.hpp>
+
+namespace tcpclose::cli {
+
+std::optional<Profile> profile_from_name(std::string_view s);
+std::optional<Mutant> mutant_from_name(std::string_view s);
+std::vector<std::string> profile_names();
+std::vector<std::string> mutant_names();
+
+struct KnobOptions {
+  std::string profile = "reference";
+  std::string mutant = "none";
+  std::optional<std::uint32_t> msl, time_wait, fin_wait2_timeout, rto, rcv_wnd;
+  std::optional<std::string> rfc1337, rst_acceptance, syn_acceptance, syn_reopen, paws,
+      timestamps, fin_wait2;
+  std::optional<unsigned> fin_retries, retries;
+};
+
+// Registers --profile and every knob flag (and --mutant when with_mutant) on `app`.
+void add_knob_options(CLI::App& app, KnobOptions& k, bool with_mutant);
+// The profile's Config with the given overrides applied. --msl alone sets TIME-WAIT to 2*MSL.
+Config make_config(const KnobOptions& k);
+// One line per knob: "name = value", for `tcpclose profiles` and reports.
+std::vector<std::pair<std::string, std::string>> describe(const Config& c);
+
+}  // namespace tcpclose::cli

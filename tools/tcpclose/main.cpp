@@ -1,0 +1,137 @@
+// The `tcpclose` command: parse the command line, call the libraries, print.
+// Exit codes (all subcommands): 0 success/holds, 1 a check failed or a property is violated,
+// 2 bad usage or input, 3 incomplete (a limit or an interrupt ended the run).
+#include <cstdio>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "format.hpp"
+#include "knobs.hpp"
+#include "table.hpp"
+
+namespace {
+
+using namespace tcpclose;
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailed = 1;
+constexpr int kExitUsage = 2;
+
+// The single-step facts every row of the derived table must satisfy. Each returns a reason
+// when violated. These are the C++ versions; the SMT versions live in proofs/.
+std::string row_problem(const table::Row& r) {
+  const Output& o = r.out;
+  if (o.actions.size >= kMaxActions) return "action list full: capacity too small";
+  const Segment* sent = o.actions.sent();
+  if (r.concrete.kind == InputKind::Segment && r.concrete.seg.has(flag::RST) && sent && sent->has(flag::RST))
+    return "a RST was answered with a RST";
+  if (o.tcb.state == State::TimeWait && r.state != State::TimeWait && !(o.tcb.fin_acked && o.tcb.fin_rcvd))
+    return "TIME-WAIT entered before our FIN was ACKed and the peer's FIN received";
+  if (is_synchronized(o.tcb.state) && seq_gt(o.tcb.snd_una, o.tcb.snd_nxt)) return "SND.UNA > SND.NXT";
+  if (o.tcb.state == State::TimeWait && !o.tcb.armed(Timer::TimeWait)) return "TIME-WAIT without its timer";
+  if (o.tcb.state == State::Closed && (o.tcb.armed(Timer::Rexmit) || o.tcb.armed(Timer::TimeWait)))
+    return "CLOSED with a timer armed";
+  return {};
+}
+
+int run_selfcheck(const cli::KnobOptions& k, bool all_profiles) {
+  int failures = 0;
+  for (Profile p : kAllProfiles) {
+    cli::KnobOptions kp = k;
+    if (all_profiles) kp.profile = name(p);
+    else if (name(p) != k.profile) continue;
+    const Config c = cli::make_config(kp);
+    const struct { const char* name; int failed_at; } scenarios[] = {
+        {"active close", scenario::active_close(c)},
+        {"passive close", scenario::passive_close(c)},
+        {"simultaneous close", scenario::simultaneous_close(c)},
+        {"retransmitted FIN in TIME-WAIT", scenario::retransmitted_fin_in_time_wait(c)},
+    };
+    fmt::print("profile {}{}\n", kp.profile, c.mutant == Mutant::None ? "" : fmt::format(" (mutant {})", name(c.mutant)));
+    for (const auto& s : scenarios) {
+      if (s.failed_at == 0) fmt::print("  ok    scenario {}\n", s.name);
+      else fmt::print("  FAIL  scenario {}: expectation #{} does not hold\n", s.name, s.failed_at);
+      failures += s.failed_at != 0;
+    }
+    const auto rows = table::derive(c);
+    int bad = 0;
+    for (const auto& r : rows) {
+      const std::string why = row_problem(r);
+      if (why.empty()) continue;
+      if (++bad <= 5) fmt::print("  FAIL  table {} / {}: {}\n", name(r.state), r.input, why);
+    }
+    fmt::print("  {}  table: {} rows ({} states x {} input classes), {} violate a single-step fact\n",
+               bad == 0 ? "ok  " : "FAIL", rows.size(), kStateCount, classes::kClassCount, bad);
+    failures += bad;
+  }
+  return failures == 0 ? kExitOk : kExitFailed;
+}
+
+int run_profiles(const cli::KnobOptions& k, bool all) {
+  for (Profile p : kAllProfiles) {
+    if (!all && name(p) != k.profile) continue;
+    cli::KnobOptions kp = k;
+    kp.profile = name(p);
+    fmt::print("{}\n", name(p));
+    for (const auto& [key, value] : cli::describe(cli::make_config(kp))) fmt::print("  {:<24} {}\n", key, value);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"tcpclose: a checked reference for how a TCP connection ends"};
+  app.footer("Exit codes: 0 success, 1 check failed / property violated, 2 bad usage, 3 incomplete.");
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "tcpclose 0.1.0");
+
+  cli::KnobOptions knobs;
+  std::string format = "md";
+  auto* table_cmd = app.add_subcommand("table", "Print the state x input-class table, derived from step()");
+  cli::add_knob_options(*table_cmd, knobs, true);
+  table_cmd->add_option("--format", format, "md, csv or json")
+      ->check(CLI::IsMember({"md", "csv", "json"}))->capture_default_str();
+
+  bool all_profiles = false;
+  auto* self_cmd = app.add_subcommand("selfcheck", "Run the core's scenarios and check every table row");
+  cli::add_knob_options(*self_cmd, knobs, true);
+  self_cmd->add_flag("--all-profiles", all_profiles, "Check every profile (the default when no --profile is given)");
+
+  bool all_listed = false;
+  auto* prof_cmd = app.add_subcommand("profiles", "List the knob values of a profile (all profiles by default)");
+  cli::add_knob_options(*prof_cmd, knobs, false);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "tcpclose: %s\nRun 'tcpclose --help' or 'tcpclose SUBCOMMAND --help'.\n", e.what());
+    return kExitUsage;
+  }
+
+  if (table_cmd->parsed()) {
+    const Config c = cli::make_config(knobs);
+    const table::Format f = format == "csv" ? table::Format::Csv : format == "json" ? table::Format::Json : table::Format::Markdown;
+    const std::string title = fmt::format("tcpclose transition table, profile {}{}", knobs.profile,
+                                          c.mutant == Mutant::None ? "" : fmt::format(", mutant {}", name(c.mutant)));
+    fmt::print("{}", table::render(table::derive(c), f, title));
+    return kExitOk;
+  }
+  if (self_cmd->parsed()) {
+    const bool every = all_profiles || self_cmd->count("--profile") == 0;
+    return run_selfcheck(knobs, every);
+  }
+  if (prof_cmd->parsed()) {
+    all_listed = prof_cmd->count("--profile") == 0;
+    return run_profiles(knobs, all_listed);
+  }
+  return kExitUsage;
+}
