@@ -20,7 +20,7 @@ static std::string join(const std::string& acc, const std::string& next) {
 std::string sent(const Actions& a) {
   std::string out;
   for (const Action& x : a)
-    if (x.kind == ActionKind::Send) out = join(out, segment(x.seg));
+    if (x.kind == ActionKind::Send) out = join(out, segment(a.seg));
   return out.empty() ? "-" : out;
 }
 

@@ -23,7 +23,7 @@ constexpr int kExitUsage = 2;
 // when violated. These are the C++ versions; the SMT versions live in proofs/.
 std::string row_problem(const table::Row& r) {
   const Output& o = r.out;
-  if (o.actions.size >= kMaxActions) return "action list full: capacity too small";
+  if (o.actions.overflow) return "more actions than kMaxActions, or two segments in one step";
   const Segment* sent = o.actions.sent();
   if (r.concrete.kind == InputKind::Segment && r.concrete.seg.has(flag::RST) && sent && sent->has(flag::RST))
     return "a RST was answered with a RST";

@@ -14,7 +14,7 @@ namespace detail {
 
 // The builder for one step: the output under construction plus the input and the knobs.
 struct Step {
-  Output out;
+  Output& out;
   const Input& in;
   const Config& c;
   bool ack_due = false;  // coalesce the ACKs that data and FIN each ask for into one segment
@@ -38,9 +38,7 @@ struct Step {
     t().deadline[static_cast<std::size_t>(tm)] = kNever;
     Action a; a.kind = ActionKind::CancelTimer; a.timer = tm; out.actions.push(a);
   }
-  constexpr void emit(const Segment& seg) noexcept {
-    Action a; a.kind = ActionKind::Send; a.seg = seg; out.actions.push(a);
-  }
+  constexpr void emit(const Segment& seg) noexcept { out.actions.push_send(seg); }
   // A segment from this TCB: ACK carries RCV.NXT; timestamps ride along once negotiated.
   constexpr Segment make(std::uint8_t flags, Seq seq, std::uint32_t len = 0) noexcept {
     Segment seg; seg.flags = flags; seg.seq = seq; seg.len = len; seg.wnd = t().rcv_wnd;
@@ -156,8 +154,9 @@ namespace tcpclose {
 
 // The transition function. Total: every (TCB, input, config) has exactly one output.
 constexpr Output step(const Tcb& tcb, const Input& in, const Config& c) noexcept {
-  detail::Step x{Output{}, in, c};
-  x.out.tcb = tcb;
+  Output out;  // built in place and returned by NRVO: no copy of the ~170-byte Output
+  out.tcb = tcb;
+  detail::Step x{out, in, c};
   switch (in.kind) {
     case InputKind::Segment: detail::on_segment(x); break;
     case InputKind::Listen: detail::on_listen(x); break;
@@ -169,7 +168,7 @@ constexpr Output step(const Tcb& tcb, const Input& in, const Config& c) noexcept
     case InputKind::Abort: detail::on_abort(x); break;
     case InputKind::Timeout: detail::on_timeout(x); break;
   }
-  return x.out;
+  return out;
 }
 
 }  // namespace tcpclose

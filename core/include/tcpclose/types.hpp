@@ -183,35 +183,49 @@ struct Action {
   Timer timer = Timer::Rexmit;
   Err err = Err::None;
   std::uint8_t pad_ = 0;
-  std::uint32_t n = 0;
-  Segment seg{};
+  std::uint32_t n = 0;  // Readable: bytes; ArmTimer: the deadline tick
   friend constexpr bool operator==(const Action&, const Action&) = default;
 };
 
 // A fixed-capacity list: the most any single step emits is 6 actions (a FIN in FIN-WAIT-1
-// that acknowledges our FIN and carries data: Readable, Eof, Send, 3 timer changes).
+// that acknowledges our FIN and carries data: Readable, Eof, Send, 3 timer changes). A step
+// sends at most one segment; the Send action's segment is `seg`, kept once so that an
+// Output stays small and cheap to return (bench/step_bench).
 inline constexpr std::size_t kMaxActions = 8;
 struct Actions {
-  std::array<Action, kMaxActions> items{};
+  std::array<Action, kMaxActions> items;
+  Segment seg;            // the segment of the Send action, when there is one
   std::uint8_t size = 0;
+  bool has_seg = false;
+  bool overflow = false;  // set if a step ever needed more than kMaxActions (a test asserts never)
+
+  // Only items[0, size) and, with a Send, seg are meaningful. At run time the rest is left
+  // unwritten: zeroing it costs more than the whole transition (bench/step_bench).
+  constexpr Actions() noexcept {
+    if (std::is_constant_evaluated()) { items = {}; seg = Segment{}; }
+  }
 
   constexpr void push(const Action& a) noexcept {
-    if (size < kMaxActions) items[size++] = a;  // capacity is checked by a test, never hit
+    if (size < kMaxActions) items[size++] = a;
+    else overflow = true;
+  }
+  constexpr void push_send(const Segment& s) noexcept {
+    Action a; a.kind = ActionKind::Send;
+    if (has_seg) overflow = true;  // two segments in one step: never by design
+    has_seg = true;
+    seg = s;
+    push(a);
   }
   constexpr const Action* begin() const noexcept { return items.data(); }
   constexpr const Action* end() const noexcept { return items.data() + size; }
   constexpr bool empty() const noexcept { return size == 0; }
-  // The one segment this step sends, if any (the core never sends two in one step).
-  constexpr const Segment* sent() const noexcept {
-    for (const Action& a : *this)
-      if (a.kind == ActionKind::Send) return &a.seg;
-    return nullptr;
-  }
   constexpr bool has(ActionKind k) const noexcept {
     for (const Action& a : *this)
       if (a.kind == k) return true;
     return false;
   }
+  // The one segment this step sends, if any.
+  constexpr const Segment* sent() const noexcept { return has_seg ? &seg : nullptr; }
 };
 
 struct Output {
