@@ -104,6 +104,8 @@ int main(int argc, char** argv) {
   auto* prof_cmd = app.add_subcommand("profiles", "List the knob values of a profile (all profiles by default)");
   cli::add_knob_options(*prof_cmd, knobs, false);
 
+  auto* mut_cmd = app.add_subcommand("mutants", "List the seeded protocol mutants (for --mutant)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -128,6 +130,11 @@ int main(int argc, char** argv) {
   if (self_cmd->parsed()) {
     const bool every = all_profiles || self_cmd->count("--profile") == 0;
     return run_selfcheck(knobs, every);
+  }
+  if (mut_cmd->parsed()) {
+    for (Mutant m : kAllMutants)
+      if (m != Mutant::None) fmt::print("{:<24} {}\n", name(m), describe(m));
+    return kExitOk;
   }
   if (prof_cmd->parsed()) {
     all_listed = prof_cmd->count("--profile") == 0;
