@@ -226,6 +226,15 @@ struct Actions {
   }
   // The one segment this step sends, if any.
   constexpr const Segment* sent() const noexcept { return has_seg ? &seg : nullptr; }
+
+  // Equal when the meaningful parts are: the unused slots are never compared.
+  friend constexpr bool operator==(const Actions& a, const Actions& b) noexcept {
+    if (a.size != b.size || a.has_seg != b.has_seg || a.overflow != b.overflow) return false;
+    if (a.has_seg && !(a.seg == b.seg)) return false;
+    for (std::size_t i = 0; i < a.size; ++i)
+      if (!(a.items[i] == b.items[i])) return false;
+    return true;
+  }
 };
 
 struct Output {
@@ -235,6 +244,7 @@ struct Output {
   std::uint8_t effects = 0;      // effect:: bits
   Err result = Err::None;        // an application call's error, as a socket call returns it
   std::uint32_t result_n = 0;    // bytes written or read by Send / Receive
+  friend constexpr bool operator==(const Output&, const Output&) = default;
 };
 
 static_assert(std::is_trivially_copyable_v<Tcb>);

@@ -7,6 +7,10 @@
 
 namespace tcpclose::detail {
 
+constexpr bool is_bare_syn(const Segment& s) noexcept {
+  return s.has(flag::SYN) && !s.has(flag::ACK) && !s.has(flag::RST);
+}
+
 constexpr void restart_time_wait(Step& x) noexcept {
   if (x.mutant(Mutant::NoTimeWaitRestart)) return;
   x.arm(Timer::TimeWait, time_wait_length(x));
@@ -29,20 +33,33 @@ constexpr void tw_rst(Step& x) noexcept {
   x.to_closed();
 }
 
+// RFC 6191 §2, the Timestamps policy: with timestamps on the old incarnation, a newer TSval,
+// or an equal one with a higher sequence number; without them, any SYN that enables
+// timestamps, or else a higher sequence number.
+constexpr bool rfc6191_allows(const Step& x, bool higher_seq) noexcept {
+  const Segment& s = x.s();
+  const Tcb& t = x.out.tcb;
+  const bool new_ts = x.c.timestamps && s.has_ts;  // "would be enabled for the new incarnation"
+  if (t.ts_ok) {
+    if (!new_ts) return higher_seq;
+    return seq_gt(s.ts_val, t.ts_recent) || (s.ts_val == t.ts_recent && higher_seq);
+  }
+  return new_ts || higher_seq;
+}
+
 // May this SYN start a new incarnation? RFC 1122 §4.2.2.13, RFC 6191 §2, Linux.
 constexpr bool tw_reopen_allowed(const Step& x) noexcept {
   const Segment& s = x.s();
   const Tcb& t = x.out.tcb;
-  if (!s.has(flag::SYN) || s.has(flag::ACK) || s.has(flag::RST)) return false;
+  if (!is_bare_syn(s)) return false;
   if (x.mutant(Mutant::SynReopensAny)) return true;
   const bool higher_seq = seq_gt(s.seq, t.rcv_nxt);
-  const bool with_ts = t.ts_ok && s.has_ts;
   switch (x.c.syn_reopen) {
     case SynReopen::Never: return false;
     case SynReopen::HigherSeq: return higher_seq;
-    case SynReopen::Timestamps: return with_ts ? seq_gt(s.ts_val, t.ts_recent) : higher_seq;
-    case SynReopen::SeqOrTimestamp:
-      return higher_seq || (with_ts && seq_gt(s.ts_val, t.ts_recent));
+    case SynReopen::Timestamps: return rfc6191_allows(x, higher_seq);
+    case SynReopen::SeqOrTimestamp:  // Linux: after(seq, rcv_nxt) || newer tw_ts_recent
+      return higher_seq || (t.ts_ok && s.has_ts && seq_gt(s.ts_val, t.ts_recent));
   }
   return false;
 }
@@ -65,6 +82,12 @@ constexpr void seg_time_wait(Step& x) noexcept {
   if (s.has(flag::RST)) { tw_rst(x); return; }
   const bool restart_on_ack =
       x.c.time_wait_restart == TimeWaitRestart::OnAck && s.has(flag::ACK);
+  // RFC 6191 §2 decides a bare SYN before PAWS: honour it, or "silently drop" it.
+  if (x.c.syn_reopen == SynReopen::Timestamps && is_bare_syn(s)) {
+    if (tw_reopen_allowed(x)) { x.out.effects |= effect::Reopened; accept_syn(x, reopen_iss(x)); }
+    else x.verdict(Verdict::Dropped);
+    return;
+  }
   if (paws_rejected(x)) {  // RFC 7323 §5.3: ACK and drop; Linux also reschedules
     x.send_ack(); x.verdict(Verdict::DroppedAcked);
     if (restart_on_ack) restart_time_wait(x);

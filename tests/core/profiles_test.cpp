@@ -1,0 +1,246 @@
+// The profiles differ exactly where the stacks differ: one test per difference, each citing
+// the stack source given in config.hpp. All profiles use 1 tick = 1 ms.
+// Rule: tests drive step() with a profile's Config, never branch on the profile's name.
+#include <cstdint>
+
+#include <gtest/gtest.h>
+#include <tcpclose/core.hpp>
+
+#include "fixtures.hpp"
+
+namespace tcpclose {
+namespace {
+
+using namespace tcpclose::test;
+
+const Config kRef = reference_config();
+const Config kRfc = rfc9293_config();
+const Config kLinux = linux_config();
+const Config kBsd = freebsd_config();
+const Config kSmol = smoltcp_config();
+
+TEST(Profiles, AllUseOneMillisecondTicks) {
+  // config.hpp: "the profiles below use 1 tick = 1 ms (tick_us = 1000)"
+  for (Profile p : kAllProfiles) EXPECT_EQ(profile_config(p).tick_us, 1000u) << name(p);
+  EXPECT_TRUE(profile_config(Profile::Linux) == kLinux);
+  EXPECT_TRUE(profile_config(Profile::Smoltcp) == kSmol);
+}
+
+TEST(Profiles, LinuxKillsTimeWaitOnAnExactRst) {
+  // Linux net/ipv4/tcp_minisocks.c tcp_timewait_state_process, tcp_rfc1337 = 0: a RST at
+  // rcv_nxt kills TIME-WAIT ("TIME_WAIT assassination")
+  const Output o = deliver(tcb_time_wait(kLinux), seg_rst(5002), kLinux, 10);
+  EXPECT_EQ(o.tcb.state, State::Closed);
+  EXPECT_EQ(o.effects, effect::RstAbort);
+}
+
+TEST(Profiles, LinuxDropsANonExactRstInTimeWaitSilently) {
+  // Linux tcp_timewait_state_process: other RSTs are dropped, no challenge ACK
+  const Output o = deliver(tcb_time_wait(kLinux), seg_rst(5003), kLinux, 10);
+  EXPECT_EQ(o.tcb.state, State::TimeWait);
+  EXPECT_EQ(o.verdict, Verdict::Dropped);
+  EXPECT_TRUE(o.actions.empty());
+}
+
+TEST(Profiles, FreeBsdIgnoresEveryRstInTimeWait) {
+  // FreeBSD sys/netinet/tcp_timewait.c tcp_twcheck: every RST is dropped in TIME-WAIT
+  for (Seq s : {Seq{5002}, Seq{5003}}) {
+    const Output o = deliver(tcb_time_wait(kBsd), seg_rst(s), kBsd, 10);
+    EXPECT_EQ(o.tcb.state, State::TimeWait) << s;
+    EXPECT_EQ(o.verdict, Verdict::Dropped) << s;
+  }
+  EXPECT_EQ(deliver(tcb_time_wait(kRef), seg_rst(5002), kRef, 10).tcb.state, State::TimeWait);
+}
+
+TEST(Profiles, Rfc9293AndSmoltcpKillTimeWaitOnAnyInWindowRst) {
+  // RFC 9293 §3.10.7.4 second check with RFC 793's window rule; smoltcp src/socket/tcp.rs
+  // Socket::process: the (_, Rst) arm closes every state
+  for (const Config& c : {kRfc, kSmol}) {
+    const Output o = deliver(tcb_time_wait(c), seg_rst(5003), c, 10);
+    EXPECT_EQ(o.tcb.state, State::Closed);
+    EXPECT_EQ(o.effects, effect::RstAbort);
+  }
+  EXPECT_EQ(deliver(tcb_time_wait(kLinux), seg_rst(5003), kLinux, 10).tcb.state,
+            State::TimeWait);
+}
+
+TEST(Profiles, LinuxFreeBsdReferenceChallengeAnInWindowRstInEstablished) {
+  // Linux tcp_validate_incoming and FreeBSD insecure_rst = 0 (RFC 5961 §3.2): challenge ACK
+  for (const Config& c : {kLinux, kBsd, kRef}) {
+    const Output o = deliver(tcb_established(c), seg_rst(5100), c, 10);
+    EXPECT_EQ(o.tcb.state, State::Established);
+    EXPECT_EQ(o.verdict, Verdict::ChallengeAcked);
+    EXPECT_TRUE(sends(o, flag::ACK, 1001, 5001));
+  }
+}
+
+TEST(Profiles, Rfc9293AndSmoltcpResetOnAnInWindowRstInEstablished) {
+  // RFC 793 §3.4 window rule (rfc9293 profile); smoltcp: "an in-window RST closes"
+  for (const Config& c : {kRfc, kSmol}) {
+    const Output o = deliver(tcb_established(c), seg_rst(5100), c, 10);
+    EXPECT_EQ(o.tcb.state, State::Closed);
+    EXPECT_EQ(error_told(o), Err::ConnReset);
+    EXPECT_TRUE(sends_nothing(o));
+  }
+}
+
+TEST(Profiles, SmoltcpDropsASynInEstablished) {
+  // smoltcp Socket::process: the "expecting an ACK" arm drops a bare SYN without a reply
+  const Output o = deliver(tcb_established(kSmol), seg_syn(5100), kSmol, 10);
+  EXPECT_EQ(o.verdict, Verdict::Dropped);
+  EXPECT_TRUE(o.actions.empty());
+  EXPECT_EQ(o.tcb.state, State::Established);
+}
+
+TEST(Profiles, LinuxFreeBsdReferenceChallengeASynInEstablished) {
+  // Linux tcp_validate_incoming / FreeBSD insecure_syn = 0 (RFC 5961 §4.2): challenge ACK
+  for (const Config& c : {kLinux, kBsd, kRef}) {
+    const Output o = deliver(tcb_established(c), seg_syn(5100), c, 10);
+    EXPECT_EQ(o.verdict, Verdict::ChallengeAcked);
+    EXPECT_TRUE(sends(o, flag::ACK, 1001, 5001));
+    EXPECT_EQ(o.tcb.state, State::Established);
+  }
+}
+
+TEST(Profiles, Rfc9293ResetsOnAnInWindowSynInEstablished) {
+  // RFC 793 §3.9 (rfc9293 profile, syn_acceptance=Window): an in-window SYN is an error:
+  // send a reset, tell the user, CLOSED
+  const Output o = deliver(tcb_established(kRfc), seg_syn(5100), kRfc, 10);
+  EXPECT_EQ(o.verdict, Verdict::Reset);
+  EXPECT_EQ(o.tcb.state, State::Closed);
+  EXPECT_TRUE(sends(o, flag::RST | flag::ACK, 0, 5101));
+  EXPECT_EQ(error_told(o), Err::ConnReset);
+  // out of the window it is only ACKed
+  const Output far = deliver(tcb_established(kRfc), seg_syn(5001 + 65535), kRfc, 10);
+  EXPECT_EQ(far.verdict, Verdict::DroppedAcked);
+  EXPECT_EQ(far.tcb.state, State::Established);
+}
+
+TEST(Profiles, TimeWaitLengthsPerStack) {
+  // Linux include/net/tcp.h TCP_TIMEWAIT_LEN 60 s; FreeBSD 2 * TCPTV_MSL = 60 s; smoltcp
+  // CLOSE_DELAY 10 s; reference and rfc9293: 2 MSL = 240 s (RFC 9293 §3.4.2)
+  const struct { Config c; std::uint32_t ms; } cases[] = {
+      {kLinux, 60000}, {kBsd, 60000}, {kSmol, 10000}, {kRef, 240000}, {kRfc, 240000}};
+  for (const auto& k : cases) {
+    const Output o = deliver(tcb_fin_wait_2(k.c), seg_fin(5001, 1002), k.c, 0);
+    EXPECT_EQ(o.tcb.state, State::TimeWait) << k.ms;
+    EXPECT_EQ(o.tcb.at(Timer::TimeWait), k.ms);
+    EXPECT_EQ(k.c.time_wait * k.c.tick_us / 1000u, k.ms);
+  }
+}
+
+TEST(Profiles, LinuxRestartsTimeWaitOnAnyAckWhileReferenceRestartsOnlyOnFin) {
+  // Linux tcp_timewait_state_process: inet_twsk_reschedule on th->ack; RFC 9293 §3.10.7.4
+  // eighth check restarts only on the retransmitted FIN
+  const Output linux_ack = deliver(tcb_time_wait(kLinux), seg_ack(5002, 1002), kLinux, 5000);
+  EXPECT_EQ(linux_ack.tcb.at(Timer::TimeWait), 5000u + 60000u);
+  const Output ref_ack = deliver(tcb_time_wait(kRef), seg_ack(5002, 1002), kRef, 5000);
+  EXPECT_EQ(ref_ack.tcb.at(Timer::TimeWait), 240000u);
+  const Output ref_fin = deliver(tcb_time_wait(kRef), seg_fin(5001, 1002), kRef, 5000);
+  EXPECT_EQ(ref_fin.tcb.at(Timer::TimeWait), 5000u + 240000u);
+  // Linux also reschedules on an out-of-window ACK
+  const Output linux_far = deliver(tcb_time_wait(kLinux), seg_ack(9000 + 65535, 1002), kLinux, 5000);
+  EXPECT_EQ(linux_far.tcb.at(Timer::TimeWait), 5000u + 60000u);
+}
+
+TEST(Profiles, ReopeningPoliciesPerStack) {
+  // RFC 1122 §4.2.2.13 (FreeBSD tcp_twcheck SEQ_GT(th_seq, rcv_nxt)); Linux TCP_TW_SYN with
+  // isn = tw_snd_nxt + 65535 + 2; RFC 6191 (reference); none in rfc9293 and smoltcp
+  const Segment higher = seg_syn(5003);  // no timestamp option
+  const Output ref = deliver(tcb_time_wait(kRef), higher, kRef, 10, 3000);
+  EXPECT_EQ(ref.tcb.state, State::SynReceived);
+  EXPECT_EQ(ref.tcb.iss, 3000u);
+  const Output bsd = deliver(tcb_time_wait(kBsd), higher, kBsd, 10, 3000);
+  EXPECT_EQ(bsd.tcb.state, State::SynReceived);
+  EXPECT_EQ(bsd.tcb.iss, 3000u);
+  const Output lnx = deliver(tcb_time_wait(kLinux), higher, kLinux, 10, 3000);
+  EXPECT_EQ(lnx.tcb.state, State::SynReceived);
+  EXPECT_EQ(lnx.tcb.iss, 1002u + 65537u);
+  const Output smol = deliver(tcb_time_wait(kSmol), higher, kSmol, 10, 3000);
+  EXPECT_EQ(smol.tcb.state, State::TimeWait);
+  EXPECT_EQ(smol.verdict, Verdict::Dropped);
+  // rfc9293: no reopening; the in-window SYN is an error that resets TIME-WAIT (RFC 793 §3.9)
+  const Output rfc = deliver(tcb_time_wait(kRfc), higher, kRfc, 10, 3000);
+  EXPECT_EQ(rfc.effects & effect::Reopened, 0);
+  EXPECT_EQ(rfc.verdict, Verdict::Reset);
+  EXPECT_EQ(rfc.tcb.state, State::Closed);
+}
+
+TEST(Profiles, LinuxReopensOnANewerTimestampWhereFreeBsdWantsAHigherSequence) {
+  // Linux tcp_timewait_state_process: (s32)(tw_ts_recent - rcv_tsval) < 0 suffices;
+  // FreeBSD tcp_twcheck looks only at SEQ_GT(th_seq, rcv_nxt)
+  const Segment old_seq_new_ts = with_ts(seg_syn(5000), kTsRecent + 1);
+  const Output lnx = deliver(tcb_time_wait(kLinux), old_seq_new_ts, kLinux, 10, 3000);
+  EXPECT_EQ(lnx.tcb.state, State::SynReceived);
+  const Output bsd = deliver(tcb_time_wait(kBsd), old_seq_new_ts, kBsd, 10, 3000);
+  EXPECT_EQ(bsd.tcb.state, State::TimeWait);
+  EXPECT_EQ(bsd.verdict, Verdict::ChallengeAcked);
+}
+
+TEST(Profiles, FinWait2TimeoutsPerStack) {
+  // Linux tcp_fin_timeout (TCP_FIN_TIMEOUT 60 s, orphans only); FreeBSD TP_MAXIDLE 600 s once
+  // SBS_CANTRCVMORE; RFC 9293 and smoltcp: none
+  const struct { Config c; std::uint32_t deadline; } cases[] = {
+      {kLinux, 60000}, {kBsd, 600000}, {kRef, kNever}, {kRfc, kNever}, {kSmol, kNever}};
+  for (const auto& k : cases) {
+    const Output o = deliver(tcb_fin_wait_1(k.c), seg_ack(5001, 1002), k.c, 0);
+    EXPECT_EQ(o.tcb.state, State::FinWait2);
+    EXPECT_EQ(o.tcb.at(Timer::FinWait2), k.deadline);
+  }
+}
+
+TEST(Profiles, FinRetryLimitsPerStack) {
+  // Linux tcp_orphan_retries() = 8; FreeBSD TCP_MAXRXTSHIFT = 12; smoltcp never aborts
+  const struct { Config c; std::uint8_t limit; } cases[] = {{kLinux, 8}, {kBsd, 12}};
+  for (const auto& k : cases) {
+    Tcb t = tcb_fin_wait_1(k.c);
+    t.retries = static_cast<std::uint8_t>(k.limit - 1);
+    const Output last = step(t, Input::timeout(t.at(Timer::Rexmit), Timer::Rexmit), k.c);
+    EXPECT_EQ(last.tcb.state, State::FinWait1) << int{k.limit};
+    t.retries = k.limit;
+    const Output gave_up = step(t, Input::timeout(t.at(Timer::Rexmit), Timer::Rexmit), k.c);
+    EXPECT_EQ(gave_up.tcb.state, State::Closed) << int{k.limit};
+  }
+  Tcb t = tcb_fin_wait_1(kSmol);
+  t.retries = 250;
+  const Output o = step(t, Input::timeout(t.at(Timer::Rexmit), Timer::Rexmit), kSmol);
+  EXPECT_EQ(o.tcb.state, State::FinWait1);
+  EXPECT_TRUE(sends(o, flag::FIN | flag::ACK, 1001, 5001));
+}
+
+TEST(Profiles, TimestampsAreOfferedByLinuxFreeBsdAndReferenceOnly) {
+  // Linux sysctl tcp_timestamps = 1; smoltcp tsval_generator None by default; rfc9293 letter
+  for (const Config& c : {kLinux, kBsd, kRef})
+    EXPECT_TRUE(sent_segment(step(tcb_closed(c), Input::connect(0, 1000), c))->has_ts);
+  for (const Config& c : {kRfc, kSmol})
+    EXPECT_FALSE(sent_segment(step(tcb_closed(c), Input::connect(0, 1000), c))->has_ts);
+}
+
+TEST(Profiles, CloseWithUnreadDataResetsExceptInRfc9293AndSmoltcp) {
+  // RFC 2525 §2.17 (Linux tcp_close, FreeBSD); smoltcp close() only moves to FIN-WAIT-1
+  Tcb base = tcb_established();
+  base.rcv_unread = 5;
+  for (const Config& c : {kLinux, kBsd, kRef}) {
+    const Output o = step(base, Input::close(0), c);
+    EXPECT_EQ(o.tcb.state, State::Closed);
+    EXPECT_TRUE(sends(o, flag::RST | flag::ACK, 1001, 5001));
+  }
+  for (const Config& c : {kRfc, kSmol}) {
+    const Output o = step(base, Input::close(0), c);
+    EXPECT_EQ(o.tcb.state, State::FinWait1);
+    EXPECT_TRUE(sends(o, flag::FIN | flag::ACK, 1001, 5001));
+  }
+}
+
+TEST(Profiles, DataAfterCloseIsAcceptedBySmoltcp) {
+  // smoltcp: may_recv() stays true in FIN-WAIT-1/2; Linux tcp_rcv_state_process resets
+  const Output smol = deliver(tcb_fin_wait_2(kSmol), seg_data(5001, 1002, 10), kSmol, 0);
+  EXPECT_EQ(smol.tcb.state, State::FinWait2);
+  EXPECT_EQ(find_action(smol, ActionKind::Readable)->n, 10u);
+  const Output lnx = deliver(tcb_fin_wait_2(kLinux), seg_data(5001, 1002, 10), kLinux, 0);
+  EXPECT_EQ(lnx.tcb.state, State::Closed);
+  EXPECT_TRUE(sends(lnx, flag::RST, 1002, 0));
+}
+
+}  // namespace
+}  // namespace tcpclose
