@@ -438,28 +438,33 @@ TEST(TimeWait, OldSynDrawsChallengeAckUnderRfc1122Reopening) {
   EXPECT_EQ(o.verdict, Verdict::ChallengeAcked);
   EXPECT_TRUE(sends(o, flag::ACK, 1002, 5002));
   EXPECT_EQ(o.tcb.state, State::TimeWait);
-  EXPECT_EQ(o.tcb.at(Timer::TimeWait), 240000u);
+  EXPECT_EQ(o.tcb.at(Timer::TimeWait), 1000u + 240000u);  // reference: an answer restarts 2MSL
   EXPECT_EQ(o.effects & effect::Reopened, 0);
 }
 
 TEST(TimeWait, DataIsAckedButNotDelivered) {
   // RFC 9293 §3.10.7.4 seventh check: TIME-WAIT, "Ignore the segment text"; the ACK it asks for
-  // is sent and 2MSL is not restarted
+  // is sent; the letter (rfc9293) leaves 2MSL alone, the reference restarts it on any answer
   const Output o = deliver(tcb_time_wait(), seg_data(5002, 1002, 100), kRef, 1000);
   EXPECT_EQ(o.verdict, Verdict::Accepted);
   EXPECT_TRUE(sends(o, flag::ACK, 1002, 5002));
   EXPECT_FALSE(has_action(o, ActionKind::Readable));
   EXPECT_EQ(o.tcb.rcv_nxt, 5002u);
-  EXPECT_EQ(o.tcb.at(Timer::TimeWait), 240000u);
+  EXPECT_EQ(o.tcb.at(Timer::TimeWait), 1000u + 240000u);
+  const Config rfc = rfc9293_config();
+  EXPECT_EQ(deliver(tcb_time_wait(rfc), seg_data(5002, 1002, 100), rfc, 1000).tcb.at(Timer::TimeWait), 240000u);
 }
 
 TEST(TimeWait, OutOfWindowSegmentIsAckedAndDropped) {
-  // RFC 9293 §3.10.7.4 first check: unacceptable -> ACK and drop; 2MSL is not restarted
+  // RFC 9293 §3.10.7.4 first check: unacceptable -> ACK and drop; the letter (rfc9293) leaves
+  // 2MSL alone, the reference restarts it because it answered
   const Output o = deliver(tcb_time_wait(), seg_ack(5002 + kWnd, 1002), kRef, 1000);
   EXPECT_EQ(o.verdict, Verdict::DroppedAcked);
   EXPECT_TRUE(sends(o, flag::ACK, 1002, 5002));
   EXPECT_EQ(o.tcb.state, State::TimeWait);
-  EXPECT_EQ(o.tcb.at(Timer::TimeWait), 240000u);
+  EXPECT_EQ(o.tcb.at(Timer::TimeWait), 1000u + 240000u);
+  const Config rfc = rfc9293_config();
+  EXPECT_EQ(deliver(tcb_time_wait(rfc), seg_ack(5002 + kWnd, 1002), rfc, 1000).tcb.at(Timer::TimeWait), 240000u);
 }
 
 // ===== CLOSE-WAIT: SND.UNA = SND.NXT = 1001, RCV.NXT 5002, the application holds the socket =

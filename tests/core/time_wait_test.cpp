@@ -21,11 +21,17 @@ constexpr std::uint32_t kWnd = 65535;
 constexpr std::uint32_t kTw = 240000;  // reference TIME-WAIT, 2 x 120 s MSL in 1 ms ticks
 const Config kRef = reference_config();
 
-Config with_reopen(SynReopen p, Config c = reference_config()) {
+// The reopening and mutant tests isolate one rule each, so they keep 2MSL still on an answer
+// (RFC 9293's restart rule); the restart policies have their own tests below.
+Config fin_restart(Config c = reference_config()) {
+  c.time_wait_restart = TimeWaitRestart::OnFin;
+  return c;
+}
+Config with_reopen(SynReopen p, Config c = fin_restart()) {
   c.syn_reopen = p;
   return c;
 }
-Config with_mutant(Mutant m, Config c = reference_config()) {
+Config with_mutant(Mutant m, Config c = fin_restart()) {
   c.mutant = m;
   return c;
 }
@@ -477,6 +483,38 @@ TEST(TimeWaitMutants, SynReopensAnyChangesOnlyBareSynsInTimeWait) {
                                         is_segment_with(in, flag::SYN) &&
                                         !in.seg.has(flag::ACK) && !in.seg.has(flag::RST);
                                });
+}
+
+
+// ----- what restarts 2MSL --------------------------------------------------------------------
+
+TEST(TimeWaitRestart, ReferenceRestartsTwoMslOnEverySegmentItAnswers) {
+  // docs/model.md: an answer from TIME-WAIT can provoke a RST from a closed peer; restarting
+  // 2MSL on every answer lets nothing it provokes outlive TIME-WAIT (TimeWaitRestart::OnAnswer)
+  const Output ooo = deliver(tw(), seg_ack(5002 + kWnd, 1002), kRef, 1000);
+  EXPECT_EQ(ooo.verdict, Verdict::DroppedAcked);
+  EXPECT_EQ(ooo.tcb.at(Timer::TimeWait), 1000u + kTw);
+  const Output bare_ack = deliver(tw(), seg_ack(5002, 1002), kRef, 1000);  // nothing answered
+  EXPECT_TRUE(bare_ack.actions.empty());
+  EXPECT_EQ(bare_ack.tcb.at(Timer::TimeWait), kTw);
+}
+
+TEST(TimeWaitRestart, Rfc9293RestartsOnlyOnARetransmittedFin) {
+  // RFC 9293 §3.10.7.4 eighth check: only the retransmitted FIN restarts the 2 MSL timeout
+  const Config c = rfc9293_config();
+  const Output ooo = deliver(tw(c), seg_ack(5002 + kWnd, 1002), c, 1000);
+  EXPECT_TRUE(ooo.actions.sent() != nullptr);
+  EXPECT_EQ(ooo.tcb.at(Timer::TimeWait), kTw);
+  EXPECT_EQ(deliver(tw(c), seg_fin(5001, 1002), c, 1000).tcb.at(Timer::TimeWait), 1000u + kTw);
+}
+
+TEST(TimeWaitRestart, LinuxRestartsOnAnyAckEvenWithoutAnswering) {
+  // Linux tcp_timewait_state_process: inet_twsk_reschedule(tw, TCP_TIMEWAIT_LEN) for an
+  // in-window bare ACK, and for any out-of-window segment with ACK
+  const Config c = linux_config();
+  const Output bare_ack = deliver(tw(c), with_ts(seg_ack(5002, 1002), kTsRecent), c, 1000);
+  EXPECT_TRUE(bare_ack.actions.sent() == nullptr);
+  EXPECT_EQ(bare_ack.tcb.at(Timer::TimeWait), 1000u + 60000u);
 }
 
 }  // namespace

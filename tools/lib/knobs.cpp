@@ -44,6 +44,9 @@ void add_knob_options(CLI::App& app, KnobOptions& k, bool with_mutant) {
       ->check(CLI::IsMember({"window", "challenge", "drop"}));
   g->add_option("--syn-reopen", k.syn_reopen, "SYN reopening TIME-WAIT: never, seq (RFC 1122), timestamps (RFC 6191), seq-or-ts (Linux)")
       ->check(CLI::IsMember({"never", "seq", "timestamps", "seq-or-ts"}));
+  g->add_option("--time-wait-restart", k.time_wait_restart,
+                "What restarts 2MSL in TIME-WAIT: fin (RFC 9293), ack (any segment with ACK, Linux), answer (any segment it answers)")
+      ->check(CLI::IsMember({"fin", "ack", "answer"}));
   g->add_option("--timestamps", k.timestamps, "Negotiate RFC 7323 timestamps: on|off")->check(CLI::IsMember({"on", "off"}));
   g->add_option("--paws", k.paws, "RFC 7323 PAWS: on|off")->check(CLI::IsMember({"on", "off"}));
   g->add_option("--fin-wait2", k.fin_wait2, "FIN-WAIT-2 timeout: none or orphan")->check(CLI::IsMember({"none", "orphan"}));
@@ -58,7 +61,10 @@ void add_knob_options(CLI::App& app, KnobOptions& k, bool with_mutant) {
 }
 
 Config make_config(const KnobOptions& k) {
-  Config c = profile_config(profile_from_name(k.profile).value_or(Profile::Reference));
+  return apply_knobs(k, profile_config(profile_from_name(k.profile).value_or(Profile::Reference)));
+}
+
+Config apply_knobs(const KnobOptions& k, Config c) {
   if (k.msl) { c.msl = *k.msl; c.time_wait = 2 * *k.msl; }
   if (k.time_wait) c.time_wait = *k.time_wait;
   if (k.rfc1337) c.rst_in_time_wait = *k.rfc1337 == "on" ? RstInTimeWait::Ignore : RstInTimeWait::Kill;
@@ -70,6 +76,10 @@ Config make_config(const KnobOptions& k) {
     c.syn_reopen = *k.syn_reopen == "never" ? SynReopen::Never
                    : *k.syn_reopen == "seq" ? SynReopen::HigherSeq
                    : *k.syn_reopen == "timestamps" ? SynReopen::Timestamps : SynReopen::SeqOrTimestamp;
+  if (k.time_wait_restart)
+    c.time_wait_restart = *k.time_wait_restart == "ack"      ? TimeWaitRestart::OnAck
+                          : *k.time_wait_restart == "answer" ? TimeWaitRestart::OnAnswer
+                                                             : TimeWaitRestart::OnFin;
   if (k.timestamps) c.timestamps = *k.timestamps == "on";
   if (k.paws) c.paws = *k.paws == "on";
   if (k.fin_wait2) c.fin_wait2 = *k.fin_wait2 == "orphan" ? FinWait2Timeout::OrphanOnly : FinWait2Timeout::None;
@@ -103,7 +113,8 @@ std::vector<std::pair<std::string, std::string>> describe(const Config& c) {
       {"paws", onoff(c.paws)},
       {"fin-wait2", c.fin_wait2 == FinWait2Timeout::OrphanOnly ? "orphan" : "none"},
       {"fin-wait2-timeout", std::to_string(c.fin_wait2_timeout)},
-      {"time-wait-restart", c.time_wait_restart == TimeWaitRestart::OnAck ? "on-ack" : "on-fin"},
+      {"time-wait-restart", c.time_wait_restart == TimeWaitRestart::OnAck      ? "ack"
+                            : c.time_wait_restart == TimeWaitRestart::OnAnswer ? "answer" : "fin"},
       {"tw-challenge-ack", onoff(c.tw_challenge_ack)},
       {"rst-on-close-unread", onoff(c.rst_on_close_unread)},
       {"rst-on-data-after-close", onoff(c.rst_on_data_after_close)},

@@ -22,7 +22,7 @@ struct KnobOptions {
   std::string mutant = "none";
   std::optional<std::uint32_t> msl, time_wait, fin_wait2_timeout, rto, rcv_wnd;
   std::optional<std::string> rfc1337, rst_acceptance, syn_acceptance, syn_reopen, paws,
-      timestamps, fin_wait2;
+      timestamps, fin_wait2, time_wait_restart;
   std::optional<unsigned> fin_retries, retries;
 };
 
@@ -30,6 +30,8 @@ struct KnobOptions {
 void add_knob_options(CLI::App& app, KnobOptions& k, bool with_mutant);
 // The profile's Config with the given overrides applied. --msl alone sets TIME-WAIT to 2*MSL.
 Config make_config(const KnobOptions& k);
+// The given base Config (e.g. the model's tick-scaled profile) with the overrides applied.
+Config apply_knobs(const KnobOptions& k, Config base);
 // One line per knob: "name = value", for `tcpclose profiles` and reports.
 std::vector<std::pair<std::string, std::string>> describe(const Config& c);
 

@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "check.hpp"
 #include "format.hpp"
 #include "knobs.hpp"
 #include "table.hpp"
@@ -106,6 +107,10 @@ int main(int argc, char** argv) {
 
   auto* mut_cmd = app.add_subcommand("mutants", "List the seeded protocol mutants (for --mutant)");
 
+  cli::CheckArgs check_args;
+  auto* check_cmd = app.add_subcommand("check", "Explore every interleaving of the scenarios and check the properties");
+  cli::add_check_options(*check_cmd, check_args);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -131,6 +136,7 @@ int main(int argc, char** argv) {
     const bool every = all_profiles || self_cmd->count("--profile") == 0;
     return run_selfcheck(knobs, every);
   }
+  if (check_cmd->parsed()) return cli::run_check(check_args);
   if (mut_cmd->parsed()) {
     for (Mutant m : kAllMutants)
       if (m != Mutant::None) fmt::print("{:<24} {}\n", name(m), describe(m));

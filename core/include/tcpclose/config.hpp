@@ -37,7 +37,8 @@ enum class SynReopen : std::uint8_t {
 
 // Our ISS when TIME-WAIT is reopened by a SYN.
 enum class ReopenIss : std::uint8_t {
-  FromInput,    // the ISS the caller supplies (an ISN generator)
+  FromInput,    // the ISS the caller supplies (an ISN generator), raised to >= SND.NXT
+                // (RFC 1122 §4.2.2.13 (1))
   AboveSndNxt,  // Linux tcp_timewait_state_process: tw_snd_nxt + 65535 + 2
 };
 
@@ -48,8 +49,10 @@ enum class FinWait2Timeout : std::uint8_t {
 
 // Which segments restart the TIME-WAIT timer.
 enum class TimeWaitRestart : std::uint8_t {
-  OnFin,  // RFC 9293 §3.10.7.4 eighth check: a retransmitted FIN restarts 2MSL
-  OnAck,  // Linux tcp_timewait_state_process: any ACK-bearing segment reschedules it
+  OnFin,     // RFC 9293 §3.10.7.4 eighth check: a retransmitted FIN restarts 2MSL
+  OnAck,     // Linux tcp_timewait_state_process: any ACK-bearing segment reschedules it
+  OnAnswer,  // any segment TIME-WAIT answers restarts 2MSL, so that nothing the answer
+             // provokes (a RST from a closed peer) outlives TIME-WAIT (docs/model.md)
 };
 
 // Deliberately broken behaviours, used only to show that tests, the checker and the proofs
@@ -105,13 +108,20 @@ inline constexpr std::array<Profile, kProfileCount> kAllProfiles = {
 
 // reference: RFC 9293 plus the fixes it and its neighbours recommend: RFC 1337 (ignore RST
 // in TIME-WAIT), RFC 5961 (exact RST, challenge ACKs), RFC 6191 (timestamp reopening).
-constexpr Config reference_config() noexcept { return Config{}; }
+// One departure from RFC 9293's letter, found by the model checker: TIME-WAIT restarts 2MSL
+// whenever it answers a segment (TimeWaitRestart::OnAnswer), see docs/model.md.
+constexpr Config reference_config() noexcept {
+  Config c;
+  c.time_wait_restart = TimeWaitRestart::OnAnswer;
+  return c;
+}
 
 // rfc9293: the letter of RFC 9293 §3.10.7.4 event processing. RFC 5961's mitigations are
 // described there as optional ("MAY"/"SHOULD implement" in §3.10.7.4 and §7), so the letter
 // is RFC 793's window rule; an acceptable RST closes TIME-WAIT.
 constexpr Config rfc9293_config() noexcept {
   Config c;
+  c.time_wait_restart = TimeWaitRestart::OnFin;
   c.rst_in_time_wait = RstInTimeWait::Kill;
   c.rst_acceptance = RstAcceptance::Window;
   c.syn_acceptance = SynAcceptance::Window;

@@ -64,9 +64,12 @@ constexpr bool tw_reopen_allowed(const Step& x) noexcept {
   return false;
 }
 
-// The new incarnation's ISS: the caller's, or Linux's snd_nxt + 65535 + 2 (never 0).
+// The new incarnation's ISS: the caller's, raised to at least SND.NXT because RFC 1122
+// §4.2.2.13 (1) requires it to be "larger than the largest sequence number it used on the
+// previous connection incarnation"; or Linux's snd_nxt + 65535 + 2 (never 0).
 constexpr Seq reopen_iss(const Step& x) noexcept {
-  if (x.c.reopen_iss == ReopenIss::FromInput) return x.in.iss;
+  if (x.c.reopen_iss == ReopenIss::FromInput)
+    return seq_ge(x.in.iss, x.t().snd_nxt) ? x.in.iss : x.t().snd_nxt;
   const Seq isn = x.t().snd_nxt + 65535u + 2u;
   return isn == 0 ? 1 : isn;
 }
@@ -77,47 +80,53 @@ constexpr bool is_retransmitted_fin(const Step& x) noexcept {
   return s.has(flag::FIN) && !s.has(flag::SYN) && s.seq + s.seg_len() == x.t().rcv_nxt;
 }
 
-constexpr void seg_time_wait(Step& x) noexcept {
+// Everything but the timer restart policy: RST, RFC 6191, PAWS, the retransmitted FIN,
+// SYN, acceptability. Returns true when 2MSL was already restarted (the retransmitted FIN).
+constexpr bool tw_segment(Step& x) noexcept {
   const Segment& s = x.s();
-  if (s.has(flag::RST)) { tw_rst(x); return; }
-  const bool restart_on_ack =
-      x.c.time_wait_restart == TimeWaitRestart::OnAck && s.has(flag::ACK);
+  if (s.has(flag::RST)) { tw_rst(x); return false; }
   // RFC 6191 §2 decides a bare SYN before PAWS: honour it, or "silently drop" it.
   if (x.c.syn_reopen == SynReopen::Timestamps && is_bare_syn(s)) {
     if (tw_reopen_allowed(x)) { x.out.effects |= effect::Reopened; accept_syn(x, reopen_iss(x)); }
     else x.verdict(Verdict::Dropped);
-    return;
+    return false;
   }
-  if (paws_rejected(x)) {  // RFC 7323 §5.3: ACK and drop; Linux also reschedules
-    x.send_ack(); x.verdict(Verdict::DroppedAcked);
-    if (restart_on_ack) restart_time_wait(x);
-    return;
-  }
+  if (paws_rejected(x)) { x.send_ack(); x.verdict(Verdict::DroppedAcked); return false; }  // RFC 7323 §5.3
   if (tw_reopen_allowed(x)) {
     x.out.effects |= effect::Reopened;
     accept_syn(x, reopen_iss(x));
-    return;
+    return false;
   }
   if (is_retransmitted_fin(x)) {
     // RFC 9293 §3.10.7.4: "Acknowledge it, and restart the 2 MSL timeout."
-    if (x.mutant(Mutant::NoReackInTimeWait)) { x.verdict(Verdict::Dropped); return; }
+    if (x.mutant(Mutant::NoReackInTimeWait)) { x.verdict(Verdict::Dropped); return false; }
     x.send_ack();
     x.verdict(Verdict::Accepted);
     restart_time_wait(x);
-    return;
+    return true;
   }
-  if (s.has(flag::SYN) && x.c.syn_acceptance != SynAcceptance::Window) { on_syn(x); return; }
-  if (!acceptable(x)) {
-    x.send_ack(); x.verdict(Verdict::DroppedAcked);
-    if (restart_on_ack) restart_time_wait(x);
-    return;
-  }
-  if (s.has(flag::SYN)) { on_syn(x); return; }
-  if (!s.has(flag::ACK)) { x.verdict(Verdict::Dropped); return; }
+  if (s.has(flag::SYN) && x.c.syn_acceptance != SynAcceptance::Window) { on_syn(x); return false; }
+  if (!acceptable(x)) { x.send_ack(); x.verdict(Verdict::DroppedAcked); return false; }
+  if (s.has(flag::SYN)) { on_syn(x); return false; }
+  if (!s.has(flag::ACK)) { x.verdict(Verdict::Dropped); return false; }
   // An acceptable ACK: nothing is outstanding, and text or a new FIN cannot occur here.
   x.verdict(Verdict::Accepted);
   if (s.len > 0 || s.has(flag::FIN)) x.send_ack();
-  if (restart_on_ack) restart_time_wait(x);
+  return false;
+}
+
+constexpr void seg_time_wait(Step& x) noexcept {
+  const bool restarted = tw_segment(x);
+  if (restarted || x.out.tcb.state != State::TimeWait || x.s().has(flag::RST)) return;
+  switch (x.c.time_wait_restart) {
+    case TimeWaitRestart::OnFin: return;
+    case TimeWaitRestart::OnAck:  // Linux: inet_twsk_reschedule for every segment with ACK
+      if (x.s().has(flag::ACK)) restart_time_wait(x);
+      return;
+    case TimeWaitRestart::OnAnswer:
+      if (x.out.actions.sent() != nullptr) restart_time_wait(x);
+      return;
+  }
 }
 
 }  // namespace tcpclose::detail

@@ -1,0 +1,61 @@
+// The explicit-state explorer: breadth-first, level by level, over fingerprints, with
+// parent + move records so that a counterexample is rebuilt by replay.
+// Rule: results (counts and counterexamples) are the same for any number of threads.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "tcpclose/model/properties.hpp"
+
+namespace tcpclose::model {
+
+struct Progress {
+  std::uint64_t states = 0, transitions = 0, frontier = 0, depth = 0, bytes = 0;
+  double seconds = 0;
+};
+
+struct ExploreOptions {
+  unsigned threads = 1;
+  std::uint64_t max_states = 0;   // 0: unlimited
+  std::uint64_t max_memory = 0;   // bytes; 0: unlimited
+  std::uint32_t properties = kAllPropertyBits;
+  const std::atomic<bool>* interrupt = nullptr;
+  std::function<void(const Progress&)> progress;  // called every ~2 s from the calling thread
+};
+
+struct TraceStep {
+  std::uint8_t ordinal = 0;
+  Transition tr{};
+  WorldState after{};
+};
+
+struct Violation {
+  Property property{};
+  std::vector<TraceStep> trace;   // from the initial state; the last step violates
+  bool terminal = false;          // violated in the last state (no successor), not by a step
+  bool replay_ok = true;          // the replay reproduced the violation
+};
+
+enum class Outcome : std::uint8_t { Holds, Violated, Incomplete };
+
+struct ExploreResult {
+  Outcome outcome = Outcome::Holds;
+  std::vector<Violation> violations;  // the shortest one for each violated property
+  std::uint32_t violated = 0;         // Property bits
+  std::uint8_t guards = 0;            // Guard bits reached
+  std::uint64_t states = 0, transitions = 0, depth = 0, terminal_states = 0, overflows = 0;
+  std::uint64_t pruned = 0;           // moves not explored because of the --in-flight bound
+  std::uint64_t table_bytes = 0, record_bytes = 0, peak_bytes = 0;
+  double seconds = 0;
+  std::string incomplete_reason;
+  bool stopped_at_violation = false;  // every requested property was violated: search cut short
+  double bytes_per_state() const { return states ? double(table_bytes + record_bytes) / double(states) : 0; }
+};
+
+ExploreResult explore(const World& w, const ExploreOptions& opt);
+
+}  // namespace tcpclose::model

@@ -1,0 +1,115 @@
+// The named properties the checker decides, and the vacuity guards that must be reached.
+// Rule: properties read ghost fields and the core's outputs; they never change a state.
+// docs/properties.md states each one formally.
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+#include "tcpclose/model/successors.hpp"
+
+namespace tcpclose::model {
+
+enum class Property : std::uint8_t {
+  NoStaleDelivery, TimeWaitDuration, ReliableTermination, StreamIntegrity, UniqueTcb,
+  BothClosed, NoDeadlock,
+};
+inline constexpr std::size_t kPropertyCount = 7;
+inline constexpr std::array<Property, kPropertyCount> kAllProperties = {
+    Property::NoStaleDelivery, Property::TimeWaitDuration, Property::ReliableTermination,
+    Property::StreamIntegrity, Property::UniqueTcb, Property::BothClosed, Property::NoDeadlock};
+constexpr std::uint32_t bit(Property p) { return 1u << static_cast<unsigned>(p); }
+inline constexpr std::uint32_t kAllPropertyBits = (1u << kPropertyCount) - 1;
+
+const char* name(Property p);
+const char* statement(Property p);
+
+enum class Guard : std::uint8_t { TimeWaitReached, FinIntoTimeWait, StaleRejected, ClosingReached };
+inline constexpr std::size_t kGuardCount = 4;
+inline constexpr std::array<Guard, kGuardCount> kAllGuards = {
+    Guard::TimeWaitReached, Guard::FinIntoTimeWait, Guard::StaleRejected, Guard::ClosingReached};
+constexpr std::uint8_t bit(Guard g) { return static_cast<std::uint8_t>(1u << static_cast<unsigned>(g)); }
+const char* name(Guard g);
+const char* statement(Guard g);
+// The guards a scenario must reach, or the check of that scenario is vacuous.
+std::uint8_t required_guards(Scenario s);
+
+namespace detail {
+inline constexpr std::uint8_t kAcceptEffects =
+    effect::Data | effect::Fin | effect::AckedNew | effect::RstAbort;
+}
+
+// The properties violated by one transition (Property bits), and the guards it reaches.
+inline std::uint32_t check_transition(const World& w, const WorldState& before, const WorldState& after,
+                                      const Transition& tr, std::uint8_t& guards) {
+  std::uint32_t bad = 0;
+  for (const HostState& h : after.h) {
+    if (h.tcb.state == State::TimeWait) guards |= bit(Guard::TimeWaitReached);
+    if (h.tcb.state == State::Closing) guards |= bit(Guard::ClosingReached);
+  }
+  if (tr.unique_violation) bad |= bit(Property::UniqueTcb);
+  if (tr.stream_violation) bad |= bit(Property::StreamIntegrity);
+  if (!tr.ran_core) return bad;
+  const Tcb& was = tr.before;
+  const Output& o = tr.out;
+  if (tr.kind == MoveKind::Deliver && detail::live(was)) {
+    // no-stale-delivery: a TCB of incarnation j accepts nothing from incarnation i != j.
+    const bool accepted = (o.effects & detail::kAcceptEffects) != 0;
+    if (tr.pkt.inc != tr.tcb_inc && accepted && !(o.effects & effect::Reopened))
+      bad |= bit(Property::NoStaleDelivery);
+    if (tr.pkt.inc < tr.tcb_inc && !accepted) guards |= bit(Guard::StaleRejected);
+    if (was.state == State::TimeWait && (tr.pkt.flags & flag::FIN)) guards |= bit(Guard::FinIntoTimeWait);
+  }
+  // time-wait-duration: TIME-WAIT ends by its timer only after the configured length since
+  // it began or last ACKed a FIN; otherwise only where the unmutated profile also ends it.
+  if (was.state == State::TimeWait && o.tcb.state != State::TimeWait) {
+    if (tr.input.kind == InputKind::Timeout && tr.input.timer == Timer::TimeWait) {
+      if (tr.tw_age < w.cfg.time_wait) bad |= bit(Property::TimeWaitDuration);
+    } else if (w.cfg.mutant != Mutant::None) {
+      Config real = w.cfg;
+      real.mutant = Mutant::None;
+      if (step(was, tr.input, real).tcb.state == State::TimeWait) bad |= bit(Property::TimeWaitDuration);
+    }
+  }
+  // reliable-termination: with no fault but lost ACKs and FINs, the passive closer's
+  // connection ends by the ACK of its FIN, never by a reset or a timeout.
+  // (Its own application's close, abort or listener close is not the network's doing.)
+  const bool passive = was.state == State::CloseWait || was.state == State::LastAck;
+  if (passive && tr.kind != MoveKind::App && o.tcb.state == State::Closed && !o.tcb.fin_acked &&
+      !(before.faults & fault::Other))
+    bad |= bit(Property::ReliableTermination);
+  return bad;
+}
+
+// A TCB left half-open (RFC 9293 §3.5.2): synchronized with no timer running (ESTABLISHED,
+// SYN-RECEIVED, CLOSE-WAIT, or an orphaned FIN-WAIT-2 without a FIN-WAIT-2 timeout), its
+// peer's TCB CLOSED, nothing in flight, after some fault. TCP learns of it only by sending,
+// by keep-alives or by a FIN-WAIT-2 timeout; acceptable, and documented (docs/properties.md).
+inline bool half_open(const World& w, const WorldState& s, std::uint8_t host) {
+  const HostState& h = s.h[host];
+  const Op op = w.prog[host].code[h.pc].op;
+  const bool quiet = h.tcb.state == State::Established || h.tcb.state == State::SynReceived ||
+                     h.tcb.state == State::CloseWait || h.tcb.state == State::FinWait2;
+  return (s.faults & fault::Any) && s.n == 0 && !detail::live(s.h[1 - host].tcb) && quiet &&
+         (op == Op::ReadEof || op == Op::AwaitConn || op == Op::End);
+}
+
+// A state with no successor: both TCBs CLOSED and both applications finished, or a
+// documented acceptable outcome (docs/properties.md).
+inline std::uint32_t check_terminal(const World& w, const WorldState& s) {
+  std::uint32_t bad = 0;
+  for (std::uint8_t host = 0; host < 2; ++host) {
+    const HostState& h = s.h[host];
+    const HostState& peer = s.h[1 - host];
+    const Op op = w.prog[host].code[h.pc].op;
+    const bool ajar = half_open(w, s, host);
+    if (detail::live(h.tcb) && !ajar) bad |= bit(Property::BothClosed);
+    // A server still waiting for a connection that will never come is acceptable.
+    const bool idle_server = op == Op::AwaitConn && h.listening && !detail::live(h.tcb) &&
+                             w.prog[1 - host].code[peer.pc].op == Op::End;
+    if (op != Op::End && !idle_server && !ajar) bad |= bit(Property::NoDeadlock);
+  }
+  return bad;
+}
+
+}  // namespace tcpclose::model

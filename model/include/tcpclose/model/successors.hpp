@@ -1,0 +1,465 @@
+// Successor generation: every move the world can make from a WorldState, in a fixed order, each
+// applied through the real core step(). Rule: a move is named by its ordinal in this order,
+// so a counterexample is a list of ordinals that replays exactly (STYLE.md principles 8, 9).
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+
+#include "tcpclose/model/world.hpp"
+
+namespace tcpclose::model {
+
+enum class MoveKind : std::uint8_t { Timer, App, Deliver, Lose, Dup, Tick };
+
+// Everything one transition did, for the properties and the human trace.
+struct Transition {
+  MoveKind kind = MoveKind::Tick;
+  std::uint8_t host = 0xFF;      // whose core ran (0 = A, 1 = B), 0xFF for none
+  std::uint8_t pkt_index = 0;
+  std::uint8_t choice = 0;       // which ISN of the adversarial set
+  Op op = Op::End;               // App: the operation
+  Timer timer = Timer::Rexmit;   // Timer: which
+  bool ran_core = false;
+  bool spawned = false;          // a listener created a TCB from a SYN
+  bool overflow = false;         // a sent segment found its direction full and was dropped
+  bool unique_violation = false; // the host would have needed a second TCB for the 4-tuple
+  bool stream_violation = false; // an application read more, or less, than its peer wrote
+  bool pruned = false;           // the move would overflow the network beyond the loss budget
+  std::uint8_t settled = 0;      // hosts whose local application steps ran after the move
+  std::uint8_t died = 0;         // Tick: segments that reached MSL and died
+  std::uint8_t tcb_inc = 0;      // incarnation of the TCB the core ran on, before the step
+  std::uint8_t tw_age = 0;       // that host's ghost TIME-WAIT age before the step
+  Pkt pkt{};                     // Deliver / Lose / Dup: the segment
+  Tcb before{};
+  Input input{};
+  Output out{};
+};
+
+// Ordinary segments arrive at most this many ticks after they are sent.
+inline constexpr std::uint8_t kNormalDelay = 1;
+
+namespace detail {
+
+constexpr bool live(const Tcb& t) noexcept {
+  return t.state != State::Closed && t.state != State::Listen;
+}
+
+inline bool pkt_less(const Pkt& a, const Pkt& b) noexcept {
+  return std::memcmp(&a, &b, sizeof(Pkt)) < 0;
+}
+
+inline std::size_t count_dir(const WorldState& s, bool to_b) noexcept {
+  std::size_t k = 0;
+  for (std::size_t i = 0; i < s.n; ++i) k += s.net[i].to_b == (to_b ? 1 : 0);
+  return k;
+}
+
+inline void insert_pkt(WorldState& s, const Pkt& p) noexcept {
+  std::size_t i = s.n;
+  while (i > 0 && pkt_less(p, s.net[i - 1])) { s.net[i] = s.net[i - 1]; --i; }
+  s.net[i] = p;
+  ++s.n;
+}
+
+inline void remove_pkt(WorldState& s, std::size_t i) noexcept {
+  for (std::size_t j = i + 1; j < s.n; ++j) s.net[j - 1] = s.net[j];
+  --s.n;
+  s.net[s.n] = Pkt{};
+}
+
+// A segment is lost (dropped, overflowed, or dead at MSL): it spends the loss budget, and
+// anything but a pure ACK or a FIN is a fault beyond what reliable-termination assumes.
+inline void count_loss(WorldState& s, const Pkt& p) noexcept {
+  ++s.losses;
+  s.faults |= fault::Any;
+  const bool ack_or_fin = (p.flags & (flag::SYN | flag::RST)) == 0 && (p.len == 0 || (p.flags & flag::FIN));
+  if (!ack_or_fin) s.faults |= fault::Other;
+  if (p.flags & flag::RST) s.faults |= fault::RstLost;
+}
+
+inline Segment to_segment(const World& w, const Pkt& p) noexcept {
+  Segment g;
+  g.seq = p.seq; g.ack = p.ack; g.len = p.len; g.flags = p.flags;
+  g.wnd = p.wnd_full ? w.cfg.rcv_wnd : 0;
+  return g;
+}
+
+// Forget what a CLOSED TCB can no longer use: the core reads only these fields in CLOSED,
+// so two closed TCBs that agree on them behave identically (a sound reduction).
+inline void canonical_closed(Tcb& t) noexcept {
+  if (t.state == State::Listen) t.state = State::Closed;  // a passive open that returned to LISTEN
+  if (t.state != State::Closed) return;
+  Tcb c;
+  c.state = State::Closed;
+  c.so_error = t.so_error; c.orphan = t.orphan; c.rd_shut = t.rd_shut; c.wr_shut = t.wr_shut;
+  c.was_synced = t.was_synced; c.fin_rcvd = t.fin_rcvd; c.rcv_unread = t.rcv_unread;
+  t = c;
+}
+
+inline Tcb fresh_listener(const Config& c) noexcept {
+  Tcb t;
+  t.state = State::Listen;
+  t.rcv_wnd = c.rcv_wnd;
+  return t;
+}
+
+// The ISS for a new connection of `host`, from the host's last ISS (the first one is base).
+// An ISN generator never repeats or goes back (RFC 9293 §3.4.1 clock, RFC 6528), but the
+// adversary may advance it by just 1, so the new sequence space overlaps the old one and the
+// peer's old segments land in the new window; or by 2^30. Clock: by 2^24.
+inline Seq pick_isn(const World& w, const HostState& h, std::uint8_t host, std::uint8_t choice) noexcept {
+  const Seq base = w.isn_base[host];
+  if (h.last_iss == 0) return choice == 0 || w.isn == IsnPolicy::Clock ? base : base + 0x40000000u;
+  if (w.isn == IsnPolicy::Clock) return h.last_iss + 0x01000000u;
+  return choice == 0 ? h.last_iss + 1 : h.last_iss + 0x40000000u;
+}
+inline std::uint8_t isn_choices(const World& w) noexcept { return w.isn == IsnPolicy::Clock ? 1 : 2; }
+
+// The 4-tuple bindings of a host, rebuilt from its state, with the core's rules (ports.hpp).
+inline BindTable<4> bindings(const World& w, const HostState& h, std::uint8_t host) {
+  BindTable<4> t;
+  const Endpoint me{w.addr[host], w.port[host], 0};
+  const Endpoint peer{w.addr[1 - host], w.port[1 - host], 0};
+  if (live(h.tcb)) t.slots[0] = Binding{Use::Connection, h.tcb.state, true, 0, FourTuple{me, peer}};
+  if (h.listening) t.slots[1] = Binding{Use::Listening, State::Listen, true, 0, FourTuple{me, Endpoint{}}};
+  return t;
+}
+
+class Mover {
+ public:
+  Mover(const World& w, const WorldState& s, WorldState& next, Transition& tr) : w_(w), s_(s), n_(next), tr_(tr) {}
+
+  // Run the core of `host` on `in` and fold its effects into the next state. A RST built from
+  // an incoming segment (verdict Reset), or anything sent by a TCB that was not live, answers
+  // that segment and belongs to its incarnation `reply_inc`.
+  void run(std::uint8_t host, const Input& in, std::uint8_t reply_inc = 0) {
+    HostState& h = n_.h[host];
+    tr_.host = host;
+    tr_.ran_core = true;
+    tr_.before = h.tcb;
+    tr_.tcb_inc = h.inc;
+    tr_.tw_age = h.tw_age;
+    tr_.input = in;
+    tr_.out = step(h.tcb, in, w_.cfg);
+    const Output& o = tr_.out;
+    h.tcb = o.tcb;
+    if (o.tcb.state == State::TimeWait) {
+      const bool fin_acked_here = in.kind == InputKind::Segment && in.seg.has(flag::FIN) && o.actions.sent();
+      if (tr_.before.state != State::TimeWait || fin_acked_here) h.tw_age = 0;
+    } else {
+      h.tw_age = 0;
+    }
+    if (o.tcb.state == State::CloseWait) h.flags |= ghost::Passive;
+    for (const Action& a : o.actions) {
+      if (a.kind == ActionKind::Error) h.flags |= ghost::Error;
+      if (a.kind == ActionKind::Readable && (h.flags & ghost::Eof) && (h.flags & ghost::Owned))
+        tr_.stream_violation = true;  // data after the end of stream
+    }
+    if (o.effects & effect::Reopened) {  // TIME-WAIT reopened: the SYN's incarnation begins
+      h.inc = reply_inc;
+      h.flags &= static_cast<std::uint8_t>(~(ghost::Passive | ghost::Owned));
+      h.last_iss = o.tcb.iss;
+    }
+    if (const Segment* seg = o.actions.sent()) {
+      const bool reply = o.verdict == Verdict::Reset || !(live(tr_.before) || tr_.spawned || live(o.tcb));
+      send(host, *seg, reply && in.kind == InputKind::Segment ? reply_inc : h.inc);
+    }
+    canonical_closed(h.tcb);
+  }
+
+  void send(std::uint8_t from, const Segment& seg, std::uint8_t inc) {
+    const bool to_b = from == 0;
+    Pkt p;
+    p.seq = seg.seq; p.ack = seg.ack; p.len = static_cast<std::uint16_t>(seg.len);
+    p.flags = seg.flags; p.inc = inc; p.to_b = to_b ? 1 : 0; p.wnd_full = seg.wnd != 0;
+    if (count_dir(n_, to_b) >= w_.in_flight) {
+      // The direction is full: the segment is lost, within the loss budget; beyond it the
+      // move is not explored (the bound --in-flight is a constraint on the environment).
+      if (n_.losses >= w_.loss) { tr_.pruned = true; return; }
+      tr_.overflow = true;
+      count_loss(n_, p);
+      return;
+    }
+    insert_pkt(n_, p);
+  }
+
+  // A new TCB for a new incarnation `inc`. unique-tcb: the slot must not hold a live TCB.
+  void adopt(std::uint8_t host, std::uint8_t inc) {
+    HostState& h = n_.h[host];
+    if (live(s_.h[host].tcb)) tr_.unique_violation = true;
+    h.inc = inc;
+    h.flags &= static_cast<std::uint8_t>(~(ghost::Passive | ghost::Owned));
+  }
+
+  bool app(std::uint8_t host, std::uint8_t choice);
+  bool deliver(std::size_t i, std::uint8_t choice);
+
+ private:
+  const World& w_;
+  const WorldState& s_;
+  WorldState& n_;
+  Transition& tr_;
+};
+
+inline bool Mover::app(std::uint8_t host, std::uint8_t choice) {
+  HostState& h = n_.h[host];
+  const HostState& peer = n_.h[1 - host];
+  const Instr ins = w_.prog[host].code[h.pc];
+  tr_.kind = MoveKind::App;
+  tr_.op = ins.op;
+  tr_.host = host;
+  const Endpoint me{w_.addr[host], w_.port[host], 0};
+  const bool owned = (h.flags & ghost::Owned) != 0;
+  const bool mine = h.tcb.state != State::Closed && owned;
+  switch (ins.op) {
+    case Op::Listen: {
+      BindTable<4> t = bindings(w_, h, host);
+      const BindResult b = t.bind(me, ins.arg != 0);
+      if (b.err != Err::None || t.listen(b.slot) != Err::None) return false;  // wait
+      h.listening = 1; ++h.pc; return true;
+    }
+    case Op::Unlisten:
+      // Closing a listener resets the connections it made that nobody accepted (Linux
+      // inet_csk_listen_stop -> inet_child_forget -> disconnect, which sends a RST).
+      if (live(h.tcb) && !owned) run(host, Input::abort(0));
+      h.listening = 0; ++h.pc; return true;
+    case Op::Connect: {
+      if (w_.server_first && !peer.listening) return false;  // the server is up first
+      BindTable<4> t = bindings(w_, h, host);
+      const BindResult b = t.bind(me, ins.arg != 0);
+      if (b.err != Err::None) return false;  // EADDRINUSE: wait until TIME-WAIT is over
+      if (t.connect(b.slot, Endpoint{w_.addr[1 - host], w_.port[1 - host], 0}) != Err::None)
+        return false;                        // EADDRNOTAVAIL: the 4-tuple is still in use
+      const std::uint8_t inc = n_.next_inc++;
+      adopt(host, inc);
+      const Seq iss = pick_isn(w_, h, host, choice);
+      run(host, Input::connect(0, iss));
+      h.last_iss = iss;
+      h.app_inc = inc; ++h.conns; h.wrote = 0; h.read = 0;
+      h.flags &= static_cast<std::uint8_t>(~(ghost::Eof | ghost::Error));
+      h.flags |= ghost::Owned;
+      ++h.pc; return true;
+    }
+    case Op::AwaitConn:
+      if (ins.arg != 0) {  // accept(): a new incarnation, synchronized
+        if (h.inc == 0 || owned || !h.tcb.was_synced) return false;
+        h.app_inc = h.inc; ++h.conns; h.wrote = 0; h.read = 0;
+        h.flags &= static_cast<std::uint8_t>(~(ghost::Eof | ghost::Error));
+        h.flags |= ghost::Owned;
+      } else if (!h.tcb.was_synced && h.tcb.state != State::Closed) {
+        return false;  // still connecting
+      }
+      ++h.pc; return true;
+    case Op::Send:
+      if (mine && (h.tcb.state == State::Established || h.tcb.state == State::CloseWait) && !h.tcb.wr_shut) {
+        run(host, Input::send(0, w_.data));
+        h.wrote = static_cast<std::uint8_t>(h.wrote + tr_.out.result_n);
+      }
+      ++h.pc; return true;
+    case Op::ReadEof: {
+      if (!owned) { ++h.pc; return true; }  // our connection is gone
+      const Tcb& t = h.tcb;
+      const bool done = t.fin_rcvd || t.so_error != Err::None || t.state == State::Closed || t.rd_shut;
+      if (t.rcv_unread == 0 && !done) return false;  // would block
+      run(host, Input::receive(0, 0xFFFF));
+      const bool same = peer.app_inc == h.app_inc;
+      if (tr_.out.result_n > 0) {
+        h.read = static_cast<std::uint8_t>(h.read + tr_.out.result_n);
+        if (same && h.read > peer.wrote) tr_.stream_violation = true;  // more than was written
+        return true;  // keep reading
+      }
+      if (tr_.out.result == Err::None && t.fin_rcvd) {
+        h.flags |= ghost::Eof;
+        if (same && h.read != peer.wrote) tr_.stream_violation = true;  // end before all data
+      }
+      ++h.pc; return true;
+    }
+    case Op::ShutWr: if (mine) run(host, Input::shutdown(0, Shut::Wr)); ++h.pc; return true;
+    case Op::Close: if (mine) run(host, Input::close(0)); ++h.pc; return true;
+    case Op::Abort: if (mine) run(host, Input::abort(0)); ++h.pc; return true;
+    case Op::Again: h.pc = h.conns < w_.incarnations ? ins.arg : static_cast<std::uint8_t>(h.pc + 1); return true;
+    case Op::End: return false;
+  }
+  return false;
+}
+
+// Deliver segment i to its host: the live TCB for the 4-tuple, else the listener (a SYN
+// spawns a TCB), else the CLOSED processing of RFC 9293 §3.10.7.1 (RST). ports.hpp rule B5.
+inline bool Mover::deliver(std::size_t i, std::uint8_t choice) {
+  const Pkt p = n_.net[i];
+  remove_pkt(n_, i);
+  tr_.kind = MoveKind::Deliver;
+  tr_.pkt = p;
+  tr_.pkt_index = static_cast<std::uint8_t>(i);
+  tr_.choice = choice;
+  const std::uint8_t host = p.to_b ? 1 : 0;
+  HostState& h = n_.h[host];
+  const Segment seg = to_segment(w_, p);
+  const Seq iss = pick_isn(w_, h, host, choice);
+  if (live(h.tcb)) {
+    run(host, Input::segment(0, seg, iss), p.inc);
+    return true;
+  }
+  const bool bare_syn = seg.has(flag::SYN) && !seg.has(flag::ACK) && !seg.has(flag::RST);
+  if (h.listening && bare_syn) {
+    const Tcb closed = h.tcb;
+    const std::uint8_t old_inc = h.inc, old_flags = h.flags;
+    adopt(host, p.inc);  // the new TCB's SYN,ACK belongs to the SYN's incarnation
+    h.tcb = fresh_listener(w_.cfg);
+    run(host, Input::segment(0, seg, iss), p.inc);
+    tr_.before = closed;
+    if (h.tcb.state == State::SynReceived) {
+      tr_.spawned = true;
+      h.last_iss = iss;
+    } else {
+      h.tcb = closed; h.inc = old_inc; h.flags = old_flags;
+    }
+    return true;
+  }
+  run(host, Input::segment(0, seg, iss), p.inc);
+  return true;
+}
+
+}  // namespace detail
+
+// Application steps that touch neither the core nor the network (accept bookkeeping, the
+// loop of Again) are independent of every other move and invisible to every property but
+// the ones they feed, so they run at once after each move instead of interleaving: a sound
+// reduction of the state space (docs/model.md).
+inline bool is_local(Op op) { return op == Op::AwaitConn || op == Op::Again; }
+
+inline void settle_local(const World& w, WorldState& n, Transition& t) {
+  for (int round = 0; round < 4; ++round) {
+    bool moved = false;
+    for (std::uint8_t host = 0; host < 2; ++host) {
+      const Op op = w.prog[host].code[n.h[host].pc].op;
+      if (!is_local(op)) continue;
+      Transition scratch;
+      if (detail::Mover(w, n, n, scratch).app(host, 0)) {
+        moved = true;
+        t.settled |= static_cast<std::uint8_t>(1u << host);
+        t.stream_violation = t.stream_violation || scratch.stream_violation;
+      }
+    }
+    if (!moved) return;
+  }
+}
+
+// Calls visit(ordinal, next, transition) for every successor of s, in the fixed order:
+// due timers (A then B), applications, deliveries, losses, duplications, the tick.
+// Returns how many moves were pruned by the --in-flight bound (a state with pruned moves is
+// not a terminal state).
+template <class Visit>
+std::uint8_t for_each_successor(const World& w, const WorldState& s, Visit&& visit_all) {
+  using namespace detail;
+  std::uint8_t ordinal = 0, pruned = 0;
+  WorldState next;
+  Transition tr;
+  auto begin = [&]() { next = s; tr = Transition{}; };
+  auto visit = [&](std::uint8_t k, WorldState& n, Transition& t) {
+    if (t.pruned) { ++pruned; return; }
+    settle_local(w, n, t);
+    visit_all(k, n, t);
+  };
+  bool due = false;
+  for (std::uint8_t host = 0; host < 2; ++host) {
+    for (std::uint8_t t = 0; t < kTimerCount; ++t) {
+      const Tcb& tcb = s.h[host].tcb;
+      if (!tcb.armed(static_cast<Timer>(t)) || tcb.deadline[t] != 0) continue;
+      due = true;
+      begin();
+      tr.kind = MoveKind::Timer; tr.timer = static_cast<Timer>(t);
+      Mover(w, s, next, tr).run(host, Input::timeout(0, static_cast<Timer>(t)));
+      visit(ordinal++, next, tr);
+    }
+  }
+  for (std::uint8_t host = 0; host < 2; ++host) {
+    const Op op = w.prog[host].code[s.h[host].pc].op;
+    if (is_local(op)) { ++ordinal; continue; }  // settled right after the move that enabled it
+    const std::uint8_t choices = op == Op::Connect ? isn_choices(w) : 1;
+    for (std::uint8_t c = 0; c < choices; ++c) {
+      begin();
+      if (Mover(w, s, next, tr).app(host, c)) visit(ordinal, next, tr);
+      ++ordinal;
+    }
+  }
+  for (std::size_t i = 0; i < s.n; ++i) {
+    if (i > 0 && s.net[i] == s.net[i - 1]) { ordinal = static_cast<std::uint8_t>(ordinal + isn_choices(w)); continue; }
+    for (std::uint8_t c = 0; c < isn_choices(w); ++c) {
+      begin();
+      Mover(w, s, next, tr).deliver(i, c);
+      // Only a SYN that opens a connection reads the ISN choice; others are one successor.
+      const bool used_isn = tr.spawned || (tr.out.effects & effect::Reopened);
+      if (c == 0 || used_isn) visit(ordinal, next, tr);
+      ++ordinal;
+    }
+  }
+  for (std::size_t i = 0; i < s.n; ++i, ++ordinal) {
+    if (s.losses >= w.loss || (i > 0 && s.net[i] == s.net[i - 1])) continue;
+    begin();
+    tr.kind = MoveKind::Lose; tr.pkt = s.net[i]; tr.pkt_index = static_cast<std::uint8_t>(i);
+    remove_pkt(next, i);
+    count_loss(next, tr.pkt);
+    visit(ordinal, next, tr);
+  }
+  for (std::size_t i = 0; i < s.n; ++i, ++ordinal) {
+    if (s.dups >= w.dup || (i > 0 && s.net[i] == s.net[i - 1])) continue;
+    if (count_dir(s, s.net[i].to_b != 0) >= w.in_flight) continue;
+    begin();
+    tr.kind = MoveKind::Dup; tr.pkt = s.net[i]; tr.pkt_index = static_cast<std::uint8_t>(i);
+    insert_pkt(next, s.net[i]);
+    ++next.dups;
+    next.faults |= fault::Other | fault::Any;
+    visit(ordinal, next, tr);
+  }
+  // Time advances only when no timer is due, and only while something is pending. A segment
+  // arrives within the normal delay (1 tick) unless it spends the delay budget, which lets it
+  // wander up to MSL; at MSL it dies, which spends the loss budget. Without budget left, the
+  // network must deliver such segments before time may pass.
+  bool pending = s.n > 0;
+  for (const HostState& h : s.h)
+    for (std::uint32_t d : h.tcb.deadline) pending = pending || d != kNever;
+  std::size_t dying = 0, late = 0;
+  for (std::size_t i = 0; i < s.n; ++i) {
+    dying += s.net[i].age >= w.cfg.msl;
+    late += s.net[i].age >= kNormalDelay && !s.net[i].late && s.net[i].age < w.cfg.msl;
+  }
+  if (!due && pending && s.losses + dying <= w.loss && s.delays + late <= w.delay) {
+    begin();
+    tr.kind = MoveKind::Tick;
+    std::size_t k = 0;
+    for (std::size_t i = 0; i < s.n; ++i) {
+      if (s.net[i].age >= w.cfg.msl) { ++tr.died; count_loss(next, s.net[i]); continue; }
+      Pkt p = s.net[i];
+      if (p.age >= kNormalDelay && !p.late) {
+        p.late = 1;
+        ++next.delays;
+        next.faults |= fault::Other | fault::Any;
+      }
+      ++p.age;
+      next.net[k++] = p;
+    }
+    for (std::size_t i = k; i < kMaxPkts; ++i) next.net[i] = Pkt{};
+    next.n = static_cast<std::uint8_t>(k);
+    for (HostState& h : next.h) {
+      for (std::uint32_t& d : h.tcb.deadline)
+        if (d != kNever) --d;
+      if (h.tcb.state == State::TimeWait && h.tw_age < 0xFF) ++h.tw_age;
+    }
+    visit(ordinal, next, tr);
+  }
+  ++ordinal;
+  return pruned;
+}
+
+// The successor with the given ordinal (for replay), or false if there is none.
+inline bool successor(const World& w, const WorldState& s, std::uint8_t ordinal, WorldState& out, Transition& tr) {
+  bool found = false;
+  for_each_successor(w, s, [&](std::uint8_t k, const WorldState& n, const Transition& t) {
+    if (k == ordinal && !found) { out = n; tr = t; found = true; }
+  });
+  return found;
+}
+
+}  // namespace tcpclose::model

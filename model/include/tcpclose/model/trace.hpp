@@ -1,0 +1,16 @@
+// Counterexamples for people: one line per step (STYLE.md principle 15). The same formatter
+// serves the CLI, test failure messages and the docs.
+#pragma once
+
+#include <string>
+
+#include "tcpclose/model/explorer.hpp"
+
+namespace tcpclose::model {
+
+// "#4  net->A  F. seq=5001 ack=1002 (inc 1, age 2)   A: FIN-WAIT-2 -> TIME-WAIT  [send ., arm 2msl@4]"
+std::string describe_step(const World& w, std::size_t index, const TraceStep& st);
+// The whole counterexample, ending with the violated property's name and statement.
+std::string format_trace(const World& w, const Violation& v);
+
+}  // namespace tcpclose::model

@@ -1,0 +1,149 @@
+// The world around two cores: hosts A and B with applications, a lossy, duplicating,
+// reordering network whose segments die at MSL, discrete time, and ghost incarnations.
+// Rule: the WorldState is canonical and fixed-size (byte-wise equality and hashing); the core
+// never sees a ghost field.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+#include <tcpclose/core.hpp>
+
+namespace tcpclose::model {
+
+inline constexpr std::size_t kMaxInFlight = 4;               // per direction
+inline constexpr std::size_t kMaxPkts = 2 * kMaxInFlight;
+
+// A segment in flight. The window is one of two values (0 in RSTs, RCV.WND otherwise).
+struct Pkt {
+  std::uint32_t seq = 0;
+  std::uint32_t ack = 0;
+  std::uint16_t len = 0;
+  std::uint8_t flags = 0;
+  std::uint8_t age = 0;       // ticks in flight; delivered only while age <= MSL
+  std::uint8_t inc = 0;       // ghost: the incarnation (connection id) of the sender
+  std::uint8_t to_b = 0;      // direction: 1 = A->B, 0 = B->A
+  std::uint8_t wnd_full = 0;  // 1: window = RCV.WND; 0: window 0
+  std::uint8_t late = 0;      // 1: delayed beyond the normal delay (spent the delay budget)
+  friend constexpr bool operator==(const Pkt&, const Pkt&) = default;
+};
+
+// Application operations; a scenario is a program of these per host.
+enum class Op : std::uint8_t {
+  Listen,     // open a listener on our port (bind + listen; waits while bind fails)
+  Unlisten,   // close the listener
+  Connect,    // bind our fixed port and connect: a new incarnation (waits while refused)
+  AwaitConn,  // wait until a new connection is established, or has failed
+  Send,       // write `data` bytes if the connection can still send
+  ReadEof,    // read until end of stream or an error
+  ShutWr,     // shutdown(SHUT_WR)
+  Close,      // close()
+  Abort,      // close() with SO_LINGER {1, 0}
+  Again,      // loop to `arg` while this host has had fewer than K connections
+  End,
+};
+
+struct Instr {
+  Op op = Op::End;
+  std::uint8_t arg = 0;  // Again: target pc; Listen/Connect: 1 = SO_REUSEADDR; AwaitConn: 1 = accept
+};
+
+inline constexpr std::size_t kMaxProgram = 12;
+struct Program {
+  std::array<Instr, kMaxProgram> code{};
+  std::uint8_t size = 0;
+};
+
+enum class Scenario : std::uint8_t {
+  ActiveClose, SimultaneousClose, HalfClose, EarlyClose, Abort, ReopenConnect,
+  ReopenConnectReuse, ReopenSyn,
+};
+inline constexpr std::size_t kScenarioCount = 8;
+
+enum class IsnPolicy : std::uint8_t {
+  Adversarial,  // the ISS is last + 1 (a space overlapping the old one: the peer's old
+                // segments land in the new window) or last + 2^30; it never repeats or goes back
+  Clock,        // RFC 9293 §3.4.1 ISN clock: every ISS is 2^24 above the host's last
+};
+
+// Ghost bits of a host (read by properties only).
+namespace ghost {
+inline constexpr std::uint8_t Eof = 0x01;       // the application has read end of stream
+inline constexpr std::uint8_t Error = 0x02;     // the application has seen an error
+inline constexpr std::uint8_t Passive = 0x04;   // this incarnation's TCB went through CLOSE-WAIT
+// Not a ghost: the application holds the TCB in the slot (it connected or accepted it). A TCB
+// spawned or reopened from a SYN is not owned until accepted.
+inline constexpr std::uint8_t Owned = 0x08;
+}  // namespace ghost
+
+namespace fault {
+inline constexpr std::uint8_t Other = 0x01;    // a fault other than losing an ACK or a FIN
+inline constexpr std::uint8_t RstLost = 0x02;  // a RST was lost
+inline constexpr std::uint8_t Any = 0x04;      // any loss, death, overflow, duplication or delay
+}  // namespace fault
+
+struct HostState {
+  Tcb tcb{};                 // remaining ticks in the deadlines: the core runs with now = 0
+  std::uint8_t pc = 0;       // the application's program counter
+  std::uint8_t inc = 0;      // ghost: incarnation of tcb (0: none yet)
+  std::uint8_t app_inc = 0;  // the incarnation the application last accepted or connected
+  std::uint8_t conns = 0;    // connections this application has made or accepted
+  std::uint8_t listening = 0;
+  std::uint8_t wrote = 0;    // ghost: bytes the application wrote in app_inc
+  std::uint8_t read = 0;     // ghost: bytes the application read in app_inc
+  std::uint8_t flags = 0;    // ghost:: bits
+  std::uint8_t tw_age = 0;   // ghost: ticks since TIME-WAIT began or last ACKed a FIN
+  std::uint8_t pad_[3] = {0, 0, 0};
+  Seq last_iss = 0;          // the ISN generator's state: the last ISS this host chose (0: none)
+  friend constexpr bool operator==(const HostState&, const HostState&) = default;
+};
+
+struct WorldState {
+  std::array<HostState, 2> h{};   // [0] = A, [1] = B
+  std::array<Pkt, kMaxPkts> net{};  // sorted by (direction, contents); unused slots zero
+  std::uint8_t n = 0;             // segments in flight
+  std::uint8_t losses = 0;
+  std::uint8_t dups = 0;
+  std::uint8_t next_inc = 1;      // ghost: the next connection id
+  std::uint8_t faults = 0;        // ghost: fault:: bits
+  std::uint8_t delays = 0;        // segments delayed beyond the normal delay
+  std::uint8_t pad_[2] = {0, 0};
+  friend constexpr bool operator==(const WorldState&, const WorldState&) = default;
+};
+static_assert(std::is_trivially_copyable_v<WorldState>);
+static_assert(std::has_unique_object_representations_v<WorldState>, "WorldState must have no padding");
+
+// Everything that defines one model: the core's knobs (in ticks) and the world's bounds.
+struct World {
+  Config cfg{};
+  Scenario scenario = Scenario::ActiveClose;
+  IsnPolicy isn = IsnPolicy::Adversarial;
+  std::uint8_t incarnations = 2;  // K: connections per application in the reopen scenarios
+  std::uint8_t loss = 1;          // loss budget
+  std::uint8_t dup = 1;           // duplication budget
+  std::uint8_t delay = 1;         // delay budget: segments that may outlive the normal delay
+                                  // (1 tick) and wander up to MSL
+  std::uint8_t in_flight = 2;     // capacity per direction (<= kMaxInFlight)
+  std::uint8_t data = 1;          // bytes per Send
+  bool server_first = true;       // a client connects only while its peer listens (docs/model.md)
+  std::array<Program, 2> prog{};
+  std::array<std::uint16_t, 2> port = {21, 23};
+  std::array<std::uint32_t, 2> addr = {0x0A000001, 0x0A000002};
+  std::array<Seq, 2> isn_base = {1000, 5000};
+};
+
+// The model's defaults, in ticks: MSL 2, TIME-WAIT 2*MSL, RTO 1 without backoff, 2 retries.
+Config model_config(Profile p);
+World make_world(Scenario s, const Config& cfg);
+const char* name(Scenario s);
+const char* describe(Scenario s);
+const char* name(Op op);
+inline constexpr std::array<Scenario, kScenarioCount> kAllScenarios = {
+    Scenario::ActiveClose, Scenario::SimultaneousClose, Scenario::HalfClose, Scenario::EarlyClose,
+    Scenario::Abort, Scenario::ReopenConnect, Scenario::ReopenConnectReuse, Scenario::ReopenSyn};
+
+WorldState initial_state(const World& w);
+
+}  // namespace tcpclose::model

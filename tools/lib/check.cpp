@@ -1,0 +1,279 @@
+// `tcpclose check` (see check.hpp).
+#include "check.hpp"
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <optional>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <tcpclose/model/explorer.hpp>
+#include <tcpclose/model/trace.hpp>
+
+namespace tcpclose::cli {
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+extern "C" void on_sigint(int) { g_interrupted.store(true); }
+
+std::vector<std::string> scenario_names() {
+  std::vector<std::string> v{"all"};
+  for (model::Scenario s : model::kAllScenarios) v.emplace_back(model::name(s));
+  return v;
+}
+std::vector<std::string> property_names() {
+  std::vector<std::string> v;
+  for (model::Property p : model::kAllProperties) v.emplace_back(model::name(p));
+  return v;
+}
+
+// "512M", "4G", "1000000": bytes. Returns nullopt when malformed.
+std::optional<std::uint64_t> parse_size(const std::string& s) {
+  if (s.empty()) return std::nullopt;
+  std::size_t i = 0;
+  std::uint64_t v = 0;
+  for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) v = v * 10 + static_cast<unsigned>(s[i] - '0');
+  if (i == 0) return std::nullopt;
+  const std::string unit = s.substr(i);
+  if (unit.empty()) return v;
+  if (unit == "K" || unit == "KiB") return v << 10;
+  if (unit == "M" || unit == "MiB") return v << 20;
+  if (unit == "G" || unit == "GiB") return v << 30;
+  return std::nullopt;
+}
+
+const char* outcome_name(model::Outcome o) {
+  switch (o) {
+    case model::Outcome::Holds: return "holds";
+    case model::Outcome::Violated: return "violated";
+    case model::Outcome::Incomplete: return "incomplete";
+  }
+  return "?";
+}
+
+nlohmann::json step_json(const model::World& w, std::size_t i, const model::TraceStep& st) {
+  const model::Transition& tr = st.tr;
+  nlohmann::json j{{"step", i + 1}, {"text", model::describe_step(w, i, st)}};
+  static const char* kinds[] = {"timer", "app", "deliver", "lose", "duplicate", "tick"};
+  j["kind"] = kinds[static_cast<int>(tr.kind)];
+  if (tr.host != 0xFF) j["host"] = tr.host == 0 ? "A" : "B";
+  if (tr.kind == model::MoveKind::Deliver || tr.kind == model::MoveKind::Lose || tr.kind == model::MoveKind::Dup)
+    j["segment"] = {{"flags", flag_text(tr.pkt.flags).text}, {"seq", tr.pkt.seq}, {"ack", tr.pkt.ack},
+                    {"len", tr.pkt.len}, {"incarnation", tr.pkt.inc}, {"age", tr.pkt.age}};
+  if (tr.ran_core) {
+    j["from"] = name(tr.spawned ? State::Listen : tr.before.state);
+    j["to"] = name(tr.out.tcb.state);
+  }
+  return j;
+}
+
+struct ScenarioRun {
+  model::Scenario scenario;
+  model::World world;
+  model::ExploreResult result;
+  std::uint8_t missing_guards = 0;
+};
+
+}  // namespace
+
+void add_check_options(CLI::App& cmd, CheckArgs& a) {
+  add_knob_options(cmd, a.knobs, true);
+  cmd.add_option("--scenario", a.scenarios, "Scenario to check (repeatable; default all)")
+      ->check(CLI::IsMember(scenario_names()));
+  cmd.add_option("--property", a.properties, "Check only this property (repeatable)")
+      ->check(CLI::IsMember(property_names()));
+  auto* w = cmd.add_option_group("World", "Bounds of the world around the two cores");
+  w->add_option("--isn", a.isn, "ISN choice: adversarial (any of a set that replays old sequence numbers) or clock")
+      ->check(CLI::IsMember({"adversarial", "clock"}))->capture_default_str();
+  w->add_option("--incarnations", a.incarnations, "Connections per application in the reopen scenarios (K)")
+      ->check(CLI::Range(1u, 5u))->capture_default_str();
+  w->add_option("--loss", a.loss, "Segments the network may lose")->check(CLI::Range(0u, 8u))->capture_default_str();
+  w->add_option("--dup", a.dup, "Segments the network may duplicate")->check(CLI::Range(0u, 8u))->capture_default_str();
+  w->add_option("--delay", a.delay, "Segments that may outlive the normal 1-tick delay, up to MSL")
+      ->check(CLI::Range(0u, 8u))->capture_default_str();
+  w->add_option("--in-flight", a.in_flight, "Segments in flight per direction")
+      ->check(CLI::Range(1u, static_cast<unsigned>(model::kMaxInFlight)))->capture_default_str();
+  w->add_flag("--client-first", a.client_first, "Let a client connect before its server listens (exposes refused-connection hazards)");
+  w->add_option("--data", a.data, "Bytes per application write")->check(CLI::Range(1u, 100u))->capture_default_str();
+  auto* e = cmd.add_option_group("Search", "How the explorer runs");
+  e->add_option("--threads", a.threads, "Worker threads (results do not depend on it)")
+      ->check(CLI::Range(1u, 256u))->capture_default_str();
+  e->add_option("--max-states", a.max_states, "Stop (exit 3) after this many states")->check(CLI::Range(1ull, 4000000000ull));
+  e->add_option("--max-memory", a.max_memory, "Stop (exit 3) beyond this much memory, e.g. 512M, 4G")
+      ->check([](const std::string& s) { return parse_size(s) ? std::string() : "expects a size such as 512M or 4G"; });
+  cmd.add_flag("--json", a.json, "Print one JSON object instead of text (docs/json.md)");
+  cmd.add_flag("!--no-progress", a.progress, "No progress lines on stderr");
+  cmd.add_flag("--list-properties", a.list_properties, "Print each property with its statement and exit");
+  cmd.add_flag("--list-mutants", a.list_mutants, "Print each mutant with what it breaks and exit");
+  cmd.add_flag("--list-scenarios", a.list_scenarios, "Print each scenario and exit");
+}
+
+int run_check(const CheckArgs& a) {
+  if (a.list_properties) {
+    for (model::Property p : model::kAllProperties) fmt::print("{:<22} {}\n", model::name(p), model::statement(p));
+    return 0;
+  }
+  if (a.list_mutants) {
+    for (Mutant m : kAllMutants)
+      if (m != Mutant::None) fmt::print("{:<24} {}\n", name(m), describe(m));
+    return 0;
+  }
+  if (a.list_scenarios) {
+    for (model::Scenario s : model::kAllScenarios) fmt::print("{:<26} {}\n", model::name(s), model::describe(s));
+    return 0;
+  }
+  if (a.knobs.timestamps && *a.knobs.timestamps == "on") {
+    std::fprintf(stderr, "tcpclose check: --timestamps on: the model has no absolute clock, so TSvals are not "
+                         "modelled (docs/model.md); use tcpclose table or the tests for timestamp rules\n");
+    return 2;
+  }
+  const Profile profile = profile_from_name(a.knobs.profile).value_or(Profile::Reference);
+  const Config cfg = apply_knobs(a.knobs, model::model_config(profile));
+  std::uint32_t props = 0;
+  for (const std::string& p : a.properties)
+    for (model::Property q : model::kAllProperties)
+      if (p == model::name(q)) props |= model::bit(q);
+  if (props == 0) props = model::kAllPropertyBits;
+
+  std::vector<model::Scenario> scenarios;
+  for (model::Scenario s : model::kAllScenarios) {
+    bool want = a.scenarios.empty();
+    for (const std::string& n : a.scenarios) want = want || n == "all" || n == model::name(s);
+    if (want) scenarios.push_back(s);
+  }
+
+  g_interrupted.store(false);
+  std::signal(SIGINT, on_sigint);
+  std::vector<ScenarioRun> runs;
+  for (model::Scenario s : scenarios) {
+    model::World w = model::make_world(s, cfg);
+    w.isn = a.isn == "clock" ? model::IsnPolicy::Clock : model::IsnPolicy::Adversarial;
+    w.incarnations = static_cast<std::uint8_t>(a.incarnations);
+    w.loss = static_cast<std::uint8_t>(a.loss);
+    w.dup = static_cast<std::uint8_t>(a.dup);
+    w.delay = static_cast<std::uint8_t>(a.delay);
+    w.in_flight = static_cast<std::uint8_t>(a.in_flight);
+    w.data = static_cast<std::uint8_t>(a.data);
+    w.server_first = !a.client_first;
+    model::ExploreOptions opt;
+    opt.threads = a.threads;
+    opt.max_states = a.max_states;
+    opt.max_memory = a.max_memory.empty() ? 0 : *parse_size(a.max_memory);
+    opt.properties = props;
+    opt.interrupt = &g_interrupted;
+    if (a.progress)
+      opt.progress = [name = model::name(s)](const model::Progress& p) {
+        std::fprintf(stderr, "progress: %s: %llu states, %.0f states/s, queue %llu, depth %llu, %.1f MiB\n", name,
+                     static_cast<unsigned long long>(p.states), p.states / (p.seconds > 0 ? p.seconds : 1),
+                     static_cast<unsigned long long>(p.frontier), static_cast<unsigned long long>(p.depth),
+                     static_cast<double>(p.bytes) / (1 << 20));
+      };
+    ScenarioRun r{s, w, model::explore(w, opt), 0};
+    // A guard is only meaningful if the properties it protects are checked in full.
+    if (r.result.incomplete_reason.empty() && !r.result.stopped_at_violation)
+      r.missing_guards = static_cast<std::uint8_t>(model::required_guards(s) & ~r.result.guards);
+    runs.push_back(std::move(r));
+    if (g_interrupted.load()) break;
+  }
+  std::signal(SIGINT, SIG_DFL);
+
+  bool violated = false, vacuous = false, incomplete = g_interrupted.load() && runs.size() < scenarios.size();
+  for (const ScenarioRun& r : runs) {
+    violated = violated || r.result.outcome == model::Outcome::Violated;
+    incomplete = incomplete || r.result.outcome == model::Outcome::Incomplete;
+    vacuous = vacuous || r.missing_guards != 0;
+  }
+  const int code = violated || vacuous ? 1 : incomplete ? 3 : 0;
+  const char* verdict = violated ? "violated" : vacuous ? "vacuous" : incomplete ? "incomplete" : "holds";
+
+  const ScenarioRun* first_bad = nullptr;
+  for (const ScenarioRun& r : runs)
+    if (!r.result.violations.empty()) { first_bad = &r; break; }
+
+  if (a.json) {
+    nlohmann::json j;
+    j["version"] = 1;
+    j["verdict"] = verdict;
+    j["profile"] = a.knobs.profile;
+    j["mutant"] = name(cfg.mutant);
+    std::uint64_t states = 0, transitions = 0, depth = 0;
+    double seconds = 0;
+    for (const ScenarioRun& r : runs) {
+      states += r.result.states; transitions += r.result.transitions;
+      depth = std::max(depth, r.result.depth); seconds += r.result.seconds;
+    }
+    j["states"] = states; j["transitions"] = transitions; j["depth"] = depth; j["seconds"] = seconds;
+    j["property"] = nullptr;
+    j["trace"] = nlohmann::json::array();
+    if (first_bad) {
+      const model::Violation& v = first_bad->result.violations.front();
+      j["property"] = model::name(v.property);
+      j["scenario"] = model::name(first_bad->scenario);
+      for (std::size_t i = 0; i < v.trace.size(); ++i) j["trace"].push_back(step_json(first_bad->world, i, v.trace[i]));
+    }
+    auto& arr = j["scenarios"] = nlohmann::json::array();
+    for (const ScenarioRun& r : runs) {
+      nlohmann::json s{{"scenario", model::name(r.scenario)}, {"verdict", outcome_name(r.result.outcome)},
+                       {"states", r.result.states}, {"transitions", r.result.transitions},
+                       {"depth", r.result.depth}, {"seconds", r.result.seconds},
+                       {"bytes_per_state", r.result.bytes_per_state()}};
+      if (!r.result.incomplete_reason.empty()) s["incomplete_reason"] = r.result.incomplete_reason;
+      for (model::Property p : model::kAllProperties)
+        if (props & model::bit(p))
+          s["properties"][model::name(p)] = (r.result.violated & model::bit(p)) ? "violated"
+                                            : !r.result.incomplete_reason.empty() ? "unknown" : "holds";
+      for (model::Guard g : model::kAllGuards)
+        if (model::required_guards(r.scenario) & model::bit(g))
+          s["guards"][model::name(g)] = (r.result.guards & model::bit(g)) ? "reached" : "not reached";
+      arr.push_back(s);
+    }
+    fmt::print("{}\n", j.dump(1));
+    return code;
+  }
+
+  fmt::print("tcpclose check: profile {}{}; MSL {}, TIME-WAIT {}, RTO {} ticks; loss {}, dup {}, delay {}, "
+             "in-flight {}, incarnations {}, ISN {}\n\n",
+             a.knobs.profile, cfg.mutant == Mutant::None ? "" : fmt::format(" (mutant {})", name(cfg.mutant)),
+             cfg.msl, cfg.time_wait, cfg.rto, a.loss, a.dup, a.delay, a.in_flight, a.incarnations, a.isn);
+  std::string head = fmt::format("{:<26}{:>10}{:>12}{:>7}{:>8}{:>11}{:>9}", "scenario", "states", "transitions",
+                                 "depth", "seconds", "states/s", "B/state");
+  static const char* shortname[] = {"stale", "tw-dur", "reliable", "stream", "unique", "closed", "deadlock"};
+  for (model::Property p : model::kAllProperties)
+    if (props & model::bit(p)) head += fmt::format(" {:>8}", shortname[static_cast<int>(p)]);
+  fmt::print("{}  guards\n", head);
+  for (const ScenarioRun& r : runs) {
+    const auto& x = r.result;
+    std::string line = fmt::format("{:<26}{:>10}{:>12}{:>7}{:>8.2f}{:>11.0f}{:>9.1f}", model::name(r.scenario),
+                                   x.states, x.transitions, x.depth, x.seconds,
+                                   x.seconds > 0 ? double(x.states) / x.seconds : 0.0, x.bytes_per_state());
+    for (model::Property p : model::kAllProperties)
+      if (props & model::bit(p))
+        line += fmt::format(" {:>8}", (x.violated & model::bit(p)) ? "VIOLATED"
+                                      : !x.incomplete_reason.empty() ? "?" : "holds");
+    const int need = __builtin_popcount(model::required_guards(r.scenario));
+    const int got = __builtin_popcount(model::required_guards(r.scenario) & x.guards);
+    line += x.stopped_at_violation ? std::string("  -") : fmt::format("  {}/{}", got, need);
+    fmt::print("{}\n", line);
+  }
+  for (const ScenarioRun& r : runs) {
+    if (!r.result.incomplete_reason.empty())
+      fmt::print("\n{}: incomplete ({}); the figures are those reached so far\n", model::name(r.scenario),
+                 r.result.incomplete_reason);
+    for (model::Guard g : model::kAllGuards)
+      if (r.missing_guards & model::bit(g))
+        fmt::print("\n{}: VACUOUS: guard {} was never reached ({}): the properties may pass only because the "
+                   "hazard never happens\n", model::name(r.scenario), model::name(g), model::statement(g));
+    if (r.result.pruned)
+      fmt::print("\n{}: note: {} moves were not explored because they would overflow --in-flight {} beyond "
+                 "the loss budget\n", model::name(r.scenario), r.result.pruned, a.in_flight);
+    for (const model::Violation& v : r.result.violations)
+      fmt::print("\n{}: {} violated, shortest counterexample ({} steps):\n{}", model::name(r.scenario),
+                 model::name(v.property), v.trace.size(), model::format_trace(r.world, v));
+  }
+  fmt::print("\nverdict: {}\n", verdict);
+  return code;
+}
+
+}  // namespace tcpclose::cli

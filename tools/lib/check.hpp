@@ -1,0 +1,31 @@
+// `tcpclose check`: runs the explorer over scenarios and prints the verdicts, the table of
+// scenario x property, and the shortest counterexample of each violated property.
+// Exit codes: 0 all hold, 1 violated (or a vacuity guard unreached), 2 usage, 3 incomplete.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "knobs.hpp"
+
+namespace tcpclose::cli {
+
+struct CheckArgs {
+  KnobOptions knobs;
+  std::vector<std::string> scenarios;   // empty or "all": every scenario
+  std::vector<std::string> properties;  // empty: every property
+  std::string isn = "adversarial";
+  unsigned incarnations = 2, loss = 1, dup = 1, delay = 1, in_flight = 2, data = 1, threads = 1;
+  std::uint64_t max_states = 0;
+  std::string max_memory;
+  bool json = false, list_properties = false, list_mutants = false, list_scenarios = false;
+  bool progress = true;
+  bool client_first = false;
+};
+
+void add_check_options(CLI::App& cmd, CheckArgs& a);
+int run_check(const CheckArgs& a);
+
+}  // namespace tcpclose::cli
