@@ -5,6 +5,7 @@
 #include <csignal>
 #include <cstdio>
 #include <optional>
+#include <thread>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -98,8 +99,8 @@ void add_check_options(CLI::App& cmd, CheckArgs& a) {
   w->add_flag("--client-first", a.client_first, "Let a client connect before its server listens (exposes refused-connection hazards)");
   w->add_option("--data", a.data, "Bytes per application write")->check(CLI::Range(1u, 100u))->capture_default_str();
   auto* e = cmd.add_option_group("Search", "How the explorer runs");
-  e->add_option("--threads", a.threads, "Worker threads (results do not depend on it)")
-      ->check(CLI::Range(1u, 256u))->capture_default_str();
+  e->add_option("--threads", a.threads, "Worker threads; 0: one per core (results do not depend on it)")
+      ->check(CLI::Range(0u, 256u))->capture_default_str();
   e->add_option("--max-states", a.max_states, "Stop (exit 3) after this many states")->check(CLI::Range(1ull, 4000000000ull));
   e->add_option("--max-memory", a.max_memory, "Stop (exit 3) beyond this much memory, e.g. 512M, 4G")
       ->check([](const std::string& s) { return parse_size(s) ? std::string() : "expects a size such as 512M or 4G"; });
@@ -158,7 +159,7 @@ int run_check(const CheckArgs& a) {
     w.data = static_cast<std::uint8_t>(a.data);
     w.server_first = !a.client_first;
     model::ExploreOptions opt;
-    opt.threads = a.threads;
+    opt.threads = a.threads != 0 ? a.threads : std::max(1u, std::thread::hardware_concurrency());
     opt.max_states = a.max_states;
     opt.max_memory = a.max_memory.empty() ? 0 : *parse_size(a.max_memory);
     opt.properties = props;
@@ -226,7 +227,9 @@ int run_check(const CheckArgs& a) {
                                             : !r.result.incomplete_reason.empty() ? "unknown" : "holds";
       for (model::Guard g : model::kAllGuards)
         if (model::required_guards(r.scenario) & model::bit(g))
-          s["guards"][model::name(g)] = (r.result.guards & model::bit(g)) ? "reached" : "not reached";
+          s["guards"][model::name(g)] = (r.result.guards & model::bit(g)) ? "reached"
+                                        : r.result.stopped_at_violation || !r.result.incomplete_reason.empty()
+                                            ? "not evaluated" : "not reached";
       arr.push_back(s);
     }
     fmt::print("{}\n", j.dump(1));

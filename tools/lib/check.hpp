@@ -17,7 +17,7 @@ struct CheckArgs {
   std::vector<std::string> scenarios;   // empty or "all": every scenario
   std::vector<std::string> properties;  // empty: every property
   std::string isn = "adversarial";
-  unsigned incarnations = 2, loss = 1, dup = 1, delay = 1, in_flight = 2, data = 1, threads = 1;
+  unsigned incarnations = 2, loss = 1, dup = 1, delay = 1, in_flight = 2, data = 1, threads = 0;
   std::uint64_t max_states = 0;
   std::string max_memory;
   bool json = false, list_properties = false, list_mutants = false, list_scenarios = false;

@@ -1,0 +1,115 @@
+// The explorer's own guarantees: results independent of --threads, counterexamples that
+// replay, successors in a fixed order, and guards that are really reached.
+// Rule: each test uses a small world (few faults) so that it runs in well under a second.
+#include <gtest/gtest.h>
+
+#include <tcpclose/model/explorer.hpp>
+#include <tcpclose/model/trace.hpp>
+
+namespace tcpclose::model {
+namespace {
+
+World small(Scenario s, Mutant m = Mutant::None) {
+  Config c = model_config(Profile::Reference);
+  c.mutant = m;
+  World w = make_world(s, c);
+  w.loss = 1;
+  w.dup = 0;
+  w.delay = 0;
+  return w;
+}
+
+ExploreResult run(const World& w, unsigned threads, std::uint32_t props = kAllPropertyBits) {
+  ExploreOptions o;
+  o.threads = threads;
+  o.properties = props;
+  return explore(w, o);
+}
+
+TEST(Explorer, CountsDoNotDependOnTheNumberOfThreads) {
+  const World w = small(Scenario::SimultaneousClose);
+  const ExploreResult one = run(w, 1), two = run(w, 2), four = run(w, 4);
+  EXPECT_EQ(one.outcome, Outcome::Holds);
+  EXPECT_EQ(one.states, two.states);
+  EXPECT_EQ(one.states, four.states);
+  EXPECT_EQ(one.transitions, four.transitions);
+  EXPECT_EQ(one.depth, four.depth);
+  EXPECT_GT(one.states, 1000u);
+}
+
+TEST(Explorer, TheCounterexampleDoesNotDependOnTheNumberOfThreads) {
+  const World w = small(Scenario::ActiveClose, Mutant::TimeWaitZero);
+  const ExploreResult one = run(w, 1, bit(Property::ReliableTermination));
+  const ExploreResult two = run(w, 2, bit(Property::ReliableTermination));
+  ASSERT_EQ(one.violations.size(), 1u);
+  ASSERT_EQ(two.violations.size(), 1u);
+  ASSERT_EQ(one.violations[0].trace.size(), two.violations[0].trace.size());
+  for (std::size_t i = 0; i < one.violations[0].trace.size(); ++i)
+    EXPECT_EQ(one.violations[0].trace[i].ordinal, two.violations[0].trace[i].ordinal) << "step " << i;
+  EXPECT_EQ(format_trace(w, one.violations[0]), format_trace(w, two.violations[0]));
+}
+
+TEST(Explorer, ACounterexampleReplaysToTheViolation) {
+  const World w = small(Scenario::ActiveClose, Mutant::NoReackInTimeWait);
+  const ExploreResult r = run(w, 1, bit(Property::ReliableTermination));
+  ASSERT_EQ(r.outcome, Outcome::Violated);
+  const Violation& v = r.violations.at(0);
+  EXPECT_TRUE(v.replay_ok);
+  // The last step is the reset of the passive closer: LAST-ACK (or CLOSE-WAIT) -> CLOSED.
+  const Transition& last = v.trace.back().tr;
+  EXPECT_TRUE(last.before.state == State::LastAck || last.before.state == State::CloseWait);
+  EXPECT_EQ(last.out.tcb.state, State::Closed);
+  // The violation needs the lost ACK: some step of the trace loses a segment.
+  bool lost = false;
+  for (const TraceStep& st : v.trace) lost = lost || st.tr.kind == MoveKind::Lose || st.tr.died > 0;
+  EXPECT_TRUE(lost);
+}
+
+TEST(Explorer, SuccessorsComeInAFixedOrderAndReplayByOrdinal) {
+  const World w = small(Scenario::ActiveClose);
+  WorldState s = initial_state(w);
+  std::vector<std::uint8_t> first, second;
+  for_each_successor(w, s, [&](std::uint8_t k, const WorldState&, const Transition&) { first.push_back(k); });
+  for_each_successor(w, s, [&](std::uint8_t k, const WorldState&, const Transition&) { second.push_back(k); });
+  EXPECT_EQ(first, second);
+  ASSERT_FALSE(first.empty());
+  for (std::uint8_t k : first) {
+    WorldState n;
+    Transition tr;
+    EXPECT_TRUE(successor(w, s, k, n, tr));
+  }
+  WorldState n;
+  Transition tr;
+  EXPECT_FALSE(successor(w, s, 250, n, tr));
+}
+
+TEST(Explorer, GuardsAreReachedOnlyWhereTheHazardHappens) {
+  const ExploreResult sim = run(small(Scenario::SimultaneousClose), 2);
+  EXPECT_TRUE(sim.guards & bit(Guard::ClosingReached));
+  EXPECT_TRUE(sim.guards & bit(Guard::TimeWaitReached));
+  const ExploreResult abort = run(small(Scenario::Abort), 2);
+  EXPECT_FALSE(abort.guards & bit(Guard::TimeWaitReached));  // an abort never enters TIME-WAIT
+}
+
+TEST(Explorer, MaxStatesEndsTheSearchAsIncomplete) {
+  ExploreOptions o;
+  o.max_states = 500;
+  const ExploreResult r = explore(small(Scenario::HalfClose), o);
+  EXPECT_EQ(r.outcome, Outcome::Incomplete);
+  EXPECT_EQ(r.incomplete_reason, "--max-states reached");
+  EXPECT_GE(r.states, 500u);
+}
+
+TEST(Explorer, TheWorldStateHasNoPaddingAndUnusedSegmentSlotsStayZero) {
+  const World w = small(Scenario::ActiveClose);
+  const WorldState s0 = initial_state(w);
+  std::size_t checked = 0;
+  for_each_successor(w, s0, [&](std::uint8_t, const WorldState& n, const Transition&) {
+    for (std::size_t i = n.n; i < kMaxPkts; ++i) EXPECT_TRUE(n.net[i] == Pkt{});
+    ++checked;
+  });
+  EXPECT_GT(checked, 0u);
+}
+
+}  // namespace
+}  // namespace tcpclose::model
