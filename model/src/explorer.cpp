@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <cstddef>
 #include <limits>
 #include <thread>
 
@@ -18,7 +19,14 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::uint64_t fp_of(const WorldState& s) { return fingerprint(&s, sizeof(WorldState)); }
+// The fingerprint covers the hosts, the segments in flight and the counters; unused segment
+// slots are always zero, so leaving them out keeps equal states equal and hashes less.
+std::uint64_t fp_of(const WorldState& s) {
+  static_assert(offsetof(WorldState, net) == sizeof(WorldState::h));
+  const std::uint64_t head = fingerprint(&s, offsetof(WorldState, net) + s.n * sizeof(Pkt));
+  const std::uint64_t tail = fingerprint(&s.n, sizeof(WorldState) - offsetof(WorldState, n));
+  return fold_mul(head ^ 0x9E3779B97F4A7C15ull, tail) | 1;
+}
 
 // Open addressing over 64-bit fingerprints, split into shards by the top bits.
 class FpSet {
@@ -46,6 +54,10 @@ class FpSet {
     if (!place(s.slots, fp)) return false;
     ++s.count;
     return true;
+  }
+  void prefetch(std::uint64_t fp) const {
+    const Shard& s = shards_[shard_of(fp)];
+    __builtin_prefetch(&s.slots[fp & (s.slots.size() - 1)]);
   }
   std::uint64_t bytes() const {
     std::uint64_t b = 0;
@@ -119,11 +131,13 @@ void parallel_for(unsigned threads, std::size_t n, F&& f) {
 
 void expand(const World& w, const ExploreOptions& opt, const FpSet& seen,
             const std::vector<WorldState>& cur, std::size_t lo, std::size_t hi, Chunk& out) {
+  // The successors of one state go straight into the chunk's buffers, fingerprinted and their
+  // table slots prefetched; once all are made, the ones already seen are dropped, so the cache
+  // misses of the lookups overlap and each state is copied once.
   for (std::size_t idx = lo; idx < hi; ++idx) {
     const WorldState& s = cur[idx];
-    bool any = false;
+    const std::size_t first = out.cands.size();
     const std::uint8_t pruned = for_each_successor(w, s, [&](std::uint8_t ordinal, const WorldState& n, const Transition& tr) {
-      any = true;
       ++out.transitions;
       if (tr.overflow) ++out.overflows;
       const std::uint32_t bad = check_transition(w, s, n, tr, out.guards) & opt.properties;
@@ -131,10 +145,20 @@ void expand(const World& w, const ExploreOptions& opt, const FpSet& seen,
         for (Property p : kAllProperties)
           if (bad & bit(p)) out.found[static_cast<std::size_t>(p)].offer((idx << 8) | ordinal, false);
       const std::uint64_t fp = fp_of(n);
-      if (seen.contains(fp)) return;
+      seen.prefetch(fp);
       out.cands.push_back(Cand{fp, static_cast<std::uint32_t>(idx), ordinal, 0, {0, 0}});
       out.states.push_back(n);
     });
+    const std::size_t made = out.cands.size() - first;
+    std::size_t keep = first;
+    for (std::size_t i = first; i < out.cands.size(); ++i) {
+      if (seen.contains(out.cands[i].fp)) continue;
+      if (keep != i) { out.cands[keep] = out.cands[i]; out.states[keep] = out.states[i]; }
+      ++keep;
+    }
+    out.cands.resize(keep);
+    out.states.resize(keep);
+    const bool any = made > 0;
     out.pruned += pruned;
     if (!any && pruned == 0) {
       ++out.terminals;
@@ -193,6 +217,7 @@ ExploreResult explore(const World& w, const ExploreOptions& opt) {
   std::array<Record, kPropertyCount> rec{};
   std::uint64_t level_start = 0;
   double last_progress = 0;
+  std::vector<Chunk> chunks;
 
   auto memory = [&](std::size_t cands) {
     return seen.bytes() + parent.capacity() * 4 + move.capacity() +
@@ -202,14 +227,20 @@ ExploreResult explore(const World& w, const ExploreOptions& opt) {
   while (!cur.empty()) {
     // (1) expand, in chunks whose results are merged in frontier order
     const std::size_t nchunks = threads == 1 ? 1 : std::min<std::size_t>(cur.size() / 64 + 1, threads * 16);
-    std::vector<Chunk> chunks(nchunks);
+    if (chunks.size() < nchunks) chunks.resize(nchunks);
+    for (std::size_t c = 0; c < nchunks; ++c) {  // buffers are kept across levels: no page churn
+      chunks[c].cands.clear(); chunks[c].states.clear();
+      chunks[c].found = {}; chunks[c].guards = 0;
+      chunks[c].transitions = chunks[c].terminals = chunks[c].overflows = chunks[c].pruned = 0;
+    }
     parallel_for(threads, nchunks, [&](std::size_t c, unsigned) {
       const std::size_t lo = cur.size() * c / nchunks, hi = cur.size() * (c + 1) / nchunks;
       expand(w, opt, seen, cur, lo, hi, chunks[c]);
     });
     std::size_t ncands = 0;
     std::array<Found, kPropertyCount> found{};
-    for (const Chunk& ch : chunks) {
+    for (std::size_t c = 0; c < nchunks; ++c) {
+      const Chunk& ch = chunks[c];
       ncands += ch.cands.size();
       res.transitions += ch.transitions;
       res.terminal_states += ch.terminals;
@@ -232,20 +263,20 @@ ExploreResult explore(const World& w, const ExploreOptions& opt) {
     // (2) insert: each thread owns the shards congruent to it, scanning in order
     const unsigned inserters = threads;
     parallel_for(inserters, inserters, [&](std::size_t t, unsigned) {
-      for (Chunk& ch : chunks)
-        for (Cand& c : ch.cands)
+      for (std::size_t k = 0; k < nchunks; ++k)
+        for (Cand& c : chunks[k].cands)
           if (FpSet::shard_of(c.fp) % inserters == t) c.is_new = seen.insert(c.fp) ? 1 : 0;
     });
     // (3) number the new states in frontier order
     next.clear();
-    for (Chunk& ch : chunks)
-      for (std::size_t i = 0; i < ch.cands.size(); ++i) {
+    for (std::size_t k = 0; k < nchunks; ++k)
+      for (std::size_t i = 0; i < chunks[k].cands.size(); ++i) {
+        Chunk& ch = chunks[k];
         if (!ch.cands[i].is_new) continue;
         parent.push_back(static_cast<std::uint32_t>(level_start + ch.cands[i].frontier));
         move.push_back(ch.cands[i].ordinal);
         next.push_back(ch.states[i]);
       }
-    chunks.clear();
     res.states = parent.size();
     level_start += cur.size();
     cur.swap(next);

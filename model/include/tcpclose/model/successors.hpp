@@ -356,7 +356,15 @@ std::uint8_t for_each_successor(const World& w, const WorldState& s, Visit&& vis
   std::uint8_t ordinal = 0, pruned = 0;
   WorldState next;
   Transition tr;
-  auto begin = [&]() { next = s; tr = Transition{}; };
+  // Only the scalar fields are reset: before/input/out are written whenever ran_core is set,
+  // and clearing the ~350-byte Transition for every successor cost more than a step().
+  auto begin = [&]() {
+    next = s;
+    tr.kind = MoveKind::Tick; tr.host = 0xFF; tr.pkt_index = 0; tr.choice = 0; tr.op = Op::End;
+    tr.timer = Timer::Rexmit; tr.ran_core = false; tr.spawned = false; tr.overflow = false;
+    tr.unique_violation = false; tr.stream_violation = false; tr.pruned = false; tr.settled = 0;
+    tr.died = 0; tr.tcb_inc = 0; tr.tw_age = 0; tr.pkt = Pkt{};
+  };
   auto visit = [&](std::uint8_t k, WorldState& n, Transition& t) {
     if (t.pruned) { ++pruned; return; }
     settle_local(w, n, t);
