@@ -165,7 +165,7 @@ inline constexpr std::uint8_t Data = 0x01;       // delivered payload bytes
 inline constexpr std::uint8_t Fin = 0x02;        // delivered end of stream
 inline constexpr std::uint8_t AckedNew = 0x04;   // moved SND.UNA
 inline constexpr std::uint8_t RstAbort = 0x08;   // a RST ended the connection
-inline constexpr std::uint8_t Reopened = 0x10;   // a SYN started a new incarnation from TIME-WAIT
+inline constexpr std::uint8_t Reopened = 0x10;   // a SYN started the next incarnation from TIME-WAIT
 }  // namespace effect
 
 enum class ActionKind : std::uint8_t {

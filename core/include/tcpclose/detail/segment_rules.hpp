@@ -151,7 +151,7 @@ constexpr bool on_ack(Step& x) noexcept {
     x.out.effects |= effect::AckedNew;
     if (t.fin_sent && seq_gt(s.ack, t.fin_seq)) t.fin_acked = true;
     if (t.snd_una == t.snd_nxt) x.cancel(Timer::Rexmit);
-    else x.arm(Timer::Rexmit, current_rto(x));  // RFC 6298 §5.3: restart on new data ACKed
+    else x.arm(Timer::Rexmit, current_rto(x));  // RFC 6298 §5.3: restart when more data is ACKed
   }
   t.snd_wnd = s.wnd;
   switch (t.state) {

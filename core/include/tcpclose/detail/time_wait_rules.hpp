@@ -39,7 +39,7 @@ constexpr void tw_rst(Step& x) noexcept {
 constexpr bool rfc6191_allows(const Step& x, bool higher_seq) noexcept {
   const Segment& s = x.s();
   const Tcb& t = x.out.tcb;
-  const bool new_ts = x.c.timestamps && s.has_ts;  // "would be enabled for the new incarnation"
+  const bool new_ts = x.c.timestamps && s.has_ts;  // RFC 6191: "would be enabled" for the next one
   if (t.ts_ok) {
     if (!new_ts) return higher_seq;
     return seq_gt(s.ts_val, t.ts_recent) || (s.ts_val == t.ts_recent && higher_seq);
