@@ -499,7 +499,22 @@ TEST(TimeWaitRestart, ReferenceRestartsTwoMslOnEverySegmentItAnswers) {
   EXPECT_EQ(bare_ack.tcb.at(Timer::TimeWait), kTw);
 }
 
-TEST(TimeWaitRestart, Rfc9293RestartsOnlyOnARetransmittedFin) {
+TEST(TimeWaitRestart, AnAcceptableFinRestartsTwoMslUnderEveryPolicy) {
+  // RFC 9293 §3.10.7.4 eighth check, TIME-WAIT STATE: "Remain in the TIME-WAIT state. Restart
+  // the 2 MSL time-wait timeout" -- for any FIN that passed the acceptability test, not only
+  // the retransmission at RCV.NXT - 1 (found by tcpclose check --profile freebsd, reopen-syn)
+  for (Profile p : kAllProfiles) {
+    const Config c = profile_config(p);
+    Segment fin = seg_fin(5002 + 10, 1002);  // in the window, beyond RCV.NXT
+    if (c.timestamps) fin = with_ts(fin, kTsRecent);
+    const Output o = deliver(tw(c), fin, c, 1000);
+    EXPECT_EQ(o.tcb.state, State::TimeWait) << name(p);
+    EXPECT_EQ(o.tcb.at(Timer::TimeWait), 1000u + c.time_wait) << name(p);
+    EXPECT_TRUE(o.actions.sent() != nullptr) << name(p);
+  }
+}
+
+TEST(TimeWaitRestart, Rfc9293RestartsOnlyOnAFin) {
   // RFC 9293 §3.10.7.4 eighth check: only the retransmitted FIN restarts the 2 MSL timeout
   const Config c = rfc9293_config();
   const Output ooo = deliver(tw(c), seg_ack(5002 + kWnd, 1002), c, 1000);

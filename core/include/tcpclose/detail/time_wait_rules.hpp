@@ -109,9 +109,14 @@ constexpr bool tw_segment(Step& x) noexcept {
   if (!acceptable(x)) { x.send_ack(); x.verdict(Verdict::DroppedAcked); return false; }
   if (s.has(flag::SYN)) { on_syn(x); return false; }
   if (!s.has(flag::ACK)) { x.verdict(Verdict::Dropped); return false; }
-  // An acceptable ACK: nothing is outstanding, and text or a new FIN cannot occur here.
+  // An acceptable segment: nothing is outstanding; its text is ignored (seventh check).
   x.verdict(Verdict::Accepted);
-  if (s.len > 0 || s.has(flag::FIN)) x.send_ack();
+  if (s.has(flag::FIN)) {  // eighth check, TIME-WAIT: "Restart the 2 MSL time-wait timeout"
+    x.send_ack();
+    restart_time_wait(x);
+    return true;
+  }
+  if (s.len > 0) x.send_ack();
   return false;
 }
 
