@@ -145,8 +145,16 @@ class Mover {
     const Output& o = tr_.out;
     h.tcb = o.tcb;
     if (o.tcb.state == State::TimeWait) {
-      const bool fin_acked_here = in.kind == InputKind::Segment && in.seg.has(flag::FIN) && o.actions.sent();
-      if (tr_.before.state != State::TimeWait || fin_acked_here) h.tw_age = 0;
+      // The ghost restarts where RFC 9293 says 2MSL restarts: a FIN that TIME-WAIT processes,
+      // i.e. the retransmission at RCV.NXT - 1 or an acceptable one (eighth check). It reads
+      // the segment and the TCB before the step, never the timer the core armed.
+      const Segment& g = in.seg;
+      const Tcb& b = tr_.before;
+      const bool fin_processed =
+          in.kind == InputKind::Segment && g.has(flag::FIN) && !g.has(flag::RST) &&
+          b.state == State::TimeWait &&
+          (g.seq + g.seg_len() == b.rcv_nxt || segment_acceptable(g.seq, g.seg_len(), b.rcv_nxt, b.rcv_wnd));
+      if (b.state != State::TimeWait || fin_processed) h.tw_age = 0;
     } else {
       h.tw_age = 0;
     }
