@@ -267,16 +267,29 @@ ExploreResult explore(const World& w, const ExploreOptions& opt) {
         for (Cand& c : chunks[k].cands)
           if (FpSet::shard_of(c.fp) % inserters == t) c.is_new = seen.insert(c.fp) ? 1 : 0;
     });
-    // (3) number the new states in frontier order
-    next.clear();
-    for (std::size_t k = 0; k < nchunks; ++k)
-      for (std::size_t i = 0; i < chunks[k].cands.size(); ++i) {
-        Chunk& ch = chunks[k];
+    // (3) number the new states in frontier order: a prefix sum over chunks, then each chunk
+    // copies its new states into its own range in parallel
+    std::vector<std::size_t> offset(nchunks + 1, 0);
+    for (std::size_t k = 0; k < nchunks; ++k) {
+      std::size_t fresh = 0;
+      for (const Cand& c : chunks[k].cands) fresh += c.is_new;
+      offset[k + 1] = offset[k] + fresh;
+    }
+    const std::size_t base = parent.size();
+    parent.resize(base + offset[nchunks]);
+    move.resize(base + offset[nchunks]);
+    next.resize(offset[nchunks]);
+    parallel_for(threads, nchunks, [&](std::size_t k, unsigned) {
+      std::size_t at = offset[k];
+      const Chunk& ch = chunks[k];
+      for (std::size_t i = 0; i < ch.cands.size(); ++i) {
         if (!ch.cands[i].is_new) continue;
-        parent.push_back(static_cast<std::uint32_t>(level_start + ch.cands[i].frontier));
-        move.push_back(ch.cands[i].ordinal);
-        next.push_back(ch.states[i]);
+        parent[base + at] = static_cast<std::uint32_t>(level_start + ch.cands[i].frontier);
+        move[base + at] = ch.cands[i].ordinal;
+        next[at] = ch.states[i];
+        ++at;
       }
+    });
     res.states = parent.size();
     level_start += cur.size();
     cur.swap(next);
