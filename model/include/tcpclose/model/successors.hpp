@@ -402,12 +402,15 @@ std::uint8_t for_each_successor(const World& w, const WorldState& s, Visit&& vis
   }
   for (std::size_t i = 0; i < s.n; ++i) {
     if (i > 0 && s.net[i] == s.net[i - 1]) { ordinal = static_cast<std::uint8_t>(ordinal + isn_choices(w)); continue; }
-    for (std::uint8_t c = 0; c < isn_choices(w); ++c) {
+    // Only a SYN that opens a connection reads the ISN choice: the other choices are computed
+    // only when the first one used it (their ordinals are reserved either way).
+    const std::uint8_t choices = isn_choices(w);
+    for (std::uint8_t c = 0; c < choices; ++c) {
       begin();
       Mover(w, s, next, tr).deliver(i, c);
-      // Only a SYN that opens a connection reads the ISN choice; others are one successor.
       const bool used_isn = tr.spawned || (tr.out.effects & effect::Reopened);
-      if (c == 0 || used_isn) visit(ordinal, next, tr);
+      visit(ordinal, next, tr);
+      if (!used_isn) { ordinal = static_cast<std::uint8_t>(ordinal + choices - c); break; }
       ++ordinal;
     }
   }
