@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstddef>
 #include <limits>
+#include <memory>
 #include <thread>
 
 #include "tcpclose/model/hash.hpp"
@@ -34,8 +35,11 @@ class FpSet {
   static constexpr unsigned kShardBits = 6;
   static constexpr std::size_t kShards = std::size_t{1} << kShardBits;
 
-  FpSet() {
-    for (Shard& s : shards_) s.slots.assign(1024, 0);
+  explicit FpSet(bool with_ids = false) : with_ids_(with_ids) {
+    for (Shard& s : shards_) {
+      s.slots.assign(1024, 0);
+      if (with_ids_) s.ids.assign(1024, 0);
+    }
   }
   static std::size_t shard_of(std::uint64_t fp) { return static_cast<std::size_t>(fp >> (64 - kShardBits)); }
 
@@ -51,9 +55,28 @@ class FpSet {
   bool insert(std::uint64_t fp) {
     Shard& s = shards_[shard_of(fp)];
     if ((s.count + 1) * 4 > s.slots.size() * 3) grow(s);
-    if (!place(s.slots, fp)) return false;
+    if (!place(s, fp, 0)) return false;
     ++s.count;
     return true;
+  }
+  static constexpr std::uint32_t kAbsent = 0xFFFFFFFF;
+  // The state number of a fingerprint (0 without ids), or kAbsent if it is not stored.
+  std::uint32_t lookup(std::uint64_t fp) const {
+    const Shard& s = shards_[shard_of(fp)];
+    const std::size_t mask = s.slots.size() - 1;
+    for (std::size_t i = fp & mask;; i = (i + 1) & mask) {
+      if (s.slots[i] == fp) return s.ids.empty() ? 0 : s.ids[i];
+      if (s.slots[i] == 0) return kAbsent;
+    }
+  }
+  // With ids: the state number of a stored fingerprint. Distinct fingerprints may be given
+  // their ids concurrently (no insert may run meanwhile).
+  void set_id(std::uint64_t fp, std::uint32_t id) { shards_[shard_of(fp)].ids[find(fp)] = id; }
+  std::uint32_t id_of(std::uint64_t fp) const { return shards_[shard_of(fp)].ids[find(fp)]; }
+  void prefetch_id(std::uint64_t fp) const {
+    const Shard& s = shards_[shard_of(fp)];
+    __builtin_prefetch(&s.slots[fp & (s.slots.size() - 1)]);
+    __builtin_prefetch(&s.ids[fp & (s.slots.size() - 1)]);
   }
   void prefetch(std::uint64_t fp) const {
     const Shard& s = shards_[shard_of(fp)];
@@ -61,28 +84,44 @@ class FpSet {
   }
   std::uint64_t bytes() const {
     std::uint64_t b = 0;
-    for (const Shard& s : shards_) b += s.slots.size() * sizeof(std::uint64_t);
+    for (const Shard& s : shards_) b += s.slots.size() * sizeof(std::uint64_t) + s.ids.size() * sizeof(std::uint32_t);
     return b;
   }
 
  private:
   struct Shard {
     std::vector<std::uint64_t> slots;
+    std::vector<std::uint32_t> ids;  // parallel to slots, only with ids
     std::size_t count = 0;
   };
-  static bool place(std::vector<std::uint64_t>& slots, std::uint64_t fp) {
-    const std::size_t mask = slots.size() - 1;
+  std::size_t find(std::uint64_t fp) const {  // the slot of a stored fingerprint
+    const Shard& s = shards_[shard_of(fp)];
+    const std::size_t mask = s.slots.size() - 1;
+    std::size_t i = fp & mask;
+    while (s.slots[i] != fp) i = (i + 1) & mask;
+    return i;
+  }
+  static bool place(Shard& s, std::uint64_t fp, std::uint32_t id) {
+    const std::size_t mask = s.slots.size() - 1;
     for (std::size_t i = fp & mask;; i = (i + 1) & mask) {
-      if (slots[i] == fp) return false;
-      if (slots[i] == 0) { slots[i] = fp; return true; }
+      if (s.slots[i] == fp) return false;
+      if (s.slots[i] == 0) {
+        s.slots[i] = fp;
+        if (!s.ids.empty()) s.ids[i] = id;
+        return true;
+      }
     }
   }
-  static void grow(Shard& s) {
-    std::vector<std::uint64_t> bigger(s.slots.size() * 2, 0);
-    for (std::uint64_t fp : s.slots)
-      if (fp != 0) place(bigger, fp);
-    s.slots.swap(bigger);
+  void grow(Shard& s) {
+    Shard bigger;
+    bigger.slots.assign(s.slots.size() * 2, 0);
+    if (with_ids_) bigger.ids.assign(s.slots.size() * 2, 0);
+    for (std::size_t i = 0; i < s.slots.size(); ++i)
+      if (s.slots[i] != 0) place(bigger, s.slots[i], with_ids_ ? s.ids[i] : 0);
+    s.slots.swap(bigger.slots);
+    s.ids.swap(bigger.ids);
   }
+  bool with_ids_;
   std::array<Shard, kShards> shards_;
 };
 
@@ -105,12 +144,22 @@ struct Found {
   }
 };
 
+struct Edge {  // liveness: a transition from a frontier state to a fingerprint
+  std::uint32_t frontier;
+  std::uint64_t fp;
+};
+struct LEdge {  // liveness: a transition by state numbers (src local to the level until stored)
+  std::uint32_t src, dst;
+};
+
 struct Chunk {
   std::vector<Cand> cands;
+  std::vector<Edge> edges;   // to states not seen before this level
+  std::vector<LEdge> known;  // to states of earlier levels
   std::vector<WorldState> states;
   std::array<Found, kPropertyCount> found{};
   std::uint8_t guards = 0;
-  std::uint64_t transitions = 0, terminals = 0, overflows = 0, pruned = 0;
+  std::uint64_t transitions = 0, terminals = 0, overflows = 0, pruned = 0, cut_off = 0;
 };
 
 template <class F>
@@ -130,13 +179,18 @@ void parallel_for(unsigned threads, std::size_t n, F&& f) {
 }
 
 void expand(const World& w, const ExploreOptions& opt, const FpSet& seen,
-            const std::vector<WorldState>& cur, std::size_t lo, std::size_t hi, Chunk& out) {
+            const std::vector<WorldState>& cur, std::size_t lo, std::size_t hi, Chunk& out,
+            std::uint8_t* settled_out) {
   // The successors of one state go straight into the chunk's buffers, fingerprinted and their
   // table slots prefetched; once all are made, the ones already seen are dropped, so the cache
   // misses of the lookups overlap and each state is copied once.
   for (std::size_t idx = lo; idx < hi; ++idx) {
     const WorldState& s = cur[idx];
     const std::size_t first = out.cands.size();
+    // Liveness needs no edge out of a settled state: it can reach a settled state already.
+    const bool is_settled = settled_out && settled(w, s);
+    bool record_edges = settled_out && !is_settled;
+    bool next_settled = false;  // a successor is settled: so, in effect, is this state
     const std::uint8_t pruned = for_each_successor(w, s, [&](std::uint8_t ordinal, const WorldState& n, const Transition& tr) {
       ++out.transitions;
       if (tr.overflow) ++out.overflows;
@@ -145,14 +199,31 @@ void expand(const World& w, const ExploreOptions& opt, const FpSet& seen,
         for (Property p : kAllProperties)
           if (bad & bit(p)) out.found[static_cast<std::size_t>(p)].offer((idx << 8) | ordinal, false);
       const std::uint64_t fp = fp_of(n);
-      seen.prefetch(fp);
+      if (record_edges) {
+        seen.prefetch_id(fp);
+        if (settled(w, n)) { next_settled = true; record_edges = false; }
+      } else {
+        seen.prefetch(fp);
+      }
       out.cands.push_back(Cand{fp, static_cast<std::uint32_t>(idx), ordinal, 0, {0, 0}});
       out.states.push_back(n);
     });
     const std::size_t made = out.cands.size() - first;
+    // A state whose every move the --in-flight bound pruned is where the bounded environment
+    // stops the run, not the protocol: like a terminal state with pruned moves, it is exempt.
+    if (made == 0 && pruned) ++out.cut_off;
+    if (settled_out) settled_out[idx] = is_settled || next_settled || (made == 0 && pruned) ? 1 : 0;
+    // Liveness edges: to a state of an earlier level, by its number now; to one first seen in
+    // this level, by fingerprint, numbered once the level is.
+    const bool edges_now = record_edges;
     std::size_t keep = first;
     for (std::size_t i = first; i < out.cands.size(); ++i) {
-      if (seen.contains(out.cands[i].fp)) continue;
+      const std::uint32_t id = seen.lookup(out.cands[i].fp);
+      if (id != FpSet::kAbsent) {
+        if (edges_now) out.known.push_back(LEdge{static_cast<std::uint32_t>(idx), id});
+        continue;
+      }
+      if (edges_now) out.edges.push_back(Edge{static_cast<std::uint32_t>(idx), out.cands[i].fp});
       if (keep != i) { out.cands[keep] = out.cands[i]; out.states[keep] = out.states[i]; }
       ++keep;
     }
@@ -202,6 +273,89 @@ Violation rebuild(const World& w, const FpSet& seen, const std::vector<std::uint
   return v;
 }
 
+// The edges of one level, in order of their source; allocated once at the exact size and not
+// zeroed (a growing vector copied and zeroed hundreds of MB per scenario).
+struct EdgeBlock {
+  std::unique_ptr<LEdge[]> e;
+  std::size_t n = 0;
+};
+
+// Liveness: the states from which no settled state is reachable. A state can reach a settled
+// state if it is one or if some successor can. The edges are stored in order of their source,
+// and most lead to a later state (breadth-first numbering), so sweeping them from the last to
+// the first settles every forward chain in one pass; sweeps repeat until nothing changes (the
+// back edges of cycles), which on our models takes a handful. No reversed graph is built.
+std::vector<std::uint8_t> doomed_states(std::size_t n, std::vector<EdgeBlock>& edges,
+                                        const std::vector<std::uint8_t>& settled_flag, std::uint64_t& sweeps) {
+  std::vector<std::uint8_t> reach(settled_flag.begin(), settled_flag.begin() + static_cast<std::ptrdiff_t>(n));
+  for (bool changed = true; changed;) {
+    changed = false;
+    ++sweeps;
+    for (std::size_t b = edges.size(); b-- > 0;)
+      for (std::size_t k = edges[b].n; k-- > 0;) {
+        const LEdge e = edges[b].e[k];
+        if (!reach[e.src] && reach[e.dst]) { reach[e.src] = 1; changed = true; }
+      }
+    // An edge whose source is decided can decide nothing more.
+    for (EdgeBlock& blk : edges)
+      blk.n = static_cast<std::size_t>(std::remove_if(blk.e.get(), blk.e.get() + blk.n,
+                                                      [&](const LEdge& e) { return reach[e.src] != 0; }) - blk.e.get());
+  }
+  for (std::uint8_t& r : reach) r = !r;
+  return reach;
+}
+
+constexpr std::size_t kMaxLasso = 400;
+
+// The shortest path to the first doomed state (the lowest number is the shallowest), then a
+// walk among doomed states (all successors of a doomed state are doomed) until it closes a
+// cycle, preferring a successor that closes one at once.
+Violation rebuild_doomed(const World& w, const FpSet& seen, const std::vector<std::uint32_t>& parent,
+                         const std::vector<std::uint8_t>& move, const std::vector<std::uint8_t>& doomed,
+                         std::uint32_t first) {
+  Violation v;
+  v.property = Property::BothClosed;
+  v.doomed = true;
+  std::vector<std::uint8_t> path;
+  for (std::uint64_t id = first; id != 0; id = parent[id]) path.push_back(move[id]);
+  std::reverse(path.begin(), path.end());
+  WorldState s = initial_state(w);
+  for (std::uint8_t ordinal : path) {
+    TraceStep st;
+    st.ordinal = ordinal;
+    if (!successor(w, s, ordinal, st.after, st.tr) || !seen.contains(fp_of(st.after))) { v.replay_ok = false; return v; }
+    s = st.after;
+    v.trace.push_back(st);
+  }
+  v.doomed_at = v.trace.size();
+  v.replay_ok = doomed[seen.id_of(fp_of(s))] != 0;
+  std::vector<std::uint64_t> walk{fp_of(s)};
+  for (std::size_t guard = 0; guard < kMaxLasso; ++guard) {
+    TraceStep pick;
+    bool have = false, closes = false;
+    for_each_successor(w, s, [&](std::uint8_t ordinal, const WorldState& n, const Transition& tr) {
+      if (closes) return;
+      const bool back = std::find(walk.begin(), walk.end(), fp_of(n)) != walk.end();
+      if (!have || back) { pick = TraceStep{ordinal, tr, n}; have = true; closes = back; }
+    });
+    if (!have) { v.replay_ok = false; return v; }  // a doomed state always has a successor
+    const std::uint64_t fp = fp_of(pick.after);
+    if (!seen.contains(fp) || !doomed[seen.id_of(fp)]) { v.replay_ok = false; return v; }
+    v.trace.push_back(pick);
+    s = pick.after;
+    if (closes) {
+      v.loop_from = v.doomed_at + static_cast<std::size_t>(std::find(walk.begin(), walk.end(), fp) - walk.begin());
+      return v;
+    }
+    walk.push_back(fp);
+  }
+  // No cycle within the bound (e.g. a backoff that takes thousands of ticks to repeat): show
+  // the doomed state alone; that it is doomed was checked above.
+  v.trace.resize(v.doomed_at);
+  v.loop_from = Violation::kNoLoop;
+  return v;
+}
+
 }  // namespace
 
 ExploreResult explore(const World& w, const ExploreOptions& opt) {
@@ -209,7 +363,11 @@ ExploreResult explore(const World& w, const ExploreOptions& opt) {
   auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - t0).count(); };
   const unsigned threads = std::max(1u, opt.threads);
   ExploreResult res;
-  FpSet seen;
+  const bool live = opt.liveness && (opt.properties & bit(Property::BothClosed));
+  FpSet seen(live);
+  std::vector<EdgeBlock> edges;            // liveness: every transition, by state number
+  std::uint64_t edge_count = 0;
+  std::vector<std::uint8_t> settled_flag;  // liveness: per state
   std::vector<std::uint32_t> parent{0};
   std::vector<std::uint8_t> move{0};
   std::vector<WorldState> cur{initial_state(w)}, next;
@@ -221,7 +379,8 @@ ExploreResult explore(const World& w, const ExploreOptions& opt) {
 
   auto memory = [&](std::size_t cands) {
     return seen.bytes() + parent.capacity() * 4 + move.capacity() +
-           (cur.capacity() + next.capacity()) * sizeof(WorldState) + cands * (sizeof(Cand) + sizeof(WorldState));
+           (cur.capacity() + next.capacity()) * sizeof(WorldState) + cands * (sizeof(Cand) + sizeof(WorldState)) +
+           edge_count * sizeof(LEdge) + settled_flag.capacity();
   };
 
   while (!cur.empty()) {
@@ -229,13 +388,14 @@ ExploreResult explore(const World& w, const ExploreOptions& opt) {
     const std::size_t nchunks = threads == 1 ? 1 : std::min<std::size_t>(cur.size() / 64 + 1, threads * 16);
     if (chunks.size() < nchunks) chunks.resize(nchunks);
     for (std::size_t c = 0; c < nchunks; ++c) {  // buffers are kept across levels: no page churn
-      chunks[c].cands.clear(); chunks[c].states.clear();
+      chunks[c].cands.clear(); chunks[c].states.clear(); chunks[c].edges.clear(); chunks[c].known.clear();
       chunks[c].found = {}; chunks[c].guards = 0;
-      chunks[c].transitions = chunks[c].terminals = chunks[c].overflows = chunks[c].pruned = 0;
+      chunks[c].transitions = chunks[c].terminals = chunks[c].overflows = chunks[c].pruned = chunks[c].cut_off = 0;
     }
+    if (live) settled_flag.resize(level_start + cur.size());
     parallel_for(threads, nchunks, [&](std::size_t c, unsigned) {
       const std::size_t lo = cur.size() * c / nchunks, hi = cur.size() * (c + 1) / nchunks;
-      expand(w, opt, seen, cur, lo, hi, chunks[c]);
+      expand(w, opt, seen, cur, lo, hi, chunks[c], live ? settled_flag.data() + level_start : nullptr);
     });
     std::size_t ncands = 0;
     std::array<Found, kPropertyCount> found{};
@@ -246,6 +406,7 @@ ExploreResult explore(const World& w, const ExploreOptions& opt) {
       res.terminal_states += ch.terminals;
       res.overflows += ch.overflows;
       res.pruned += ch.pruned;
+      res.cut_off += ch.cut_off;
       res.guards |= ch.guards;
       for (std::size_t p = 0; p < kPropertyCount; ++p)
         if (ch.found[p].any) found[p].offer(ch.found[p].key, ch.found[p].terminal);
@@ -285,11 +446,32 @@ ExploreResult explore(const World& w, const ExploreOptions& opt) {
       for (std::size_t i = 0; i < ch.cands.size(); ++i) {
         if (!ch.cands[i].is_new) continue;
         parent[base + at] = static_cast<std::uint32_t>(level_start + ch.cands[i].frontier);
+        if (live) seen.set_id(ch.cands[i].fp, static_cast<std::uint32_t>(base + at));
         move[base + at] = ch.cands[i].ordinal;
         next[at] = ch.states[i];
         ++at;
       }
     });
+    if (live) {  // every successor now has a number: record the level's edges by number
+      std::vector<std::size_t> eoff(nchunks + 1, 0);
+      for (std::size_t k = 0; k < nchunks; ++k) eoff[k + 1] = eoff[k] + chunks[k].edges.size() + chunks[k].known.size();
+      EdgeBlock& blk = edges.emplace_back();
+      blk.n = eoff[nchunks];
+      blk.e = std::make_unique_for_overwrite<LEdge[]>(blk.n);
+      edge_count += blk.n;
+      LEdge* out = blk.e.get();
+      parallel_for(threads, nchunks, [&](std::size_t k, unsigned) {
+        std::size_t at = eoff[k];
+        for (const LEdge& e : chunks[k].known) out[at++] = LEdge{static_cast<std::uint32_t>(level_start + e.src), e.dst};
+        const std::vector<Edge>& es = chunks[k].edges;
+        constexpr std::size_t kAhead = 16;  // overlap the table misses
+        for (std::size_t i = 0; i < std::min(kAhead, es.size()); ++i) seen.prefetch_id(es[i].fp);
+        for (std::size_t i = 0; i < es.size(); ++i) {
+          if (i + kAhead < es.size()) seen.prefetch_id(es[i + kAhead].fp);
+          out[at++] = LEdge{static_cast<std::uint32_t>(level_start + es[i].frontier), seen.id_of(es[i].fp)};
+        }
+      });
+    }
     res.states = parent.size();
     level_start += cur.size();
     cur.swap(next);
@@ -309,6 +491,26 @@ ExploreResult explore(const World& w, const ExploreOptions& opt) {
     }
   }
 
+  if (live && res.incomplete_reason.empty() && !res.stopped_at_violation) {
+    res.edge_bytes = edge_count * sizeof(LEdge) + settled_flag.capacity();
+    res.peak_bytes = std::max<std::uint64_t>(res.peak_bytes, memory(0) + parent.size() * 2);
+    const std::vector<std::uint8_t> doomed = doomed_states(parent.size(), edges, settled_flag, res.liveness_sweeps);
+    std::vector<EdgeBlock>().swap(edges);
+    res.liveness_checked = true;
+    std::uint32_t first = 0;
+    bool any = false;
+    for (std::size_t i = 0; i < doomed.size(); ++i)
+      if (doomed[i]) {
+        if (!any) first = static_cast<std::uint32_t>(i);
+        any = true;
+        ++res.doomed_states;
+      }
+    // A doomed terminal state is already a both-closed violation, and a shorter one.
+    if (any && !rec[static_cast<std::size_t>(Property::BothClosed)].any) {
+      res.violated |= bit(Property::BothClosed);
+      res.violations.push_back(rebuild_doomed(w, seen, parent, move, doomed, first));
+    }
+  }
   res.table_bytes = seen.bytes();
   res.record_bytes = parent.size() * sizeof(std::uint32_t) + move.size();
   for (Property p : kAllProperties) {
@@ -317,6 +519,8 @@ ExploreResult explore(const World& w, const ExploreOptions& opt) {
     res.violated |= bit(p);
     res.violations.push_back(rebuild(w, seen, parent, move, p, r));
   }
+  std::stable_sort(res.violations.begin(), res.violations.end(),
+                   [](const Violation& x, const Violation& y) { return x.property < y.property; });
   res.outcome = res.violated ? Outcome::Violated
                 : !res.incomplete_reason.empty() ? Outcome::Incomplete : Outcome::Holds;
   res.seconds = elapsed();

@@ -35,7 +35,8 @@ const char* statement(Property p) {
       return "no two live TCBs on one host share a 4-tuple";
     case Property::BothClosed:
       return "every terminal state has both TCBs CLOSED, or a TCB is left half-open after a fault "
-             "(RFC 9293 §3.5.2) while its peer is CLOSED";
+             "(RFC 9293 §3.5.2) while its peer is CLOSED; and from every reachable state such a state "
+             "is reachable (unless --no-liveness)";
     case Property::NoDeadlock:
       return "in every terminal state both applications have finished (or a server still waits for "
              "a connection that its finished peer will never make)";

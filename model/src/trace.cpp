@@ -39,6 +39,12 @@ std::string actions_text(const Output& o) {
   return s;
 }
 
+std::string doomed_note(const Violation& v) {
+  std::string s = "     (from here no state with both TCBs CLOSED (or a TCB left half-open) is reachable";
+  if (v.loop_from == Violation::kNoLoop) return s + "; every continuation runs forever without one)\n";
+  return s + fmt::format("; steps {}-{} show a way to run forever without one)\n", v.doomed_at + 1, v.trace.size());
+}
+
 }  // namespace
 
 std::string describe_step(const World&, std::size_t index, const TraceStep& st) {
@@ -77,7 +83,14 @@ std::string describe_step(const World&, std::size_t index, const TraceStep& st) 
 
 std::string format_trace(const World& w, const Violation& v) {
   std::string out;
-  for (std::size_t i = 0; i < v.trace.size(); ++i) out += describe_step(w, i, v.trace[i]) + "\n";
+  if (v.doomed && v.doomed_at == 0) out += doomed_note(v);
+  for (std::size_t i = 0; i < v.trace.size(); ++i) {
+    out += describe_step(w, i, v.trace[i]) + "\n";
+    if (v.doomed && i + 1 == v.doomed_at) out += doomed_note(v);
+  }
+  if (v.doomed && v.loop_from != Violation::kNoLoop)
+    out += fmt::format("     (after step {} the state is the one after step {}: steps {}-{} repeat forever)\n",
+                       v.trace.size(), v.loop_from, v.loop_from + 1, v.trace.size());
   if (v.terminal) out += "     (no further move is possible)\n";
   out += fmt::format("violated: {}: {}\n", name(v.property), statement(v.property));
   if (!v.replay_ok) out += "internal error: the replay did not reproduce the violation\n";

@@ -3,6 +3,9 @@
 // Rule: each test uses a small world (few faults) so that it runs in well under a second.
 #include <gtest/gtest.h>
 
+#include <cstring>
+#include <string>
+
 #include <tcpclose/model/explorer.hpp>
 #include <tcpclose/model/trace.hpp>
 
@@ -89,6 +92,66 @@ TEST(Explorer, GuardsAreReachedOnlyWhereTheHazardHappens) {
   EXPECT_TRUE(sim.guards & bit(Guard::TimeWaitReached));
   const ExploreResult abort = run(small(Scenario::Abort), 2);
   EXPECT_FALSE(abort.guards & bit(Guard::TimeWaitReached));  // an abort never enters TIME-WAIT
+}
+
+// both-closed's liveness half: a zero receive window with unlimited retransmission (no
+// persist timer is modelled) leaves a FIN that is never accepted and never given up on: no
+// terminal state is wrong, yet no state with both TCBs CLOSED stays reachable.
+World zero_window(bool backoff) {
+  World w = small(Scenario::EarlyClose);
+  w.cfg.rcv_wnd = 0;
+  w.cfg.retries = w.cfg.fin_retries = kUnlimitedRetries;
+  w.cfg.rto_backoff = backoff;
+  w.loss = 0;
+  return w;
+}
+
+TEST(Explorer, LivenessFindsAStateFromWhichNothingClosesAndShowsTheCycle) {
+  const World w = zero_window(false);
+  ExploreOptions o;
+  o.properties = bit(Property::BothClosed);
+  const ExploreResult without = explore(w, o);
+  EXPECT_EQ(without.outcome, Outcome::Holds) << "the terminal check alone cannot see it";
+  EXPECT_FALSE(without.liveness_checked);
+  o.liveness = true;
+  for (unsigned threads : {1u, 2u}) {
+    o.threads = threads;
+    const ExploreResult r = explore(w, o);
+    ASSERT_EQ(r.outcome, Outcome::Violated);
+    EXPECT_TRUE(r.liveness_checked);
+    EXPECT_GT(r.doomed_states, 0u);
+    const Violation& v = r.violations.at(0);
+    EXPECT_TRUE(v.doomed);
+    EXPECT_TRUE(v.replay_ok);
+    ASSERT_NE(v.loop_from, Violation::kNoLoop);
+    ASSERT_LT(v.loop_from, v.trace.size());
+    // The cycle closes: the last state is the state after step loop_from.
+    const WorldState& again = v.trace.back().after;
+    const WorldState& at = v.loop_from == 0 ? initial_state(w) : v.trace[v.loop_from - 1].after;
+    EXPECT_EQ(std::memcmp(&again, &at, sizeof(WorldState)), 0);
+    const std::string text = format_trace(w, v);
+    EXPECT_NE(text.find("repeat forever"), std::string::npos) << text;
+  }
+}
+
+TEST(Explorer, LivenessHoldsOnTheReferenceModelAndCountsNoDoomedState) {
+  ExploreOptions o;
+  o.liveness = true;
+  o.threads = 2;
+  const ExploreResult r = explore(small(Scenario::SimultaneousClose), o);
+  EXPECT_EQ(r.outcome, Outcome::Holds);
+  EXPECT_TRUE(r.liveness_checked);
+  EXPECT_EQ(r.doomed_states, 0u);
+  EXPECT_GE(r.liveness_sweeps, 1u);
+}
+
+TEST(Explorer, LivenessIsNotDecidedOnAnIncompleteSearch) {
+  ExploreOptions o;
+  o.liveness = true;
+  o.max_states = 500;
+  const ExploreResult r = explore(zero_window(false), o);
+  EXPECT_EQ(r.outcome, Outcome::Incomplete);
+  EXPECT_FALSE(r.liveness_checked);
 }
 
 TEST(Explorer, MaxStatesEndsTheSearchAsIncomplete) {

@@ -104,6 +104,8 @@ void add_check_options(CLI::App& cmd, CheckArgs& a) {
   e->add_option("--max-states", a.max_states, "Stop (exit 3) after this many states")->check(CLI::Range(1ull, 4000000000ull));
   e->add_option("--max-memory", a.max_memory, "Stop (exit 3) beyond this much memory, e.g. 512M, 4G")
       ->check([](const std::string& s) { return parse_size(s) ? std::string() : "expects a size such as 512M or 4G"; });
+  e->add_flag("!--no-liveness", a.liveness,
+              "Skip both-closed's liveness half (from every state a settled state is reachable); saves 8 bytes per transition");
   cmd.add_flag("--json", a.json, "Print one JSON object instead of text (docs/json.md)");
   cmd.add_flag("!--no-progress", a.progress, "No progress lines on stderr");
   cmd.add_flag("--list-properties", a.list_properties, "Print each property with its statement and exit");
@@ -163,6 +165,7 @@ int run_check(const CheckArgs& a) {
     opt.max_states = a.max_states;
     opt.max_memory = a.max_memory.empty() ? 0 : *parse_size(a.max_memory);
     opt.properties = props;
+    opt.liveness = a.liveness;
     opt.interrupt = &g_interrupted;
     if (a.progress)
       opt.progress = [name = model::name(s)](const model::Progress& p) {
@@ -221,6 +224,10 @@ int run_check(const CheckArgs& a) {
                        {"depth", r.result.depth}, {"seconds", r.result.seconds},
                        {"bytes_per_state", r.result.bytes_per_state()}};
       if (!r.result.incomplete_reason.empty()) s["incomplete_reason"] = r.result.incomplete_reason;
+      s["liveness"] = r.result.liveness_checked
+                          ? nlohmann::json{{"checked", true}, {"doomed_states", r.result.doomed_states},
+                                           {"sweeps", r.result.liveness_sweeps}, {"cut_off_states", r.result.cut_off}}
+                          : nlohmann::json{{"checked", false}};
       for (model::Property p : model::kAllProperties)
         if (props & model::bit(p))
           s["properties"][model::name(p)] = (r.result.violated & model::bit(p)) ? "violated"

@@ -23,6 +23,7 @@ struct CheckArgs {
   bool json = false, list_properties = false, list_mutants = false, list_scenarios = false;
   bool progress = true;
   bool client_first = false;
+  bool liveness = true;  // decide both-closed's "a settled state stays reachable" half
 };
 
 void add_check_options(CLI::App& cmd, CheckArgs& a);

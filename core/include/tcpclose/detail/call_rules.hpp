@@ -147,7 +147,10 @@ constexpr void on_rexmit(Step& x) noexcept {
     x.to_closed();
     return;
   }
-  if (t.retries < 0xFE) ++t.retries;
+  // Without a limit the count matters only to the backoff, which stops at its cap: counting
+  // on would make TCBs that behave alike differ (and a checker's state space needlessly grow).
+  const std::uint8_t cap = limit != kUnlimitedRetries ? 0xFE : x.c.rto_backoff ? kMaxBackoffShift : 0;
+  if (t.retries < cap) ++t.retries;
   switch (t.state) {
     case State::SynSent: {
       Segment syn = x.make(flag::SYN, t.iss);

@@ -23,6 +23,10 @@ struct ExploreOptions {
   std::uint64_t max_states = 0;   // 0: unlimited
   std::uint64_t max_memory = 0;   // bytes; 0: unlimited
   std::uint32_t properties = kAllPropertyBits;
+  // Also decide both-closed's liveness half (from every reachable state a settled state is
+  // reachable) by storing every edge and searching backwards from the settled states.
+  // Costs 8 bytes per transition; only meaningful when the search completes.
+  bool liveness = false;
   const std::atomic<bool>* interrupt = nullptr;
   std::function<void(const Progress&)> progress;  // called every ~2 s from the calling thread
 };
@@ -38,6 +42,13 @@ struct Violation {
   std::vector<TraceStep> trace;   // from the initial state; the last step violates
   bool terminal = false;          // violated in the last state (no successor), not by a step
   bool replay_ok = true;          // the replay reproduced the violation
+  // Liveness: the trace reaches a state from which no settled state is reachable (step
+  // doomed_at, 1-based; 0 for the initial state), then runs round a cycle that starts after
+  // step loop_from and never leaves the doomed states.
+  // A cycle longer than the explorer's bound is not shown: loop_from is then kNoLoop.
+  static constexpr std::size_t kNoLoop = static_cast<std::size_t>(-1);
+  bool doomed = false;
+  std::size_t doomed_at = 0, loop_from = 0;
 };
 
 enum class Outcome : std::uint8_t { Holds, Violated, Incomplete };
@@ -49,10 +60,15 @@ struct ExploreResult {
   std::uint8_t guards = 0;            // Guard bits reached
   std::uint64_t states = 0, transitions = 0, depth = 0, terminal_states = 0, overflows = 0;
   std::uint64_t pruned = 0;           // moves not explored because of the --in-flight bound
+  std::uint64_t cut_off = 0;          // states whose every move was pruned: the bound ends the run
   std::uint64_t table_bytes = 0, record_bytes = 0, peak_bytes = 0;
   double seconds = 0;
   std::string incomplete_reason;
   bool stopped_at_violation = false;  // every requested property was violated: search cut short
+  bool liveness_checked = false;      // the liveness half of both-closed was decided
+  std::uint64_t doomed_states = 0;    // states from which no settled state is reachable
+  std::uint64_t liveness_sweeps = 0;  // passes over the edges until the fixpoint
+  std::uint64_t edge_bytes = 0;       // memory the liveness check used for edges
   double bytes_per_state() const { return states ? double(table_bytes + record_bytes) / double(states) : 0; }
 };
 

@@ -94,6 +94,14 @@ inline bool half_open(const World& w, const WorldState& s, std::uint8_t host) {
          (op == Op::ReadEof || op == Op::AwaitConn || op == Op::End);
 }
 
+// The goal of both-closed's liveness half: every TCB CLOSED, or left half-open after a fault
+// (see half_open). From every reachable state such a state must be reachable.
+inline bool settled(const World& w, const WorldState& s) {
+  for (std::uint8_t host = 0; host < 2; ++host)
+    if (detail::live(s.h[host].tcb) && !half_open(w, s, host)) return false;
+  return true;
+}
+
 // A state with no successor: both TCBs CLOSED and both applications finished, or a
 // documented acceptable outcome (docs/properties.md).
 inline std::uint32_t check_terminal(const World& w, const WorldState& s) {
@@ -103,7 +111,7 @@ inline std::uint32_t check_terminal(const World& w, const WorldState& s) {
     const HostState& peer = s.h[1 - host];
     const Op op = w.prog[host].code[h.pc].op;
     const bool ajar = half_open(w, s, host);
-    if (detail::live(h.tcb) && !ajar) bad |= bit(Property::BothClosed);
+    if (detail::live(h.tcb) && !ajar) bad |= bit(Property::BothClosed);  // = !settled(w, s)
     // A server still waiting for a connection that will never come is acceptable.
     const bool idle_server = op == Op::AwaitConn && h.listening && !detail::live(h.tcb) &&
                              w.prog[1 - host].code[peer.pc].op == Op::End;
