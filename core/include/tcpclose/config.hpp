@@ -100,6 +100,7 @@ struct Config {
 };
 
 inline constexpr std::uint8_t kUnlimitedRetries = 0xFF;
+inline constexpr std::uint8_t kMaxBackoffShift = 6;  // RFC 6298 §5.5 backoff: the RTO is capped at 64 x RTO
 
 enum class Profile : std::uint8_t { Reference, Rfc9293, Linux, FreeBsd, Smoltcp };
 inline constexpr std::size_t kProfileCount = 5;

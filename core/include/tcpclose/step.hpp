@@ -104,7 +104,6 @@ constexpr void maybe_arm_fin_wait2(Step& x) noexcept {
     x.arm(Timer::FinWait2, x.c.fin_wait2_timeout);
 }
 
-inline constexpr std::uint8_t kMaxBackoffShift = 6;  // the RTO is capped at 64 x RTO
 constexpr std::uint32_t current_rto(const Step& x) noexcept {
   const std::uint32_t shift = x.c.rto_backoff ? (x.t().retries < kMaxBackoffShift ? x.t().retries : kMaxBackoffShift) : 0;
   return x.c.rto << shift;  // RFC 6298 §5.5, capped at 64 x RTO
