@@ -43,12 +43,13 @@ TEST_P(MatchesCoreMutant, TheRelationFollowsEachMutantToo) {
 // The negative control: step() runs the mutant, the encoding does not know. Every mutant
 // changes some output, so the cross-check must report mismatches.
 TEST_P(MatchesCoreMutant, AChangeToStepAloneIsCaught) {
-  Config mutated = profile_config(Profile::Reference);
+  // Under rfc9293 (RFC 1122 reopening by sequence number): under the reference profile every
+  // bare SYN the classes send to TIME-WAIT carries a newer TSval, which RFC 6191 honours
+  // anyway, so syn-reopens-any would change nothing there.
+  Config mutated = profile_config(Profile::Rfc9293);
   mutated.mutant = GetParam();
-  // The classes alone miss syn-reopens-any under the reference profile: every bare SYN they
-  // send to TIME-WAIT carries a newer TSval, which RFC 6191 honours anyway. Random cases do not.
-  CrossCheck cc(mutated, profile_config(Profile::Reference));
-  const Tally t = cc.run_all({0}, 500, 1);
+  CrossCheck cc(mutated, profile_config(Profile::Rfc9293));
+  const Tally t = cc.run_all({0}, 0, 1);
   std::printf("matches_core: step() with mutant %s, encoding without: %llu of %llu cases differ\n",
               name(GetParam()), static_cast<unsigned long long>(t.mismatches), static_cast<unsigned long long>(t.cases));
   EXPECT_GT(t.mismatches, 0u);
