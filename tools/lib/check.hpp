@@ -24,6 +24,9 @@ struct CheckArgs {
   bool progress = true;
   bool client_first = false;
   bool liveness = true;  // decide both-closed's "a settled state stays reachable" half
+  std::string trace_format = "text";  // text, mermaid or pcap (counterexample.hpp)
+  std::string trace_out;              // write the counterexample(s) here
+  std::string junit;                  // write a JUnit XML report here
 };
 
 void add_check_options(CLI::App& cmd, CheckArgs& a);
