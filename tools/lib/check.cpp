@@ -178,6 +178,8 @@ void add_check_options(CLI::App& cmd, CheckArgs& a) {
   r->add_option("--junit", a.junit, "Write a JUnit XML report to FILE: one testcase per scenario x property");
   cmd.add_flag("!--no-progress", a.progress,
                "No progress on stderr (by default: a live line on a terminal, plain lines otherwise)");
+  cmd.add_option("--progress-every", a.progress_every, "Seconds between progress reports (0: after every BFS level)")
+      ->check(CLI::Range(0.0, 3600.0))->capture_default_str();
   cmd.add_flag("--list-properties", a.list_properties, "Print each property with its statement and exit");
   cmd.add_flag("--list-mutants", a.list_mutants, "Print each mutant with what it breaks and exit");
   cmd.add_flag("--list-scenarios", a.list_scenarios, "Print each scenario and exit");
@@ -253,6 +255,7 @@ int run_check(const CheckArgs& a) {
     opt.interrupt = &g_interrupted;
     reporter.begin(model::name(s), runs.size() + 1, scenarios.size());
     if (a.progress) opt.progress = [&reporter](const model::Progress& p) { reporter.update(p); };
+    opt.progress_seconds = a.progress_every;
     ScenarioRun r{s, w, model::explore(w, opt), 0};
     reporter.end();
     // A guard is only meaningful if the properties it protects are checked in full.
