@@ -15,9 +15,9 @@ if len(documented) < 20:
     sys.exit(f"{doc}: found only {len(documented)} documented fields; is the table format intact?")
 
 runs = [
-    (["--msl", "2", "--time-wait", "2", "--property", "no-stale-delivery", "--scenario", "reopen-connect",
+    (["--msl", "2", "--time-wait", "2", "--property", "no-stale-delivery", "--scenario", "reopen-connect", "--loss", "0", "--dup", "0",
       "--trace-out", os.path.join(work, "json-fields.txt")], 1),
-    (["--scenario", "early-close", "--property", "both-closed"], 0),
+    (["--scenario", "early-close", "--property", "both-closed", "--loss", "0", "--dup", "0", "--delay", "0"], 0),
     (["--scenario", "half-close", "--max-states", "1000"], 3),
 ]
 seen = set()
@@ -51,9 +51,9 @@ seen = {s for s in seen if not s.endswith("[]")}
 undocumented = sorted(seen - documented)
 missing = sorted(documented - seen)
 if undocumented:
-    print("in the output but not in", doc, ":", *undocumented, sep="\n  ")
+    print(f"in the output but not in {doc}:", *undocumented, sep="\n  ")
 if missing:
-    print("in", doc, "but in no output:", *missing, sep="\n  ")
+    print(f"in {doc} but in no output:", *missing, sep="\n  ")
 if undocumented or missing:
     sys.exit(1)
 print(f"{len(documented)} documented fields, all present; no undocumented field")

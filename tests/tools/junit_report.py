@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 tool, work = sys.argv[1], sys.argv[2]
 xml = os.path.join(work, "report.xml")
 args = ["check", "--no-progress", "--threads", "2", "--time-wait", "0", "--scenario", "active-close",
-        "--property", "reliable-termination", "--property", "stream-integrity"]
+        "--property", "reliable-termination", "--property", "stream-integrity", "--dup", "0", "--delay", "0"]
 p = subprocess.run([tool] + args + ["--junit", xml], capture_output=True, text=True)
 if p.returncode != 1:
     sys.exit(f"exit {p.returncode}, expected 1:\n{p.stdout}{p.stderr}")
