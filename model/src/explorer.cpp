@@ -478,7 +478,7 @@ ExploreResult explore(const World& w, const ExploreOptions& opt) {
     if (!cur.empty()) ++res.depth;
 
     const double now = elapsed();
-    if (opt.progress && now - last_progress >= 2.0) {
+    if (opt.progress && now - last_progress >= opt.progress_seconds) {
       last_progress = now;
       opt.progress(Progress{res.states, res.transitions, cur.size(), res.depth, memory(0), now});
     }

@@ -13,6 +13,10 @@
 #include <tcpclose/model/explorer.hpp>
 #include <tcpclose/model/trace.hpp>
 
+#include "counterexample.hpp"
+#include "junit.hpp"
+#include "progress.hpp"
+
 namespace tcpclose::cli {
 namespace {
 
@@ -62,7 +66,9 @@ nlohmann::json step_json(const model::World& w, std::size_t i, const model::Trac
   if (tr.host != 0xFF) j["host"] = tr.host == 0 ? "A" : "B";
   if (tr.kind == model::MoveKind::Deliver || tr.kind == model::MoveKind::Lose || tr.kind == model::MoveKind::Dup)
     j["segment"] = {{"flags", flag_text(tr.pkt.flags).text}, {"seq", tr.pkt.seq}, {"ack", tr.pkt.ack},
-                    {"len", tr.pkt.len}, {"incarnation", tr.pkt.inc}, {"age", tr.pkt.age}};
+                    {"len", tr.pkt.len}, {"incarnation", tr.pkt.inc}, {"age", tr.pkt.age},
+                    {"delayed", tr.pkt.late != 0}};
+  if (tr.kind == model::MoveKind::Tick) j["died"] = tr.died;
   if (tr.ran_core) {
     j["from"] = name(tr.spawned ? State::Listen : tr.before.state);
     j["to"] = name(tr.out.tcb.state);
@@ -76,6 +82,61 @@ struct ScenarioRun {
   model::ExploreResult result;
   std::uint8_t missing_guards = 0;
 };
+
+struct Counterexample {
+  const ScenarioRun* run;
+  const model::Violation* v;
+  std::vector<std::string> files;  // where --trace-out wrote it
+};
+
+// One suite per scenario; one case per property checked, plus one per vacuity guard, so that a
+// vacuous pass is as visible in CI as a violation. One exploration decides every property of
+// a scenario at once, so each case is given an equal share of the scenario's time.
+std::vector<junit::Suite> junit_suites(const std::vector<ScenarioRun>& runs, const std::vector<model::Scenario>& all,
+                                       std::uint32_t props, bool interrupted) {
+  std::vector<junit::Suite> suites;
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    const std::string cls = fmt::format("tcpclose.check.{}", model::name(all[i]));
+    junit::Suite s{cls, 0, {}};
+    const ScenarioRun* r = i < runs.size() ? &runs[i] : nullptr;
+    for (model::Property p : model::kAllProperties) {
+      if (!(props & model::bit(p))) continue;
+      junit::Case c{model::name(p), cls, 0, junit::Result::Passed, {}, {}, {}};
+      if (!r) {
+        c.result = junit::Result::Error; c.type = "not-run";
+        c.message = interrupted ? "not run: the run was interrupted" : "not run";
+      } else if (r->result.violated & model::bit(p)) {
+        c.result = junit::Result::Failed; c.type = "violated";
+        c.message = fmt::format("{} violated: {}", model::name(p), model::statement(p));
+        for (const model::Violation& v : r->result.violations)
+          if (v.property == p)
+            c.body = fmt::format("shortest counterexample ({} steps):\n{}", v.trace.size(), model::format_trace(r->world, v));
+      } else if (!r->result.incomplete_reason.empty()) {
+        c.result = junit::Result::Error; c.type = "incomplete";
+        c.message = fmt::format("unknown: the search was incomplete ({})", r->result.incomplete_reason);
+      }
+      s.cases.push_back(std::move(c));
+    }
+    for (model::Guard g : model::kAllGuards) {
+      if (!(model::required_guards(all[i]) & model::bit(g))) continue;
+      junit::Case c{fmt::format("guard {}", model::name(g)), cls, 0, junit::Result::Passed, {}, {}, {}};
+      if (!r || r->result.stopped_at_violation || !r->result.incomplete_reason.empty()) {
+        c.result = junit::Result::Skipped; c.type = "not-evaluated";
+        c.message = "not evaluated: the search did not complete";
+      } else if (!(r->result.guards & model::bit(g))) {
+        c.result = junit::Result::Failed; c.type = "vacuous";
+        c.message = fmt::format("VACUOUS: never reached: {}", model::statement(g));
+      }
+      s.cases.push_back(std::move(c));
+    }
+    if (r) {
+      s.seconds = r->result.seconds;
+      for (junit::Case& c : s.cases) c.seconds = s.seconds / static_cast<double>(s.cases.size());
+    }
+    suites.push_back(std::move(s));
+  }
+  return suites;
+}
 
 }  // namespace
 
@@ -107,7 +168,18 @@ void add_check_options(CLI::App& cmd, CheckArgs& a) {
   e->add_flag("!--no-liveness", a.liveness,
               "Skip both-closed's liveness half (from every state a settled state is reachable); saves 8 bytes per transition");
   cmd.add_flag("--json", a.json, "Print one JSON object instead of text (docs/json.md)");
-  cmd.add_flag("!--no-progress", a.progress, "No progress lines on stderr");
+  auto* r = cmd.add_option_group("Reports", "Counterexamples and CI reports (docs/ci.md)");
+  r->add_option("--trace-format", a.trace_format,
+                "Form of the counterexample: text, mermaid (a sequenceDiagram) or pcap (a capture; needs --trace-out)")
+      ->check(CLI::IsMember({"text", "mermaid", "pcap"}))->capture_default_str();
+  r->add_option("--trace-out", a.trace_out,
+                "Write the shortest counterexample to FILE; with several, FILE holds the first and "
+                "FILE's stem.SCENARIO.PROPERTY.ext each one");
+  r->add_option("--junit", a.junit, "Write a JUnit XML report to FILE: one testcase per scenario x property");
+  cmd.add_flag("!--no-progress", a.progress,
+               "No progress on stderr (by default: a live line on a terminal, plain lines otherwise)");
+  cmd.add_option("--progress-every", a.progress_every, "Seconds between progress reports (0: after every BFS level)")
+      ->check(CLI::Range(0.0, 3600.0))->capture_default_str();
   cmd.add_flag("--list-properties", a.list_properties, "Print each property with its statement and exit");
   cmd.add_flag("--list-mutants", a.list_mutants, "Print each mutant with what it breaks and exit");
   cmd.add_flag("--list-scenarios", a.list_scenarios, "Print each scenario and exit");
@@ -132,6 +204,19 @@ int run_check(const CheckArgs& a) {
                          "modelled (docs/model.md); use tcpclose table or the tests for timestamp rules\n");
     return 2;
   }
+  const TraceFormat trace_format = trace_format_from_name(a.trace_format).value_or(TraceFormat::Text);
+  if (trace_format == TraceFormat::Pcap && a.trace_out.empty()) {
+    std::fprintf(stderr, "tcpclose check: --trace-format pcap: a capture is binary; name a file with --trace-out\n");
+    return 2;
+  }
+  // Refuse an unwritable report file before a search that may take minutes.
+  for (const auto& [flag, path] : {std::pair{"--trace-out", &a.trace_out}, std::pair{"--junit", &a.junit}}) {
+    if (path->empty()) continue;
+    if (const std::string e = check_writable(*path); !e.empty()) {
+      std::fprintf(stderr, "tcpclose check: %s: %s\n", flag, e.c_str());
+      return 2;
+    }
+  }
   const Profile profile = profile_from_name(a.knobs.profile).value_or(Profile::Reference);
   const Config cfg = apply_knobs(a.knobs, model::model_config(profile));
   std::uint32_t props = 0;
@@ -150,6 +235,7 @@ int run_check(const CheckArgs& a) {
   g_interrupted.store(false);
   std::signal(SIGINT, on_sigint);
   std::vector<ScenarioRun> runs;
+  ProgressReporter reporter(stderr, ProgressReporter::stderr_is_terminal());
   for (model::Scenario s : scenarios) {
     model::World w = model::make_world(s, cfg);
     w.isn = a.isn == "clock" ? model::IsnPolicy::Clock : model::IsnPolicy::Adversarial;
@@ -167,14 +253,11 @@ int run_check(const CheckArgs& a) {
     opt.properties = props;
     opt.liveness = a.liveness;
     opt.interrupt = &g_interrupted;
-    if (a.progress)
-      opt.progress = [name = model::name(s)](const model::Progress& p) {
-        std::fprintf(stderr, "progress: %s: %llu states, %.0f states/s, queue %llu, depth %llu, %.1f MiB\n", name,
-                     static_cast<unsigned long long>(p.states), p.states / (p.seconds > 0 ? p.seconds : 1),
-                     static_cast<unsigned long long>(p.frontier), static_cast<unsigned long long>(p.depth),
-                     static_cast<double>(p.bytes) / (1 << 20));
-      };
+    reporter.begin(model::name(s), runs.size() + 1, scenarios.size());
+    if (a.progress) opt.progress = [&reporter](const model::Progress& p) { reporter.update(p); };
+    opt.progress_seconds = a.progress_every;
     ScenarioRun r{s, w, model::explore(w, opt), 0};
+    reporter.end();
     // A guard is only meaningful if the properties it protects are checked in full.
     if (r.result.incomplete_reason.empty() && !r.result.stopped_at_violation)
       r.missing_guards = static_cast<std::uint8_t>(model::required_guards(s) & ~r.result.guards);
@@ -196,6 +279,30 @@ int run_check(const CheckArgs& a) {
   for (const ScenarioRun& r : runs)
     if (!r.result.violations.empty()) { first_bad = &r; break; }
 
+  // Every counterexample, in the order of the text output: scenarios, then properties.
+  std::vector<Counterexample> found;
+  for (const ScenarioRun& r : runs)
+    for (const model::Violation& v : r.result.violations) found.push_back({&r, &v, {}});
+  if (!a.trace_out.empty()) {
+    for (std::size_t i = 0; i < found.size(); ++i) {
+      if (i == 0) found[i].files.push_back(a.trace_out);
+      if (found.size() > 1)
+        found[i].files.push_back(trace_path_for(a.trace_out, model::name(found[i].run->scenario),
+                                                model::name(found[i].v->property)));
+      for (const std::string& path : found[i].files)
+        if (const std::string e = write_trace(path, trace_format, found[i].run->world, *found[i].v); !e.empty()) {
+          std::fprintf(stderr, "tcpclose check: --trace-out: %s\n", e.c_str());
+          return 2;
+        }
+    }
+  }
+  if (!a.junit.empty())
+    if (const std::string e = junit::write(a.junit, junit_suites(runs, scenarios, props, g_interrupted.load()));
+        !e.empty()) {
+      std::fprintf(stderr, "tcpclose check: --junit: %s\n", e.c_str());
+      return 2;
+    }
+
   if (a.json) {
     nlohmann::json j;
     j["version"] = 1;
@@ -209,13 +316,31 @@ int run_check(const CheckArgs& a) {
       depth = std::max(depth, r.result.depth); seconds += r.result.seconds;
     }
     j["states"] = states; j["transitions"] = transitions; j["depth"] = depth; j["seconds"] = seconds;
+    j["exit_code"] = code;
+    j["config"] = {{"msl", cfg.msl}, {"time_wait", cfg.time_wait}, {"rto", cfg.rto}, {"loss", a.loss},
+                   {"dup", a.dup}, {"delay", a.delay}, {"in_flight", a.in_flight},
+                   {"incarnations", a.incarnations}, {"isn", a.isn}, {"data", a.data},
+                   {"client_first", a.client_first}, {"liveness", a.liveness}};
+    j["properties_checked"] = nlohmann::json::array();
+    for (model::Property p : model::kAllProperties)
+      if (props & model::bit(p)) j["properties_checked"].push_back(model::name(p));
     j["property"] = nullptr;
+    j["scenario"] = nullptr;
     j["trace"] = nlohmann::json::array();
     if (first_bad) {
       const model::Violation& v = first_bad->result.violations.front();
       j["property"] = model::name(v.property);
       j["scenario"] = model::name(first_bad->scenario);
       for (std::size_t i = 0; i < v.trace.size(); ++i) j["trace"].push_back(step_json(first_bad->world, i, v.trace[i]));
+    }
+    j["violations"] = nlohmann::json::array();
+    for (const Counterexample& c : found) {
+      nlohmann::json v{{"scenario", model::name(c.run->scenario)}, {"property", model::name(c.v->property)},
+                       {"statement", model::statement(c.v->property)}, {"steps", c.v->trace.size()},
+                       {"terminal", c.v->terminal}, {"replay_ok", c.v->replay_ok}, {"files", c.files},
+                       {"trace", nlohmann::json::array()}};
+      for (std::size_t i = 0; i < c.v->trace.size(); ++i) v["trace"].push_back(step_json(c.run->world, i, c.v->trace[i]));
+      j["violations"].push_back(std::move(v));
     }
     auto& arr = j["scenarios"] = nlohmann::json::array();
     for (const ScenarioRun& r : runs) {
@@ -278,9 +403,15 @@ int run_check(const CheckArgs& a) {
     if (r.result.pruned)
       fmt::print("\n{}: note: {} moves were not explored because they would overflow --in-flight {} beyond "
                  "the loss budget\n", model::name(r.scenario), r.result.pruned, a.in_flight);
-    for (const model::Violation& v : r.result.violations)
+    for (const model::Violation& v : r.result.violations) {
+      const bool mermaid = trace_format == TraceFormat::Mermaid && a.trace_out.empty();
       fmt::print("\n{}: {} violated, shortest counterexample ({} steps):\n{}", model::name(r.scenario),
-                 model::name(v.property), v.trace.size(), model::format_trace(r.world, v));
+                 model::name(v.property), v.trace.size(),
+                 mermaid ? mermaid_trace(r.world, v) : model::format_trace(r.world, v));
+      for (const Counterexample& c : found)
+        if (c.v == &v)
+          for (const std::string& f : c.files) fmt::print("({} written to {})\n", a.trace_format, f);
+    }
   }
   fmt::print("\nverdict: {}\n", verdict);
   return code;

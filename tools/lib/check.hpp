@@ -22,8 +22,12 @@ struct CheckArgs {
   std::string max_memory;
   bool json = false, list_properties = false, list_mutants = false, list_scenarios = false;
   bool progress = true;
+  double progress_every = 2.0;  // seconds between progress reports
   bool client_first = false;
   bool liveness = true;  // decide both-closed's "a settled state stays reachable" half
+  std::string trace_format = "text";  // text, mermaid or pcap (counterexample.hpp)
+  std::string trace_out;              // write the counterexample(s) here
+  std::string junit;                  // write a JUnit XML report here
 };
 
 void add_check_options(CLI::App& cmd, CheckArgs& a);

@@ -28,7 +28,8 @@ struct ExploreOptions {
   // Costs 8 bytes per transition; only meaningful when the search completes.
   bool liveness = false;
   const std::atomic<bool>* interrupt = nullptr;
-  std::function<void(const Progress&)> progress;  // called every ~2 s from the calling thread
+  std::function<void(const Progress&)> progress;  // called from the calling thread, between levels,
+  double progress_seconds = 2.0;                   // at most this often (0: after every level)
 };
 
 struct TraceStep {

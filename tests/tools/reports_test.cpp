@@ -1,0 +1,155 @@
+// Unit tests of the report writers in tools/lib: JUnit escaping (parsed back by python3's
+// xml.etree, an independent XML parser), the pcap packet's checksums, the trace file names,
+// and the live progress line.
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include "counterexample.hpp"
+#include "junit.hpp"
+#include "progress.hpp"
+
+namespace {
+
+using namespace tcpclose;
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+TEST(Junit, EscapesTheFiveSpecialCharactersAndNeutralisesControls) {
+  EXPECT_EQ(junit::escape("a<b>&\"c'", false), "a&lt;b&gt;&amp;&quot;c&apos;");
+  EXPECT_EQ(junit::escape("x\ty\nz", false), "x\ty\nz");
+  EXPECT_EQ(junit::escape("x\ty\nz", true), "x&#9;y&#10;z");
+  EXPECT_EQ(junit::escape(std::string("a\x01" "b\x7f"), false), "a?b?");
+  EXPECT_EQ(junit::escape("]]>", false), "]]&gt;");
+}
+
+TEST(Junit, ADocumentWithHostileTextParsesBackToTheSameText) {
+  const std::string body = "#1  net->B  F. seq=1 <inc 1> & \"quoted\" 'single' ]]> end\n\tindented\r\nCRLF";
+  const std::string message = "line one\nline two <&> \"q\"";
+  junit::Suite s{"tcpclose.check.a<b>", 1.5, {}};
+  s.cases.push_back({"ok & fine", "cls\"x", 0.5, junit::Result::Passed, {}, {}, {}});
+  s.cases.push_back({"bad", "cls", 0.25, junit::Result::Failed, "violated", message, body});
+  s.cases.push_back({"unknown", "cls", 0, junit::Result::Error, "incomplete", "stopped", {}});
+  s.cases.push_back({"skip", "cls", 0, junit::Result::Skipped, "not-evaluated", "later", {}});
+  const auto dir = std::filesystem::temp_directory_path() / ("junit_test_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string xml = (dir / "r.xml").string(), out = (dir / "parsed.txt").string();
+  ASSERT_EQ(junit::write(xml, {s}), "");
+  // Print what an XML parser sees, as Python literals, one per line.
+  const std::string cmd =
+      "python3 -c \"import sys, xml.etree.ElementTree as E; r = E.parse(sys.argv[1]).getroot(); "
+      "s = r.find('testsuite'); c = s.findall('testcase'); f = c[1].find('failure'); "
+      "print(repr(r.get('tests')), repr(r.get('failures')), repr(r.get('errors')), repr(r.get('skipped'))); "
+      "print(repr(s.get('name'))); print(repr(c[0].get('name')), repr(c[0].get('classname'))); "
+      "print(repr(f.get('message'))); print(repr(f.text)); print(repr(f.get('type')))\" " +
+      xml + " > " + out;
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << slurp(xml);
+  const std::string parsed = slurp(out);
+  auto py = [](const std::string& v) {  // Python's repr of an ASCII string, for the comparison
+    std::string r = "'";
+    for (char c : v) {
+      if (c == '\n') r += "\\n";
+      else if (c == '\t') r += "\\t";
+      else if (c == '\r') r += "\\r";
+      else if (c == '\'') r += "\\'";
+      else if (c == '\\') r += "\\\\";
+      else r += c;
+    }
+    return r + "'";
+  };
+  const std::string want = "'4' '1' '1' '1'\n" + py("tcpclose.check.a<b>") + "\n" + py("ok & fine") + " " +
+                           py("cls\"x") + "\n" + py(message) + "\n" + py(body) + "\n'violated'\n";
+  EXPECT_EQ(parsed, want) << slurp(xml);
+  std::filesystem::remove_all(dir);
+}
+
+// RFC 1071: over a correct header, the ones' complement sum including the checksum is 0xFFFF.
+std::uint32_t ones_sum(const std::uint8_t* p, std::size_t n, std::uint32_t acc) {
+  for (std::size_t i = 0; i + 1 < n; i += 2) acc += static_cast<std::uint32_t>(p[i] << 8 | p[i + 1]);
+  if (n % 2) acc += static_cast<std::uint32_t>(p[n - 1] << 8);
+  while (acc >> 16) acc = (acc & 0xFFFF) + (acc >> 16);
+  return acc;
+}
+
+TEST(Pcap, PacketsCarryValidIpAndTcpChecksums) {
+  for (std::uint16_t len : {0, 1, 7}) {
+    const auto p = cli::ipv4_tcp_packet(cli::kPcapAddrA, cli::kPcapAddrB, 21, 23, 0xFFFFFFF0u, 5002,
+                                        flag::FIN | flag::ACK, 65535, len, 1014);
+    ASSERT_EQ(p.size(), 40u + len);
+    EXPECT_EQ(ones_sum(p.data(), 20, 0), 0xFFFFu) << "IP header, len " << len;
+    const std::uint32_t pseudo = (cli::kPcapAddrA >> 16) + (cli::kPcapAddrA & 0xFFFF) + (cli::kPcapAddrB >> 16) +
+                                 (cli::kPcapAddrB & 0xFFFF) + 6 + 20u + len;
+    EXPECT_EQ(ones_sum(p.data() + 20, 20u + len, pseudo), 0xFFFFu) << "TCP, len " << len;
+    EXPECT_EQ(p[4] << 8 | p[5], 1014);           // IP ID: incarnation 1, step 14
+    EXPECT_EQ(p[20 + 13], flag::FIN | flag::ACK);  // the model's flag bits are the wire's
+  }
+  // Without the ACK flag the acknowledgment field is zero (RFC 9293 §3.1).
+  const auto syn = cli::ipv4_tcp_packet(cli::kPcapAddrA, cli::kPcapAddrB, 21, 23, 1000, 77, flag::SYN, 65535, 0, 1);
+  EXPECT_EQ(syn[28] | syn[29] | syn[30] | syn[31], 0);
+}
+
+TEST(TraceFiles, SeveralCounterexamplesGetTheScenarioAndPropertyBeforeTheExtension) {
+  EXPECT_EQ(cli::trace_path_for("out/ce.pcap", "reopen-syn", "no-stale-delivery"),
+            "out/ce.reopen-syn.no-stale-delivery.pcap");
+  EXPECT_EQ(cli::trace_path_for("ce", "abort", "unique-tcb"), "ce.abort.unique-tcb");
+  EXPECT_NE(cli::check_writable("/nonexistent-dir/x.pcap"), "");
+  EXPECT_NE(cli::check_writable(std::filesystem::temp_directory_path().string()), "");  // a directory
+  EXPECT_EQ(cli::check_writable((std::filesystem::temp_directory_path() / "new-file.xml").string()), "");
+  EXPECT_EQ(cli::trace_format_from_name("mermaid"), cli::TraceFormat::Mermaid);
+  EXPECT_FALSE(cli::trace_format_from_name("svg").has_value());
+}
+
+TEST(Progress, TheLiveLineShowsEveryFigureAndNeverWraps) {
+  model::Progress p;
+  p.states = 3'210'000; p.frontier = 412'000; p.depth = 31; p.bytes = 3ull << 29; p.seconds = 125;
+  const std::string line = cli::live_line("half-close", 2, 8, p, 200);
+  EXPECT_EQ(line, "[2/8] half-close  3.21M states  26k/s  queue 412k  depth 31  mem 1.5 GiB  2:05");
+  EXPECT_EQ(cli::live_line("half-close", 2, 8, p, 40).size(), 39u);
+  EXPECT_EQ(cli::short_count(980), "980");
+  EXPECT_EQ(cli::short_count(2.5e9), "2.50G");
+  EXPECT_EQ(cli::plain_line("abort", p).rfind("progress: abort: 3210000 states, ", 0), 0u);
+}
+
+TEST(Progress, OnATerminalTheLineIsRedrawnAndClearedOtherwisePlainLines) {
+  model::Progress p;
+  p.states = 10; p.seconds = 1;
+  for (bool tty : {true, false}) {
+    std::FILE* f = std::tmpfile();
+    ASSERT_NE(f, nullptr);
+    {
+      cli::ProgressReporter r(f, tty);
+      r.begin("abort", 1, 1);
+      r.update(p);
+      r.update(p);
+      r.end();
+    }
+    std::rewind(f);
+    std::string s;
+    for (int c; (c = std::fgetc(f)) != EOF;) s += static_cast<char>(c);
+    std::fclose(f);
+    if (tty) {
+      EXPECT_EQ(s.find('\n'), std::string::npos) << "a live line never scrolls";
+      EXPECT_EQ(s.rfind("\r\x1b[K"), s.size() - 4) << "the line is cleared at the end";
+      EXPECT_NE(s.find("\r[1/1] abort  10 states"), std::string::npos);
+    } else {
+      EXPECT_EQ(s.find('\r'), std::string::npos);
+      EXPECT_EQ(s.find("progress: abort: 10 states"), 0u);
+      EXPECT_EQ(std::count(s.begin(), s.end(), '\n'), 2);
+    }
+  }
+}
+
+}  // namespace
