@@ -56,7 +56,13 @@ std::string to_smtlib(const z3::expr_vector& formulas, const std::string& logic)
   const char* body = Z3_benchmark_to_smtlib_string(ctx, "tcpclose", "", "unknown", "",
                                                    static_cast<unsigned>(asts.size()), asts.data(), last);
   ctx.check_error();
-  return fmt::format("(set-logic {})\n{}", logic, body);
+  // Z3 prints its own name for unsigned bitvector-to-integer, bv2int; cvc5 reads only the
+  // SMT-LIB name bv2nat (and rejects the script otherwise). int2bv is spelled alike by both.
+  std::string text = body;
+  const std::string z3_name = "(bv2int ", smt_name = "(bv2nat ";
+  for (std::size_t at = text.find(z3_name); at != std::string::npos; at = text.find(z3_name, at + smt_name.size()))
+    text.replace(at, z3_name.size(), smt_name);
+  return fmt::format("(set-logic {})\n{}", logic, text);
 }
 
 std::string to_smtlib(z3::solver& s, const std::string& logic) { return to_smtlib(s.assertions(), logic); }
