@@ -174,3 +174,25 @@ TEST(Wraparound, WithoutPawsLessThanALapMinusTheWindowIsStillSafe) {
 
 }  // namespace
 }  // namespace tcpclose::proofs
+
+namespace tcpclose::proofs {
+namespace {
+// The same UNSAT is a property of the window check: under the no-window-check mutant a stale
+// segment from less than a lap ago gets through (SAT), and step() with the mutant accepts it.
+TEST(Wraparound, LessThanALapIsUnsafeUnderTheNoWindowCheckMutant) {
+  Query q;
+  Config c = with_paws(false);
+  c.mutant = Mutant::NoWindowCheck;
+  z3::solver s(q.ctx);
+  s.add(q.assumptions());
+  s.add(z3::ult(z3::zext(q.i.seg.len, 2) + q.sent_since, q.ctx.bv_val((std::uint64_t{1} << 32) - (1u << 30), 34)));
+  s.add(encode_step(q.v, c, q.s, q.i).verdict == q.v.bv8(static_cast<std::uint32_t>(Verdict::Accepted)));
+  ASSERT_EQ(s.check(), z3::sat);
+  const z3::model m = s.get_model();
+  const Tcb tcb = decode(q.v, m, q.s);
+  const Input in = decode(q.v, m, q.i);
+  EXPECT_EQ(step(tcb, in, c).verdict, Verdict::Accepted);
+  EXPECT_EQ(step(tcb, in, with_paws(false)).verdict, Verdict::DroppedAcked) << "the real window check drops it";
+}
+}  // namespace
+}  // namespace tcpclose::proofs
