@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -178,7 +179,7 @@ Cvc5Run run_cvc5(const std::string& script, const Cvc5Options& o) {
   if (keep) {
     std::error_code ec;
     fs::create_directories(o.keep_dir, ec);
-    static int counter = 0;
+    static std::atomic<unsigned> counter{0};  // engines may re-check from several threads
     path = (fs::path(o.keep_dir) / fmt::format("{}-{}-{}.smt2", o.label, ::getpid(), ++counter)).string();
   } else {
     std::string templ = (fs::temp_directory_path() / "tcpclose-XXXXXX.smt2").string();
