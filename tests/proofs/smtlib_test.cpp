@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 #include <tcpclose/proofs/encoding.hpp>
@@ -82,6 +85,24 @@ TEST(Cvc5, ReadsBitvectorToIntegerConversions) {
   EXPECT_NE(script.find("bv2nat"), std::string::npos) << script;
   const Recheck r = recheck_with_cvc5(s, z3a, Cvc5Options::labelled("bv2nat"));
   EXPECT_TRUE(r.confirmed()) << r.detail;
+}
+
+// keep_dir keeps the script a reader can re-run by hand (`cvc5 FILE`).
+TEST(Cvc5, KeepsTheScriptWhenAskedTo) {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "tcpclose-smtlib-test";
+  std::filesystem::remove_all(dir);
+  z3::context ctx;
+  z3::expr_vector f(ctx);
+  f.push_back(ctx.bv_const("k", 32) == ctx.bv_val(1, 32));
+  Cvc5Options o = Cvc5Options::labelled("kept");
+  o.keep_dir = dir.string();
+  const Recheck r = recheck_with_cvc5(f, SmtAnswer::Sat, o);
+  EXPECT_TRUE(r.confirmed()) << r.detail;
+  ASSERT_TRUE(std::filesystem::exists(r.file)) << r.file;
+  std::ifstream in(r.file);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("(check-sat)"), std::string::npos);
+  std::filesystem::remove_all(dir);
 }
 
 TEST(Cvc5, AScriptCvc5CannotParseIsAnError) {
