@@ -1,10 +1,11 @@
 // Collection, JSON form and replay of transition vectors (see vectors.hpp, docs/vectors.md).
 #include "vectors.hpp"
 
+#include <array>
 #include <cstring>
 #include <deque>
 #include <stdexcept>
-#include <unordered_set>
+#include <unordered_map>
 
 #include <nlohmann/json.hpp>
 #include <tcpclose/model/hash.hpp>
@@ -20,12 +21,37 @@ using nlohmann::json;
 static_assert(std::has_unique_object_representations_v<Input>, "Input bytes are the dedup key");
 static_assert(std::has_unique_object_representations_v<Tcb>, "Tcb bytes are the dedup key");
 
-std::string key_of(const Tcb& t, const Input& in) {
-  std::string k(sizeof(Tcb) + sizeof(Input), '\0');
+std::uint64_t key_of(const Tcb& t, const Input& in) {
+  std::array<unsigned char, sizeof(Tcb) + sizeof(Input)> k;
   std::memcpy(k.data(), &t, sizeof(Tcb));
   std::memcpy(k.data() + sizeof(Tcb), &in, sizeof(Input));
-  return k;
+  return model::fingerprint(k.data(), k.size());
 }
+
+// A set of nonzero 64-bit fingerprints: open addressing, linear probing, load <= 1/2. The
+// node-based std::unordered_set cost more than the successor function itself.
+class FingerprintSet {
+ public:
+  bool insert(std::uint64_t h) {
+    if (2 * (size_ + 1) > slots_.size()) grow();
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+      if (slots_[i] == h) return false;
+      if (slots_[i] == 0) { slots_[i] = h; ++size_; return true; }
+    }
+  }
+
+ private:
+  void grow() {
+    std::vector<std::uint64_t> old(slots_.empty() ? 1024 : slots_.size() * 2, 0);
+    old.swap(slots_);
+    size_ = 0;
+    for (std::uint64_t h : old)
+      if (h != 0) insert(h);
+  }
+  std::vector<std::uint64_t> slots_;
+  std::size_t size_ = 0;
+};
 
 // The TCB step() actually ran on. The model records it in Transition::before, except when a
 // listener spawns a TCB from a SYN: then `before` is the host's CLOSED slot and the core ran
@@ -171,10 +197,23 @@ json actions_json(const Actions& a) {
 }  // namespace
 
 void collect(const model::World& w, std::uint64_t max_states, Collection& into) {
-  std::unordered_set<std::string> seen;
-  seen.reserve(into.vectors.size() * 2);
-  for (const Vector& v : into.vectors) seen.insert(key_of(v.tcb, v.input));
-  std::unordered_set<std::uint64_t> visited;
+  // Vectors are told apart by the fingerprint of (TCB, input) bytes, each confirmed byte-wise
+  // against the vector it collides with, so a fingerprint collision cannot drop a vector.
+  std::unordered_multimap<std::uint64_t, std::size_t> seen;
+  for (std::size_t i = 0; i < into.vectors.size(); ++i) seen.emplace(key_of(into.vectors[i].tcb, into.vectors[i].input), i);
+  auto is_new = [&](const Tcb& t, const Input& in) {
+    const std::uint64_t k = key_of(t, in);
+    auto [lo, hi] = seen.equal_range(k);
+    for (auto it = lo; it != hi; ++it) {
+      const Vector& v = into.vectors[it->second];
+      if (std::memcmp(&v.tcb, &t, sizeof(Tcb)) == 0 && std::memcmp(&v.input, &in, sizeof(Input)) == 0) return false;
+    }
+    seen.emplace(k, into.vectors.size());
+    return true;
+  };
+  // Visited world states are fingerprints only, as in the explorer (a collision, at about
+  // n^2 / 2^65, could hide a state; it cannot add a wrong vector).
+  FingerprintSet visited;
   std::vector<model::WorldState> level{model::initial_state(w)}, next_level;
   visited.insert(model::fingerprint(&level[0], sizeof(model::WorldState)));
   std::uint64_t states = 1;
@@ -186,14 +225,11 @@ void collect(const model::World& w, std::uint64_t max_states, Collection& into) 
         if (tr.ran_core) {
           ++into.steps;
           Tcb t;
-          if (!actual_tcb(w, tr, t)) {
-            ++into.unexplained;
-          } else if (seen.insert(key_of(t, tr.input)).second) {
-            into.vectors.push_back(Vector{t, tr.input, tr.out});
-          }
+          if (!actual_tcb(w, tr, t)) ++into.unexplained;
+          else if (is_new(t, tr.input)) into.vectors.push_back(Vector{t, tr.input, tr.out});
         }
         if (max_states != 0 && states >= max_states) { into.complete = false; return; }
-        if (visited.insert(model::fingerprint(&n, sizeof(model::WorldState))).second) {
+        if (visited.insert(model::fingerprint(&n, sizeof(model::WorldState)))) {
           ++states;
           next_level.push_back(n);
         }
