@@ -276,13 +276,13 @@ std::string dot(const Config& c, const std::string& title, SelfLoops loops) {
     }
     const Kind k = lines.front().second.kind;
     const char* color = one_kind && k == Kind::Call ? kCallColor : one_kind && k == Kind::Timer ? kTimerColor : "#303030";
-    // Edges into the bottom CLOSED are the abnormal ends (RST, ABORT) and the normal ones
-    // (LAST-ACK's ACK, 2MSL); abnormal ends are dashed so the close handshake stands out.
+    // Edges into the bottom CLOSED are the normal ends (LAST-ACK's ACK of our FIN, the 2MSL
+    // timeout) or abnormal ones (RST, ABORT, data after close, a SYN in the window); the
+    // abnormal ones are dashed so that the close handshake stands out.
     bool abnormal = ends.second == kClosedEnd;
     for (const auto& [out, l] : lines)
       for (const auto& in : l.inputs)
-        abnormal = abnormal && (in.rfind("rcv RST", 0) == 0 || in == "ABORT" || in.rfind("rcv data", 0) == 0 ||
-                                in.rfind("rcv FIN+data", 0) == 0);
+        abnormal = abnormal && in != "timeout 2MSL" && in.rfind("rcv ACK [", 0) != 0 && in != "rcv ACK";
     // Only edges that go down Figure 5's ranks shape the layout; the others (a RST back to
     // LISTEN, a SYN reopening TIME-WAIT) would pull their target down and tangle the picture.
     const bool down = rank_of(ends.second) > rank_of(ends.first);
