@@ -225,7 +225,8 @@ std::string dot(const Config& c, const std::string& title, SelfLoops loops) {
         if (!q.empty()) input += " " + q;
       }
       auto& lines = edges[{key.first, dest.first}];
-      auto it = std::find_if(lines.begin(), lines.end(), [&](const auto& l) { return l.first == dest.second; });
+      const std::string& output = dest.second;  // clang 14 cannot capture structured bindings
+      auto it = std::find_if(lines.begin(), lines.end(), [&](const auto& l) { return l.first == output; });
       if (it == lines.end()) {
         lines.push_back({dest.second, Line{{input}, key.second.kind, false}});
       } else {
