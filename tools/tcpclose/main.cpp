@@ -10,6 +10,7 @@
 #include "check.hpp"
 #include "format.hpp"
 #include "knobs.hpp"
+#include "outputs_cli.hpp"
 #include "table.hpp"
 
 namespace {
@@ -111,6 +112,11 @@ int main(int argc, char** argv) {
   auto* check_cmd = app.add_subcommand("check", "Explore every interleaving of the scenarios and check the properties");
   cli::add_check_options(*check_cmd, check_args);
 
+  cli::DiagramArgs diagram_args;
+  auto* diagram_cmd = cli::add_diagram_command(app, diagram_args);
+  cli::VectorsArgs vectors_args;
+  auto* vectors_cmd = cli::add_vectors_command(app, vectors_args);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -137,6 +143,8 @@ int main(int argc, char** argv) {
     return run_selfcheck(knobs, every);
   }
   if (check_cmd->parsed()) return cli::run_check(check_args);
+  if (diagram_cmd->parsed()) return cli::run_diagram(diagram_args);
+  if (vectors_cmd->parsed()) return cli::run_vectors(vectors_args);
   if (mut_cmd->parsed()) {
     for (Mutant m : kAllMutants)
       if (m != Mutant::None) fmt::print("{:<24} {}\n", name(m), describe(m));

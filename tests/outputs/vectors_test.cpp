@@ -1,0 +1,76 @@
+// Transition vectors: exported from the model's exploration, written as JSON, read back and
+// replayed through step(); every one must match, under every profile. Negative controls: a
+// mutant core, and a tampered vector, must each be caught by the same replay.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "vectors.hpp"
+
+namespace {
+
+using namespace tcpclose;
+
+// A bounded search keeps the test fast (under ASan too); `tcpclose vectors` runs the full one.
+constexpr std::uint64_t kStates = 30000;
+
+// `full`: a complete search of a smaller world (one loss, no duplication or delay), which
+// still reaches TIME-WAIT and a retransmitted FIN there; otherwise a bounded default search.
+nlohmann::json exported(Profile p, model::Scenario s, bool full = false) {
+  model::World w = model::make_world(s, model::model_config(p));
+  if (full) { w.dup = 0; w.delay = 0; }
+  vectors::Collection col;
+  vectors::collect(w, full ? 0 : kStates, col);
+  EXPECT_EQ(col.unexplained, 0u);
+  EXPECT_EQ(col.complete, full);
+  EXPECT_GT(col.vectors.size(), 100u);
+  EXPECT_LT(col.vectors.size(), col.steps);  // deduplicated
+  return nlohmann::json::parse(vectors::dump(vectors::to_json(col, {{"profile", name(p)}})));
+}
+
+TEST(Vectors, ExportedVectorsReplayThroughStepUnderEveryProfile) {
+  for (Profile p : kAllProfiles) {
+    const nlohmann::json doc = exported(p, model::Scenario::SimultaneousClose);
+    EXPECT_EQ(doc.at("version"), vectors::kSchemaVersion);
+    std::vector<std::size_t> bad;
+    EXPECT_EQ(vectors::replay(doc, model::model_config(p), bad), 0u) << name(p) << ": first bad vector "
+                                                                     << (bad.empty() ? 0 : bad[0]);
+  }
+}
+
+TEST(Vectors, EveryVectorIsDistinct) {
+  const nlohmann::json doc = exported(Profile::Reference, model::Scenario::ActiveClose);
+  std::set<std::string> keys;
+  for (const auto& v : doc.at("vectors")) EXPECT_TRUE(keys.insert(v.at("tcb").dump() + v.at("input").dump()).second);
+}
+
+TEST(Vectors, ReplayCatchesAMutantCore) {
+  const nlohmann::json doc = exported(Profile::Reference, model::Scenario::ActiveClose, true);
+  std::size_t time_wait = 0;
+  for (const auto& v : doc.at("vectors")) time_wait += v.at("tcb").at("state") == "TIME-WAIT";
+  EXPECT_GT(time_wait, 10u);
+  std::vector<std::size_t> bad;
+  ASSERT_EQ(vectors::replay(doc, model::model_config(Profile::Reference), bad), 0u);
+  for (Mutant m : {Mutant::NoReackInTimeWait, Mutant::NoFinRetransmit, Mutant::TimeWaitZero}) {
+    Config broken = model::model_config(Profile::Reference);
+    broken.mutant = m;
+    EXPECT_GT(vectors::replay(doc, broken, bad), 0u) << name(m);
+  }
+}
+
+TEST(Vectors, ReplayCatchesATamperedVector) {
+  nlohmann::json doc = exported(Profile::Reference, model::Scenario::ActiveClose);
+  std::vector<std::size_t> bad;
+  ASSERT_EQ(vectors::replay(doc, model::model_config(Profile::Reference), bad), 0u);
+  doc["vectors"][0]["next"]["snd_nxt"] = doc["vectors"][0]["next"]["snd_nxt"].get<std::uint32_t>() + 1;
+  EXPECT_EQ(vectors::replay(doc, model::model_config(Profile::Reference), bad), 1u);
+  EXPECT_EQ(bad.at(0), 0u);
+}
+
+TEST(Vectors, MalformedVectorIsAnErrorNotAMatch) {
+  nlohmann::json doc = exported(Profile::Reference, model::Scenario::ActiveClose);
+  doc["vectors"][0]["tcb"]["state"] = "HALF-OPEN";
+  std::vector<std::size_t> bad;
+  EXPECT_THROW(vectors::replay(doc, model::model_config(Profile::Reference), bad), std::invalid_argument);
+}
+
+}  // namespace

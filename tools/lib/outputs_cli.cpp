@@ -1,0 +1,128 @@
+// `tcpclose diagram` and `tcpclose vectors` (see outputs_cli.hpp).
+#include "outputs_cli.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "diagram.hpp"
+#include "vectors.hpp"
+
+namespace tcpclose::cli {
+namespace {
+
+// Writes `text` to `path`, or to stdout when path is empty or "-". Returns 0 or 1.
+int write_out(const std::string& text, const std::string& path, const char* cmd) {
+  if (path.empty() || path == "-") {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return 0;
+  }
+  std::ofstream f(path, std::ios::binary);
+  f << text;
+  f.close();
+  if (!f) {
+    std::fprintf(stderr, "tcpclose %s: --out %s: cannot write the file\n", cmd, path.c_str());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+CLI::App* add_diagram_command(CLI::App& app, DiagramArgs& a) {
+  auto* cmd = app.add_subcommand("diagram", "Print the state diagram, derived from step(), as Graphviz DOT or SVG");
+  add_knob_options(*cmd, a.knobs, true);
+  cmd->add_option("--format", a.format, "dot (text) or svg (rendered by Graphviz's dot program)")
+      ->check(CLI::IsMember({"dot", "svg"}))->capture_default_str();
+  cmd->add_option("--self-loops", a.self_loops,
+                  "Inputs that leave the state unchanged: none, restart (only those arming 2MSL or the FIN-WAIT-2 "
+                  "timer) or all (all with an output)")
+      ->check(CLI::IsMember({"none", "restart", "all"}))->capture_default_str();
+  cmd->add_option("--out", a.out, "Write to this file instead of stdout");
+  cmd->footer("Exit codes: 0 written, 1 Graphviz's dot is missing or failed, or --out is not writable, 2 bad usage.");
+  return cmd;
+}
+
+int run_diagram(const DiagramArgs& a) {
+  const Config c = make_config(a.knobs);
+  const std::string title = fmt::format("tcpclose state diagram, profile {}{}", a.knobs.profile,
+                                        c.mutant == Mutant::None ? "" : fmt::format(", mutant {}", name(c.mutant)));
+  const diagram::SelfLoops loops = a.self_loops == "none"  ? diagram::SelfLoops::None
+                                   : a.self_loops == "all" ? diagram::SelfLoops::All
+                                                           : diagram::SelfLoops::Restart;
+  const std::string text = diagram::dot(c, title, loops);
+  if (a.format == "dot") return write_out(text, a.out, "diagram");
+  std::string error;
+  const auto svg = diagram::render_svg(text, error);
+  if (!svg) {
+    std::fprintf(stderr, "tcpclose diagram: --format svg: %s\n", error.c_str());
+    return 1;
+  }
+  return write_out(*svg, a.out, "diagram");
+}
+
+CLI::App* add_vectors_command(CLI::App& app, VectorsArgs& a) {
+  auto* cmd = app.add_subcommand("vectors", "Export every distinct (TCB, input) -> output the model checker's "
+                                            "exploration ran through step(), as test vectors (docs/vectors.md)");
+  add_knob_options(*cmd, a.knobs, true);
+  cmd->add_option("--format", a.format, "json (the only format so far)")->check(CLI::IsMember({"json"}))->capture_default_str();
+  std::vector<std::string> names{"all"};
+  for (model::Scenario s : model::kAllScenarios) names.emplace_back(model::name(s));
+  cmd->add_option("--scenario", a.scenarios, "Scenario to explore (repeatable; default: active-close and "
+                                             "simultaneous-close; all: every scenario, ~80 M states)")
+      ->check(CLI::IsMember(names));
+  cmd->add_option("--out", a.out, "Write to this file instead of stdout");
+  cmd->add_option("--max-states", a.max_states, "Stop each scenario's search after this many states (0: no limit); "
+                                                "the document then says \"complete\": false");
+  cmd->footer("Exit codes: 0 written, 1 --out is not writable or a recorded step is not reproducible, 2 bad usage.");
+  return cmd;
+}
+
+int run_vectors(const VectorsArgs& a) {
+  if (a.knobs.timestamps && *a.knobs.timestamps == "on") {
+    std::fprintf(stderr, "tcpclose vectors: --timestamps on: the model has no absolute clock, so TSvals are not "
+                         "modelled (docs/model.md)\n");
+    return 2;
+  }
+  const Profile profile = profile_from_name(a.knobs.profile).value_or(Profile::Reference);
+  const Config cfg = apply_knobs(a.knobs, model::model_config(profile));
+  std::vector<model::Scenario> scenarios;
+  for (model::Scenario s : model::kAllScenarios) {
+    bool want = a.scenarios.empty() && (s == model::Scenario::ActiveClose || s == model::Scenario::SimultaneousClose);
+    for (const std::string& n : a.scenarios) want = want || n == "all" || n == model::name(s);
+    if (want) scenarios.push_back(s);
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  vectors::Collection col;
+  nlohmann::json meta;
+  meta["generator"] = "tcpclose 0.1.0";
+  meta["profile"] = a.knobs.profile;
+  meta["mutant"] = name(cfg.mutant);
+  nlohmann::json knobs = nlohmann::json::object();
+  for (const auto& [k, v] : describe(cfg)) knobs[k] = v;
+  meta["config"] = knobs;
+  meta["scenarios"] = nlohmann::json::array();
+  for (model::Scenario s : scenarios) {
+    const model::World w = model::make_world(s, cfg);
+    meta["scenarios"].push_back(model::name(s));
+    meta["bounds"] = {{"loss", w.loss}, {"dup", w.dup}, {"delay", w.delay}, {"in_flight", w.in_flight},
+                      {"incarnations", w.incarnations}, {"data", w.data}, {"isn", "adversarial"}};
+    vectors::collect(w, a.max_states, col);
+  }
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (col.unexplained != 0) {
+    std::fprintf(stderr, "tcpclose vectors: %llu recorded steps are not reproduced by step() (a model bug)\n",
+                 static_cast<unsigned long long>(col.unexplained));
+    return 1;
+  }
+  const std::string text = vectors::dump(vectors::to_json(col, meta));
+  std::fprintf(stderr, "tcpclose vectors: %zu vectors from %llu steps, %llu states, %.1f s, %zu bytes%s\n",
+               col.vectors.size(), static_cast<unsigned long long>(col.steps), static_cast<unsigned long long>(col.states),
+               secs, text.size(), col.complete ? "" : " (incomplete: --max-states)");
+  return write_out(text, a.out, "vectors");
+}
+
+}  // namespace tcpclose::cli

@@ -1,0 +1,34 @@
+// `tcpclose diagram` and `tcpclose vectors`: the command-line side of the derived outputs
+// (diagram.hpp, vectors.hpp). Rule: parse and print here; derive in the libraries.
+// Exit codes: 0 written, 1 an external step failed (Graphviz missing or failing, a file not
+// writable), 2 bad usage.
+#pragma once
+
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "knobs.hpp"
+
+namespace tcpclose::cli {
+
+struct DiagramArgs {
+  KnobOptions knobs;
+  std::string format = "dot";
+  std::string self_loops = "restart";
+  std::string out;
+};
+CLI::App* add_diagram_command(CLI::App& app, DiagramArgs& a);
+int run_diagram(const DiagramArgs& a);
+
+struct VectorsArgs {
+  KnobOptions knobs;
+  std::string format = "json";
+  std::vector<std::string> scenarios;
+  std::string out;
+  std::uint64_t max_states = 0;
+};
+CLI::App* add_vectors_command(CLI::App& app, VectorsArgs& a);
+int run_vectors(const VectorsArgs& a);
+
+}  // namespace tcpclose::cli
