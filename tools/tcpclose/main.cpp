@@ -10,6 +10,7 @@
 #include "check.hpp"
 #include "format.hpp"
 #include "knobs.hpp"
+#include "report.hpp"
 #include "table.hpp"
 
 namespace {
@@ -111,6 +112,10 @@ int main(int argc, char** argv) {
   auto* check_cmd = app.add_subcommand("check", "Explore every interleaving of the scenarios and check the properties");
   cli::add_check_options(*check_cmd, check_args);
 
+  replay::CliArgs replay_args;
+  auto* replay_cmd = app.add_subcommand("replay", "Replay packetdrill teardown scripts against the core (exit 4: only unsupported left)");
+  replay::add_options(*replay_cmd, replay_args);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -137,6 +142,7 @@ int main(int argc, char** argv) {
     return run_selfcheck(knobs, every);
   }
   if (check_cmd->parsed()) return cli::run_check(check_args);
+  if (replay_cmd->parsed()) return replay::run_cli(replay_args);
   if (mut_cmd->parsed()) {
     for (Mutant m : kAllMutants)
       if (m != Mutant::None) fmt::print("{:<24} {}\n", name(m), describe(m));
