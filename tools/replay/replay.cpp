@@ -278,7 +278,9 @@ class Runner {
 
   std::string static_unsupported(const Statement& st) const {
     switch (st.kind) {
-      case Statement::Kind::Shell: return "a shell command (`...`): the replay runs no commands, so sysctl settings it makes are unknown";
+      case Statement::Kind::Shell:
+        if (opt_.ignore_shell) return {};
+        return "a shell command (`...`): the replay runs no commands, so sysctl settings it makes are unknown";
       case Statement::Kind::Python: return "a Python block (%{ }%): tcp_info assertions are not modelled";
       case Statement::Kind::Packet: {
         if (!st.packet.unsupported.empty()) return st.packet.unsupported;
@@ -397,15 +399,34 @@ class Runner {
     const std::int64_t t = start_of(st);
     if (st.time.kind != TimeSpec::Kind::Any && t < last_us_ && st.time.kind == TimeSpec::Kind::Absolute)
       script_error(st, fmt::format("time {} is before the previous statement's {}", secs(t), secs(last_us_)));
-    if (pending_ && t >= pending_->end_us) complete_pending();
+    if (pending_ && t > pending_->end_us + tol_us_) complete_pending();
     last_us_ = t;
+    dispatch(st, i, t);
+    // A blocking call returns as soon as what it waits for has happened.
+    if (pending_ && pending_->stmt != i) {
+      const Result r = resume(s_.statements[pending_->stmt]);
+      if (!r.blocked) {
+        const Statement& call = s_.statements[pending_->stmt];
+        pending_.reset();
+        check_result(call, r);
+      }
+    }
+  }
+
+  void dispatch(const Statement& st, std::size_t i, std::int64_t t) {
     switch (st.kind) {
       case Statement::Kind::Packet:
         if (st.packet.inbound) inbound(st, t);
         else outbound(st, t);
         return;
       case Statement::Kind::Syscall: syscall(i, st, t); return;
-      case Statement::Kind::Shell: case Statement::Kind::Python:
+      case Statement::Kind::Shell:
+        if (opt_.ignore_shell) {
+          note(fmt::format("line {}: shell command not run (--ignore-shell): {}", st.loc.line, st.text));
+          return;
+        }
+        unsupported(st, static_unsupported(st));
+      case Statement::Kind::Python:
         unsupported(st, static_unsupported(st));
     }
   }
@@ -434,7 +455,7 @@ class Runner {
     seg.wnd = p.has_win ? p.win : kDefaultPeerWindow;
     for (const TcpOption& o : p.options) {
       if (o.name == "TS") { seg.has_ts = true; seg.ts_val = o.a; seg.ts_ecr = o.b; }
-      else if (o.name != "nop" && o.name != "eol") note(fmt::format("line {}: option {} accepted, not modelled", st.loc.line, o.name));
+      else if (o.name != "nop" && o.name != "eol") note(fmt::format("inbound option {} accepted, not modelled", o.name));
     }
     if (p.has_win && (p.flags & flag::SYN) == 0) {}  // the peer's window feeds SND.WND as written (no scaling)
     const FourTuple tuple{Endpoint{kLocalAddr, local_port_, 0}, Endpoint{kRemoteAddr, remote_port_, 0}};
@@ -519,7 +540,7 @@ class Runner {
     if (a.len != p.len) return fmt::format("length differs: expected {}, the core sent {}", p.len, a.len);
     if (p.has_ack && a.has(flag::ACK) && a.ack - kRemoteIsn != p.ack)
       return fmt::format("ack differs: expected {}, the core sent {}", p.ack, a.ack - kRemoteIsn);
-    if (p.has_win) note(fmt::format("line {}: 'win {}' not compared: no profile models the advertised window", cur_->loc.line, p.win));
+    if (p.has_win) note("outbound 'win N' not compared: no profile models the advertised window");
     if (p.options_any) return {};
     const TcpOption* ts = nullptr;
     std::string others;
@@ -527,11 +548,11 @@ class Runner {
       if (o.name == "TS") ts = &o;
       else if (o.name != "nop" && o.name != "eol") others += (others.empty() ? "" : ", ") + o.name;
     }
-    if (!others.empty()) note(fmt::format("line {}: options {} not compared: the core does not model them", cur_->loc.line, others));
+    if (!others.empty()) note(fmt::format("outbound options {} not compared: the core does not model them", others));
     if (ts && !a.has_ts) return "the script expects a TS option, the core sent none (timestamps not in use on this connection)";
     if (!ts && a.has_ts) return "the core sent a TS option, the script expects none";
     if (ts && ts->b != a.ts_ecr) return fmt::format("TS ecr differs: expected {}, the core sent {}", ts->b, a.ts_ecr);
-    if (ts) note(fmt::format("line {}: TS val not compared (the core's clock is its own)", cur_->loc.line));
+    if (ts) note("outbound TS val not compared (the core's clock is its own); TS ecr is");
     return {};
   }
 
@@ -784,6 +805,12 @@ class Runner {
     const auto& a = st.call.args;
     const std::string opt = a.size() > 2 ? a[2] : "";
     const std::string val = a.size() > 3 ? a[3] : "";
+    const Result r = set_option_on(st, sk, opt, val);
+    if (Conn* cn = conn_of(&sk)) cn->cfg = conn_config(sk);  // options set after connect/accept apply at once
+    return r;
+  }
+
+  Result set_option_on(const Statement& st, Sock& sk, const std::string& opt, const std::string& val) {
     if (opt == "SO_REUSEADDR") {
       const auto v = int_arg(val);
       if (!v) script_error(st, "SO_REUSEADDR needs a value such as [1]");
@@ -824,7 +851,14 @@ class Runner {
         Conn& cn = conns_[ci];
         if (cn.gone || cn.listener != fd || cn.fd >= 0) continue;
         cn.listener = -1;
-        apply(ci, step(cn.tcb, Input::abort(now_ticks()), cn.cfg));
+        if (cn.tcb.state == State::SynReceived) {
+          // Linux keeps these as request socks, which inet_csk_listen_stop frees without a RST.
+          if (cn.slot >= 0) binds_.release(static_cast<std::size_t>(cn.slot));
+          cn.slot = -1;
+          note("close() of the listener dropped a SYN-RECEIVED connection silently (Linux request socks)");
+        } else {
+          apply(ci, step(cn.tcb, Input::abort(now_ticks()), cn.cfg));  // Linux inet_child_forget: RST
+        }
         cn.gone = true;
       }
       if (sk.slot >= 0) binds_.release(static_cast<std::size_t>(sk.slot));
@@ -862,7 +896,7 @@ Outcome run(const Script& script, const Options& opt) {
   }
 }
 
-Outcome run_file(const std::string& path, std::optional<Profile> forced) {
+Outcome run_file(const std::string& path, std::optional<Profile> forced, bool ignore_shell) {
   Outcome o;
   o.file = path;
   std::ifstream in(path, std::ios::binary);
@@ -882,6 +916,7 @@ Outcome run_file(const std::string& path, std::optional<Profile> forced) {
     return o;
   }
   Options opt;
+  opt.ignore_shell = ignore_shell;
   if (forced) opt.profile = *forced;
   else if (!pr.script->profile.empty()) {
     const auto p = profile_by_name(pr.script->profile);

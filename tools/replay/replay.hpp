@@ -37,6 +37,7 @@ struct Outcome {
 struct Options {
   Profile profile = Profile::Reference;
   Config config = reference_config();
+  bool ignore_shell = false;  // --ignore-shell: backtick lines are noted, not run, not unsupported
 };
 
 // Runs a parsed script against the core under `opt`.
@@ -44,7 +45,7 @@ Outcome run(const Script& script, const Options& opt);
 
 // Reads, parses and runs one file, under `forced` if given, else the profile the script names
 // ("// profile: NAME"), else reference. An unreadable file or unknown profile is a ParseError.
-Outcome run_file(const std::string& path, std::optional<Profile> forced);
+Outcome run_file(const std::string& path, std::optional<Profile> forced, bool ignore_shell = false);
 
 std::optional<Profile> profile_by_name(std::string_view s) noexcept;
 

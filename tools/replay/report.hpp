@@ -18,6 +18,7 @@ struct CliArgs {
   bool verbose = false;
   bool summary = false;
   bool json = false;
+  bool ignore_shell = false;
 };
 
 void add_options(CLI::App& cmd, CliArgs& a);
