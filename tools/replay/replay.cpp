@@ -32,6 +32,12 @@ std::optional<Profile> profile_by_name(std::string_view s) noexcept {
   return std::nullopt;
 }
 
+std::optional<Mutant> mutant_by_name(std::string_view s) noexcept {
+  for (Mutant m : kAllMutants)
+    if (s == name(m)) return m;
+  return std::nullopt;
+}
+
 namespace {
 
 // packetdrill's implicit addresses: the local stack is 192.168.0.1, the remote 192.0.2.1.
@@ -514,6 +520,7 @@ class Runner {
     if (outq_.empty()) fire_timers(hi + tol_us_, true);
     const std::string want = st.text.substr(st.text.find('>') + 1);
     if (outq_.empty()) {
+      clock_us_ = std::max(clock_us_, hi + tol_us_);
       mismatch(st, "the script expects a segment, the core sent nothing", fmt::format("{} at {}", trim(want), secs(t)),
                fmt::format("nothing sent by {}", secs(hi + tol_us_)));
     }
@@ -896,7 +903,7 @@ Outcome run(const Script& script, const Options& opt) {
   }
 }
 
-Outcome run_file(const std::string& path, std::optional<Profile> forced, bool ignore_shell) {
+Outcome run_file(const std::string& path, std::optional<Profile> forced, bool ignore_shell, Mutant mutant) {
   Outcome o;
   o.file = path;
   std::ifstream in(path, std::ios::binary);
@@ -929,7 +936,10 @@ Outcome run_file(const std::string& path, std::optional<Profile> forced, bool ig
     opt.profile = *p;
   }
   opt.config = profile_config(opt.profile);
-  return run(*pr.script, opt);
+  opt.config.mutant = mutant;
+  Outcome r = run(*pr.script, opt);
+  if (mutant != Mutant::None) r.profile += std::string(" + mutant ") + name(mutant);
+  return r;
 }
 
 }  // namespace tcpclose::replay

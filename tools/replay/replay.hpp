@@ -45,8 +45,10 @@ Outcome run(const Script& script, const Options& opt);
 
 // Reads, parses and runs one file, under `forced` if given, else the profile the script names
 // ("// profile: NAME"), else reference. An unreadable file or unknown profile is a ParseError.
-Outcome run_file(const std::string& path, std::optional<Profile> forced, bool ignore_shell = false);
+Outcome run_file(const std::string& path, std::optional<Profile> forced, bool ignore_shell = false,
+                 Mutant mutant = Mutant::None);
 
 std::optional<Profile> profile_by_name(std::string_view s) noexcept;
+std::optional<Mutant> mutant_by_name(std::string_view s) noexcept;
 
 }  // namespace tcpclose::replay

@@ -19,6 +19,11 @@ void add_options(CLI::App& cmd, CliArgs& a) {
   cmd.add_flag("--verbose", a.verbose, "Also print what was accepted but not compared (header options, win, TCP options)");
   cmd.add_flag("--summary", a.summary, "One line per script, then totals per verdict");
   cmd.add_flag("--json", a.json, "Print one JSON object: every script's verdict, details and the totals");
+  std::vector<std::string> mutants;
+  for (Mutant m : kAllMutants) mutants.push_back(name(m));
+  cmd.add_option("--mutant", a.mutant,
+                 "Replay against a deliberately broken core (see `tcpclose mutants`): the suite must then mismatch")
+      ->check(CLI::IsMember(mutants))->capture_default_str();
   cmd.add_flag("--ignore-shell", a.ignore_shell,
                "Do not treat backtick shell lines as unsupported: skip them (noted under --verbose). For measuring "
                "public suites whose shell lines only load their default sysctls; the sysctls are then the profile's");
@@ -77,7 +82,7 @@ int run_cli(const CliArgs& a) {
   std::optional<Profile> forced;
   if (!a.profile.empty()) forced = profile_by_name(a.profile);
   std::vector<Outcome> all;
-  for (const std::string& f : a.files) all.push_back(run_file(f, forced, a.ignore_shell));
+  for (const std::string& f : a.files) all.push_back(run_file(f, forced, a.ignore_shell, mutant_by_name(a.mutant).value_or(Mutant::None)));
   std::array<int, 4> totals{};
   for (const Outcome& o : all) ++totals[static_cast<std::size_t>(o.verdict)];
   if (a.json) {

@@ -19,6 +19,7 @@ struct CliArgs {
   bool summary = false;
   bool json = false;
   bool ignore_shell = false;
+  std::string mutant = "none";
 };
 
 void add_options(CLI::App& cmd, CliArgs& a);
