@@ -405,6 +405,9 @@ class Runner {
     const std::int64_t t = start_of(st);
     if (st.time.kind != TimeSpec::Kind::Any && t < last_us_ && st.time.kind == TimeSpec::Kind::Absolute)
       script_error(st, fmt::format("time {} is before the previous statement's {}", secs(t), secs(last_us_)));
+    if (t < 0) script_error(st, "the time is negative");
+    if (t / tick() >= std::int64_t{kNever} / 2)
+      unsupported(st, "a time beyond half the core's 32-bit tick clock (about 24 days at 1 ms per tick)");
     if (pending_ && t > pending_->end_us + tol_us_) complete_pending();
     last_us_ = t;
     dispatch(st, i, t);
