@@ -663,152 +663,168 @@ class Runner {
     return perform(st);
   }
 
+  static std::string arg(const Statement& st, std::size_t k) {
+    return k < st.call.args.size() ? st.call.args[k] : std::string();
+  }
+
+  // One system call: the socket layer's part here, the TCP part in step().
   Result perform(const Statement& st) {
-    const Syscall& c = st.call;
-    const std::string& n = c.name;
-    auto arg = [&](std::size_t k) -> std::string { return k < c.args.size() ? c.args[k] : std::string(); };
-
-    if (n == "socket") {
-      const std::string type = arg(1);
-      if (has_word(type, "SOCK_DGRAM") || has_word(type, "SOCK_RAW") || has_word(arg(2), "IPPROTO_UDP"))
-        unsupported(st, "a non-TCP socket");
-      const int fd = lowest_free_fd();
-      Sock sk;
-      sk.nonblock = has_word(type, "SOCK_NONBLOCK");
-      socks_[fd] = sk;
-      return {fd, Err::None, false, ""};
-    }
-
+    const std::string& n = st.call.name;
+    if (n == "socket") return call_socket(st);
     Sock* sk = sock_of(st, 0);
-    if (!sk) {
-      if (n == "close" || n == "read" || n == "write" || n == "send" || n == "recv" || n == "accept" ||
-          n == "bind" || n == "listen" || n == "connect" || n == "shutdown" || n == "setsockopt" ||
-          n == "getsockopt" || n == "fcntl")
-        unsupported(st, "a call on a descriptor that is not an open socket (EBADF is not modelled)");
-    }
-    const int fd = static_cast<int>(*int_arg(arg(0)));
-
+    if (!sk) unsupported(st, "a call on a descriptor that is not an open socket (EBADF is not modelled)");
+    const int fd = static_cast<int>(*int_arg(arg(st, 0)));
     if (n == "setsockopt") return set_option(st, *sk);
-    if (n == "getsockopt") {
-      if (!has_word(arg(2), "SO_ERROR")) unsupported(st, "getsockopt " + arg(2));
-      Conn* cn = conn_of(sk);
-      const Err e = cn ? cn->tcb.so_error : Err::None;
-      if (cn) cn->tcb.so_error = Err::None;  // SO_ERROR is read and cleared, as getsockopt does
-      std::string want = arg(3);
-      if (want.size() >= 2 && want.front() == '[') want = trim(want.substr(1, want.size() - 2));
-      const bool match = want == "..." || (e == Err::None ? int_arg(want) == 0 : want == name(e));
-      if (!match)
-        mismatch(st, "SO_ERROR differs", fmt::format("SO_ERROR = {}", want), fmt::format("SO_ERROR = {}", e == Err::None ? "0" : name(e)));
-      return {0, Err::None, false, ""};
-    }
-    if (n == "fcntl") {
-      if (has_word(arg(1), "F_SETFL")) { sk->nonblock = has_word(arg(2), "O_NONBLOCK"); return {0, Err::None, false, ""}; }
-      if (has_word(arg(1), "F_GETFL")) return {2 | (sk->nonblock ? 04000 : 0), Err::None, false, ""};  // O_RDWR | O_NONBLOCK
-      unsupported(st, "fcntl " + arg(1));
-    }
-    if (n == "bind") {
-      if (sk->slot >= 0 || sk->conn >= 0) return {-1, Err::Inval, false, ""};
-      const BindResult b = binds_.bind(Endpoint{kLocalAddr, kServerPort, 0}, sk->reuse);
-      if (b.err != Err::None) return {-1, b.err, false, ""};
-      sk->slot = b.slot;
-      local_port_ = b.port;
-      remote_port_ = kRemoteEphemeral;
-      return {0, Err::None, false, ""};
-    }
-    if (n == "listen") {
-      if (sk->conn >= 0) return {-1, Err::Inval, false, ""};
-      if (sk->listening) return {0, Err::None, false, ""};
-      if (sk->slot < 0) {  // Linux inet_autobind: an ephemeral port
-        const BindResult b = binds_.bind(Endpoint{kLocalAddr, kAnyPort, 0}, sk->reuse);
-        if (b.err != Err::None) return {-1, b.err, false, ""};
-        sk->slot = b.slot;
-      }
-      const Err e = binds_.listen(static_cast<std::size_t>(sk->slot));
-      if (e != Err::None) return {-1, e, false, ""};
-      sk->listen_tcb = step(Tcb{}, Input::listen(now_ticks()), opt_.config).tcb;
-      sk->listening = true;
-      return {0, Err::None, false, ""};
-    }
-    if (n == "accept") {
-      if (!sk->listening) return {-1, Err::Inval, false, ""};
-      for (std::size_t ci = 0; ci < conns_.size(); ++ci) {
-        Conn& cn = conns_[ci];
-        if (cn.gone || cn.listener != fd || !cn.ready || cn.fd >= 0) continue;
-        const int nfd = lowest_free_fd();
-        cn.fd = nfd;
-        cn.listener = -1;
-        Sock child = *sk;  // options are inherited from the listener (Linux sk_clone_lock)
-        child.listening = false;
-        child.nonblock = false;
-        child.slot = cn.slot;
-        child.conn = static_cast<int>(ci);
-        socks_[nfd] = child;
-        return {nfd, Err::None, false, ""};
-      }
-      if (sk->nonblock) return {-1, Err::Again, false, ""};
-      return {0, Err::None, true, ""};
-    }
-    if (n == "connect") {
-      if (Conn* cn = conn_of(sk)) {
-        const Output o = call_core(sk, Input::connect(now_ticks(), take_iss()));
-        (void)cn;
-        return {o.result == Err::None ? 0 : -1, o.result, false, ""};
-      }
-      if (sk->listening) return {-1, Err::IsConn, false, ""};
-      if (sk->slot < 0) {
-        const BindResult b = binds_.bind(Endpoint{kLocalAddr, kAnyPort, 0}, sk->reuse);
-        if (b.err != Err::None) return {-1, b.err, false, ""};
-        sk->slot = b.slot;
-      }
-      const Endpoint remote{kRemoteAddr, kServerPort, 0};
-      const Err e = binds_.connect(static_cast<std::size_t>(sk->slot), remote);
-      if (e != Err::None) return {-1, e, false, ""};
-      local_port_ = binds_.slots[static_cast<std::size_t>(sk->slot)].tuple.local.port;
-      remote_port_ = kServerPort;
-      Conn cn;
-      cn.cfg = conn_config(*sk);
-      cn.slot = sk->slot;
-      cn.fd = fd;
-      conns_.push_back(cn);
-      sk->conn = static_cast<int>(conns_.size() - 1);
-      const Output o = call_core(sk, Input::connect(now_ticks(), take_iss()));
-      if (o.result != Err::None) return {-1, o.result, false, ""};
-      if (sk->nonblock) return {-1, Err::InProgress, false, ""};
-      return {0, Err::None, true, ""};
-    }
-    if (n == "write" || n == "send") {
-      if (n == "send" && c.args.size() > 3 && int_arg(arg(3)) != 0) unsupported(st, "send() flags " + arg(3));
-      const auto bytes = int_arg(arg(2));
-      if (!bytes || *bytes < 0) script_error(st, "write(): the byte count must be a number");
-      if (!conn_of(sk)) return {-1, sk->listening ? Err::NotConn : Err::Pipe, false, ""};
-      const Output o = call_core(sk, Input::send(now_ticks(), static_cast<std::uint32_t>(*bytes)));
-      if (o.result == Err::Again && !sk->nonblock) return {0, Err::None, true, ""};
-      if (o.result != Err::None) return {-1, o.result, false, ""};
-      return {o.result_n, Err::None, false, ""};
-    }
-    if (n == "read" || n == "recv") {
-      if (n == "recv" && c.args.size() > 3 && int_arg(arg(3)) != 0) unsupported(st, "recv() flags " + arg(3));
-      const auto bytes = int_arg(arg(2));
-      if (!bytes || *bytes < 0) script_error(st, "read(): the buffer size must be a number");
-      if (!conn_of(sk)) return {-1, Err::NotConn, false, ""};
-      const Output o = call_core(sk, Input::receive(now_ticks(), static_cast<std::uint32_t>(*bytes)));
-      if (o.result == Err::Again && !sk->nonblock) return {0, Err::None, true, ""};
-      if (o.result != Err::None) return {-1, o.result, false, ""};
-      return {o.result_n, Err::None, false, ""};
-    }
-    if (n == "shutdown") {
-      const std::string how = arg(1);
-      Shut h;
-      if (how == "SHUT_RD" || how == "0") h = Shut::Rd;
-      else if (how == "SHUT_WR" || how == "1") h = Shut::Wr;
-      else if (how == "SHUT_RDWR" || how == "2") h = Shut::RdWr;
-      else script_error(st, "shutdown(): expected SHUT_RD, SHUT_WR or SHUT_RDWR");
-      if (!conn_of(sk)) return {-1, Err::NotConn, false, ""};
-      const Output o = call_core(sk, Input::shutdown(now_ticks(), h));
-      return {o.result == Err::None ? 0 : -1, o.result, false, ""};
-    }
+    if (n == "getsockopt") return call_getsockopt(st, *sk);
+    if (n == "fcntl") return call_fcntl(st, *sk);
+    if (n == "bind") return call_bind(*sk);
+    if (n == "listen") return call_listen(*sk);
+    if (n == "accept") return call_accept(fd, *sk);
+    if (n == "connect") return call_connect(fd, *sk);
+    if (n == "write" || n == "send") return call_write(st, *sk);
+    if (n == "read" || n == "recv") return call_read(st, *sk);
+    if (n == "shutdown") return call_shutdown(st, *sk);
     if (n == "close") return close_fd(st, fd, *sk);
     unsupported(st, "the system call " + n + "()");
+  }
+
+  Result call_socket(const Statement& st) {
+    const std::string type = arg(st, 1);
+    if (has_word(type, "SOCK_DGRAM") || has_word(type, "SOCK_RAW") || has_word(arg(st, 2), "IPPROTO_UDP"))
+      unsupported(st, "a non-TCP socket");
+    const int fd = lowest_free_fd();
+    Sock sk;
+    sk.nonblock = has_word(type, "SOCK_NONBLOCK");
+    socks_[fd] = sk;
+    return {fd, Err::None, false, ""};
+  }
+
+  Result call_getsockopt(const Statement& st, Sock& sk) {
+    if (!has_word(arg(st, 2), "SO_ERROR")) unsupported(st, "getsockopt " + arg(st, 2));
+    Conn* cn = conn_of(&sk);
+    const Err e = cn ? cn->tcb.so_error : Err::None;
+    if (cn) cn->tcb.so_error = Err::None;  // SO_ERROR is read and cleared, as getsockopt does
+    std::string want = arg(st, 3);
+    if (want.size() >= 2 && want.front() == '[') want = trim(want.substr(1, want.size() - 2));
+    const bool match = want == "..." || (e == Err::None ? int_arg(want) == 0 : want == name(e));
+    if (!match)
+      mismatch(st, "SO_ERROR differs", fmt::format("SO_ERROR = {}", want),
+               fmt::format("SO_ERROR = {}", e == Err::None ? "0" : name(e)));
+    return {};
+  }
+
+  Result call_fcntl(const Statement& st, Sock& sk) {
+    if (has_word(arg(st, 1), "F_SETFL")) { sk.nonblock = has_word(arg(st, 2), "O_NONBLOCK"); return {}; }
+    if (has_word(arg(st, 1), "F_GETFL")) return {2 | (sk.nonblock ? 04000 : 0), Err::None, false, ""};  // O_RDWR | O_NONBLOCK
+    unsupported(st, "fcntl " + arg(st, 1));
+  }
+
+  // The port every bind() takes (packetdrill binds its own address); BindTable decides.
+  Result call_bind(Sock& sk) {
+    if (sk.slot >= 0 || sk.conn >= 0) return {-1, Err::Inval, false, ""};
+    const BindResult b = binds_.bind(Endpoint{kLocalAddr, kServerPort, 0}, sk.reuse);
+    if (b.err != Err::None) return {-1, b.err, false, ""};
+    sk.slot = b.slot;
+    local_port_ = b.port;
+    remote_port_ = kRemoteEphemeral;
+    return {};
+  }
+
+  Err autobind(Sock& sk) {  // Linux inet_autobind: an ephemeral port
+    if (sk.slot >= 0) return Err::None;
+    const BindResult b = binds_.bind(Endpoint{kLocalAddr, kAnyPort, 0}, sk.reuse);
+    if (b.err == Err::None) sk.slot = b.slot;
+    return b.err;
+  }
+
+  Result call_listen(Sock& sk) {
+    if (sk.conn >= 0) return {-1, Err::Inval, false, ""};
+    if (sk.listening) return {};
+    if (const Err e = autobind(sk); e != Err::None) return {-1, e, false, ""};
+    const Err e = binds_.listen(static_cast<std::size_t>(sk.slot));
+    if (e != Err::None) return {-1, e, false, ""};
+    sk.listen_tcb = step(Tcb{}, Input::listen(now_ticks()), opt_.config).tcb;
+    sk.listening = true;
+    return {};
+  }
+
+  Result call_accept(int fd, Sock& sk) {
+    if (!sk.listening) return {-1, Err::Inval, false, ""};
+    for (std::size_t ci = 0; ci < conns_.size(); ++ci) {
+      Conn& cn = conns_[ci];
+      if (cn.gone || cn.listener != fd || !cn.ready || cn.fd >= 0) continue;
+      const int nfd = lowest_free_fd();
+      cn.fd = nfd;
+      cn.listener = -1;
+      Sock child = sk;  // options are inherited from the listener (Linux sk_clone_lock)
+      child.listening = false;
+      child.nonblock = false;
+      child.slot = cn.slot;
+      child.conn = static_cast<int>(ci);
+      socks_[nfd] = child;
+      return {nfd, Err::None, false, ""};
+    }
+    if (sk.nonblock) return {-1, Err::Again, false, ""};
+    return {0, Err::None, true, ""};
+  }
+
+  Result call_connect(int fd, Sock& sk) {
+    if (conn_of(&sk)) {  // connect() again: the core answers EISCONN or EALREADY
+      const Output o = call_core(&sk, Input::connect(now_ticks(), take_iss()));
+      return {o.result == Err::None ? 0 : -1, o.result, false, ""};
+    }
+    if (sk.listening) return {-1, Err::IsConn, false, ""};
+    if (const Err e = autobind(sk); e != Err::None) return {-1, e, false, ""};
+    const Err e = binds_.connect(static_cast<std::size_t>(sk.slot), Endpoint{kRemoteAddr, kServerPort, 0});
+    if (e != Err::None) return {-1, e, false, ""};
+    local_port_ = binds_.slots[static_cast<std::size_t>(sk.slot)].tuple.local.port;
+    remote_port_ = kServerPort;
+    Conn cn;
+    cn.cfg = conn_config(sk);
+    cn.slot = sk.slot;
+    cn.fd = fd;
+    conns_.push_back(cn);
+    sk.conn = static_cast<int>(conns_.size() - 1);
+    const Output o = call_core(&sk, Input::connect(now_ticks(), take_iss()));
+    if (o.result != Err::None) return {-1, o.result, false, ""};
+    if (sk.nonblock) return {-1, Err::InProgress, false, ""};
+    return {0, Err::None, true, ""};
+  }
+
+  std::uint32_t byte_count(const Statement& st) {
+    if (st.call.args.size() > 3 && int_arg(arg(st, 3)) != 0) unsupported(st, st.call.name + "() flags " + arg(st, 3));
+    const auto bytes = int_arg(arg(st, 2));
+    if (!bytes || *bytes < 0) script_error(st, st.call.name + "(): the byte count must be a number");
+    return static_cast<std::uint32_t>(*bytes);
+  }
+
+  Result call_write(const Statement& st, Sock& sk) {
+    const std::uint32_t bytes = byte_count(st);
+    if (!conn_of(&sk)) return {-1, sk.listening ? Err::NotConn : Err::Pipe, false, ""};
+    const Output o = call_core(&sk, Input::send(now_ticks(), bytes));
+    if (o.result == Err::Again && !sk.nonblock) return {0, Err::None, true, ""};
+    if (o.result != Err::None) return {-1, o.result, false, ""};
+    return {o.result_n, Err::None, false, ""};
+  }
+
+  Result call_read(const Statement& st, Sock& sk) {
+    const std::uint32_t bytes = byte_count(st);
+    if (!conn_of(&sk)) return {-1, Err::NotConn, false, ""};
+    const Output o = call_core(&sk, Input::receive(now_ticks(), bytes));
+    if (o.result == Err::Again && !sk.nonblock) return {0, Err::None, true, ""};
+    if (o.result != Err::None) return {-1, o.result, false, ""};
+    return {o.result_n, Err::None, false, ""};
+  }
+
+  Result call_shutdown(const Statement& st, Sock& sk) {
+    const std::string how = arg(st, 1);
+    Shut h = Shut::RdWr;
+    if (how == "SHUT_RD" || how == "0") h = Shut::Rd;
+    else if (how == "SHUT_WR" || how == "1") h = Shut::Wr;
+    else if (how != "SHUT_RDWR" && how != "2") script_error(st, "shutdown(): expected SHUT_RD, SHUT_WR or SHUT_RDWR");
+    if (!conn_of(&sk)) return {-1, Err::NotConn, false, ""};
+    const Output o = call_core(&sk, Input::shutdown(now_ticks(), h));
+    return {o.result == Err::None ? 0 : -1, o.result, false, ""};
   }
 
   Result set_option(const Statement& st, Sock& sk) {
