@@ -896,8 +896,9 @@ class Runner {
       socks_.erase(fd);
       return {};
     }
-    if (sk.linger_on && sk.linger_secs > 0 && !sk.nonblock)
-      unsupported(st, "close() with SO_LINGER {1, N > 0}: a blocking close is not modelled");
+    // Linux inet_release waits up to the linger time even on a non-blocking socket.
+    if (sk.linger_on && sk.linger_secs > 0)
+      unsupported(st, "close() with SO_LINGER {1, N > 0}: a lingering close is not modelled");
     const std::size_t ci = static_cast<std::size_t>(sk.conn);
     const Input in = sk.linger_on ? Input::abort(now_ticks()) : Input::close(now_ticks());
     conns_[ci].fd = -1;
