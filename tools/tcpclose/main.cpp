@@ -11,6 +11,7 @@
 #include "format.hpp"
 #include "knobs.hpp"
 #include "outputs_cli.hpp"
+#include "report.hpp"
 #include "table.hpp"
 
 namespace {
@@ -116,6 +117,9 @@ int main(int argc, char** argv) {
   auto* diagram_cmd = cli::add_diagram_command(app, diagram_args);
   cli::VectorsArgs vectors_args;
   auto* vectors_cmd = cli::add_vectors_command(app, vectors_args);
+  replay::CliArgs replay_args;
+  auto* replay_cmd = app.add_subcommand("replay", "Replay packetdrill teardown scripts against the core (exit 4: only unsupported left)");
+  replay::add_options(*replay_cmd, replay_args);
 
   try {
     app.parse(argc, argv);
@@ -145,6 +149,7 @@ int main(int argc, char** argv) {
   if (check_cmd->parsed()) return cli::run_check(check_args);
   if (diagram_cmd->parsed()) return cli::run_diagram(diagram_args);
   if (vectors_cmd->parsed()) return cli::run_vectors(vectors_args);
+  if (replay_cmd->parsed()) return replay::run_cli(replay_args);
   if (mut_cmd->parsed()) {
     for (Mutant m : kAllMutants)
       if (m != Mutant::None) fmt::print("{:<24} {}\n", name(m), describe(m));

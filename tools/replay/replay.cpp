@@ -1,0 +1,965 @@
+// The interpreter: sockets, a binding table and TCBs around step(), driven by a script.
+// Rule 1: the core decides everything TCP does; this file only routes calls and segments,
+// translates sequence numbers (relative in the script, absolute in the core) and keeps time.
+// Rule 2: the first difference ends the run as a Mismatch saying line, expectation, what the
+// core did and its state; a construct the core does not model ends it as Unsupported.
+#include "replay.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <deque>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include <fmt/format.h>
+
+namespace tcpclose::replay {
+
+const char* name(Verdict v) noexcept {
+  switch (v) {
+    case Verdict::Pass: return "pass";
+    case Verdict::Mismatch: return "mismatch";
+    case Verdict::Unsupported: return "unsupported";
+    case Verdict::ParseError: return "parse error";
+  }
+  return "?";
+}
+
+std::optional<Profile> profile_by_name(std::string_view s) noexcept {
+  for (Profile p : kAllProfiles)
+    if (s == name(p)) return p;
+  return std::nullopt;
+}
+
+std::optional<Mutant> mutant_by_name(std::string_view s) noexcept {
+  for (Mutant m : kAllMutants)
+    if (s == name(m)) return m;
+  return std::nullopt;
+}
+
+namespace {
+
+// packetdrill's implicit addresses: the local stack is 192.168.0.1, the remote 192.0.2.1.
+constexpr std::uint32_t kLocalAddr = 0xC0A80001u;
+constexpr std::uint32_t kRemoteAddr = 0xC0000201u;
+constexpr std::uint16_t kServerPort = 8080;
+constexpr std::uint16_t kRemoteEphemeral = 40000;
+// The remote peer's ISN (script sequence 0) and our first ISS. Large, so that relative
+// numbers in reports differ visibly from absolute ones; not near 2^32 on purpose.
+constexpr Seq kRemoteIsn = 1000000000u;
+constexpr Seq kFirstIss = 3000000000u;
+constexpr std::int64_t kDefaultToleranceUs = 4000;  // packetdrill's default --tolerance_usecs
+constexpr std::uint32_t kDefaultPeerWindow = 65535;
+constexpr int kFirstFd = 3;
+
+struct Stop {};  // the run has its verdict: unwinds to run()
+
+struct Conn {
+  Tcb tcb;
+  Config cfg;
+  int slot = -1;      // BindTable slot while the 4-tuple is in use
+  int fd = -1;        // the descriptor holding it; -1 when orphaned or not yet accepted
+  int listener = -1;  // the listening fd whose accept queue holds it
+  bool ready = false; // established and waiting for accept()
+  bool gone = false;  // CLOSED and no descriptor refers to it
+};
+
+struct Sock {
+  bool nonblock = false;
+  bool reuse = false;
+  bool linger_on = false;
+  std::uint32_t linger_secs = 0;
+  std::optional<std::uint32_t> linger2_ms;  // TCP_LINGER2
+  bool listening = false;
+  int slot = -1;
+  int conn = -1;
+  Tcb listen_tcb;
+};
+
+struct Emitted {
+  Segment seg;
+  std::int64_t at_us = 0;
+  int conn = -1;
+};
+
+struct Pending {
+  std::size_t stmt = 0;
+  std::int64_t end_us = 0;
+  int fd = -1;
+};
+
+std::string trim(std::string s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
+  std::size_t i = 0;
+  while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+  return s.substr(i);
+}
+
+// "3", "-1", "0x10", "[1]", "[ 0 ]": an integer, or nullopt.
+std::optional<std::int64_t> int_arg(std::string s) {
+  s = trim(s);
+  if (s.size() >= 2 && s.front() == '[' && s.back() == ']') s = trim(s.substr(1, s.size() - 2));
+  if (s.empty()) return std::nullopt;
+  bool neg = false;
+  std::size_t i = 0;
+  if (s[0] == '-') { neg = true; i = 1; }
+  if (i >= s.size()) return std::nullopt;
+  std::int64_t v = 0;
+  int base = 10;
+  if (s.size() > i + 1 && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X')) { base = 16; i += 2; }
+  if (i >= s.size()) return std::nullopt;
+  for (; i < s.size(); ++i) {
+    const char c = static_cast<char>(std::tolower(static_cast<unsigned char>(s[i])));
+    int d;
+    if (c >= '0' && c <= '9') d = c - '0';
+    else if (base == 16 && c >= 'a' && c <= 'f') d = c - 'a' + 10;
+    else return std::nullopt;
+    v = v * base + d;
+    if (v > 0xFFFFFFFFll) return std::nullopt;
+  }
+  return neg ? -v : v;
+}
+
+// "{onoff=1, linger=0}" -> the value of `field`.
+std::optional<std::int64_t> struct_field(const std::string& s, const std::string& field) {
+  const std::size_t at = s.find(field);
+  if (at == std::string::npos) return std::nullopt;
+  std::size_t eq = s.find('=', at);
+  if (eq == std::string::npos) return std::nullopt;
+  std::size_t e = eq + 1;
+  while (e < s.size() && s[e] != ',' && s[e] != '}') ++e;
+  return int_arg(s.substr(eq + 1, e - eq - 1));
+}
+
+bool has_word(const std::string& s, std::string_view w) { return s.find(w) != std::string::npos; }
+
+std::optional<Err> errno_by_name(std::string_view s) {
+  for (int i = 0; i <= static_cast<int>(Err::InProgress); ++i) {
+    const Err e = static_cast<Err>(i);
+    if (s == name(e)) return e;
+  }
+  return std::nullopt;
+}
+
+std::string secs(std::int64_t us) { return fmt::format("{:.3f} s", static_cast<double>(us) / 1e6); }
+
+const char* const kSupportedCalls[] = {"socket", "setsockopt", "getsockopt", "bind", "listen",
+                                       "accept", "connect", "write", "send", "read", "recv",
+                                       "shutdown", "close", "fcntl"};
+
+class Runner {
+ public:
+  Runner(const Script& s, const Options& o) : s_(s), opt_(o) {
+    out_.file = s.filename;
+    out_.profile = name(o.profile);
+  }
+
+  Outcome run() {
+    try {
+      header();
+      prescan();
+      for (std::size_t i = 0; i < s_.statements.size(); ++i) statement(i);
+      finish();
+    } catch (const Stop&) {
+    }
+    return out_;
+  }
+
+ private:
+  const Script& s_;
+  Options opt_;
+  Outcome out_;
+  BindTable<32> binds_;
+  std::vector<Conn> conns_;
+  std::map<int, Sock> socks_;
+  std::deque<Emitted> outq_;
+  std::int64_t clock_us_ = 0;  // timers have been processed up to here
+  std::int64_t last_us_ = 0;   // the previous statement's time, base of "+d"
+  std::int64_t tol_us_ = kDefaultToleranceUs;
+  Seq local_isn_ = kFirstIss;
+  Seq next_iss_ = kFirstIss;
+  std::uint16_t local_port_ = kServerPort;
+  std::uint16_t remote_port_ = kRemoteEphemeral;
+  std::optional<Pending> pending_;
+  const Statement* cur_ = nullptr;
+
+  // ----- verdicts ---------------------------------------------------------------------------
+
+  [[noreturn]] void unsupported(const Statement& st, const std::string& feature) {
+    out_.verdict = Verdict::Unsupported;
+    out_.loc = st.loc;
+    out_.script_line = st.text;
+    out_.message = feature;
+    throw Stop{};
+  }
+  [[noreturn]] void mismatch(const Statement& st, const std::string& msg, const std::string& expected,
+                             const std::string& actual) {
+    out_.verdict = Verdict::Mismatch;
+    out_.loc = st.loc;
+    out_.script_line = st.text;
+    out_.message = msg;
+    out_.expected = expected;
+    out_.actual = actual;
+    out_.state = state();
+    throw Stop{};
+  }
+  [[noreturn]] void script_error(const Statement& st, const std::string& msg) {
+    out_.verdict = Verdict::ParseError;
+    out_.loc = st.loc;
+    out_.script_line = st.text;
+    out_.message = msg;
+    throw Stop{};
+  }
+  void note(const std::string& n) {
+    if (std::find(out_.notes.begin(), out_.notes.end(), n) == out_.notes.end()) out_.notes.push_back(n);
+  }
+
+  // ----- text -------------------------------------------------------------------------------
+
+  std::string rel_segment(const Segment& seg) const {
+    const Seq seq = seg.has(flag::RST) && seg.seq == 0 && !seg.has(flag::SYN) ? 0 : seg.seq - local_isn_;
+    std::string o = fmt::format("{} {}:{}({})", flag_text(seg.flags).text, seq, seq + seg.len, seg.len);
+    if (seg.has(flag::ACK)) o += fmt::format(" ack {}", seg.ack - kRemoteIsn);
+    if (seg.has_ts) o += fmt::format(" <TS val {} ecr {}>", seg.ts_val, seg.ts_ecr);
+    return o;
+  }
+
+  std::string rel_tcb(const Tcb& t) const {
+    std::string o = name(t.state);
+    if (is_synchronized(t.state) || t.state == State::SynSent) {
+      o += fmt::format(" snd.una={} snd.nxt={}", t.snd_una - local_isn_, t.snd_nxt - local_isn_);
+      if (t.state != State::SynSent) o += fmt::format(" rcv.nxt={}", t.rcv_nxt - kRemoteIsn);
+    }
+    if (t.fin_sent) o += fmt::format(" our-fin={}{}", t.fin_seq - local_isn_, t.fin_acked ? "(acked)" : "(unacked)");
+    if (t.fin_rcvd) o += " peer-fin-received";
+    if (t.rcv_unread > 0) o += fmt::format(" unread={}", t.rcv_unread);
+    if (t.so_error != Err::None) o += fmt::format(" so_error={}", name(t.so_error));
+    if (t.wr_shut) o += " shut-wr";
+    if (t.ts_ok) o += fmt::format(" ts.recent={}", t.ts_recent);
+    for (std::size_t i = 0; i < kTimerCount; ++i)
+      if (t.deadline[i] != kNever)
+        o += fmt::format(" {}-timer@{}", name(static_cast<Timer>(i)), secs(std::int64_t{t.deadline[i]} * tick()));
+    return o;
+  }
+
+  std::string state() const {
+    std::string o;
+    for (const auto& [fd, sk] : socks_) {
+      if (sk.listening) o += fmt::format("fd {}: listening on port {}\n", fd, kServerPort);
+      else if (sk.conn >= 0) o += fmt::format("fd {}: {}\n", fd, rel_tcb(conns_[static_cast<std::size_t>(sk.conn)].tcb));
+      else o += fmt::format("fd {}: socket, {}\n", fd, sk.slot >= 0 ? "bound" : "unbound");
+    }
+    for (const Conn& c : conns_) {
+      if (c.fd >= 0 || c.gone) continue;
+      o += fmt::format("{}: {}\n", c.listener >= 0 ? "not yet accepted" : "orphan (closed by the application)",
+                       rel_tcb(c.tcb));
+    }
+    for (const Emitted& e : outq_) o += fmt::format("sent, not yet matched: {} at {}\n", rel_segment(e.seg), secs(e.at_us));
+    o += fmt::format("clock {} (tick {} us), profile {}", secs(clock_us_), tick(), name(opt_.profile));
+    return o;
+  }
+
+  std::int64_t tick() const { return opt_.config.tick_us == 0 ? 1 : opt_.config.tick_us; }
+  std::uint32_t ticks(std::int64_t us) const { return static_cast<std::uint32_t>(us / tick()); }
+
+  // ----- header and pre-scan -----------------------------------------------------------------
+
+  void header() {
+    for (const HeaderOption& h : s_.options) {
+      if (h.name == "tolerance_usecs") {
+        const auto v = int_arg(h.value);
+        if (!v || *v < 0) {
+          out_.verdict = Verdict::ParseError; out_.loc = h.loc;
+          out_.message = "--tolerance_usecs needs a non-negative integer";
+          throw Stop{};
+        }
+        tol_us_ = *v;
+      } else {
+        note(fmt::format("header --{}{}{} accepted and ignored: it does not change the core's behaviour", h.name,
+                         h.value.empty() ? "" : "=", h.value));
+      }
+    }
+  }
+
+  std::string static_unsupported(const Statement& st) const {
+    switch (st.kind) {
+      case Statement::Kind::Shell:
+        if (opt_.ignore_shell) return {};
+        return "a shell command (`...`): the replay runs no commands, so sysctl settings it makes are unknown";
+      case Statement::Kind::Python: return "a Python block (%{ }%): tcp_info assertions are not modelled";
+      case Statement::Kind::Packet: {
+        if (!st.packet.unsupported.empty()) return st.packet.unsupported;
+        for (const TcpOption& o : st.packet.options) {
+          if (o.name == "FO" || o.name == "exp" || o.name == "tfo") return "TCP Fast Open (" + o.name + " option)";
+          if (o.name == "md5") return "TCP MD5 signatures";
+          if (o.name == "sack") return "SACK blocks (the core has no retransmission queue)";
+        }
+        if ((st.packet.flags & flag::SYN) && st.packet.len > 0) return "data on a SYN (TCP Fast Open)";
+        return {};
+      }
+      case Statement::Kind::Syscall: {
+        const std::string& n = st.call.name;
+        if (std::find(std::begin(kSupportedCalls), std::end(kSupportedCalls), n) == std::end(kSupportedCalls))
+          return "the system call " + n + "()";
+        return {};
+      }
+    }
+    return {};
+  }
+
+  void prescan() {
+    for (const Statement& st : s_.statements) {
+      const std::string why = static_unsupported(st);
+      if (!why.empty()) unsupported(st, why);
+    }
+  }
+
+  // ----- time -------------------------------------------------------------------------------
+
+  std::int64_t start_of(const Statement& st) {
+    switch (st.time.kind) {
+      case TimeSpec::Kind::Any: return last_us_;
+      case TimeSpec::Kind::Relative: return last_us_ + st.time.us;
+      case TimeSpec::Kind::Absolute: return st.time.us;
+    }
+    return last_us_;
+  }
+
+  // Fire every timer due by `limit`; stop after the first segment when `until_send`.
+  void fire_timers(std::int64_t limit, bool until_send) {
+    for (int guard = 0; guard < 100000; ++guard) {
+      std::size_t best = conns_.size();
+      Timer bt = Timer::Rexmit;
+      std::int64_t at = 0;
+      for (std::size_t i = 0; i < conns_.size(); ++i) {
+        const Conn& c = conns_[i];
+        if (c.gone) continue;
+        for (std::size_t k = 0; k < kTimerCount; ++k) {
+          const std::uint32_t d = c.tcb.deadline[k];
+          if (d == kNever) continue;
+          const std::int64_t us = std::int64_t{d} * tick();
+          if (best == conns_.size() || us < at) { best = i; bt = static_cast<Timer>(k); at = us; }
+        }
+      }
+      if (best == conns_.size() || at > limit) return;
+      clock_us_ = std::max(clock_us_, at);
+      const Output o = step(conns_[best].tcb, Input::timeout(conns_[best].tcb.at(bt), bt), conns_[best].cfg);
+      apply(best, o);
+      if (until_send && !outq_.empty()) return;
+    }
+  }
+
+  std::uint32_t now_ticks() const { return ticks(clock_us_); }
+
+  void advance_to(std::int64_t t) {
+    fire_timers(t, false);
+    clock_us_ = std::max(clock_us_, t);
+  }
+
+  void expect_quiet(const Statement& st) {
+    if (outq_.empty()) return;
+    const Emitted e = outq_.front();
+    mismatch(st, "the core sent a segment that the script does not expect before this line",
+             "no segment before this line", fmt::format("sent {} at {}", rel_segment(e.seg), secs(e.at_us)));
+  }
+
+  // ----- the core's outputs -----------------------------------------------------------------
+
+  void apply(std::size_t ci, const Output& o) {
+    Conn& c = conns_[ci];
+    c.tcb = o.tcb;
+    if (const Segment* seg = o.actions.sent()) outq_.push_back({*seg, clock_us_, static_cast<int>(ci)});
+    if (o.actions.has(ActionKind::Connected) && c.listener >= 0) c.ready = true;
+    if (c.slot >= 0) binds_.set_state(static_cast<std::size_t>(c.slot), c.tcb.state);
+    if (c.tcb.state == State::Closed || c.tcb.state == State::Listen) {
+      // The 4-tuple is free. A passive connection reset back to LISTEN just disappears.
+      if (c.slot >= 0) binds_.release(static_cast<std::size_t>(c.slot));
+      c.slot = -1;
+      if (c.fd < 0) c.gone = true;
+      if (c.listener >= 0 && !c.ready) c.gone = true;
+      if (c.fd >= 0) {
+        auto it = socks_.find(c.fd);
+        if (it != socks_.end()) it->second.slot = -1;
+      }
+    }
+  }
+
+  Config conn_config(const Sock& sk) const {
+    Config c = opt_.config;
+    if (sk.linger2_ms) c.fin_wait2_timeout = *sk.linger2_ms;
+    return c;
+  }
+
+  Seq take_iss() {
+    const Seq iss = next_iss_;
+    next_iss_ += 1000000u;  // a new connection's ISS moves on, as the RFC 9293 clock does
+    return iss;
+  }
+
+  // ----- statements -------------------------------------------------------------------------
+
+  void statement(std::size_t i) {
+    const Statement& st = s_.statements[i];
+    cur_ = &st;
+    const std::int64_t t = start_of(st);
+    if (st.time.kind != TimeSpec::Kind::Any && t < last_us_ && st.time.kind == TimeSpec::Kind::Absolute)
+      script_error(st, fmt::format("time {} is before the previous statement's {}", secs(t), secs(last_us_)));
+    if (t < 0) script_error(st, "the time is negative");
+    if (t / tick() >= std::int64_t{kNever} / 2)
+      unsupported(st, "a time beyond half the core's 32-bit tick clock (about 24 days at 1 ms per tick)");
+    if (pending_ && t > pending_->end_us + tol_us_) complete_pending();
+    last_us_ = t;
+    dispatch(st, i, t);
+    // A blocking call returns as soon as what it waits for has happened.
+    if (pending_ && pending_->stmt != i) {
+      const Result r = resume(s_.statements[pending_->stmt]);
+      if (!r.blocked) {
+        const Statement& call = s_.statements[pending_->stmt];
+        pending_.reset();
+        check_result(call, r);
+      }
+    }
+  }
+
+  void dispatch(const Statement& st, std::size_t i, std::int64_t t) {
+    switch (st.kind) {
+      case Statement::Kind::Packet:
+        if (st.packet.inbound) inbound(st, t);
+        else outbound(st, t);
+        return;
+      case Statement::Kind::Syscall: syscall(i, st, t); return;
+      case Statement::Kind::Shell:
+        if (opt_.ignore_shell) {
+          note(fmt::format("line {}: shell command not run (--ignore-shell): {}", st.loc.line, st.text));
+          return;
+        }
+        unsupported(st, static_unsupported(st));
+      case Statement::Kind::Python:
+        unsupported(st, static_unsupported(st));
+    }
+  }
+
+  void finish() {
+    if (pending_) complete_pending();
+    if (!outq_.empty() && !s_.statements.empty()) {
+      const Statement& last = s_.statements.back();
+      const Emitted e = outq_.front();
+      mismatch(last, "the core sent a segment after the script's last expected one",
+               "no further segment", fmt::format("sent {} at {}", rel_segment(e.seg), secs(e.at_us)));
+    }
+  }
+
+  // '<': the remote peer's segment, into the local stack.
+  void inbound(const Statement& st, std::int64_t t) {
+    advance_to(t);
+    expect_quiet(st);
+    const Packet& p = st.packet;
+    Segment seg;
+    seg.flags = p.flags;
+    seg.seq = kRemoteIsn + p.start;
+    seg.len = p.len;
+    if (p.has_ack) seg.ack = local_isn_ + p.ack;
+    else if (p.flags & flag::ACK) script_error(st, "an inbound segment with '.' needs 'ack N'");
+    seg.wnd = p.has_win ? p.win : kDefaultPeerWindow;
+    for (const TcpOption& o : p.options) {
+      if (o.name == "TS") { seg.has_ts = true; seg.ts_val = o.a; seg.ts_ecr = o.b; }
+      else if (o.name != "nop" && o.name != "eol") note(fmt::format("inbound option {} accepted, not modelled", o.name));
+    }
+    if (p.has_win && (p.flags & flag::SYN) == 0) {}  // the peer's window feeds SND.WND as written (no scaling)
+    const FourTuple tuple{Endpoint{kLocalAddr, local_port_, 0}, Endpoint{kRemoteAddr, remote_port_, 0}};
+    const Demux d = binds_.demux(tuple);
+    if (d.kind == Demux::Connection) {
+      for (std::size_t ci = 0; ci < conns_.size(); ++ci) {
+        if (conns_[ci].gone || conns_[ci].slot != d.slot) continue;
+        const Output o = step(conns_[ci].tcb, Input::segment(now_ticks(), seg, take_iss()), conns_[ci].cfg);
+        if (o.effects & effect::Reopened) reopened(ci);
+        apply(ci, o);
+        return;
+      }
+    }
+    if (d.kind == Demux::Listener) {
+      for (auto& [fd, sk] : socks_) {
+        if (!sk.listening || sk.slot != d.slot) continue;
+        const Config cfg = conn_config(sk);
+        const Output o = step(sk.listen_tcb, Input::segment(now_ticks(), seg, take_iss()), cfg);
+        if (o.tcb.state != State::SynReceived) {  // a RST for a stray ACK, or nothing
+          if (const Segment* r = o.actions.sent()) outq_.push_back({*r, clock_us_, -1});
+          return;
+        }
+        const BindResult b = binds_.accept(static_cast<std::size_t>(sk.slot), tuple.remote);
+        if (b.err != Err::None) mismatch(st, "the binding table refused the new connection", "a new connection", name(b.err));
+        Conn c;
+        c.cfg = cfg;
+        c.slot = b.slot;
+        c.listener = fd;
+        conns_.push_back(c);
+        apply(conns_.size() - 1, o);
+        return;
+      }
+    }
+    // No socket: RFC 9293 §3.10.7.1, answered by a CLOSED TCB.
+    const Output o = step(Tcb{}, Input::segment(now_ticks(), seg), opt_.config);
+    if (const Segment* r = o.actions.sent()) outq_.push_back({*r, clock_us_, -1});
+  }
+
+  // TIME-WAIT reopened by a SYN: the new incarnation is a new child of the listener, if any.
+  void reopened(std::size_t ci) {
+    Conn& c = conns_[ci];
+    c.listener = -1;
+    c.ready = false;
+    for (auto& [fd, sk] : socks_)
+      if (sk.listening) { c.listener = fd; break; }
+    note("a SYN reopened a TIME-WAIT connection (its new incarnation waits for accept())");
+  }
+
+  // '>': the segment the local stack must send.
+  void outbound(const Statement& st, std::int64_t t) {
+    const Packet& p = st.packet;
+    std::int64_t lo = t, hi = t;
+    if (st.time.end == TimeSpec::End::Window) hi = st.time.end_relative ? last_us_ + st.time.end_us : st.time.end_us;
+    const bool any_time = st.time.kind == TimeSpec::Kind::Any;
+    if (any_time) hi = clock_us_ + 3600ll * 1000000;
+    if (outq_.empty()) fire_timers(hi + tol_us_, true);
+    const std::string want = st.text.substr(st.text.find('>') + 1);
+    if (outq_.empty()) {
+      clock_us_ = std::max(clock_us_, hi + tol_us_);
+      mismatch(st, "the script expects a segment, the core sent nothing", fmt::format("{} at {}", trim(want), secs(t)),
+               fmt::format("nothing sent by {}", secs(hi + tol_us_)));
+    }
+    const Emitted e = outq_.front();
+    outq_.pop_front();
+    clock_us_ = std::max(clock_us_, std::min(e.at_us, hi + tol_us_));
+    if (!any_time && (e.at_us < lo - tol_us_ || e.at_us > hi + tol_us_))
+      mismatch(st, "the segment was sent at the wrong time",
+               fmt::format("{} at {}{} (tolerance {} us)", trim(want), secs(lo), hi != lo ? " to " + secs(hi) : "", tol_us_),
+               fmt::format("sent {} at {}", rel_segment(e.seg), secs(e.at_us)));
+    if (e.seg.has(flag::SYN)) local_isn_ = e.seg.seq - p.start;  // learn our ISN, as packetdrill does
+    std::string diff = compare(p, e.seg);
+    if (!diff.empty())
+      mismatch(st, diff, trim(want), fmt::format("sent {} at {}", rel_segment(e.seg), secs(e.at_us)));
+    last_us_ = any_time ? e.at_us : last_us_;
+  }
+
+  std::string compare(const Packet& p, const Segment& a) {
+    const std::uint8_t mask = flag::FIN | flag::SYN | flag::RST | flag::PSH | flag::ACK;
+    if ((a.flags & mask) != (p.flags & mask))
+      return fmt::format("flags differ: expected {}, the core sent {}", flag_text(p.flags).text, flag_text(a.flags).text);
+    const Seq seq = a.has(flag::RST) && a.seq == 0 && p.start == 0 ? 0 : a.seq - local_isn_;
+    if (seq != p.start) return fmt::format("sequence number differs: expected {}, the core sent {}", p.start, seq);
+    if (a.len != p.len) return fmt::format("length differs: expected {}, the core sent {}", p.len, a.len);
+    if (p.has_ack && a.has(flag::ACK) && a.ack - kRemoteIsn != p.ack)
+      return fmt::format("ack differs: expected {}, the core sent {}", p.ack, a.ack - kRemoteIsn);
+    if (p.has_win) note("outbound 'win N' not compared: no profile models the advertised window");
+    if (p.options_any) return {};
+    const TcpOption* ts = nullptr;
+    std::string others;
+    for (const TcpOption& o : p.options) {
+      if (o.name == "TS") ts = &o;
+      else if (o.name != "nop" && o.name != "eol") others += (others.empty() ? "" : ", ") + o.name;
+    }
+    if (!others.empty()) note(fmt::format("outbound options {} not compared: the core does not model them", others));
+    if (ts && !a.has_ts) return "the script expects a TS option, the core sent none (timestamps not in use on this connection)";
+    if (!ts && a.has_ts) return "the core sent a TS option, the script expects none";
+    if (ts && ts->b != a.ts_ecr) return fmt::format("TS ecr differs: expected {}, the core sent {}", ts->b, a.ts_ecr);
+    if (ts) note("outbound TS val not compared (the core's clock is its own); TS ecr is");
+    return {};
+  }
+
+  // ----- system calls -----------------------------------------------------------------------
+
+  struct Result {
+    std::int64_t ret = 0;
+    Err err = Err::None;
+    bool blocked = false;  // a blocking socket would wait here
+    std::string what;      // extra text for a mismatch
+  };
+
+  void check_result(const Statement& st, const Result& r) {
+    const Syscall& c = st.call;
+    if (r.blocked) {
+      mismatch(st, c.name + "() would block on this blocking socket, and the line gives no end time (t1...t2)",
+               fmt::format("{} = {}{}", c.name, c.ret, c.err.empty() ? "" : " " + c.err), "the call blocks");
+    }
+    const bool failed = r.err != Err::None;
+    const std::string got = failed ? fmt::format("-1 {}", name(r.err)) : fmt::format("{}", r.ret);
+    const std::string want = c.ret_any ? "..." : c.err.empty() ? fmt::format("{}", c.ret) : fmt::format("{} {}", c.ret, c.err);
+    bool ok;
+    if (c.ret_any) ok = true;
+    else if (!c.err.empty()) ok = failed && c.ret == -1 && c.err == name(r.err);
+    else ok = !failed && c.ret == r.ret;
+    if (!c.err.empty() && !errno_by_name(c.err) && c.err != "EBADF" && c.err != "EOPNOTSUPP")
+      unsupported(st, "the errno " + c.err + " (the core never returns it)");
+    if (!ok)
+      mismatch(st, fmt::format("{}() returned {}, the script expects {}", c.name, got, want),
+               fmt::format("{}() = {}", c.name, want), fmt::format("{}() = {}{}", c.name, got, r.what));
+  }
+
+  int lowest_free_fd() const {
+    int fd = kFirstFd;
+    while (socks_.count(fd) != 0 || std::any_of(conns_.begin(), conns_.end(), [&](const Conn& c) { return !c.gone && c.fd == fd; })) ++fd;
+    return fd;
+  }
+
+  Sock* sock_of(const Statement& st, std::size_t arg) {
+    if (st.call.args.size() <= arg) script_error(st, fmt::format("{}() needs a file descriptor", st.call.name));
+    const auto fd = int_arg(st.call.args[arg]);
+    if (!fd) script_error(st, fmt::format("{}(): '{}' is not a file descriptor", st.call.name, st.call.args[arg]));
+    auto it = socks_.find(static_cast<int>(*fd));
+    return it == socks_.end() ? nullptr : &it->second;
+  }
+
+  Conn* conn_of(Sock* sk) { return sk && sk->conn >= 0 ? &conns_[static_cast<std::size_t>(sk->conn)] : nullptr; }
+
+  Output call_core(Sock* sk, const Input& in) {
+    const std::size_t ci = static_cast<std::size_t>(sk->conn);
+    const Output o = step(conns_[ci].tcb, in, conns_[ci].cfg);
+    apply(ci, o);
+    return o;
+  }
+
+  void syscall(std::size_t i, const Statement& st, std::int64_t t) {
+    advance_to(t);
+    expect_quiet(st);
+    const bool blocking_form = st.time.end == TimeSpec::End::Blocking;
+    Result r = perform(st);
+    if (r.blocked && blocking_form) {
+      const std::int64_t end = st.time.end_relative ? t + st.time.end_us : st.time.end_us;
+      const auto fd = int_arg(st.call.args.empty() ? "" : st.call.args[0]);
+      pending_ = Pending{i, end, fd ? static_cast<int>(*fd) : -1};
+      return;
+    }
+    if (blocking_form) note(fmt::format("line {}: {}() did not block", st.loc.line, st.call.name));
+    check_result(st, r);
+  }
+
+  // A blocking call's end time has come: it must have completed by now.
+  void complete_pending() {
+    const Pending p = *pending_;
+    pending_.reset();
+    const Statement& st = s_.statements[p.stmt];
+    advance_to(p.end_us);
+    Result r = resume(st);
+    if (r.blocked)
+      mismatch(st, fmt::format("{}() is still blocked at the end of its interval, {}", st.call.name, secs(p.end_us)),
+               fmt::format("{}() returns by {}", st.call.name, secs(p.end_us)), "still blocked");
+    check_result(st, r);
+  }
+
+  Result resume(const Statement& st) {
+    const std::string& n = st.call.name;
+    Sock* sk = sock_of(st, 0);
+    if (n == "connect") {
+      Conn* c = conn_of(sk);
+      if (!c) return {-1, Err::NotConn, false, ""};
+      if (c->tcb.state == State::SynSent || c->tcb.state == State::SynReceived) return {0, Err::None, true, ""};
+      if (c->tcb.state == State::Closed) {
+        Err e = c->tcb.so_error == Err::None ? Err::ConnRefused : c->tcb.so_error;
+        c->tcb.so_error = Err::None;
+        return {-1, e, false, ""};
+      }
+      return {0, Err::None, false, ""};
+    }
+    return perform(st);
+  }
+
+  static std::string arg(const Statement& st, std::size_t k) {
+    return k < st.call.args.size() ? st.call.args[k] : std::string();
+  }
+
+  // One system call: the socket layer's part here, the TCP part in step().
+  Result perform(const Statement& st) {
+    const std::string& n = st.call.name;
+    if (n == "socket") return call_socket(st);
+    Sock* sk = sock_of(st, 0);
+    if (!sk) unsupported(st, "a call on a descriptor that is not an open socket (EBADF is not modelled)");
+    const int fd = static_cast<int>(*int_arg(arg(st, 0)));
+    if (n == "setsockopt") return set_option(st, *sk);
+    if (n == "getsockopt") return call_getsockopt(st, *sk);
+    if (n == "fcntl") return call_fcntl(st, *sk);
+    if (n == "bind") return call_bind(*sk);
+    if (n == "listen") return call_listen(*sk);
+    if (n == "accept") return call_accept(fd, *sk);
+    if (n == "connect") return call_connect(fd, *sk);
+    if (n == "write" || n == "send") return call_write(st, *sk);
+    if (n == "read" || n == "recv") return call_read(st, *sk);
+    if (n == "shutdown") return call_shutdown(st, *sk);
+    if (n == "close") return close_fd(st, fd, *sk);
+    unsupported(st, "the system call " + n + "()");
+  }
+
+  Result call_socket(const Statement& st) {
+    const std::string type = arg(st, 1);
+    if (has_word(type, "SOCK_DGRAM") || has_word(type, "SOCK_RAW") || has_word(arg(st, 2), "IPPROTO_UDP"))
+      unsupported(st, "a non-TCP socket");
+    const int fd = lowest_free_fd();
+    Sock sk;
+    sk.nonblock = has_word(type, "SOCK_NONBLOCK");
+    socks_[fd] = sk;
+    return {fd, Err::None, false, ""};
+  }
+
+  Result call_getsockopt(const Statement& st, Sock& sk) {
+    if (!has_word(arg(st, 2), "SO_ERROR")) unsupported(st, "getsockopt " + arg(st, 2));
+    Conn* cn = conn_of(&sk);
+    const Err e = cn ? cn->tcb.so_error : Err::None;
+    if (cn) cn->tcb.so_error = Err::None;  // SO_ERROR is read and cleared, as getsockopt does
+    std::string want = arg(st, 3);
+    if (want.size() >= 2 && want.front() == '[') want = trim(want.substr(1, want.size() - 2));
+    const bool match = want == "..." || (e == Err::None ? int_arg(want) == 0 : want == name(e));
+    if (!match)
+      mismatch(st, "SO_ERROR differs", fmt::format("SO_ERROR = {}", want),
+               fmt::format("SO_ERROR = {}", e == Err::None ? "0" : name(e)));
+    return {};
+  }
+
+  Result call_fcntl(const Statement& st, Sock& sk) {
+    if (has_word(arg(st, 1), "F_SETFL")) { sk.nonblock = has_word(arg(st, 2), "O_NONBLOCK"); return {}; }
+    if (has_word(arg(st, 1), "F_GETFL")) return {2 | (sk.nonblock ? 04000 : 0), Err::None, false, ""};  // O_RDWR | O_NONBLOCK
+    unsupported(st, "fcntl " + arg(st, 1));
+  }
+
+  // The port every bind() takes (packetdrill binds its own address); BindTable decides.
+  Result call_bind(Sock& sk) {
+    if (sk.slot >= 0 || sk.conn >= 0) return {-1, Err::Inval, false, ""};
+    const BindResult b = binds_.bind(Endpoint{kLocalAddr, kServerPort, 0}, sk.reuse);
+    if (b.err != Err::None) return {-1, b.err, false, ""};
+    sk.slot = b.slot;
+    local_port_ = b.port;
+    remote_port_ = kRemoteEphemeral;
+    return {};
+  }
+
+  Err autobind(Sock& sk) {  // Linux inet_autobind: an ephemeral port
+    if (sk.slot >= 0) return Err::None;
+    const BindResult b = binds_.bind(Endpoint{kLocalAddr, kAnyPort, 0}, sk.reuse);
+    if (b.err == Err::None) sk.slot = b.slot;
+    return b.err;
+  }
+
+  Result call_listen(Sock& sk) {
+    if (sk.conn >= 0) return {-1, Err::Inval, false, ""};
+    if (sk.listening) return {};
+    if (const Err e = autobind(sk); e != Err::None) return {-1, e, false, ""};
+    const Err e = binds_.listen(static_cast<std::size_t>(sk.slot));
+    if (e != Err::None) return {-1, e, false, ""};
+    sk.listen_tcb = step(Tcb{}, Input::listen(now_ticks()), opt_.config).tcb;
+    sk.listening = true;
+    return {};
+  }
+
+  Result call_accept(int fd, Sock& sk) {
+    if (!sk.listening) return {-1, Err::Inval, false, ""};
+    for (std::size_t ci = 0; ci < conns_.size(); ++ci) {
+      Conn& cn = conns_[ci];
+      if (cn.gone || cn.listener != fd || !cn.ready || cn.fd >= 0) continue;
+      const int nfd = lowest_free_fd();
+      cn.fd = nfd;
+      cn.listener = -1;
+      Sock child = sk;  // options are inherited from the listener (Linux sk_clone_lock)
+      child.listening = false;
+      child.nonblock = false;
+      child.slot = cn.slot;
+      child.conn = static_cast<int>(ci);
+      socks_[nfd] = child;
+      return {nfd, Err::None, false, ""};
+    }
+    if (sk.nonblock) return {-1, Err::Again, false, ""};
+    return {0, Err::None, true, ""};
+  }
+
+  Result call_connect(int fd, Sock& sk) {
+    if (conn_of(&sk)) {  // connect() again: the core answers EISCONN or EALREADY
+      const Output o = call_core(&sk, Input::connect(now_ticks(), take_iss()));
+      return {o.result == Err::None ? 0 : -1, o.result, false, ""};
+    }
+    if (sk.listening) return {-1, Err::IsConn, false, ""};
+    if (const Err e = autobind(sk); e != Err::None) return {-1, e, false, ""};
+    const Err e = binds_.connect(static_cast<std::size_t>(sk.slot), Endpoint{kRemoteAddr, kServerPort, 0});
+    if (e != Err::None) return {-1, e, false, ""};
+    local_port_ = binds_.slots[static_cast<std::size_t>(sk.slot)].tuple.local.port;
+    remote_port_ = kServerPort;
+    Conn cn;
+    cn.cfg = conn_config(sk);
+    cn.slot = sk.slot;
+    cn.fd = fd;
+    conns_.push_back(cn);
+    sk.conn = static_cast<int>(conns_.size() - 1);
+    const Output o = call_core(&sk, Input::connect(now_ticks(), take_iss()));
+    if (o.result != Err::None) return {-1, o.result, false, ""};
+    if (sk.nonblock) return {-1, Err::InProgress, false, ""};
+    return {0, Err::None, true, ""};
+  }
+
+  std::uint32_t byte_count(const Statement& st) {
+    if (st.call.args.size() > 3 && int_arg(arg(st, 3)) != 0) unsupported(st, st.call.name + "() flags " + arg(st, 3));
+    const auto bytes = int_arg(arg(st, 2));
+    if (!bytes || *bytes < 0) script_error(st, st.call.name + "(): the byte count must be a number");
+    return static_cast<std::uint32_t>(*bytes);
+  }
+
+  Result call_write(const Statement& st, Sock& sk) {
+    const std::uint32_t bytes = byte_count(st);
+    if (!conn_of(&sk)) return {-1, sk.listening ? Err::NotConn : Err::Pipe, false, ""};
+    const Output o = call_core(&sk, Input::send(now_ticks(), bytes));
+    if (o.result == Err::Again && !sk.nonblock) return {0, Err::None, true, ""};
+    if (o.result != Err::None) return {-1, o.result, false, ""};
+    return {o.result_n, Err::None, false, ""};
+  }
+
+  Result call_read(const Statement& st, Sock& sk) {
+    const std::uint32_t bytes = byte_count(st);
+    if (!conn_of(&sk)) return {-1, Err::NotConn, false, ""};
+    const Output o = call_core(&sk, Input::receive(now_ticks(), bytes));
+    if (o.result == Err::Again && !sk.nonblock) return {0, Err::None, true, ""};
+    if (o.result != Err::None) return {-1, o.result, false, ""};
+    return {o.result_n, Err::None, false, ""};
+  }
+
+  Result call_shutdown(const Statement& st, Sock& sk) {
+    const std::string how = arg(st, 1);
+    Shut h = Shut::RdWr;
+    if (how == "SHUT_RD" || how == "0") h = Shut::Rd;
+    else if (how == "SHUT_WR" || how == "1") h = Shut::Wr;
+    else if (how != "SHUT_RDWR" && how != "2") script_error(st, "shutdown(): expected SHUT_RD, SHUT_WR or SHUT_RDWR");
+    if (!conn_of(&sk)) return {-1, Err::NotConn, false, ""};
+    const Output o = call_core(&sk, Input::shutdown(now_ticks(), h));
+    return {o.result == Err::None ? 0 : -1, o.result, false, ""};
+  }
+
+  Result set_option(const Statement& st, Sock& sk) {
+    const auto& a = st.call.args;
+    const std::string opt = a.size() > 2 ? a[2] : "";
+    const std::string val = a.size() > 3 ? a[3] : "";
+    const Result r = set_option_on(st, sk, opt, val);
+    if (Conn* cn = conn_of(&sk)) cn->cfg = conn_config(sk);  // options set after connect/accept apply at once
+    return r;
+  }
+
+  Result set_option_on(const Statement& st, Sock& sk, const std::string& opt, const std::string& val) {
+    if (opt == "SO_REUSEADDR") {
+      const auto v = int_arg(val);
+      if (!v) script_error(st, "SO_REUSEADDR needs a value such as [1]");
+      sk.reuse = *v != 0;
+      return {};
+    }
+    if (opt == "SO_LINGER") {
+      const auto on = struct_field(val, "onoff");
+      const auto secs_v = struct_field(val, "linger");
+      if (!on || !secs_v) script_error(st, "SO_LINGER needs {onoff=N, linger=N}");
+      sk.linger_on = *on != 0;
+      sk.linger_secs = static_cast<std::uint32_t>(std::max<std::int64_t>(0, *secs_v));
+      return {};
+    }
+    if (opt == "TCP_LINGER2") {
+      if (opt_.profile != Profile::Linux) unsupported(st, "TCP_LINGER2 (Linux only; the profile is " + std::string(name(opt_.profile)) + ")");
+      const auto v = int_arg(val);
+      if (!v) script_error(st, "TCP_LINGER2 needs a value such as [5]");
+      // Linux do_tcp_setsockopt: < 0 disables FIN-WAIT-2 (not modelled), 0 means the sysctl
+      // default, larger values are capped at TCP_FIN_TIMEOUT_MAX (120 s).
+      if (*v < 0) unsupported(st, "TCP_LINGER2 < 0 (close() in FIN-WAIT-2 then sends a RST: not modelled)");
+      if (*v == 0) sk.linger2_ms.reset();
+      else sk.linger2_ms = static_cast<std::uint32_t>(std::min<std::int64_t>(*v, 120) * 1000 * 1000 / tick());
+      return {};
+    }
+    if (opt == "TCP_NODELAY") {
+      note(fmt::format("line {}: TCP_NODELAY accepted: the core sends every write at once anyway", st.loc.line));
+      return {};
+    }
+    if (opt == "TCP_USER_TIMEOUT") unsupported(st, "TCP_USER_TIMEOUT (the core gives up after a retransmission count, not a time)");
+    unsupported(st, "setsockopt " + opt);
+  }
+
+  Result close_fd(const Statement& st, int fd, Sock& sk) {
+    if (sk.listening) {
+      // Linux inet_csk_listen_stop: connections not yet accepted are aborted.
+      for (std::size_t ci = 0; ci < conns_.size(); ++ci) {
+        Conn& cn = conns_[ci];
+        if (cn.gone || cn.listener != fd || cn.fd >= 0) continue;
+        cn.listener = -1;
+        if (cn.tcb.state == State::SynReceived) {
+          // Linux keeps these as request socks, which inet_csk_listen_stop frees without a RST.
+          if (cn.slot >= 0) binds_.release(static_cast<std::size_t>(cn.slot));
+          cn.slot = -1;
+          note("close() of the listener dropped a SYN-RECEIVED connection silently (Linux request socks)");
+        } else {
+          apply(ci, step(cn.tcb, Input::abort(now_ticks()), cn.cfg));  // Linux inet_child_forget: RST
+        }
+        cn.gone = true;
+      }
+      if (sk.slot >= 0) binds_.release(static_cast<std::size_t>(sk.slot));
+      socks_.erase(fd);
+      return {};
+    }
+    if (sk.conn < 0) {
+      if (sk.slot >= 0) binds_.release(static_cast<std::size_t>(sk.slot));
+      socks_.erase(fd);
+      return {};
+    }
+    // Linux inet_release waits up to the linger time even on a non-blocking socket.
+    if (sk.linger_on && sk.linger_secs > 0)
+      unsupported(st, "close() with SO_LINGER {1, N > 0}: a lingering close is not modelled");
+    const std::size_t ci = static_cast<std::size_t>(sk.conn);
+    const Input in = sk.linger_on ? Input::abort(now_ticks()) : Input::close(now_ticks());
+    conns_[ci].fd = -1;
+    socks_.erase(fd);
+    const Output o = step(conns_[ci].tcb, in, conns_[ci].cfg);
+    apply(ci, o);
+    return {};
+  }
+};
+
+}  // namespace
+
+Outcome run(const Script& script, const Options& opt) {
+  try {
+    return Runner(script, opt).run();
+  } catch (const std::exception& e) {
+    Outcome o;
+    o.file = script.filename;
+    o.verdict = Verdict::ParseError;
+    o.message = std::string("internal error: ") + e.what();
+    return o;
+  }
+}
+
+Outcome run_file(const std::string& path, std::optional<Profile> forced, bool ignore_shell, Mutant mutant) {
+  Outcome o;
+  o.file = path;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    o.verdict = Verdict::ParseError;
+    o.message = "cannot read the file";
+    return o;
+  }
+  std::stringstream buf;
+  buf << in.rdbuf();
+  const std::string text = buf.str();
+  ParseResult pr = parse(text, path);
+  if (!pr.ok()) {
+    o.verdict = Verdict::ParseError;
+    o.loc = pr.error.loc;
+    o.message = pr.error.message;
+    return o;
+  }
+  Options opt;
+  opt.ignore_shell = ignore_shell;
+  if (forced) opt.profile = *forced;
+  else if (!pr.script->profile.empty()) {
+    const auto p = profile_by_name(pr.script->profile);
+    if (!p) {
+      o.verdict = Verdict::ParseError;
+      o.loc = Loc{1, 1};
+      o.message = "unknown profile '" + pr.script->profile + "' in the header comment";
+      return o;
+    }
+    opt.profile = *p;
+  }
+  opt.config = profile_config(opt.profile);
+  opt.config.mutant = mutant;
+  Outcome r = run(*pr.script, opt);
+  if (mutant != Mutant::None) r.profile += std::string(" + mutant ") + name(mutant);
+  return r;
+}
+
+}  // namespace tcpclose::replay

@@ -1,0 +1,54 @@
+// Replaying a packetdrill script against the core: the local stack is step(), the script is
+// the remote peer and the application. Rule: every script ends with exactly one verdict, and
+// anything the interpreter cannot model is Unsupported naming the line and feature, never a
+// pass or a silent skip.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <string>
+#include <vector>
+
+#include <tcpclose/core.hpp>
+
+#include "script.hpp"
+
+namespace tcpclose::replay {
+
+enum class Verdict : std::uint8_t { Pass, Mismatch, Unsupported, ParseError };
+const char* name(Verdict v) noexcept;
+
+struct Outcome {
+  std::string file;
+  std::string profile;
+  Verdict verdict = Verdict::Pass;
+  Loc loc;                   // the line the verdict is about (not set for Pass)
+  std::string script_line;   // that line as written
+  std::string message;       // one sentence: what went wrong, or the unsupported feature
+  std::string expected;      // Mismatch: what the script expected
+  std::string actual;        // Mismatch: what the core did (segment, errno, or nothing)
+  std::string state;         // Mismatch: the core's state then, one line per socket
+  std::vector<std::string> notes;  // things accepted but not compared (for --verbose)
+};
+
+// The replay's clock: script times are microseconds, the core's ticks are Config::tick_us
+// (1 ms in every profile), so a timer armed for N ticks fires N * tick_us after it was armed.
+struct Options {
+  Profile profile = Profile::Reference;
+  Config config = reference_config();
+  bool ignore_shell = false;  // --ignore-shell: backtick lines are noted, not run, not unsupported
+};
+
+// Runs a parsed script against the core under `opt`.
+Outcome run(const Script& script, const Options& opt);
+
+// Reads, parses and runs one file, under `forced` if given, else the profile the script names
+// ("// profile: NAME"), else reference. An unreadable file or unknown profile is a ParseError.
+Outcome run_file(const std::string& path, std::optional<Profile> forced, bool ignore_shell = false,
+                 Mutant mutant = Mutant::None);
+
+std::optional<Profile> profile_by_name(std::string_view s) noexcept;
+std::optional<Mutant> mutant_by_name(std::string_view s) noexcept;
+
+}  // namespace tcpclose::replay

@@ -1,0 +1,32 @@
+// `tcpclose replay`: runs scripts and prints their verdicts as text or JSON.
+// Exit codes: 0 every script passed; 1 any mismatch; 2 a parse or usage error (and no
+// mismatch); 4 only unsupported scripts remain besides passes.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "replay.hpp"
+
+namespace tcpclose::replay {
+
+struct CliArgs {
+  std::vector<std::string> files;
+  std::string profile;  // empty: each script's own
+  bool verbose = false;
+  bool summary = false;
+  bool json = false;
+  bool ignore_shell = false;
+  std::string mutant = "none";
+};
+
+void add_options(CLI::App& cmd, CliArgs& a);
+int run_cli(const CliArgs& a);
+
+// The text a person reads for one outcome (also used by the tests).
+std::string describe(const Outcome& o, bool verbose);
+int exit_code(const std::vector<Outcome>& all);
+
+}  // namespace tcpclose::replay
