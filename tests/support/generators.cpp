@@ -236,7 +236,7 @@ rc::Gen<Segment> segment_for(const Tcb& t) {
         const std::uint32_t wnd = t.rcv_wnd == 0 ? 1 : t.rcv_wnd;
         switch (std::get<2>(k)) {
           case 0: s.seq = t.rcv_nxt + d; break;                // at RCV.NXT, give or take
-          case 1: s.seq = t.rcv_nxt - s.seg_len() + d; break;  // a retransmission of what came
+          case 1: s.seq = t.rcv_nxt - s.seg_len(); break;      // a retransmission of what came
           case 2: s.seq = t.rcv_nxt + wnd + d; break;          // the right edge of the window
           case 3: s.seq = t.rcv_nxt + 0x80000000u + d; break;  // as far as serial order reaches
           case 4: s.seq = t.irs + d; break;                    // the peer's SYN
