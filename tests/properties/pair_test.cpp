@@ -47,6 +47,7 @@ struct Ghost {  // per incarnation: bytes each side's application wrote and read
 };
 
 constexpr std::uint32_t kMsl = 8;
+constexpr std::uint32_t kNormalDelay = 1;
 constexpr Seq kIsnStep = 0x01000000u;  // RFC 9293 §3.4.1: the ISN clock ticks 2^24 between connections
 
 struct Pair {
@@ -63,6 +64,11 @@ struct Pair {
   std::array<Move, 32> log{};  // the last moves (a ring), printed only on failure
   std::uint64_t logged = 0;
   bool pending_shut = false;  // B's application shut down before it accepted: applied on accept
+  // reliable-termination's premise (docs/properties.md): at most one ACK or FIN lost, nothing
+  // else lost and no RST from a synchronized TCB (abort, close with unread data...).
+  std::uint32_t ackfin_losses = 0;
+  bool other_fault = false;
+  std::uint64_t rt_checked = 0;  // closings of LAST-ACK/CLOSING judged under the premise
 
   Pair(const Config& c, Seq iss_a, Seq iss_b) : cfg(c) {
     h[0].last_iss = iss_a - kIsnStep;
@@ -91,6 +97,19 @@ struct Pair {
     if (out.tcb.snd_nxt < out.tcb.iss || out.tcb.rcv_nxt < out.tcb.irs) wrapped = true;
     const bool seg = in.kind == InputKind::Segment;
     const bool live = pre.state != State::Closed && pre.state != State::Listen;
+    const Segment* sent = out.actions.sent();
+    if (sent != nullptr && sent->has(flag::RST) && is_synchronized(pre.state)) other_fault = true;
+    // The FIN-WAIT-2 timeout (forced on below) gives up on a slow peer application: outside the premise.
+    if (in.kind == InputKind::Timeout && in.timer == Timer::FinWait2 && out.tcb.state == State::Closed)
+      other_fault = true;
+    // reliable-termination: "if only ACKs or FINs are lost, the passive closer's connection ends
+    // by the ACK of its FIN, never by a reset" (the first reason for TIME-WAIT, RFC 9293 §3.6).
+    if ((pre.state == State::LastAck || pre.state == State::Closing) && out.tcb.state == State::Closed &&
+        !other_fault && ackfin_losses <= 1) {
+      ++rt_checked;
+      if ((out.effects & effect::RstAbort) != 0)
+        RC_FAIL(std::string("reliable-termination: ") + name(pre.state) + " ended by a RST" + trace());
+    }
     // no-stale-delivery: a segment of another incarnation may not deliver data, a FIN, a useful
     // ACK or an aborting RST (docs/properties.md).
     constexpr std::uint8_t kHarm = effect::Data | effect::Fin | effect::AckedNew | effect::RstAbort;
@@ -127,7 +146,7 @@ struct Pair {
                   std::to_string(g.wrote[1 - x]) + " bytes" + trace());
       }
     }
-    if (const Segment* s = out.actions.sent()) {
+    if (const Segment* s = sent) {
       // A RST that answers a segment (RFC 9293 §3.10.7.1) belongs to that segment's incarnation.
       const std::uint32_t t = seg && out.verdict == Verdict::Reset ? tag : me.conn;
       net.push_back(Flight{*s, static_cast<std::uint8_t>(1 - x), t, now});
@@ -157,12 +176,22 @@ struct Pair {
     if (!net.empty() && net.back().to == 1 && o.actions.sent() != nullptr) net.back().conn = a.conn;
   }
 
+  // A segment lost (dropped, or dead at MSL): as the model counts it (model/successors.hpp).
+  void lost(const Flight& f) {
+    const bool ack_or_fin = !f.seg.has(flag::SYN) && !f.seg.has(flag::RST) && (f.seg.len == 0 || f.seg.has(flag::FIN));
+    if (ack_or_fin) ++ackfin_losses;
+    else other_fault = true;
+  }
+
   std::uint32_t b_iss() const { return h[1].last_iss + kIsnStep; }
 
   void deliver(std::size_t i, bool keep) {
     const Flight f = net[i];
     if (!keep) net.erase(net.begin() + static_cast<std::ptrdiff_t>(i));
-    if (now - f.born > kMsl) return;  // dead at MSL (bounded age)
+    if (now - f.born > kMsl) { lost(f); return; }  // dead at MSL (bounded age)
+    // Beyond the normal delay: reliable-termination assumes ordinary segments arrive well
+    // within MSL (docs/model.md: a late ACK can push a FIN retransmission past 2 MSL).
+    if (now - f.born > kNormalDelay) other_fault = true;
     run(f.to, Input::segment(now, f.seg, f.to == 1 ? b_iss() : h[0].last_iss + kIsnStep), f.conn);
     if (f.to == 1 && pending_shut && held(1) && h[1].tcb.state != State::Listen) {
       pending_shut = false;  // accept(), then the shutdown the application asked for
@@ -172,9 +201,15 @@ struct Pair {
 
   // Time passes: segments older than MSL die, and every due timer fires, in deadline order.
   void tick(std::uint32_t k) {
-    now += k;
-    std::erase_if(net, [this](const Flight& f) { return now - f.born > kMsl; });
-    fire_due();
+    for (std::uint32_t i = 0; i < k; ++i) {  // one tick at a time: no timer fires late
+      ++now;
+      std::erase_if(net, [this](const Flight& f) {
+        if (now - f.born <= kMsl) return false;
+        lost(f);
+        return true;
+      });
+      fire_due();
+    }
   }
   void fire_due() {
     for (int rounds = 0; rounds < 16; ++rounds) {
@@ -307,7 +342,10 @@ struct Deliver : Cmd {
 struct Drop : Cmd {
   std::uint32_t pick = *rc::gen::inRange<std::uint32_t>(0, 64);
   void run(const Ref&, Pair& p) const override {
-    if (!p.net.empty()) p.net.erase(p.net.begin() + static_cast<std::ptrdiff_t>(pick % p.net.size()));
+    if (p.net.empty()) return;
+    const std::size_t i = pick % p.net.size();
+    p.lost(p.net[i]);
+    p.net.erase(p.net.begin() + static_cast<std::ptrdiff_t>(i));
   }
   void show(std::ostream& os) const override { os << "drop #" << pick; }
 };
@@ -328,6 +366,8 @@ struct Reopen : Cmd {
   void run(const Ref&, Pair& p) const override {
     p.wrote_epoch = {};
     p.pending_shut = false;
+    auto idle = [](const Tcb& t) { return t.state == State::Closed || t.state == State::Listen; };
+    if (idle(p.h[0].tcb) && idle(p.h[1].tcb) && p.net.empty()) { p.ackfin_losses = 0; p.other_fault = false; }
     Host& b = p.h[1];
     if (b.tcb.state == State::Closed) {
       p.run(1, Input::listen(p.now), b.conn);
@@ -368,6 +408,7 @@ void pair_run(int length) {
   RC_TAG(p.steps >= 1000 ? "1000+ steps" : p.steps >= 100 ? "100-999 steps" : "<100 steps");
   RC_TAG(p.next_conn > 2 ? "reopened" : "one connection");
   RC_TAG(p.wrapped ? "crossed 2^32" : "no wrap");
+  RC_TAG(p.rt_checked > 0 ? "reliable-termination judged" : "reliable-termination premise broken");
 }
 
 RC_GTEST_PROP(Pair, TwoCoresOverALossyNetworkKeepStreamsAndIncarnationsApart, ()) { pair_run(4000); }
