@@ -413,6 +413,10 @@ void pair_run() {
   RC_TAG(p.rt_checked > 0 ? "reliable-termination judged" : "reliable-termination premise broken");
 }
 
+// Mutants caught here (tests/properties/CMakeLists.txt): time-wait-zero (reliable-termination),
+// no-fin-retransmit (both-closed), no-window-check (no-stale-delivery; stream-integrity on other
+// seeds). unique-tcb catches no catalogued mutant, since none touches connect() or the
+// demultiplexing rules; it stays as the guard of the one-TCB-per-4-tuple rule of ports.hpp.
 RC_GTEST_PROP(Pair, TwoCoresOverALossyNetworkKeepStreamsAndIncarnationsApart, ()) { pair_run(); }
 
 }  // namespace
