@@ -1,0 +1,249 @@
+// The second solver (see smtlib.hpp): Z3's own SMT-LIB2 printer for the assertions, a set-logic
+// line cvc5 wants, and the cvc5 program run as a child process on the file.
+// Rule: every way this can go wrong (no cvc5, unparsable output, a crash) ends as SmtAnswer::Error.
+#include "tcpclose/proofs/smtlib.hpp"
+
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include <fmt/format.h>
+
+extern char** environ;
+
+namespace tcpclose::proofs {
+
+const char* name(SmtAnswer a) {
+  switch (a) {
+    case SmtAnswer::Sat: return "sat";
+    case SmtAnswer::Unsat: return "unsat";
+    case SmtAnswer::Unknown: return "unknown";
+    case SmtAnswer::Error: return "error";
+  }
+  return "error";
+}
+
+SmtAnswer from_z3(z3::check_result r) {
+  switch (r) {
+    case z3::sat: return SmtAnswer::Sat;
+    case z3::unsat: return SmtAnswer::Unsat;
+    case z3::unknown: return SmtAnswer::Unknown;
+  }
+  return SmtAnswer::Error;
+}
+
+std::string to_smtlib(const z3::expr_vector& formulas, const std::string& logic) {
+  z3::context& ctx = formulas.ctx();
+  // Z3_benchmark_to_smtlib_string prints the declarations (enumeration sorts as SMT-LIB 2.6
+  // declare-datatypes, which cvc5 reads), the assumptions as asserts, the formula as the last
+  // assert, and (check-sat). It omits set-logic, without which cvc5 warns and guesses.
+  std::vector<Z3_ast> asts;
+  asts.reserve(formulas.size());
+  for (unsigned i = 0; i < formulas.size(); ++i) asts.push_back(formulas[i]);
+  const z3::expr truth = ctx.bool_val(true);  // the formula of an empty query
+  Z3_ast last = truth;
+  if (!asts.empty()) { last = asts.back(); asts.pop_back(); }
+  const char* body = Z3_benchmark_to_smtlib_string(ctx, "tcpclose", "", "unknown", "",
+                                                   static_cast<unsigned>(asts.size()), asts.data(), last);
+  ctx.check_error();
+  // Z3 prints its own name for unsigned bitvector-to-integer, bv2int; cvc5 reads only the
+  // SMT-LIB name bv2nat (and rejects the script otherwise). int2bv is spelled alike by both.
+  std::string text = body;
+  const std::string z3_name = "(bv2int ", smt_name = "(bv2nat ";
+  for (std::size_t at = text.find(z3_name); at != std::string::npos; at = text.find(z3_name, at + smt_name.size()))
+    text.replace(at, z3_name.size(), smt_name);
+  return fmt::format("(set-logic {})\n{}", logic, text);
+}
+
+std::string to_smtlib(z3::solver& s, const std::string& logic) { return to_smtlib(s.assertions(), logic); }
+
+namespace {
+
+bool executable(const std::string& path) { return !path.empty() && ::access(path.c_str(), X_OK) == 0; }
+
+std::string read_all(int fd) {
+  std::string out;
+  char buf[4096];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n > 0) { out.append(buf, static_cast<std::size_t>(n)); continue; }
+    if (n < 0 && errno == EINTR) continue;
+    break;
+  }
+  return out;
+}
+
+// The first line of cvc5's output that is an answer. With -q it prints only the answer, or an
+// (error "...") form; on --tlimit it prints "interrupted by timeout" and aborts.
+SmtAnswer parse_answer(const std::string& out) {
+  std::istringstream in(out);
+  std::string line;
+  while (std::getline(in, line)) {
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    if (line == "sat") return SmtAnswer::Sat;
+    if (line == "unsat") return SmtAnswer::Unsat;
+    if (line == "unknown") return SmtAnswer::Unknown;
+    if (line.find("interrupted by timeout") != std::string::npos) return SmtAnswer::Unknown;
+    if (line.rfind("(error", 0) == 0) return SmtAnswer::Error;
+  }
+  return SmtAnswer::Error;
+}
+
+}  // namespace
+
+std::string find_cvc5(const Cvc5Options& o) {
+  if (!o.program.empty()) return executable(o.program) ? o.program : std::string{};
+  if (const char* env = std::getenv("TCPCLOSE_CVC5"); env != nullptr && *env != '\0')
+    return executable(env) ? std::string(env) : std::string{};
+  const char* path = std::getenv("PATH");
+  std::string dirs = path != nullptr ? path : "/usr/bin:/bin";
+  std::size_t start = 0;
+  while (start <= dirs.size()) {
+    std::size_t end = dirs.find(':', start);
+    if (end == std::string::npos) end = dirs.size();
+    const std::string dir = dirs.substr(start, end - start);
+    const std::string cand = (dir.empty() ? std::string(".") : dir) + "/cvc5";
+    if (executable(cand)) return cand;
+    start = end + 1;
+  }
+  return {};
+}
+
+Cvc5Run run_cvc5_file(const std::string& file, const Cvc5Options& o) {
+  Cvc5Run r;
+  r.file = file;
+  const std::string prog = find_cvc5(o);
+  if (prog.empty()) {
+    r.output = o.program.empty()
+                   ? "cvc5 not found on PATH (install Debian's `cvc5` package: tools/dev install; or set TCPCLOSE_CVC5)"
+                   : fmt::format("cvc5 program '{}' is not executable", o.program);
+    return r;
+  }
+  const long ms = o.timeout_seconds > 0 ? static_cast<long>(o.timeout_seconds * 1000.0) : 0;
+  std::vector<std::string> args = {prog, "-q", "--lang=smt2"};
+  if (ms > 0) args.push_back(fmt::format("--tlimit={}", ms));
+  args.push_back(file);
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+
+  int fds[2];
+  if (::pipe(fds) != 0) { r.output = fmt::format("pipe: {}", std::strerror(errno)); return r; }
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addclose(&fa, fds[0]);
+  posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&fa, fds[1], STDERR_FILENO);
+  posix_spawn_file_actions_addclose(&fa, fds[1]);
+  pid_t pid = 0;
+  const auto t0 = std::chrono::steady_clock::now();
+  const int rc = ::posix_spawn(&pid, prog.c_str(), &fa, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  ::close(fds[1]);
+  if (rc != 0) {
+    ::close(fds[0]);
+    r.output = fmt::format("cannot run {}: {}", prog, std::strerror(rc));
+    return r;
+  }
+  r.output = read_all(fds[0]);
+  ::close(fds[0]);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  r.answer = parse_answer(r.output);
+  // A definite answer from a process that then failed is not trusted (only the timeout abort,
+  // already Unknown, may end abnormally).
+  const bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  if (!clean && r.answer != SmtAnswer::Unknown) {
+    r.output += fmt::format("\n[cvc5 ended with status {}]", status);
+    r.answer = SmtAnswer::Error;
+  }
+  return r;
+}
+
+Cvc5Run run_cvc5(const std::string& script, const Cvc5Options& o) {
+  namespace fs = std::filesystem;
+  std::string path;
+  const bool keep = !o.keep_dir.empty();
+  if (keep) {
+    std::error_code ec;
+    fs::create_directories(o.keep_dir, ec);
+    static int counter = 0;
+    path = (fs::path(o.keep_dir) / fmt::format("{}-{}-{}.smt2", o.label, ::getpid(), ++counter)).string();
+  } else {
+    std::string templ = (fs::temp_directory_path() / "tcpclose-XXXXXX.smt2").string();
+    const int fd = ::mkstemps(templ.data(), 5);
+    if (fd < 0) {
+      Cvc5Run r;
+      r.output = fmt::format("cannot create a temporary file {}: {}", templ, std::strerror(errno));
+      return r;
+    }
+    ::close(fd);
+    path = templ;
+  }
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << script;
+    if (!out) {
+      Cvc5Run r;
+      r.file = path;
+      r.output = fmt::format("cannot write {}", path);
+      return r;
+    }
+  }
+  Cvc5Run r = run_cvc5_file(path, o);
+  if (!keep) {
+    std::error_code ec;
+    fs::remove(path, ec);
+  }
+  return r;
+}
+
+bool Recheck::error() const {
+  if (cvc5 == SmtAnswer::Error || z3 == SmtAnswer::Error) return true;
+  const bool both_definite = (z3 == SmtAnswer::Sat || z3 == SmtAnswer::Unsat) &&
+                             (cvc5 == SmtAnswer::Sat || cvc5 == SmtAnswer::Unsat);
+  return both_definite && z3 != cvc5;
+}
+
+Recheck recheck_with_cvc5(const z3::expr_vector& formulas, SmtAnswer z3_answer, const Cvc5Options& o) {
+  Recheck r;
+  r.z3 = z3_answer;
+  std::string script;
+  try {
+    script = to_smtlib(formulas);
+  } catch (const z3::exception& e) {
+    r.cvc5 = SmtAnswer::Error;
+    r.detail = fmt::format("cannot print the query as SMT-LIB2: {}", e.msg());
+    return r;
+  }
+  const Cvc5Run run = run_cvc5(script, o);
+  r.cvc5 = run.answer;
+  r.cvc5_seconds = run.seconds;
+  if (!o.keep_dir.empty()) r.file = run.file;
+  if (r.cvc5 == SmtAnswer::Error) {
+    r.detail = fmt::format("cvc5 failed on {}: {}", o.label, run.output);
+  } else if (r.error()) {
+    r.detail = fmt::format("solvers disagree on {}: z3 says {}, cvc5 says {}", o.label, name(r.z3), name(r.cvc5));
+  } else if (!r.confirmed()) {
+    r.detail = fmt::format("not confirmed on {}: z3 says {}, cvc5 says {} ({:.1f} s)", o.label, name(r.z3),
+                           name(r.cvc5), r.cvc5_seconds);
+  }
+  return r;
+}
+
+Recheck recheck_with_cvc5(z3::solver& s, SmtAnswer z3_answer, const Cvc5Options& o) {
+  return recheck_with_cvc5(s.assertions(), z3_answer, o);
+}
+
+}  // namespace tcpclose::proofs
