@@ -4,6 +4,9 @@
 #include "tcpclose/proofs/engines.hpp"
 
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -32,19 +35,54 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// The time budget of one engine run. Z3's own timeouts are not honoured everywhere (Spacer,
+// preprocessing), so a watchdog interrupts the context when the budget is spent.
 struct Budget {
   Clock::time_point start = Clock::now();
   double limit;
-  explicit Budget(double seconds) : limit(seconds) {}
+  z3::context* ctx;
+  std::mutex m;
+  std::condition_variable cv;
+  bool done = false, fired = false;
+  std::thread watchdog;
+  Budget(double seconds, z3::context& c) : limit(seconds), ctx(&c) {
+    watchdog = std::thread([this] {
+      std::unique_lock<std::mutex> lock(m);
+      const auto until = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(limit));
+      if (!cv.wait_until(lock, until, [this] { return done; })) {
+        fired = true;
+        ctx->interrupt();
+      }
+    });
+  }
+  ~Budget() {
+    { std::lock_guard<std::mutex> lock(m); done = true; }
+    cv.notify_all();
+    watchdog.join();
+  }
+  Budget(const Budget&) = delete;
+  Budget& operator=(const Budget&) = delete;
   double elapsed() const { return std::chrono::duration<double>(Clock::now() - start).count(); }
   unsigned left_ms() const {
     const double left = limit - elapsed();
     return left <= 0 ? 1u : static_cast<unsigned>(left * 1000.0) + 1u;
   }
   bool over() const { return elapsed() >= limit; }
+  bool interrupted() { std::lock_guard<std::mutex> lock(m); return fired; }
 };
 
-void set_timeout(z3::solver& s, const Budget& b) {
+// z3::exception at the engine boundary: a timeout when the watchdog interrupted, else an Error.
+void caught(Result& r, Budget& b, const z3::exception& e) {
+  if (b.interrupted() || b.over()) {
+    r.outcome = Outcome::Unknown;
+    r.detail = fmt::format("timeout after {:.0f} s", b.limit);
+  } else {
+    r.outcome = Outcome::Error;
+    r.detail = e.msg();
+  }
+}
+
+void set_timeout(z3::solver& s, Budget& b) {
   z3::params p(s.ctx());
   p.set("timeout", b.left_ms());
   s.set(p);
@@ -75,48 +113,41 @@ bool confirmed(const EngineOptions& o, Result& r, const std::string& label, z3::
 // the bit-blasting tactic; each query is therefore a fresh non-incremental qfbv solver.
 z3::solver qfbv(z3::context& ctx) { return z3::tactic(ctx, "qfbv").mk_solver(); }
 
-// Shared by bmc() and reach(): one query for a path of at most `depth` steps reaching `target`
-// (the monitors are sticky, but a path may end early: the target is asked at every k). SAT: the
-// witness is cut at the first k where the target holds.
+// Shared by bmc() and reach(): for k = 0, 1, ..., depth, is there a path of exactly k steps to
+// a state where `target` holds? One fresh solver per k (measured: much faster here than one
+// query for all depths, or than push/pop). SAT: the first such k gives the shortest witness.
 template <class Target>
 Result search(const System& sys, const EngineOptions& o, Result r, Target target, model::Property shown_as) {
-  Budget budget(o.timeout_seconds);
+  Budget budget(o.timeout_seconds, sys.ctx());
   try {
     Unroller u(sys);
-    z3::solver s = qfbv(sys.ctx());
-    s.add(sys.init(u.state(0)));
-    z3::expr_vector goals(sys.ctx());
-    z3::expr_vector reached(sys.ctx());
     for (unsigned k = 0; k <= o.depth; ++k) {
-      const z3::expr here = sys.ctx().bool_const(fmt::format("reached@{}", k).c_str());
-      reached.push_back(here);
-      goals.push_back(here);
-      // reached@k: the path is at least k long and the target holds at k.
-      z3::expr_vector steps(sys.ctx());
-      for (unsigned i = 0; i < k; ++i) steps.push_back(u.trans(i));
-      s.add(z3::implies(here, target(u.state(k)) && z3::mk_and(steps)));
-    }
-    s.add(z3::mk_or(goals));
-    set_timeout(s, budget);
-    const z3::check_result cr = s.check();
-    r.depth = o.depth;
-    if (cr == z3::sat) {
-      const z3::model m = s.get_model();
-      unsigned k = 0;
-      while (k < o.depth && !m.eval(reached[static_cast<int>(k)], true).is_true()) ++k;
-      r.outcome = Outcome::Violated;
+      z3::solver s = qfbv(sys.ctx());
+      s.add(sys.init(u.state(0)));
+      for (unsigned i = 0; i < k; ++i) s.add(u.trans(i));
+      s.add(target(u.state(k)));
+      set_timeout(s, budget);
+      const z3::check_result cr = s.check();
+      if (cr == z3::sat) {
+        r.outcome = Outcome::Violated;
+        r.depth = k;
+        r.witness = witness_of(sys, u, s.get_model(), k, shown_as);
+        r.seconds = budget.elapsed();
+        return r;
+      }
+      if (cr == z3::unknown) {
+        r.outcome = Outcome::Unknown;
+        r.detail = fmt::format("depth {}: {}", k, s.reason_unknown());
+        r.seconds = budget.elapsed();
+        return r;
+      }
+      if (!confirmed(o, r, fmt::format("bmc-depth-{}", k), s)) { r.seconds = budget.elapsed(); return r; }
       r.depth = k;
-      r.witness = witness_of(sys, u, m, k, shown_as);
-    } else if (cr == z3::unknown) {
-      r.outcome = Outcome::Unknown;
-      r.detail = s.reason_unknown();
-    } else if (confirmed(o, r, fmt::format("bmc-depth-{}", o.depth), s)) {
-      r.outcome = Outcome::Proved;
-      r.bounded = true;
     }
+    r.outcome = Outcome::Proved;
+    r.bounded = true;
   } catch (const z3::exception& e) {
-    r.outcome = Outcome::Error;
-    r.detail = e.msg();
+    caught(r, budget, e);
   }
   r.seconds = budget.elapsed();
   return r;
@@ -154,31 +185,35 @@ Result reach(const System& sys, model::Guard g, const EngineOptions& o) {
 }
 
 // pono engines/kinduction.cpp: the base case is BMC at k; the step case asks for a simple path
-// of k + 1 states, the property holding on the first k and failing on the last. UNSAT: proved.
+// of k + 1 states, Q holding on the first k and failing on the last; UNSAT: Q (hence P) is
+// proved. Q is the property strengthened by System::helper, which the base case checks too.
 Result kinduction(const System& sys, model::Property p, const EngineOptions& o) {
   Result r;
   r.engine = Engine::KInduction;
   r.property = p;
-  Budget budget(o.timeout_seconds);
+  Budget budget(o.timeout_seconds, sys.ctx());
+  auto good = [&](const SysState& s) { return !sys.bad(p, s) && sys.helper(p, s); };
   try {
     Unroller u(sys);
-    z3::solver base(sys.ctx(), "QF_BV"), stepper(sys.ctx(), "QF_BV");
-    base.add(sys.init(u.state(0)));
+    z3::solver stepper = qfbv(sys.ctx());
     for (unsigned k = 0; k <= o.depth; ++k) {
-      if (k > 0) {
-        base.add(u.trans(k - 1));
-        stepper.add(u.trans(k - 1));
-        stepper.add(!sys.bad(p, u.state(k - 1)));
-        for (unsigned i = 0; i < k; ++i) stepper.add(distinct(sys, u.state(i), u.state(k)));
-      }
-      base.push();
-      base.add(sys.bad(p, u.state(k)));
+      // Base: no path of exactly k steps from the initial states ends outside Q.
+      z3::solver base = qfbv(sys.ctx());
+      base.add(sys.init(u.state(0)));
+      for (unsigned i = 0; i < k; ++i) base.add(u.trans(i));
+      base.add(!good(u.state(k)));
       set_timeout(base, budget);
       const z3::check_result b = base.check();
       if (b == z3::sat) {
-        r.outcome = Outcome::Violated;
+        const z3::model m = base.get_model();
         r.depth = k;
-        r.witness = witness_of(sys, u, base.get_model(), k, p);
+        if (m.eval(sys.bad(p, u.state(k)), true).is_true()) {
+          r.outcome = Outcome::Violated;
+          r.witness = witness_of(sys, u, m, k, p);
+        } else {
+          r.outcome = Outcome::Unknown;
+          r.detail = fmt::format("the auxiliary invariant fails at depth {}", k);
+        }
         r.seconds = budget.elapsed();
         return r;
       }
@@ -189,9 +224,14 @@ Result kinduction(const System& sys, model::Property p, const EngineOptions& o) 
         r.seconds = budget.elapsed();
         return r;
       }
-      base.pop();
+      // Step: Q on states 0..k-1, all distinct, T between them, and not Q at k.
+      if (k > 0) {
+        stepper.add(u.trans(k - 1));
+        stepper.add(good(u.state(k - 1)));
+        for (unsigned i = 0; i < k; ++i) stepper.add(distinct(sys, u.state(i), u.state(k)));
+      }
       stepper.push();
-      stepper.add(sys.bad(p, u.state(k)));
+      stepper.add(!good(u.state(k)));
       set_timeout(stepper, budget);
       const z3::check_result st = stepper.check();
       r.depth = k;
@@ -212,8 +252,7 @@ Result kinduction(const System& sys, model::Property p, const EngineOptions& o) 
     r.outcome = Outcome::Unknown;
     r.detail = fmt::format("not {}-inductive (the step case has a counterexample at every k <= {})", o.depth, o.depth);
   } catch (const z3::exception& e) {
-    r.outcome = Outcome::Error;
-    r.detail = e.msg();
+    caught(r, budget, e);
   }
   r.seconds = budget.elapsed();
   return r;
@@ -226,7 +265,7 @@ Result chc(const System& sys, model::Property p, const EngineOptions& o) {
   Result r;
   r.engine = Engine::Chc;
   r.property = p;
-  Budget budget(o.timeout_seconds);
+  Budget budget(o.timeout_seconds, sys.ctx());
   try {
     z3::context& ctx = sys.ctx();
     const SysState x = sys.fresh_state("");
@@ -303,8 +342,7 @@ Result chc(const System& sys, model::Property p, const EngineOptions& o) {
     for (unsigned i = 0; i < st.size(); ++i)
       if (st.key(i) == "SPACER max depth" && st.is_uint(i)) r.depth = st.uint_value(i);
   } catch (const z3::exception& e) {
-    r.outcome = Outcome::Error;
-    r.detail = e.msg();
+    caught(r, budget, e);
   }
   r.seconds = budget.elapsed();
   return r;

@@ -340,6 +340,24 @@ z3::expr System::bad(model::Property p, const SysState& s) const {
   return ctx().bool_val(false);
 }
 
+z3::expr System::helper(model::Property p, const SysState& s) const {
+  z3::expr e = z3::ule(s.now, v_.bv32(kClockEnd));
+  if (p != model::Property::TimeWaitDuration) return e;
+  // The core sends a FIN only with ACK and without SYN (otherwise its SYN and ACK rules would
+  // hide the FIN from the 2MSL restart that the ghost counts).
+  for (const SymSlot& q : s.net)
+    e = e && z3::implies(has(v_, q.seg, flag::FIN), has(v_, q.seg, flag::ACK) && !has(v_, q.seg, flag::SYN));
+  for (const SymHost& h : s.h) {
+    const z3::expr tw = h.tcb.deadline[static_cast<std::size_t>(Timer::TimeWait)];
+    e = e && z3::implies(h.tcb.state == v_.state(State::TimeWait),
+                         z3::ule(h.tw_start, s.now) && tw != v_.bv32(kNever) && z3::ule(h.tw_start, tw) &&
+                             z3::uge(tw - h.tw_start, v_.bv32(o_.cfg.time_wait)) &&
+                             h.tcb.deadline[static_cast<std::size_t>(Timer::Rexmit)] == v_.bv32(kNever) &&
+                             h.tcb.deadline[static_cast<std::size_t>(Timer::FinWait2)] == v_.bv32(kNever));
+  }
+  return e;
+}
+
 z3::expr System::guard(model::Guard g, const SysState& s) const {
   switch (g) {
     case model::Guard::TimeWaitReached:
@@ -549,6 +567,9 @@ std::string line(const System& sys, std::size_t k, const CState& s, const CChoic
   tr.before = ev.before;
   tr.input = ev.input;
   tr.out = ev.out;
+  // The model's traces show timers relative to the step ("arm 2msl in 4"); here time is absolute.
+  for (std::size_t i = 0; i < tr.out.actions.size; ++i)
+    if (tr.out.actions.items[i].kind == ActionKind::ArmTimer) tr.out.actions.items[i].n -= ev.input.now;
   switch (c.move) {
     case Move::App: tr.kind = model::MoveKind::App; tr.op = static_cast<model::Op>(ev.app_op); break;
     case Move::Deliver: tr.kind = model::MoveKind::Deliver; tr.pkt = to_pkt(ev.pkt, s.now + c.delta); break;

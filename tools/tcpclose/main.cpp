@@ -10,6 +10,7 @@
 #include "check.hpp"
 #include "format.hpp"
 #include "knobs.hpp"
+#include "prove.hpp"
 #include "table.hpp"
 
 namespace {
@@ -111,6 +112,10 @@ int main(int argc, char** argv) {
   auto* check_cmd = app.add_subcommand("check", "Explore every interleaving of the scenarios and check the properties");
   cli::add_check_options(*check_cmd, check_args);
 
+  cli::ProveArgs prove_args;
+  auto* prove_cmd = app.add_subcommand("prove", "Prove the properties with SMT: BMC, k-induction, CHC (docs/proofs.md)");
+  cli::add_prove_options(*prove_cmd, prove_args);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -137,6 +142,7 @@ int main(int argc, char** argv) {
     return run_selfcheck(knobs, every);
   }
   if (check_cmd->parsed()) return cli::run_check(check_args);
+  if (prove_cmd->parsed()) return cli::run_prove(prove_args);
   if (mut_cmd->parsed()) {
     for (Mutant m : kAllMutants)
       if (m != Mutant::None) fmt::print("{:<24} {}\n", name(m), describe(m));

@@ -131,6 +131,10 @@ class System {
   z3::expr trans(const SysState& s, const SysChoice& c, const SysState& n) const;
   // The monitor of a property has fired (the property is violated in or before s).
   z3::expr bad(model::Property p, const SysState& s) const;
+  // Auxiliary invariants that strengthen a property for k-induction (proved with it, never
+  // assumed): for time-wait-duration, a TCB in TIME-WAIT has its 2MSL deadline at least
+  // TIME-WAIT after the ghost's start, which is not in the future, and no other timer armed.
+  z3::expr helper(model::Property p, const SysState& s) const;
   // Guards: some TCB is in TIME-WAIT; a stale segment reached a newer incarnation and was rejected.
   z3::expr guard(model::Guard g, const SysState& s) const;
   // Every state variable, in a fixed order (pono's unroller: timed copies of these).
