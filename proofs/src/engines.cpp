@@ -195,7 +195,6 @@ Result kinduction(const System& sys, model::Property p, const EngineOptions& o) 
   auto good = [&](const SysState& s) { return !sys.bad(p, s) && sys.helper(p, s); };
   try {
     Unroller u(sys);
-    z3::solver stepper = qfbv(sys.ctx());
     for (unsigned k = 0; k <= o.depth; ++k) {
       // Base: no path of exactly k steps from the initial states ends outside Q.
       z3::solver base = qfbv(sys.ctx());
@@ -224,13 +223,14 @@ Result kinduction(const System& sys, model::Property p, const EngineOptions& o) 
         r.seconds = budget.elapsed();
         return r;
       }
-      // Step: Q on states 0..k-1, all distinct, T between them, and not Q at k.
-      if (k > 0) {
-        stepper.add(u.trans(k - 1));
-        stepper.add(good(u.state(k - 1)));
-        for (unsigned i = 0; i < k; ++i) stepper.add(distinct(sys, u.state(i), u.state(k)));
+      // Step: Q on states 0..k-1, all distinct, T between them, and not Q at k (a fresh
+      // non-incremental solver, as for BMC).
+      z3::solver stepper = qfbv(sys.ctx());
+      for (unsigned i = 0; i < k; ++i) {
+        stepper.add(u.trans(i));
+        stepper.add(good(u.state(i)));
+        for (unsigned j = i + 1; j <= k; ++j) stepper.add(distinct(sys, u.state(i), u.state(j)));
       }
-      stepper.push();
       stepper.add(!good(u.state(k)));
       set_timeout(stepper, budget);
       const z3::check_result st = stepper.check();
@@ -241,7 +241,6 @@ Result kinduction(const System& sys, model::Property p, const EngineOptions& o) 
         r.seconds = budget.elapsed();
         return r;
       }
-      stepper.pop();
       if (st == z3::unknown || budget.over()) {
         r.detail = fmt::format("step case at k = {}: {}", k, st == z3::unknown ? stepper.reason_unknown() : "timeout");
         r.outcome = Outcome::Unknown;
