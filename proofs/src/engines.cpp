@@ -195,34 +195,37 @@ Result kinduction(const System& sys, model::Property p, const EngineOptions& o) 
   auto good = [&](const SysState& s) { return !sys.bad(p, s) && sys.helper(p, s); };
   try {
     Unroller u(sys);
+    // Once the auxiliary invariant fails on a reachable state it cannot strengthen anything: the
+    // run goes on as BMC only, to find a violation of the property itself (e.g. on a mutant).
+    std::string helper_failed;
     for (unsigned k = 0; k <= o.depth; ++k) {
-      // Base: no path of exactly k steps from the initial states ends outside Q.
-      z3::solver base = qfbv(sys.ctx());
-      base.add(sys.init(u.state(0)));
-      for (unsigned i = 0; i < k; ++i) base.add(u.trans(i));
-      base.add(!good(u.state(k)));
-      set_timeout(base, budget);
-      const z3::check_result b = base.check();
-      if (b == z3::sat) {
-        const z3::model m = base.get_model();
+      // Base: no path of exactly k steps from the initial states violates P, nor (while it is
+      // in use) the auxiliary invariant.
+      for (const bool on_helper : {false, true}) {
+        if (on_helper && !helper_failed.empty()) break;
+        z3::solver base = qfbv(sys.ctx());
+        base.add(sys.init(u.state(0)));
+        for (unsigned i = 0; i < k; ++i) base.add(u.trans(i));
+        base.add(on_helper ? !sys.helper(p, u.state(k)) : sys.bad(p, u.state(k)));
+        set_timeout(base, budget);
+        const z3::check_result b = base.check();
         r.depth = k;
-        if (m.eval(sys.bad(p, u.state(k)), true).is_true()) {
-          r.outcome = Outcome::Violated;
-          r.witness = witness_of(sys, u, m, k, p);
-        } else {
+        if (b == z3::unknown) {
           r.outcome = Outcome::Unknown;
-          r.detail = fmt::format("the auxiliary invariant fails at depth {}", k);
+          r.detail = fmt::format("base case at k = {}: {}", k, base.reason_unknown());
+          r.seconds = budget.elapsed();
+          return r;
         }
-        r.seconds = budget.elapsed();
-        return r;
+        if (b == z3::unsat) continue;
+        if (!on_helper) {
+          r.outcome = Outcome::Violated;
+          r.witness = witness_of(sys, u, base.get_model(), k, p);
+          r.seconds = budget.elapsed();
+          return r;
+        }
+        helper_failed = fmt::format("the auxiliary invariant fails at depth {}; no violation to depth ", k);
       }
-      if (b == z3::unknown) {
-        r.outcome = Outcome::Unknown;
-        r.depth = k;
-        r.detail = fmt::format("base case at k = {}: {}", k, base.reason_unknown());
-        r.seconds = budget.elapsed();
-        return r;
-      }
+      if (!helper_failed.empty()) continue;
       // Step: Q on states 0..k-1, all distinct, T between them, and not Q at k (a fresh
       // non-incremental solver, as for BMC).
       z3::solver stepper = qfbv(sys.ctx());
@@ -252,7 +255,9 @@ Result kinduction(const System& sys, model::Property p, const EngineOptions& o) 
       }
     }
     r.outcome = Outcome::Unknown;
-    r.detail = fmt::format("not {}-inductive (the step case has a counterexample at every k <= {})", o.depth, o.depth);
+    r.detail = helper_failed.empty()
+                   ? fmt::format("not {}-inductive (the step case has a counterexample at every k <= {})", o.depth, o.depth)
+                   : helper_failed + std::to_string(o.depth);
   } catch (const z3::exception& e) {
     caught(r, budget, e);
   }
