@@ -115,8 +115,10 @@ int run_prove(const ProveArgs& a) {
       }
       out["results"].push_back(j);
       if (a.json) continue;
+      std::string note = r.detail.empty() ? "" : "  (" + r.detail + ")";
+      if (!a.recheck.empty()) note += fmt::format("  ({} confirmed {} UNSAT)", a.recheck, r.rechecked);
       fmt::print("{:<20}  {:<4}  {:<8}  {:>3}  {:>7.2f}{}\n", model::name(p), proofs::name(e), result_text(r), r.depth,
-                 r.seconds, r.detail.empty() ? "" : "  (" + r.detail + ")");
+                 r.seconds, note);
       std::fflush(stdout);
       if (r.witness)
         traces += fmt::format("\n{} ({}): counterexample of {} steps{}:\n{}", model::name(p), proofs::name(e), r.depth,
