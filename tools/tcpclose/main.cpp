@@ -12,6 +12,7 @@
 #include "knobs.hpp"
 #include "outputs_cli.hpp"
 #include "report.hpp"
+#include "prove.hpp"
 #include "table.hpp"
 
 namespace {
@@ -120,6 +121,9 @@ int main(int argc, char** argv) {
   replay::CliArgs replay_args;
   auto* replay_cmd = app.add_subcommand("replay", "Replay packetdrill teardown scripts against the core (exit 4: only unsupported left)");
   replay::add_options(*replay_cmd, replay_args);
+  cli::ProveArgs prove_args;
+  auto* prove_cmd = app.add_subcommand("prove", "Prove the properties with SMT: BMC, k-induction, CHC (docs/proofs.md)");
+  cli::add_prove_options(*prove_cmd, prove_args);
 
   try {
     app.parse(argc, argv);
@@ -150,6 +154,7 @@ int main(int argc, char** argv) {
   if (diagram_cmd->parsed()) return cli::run_diagram(diagram_args);
   if (vectors_cmd->parsed()) return cli::run_vectors(vectors_args);
   if (replay_cmd->parsed()) return replay::run_cli(replay_args);
+  if (prove_cmd->parsed()) return cli::run_prove(prove_args);
   if (mut_cmd->parsed()) {
     for (Mutant m : kAllMutants)
       if (m != Mutant::None) fmt::print("{:<24} {}\n", name(m), describe(m));

@@ -1,0 +1,56 @@
+// The engines over the composed system: BMC to depth k, k-induction with simple-path
+// constraints, and CHC with Z3's Spacer. They share System::trans through the Unroller.
+// Rule: each returns Proved | Violated(witness) | Unknown | Error, and z3::exception never
+// crosses this boundary (pono engines/kinduction.cpp, tests/test_engines.cpp).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include <z3++.h>
+
+#include "tcpclose/proofs/system.hpp"
+
+namespace tcpclose::proofs {
+
+enum class Outcome : std::uint8_t { Proved, Violated, Unknown, Error };
+const char* name(Outcome o);
+
+enum class Engine : std::uint8_t { Bmc, KInduction, Chc };
+inline constexpr std::array<Engine, 3> kAllEngines = {Engine::Bmc, Engine::KInduction, Engine::Chc};
+const char* name(Engine e);
+
+struct EngineOptions {
+  unsigned depth = 12;          // BMC's bound; k-induction's largest k
+  double timeout_seconds = 60;  // for the whole run of one engine
+  // Called with a solver holding one UNSAT query the result rests on (BMC: no violation at
+  // depth k; k-induction: the step case; CHC: each of the invariant's three conditions).
+  // Returns false when the query is not confirmed (the second solver, smtlib.hpp): the result
+  // then becomes Error. Empty: no re-check.
+  std::function<bool(const std::string& label, z3::solver& s)> recheck;
+};
+
+struct Result {
+  Engine engine = Engine::Bmc;
+  model::Property property = model::Property::NoStaleDelivery;
+  Outcome outcome = Outcome::Unknown;
+  bool bounded = false;   // Proved only up to `depth` steps (BMC)
+  unsigned depth = 0;     // BMC: steps checked or the witness's length; kind: k; CHC: Spacer's frames
+  double seconds = 0;
+  std::string detail;     // why Unknown or Error; CHC: the invariant's size
+  std::optional<Witness> witness;
+  unsigned rechecked = 0; // UNSAT queries the second solver confirmed
+};
+
+Result bmc(const System& sys, model::Property p, const EngineOptions& o);
+Result kinduction(const System& sys, model::Property p, const EngineOptions& o);
+Result chc(const System& sys, model::Property p, const EngineOptions& o);
+Result run(Engine e, const System& sys, model::Property p, const EngineOptions& o);
+
+// Vacuity (STYLE.md principle 10): the shortest path within `depth` steps to a state where the
+// guard holds. Violated here means "reached" (the witness shows how), Proved means unreachable.
+Result reach(const System& sys, model::Guard g, const EngineOptions& o);
+
+}  // namespace tcpclose::proofs

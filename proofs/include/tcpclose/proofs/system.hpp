@@ -1,0 +1,183 @@
+// The composed system: endpoints A and B (each stepping with encode_step, the one encoding of
+// step()), a bounded network with ages and ghost incarnations, A's reopening application, and
+// time, as a symbolic transition system I(s), T(s, c, s') shared by BMC, k-induction and CHC.
+// Rule: the world here is mirrored by apply(), its concrete twin that runs the real step(); a
+// witness counts only when apply() replays it state for state (STYLE.md principles 9, 11).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <z3++.h>
+
+#include <tcpclose/core.hpp>
+#include <tcpclose/model/properties.hpp>
+
+#include "tcpclose/proofs/encoding.hpp"
+
+namespace tcpclose::proofs {
+
+// How a host picks the ISS of a new connection (RFC 9293 §3.4.1). Its first ISS is any 32-bit
+// value (so every wraparound position is covered); each later one is the last plus:
+enum class IsnPolicy : std::uint8_t {
+  Adversarial,  // any increment in [1, 2^30]: the new space may overlap the old one
+  Clock,        // exactly 2^24 (an ISN clock)
+};
+const char* name(IsnPolicy p);
+
+struct SystemOptions {
+  Config cfg = model::model_config(Profile::Reference);  // every core knob, in ticks
+  unsigned slots = 3;          // network slots, shared by both directions
+  unsigned incarnations = 2;   // connections A opens (connect, send, close; again)
+  unsigned dup = 1;            // duplication budget (a delivery that leaves the segment in flight)
+  std::uint32_t data = 0;      // bytes A sends per connection (0: A has no send step)
+  IsnPolicy isn = IsnPolicy::Adversarial;
+  // Timers may fire late: at any tick at or after their deadline (a busy host, timer slack).
+  // false: exactly at the deadline, and time cannot pass it (the model checker's rule).
+  bool late_timers = true;
+  // Start with incarnation 1 established (the handshake at tick 0, ISSs symbolic); A's program
+  // then begins with its close. false: start CLOSED, A begins with connect.
+  bool start_established = true;
+};
+
+// The properties the proofs decide, named as in the model (docs/properties.md), and the
+// vacuity guards a BMC run must reach on the unmutated system.
+inline constexpr std::array<model::Property, 2> kProvable = {model::Property::NoStaleDelivery,
+                                                             model::Property::TimeWaitDuration};
+bool provable(model::Property p);
+
+// Moves: an application call, a delivery, a timer expiry. Each happens delta >= 0 ticks after
+// the previous move: time passes with the moves, not as a move of its own.
+enum class Move : std::uint8_t { App, Deliver, Timer };
+inline constexpr std::uint32_t kMoveCount = 3;
+
+// ----- symbolic state ----------------------------------------------------------------------
+
+struct SymSlot {
+  z3::expr valid, to_b, sent, inc;  // sent: the tick it was sent (age = now - sent)
+  SymSegment seg;
+};
+struct SymHost {
+  SymTcb tcb;
+  z3::expr inc, pc, tw_start, last_iss, has_iss;  // inc and tw_start are ghosts
+};
+struct SysState {
+  std::array<SymHost, 2> h;  // [0] = A, [1] = B
+  std::vector<SymSlot> net;
+  z3::expr now, dups, next_inc;
+  z3::expr bad_stale, bad_tw, saw_stale_rejected;  // monitors (ghosts)
+};
+// The free choices of one step (the environment's and the scheduler's).
+struct SysChoice {
+  z3::expr move, host_b, slot, keep, timer, delta, isn;
+};
+
+// ----- concrete twins, for witnesses and their replay ----------------------------------------
+
+struct CSlot {
+  bool valid = false, to_b = false;
+  std::uint32_t sent = 0;
+  std::uint8_t inc = 0;
+  Segment seg{};
+  friend bool operator==(const CSlot&, const CSlot&) = default;
+};
+struct CHost {
+  Tcb tcb{};
+  std::uint8_t inc = 0, pc = 0;
+  std::uint32_t tw_start = 0, last_iss = 0;
+  bool has_iss = false;
+  friend bool operator==(const CHost&, const CHost&) = default;
+};
+struct CState {
+  std::array<CHost, 2> h{};
+  std::vector<CSlot> net;
+  std::uint32_t now = 0;
+  std::uint8_t dups = 0, next_inc = 1;
+  bool bad_stale = false, bad_tw = false, saw_stale_rejected = false;
+  friend bool operator==(const CState&, const CState&) = default;
+};
+struct CChoice {
+  Move move = Move::App;
+  bool host_b = false, keep = false;
+  std::uint8_t slot = 0;
+  Timer timer = Timer::Rexmit;
+  std::uint32_t delta = 0, isn = 0;
+};
+// What one concrete step did, for the human trace.
+struct CEvent {
+  bool ran_core = false, spawned = false;
+  Tcb before{};
+  Input input{};
+  Output out{};
+  CSlot pkt{};
+  int app_op = -1;  // model::Op of an application call
+};
+
+class System {
+ public:
+  System(z3::context& ctx, const SystemOptions& o);
+  const Vocabulary& vocab() const { return v_; }
+  const SystemOptions& options() const { return o_; }
+  // A's program per incarnation: connect, send (when data > 0), close.
+  std::uint32_t ops_per_conn() const { return o_.data != 0 ? 3 : 2; }
+  z3::context& ctx() const { return v_.ctx(); }
+
+  SysState fresh_state(const std::string& suffix) const;
+  SysChoice fresh_choice(const std::string& suffix) const;
+  z3::expr init(const SysState& s) const;
+  z3::expr trans(const SysState& s, const SysChoice& c, const SysState& n) const;
+  // The monitor of a property has fired (the property is violated in or before s).
+  z3::expr bad(model::Property p, const SysState& s) const;
+  // Auxiliary invariants that strengthen a property for k-induction (proved with it, never
+  // assumed): for time-wait-duration, a TCB in TIME-WAIT has its 2MSL deadline at least
+  // TIME-WAIT after the ghost's start, which is not in the future, and no other timer armed.
+  z3::expr helper(model::Property p, const SysState& s) const;
+  // Guards: some TCB is in TIME-WAIT; a stale segment reached a newer incarnation and was rejected.
+  z3::expr guard(model::Guard g, const SysState& s) const;
+  // Every state variable, in a fixed order (pono's unroller: timed copies of these).
+  std::vector<z3::expr> vars(const SysState& s) const;
+
+  CState decode(const z3::model& m, const SysState& s) const;
+  CChoice decode(const z3::model& m, const SysChoice& c) const;
+  // The initial state; x and y are A's and B's ISS when start_established.
+  CState initial(Seq x, Seq y) const;
+  // The concrete step, through the real step(); nullopt when the choice is not enabled.
+  std::optional<CState> apply(const CState& s, const CChoice& c, CEvent* ev = nullptr) const;
+  bool bad(model::Property p, const CState& s) const;
+
+ private:
+  SystemOptions o_;
+  Vocabulary v_;
+};
+
+// pono core/unroller.h: timed copies of the state variables and of the step's choices.
+class Unroller {
+ public:
+  explicit Unroller(const System& sys) : sys_(sys) {}
+  const SysState& state(unsigned k);
+  const SysChoice& choice(unsigned k);
+  z3::expr trans(unsigned k);  // T(state(k), choice(k), state(k + 1))
+
+ private:
+  const System& sys_;
+  std::vector<SysState> states_;
+  std::vector<SysChoice> choices_;
+};
+
+// A violation found by an engine: the states and choices the solver picked, replayed through
+// step(), and the human trace (model/trace.hpp's format).
+struct Witness {
+  std::vector<CState> states;   // states[0] initial, states[k + 1] after choices[k]
+  std::vector<CChoice> choices;
+  bool replay_ok = false;       // apply() reproduced every state and the violation
+  std::string replay_problem;   // why not
+  std::string trace;
+};
+// Replays the decoded path through apply() and formats it; `p` is the violated property.
+Witness make_witness(const System& sys, std::vector<CState> states, std::vector<CChoice> choices,
+                     model::Property p);
+
+}  // namespace tcpclose::proofs

@@ -1,0 +1,370 @@
+// BMC, k-induction and CHC over System::trans (see engines.hpp). Structure after pono's
+// engines (one unroller, incremental solvers, push/pop per bound) and, for CHC, solidity's
+// libsmtutil/Z3CHCInterface.cpp (rules as universally closed implications, a query relation).
+#include "tcpclose/proofs/engines.hpp"
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include <fmt/format.h>
+
+namespace tcpclose::proofs {
+
+const char* name(Outcome o) {
+  switch (o) {
+    case Outcome::Proved: return "proved";
+    case Outcome::Violated: return "violated";
+    case Outcome::Unknown: return "unknown";
+    case Outcome::Error: return "error";
+  }
+  return "?";
+}
+
+const char* name(Engine e) {
+  switch (e) {
+    case Engine::Bmc: return "bmc";
+    case Engine::KInduction: return "kind";
+    case Engine::Chc: return "chc";
+  }
+  return "?";
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// The time budget of one engine run. Z3's own timeouts are not honoured everywhere (Spacer,
+// preprocessing), so a watchdog interrupts the context when the budget is spent.
+struct Budget {
+  Clock::time_point start = Clock::now();
+  double limit;
+  z3::context* ctx;
+  std::mutex m;
+  std::condition_variable cv;
+  bool done = false, fired = false;
+  std::thread watchdog;
+  Budget(double seconds, z3::context& c) : limit(seconds), ctx(&c) {
+    watchdog = std::thread([this] {
+      std::unique_lock<std::mutex> lock(m);
+      const auto until = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(limit));
+      if (!cv.wait_until(lock, until, [this] { return done; })) {
+        fired = true;
+        ctx->interrupt();
+      }
+    });
+  }
+  ~Budget() {
+    { std::lock_guard<std::mutex> lock(m); done = true; }
+    cv.notify_all();
+    watchdog.join();
+  }
+  Budget(const Budget&) = delete;
+  Budget& operator=(const Budget&) = delete;
+  double elapsed() const { return std::chrono::duration<double>(Clock::now() - start).count(); }
+  unsigned left_ms() const {
+    const double left = limit - elapsed();
+    return left <= 0 ? 1u : static_cast<unsigned>(left * 1000.0) + 1u;
+  }
+  bool over() const { return elapsed() >= limit; }
+  bool interrupted() { std::lock_guard<std::mutex> lock(m); return fired; }
+};
+
+// z3::exception at the engine boundary: a timeout when the watchdog interrupted, else an Error.
+void caught(Result& r, Budget& b, const z3::exception& e) {
+  if (b.interrupted() || b.over()) {
+    r.outcome = Outcome::Unknown;
+    r.detail = fmt::format("timeout after {:.0f} s", b.limit);
+  } else {
+    r.outcome = Outcome::Error;
+    r.detail = e.msg();
+  }
+}
+
+void set_timeout(z3::solver& s, Budget& b) {
+  z3::params p(s.ctx());
+  p.set("timeout", b.left_ms());
+  s.set(p);
+}
+
+// The path 0..k of the model, decoded and replayed.
+Witness witness_of(const System& sys, Unroller& u, const z3::model& m, unsigned k, model::Property p) {
+  std::vector<CState> states;
+  std::vector<CChoice> choices;
+  for (unsigned i = 0; i <= k; ++i) states.push_back(sys.decode(m, u.state(i)));
+  for (unsigned i = 0; i < k; ++i) choices.push_back(sys.decode(m, u.choice(i)));
+  return make_witness(sys, std::move(states), std::move(choices), p);
+}
+
+// An UNSAT the result rests on, handed to the second solver when asked.
+bool confirmed(const EngineOptions& o, Result& r, const std::string& label, z3::solver& s) {
+  if (!o.recheck) return true;
+  if (!o.recheck(label, s)) {
+    r.outcome = Outcome::Error;
+    r.detail = fmt::format("the second solver did not confirm {}", label);
+    return false;
+  }
+  ++r.rechecked;
+  return true;
+}
+
+// Z3's incremental mode (push/pop) runs the SMT core on bitvectors, many times slower here than
+// the bit-blasting tactic; each query is therefore a fresh non-incremental qfbv solver.
+z3::solver qfbv(z3::context& ctx) { return z3::tactic(ctx, "qfbv").mk_solver(); }
+
+// Shared by bmc() and reach(): for k = 0, 1, ..., depth, is there a path of exactly k steps to
+// a state where `target` holds? One fresh solver per k (measured: much faster here than one
+// query for all depths, or than push/pop). SAT: the first such k gives the shortest witness.
+template <class Target>
+Result search(const System& sys, const EngineOptions& o, Result r, Target target, model::Property shown_as) {
+  Budget budget(o.timeout_seconds, sys.ctx());
+  try {
+    Unroller u(sys);
+    for (unsigned k = 0; k <= o.depth; ++k) {
+      z3::solver s = qfbv(sys.ctx());
+      s.add(sys.init(u.state(0)));
+      for (unsigned i = 0; i < k; ++i) s.add(u.trans(i));
+      s.add(target(u.state(k)));
+      set_timeout(s, budget);
+      const z3::check_result cr = s.check();
+      if (cr == z3::sat) {
+        r.outcome = Outcome::Violated;
+        r.depth = k;
+        r.witness = witness_of(sys, u, s.get_model(), k, shown_as);
+        r.seconds = budget.elapsed();
+        return r;
+      }
+      if (cr == z3::unknown) {
+        r.outcome = Outcome::Unknown;
+        r.detail = fmt::format("depth {}: {}", k, s.reason_unknown());
+        r.seconds = budget.elapsed();
+        return r;
+      }
+      if (!confirmed(o, r, fmt::format("bmc-depth-{}", k), s)) { r.seconds = budget.elapsed(); return r; }
+      r.depth = k;
+    }
+    r.outcome = Outcome::Proved;
+    r.bounded = true;
+  } catch (const z3::exception& e) {
+    caught(r, budget, e);
+  }
+  r.seconds = budget.elapsed();
+  return r;
+}
+
+// Two states differ in some variable (a simple path visits no state twice).
+z3::expr distinct(const System& sys, const SysState& a, const SysState& b) {
+  const std::vector<z3::expr> x = sys.vars(a), y = sys.vars(b);
+  z3::expr_vector d(sys.ctx());
+  for (std::size_t i = 0; i < x.size(); ++i) d.push_back(x[i] != y[i]);
+  return z3::mk_or(d);
+}
+
+}  // namespace
+
+Result bmc(const System& sys, model::Property p, const EngineOptions& o) {
+  Result r;
+  r.engine = Engine::Bmc;
+  r.property = p;
+  return search(sys, o, r, [&](const SysState& s) { return sys.bad(p, s); }, p);
+}
+
+Result reach(const System& sys, model::Guard g, const EngineOptions& o) {
+  Result r;
+  r.engine = Engine::Bmc;
+  Result out = search(sys, o, r, [&](const SysState& s) { return sys.guard(g, s); }, model::Property::NoStaleDelivery);
+  if (out.witness) {
+    // The replay's last check is about a property; a guard's witness is checked here instead.
+    Witness& w = *out.witness;
+    const std::string tail = fmt::format("violated: {}", model::name(model::Property::NoStaleDelivery));
+    w.trace = w.trace.substr(0, w.trace.find(tail)) + fmt::format("reached: {}: {}\n", model::name(g), model::statement(g));
+    if (w.replay_problem == "the replay does not violate the property") { w.replay_problem.clear(); w.replay_ok = true; }
+  }
+  return out;
+}
+
+// pono engines/kinduction.cpp: the base case is BMC at k; the step case asks for a simple path
+// of k + 1 states, Q holding on the first k and failing on the last; UNSAT: Q (hence P) is
+// proved. Q is the property strengthened by System::helper, which the base case checks too.
+Result kinduction(const System& sys, model::Property p, const EngineOptions& o) {
+  Result r;
+  r.engine = Engine::KInduction;
+  r.property = p;
+  Budget budget(o.timeout_seconds, sys.ctx());
+  auto good = [&](const SysState& s) { return !sys.bad(p, s) && sys.helper(p, s); };
+  try {
+    Unroller u(sys);
+    // Once the auxiliary invariant fails on a reachable state it cannot strengthen anything: the
+    // run goes on as BMC only, to find a violation of the property itself (e.g. on a mutant).
+    std::string helper_failed;
+    for (unsigned k = 0; k <= o.depth; ++k) {
+      // Base: no path of exactly k steps from the initial states violates P, nor (while it is
+      // in use) the auxiliary invariant.
+      for (const bool on_helper : {false, true}) {
+        if (on_helper && !helper_failed.empty()) break;
+        z3::solver base = qfbv(sys.ctx());
+        base.add(sys.init(u.state(0)));
+        for (unsigned i = 0; i < k; ++i) base.add(u.trans(i));
+        base.add(on_helper ? !sys.helper(p, u.state(k)) : sys.bad(p, u.state(k)));
+        set_timeout(base, budget);
+        const z3::check_result b = base.check();
+        r.depth = k;
+        if (b == z3::unknown) {
+          r.outcome = Outcome::Unknown;
+          r.detail = fmt::format("base case at k = {}: {}", k, base.reason_unknown());
+          r.seconds = budget.elapsed();
+          return r;
+        }
+        if (b == z3::unsat) continue;
+        if (!on_helper) {
+          r.outcome = Outcome::Violated;
+          r.witness = witness_of(sys, u, base.get_model(), k, p);
+          r.seconds = budget.elapsed();
+          return r;
+        }
+        helper_failed = fmt::format("the auxiliary invariant fails at depth {}; no violation to depth ", k);
+      }
+      if (!helper_failed.empty()) continue;
+      // Step: Q on states 0..k-1, all distinct, T between them, and not Q at k (a fresh
+      // non-incremental solver, as for BMC).
+      z3::solver stepper = qfbv(sys.ctx());
+      for (unsigned i = 0; i < k; ++i) {
+        stepper.add(u.trans(i));
+        stepper.add(good(u.state(i)));
+        // Simple path (pono adds it lazily too): useless at k = 1, where equal states cannot go
+        // from Q to not Q, and it slowed that query down several times.
+        if (k >= 2)
+          for (unsigned j = i + 1; j <= k; ++j) stepper.add(distinct(sys, u.state(i), u.state(j)));
+      }
+      stepper.add(!good(u.state(k)));
+      set_timeout(stepper, budget);
+      const z3::check_result st = stepper.check();
+      r.depth = k;
+      if (st == z3::unsat) {
+        if (!confirmed(o, r, fmt::format("kind-step-{}", k), stepper)) { r.seconds = budget.elapsed(); return r; }
+        r.outcome = Outcome::Proved;
+        r.seconds = budget.elapsed();
+        return r;
+      }
+      if (st == z3::unknown || budget.over()) {
+        r.detail = fmt::format("step case at k = {}: {}", k, st == z3::unknown ? stepper.reason_unknown() : "timeout");
+        r.outcome = Outcome::Unknown;
+        r.seconds = budget.elapsed();
+        return r;
+      }
+    }
+    r.outcome = Outcome::Unknown;
+    r.detail = helper_failed.empty()
+                   ? fmt::format("not {}-inductive (the step case has a counterexample at every k <= {})", o.depth, o.depth)
+                   : helper_failed + std::to_string(o.depth);
+  } catch (const z3::exception& e) {
+    caught(r, budget, e);
+  }
+  r.seconds = budget.elapsed();
+  return r;
+}
+
+// CHC: Inv(x) <= Init(x);  Inv(x') <= Inv(x) /\ T(x, c, x');  Err <= Inv(x) /\ Bad(x).
+// Query Err with Spacer: unsat means an inductive invariant exists. The invariant is then
+// checked on its own, by three UNSAT queries (and, when asked, by the second solver).
+Result chc(const System& sys, model::Property p, const EngineOptions& o) {
+  Result r;
+  r.engine = Engine::Chc;
+  r.property = p;
+  Budget budget(o.timeout_seconds, sys.ctx());
+  try {
+    z3::context& ctx = sys.ctx();
+    const SysState x = sys.fresh_state("");
+    const SysState xn = sys.fresh_state("'");
+    const SysChoice c = sys.fresh_choice("");
+    const std::vector<z3::expr> xv = sys.vars(x), xnv = sys.vars(xn);
+    z3::sort_vector sorts(ctx);
+    z3::expr_vector args(ctx), nargs(ctx), all(ctx);
+    for (const z3::expr& e : xv) { sorts.push_back(e.get_sort()); args.push_back(e); all.push_back(e); }
+    for (const z3::expr& e : xnv) { nargs.push_back(e); all.push_back(e); }
+    for (const z3::expr& e : {c.move, c.host_b, c.slot, c.keep, c.timer, c.delta, c.isn}) all.push_back(e);
+    z3::func_decl inv = ctx.function("Inv", sorts, ctx.bool_sort());
+    z3::func_decl err = ctx.function("Err", 0, nullptr, ctx.bool_sort());
+    z3::fixedpoint fp(ctx);
+    z3::params ps(ctx);
+    ps.set("engine", "spacer");
+    ps.set("timeout", budget.left_ms());
+    fp.set(ps);
+    fp.register_relation(inv);
+    fp.register_relation(err);
+    z3::symbol r_init = ctx.str_symbol("init"), r_step = ctx.str_symbol("step"), r_bad = ctx.str_symbol("bad");
+    z3::expr rule_init = z3::forall(args, z3::implies(sys.init(x), inv(args)));
+    z3::expr rule_step = z3::forall(all, z3::implies(inv(args) && sys.trans(x, c, xn), inv(nargs)));
+    z3::expr rule_bad = z3::forall(args, z3::implies(inv(args) && sys.bad(p, x), err()));
+    z3::expr goal = err();
+    fp.add_rule(rule_init, r_init);
+    fp.add_rule(rule_step, r_step);
+    fp.add_rule(rule_bad, r_bad);
+    const z3::check_result q = fp.query(goal);
+    r.seconds = budget.elapsed();
+    if (q == z3::sat) {
+      // A reachable violation: Spacer found a counterexample; BMC gives the shortest witness.
+      EngineOptions bo = o;
+      bo.timeout_seconds = std::max(1.0, o.timeout_seconds - r.seconds);
+      Result w = bmc(sys, p, bo);
+      r.outcome = Outcome::Violated;
+      r.witness = w.witness;
+      r.depth = w.depth;
+      if (!r.witness) r.detail = "Spacer found a counterexample; BMC found no witness within the depth";
+      r.seconds = budget.elapsed();
+      return r;
+    }
+    if (q == z3::unknown) {
+      r.outcome = Outcome::Unknown;
+      r.detail = fp.reason_unknown();
+      return r;
+    }
+    // The invariant: Spacer's cover of Inv, over the arguments (de Bruijn index i = argument i).
+    z3::expr cover = fp.get_cover_delta(-1, inv);
+    const z3::expr body = cover.substitute(args), nbody = cover.substitute(nargs);
+    r.detail = fmt::format("invariant of {} nodes", Z3_get_ast_id(ctx, body) ? body.to_string().size() : 0);
+    struct Check { const char* label; z3::expr query; };
+    const Check checks[] = {
+        {"chc-init", sys.init(x) && !body},
+        {"chc-step", body && sys.trans(x, c, xn) && !nbody},
+        {"chc-safe", body && sys.bad(p, x)},
+    };
+    for (const Check& k : checks) {
+      z3::solver s(ctx);
+      set_timeout(s, budget);
+      s.add(k.query);
+      const z3::check_result cr = s.check();
+      if (cr != z3::unsat) {
+        r.outcome = cr == z3::sat ? Outcome::Error : Outcome::Unknown;
+        r.detail = fmt::format("Spacer's invariant fails its own check {} ({})", k.label,
+                               cr == z3::sat ? "sat" : s.reason_unknown());
+        r.seconds = budget.elapsed();
+        return r;
+      }
+      if (!confirmed(o, r, k.label, s)) { r.seconds = budget.elapsed(); return r; }
+    }
+    r.outcome = Outcome::Proved;
+    z3::stats st = fp.statistics();
+    for (unsigned i = 0; i < st.size(); ++i)
+      if (st.key(i) == "SPACER max depth" && st.is_uint(i)) r.depth = st.uint_value(i);
+  } catch (const z3::exception& e) {
+    caught(r, budget, e);
+  }
+  r.seconds = budget.elapsed();
+  return r;
+}
+
+Result run(Engine e, const System& sys, model::Property p, const EngineOptions& o) {
+  switch (e) {
+    case Engine::Bmc: return bmc(sys, p, o);
+    case Engine::KInduction: return kinduction(sys, p, o);
+    case Engine::Chc: return chc(sys, p, o);
+  }
+  Result r;
+  r.outcome = Outcome::Error;
+  r.detail = "no such engine";
+  return r;
+}
+
+}  // namespace tcpclose::proofs

@@ -1,0 +1,608 @@
+// The composed system (see system.hpp): T(s, c, s') in Z3, and apply(), its concrete twin that
+// runs the real step(). Rule: every rule of the world appears once in each, in the same order,
+// so that the replay of a witness checks the symbolic world as well as the encoding.
+#include "tcpclose/proofs/system.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include <tcpclose/model/trace.hpp>
+
+namespace tcpclose::proofs {
+
+const char* name(IsnPolicy p) {
+  switch (p) {
+    case IsnPolicy::Adversarial: return "adversarial";
+    case IsnPolicy::Clock: return "clock";
+  }
+  return "?";
+}
+
+bool provable(model::Property p) {
+  for (model::Property q : kProvable)
+    if (q == p) return true;
+  return false;
+}
+
+namespace {
+
+constexpr std::uint8_t kAcceptEffects = model::detail::kAcceptEffects;
+constexpr std::uint32_t kAdversarialMaxStep = 0x40000000u;  // 2^30
+constexpr std::uint32_t kClockStep = 0x01000000u;           // 2^24
+constexpr std::uint32_t kRecvAll = 0xFFFF;
+constexpr std::uint32_t kClockEnd = 0x7FFFFFFF;  // the clock runs for < 2^31 ticks: deadlines never wrap
+
+// A's program, per incarnation: connect, send, close (docs/proofs.md "The composed system").
+enum class AOp : std::uint8_t { Connect, Send, Close };
+
+z3::expr mux(const z3::expr& k, const z3::expr& a, const z3::expr& b) {
+  if (z3::eq(a, b)) return a;
+  return z3::ite(k, a, b);
+}
+SymSegment mux(const z3::expr& k, const SymSegment& a, const SymSegment& b) {
+  return SymSegment{mux(k, a.seq, b.seq), mux(k, a.ack, b.ack), mux(k, a.len, b.len), mux(k, a.wnd, b.wnd),
+                    mux(k, a.ts_val, b.ts_val), mux(k, a.ts_ecr, b.ts_ecr), mux(k, a.flags, b.flags),
+                    mux(k, a.has_ts, b.has_ts)};
+}
+SymTcb mux(const z3::expr& k, const SymTcb& a, const SymTcb& b) {
+  return SymTcb{mux(k, a.state, b.state), mux(k, a.so_error, b.so_error), mux(k, a.retries, b.retries),
+                mux(k, a.fin_sent, b.fin_sent), mux(k, a.fin_acked, b.fin_acked), mux(k, a.fin_rcvd, b.fin_rcvd),
+                mux(k, a.ts_ok, b.ts_ok), mux(k, a.orphan, b.orphan), mux(k, a.rd_shut, b.rd_shut),
+                mux(k, a.wr_shut, b.wr_shut), mux(k, a.passive, b.passive), mux(k, a.was_synced, b.was_synced),
+                mux(k, a.iss, b.iss), mux(k, a.irs, b.irs), mux(k, a.snd_una, b.snd_una),
+                mux(k, a.snd_nxt, b.snd_nxt), mux(k, a.snd_wnd, b.snd_wnd), mux(k, a.rcv_nxt, b.rcv_nxt),
+                mux(k, a.rcv_wnd, b.rcv_wnd), mux(k, a.fin_seq, b.fin_seq), mux(k, a.ts_recent, b.ts_recent),
+                mux(k, a.last_ack_sent, b.last_ack_sent), mux(k, a.rcv_unread, b.rcv_unread),
+                {mux(k, a.deadline[0], b.deadline[0]), mux(k, a.deadline[1], b.deadline[1]),
+                 mux(k, a.deadline[2], b.deadline[2])}};
+}
+SymSlot mux(const z3::expr& k, const SymSlot& a, const SymSlot& b) {
+  return SymSlot{mux(k, a.valid, b.valid), mux(k, a.to_b, b.to_b), mux(k, a.sent, b.sent), mux(k, a.inc, b.inc),
+                 mux(k, a.seg, b.seg)};
+}
+SymHost mux(const z3::expr& k, const SymHost& a, const SymHost& b) {
+  return SymHost{mux(k, a.tcb, b.tcb), mux(k, a.inc, b.inc), mux(k, a.pc, b.pc), mux(k, a.tw_start, b.tw_start),
+                 mux(k, a.last_iss, b.last_iss), mux(k, a.has_iss, b.has_iss)};
+}
+z3::expr eq(const SymSlot& a, const SymSlot& b) {
+  return a.valid == b.valid && a.to_b == b.to_b && a.sent == b.sent && a.inc == b.inc && equal(a.seg, b.seg);
+}
+z3::expr eq(const SymHost& a, const SymHost& b) {
+  return equal(a.tcb, b.tcb) && a.inc == b.inc && a.pc == b.pc && a.tw_start == b.tw_start &&
+         a.last_iss == b.last_iss && a.has_iss == b.has_iss;
+}
+
+constexpr bool live(const Tcb& t) { return model::detail::live(t); }
+z3::expr live(const Vocabulary& v, const SymTcb& t) {
+  return t.state != v.state(State::Closed) && t.state != v.state(State::Listen);
+}
+Tcb listener(const Config& c) { return model::detail::fresh_listener(c); }
+constexpr bool bare_syn(const Segment& s) {
+  return s.has(flag::SYN) && !s.has(flag::ACK) && !s.has(flag::RST);
+}
+z3::expr has(const Vocabulary& v, const SymSegment& s, std::uint8_t f) { return (s.flags & v.bv8(f)) != v.bv8(0); }
+// SEG.LEN (RFC 9293 §3.4): payload plus one for each of SYN and FIN.
+z3::expr seg_len(const Vocabulary& v, const SymSegment& s) {
+  return s.len + z3::ite(has(v, s, flag::SYN), v.bv32(1), v.bv32(0)) + z3::ite(has(v, s, flag::FIN), v.bv32(1), v.bv32(0));
+}
+
+std::uint32_t u32(const z3::model& m, const z3::expr& e) {
+  return static_cast<std::uint32_t>(m.eval(e, true).get_numeral_uint64());
+}
+bool boolean(const z3::model& m, const z3::expr& e) { return m.eval(e, true).is_true(); }
+
+}  // namespace
+
+System::System(z3::context& ctx, const SystemOptions& o) : o_(o), v_(ctx) {}
+
+SysState System::fresh_state(const std::string& x) const {
+  z3::context& c = ctx();
+  auto bv = [&](const std::string& n, unsigned w) { return c.bv_const((n + x).c_str(), w); };
+  auto b = [&](const std::string& n) { return c.bool_const((n + x).c_str()); };
+  auto host = [&](const std::string& p) {
+    return SymHost{fresh_tcb(v_, p + "tcb" + x), bv(p + "inc", 8), bv(p + "pc", 8), bv(p + "tw_start", 32),
+                   bv(p + "last_iss", 32), b(p + "has_iss")};
+  };
+  SysState s{{host("A."), host("B.")}, {}, bv("now", 32), bv("dups", 8), bv("next_inc", 8),
+             b("bad_stale"), b("bad_tw"), b("saw_stale_rejected")};
+  for (unsigned j = 0; j < o_.slots; ++j) {
+    const std::string p = fmt::format("net{}.", j);
+    s.net.push_back(SymSlot{b(p + "valid"), b(p + "to_b"), bv(p + "sent", 32), bv(p + "inc", 8),
+                            fresh_segment(v_, p + "seg" + x)});
+  }
+  return s;
+}
+
+SysChoice System::fresh_choice(const std::string& x) const {
+  z3::context& c = ctx();
+  auto bv = [&](const std::string& n, unsigned w) { return c.bv_const((n + x).c_str(), w); };
+  auto b = [&](const std::string& n) { return c.bool_const((n + x).c_str()); };
+  return SysChoice{bv("move", 8), b("host_b"), bv("slot", 8), b("keep"),
+                   c.constant(("timer" + x).c_str(), v_.timer_sort()), bv("delta", 32),
+                   bv("isn", 32)};
+}
+
+std::vector<z3::expr> System::vars(const SysState& s) const {
+  std::vector<z3::expr> r;
+  auto tcb = [&](const SymTcb& t) {
+    for (const z3::expr& e : {t.state, t.so_error, t.retries, t.fin_sent, t.fin_acked, t.fin_rcvd, t.ts_ok,
+                              t.orphan, t.rd_shut, t.wr_shut, t.passive, t.was_synced, t.iss, t.irs, t.snd_una,
+                              t.snd_nxt, t.snd_wnd, t.rcv_nxt, t.rcv_wnd, t.fin_seq, t.ts_recent,
+                              t.last_ack_sent, t.rcv_unread, t.deadline[0], t.deadline[1], t.deadline[2]})
+      r.push_back(e);
+  };
+  for (const SymHost& h : s.h) {
+    tcb(h.tcb);
+    for (const z3::expr& e : {h.inc, h.pc, h.tw_start, h.last_iss, h.has_iss}) r.push_back(e);
+  }
+  for (const SymSlot& p : s.net)
+    for (const z3::expr& e : {p.valid, p.to_b, p.sent, p.inc, p.seg.seq, p.seg.ack, p.seg.len, p.seg.wnd,
+                              p.seg.ts_val, p.seg.ts_ecr, p.seg.flags, p.seg.has_ts})
+      r.push_back(e);
+  for (const z3::expr& e : {s.now, s.dups, s.next_inc, s.bad_stale, s.bad_tw, s.saw_stale_rejected})
+    r.push_back(e);
+  return r;
+}
+
+// The initial state: nothing in flight and, when start_established, incarnation 1 already
+// established by the three-way handshake at tick 0 from ISSs x (A) and y (B), run through
+// step() here and through encode_step in init(): the handshake is not a second description.
+CState System::initial(Seq x, Seq y) const {
+  CState s;
+  s.net.resize(o_.slots);
+  if (!o_.start_established) return s;
+  const Output syn = step(Tcb{}, Input::connect(0, x), o_.cfg);
+  const Output synack = step(listener(o_.cfg), Input::segment(0, syn.actions.seg, y), o_.cfg);
+  const Output ack = step(syn.tcb, Input::segment(0, synack.actions.seg), o_.cfg);
+  const Output est = step(synack.tcb, Input::segment(0, ack.actions.seg), o_.cfg);
+  s.h[0] = CHost{ack.tcb, 1, 1, 0, x, true};
+  s.h[1] = CHost{est.tcb, 1, 0, 0, y, true};
+  s.next_inc = 2;
+  return s;
+}
+
+z3::expr System::init(const SysState& s) const {
+  const CState c = initial(0, 0);
+  z3::expr e = ctx().bool_val(true);
+  for (std::size_t i = 0; i < 2; ++i) {
+    const CHost& h = c.h[i];
+    e = e && s.h[i].inc == v_.bv8(h.inc) && s.h[i].pc == v_.bv8(h.pc) && s.h[i].tw_start == v_.bv32(h.tw_start) &&
+        s.h[i].has_iss == v_.boolean(h.has_iss);
+    if (!o_.start_established) e = e && equal(s.h[i].tcb, lift(v_, h.tcb)) && s.h[i].last_iss == v_.bv32(h.last_iss);
+  }
+  if (o_.start_established) {
+    const z3::expr x = s.h[0].last_iss, y = s.h[1].last_iss;
+    SymInput in = lift(v_, Input::connect(0, 0));
+    in.iss = x;
+    const SymOutput syn = encode_step(v_, o_.cfg, lift(v_, Tcb{}), in);
+    SymInput in2 = lift(v_, Input::segment(0, Segment{}, 0));
+    in2.seg = syn.seg;
+    in2.iss = y;
+    const SymOutput synack = encode_step(v_, o_.cfg, lift(v_, listener(o_.cfg)), in2);
+    SymInput in3 = lift(v_, Input::segment(0, Segment{}, 0));
+    in3.seg = synack.seg;
+    const SymOutput ack = encode_step(v_, o_.cfg, syn.tcb, in3);
+    SymInput in4 = in3;
+    in4.seg = ack.seg;
+    const SymOutput est = encode_step(v_, o_.cfg, synack.tcb, in4);
+    e = e && equal(s.h[0].tcb, ack.tcb) && equal(s.h[1].tcb, est.tcb);
+  }
+  for (std::size_t j = 0; j < s.net.size(); ++j) {
+    const CSlot& p = c.net[j];
+    e = e && s.net[j].valid == v_.boolean(p.valid) && s.net[j].to_b == v_.boolean(p.to_b) &&
+        s.net[j].sent == v_.bv32(p.sent) && s.net[j].inc == v_.bv8(p.inc) && equal(s.net[j].seg, lift(v_, p.seg));
+  }
+  return e && s.now == v_.bv32(c.now) && s.dups == v_.bv8(c.dups) && s.next_inc == v_.bv8(c.next_inc) &&
+         !s.bad_stale && !s.bad_tw && !s.saw_stale_rejected;
+}
+
+// T(s, c, n). Each numbered block has its twin in apply().
+z3::expr System::trans(const SysState& s, const SysChoice& c, const SysState& n) const {
+  const Vocabulary& v = v_;
+  const Config& cfg = o_.cfg;
+  auto b8 = [&](std::uint32_t x) { return v.bv8(x); };
+  auto b32 = [&](std::uint32_t x) { return v.bv32(x); };
+  const z3::expr t = v.boolean(true), f = v.boolean(false);
+  const z3::expr is_app = c.move == b8(0), is_del = c.move == b8(1), is_tmr = c.move == b8(2);
+  // Every move happens `delta` >= 0 ticks after the previous one: time passes with the move.
+  const z3::expr now = s.now + c.delta;
+  z3::expr clock_ok = z3::uge(now, s.now) && z3::ule(now, b32(kClockEnd));
+  if (!o_.late_timers)  // strict timers: time never passes an armed deadline
+    for (const SymHost& h : s.h)
+      for (const z3::expr& d : h.tcb.deadline) clock_ok = clock_ok && (d == b32(kNever) || z3::ule(now, d));
+  const z3::expr hb = c.host_b;
+  const SymHost H = mux(hb, s.h[1], s.h[0]);  // the host that moves
+
+  // 1. The delivered segment: a valid slot, towards the host, not older than MSL.
+  SymSlot P = s.net.empty() ? SymSlot{f, f, b32(0), b8(0), lift(v, Segment{})} : s.net[0];
+  for (unsigned j = 1; j < s.net.size(); ++j) P = mux(c.slot == b8(j), s.net[j], P);
+  const z3::expr alive = z3::ule(now - P.sent, b32(cfg.msl));
+  const z3::expr deliver_ok = z3::ult(c.slot, b8(o_.slots)) && P.valid && P.to_b == hb && alive &&
+                              (!c.keep || z3::ult(s.dups, b8(o_.dup)));
+
+  // 2. The ISS a new connection of H would take (IsnPolicy).
+  const z3::expr step_ok = o_.isn == IsnPolicy::Clock
+                               ? c.isn == b32(kClockStep)
+                               : z3::uge(c.isn, b32(1)) && z3::ule(c.isn, b32(kAdversarialMaxStep));
+  const z3::expr isn_ok = !H.has_iss || step_ok;
+  const z3::expr iss = z3::ite(H.has_iss, H.last_iss + c.isn, c.isn);
+
+  // 3. The applications. A: (connect, send, close) x incarnations. B: read what is unread,
+  // then close once the peer's FIN is in (a server reading to end of stream).
+  const z3::expr apc = s.h[0].pc;
+  const std::uint32_t ops = ops_per_conn();
+  const z3::expr a_running = z3::ult(apc, b8(ops * o_.incarnations));
+  const z3::expr a_op = z3::urem(apc, b8(ops));
+  const z3::expr a_connect = a_op == b8(0), a_send = o_.data != 0 ? a_op == b8(1) : f;
+  const SymTcb& ta = s.h[0].tcb;
+  const z3::expr a_ok = a_running && z3::ite(a_connect, ta.state == v.state(State::Closed),
+                                             z3::ite(a_send, ta.was_synced || ta.state == v.state(State::Closed), t));
+  const SymTcb& tb = s.h[1].tcb;
+  const z3::expr b_read = tb.rcv_unread != b32(0);
+  const z3::expr b_ok = live(v, tb) && (b_read || (tb.fin_rcvd && !tb.orphan));
+  const z3::expr app_ok = z3::ite(hb, b_ok, a_ok);
+
+  // 4. Timers fire exactly at their deadline; time passes only up to the next deadline.
+  z3::expr timer_ok = f;
+  for (Timer tm : {Timer::Rexmit, Timer::TimeWait, Timer::FinWait2}) {
+    const z3::expr d = H.tcb.deadline[static_cast<std::size_t>(tm)];
+    timer_ok = timer_ok || (c.timer == v.timer(tm) && d != b32(kNever) &&
+                            (o_.late_timers ? z3::ule(d, now) : d == now));
+  }
+
+  const z3::expr enabled = z3::ite(is_app, app_ok, z3::ite(is_del, deliver_ok && isn_ok,
+                                                             is_tmr && timer_ok)) && clock_ok &&
+                           z3::ite(is_app && !hb && a_connect, isn_ok, t);
+
+  // 5. The core's input and TCB: one encode_step per step, on the moving host.
+  const z3::expr kind = z3::ite(
+      is_del, v.kind(InputKind::Segment),
+      z3::ite(is_tmr, v.kind(InputKind::Timeout),
+              z3::ite(hb, z3::ite(b_read, v.kind(InputKind::Receive), v.kind(InputKind::Close)),
+                      z3::ite(a_connect, v.kind(InputKind::Connect),
+                              z3::ite(a_send, v.kind(InputKind::Send), v.kind(InputKind::Close))))));
+  const z3::expr nbytes = z3::ite(hb, b32(kRecvAll), b32(o_.data));
+  const SymSegment none = lift(v, Segment{});
+  const SymInput ci{kind, c.timer, b8(static_cast<std::uint32_t>(Shut::RdWr)), now, nbytes, iss,
+                    mux(is_del, P.seg, none)};
+  const z3::expr spawn = is_del && hb && !live(v, tb) && has(v, P.seg, flag::SYN) && !has(v, P.seg, flag::ACK) &&
+                         !has(v, P.seg, flag::RST);
+  const SymTcb tin = mux(spawn, lift(v, listener(cfg)), H.tcb);
+  const SymOutput o = encode_step(v, cfg, tin, ci);
+
+  // 6. The moving host after the step.
+  const z3::expr spawned = spawn && o.tcb.state == v.state(State::SynReceived);
+  const z3::expr reopened = is_del && (o.effects & b8(effect::Reopened)) != b8(0);
+  const z3::expr connected = is_app && !hb && a_connect;
+  const SymTcb tnew = mux(spawn && !spawned, H.tcb, o.tcb);
+  const z3::expr inc = z3::ite(connected, s.next_inc, z3::ite(spawned || reopened, P.inc, H.inc));
+  const z3::expr fin_processed = is_del && has(v, P.seg, flag::FIN) && !has(v, P.seg, flag::RST) &&
+                                 H.tcb.state == v.state(State::TimeWait) &&
+                                 (P.seg.seq + seg_len(v, P.seg) == H.tcb.rcv_nxt ||
+                                  segment_acceptable(P.seg.seq, seg_len(v, P.seg), H.tcb.rcv_nxt, H.tcb.rcv_wnd));
+  const z3::expr in_tw = tnew.state == v.state(State::TimeWait);
+  const z3::expr tw_start =
+      z3::ite(in_tw, z3::ite(H.tcb.state != v.state(State::TimeWait) || fin_processed, now, H.tw_start), b32(0));
+  const z3::expr new_iss = connected || spawned || reopened;
+  const SymHost Hn{tnew, inc, z3::ite(is_app && !hb, H.pc + b8(1), H.pc), tw_start,
+                   z3::ite(new_iss, o.tcb.iss, H.last_iss), H.has_iss || new_iss};
+  z3::expr e = enabled;
+  for (std::size_t i = 0; i < 2; ++i) {
+    const z3::expr me = i == 0 ? !hb : hb;
+    e = e && eq(n.h[i], mux(me, Hn, s.h[i]));
+  }
+
+  // 7. The network: the delivered segment leaves (unless duplicated); the sent one takes the
+  // chosen free slot, or is lost. A reply to a segment belongs to that segment's incarnation.
+  const z3::expr emits = o.has_seg;
+  const z3::expr reply = o.verdict == b8(static_cast<std::uint32_t>(Verdict::Reset)) ||
+                         !(live(v, tin) || live(v, o.tcb));
+  const SymSlot fresh{t, !hb, now, z3::ite(reply && is_del, P.inc, inc), o.seg};
+  z3::expr placed = f;  // the sent segment takes the first free slot; with none free it is lost
+  for (unsigned j = 0; j < s.net.size(); ++j) {
+    const SymSlot& q = s.net[j];
+    const z3::expr taken = is_del && c.slot == b8(j) && !c.keep;
+    const z3::expr valid = q.valid && !taken;
+    const z3::expr here = emits && !placed && (!valid || z3::ugt(now - q.sent, b32(cfg.msl)));
+    placed = placed || here;
+    e = e && eq(n.net[j], mux(here, fresh, SymSlot{valid, q.to_b, q.sent, q.inc, q.seg}));
+  }
+  e = e && n.now == now && n.dups == z3::ite(is_del && c.keep, s.dups + b8(1), s.dups) &&
+      n.next_inc == z3::ite(connected, s.next_inc + b8(1), s.next_inc);
+
+  // 8. The monitors (model/properties.hpp check_transition).
+  const z3::expr accepted = (o.effects & b8(kAcceptEffects)) != b8(0);
+  const z3::expr stale = is_del && live(v, H.tcb) && P.inc != H.inc && accepted && !reopened;
+  const z3::expr rejected = is_del && live(v, H.tcb) && z3::ult(P.inc, H.inc) && !accepted;
+  const z3::expr left_tw = tin.state == v.state(State::TimeWait) &&
+                           o.tcb.state != v.state(State::TimeWait);
+  const z3::expr by_timer = is_tmr && c.timer == v.timer(Timer::TimeWait);
+  z3::expr early = by_timer && z3::ult(now - H.tw_start, b32(cfg.time_wait));
+  // Other exits are allowed only where the profile allows them (docs/properties.md): a RST when
+  // RFC 1337 is off, a reopening SYN when the profile reopens, the application's own abort.
+  const z3::expr rst_ok = is_del && has(v, P.seg, flag::RST) && v.boolean(cfg.rst_in_time_wait == RstInTimeWait::Kill);
+  const z3::expr reopen_ok = reopened && v.boolean(cfg.syn_reopen != SynReopen::Never);
+  early = early || (!by_timer && !rst_ok && !reopen_ok && !is_app);
+  e = e && n.bad_stale == (s.bad_stale || stale) && n.bad_tw == (s.bad_tw || (left_tw && early)) &&
+      n.saw_stale_rejected == (s.saw_stale_rejected || rejected);
+  return e;
+}
+
+z3::expr System::bad(model::Property p, const SysState& s) const {
+  switch (p) {
+    case model::Property::NoStaleDelivery: return s.bad_stale;
+    case model::Property::TimeWaitDuration: return s.bad_tw;
+    case model::Property::ReliableTermination: case model::Property::StreamIntegrity:
+    case model::Property::UniqueTcb: case model::Property::BothClosed: case model::Property::NoDeadlock:
+      break;
+  }
+  return ctx().bool_val(false);
+}
+
+z3::expr System::helper(model::Property p, const SysState& s) const {
+  z3::expr e = z3::ule(s.now, v_.bv32(kClockEnd));
+  if (p != model::Property::TimeWaitDuration) return e;
+  // The core sends a FIN only with ACK and without SYN (otherwise its SYN and ACK rules would
+  // hide the FIN from the 2MSL restart that the ghost counts).
+  for (const SymSlot& q : s.net)
+    e = e && z3::implies(has(v_, q.seg, flag::FIN), has(v_, q.seg, flag::ACK) && !has(v_, q.seg, flag::SYN));
+  for (const SymHost& h : s.h) {
+    const z3::expr tw = h.tcb.deadline[static_cast<std::size_t>(Timer::TimeWait)];
+    e = e && z3::implies(h.tcb.state == v_.state(State::TimeWait),
+                         z3::ule(h.tw_start, s.now) && tw != v_.bv32(kNever) && z3::ule(h.tw_start, tw) &&
+                             z3::uge(tw - h.tw_start, v_.bv32(o_.cfg.time_wait)) &&
+                             h.tcb.deadline[static_cast<std::size_t>(Timer::Rexmit)] == v_.bv32(kNever) &&
+                             h.tcb.deadline[static_cast<std::size_t>(Timer::FinWait2)] == v_.bv32(kNever));
+  }
+  return e;
+}
+
+z3::expr System::guard(model::Guard g, const SysState& s) const {
+  switch (g) {
+    case model::Guard::TimeWaitReached:
+      return s.h[0].tcb.state == v_.state(State::TimeWait) || s.h[1].tcb.state == v_.state(State::TimeWait);
+    case model::Guard::StaleRejected: return s.saw_stale_rejected;
+    case model::Guard::ClosingReached:
+      return s.h[0].tcb.state == v_.state(State::Closing) || s.h[1].tcb.state == v_.state(State::Closing);
+    case model::Guard::FinIntoTimeWait: break;
+  }
+  return ctx().bool_val(false);
+}
+
+bool System::bad(model::Property p, const CState& s) const {
+  switch (p) {
+    case model::Property::NoStaleDelivery: return s.bad_stale;
+    case model::Property::TimeWaitDuration: return s.bad_tw;
+    case model::Property::ReliableTermination: case model::Property::StreamIntegrity:
+    case model::Property::UniqueTcb: case model::Property::BothClosed: case model::Property::NoDeadlock:
+      break;
+  }
+  return false;
+}
+
+// ----- the concrete twin ------------------------------------------------------------------
+
+std::optional<CState> System::apply(const CState& s, const CChoice& c, CEvent* ev) const {
+  const Config& cfg = o_.cfg;
+  const std::size_t hi = c.host_b ? 1 : 0;
+  const CHost& H = s.h[hi];
+  const bool is_app = c.move == Move::App, is_del = c.move == Move::Deliver, is_tmr = c.move == Move::Timer;
+  const std::uint32_t now = s.now + c.delta;
+  bool clock_ok = now >= s.now && now <= kClockEnd;
+  if (!o_.late_timers)
+    for (const CHost& h : s.h)
+      for (std::uint32_t d : h.tcb.deadline) clock_ok = clock_ok && (d == kNever || now <= d);
+  // 1.
+  const CSlot P = c.slot < s.net.size() ? s.net[c.slot] : CSlot{};
+  const bool deliver_ok = c.slot < o_.slots && P.valid && P.to_b == c.host_b && now - P.sent <= cfg.msl &&
+                          (!c.keep || s.dups < o_.dup);
+  // 2.
+  const bool step_ok = o_.isn == IsnPolicy::Clock ? c.isn == kClockStep : c.isn >= 1 && c.isn <= kAdversarialMaxStep;
+  const bool isn_ok = !H.has_iss || step_ok;
+  const Seq iss = H.has_iss ? H.last_iss + c.isn : c.isn;
+  // 3.
+  const std::uint32_t apc = s.h[0].pc;
+  const bool a_running = apc < ops_per_conn() * o_.incarnations;
+  const AOp a_op = apc % ops_per_conn() == 0 ? AOp::Connect
+                   : o_.data != 0 && apc % ops_per_conn() == 1 ? AOp::Send
+                                                              : AOp::Close;
+  const Tcb& ta = s.h[0].tcb;
+  bool a_ok = a_running;
+  switch (a_op) {
+    case AOp::Connect: a_ok = a_ok && ta.state == State::Closed; break;
+    case AOp::Send: a_ok = a_ok && (ta.was_synced || ta.state == State::Closed); break;
+    case AOp::Close: break;
+  }
+  const Tcb& tb = s.h[1].tcb;
+  const bool b_read = tb.rcv_unread != 0;
+  const bool b_ok = live(tb) && (b_read || (tb.fin_rcvd && !tb.orphan));
+  // 4.
+  const bool timer_ok = H.tcb.armed(c.timer) && (o_.late_timers ? H.tcb.at(c.timer) <= now : H.tcb.at(c.timer) == now);
+  const bool connected = is_app && !c.host_b && a_op == AOp::Connect;
+  const bool enabled = (is_app ? (c.host_b ? b_ok : a_ok) : is_del ? deliver_ok && isn_ok : is_tmr && timer_ok) && clock_ok &&
+                       (!connected || isn_ok);
+  if (!enabled) return std::nullopt;
+  CState n = s;
+  n.now = now;
+  // 5.
+  Input in;
+  if (is_del) in = Input::segment(now, P.seg, iss);
+  else if (is_tmr) in = Input::timeout(now, c.timer);
+  else if (c.host_b) in = b_read ? Input::receive(now, kRecvAll) : Input::close(now);
+  else if (a_op == AOp::Connect) in = Input::connect(now, iss);
+  else if (a_op == AOp::Send) in = Input::send(now, o_.data);
+  else in = Input::close(now);
+  in.iss = iss;  // the symbolic input carries these whatever its kind; step() reads them only where it needs them
+  in.n = c.host_b ? kRecvAll : o_.data;
+  in.timer = c.timer;
+  const bool spawn = is_del && c.host_b && !live(tb) && bare_syn(P.seg);
+  const Tcb tin = spawn ? listener(cfg) : H.tcb;
+  const Output o = step(tin, in, cfg);
+  // 6.
+  const bool spawned = spawn && o.tcb.state == State::SynReceived;
+  const bool reopened = is_del && (o.effects & effect::Reopened);
+  CHost& Hn = n.h[hi];
+  Hn.tcb = spawn && !spawned ? H.tcb : o.tcb;
+  Hn.inc = connected ? s.next_inc : spawned || reopened ? P.inc : H.inc;
+  const Segment& g = P.seg;
+  const bool fin_processed = is_del && g.has(flag::FIN) && !g.has(flag::RST) && H.tcb.state == State::TimeWait &&
+                             (g.seq + g.seg_len() == H.tcb.rcv_nxt ||
+                              tcpclose::segment_acceptable(g.seq, g.seg_len(), H.tcb.rcv_nxt, H.tcb.rcv_wnd));
+  if (Hn.tcb.state == State::TimeWait)
+    Hn.tw_start = H.tcb.state != State::TimeWait || fin_processed ? now : H.tw_start;
+  else
+    Hn.tw_start = 0;
+  if (is_app && !c.host_b) ++Hn.pc;
+  if (connected || spawned || reopened) { Hn.last_iss = o.tcb.iss; Hn.has_iss = true; }
+  // 7.
+  if (is_del && !c.keep) n.net[c.slot].valid = false;
+  if (const Segment* sent = o.actions.sent()) {
+    const bool reply = o.verdict == Verdict::Reset || !(live(tin) || live(o.tcb));
+    for (CSlot& q : n.net) {
+      if (q.valid && now - q.sent <= cfg.msl) continue;
+      q = CSlot{true, !c.host_b, now, reply && is_del ? P.inc : Hn.inc, *sent};
+      break;
+    }
+  }
+  if (is_del && c.keep) ++n.dups;
+  if (connected) ++n.next_inc;
+  // 8.
+  const bool accepted = (o.effects & kAcceptEffects) != 0;
+  if (is_del && live(H.tcb) && P.inc != H.inc && accepted && !reopened) n.bad_stale = true;
+  if (is_del && live(H.tcb) && P.inc < H.inc && !accepted) n.saw_stale_rejected = true;
+  if (tin.state == State::TimeWait && o.tcb.state != State::TimeWait) {
+    const bool by_timer = is_tmr && c.timer == Timer::TimeWait;
+    const bool rst_ok = is_del && P.seg.has(flag::RST) && cfg.rst_in_time_wait == RstInTimeWait::Kill;
+    const bool reopen_ok = reopened && cfg.syn_reopen != SynReopen::Never;
+    const bool early = by_timer ? now - H.tw_start < cfg.time_wait : !rst_ok && !reopen_ok && !is_app;
+    if (early) n.bad_tw = true;
+  }
+  if (ev) {
+    ev->ran_core = true;
+    ev->spawned = spawned;
+    ev->before = tin;
+    ev->input = in;
+    ev->out = o;
+    ev->pkt = P;
+    ev->app_op = !is_app ? -1
+                 : c.host_b ? static_cast<int>(b_read ? model::Op::ReadEof : model::Op::Close)
+                 : static_cast<int>(a_op == AOp::Connect ? model::Op::Connect
+                                    : a_op == AOp::Send  ? model::Op::Send
+                                                         : model::Op::Close);
+  }
+  return n;
+}
+
+// ----- decoding -----------------------------------------------------------------------------
+
+CState System::decode(const z3::model& m, const SysState& s) const {
+  CState r;
+  for (std::size_t i = 0; i < 2; ++i) {
+    CHost& h = r.h[i];
+    h.tcb = proofs::decode(v_, m, s.h[i].tcb);
+    h.inc = static_cast<std::uint8_t>(u32(m, s.h[i].inc));
+    h.pc = static_cast<std::uint8_t>(u32(m, s.h[i].pc));
+    h.tw_start = u32(m, s.h[i].tw_start);
+    h.last_iss = u32(m, s.h[i].last_iss);
+    h.has_iss = boolean(m, s.h[i].has_iss);
+  }
+  for (const SymSlot& p : s.net)
+    r.net.push_back(CSlot{boolean(m, p.valid), boolean(m, p.to_b), u32(m, p.sent),
+                          static_cast<std::uint8_t>(u32(m, p.inc)), proofs::decode(m, p.seg)});
+  r.now = u32(m, s.now);
+  r.dups = static_cast<std::uint8_t>(u32(m, s.dups));
+  r.next_inc = static_cast<std::uint8_t>(u32(m, s.next_inc));
+  r.bad_stale = boolean(m, s.bad_stale);
+  r.bad_tw = boolean(m, s.bad_tw);
+  r.saw_stale_rejected = boolean(m, s.saw_stale_rejected);
+  return r;
+}
+
+CChoice System::decode(const z3::model& m, const SysChoice& c) const {
+  CChoice r;
+  r.move = static_cast<Move>(std::min<std::uint32_t>(u32(m, c.move), kMoveCount - 1));
+  r.host_b = boolean(m, c.host_b);
+  r.slot = static_cast<std::uint8_t>(u32(m, c.slot));
+  r.keep = boolean(m, c.keep);
+  r.timer = v_.timer_of(m.eval(c.timer, true));
+  r.delta = u32(m, c.delta);
+  r.isn = u32(m, c.isn);
+  return r;
+}
+
+// ----- unroller ---------------------------------------------------------------------------
+
+const SysState& Unroller::state(unsigned k) {
+  while (states_.size() <= k) states_.push_back(sys_.fresh_state(fmt::format("@{}", states_.size())));
+  return states_[k];
+}
+const SysChoice& Unroller::choice(unsigned k) {
+  while (choices_.size() <= k) choices_.push_back(sys_.fresh_choice(fmt::format("@{}", choices_.size())));
+  return choices_[k];
+}
+z3::expr Unroller::trans(unsigned k) {
+  state(k + 1);
+  return sys_.trans(state(k), choice(k), state(k + 1));
+}
+
+// ----- witnesses ----------------------------------------------------------------------------
+
+namespace {
+
+model::Pkt to_pkt(const CSlot& q, std::uint32_t now) {
+  model::Pkt p;
+  p.seq = q.seg.seq; p.ack = q.seg.ack; p.len = static_cast<std::uint16_t>(q.seg.len); p.flags = q.seg.flags;
+  p.age = static_cast<std::uint8_t>(std::min<std::uint32_t>(now - q.sent, 0xFF));
+  p.inc = q.inc; p.to_b = q.to_b ? 1 : 0; p.wnd_full = q.seg.wnd != 0;
+  return p;
+}
+
+std::string line(const System& sys, std::size_t k, const CState& s, const CChoice& c, const CEvent& ev) {
+  model::TraceStep st;
+  model::Transition& tr = st.tr;
+  tr.host = c.host_b ? 1 : 0;
+  tr.ran_core = ev.ran_core;
+  tr.spawned = ev.spawned;
+  tr.before = ev.before;
+  tr.input = ev.input;
+  tr.out = ev.out;
+  // The model's traces show timers relative to the step ("arm 2msl in 4"); here time is absolute.
+  for (std::size_t i = 0; i < tr.out.actions.size; ++i)
+    if (tr.out.actions.items[i].kind == ActionKind::ArmTimer) tr.out.actions.items[i].n -= ev.input.now;
+  switch (c.move) {
+    case Move::App: tr.kind = model::MoveKind::App; tr.op = static_cast<model::Op>(ev.app_op); break;
+    case Move::Deliver: tr.kind = model::MoveKind::Deliver; tr.pkt = to_pkt(ev.pkt, s.now + c.delta); break;
+    case Move::Timer: tr.kind = model::MoveKind::Timer; tr.timer = c.timer; break;
+  }
+  std::string l = model::describe_step(model::make_world(model::Scenario::ReopenConnect, sys.options().cfg), k, st);
+  if (c.move == Move::Deliver && c.keep) l += "  (duplicated: a copy stays in flight)";
+  if (c.delta != 0) l += fmt::format("  (after {} tick{}: now {})", c.delta, c.delta == 1 ? "" : "s", s.now + c.delta);
+  return l;
+}
+
+}  // namespace
+
+Witness make_witness(const System& sys, std::vector<CState> states, std::vector<CChoice> choices, model::Property p) {
+  Witness w;
+  w.states = std::move(states);
+  w.choices = std::move(choices);
+  CState cur = w.states.empty() ? sys.initial(0, 0) : sys.initial(w.states[0].h[0].last_iss, w.states[0].h[1].last_iss);
+  if (w.states.empty() || !(w.states[0] == cur)) w.replay_problem = "the initial state differs";
+  for (std::size_t k = 0; k < w.choices.size() && w.replay_problem.empty(); ++k) {
+    CEvent ev;
+    const std::optional<CState> next = sys.apply(cur, w.choices[k], &ev);
+    if (!next) { w.replay_problem = fmt::format("step {} is not enabled in the replay", k + 1); break; }
+    w.trace += line(sys, k, cur, w.choices[k], ev) + "\n";
+    cur = *next;
+    if (k + 1 >= w.states.size() || !(w.states[k + 1] == cur))
+      w.replay_problem = fmt::format("after step {} the replay's state differs from the solver's", k + 1);
+  }
+  if (w.replay_problem.empty() && !sys.bad(p, cur)) w.replay_problem = "the replay does not violate the property";
+  w.replay_ok = w.replay_problem.empty();
+  w.trace += fmt::format("violated: {}: {}\n", model::name(p), model::statement(p));
+  if (!w.replay_ok) w.trace += "internal error: the replay through step() did not reproduce it: " + w.replay_problem + "\n";
+  return w;
+}
+
+}  // namespace tcpclose::proofs

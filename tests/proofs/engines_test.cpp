@@ -1,0 +1,204 @@
+// The engines over the composed system, pono tests/test_engines.cpp style: a known-true and a
+// known-false fixture per engine, every witness replayed through the real step(), and the
+// symbolic world checked against its concrete twin on a hand-written run.
+// Rule: the long fixtures carry the ctest label `slow` (see tests/proofs/CMakeLists.txt).
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <string>
+
+#include <tcpclose/proofs/engines.hpp>
+#include <tcpclose/proofs/recheck.hpp>
+
+namespace tcpclose::proofs {
+namespace {
+
+using model::Property;
+
+SystemOptions options(Mutant m = Mutant::None) {
+  SystemOptions o;
+  o.cfg.mutant = m;
+  return o;
+}
+
+EngineOptions budget(unsigned depth, double seconds) {
+  EngineOptions e;
+  e.depth = depth;
+  e.timeout_seconds = seconds;
+  return e;
+}
+
+// A's active close from the established start: close, FIN to B, B closes, B's FIN to A (which
+// enters TIME-WAIT), then A's 2MSL timer `wait` ticks later.
+std::vector<CChoice> active_close(std::uint32_t wait) {
+  // isn: the increment a new ISS would take (IsnPolicy::Adversarial asks for 1..2^30 on every move).
+  auto app = [](bool b) { CChoice c; c.move = Move::App; c.host_b = b; c.isn = 1; return c; };
+  auto del = [](bool b, std::uint8_t slot) {
+    CChoice c; c.move = Move::Deliver; c.host_b = b; c.slot = slot; c.isn = 1; return c;
+  };
+  CChoice timer;
+  timer.move = Move::Timer;
+  timer.timer = Timer::TimeWait;
+  timer.delta = wait;
+  timer.isn = 1;
+  // Slots: A's FIN takes 0; B's ACK of it 0 again (freed by the delivery); B's FIN 1.
+  return {app(false), del(true, 0), app(true), del(false, 1), timer};
+}
+
+std::vector<CState> run(const System& sys, const CState& from, const std::vector<CChoice>& cs) {
+  std::vector<CState> states{from};
+  for (const CChoice& c : cs) {
+    const std::optional<CState> n = sys.apply(states.back(), c);
+    if (!n) { ADD_FAILURE() << "choice " << states.size() << " is not enabled"; break; }
+    states.push_back(*n);
+  }
+  return states;
+}
+
+void expect_replayed(const Result& r, Property p) {
+  ASSERT_EQ(r.outcome, Outcome::Violated) << name(r.engine) << ": " << r.detail;
+  ASSERT_TRUE(r.witness.has_value());
+  EXPECT_TRUE(r.witness->replay_ok) << r.witness->replay_problem << "\n" << r.witness->trace;
+  EXPECT_NE(r.witness->trace.find(std::string("violated: ") + model::name(p)), std::string::npos) << r.witness->trace;
+  std::printf("%s refutes %s in %u steps (%.1f s):\n%s", name(r.engine), model::name(p), r.depth, r.seconds,
+              r.witness->trace.c_str());
+}
+
+// ----- the world and its concrete twin ------------------------------------------------------
+
+TEST(ComposedSystem, AHandWrittenActiveCloseReplaysThroughStepAndTimeWaitLastsItsLength) {
+  z3::context ctx;
+  const System sys(ctx, options());
+  const std::vector<CState> ok = run(sys, sys.initial(7, 0xFFFFFFF0u), active_close(sys.options().cfg.time_wait));
+  ASSERT_EQ(ok.size(), 6u);
+  EXPECT_EQ(ok[4].h[0].tcb.state, State::TimeWait);
+  EXPECT_EQ(ok[5].h[0].tcb.state, State::Closed);
+  EXPECT_FALSE(ok[5].bad_tw);
+  // One tick short of TIME-WAIT's length the 2MSL timer is not due: the move is not enabled.
+  CChoice early = active_close(0).back();
+  early.delta = sys.options().cfg.time_wait - 1;
+  EXPECT_FALSE(sys.apply(ok[4], early).has_value());
+}
+
+TEST(ComposedSystem, TheSymbolicTransitionAdmitsExactlyTheConcreteRun) {
+  z3::context ctx;
+  const System sys(ctx, options(Mutant::TimeWaitOneMsl));
+  const std::vector<CChoice> cs = active_close(sys.options().cfg.msl);
+  const std::vector<CState> states = run(sys, sys.initial(0x7FFFFFFFu, 3), cs);
+  ASSERT_TRUE(states.back().bad_tw);  // the mutant's TIME-WAIT ends after MSL
+  const Witness w = make_witness(sys, states, cs, Property::TimeWaitDuration);
+  EXPECT_TRUE(w.replay_ok) << w.replay_problem;
+  // The solver, given only the choices, must find these states and no others.
+  Unroller u(sys);
+  z3::solver s = z3::tactic(ctx, "qfbv").mk_solver();
+  s.add(sys.init(u.state(0)));
+  s.add(u.state(0).h[0].last_iss == ctx.bv_val(0x7FFFFFFFu, 32) && u.state(0).h[1].last_iss == ctx.bv_val(3u, 32));
+  for (unsigned k = 0; k < cs.size(); ++k) {
+    const SysChoice& c = u.choice(k);
+    s.add(u.trans(k));
+    s.add(c.move == ctx.bv_val(static_cast<unsigned>(cs[k].move), 8) && c.host_b == ctx.bool_val(cs[k].host_b) &&
+          c.slot == ctx.bv_val(cs[k].slot, 8) && c.keep == ctx.bool_val(cs[k].keep) && c.delta == ctx.bv_val(cs[k].delta, 32) &&
+          c.timer == sys.vocab().timer(cs[k].timer) && c.isn == ctx.bv_val(cs[k].isn, 32));
+  }
+  ASSERT_EQ(s.check(), z3::sat);
+  const z3::model m = s.get_model();
+  for (unsigned k = 0; k <= cs.size(); ++k) EXPECT_TRUE(sys.decode(m, u.state(k)) == states[k]) << "state " << k;
+  s.add(!(sys.bad(Property::TimeWaitDuration, u.state(static_cast<unsigned>(cs.size())))));
+  EXPECT_EQ(s.check(), z3::unsat) << "the relation admits a run the core does not make";
+}
+
+// ----- BMC ----------------------------------------------------------------------------------
+
+TEST(Bmc, KnownTrueTheUnmutatedCoreHasNoViolationToDepth3) {
+  z3::context ctx;
+  const System sys(ctx, options());
+  for (Property p : kProvable) {
+    const Result r = bmc(sys, p, budget(3, 60));
+    EXPECT_EQ(r.outcome, Outcome::Proved) << model::name(p) << ": " << r.detail;
+    EXPECT_TRUE(r.bounded);
+    EXPECT_EQ(r.depth, 3u);
+  }
+}
+
+TEST(Bmc, KnownFalseTimeWaitOneMslIsRefutedWithAWitnessThatReplays) {
+  z3::context ctx;
+  const System sys(ctx, options(Mutant::TimeWaitOneMsl));
+  const Result r = bmc(sys, Property::TimeWaitDuration, budget(5, 120));
+  expect_replayed(r, Property::TimeWaitDuration);
+  EXPECT_EQ(r.depth, 5u);  // the shortest: close, FIN, close, FIN, timer
+}
+
+TEST(Bmc, AnUnsatIsRecheckedByTheSecondSolver) {
+  z3::context ctx;
+  const System sys(ctx, options());
+  EngineOptions e = budget(1, 60);
+  e.recheck = cvc5_recheck(120);
+  const Result r = bmc(sys, Property::TimeWaitDuration, e);
+  EXPECT_EQ(r.outcome, Outcome::Proved) << r.detail;
+  EXPECT_EQ(r.rechecked, 2u);  // depths 0 and 1
+}
+
+TEST(Bmc, ARecheckThatDisagreesMakesTheResultAnError) {
+  z3::context ctx;
+  const System sys(ctx, options());
+  EngineOptions e = budget(0, 60);
+  e.recheck = [](const std::string&, z3::solver&) { return false; };
+  const Result r = bmc(sys, Property::TimeWaitDuration, e);
+  EXPECT_EQ(r.outcome, Outcome::Error);
+}
+
+TEST(SlowBmc, KnownFalseRstKillsTimeWaitIsRefutedWithAWitnessThatReplays) {
+  z3::context ctx;
+  SystemOptions o = options(Mutant::RstKillsTimeWait);
+  o.slots = 2;
+  o.incarnations = 1;
+  const System sys(ctx, o);
+  const Result r = bmc(sys, Property::TimeWaitDuration, budget(7, 900));
+  expect_replayed(r, Property::TimeWaitDuration);
+}
+
+TEST(SlowBmc, TheTimeWaitGuardIsReached) {
+  z3::context ctx;
+  const System sys(ctx, options());
+  const Result r = reach(sys, model::Guard::TimeWaitReached, budget(4, 300));
+  ASSERT_EQ(r.outcome, Outcome::Violated) << r.detail;  // reached
+  EXPECT_TRUE(r.witness->replay_ok) << r.witness->replay_problem;
+}
+
+// ----- k-induction --------------------------------------------------------------------------
+
+TEST(SlowKInduction, KnownTrueTimeWaitDurationIsProvedUnbounded) {
+  z3::context ctx;
+  const System sys(ctx, options());
+  const Result r = kinduction(sys, Property::TimeWaitDuration, budget(2, 600));
+  EXPECT_EQ(r.outcome, Outcome::Proved) << r.detail;
+  EXPECT_FALSE(r.bounded);
+  std::printf("k-induction: time-wait-duration proved at k = %u in %.1f s\n", r.depth, r.seconds);
+}
+
+TEST(SlowKInduction, KnownFalseTimeWaitOneMslIsRefutedByTheBaseCase) {
+  z3::context ctx;
+  const System sys(ctx, options(Mutant::TimeWaitOneMsl));
+  const Result r = kinduction(sys, Property::TimeWaitDuration, budget(5, 600));
+  expect_replayed(r, Property::TimeWaitDuration);
+}
+
+TEST(KInduction, ATinyBudgetEndsUnknownNotAnException) {
+  z3::context ctx;
+  const System sys(ctx, options());
+  const Result r = kinduction(sys, Property::NoStaleDelivery, budget(8, 1));
+  EXPECT_TRUE(r.outcome == Outcome::Unknown || r.outcome == Outcome::Proved) << name(r.outcome) << " " << r.detail;
+}
+
+// ----- CHC ----------------------------------------------------------------------------------
+
+TEST(Chc, ATinyBudgetEndsUnknownNotAnException) {
+  z3::context ctx;
+  const System sys(ctx, options());
+  const Result r = chc(sys, Property::NoStaleDelivery, budget(0, 2));
+  EXPECT_NE(r.outcome, Outcome::Violated) << r.detail;
+  EXPECT_NE(r.outcome, Outcome::Error) << r.detail;
+}
+
+}  // namespace
+}  // namespace tcpclose::proofs

@@ -1,0 +1,134 @@
+// `tcpclose prove` (see prove.hpp): parse, build the System, run the engines, print.
+#include "prove.hpp"
+
+#include <cstdio>
+#include <vector>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <tcpclose/model/world.hpp>
+#include <tcpclose/proofs/engines.hpp>
+#include <tcpclose/proofs/recheck.hpp>
+
+namespace tcpclose::cli {
+namespace {
+
+constexpr int kExitProved = 0, kExitViolated = 1, kExitUsage = 2, kExitUnknown = 3;
+
+std::vector<std::string> provable_names() {
+  std::vector<std::string> v{"all"};
+  for (model::Property p : proofs::kProvable) v.emplace_back(model::name(p));
+  return v;
+}
+
+// The default depth of each engine: what fits in the 60 s budget here (docs/proofs.md "Measured").
+unsigned default_depth(proofs::Engine e) {
+  switch (e) {
+    case proofs::Engine::Bmc: return 6;
+    case proofs::Engine::KInduction: return 3;
+    case proofs::Engine::Chc: return 0;
+  }
+  return 0;
+}
+
+std::string result_text(const proofs::Result& r) {
+  if (r.outcome == proofs::Outcome::Proved && r.bounded) return "bounded";
+  return proofs::name(r.outcome);
+}
+
+}  // namespace
+
+void add_prove_options(CLI::App& cmd, ProveArgs& a) {
+  add_knob_options(cmd, a.knobs, true);
+  cmd.add_option("--property", a.property, "Property to prove: all, no-stale-delivery or time-wait-duration")
+      ->check(CLI::IsMember(provable_names()))->capture_default_str();
+  cmd.add_option("--engine", a.engine, "bmc (bounded), kind (k-induction), chc (Spacer, unbounded) or all")
+      ->check(CLI::IsMember({"all", "bmc", "kind", "chc"}))->capture_default_str();
+  cmd.add_option("--depth", a.depth, "BMC's bound / k-induction's largest k (default: bmc 6, kind 3)")
+      ->check(CLI::Range(1u, 64u));
+  cmd.add_option("--timeout", a.timeout, "Seconds per engine run; running out is exit 3")
+      ->check(CLI::Range(1.0, 86400.0))->capture_default_str();
+  auto* w = cmd.add_option_group("World", "Bounds of the composed system (docs/proofs.md)");
+  w->add_option("--slots", a.slots, "Network slots, shared by both directions")->check(CLI::Range(1u, 8u))->capture_default_str();
+  w->add_option("--incarnations", a.incarnations, "Connections A opens")->check(CLI::Range(1u, 4u))->capture_default_str();
+  w->add_option("--dup", a.dup, "Segments the network may duplicate")->check(CLI::Range(0u, 8u))->capture_default_str();
+  w->add_option("--data", a.data, "Bytes A sends per connection (0: no send step)")->check(CLI::Range(0u, 100u))->capture_default_str();
+  w->add_option("--isn", a.isn, "ISN policy after the first (any) ISS: adversarial (+1..2^30) or clock (+2^24)")
+      ->check(CLI::IsMember({"adversarial", "clock"}))->capture_default_str();
+  w->add_flag("--strict-timers", a.strict_timers, "Timers fire exactly at their deadline (default: at or after it)");
+  w->add_flag("--from-closed", a.from_closed, "Start with both TCBs CLOSED instead of incarnation 1 established");
+  cmd.add_option("--recheck", a.recheck, "Re-check every UNSAT a result rests on with a second solver: cvc5")
+      ->check(CLI::IsMember({"cvc5"}));
+  cmd.add_flag("--json", a.json, "Print one JSON object instead of text");
+}
+
+int run_prove(const ProveArgs& a) {
+  const Profile profile = profile_from_name(a.knobs.profile).value_or(Profile::Reference);
+  proofs::SystemOptions so;
+  so.cfg = apply_knobs(a.knobs, model::model_config(profile));
+  so.slots = a.slots;
+  so.incarnations = a.incarnations;
+  so.dup = a.dup;
+  so.data = a.data;
+  so.isn = a.isn == "clock" ? proofs::IsnPolicy::Clock : proofs::IsnPolicy::Adversarial;
+  so.late_timers = !a.strict_timers;
+  so.start_established = !a.from_closed;
+  if (so.cfg.msl == 0 || so.cfg.time_wait == 0) {
+    std::fprintf(stderr, "tcpclose prove: --msl and --time-wait must be positive\n");
+    return kExitUsage;
+  }
+
+  std::vector<model::Property> props;
+  for (model::Property p : proofs::kProvable)
+    if (a.property == "all" || a.property == model::name(p)) props.push_back(p);
+  std::vector<proofs::Engine> engines;
+  for (proofs::Engine e : proofs::kAllEngines)
+    if (a.engine == "all" || a.engine == proofs::name(e)) engines.push_back(e);
+
+  z3::context ctx;
+  const proofs::System sys(ctx, so);
+  nlohmann::json out{{"profile", a.knobs.profile}, {"mutant", name(so.cfg.mutant)}, {"msl", so.cfg.msl},
+                     {"time_wait", so.cfg.time_wait}, {"slots", so.slots}, {"incarnations", so.incarnations},
+                     {"dup", so.dup}, {"isn", proofs::name(so.isn)}, {"results", nlohmann::json::array()}};
+  if (!a.json)
+    fmt::print("tcpclose prove: profile {}{}; MSL {}, TIME-WAIT {} ticks; {} slots, {} incarnations, dup {}, ISN {}\n",
+               a.knobs.profile, so.cfg.mutant == Mutant::None ? "" : fmt::format(" (mutant {})", name(so.cfg.mutant)),
+               so.cfg.msl, so.cfg.time_wait, so.slots, so.incarnations, so.dup, proofs::name(so.isn));
+  bool violated = false, unknown = false;
+  std::string traces;
+  for (model::Property p : props) {
+    for (proofs::Engine e : engines) {
+      proofs::EngineOptions eo;
+      eo.depth = a.depth ? a.depth : default_depth(e);
+      eo.timeout_seconds = a.timeout;
+      if (a.recheck == "cvc5") eo.recheck = proofs::cvc5_recheck();
+      const proofs::Result r = proofs::run(e, sys, p, eo);
+      violated = violated || r.outcome == proofs::Outcome::Violated;
+      unknown = unknown || r.outcome == proofs::Outcome::Unknown || r.outcome == proofs::Outcome::Error;
+      nlohmann::json j{{"property", model::name(p)}, {"engine", proofs::name(e)}, {"result", result_text(r)},
+                       {"depth", r.depth}, {"seconds", r.seconds}, {"rechecked", r.rechecked}};
+      if (!r.detail.empty()) j["detail"] = r.detail;
+      if (r.witness) {
+        j["trace"] = r.witness->trace;
+        j["replayed"] = r.witness->replay_ok;
+      }
+      out["results"].push_back(j);
+      if (a.json) continue;
+      std::string note = r.detail.empty() ? "" : "  (" + r.detail + ")";
+      if (!a.recheck.empty()) note += fmt::format("  ({} confirmed {} UNSAT)", a.recheck, r.rechecked);
+      fmt::print("{:<20}  {:<4}  {:<8}  {:>3}  {:>7.2f}{}\n", model::name(p), proofs::name(e), result_text(r), r.depth,
+                 r.seconds, note);
+      std::fflush(stdout);
+      if (r.witness)
+        traces += fmt::format("\n{} ({}): counterexample of {} steps{}:\n{}", model::name(p), proofs::name(e), r.depth,
+                              r.witness->replay_ok ? ", replayed through step()" : "", r.witness->trace);
+    }
+  }
+  if (a.json) fmt::print("{}\n", out.dump(2));
+  else fmt::print("{}", traces);
+  if (violated) return kExitViolated;
+  return unknown ? kExitUnknown : kExitProved;
+}
+
+}  // namespace tcpclose::cli

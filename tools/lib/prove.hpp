@@ -1,0 +1,29 @@
+// `tcpclose prove`: runs the SMT engines (BMC, k-induction, CHC) on the composed system and
+// prints one line per (property, engine): property  engine  result  depth/frames  seconds.
+// Exit codes: 0 proved (or no violation to the BMC depth), 1 violated, 2 usage, 3 unknown/timeout/error.
+#pragma once
+
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "knobs.hpp"
+
+namespace tcpclose::cli {
+
+struct ProveArgs {
+  KnobOptions knobs;
+  std::string property = "all";
+  std::string engine = "all";
+  unsigned depth = 0;          // 0: the engine's default
+  double timeout = 60;         // seconds per engine run
+  unsigned slots = 3, incarnations = 2, dup = 1, data = 0;
+  std::string isn = "adversarial";
+  bool strict_timers = false, from_closed = false, json = false;
+  std::string recheck;         // "cvc5": re-check every UNSAT with the second solver
+};
+
+void add_prove_options(CLI::App& cmd, ProveArgs& a);
+int run_prove(const ProveArgs& a);
+
+}  // namespace tcpclose::cli
