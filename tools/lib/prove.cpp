@@ -2,6 +2,7 @@
 #include "prove.hpp"
 
 #include <cstdio>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -10,6 +11,9 @@
 #include <tcpclose/model/world.hpp>
 #include <tcpclose/proofs/engines.hpp>
 #include <tcpclose/proofs/recheck.hpp>
+
+#include "counterexample.hpp"
+#include "junit.hpp"
 
 namespace tcpclose::cli {
 namespace {
@@ -61,6 +65,7 @@ void add_prove_options(CLI::App& cmd, ProveArgs& a) {
   cmd.add_option("--recheck", a.recheck, "Re-check every UNSAT a result rests on with a second solver: cvc5")
       ->check(CLI::IsMember({"cvc5"}));
   cmd.add_flag("--json", a.json, "Print one JSON object instead of text");
+  cmd.add_option("--junit", a.junit, "Write a JUnit XML report to FILE: one testcase per property x engine");
 }
 
 int run_prove(const ProveArgs& a) {
@@ -78,6 +83,12 @@ int run_prove(const ProveArgs& a) {
     std::fprintf(stderr, "tcpclose prove: --msl and --time-wait must be positive\n");
     return kExitUsage;
   }
+  // Refuse an unwritable report file before proofs that may take minutes.
+  if (!a.junit.empty())
+    if (const std::string e = check_writable(a.junit); !e.empty()) {
+      std::fprintf(stderr, "tcpclose prove: --junit: %s\n", e.c_str());
+      return kExitUsage;
+    }
 
   std::vector<model::Property> props;
   for (model::Property p : proofs::kProvable)
@@ -97,7 +108,11 @@ int run_prove(const ProveArgs& a) {
                so.cfg.msl, so.cfg.time_wait, so.slots, so.incarnations, so.dup, proofs::name(so.isn));
   bool violated = false, unknown = false;
   std::string traces;
+  // One suite per property, one case per engine: proved and bounded pass, violated fails with
+  // the trace, unknown and error are errors (a CI must not read them as a pass).
+  std::vector<junit::Suite> suites;
   for (model::Property p : props) {
+    junit::Suite& suite = suites.emplace_back(junit::Suite{fmt::format("tcpclose.prove.{}", model::name(p)), 0, {}});
     for (proofs::Engine e : engines) {
       proofs::EngineOptions eo;
       eo.depth = a.depth ? a.depth : default_depth(e);
@@ -114,6 +129,19 @@ int run_prove(const ProveArgs& a) {
         j["replayed"] = r.witness->replay_ok;
       }
       out["results"].push_back(j);
+      junit::Case c{proofs::name(e), suite.name, r.seconds, junit::Result::Passed, {}, {}, {}};
+      if (r.outcome == proofs::Outcome::Violated) {
+        c.result = junit::Result::Failed;
+        c.type = "violated";
+        c.message = fmt::format("{} violated ({} steps)", model::name(p), r.depth);
+        if (r.witness) c.body = r.witness->trace;
+      } else if (r.outcome != proofs::Outcome::Proved) {
+        c.result = junit::Result::Error;
+        c.type = result_text(r);
+        c.message = r.detail.empty() ? result_text(r) : r.detail;
+      }
+      suite.seconds += r.seconds;
+      suite.cases.push_back(std::move(c));
       if (a.json) continue;
       std::string note = r.detail.empty() ? "" : "  (" + r.detail + ")";
       if (!a.recheck.empty()) note += fmt::format("  ({} confirmed {} UNSAT)", a.recheck, r.rechecked);
@@ -127,6 +155,11 @@ int run_prove(const ProveArgs& a) {
   }
   if (a.json) fmt::print("{}\n", out.dump(2));
   else fmt::print("{}", traces);
+  if (!a.junit.empty())
+    if (const std::string e = junit::write(a.junit, suites); !e.empty()) {
+      std::fprintf(stderr, "tcpclose prove: --junit: %s\n", e.c_str());
+      return kExitUsage;
+    }
   if (violated) return kExitViolated;
   return unknown ? kExitUnknown : kExitProved;
 }

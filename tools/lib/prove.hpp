@@ -21,6 +21,7 @@ struct ProveArgs {
   std::string isn = "adversarial";
   bool strict_timers = false, from_closed = false, json = false;
   std::string recheck;         // "cvc5": re-check every UNSAT with the second solver
+  std::string junit;           // --junit FILE: one testcase per property x engine
 };
 
 void add_prove_options(CLI::App& cmd, ProveArgs& a);
