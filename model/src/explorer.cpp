@@ -8,9 +8,12 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <condition_variable>
+#include <cstring>
 #include <cstddef>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <thread>
 
 #include "tcpclose/model/hash.hpp"
@@ -21,13 +24,64 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 // The fingerprint covers the hosts, the segments in flight and the counters; unused segment
-// slots are always zero, so leaving them out keeps equal states equal and hashes less.
-std::uint64_t fp_of(const WorldState& s) {
-  static_assert(offsetof(WorldState, net) == sizeof(WorldState::h));
-  const std::uint64_t head = fingerprint(&s, offsetof(WorldState, net) + s.n * sizeof(Pkt));
-  const std::uint64_t tail = fingerprint(&s.n, sizeof(WorldState) - offsetof(WorldState, n));
-  return fold_mul(head ^ 0x9E3779B97F4A7C15ull, tail) | 1;
+// slots are always zero and the count is hashed, so leaving them out keeps equal states equal
+// and distinct ones distinct. The layout is fixed, so the loop is unrolled and runs two
+// independent multiply-fold lanes (the same construction as hash.hpp's fingerprint(), which
+// it replaced here: that one took 220 instructions a state, with a variable-length tail).
+inline std::uint64_t word_at(const unsigned char* p, std::size_t off) {
+  std::uint64_t v;
+  std::memcpy(&v, p + off, 8);
+  return v;
 }
+std::uint64_t fp_of(const WorldState& s) {
+  constexpr std::size_t kHosts = offsetof(WorldState, net), kTail = offsetof(WorldState, n);
+  static_assert(kHosts == sizeof(WorldState::h) && kHosts % 8 == 0 && kHosts / 8 == 21);
+  static_assert(kTail + 8 == sizeof(WorldState) && sizeof(Pkt) == 16);
+  constexpr std::uint64_t k0 = 0xa0761d6478bd642full, k1 = 0xe7037ed1a0b428dbull,
+                          k2 = 0x8ebc6af09c88c6e3ull, k3 = 0x589965cc75374cc3ull,
+                          k4 = 0x1d8e4e27c47d124full;
+  const auto* p = reinterpret_cast<const unsigned char*>(&s);
+  std::uint64_t a = k0, b = k3;
+  for (std::size_t i = 0; i < 160; i += 32) {  // host words 0..19, two lanes
+    a = fold_mul(word_at(p, i) ^ a ^ k1, word_at(p, i + 8) ^ k2);
+    b = fold_mul(word_at(p, i + 16) ^ b ^ k3, word_at(p, i + 24) ^ k4);
+  }
+  a = fold_mul(word_at(p, 160) ^ a ^ k1, word_at(p, kTail) ^ k2);  // host word 20, the counters
+  for (std::size_t i = 0; i < s.n; ++i)
+    b = fold_mul(word_at(p, kHosts + 16 * i) ^ b ^ k3, word_at(p, kHosts + 16 * i + 8) ^ k4);
+  return fold_mul(a ^ k0, b ^ k1) | 1;
+}
+
+// A growable array of states that is never zero-filled (a WorldState is trivially copyable,
+// and every slot is written before it is read): the candidates of a level are built in place.
+class StateBuf {
+ public:
+  std::size_t size() const { return n_; }
+  std::size_t capacity() const { return cap_; }
+  WorldState& operator[](std::size_t i) { return p_.get()[i]; }
+  const WorldState& operator[](std::size_t i) const { return p_.get()[i]; }
+  // The next free slot; push() keeps what was built there.
+  WorldState& slot() {
+    if (n_ == cap_) grow();
+    return p_.get()[n_];
+  }
+  void push() { ++n_; }
+  void resize_down(std::size_t n) { n_ = n; }
+  void clear() { n_ = 0; }
+  void assign_one(const WorldState& s) { clear(); slot() = s; push(); }
+
+ private:
+  struct Free { void operator()(WorldState* q) const { ::operator delete(q); } };
+  void grow() {
+    const std::size_t cap = cap_ ? cap_ * 2 : 64;
+    std::unique_ptr<WorldState, Free> q(static_cast<WorldState*>(::operator new(cap * sizeof(WorldState))));
+    if (n_) std::memcpy(static_cast<void*>(q.get()), p_.get(), n_ * sizeof(WorldState));
+    p_ = std::move(q);
+    cap_ = cap;
+  }
+  std::unique_ptr<WorldState, Free> p_;
+  std::size_t n_ = 0, cap_ = 0;
+};
 
 // Open addressing over 64-bit fingerprints, split into shards by the top bits.
 class FpSet {
@@ -156,42 +210,102 @@ struct Chunk {
   std::vector<Cand> cands;
   std::vector<Edge> edges;   // to states not seen before this level
   std::vector<LEdge> known;  // to states of earlier levels
-  std::vector<WorldState> states;
+  StateBuf states;  // parallel to cands; after numbering, the new states only (the next frontier)
   std::array<Found, kPropertyCount> found{};
   std::uint8_t guards = 0;
   std::uint64_t transitions = 0, terminals = 0, overflows = 0, pruned = 0, cut_off = 0;
 };
 
-template <class F>
-void parallel_for(unsigned threads, std::size_t n, F&& f) {
-  if (threads <= 1 || n <= 1) {
-    for (std::size_t i = 0; i < n; ++i) f(i, 0u);
-    return;
+// The worker threads of one search, started once: a level runs four parallel phases, and
+// starting threads for each phase of each small level cost more than the work on short runs.
+// run(n, f) calls f(i) for i < n on the caller and the workers, and returns when all are done.
+class Pool {
+ public:
+  explicit Pool(unsigned threads) {
+    for (unsigned k = 1; k < threads; ++k) workers_.emplace_back([this] { work(); });
   }
-  std::atomic<std::size_t> next{0};
-  std::vector<std::thread> pool;
-  const unsigned t = static_cast<unsigned>(std::min<std::size_t>(threads, n));
-  for (unsigned k = 0; k < t; ++k)
-    pool.emplace_back([&, k] {
-      for (std::size_t i; (i = next.fetch_add(1)) < n;) f(i, k);
-    });
-  for (auto& th : pool) th.join();
-}
+  ~Pool() {
+    {
+      std::lock_guard<std::mutex> lock(m_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    for (std::thread& t : workers_) t.join();
+  }
+  Pool(const Pool&) = delete;
+  Pool& operator=(const Pool&) = delete;
+
+  template <class F>
+  void run(std::size_t n, F&& f) {
+    if (workers_.empty() || n <= 1) {
+      for (std::size_t i = 0; i < n; ++i) f(i);
+      return;
+    }
+    std::function<void(std::size_t)> job(std::ref(f));
+    {
+      std::lock_guard<std::mutex> lock(m_);
+      job_ = &job;
+      n_ = n;
+      next_.store(0);
+      busy_ = workers_.size();
+      ++generation_;
+    }
+    wake_.notify_all();
+    drain(job, n);
+    std::unique_lock<std::mutex> lock(m_);
+    done_.wait(lock, [&] { return busy_ == 0; });
+    job_ = nullptr;
+  }
+
+ private:
+  void drain(const std::function<void(std::size_t)>& f, std::size_t n) {
+    for (std::size_t i; (i = next_.fetch_add(1)) < n;) f(i);
+  }
+  void work() {
+    std::uint64_t seen = 0;
+    for (;;) {
+      const std::function<void(std::size_t)>* job;
+      std::size_t n;
+      {
+        std::unique_lock<std::mutex> lock(m_);
+        wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
+        if (stop_) return;
+        seen = generation_;
+        job = job_;
+        n = n_;
+      }
+      drain(*job, n);
+      {
+        std::lock_guard<std::mutex> lock(m_);
+        if (--busy_ == 0) done_.notify_one();
+      }
+    }
+  }
+  std::vector<std::thread> workers_;
+  std::mutex m_;
+  std::condition_variable wake_, done_;
+  const std::function<void(std::size_t)>* job_ = nullptr;
+  std::size_t n_ = 0, busy_ = 0;
+  std::uint64_t generation_ = 0;
+  std::atomic<std::size_t> next_{0};
+  bool stop_ = false;
+};
 
 void expand(const World& w, const ExploreOptions& opt, const FpSet& seen,
-            const std::vector<WorldState>& cur, std::size_t lo, std::size_t hi, Chunk& out,
+            const std::vector<const WorldState*>& cur, std::size_t lo, std::size_t hi, Chunk& out,
             std::uint8_t* settled_out) {
-  // The successors of one state go straight into the chunk's buffers, fingerprinted and their
-  // table slots prefetched; once all are made, the ones already seen are dropped, so the cache
-  // misses of the lookups overlap and each state is copied once.
+  // The successors of one state are built straight into the chunk's buffer, fingerprinted and
+  // their table slots prefetched; once all are made, the ones already seen are dropped, so the
+  // cache misses of the lookups overlap and each state is written once.
   for (std::size_t idx = lo; idx < hi; ++idx) {
-    const WorldState& s = cur[idx];
+    const WorldState& s = *cur[idx];
     const std::size_t first = out.cands.size();
     // Liveness needs no edge out of a settled state: it can reach a settled state already.
     const bool is_settled = settled_out && settled(w, s);
     bool record_edges = settled_out && !is_settled;
     bool next_settled = false;  // a successor is settled: so, in effect, is this state
-    const std::uint8_t pruned = for_each_successor(w, s, [&](std::uint8_t ordinal, const WorldState& n, const Transition& tr) {
+    auto slot = [&]() -> WorldState& { return out.states.slot(); };
+    const std::uint8_t pruned = for_each_successor_into(w, s, slot, [&](std::uint8_t ordinal, const WorldState& n, const Transition& tr) {
       ++out.transitions;
       if (tr.overflow) ++out.overflows;
       const std::uint32_t bad = check_transition(w, s, n, tr, out.guards) & opt.properties;
@@ -206,7 +320,7 @@ void expand(const World& w, const ExploreOptions& opt, const FpSet& seen,
         seen.prefetch(fp);
       }
       out.cands.push_back(Cand{fp, static_cast<std::uint32_t>(idx), ordinal, 0, {0, 0}});
-      out.states.push_back(n);
+      out.states.push();  // n was built in the slot: keep it
     });
     const std::size_t made = out.cands.size() - first;
     // A state whose every move the --in-flight bound pruned is where the bounded environment
@@ -228,7 +342,7 @@ void expand(const World& w, const ExploreOptions& opt, const FpSet& seen,
       ++keep;
     }
     out.cands.resize(keep);
-    out.states.resize(keep);
+    out.states.resize_down(keep);
     const bool any = made > 0;
     out.pruned += pruned;
     if (!any && pruned == 0) {
@@ -362,6 +476,7 @@ ExploreResult explore(const World& w, const ExploreOptions& opt) {
   const auto t0 = Clock::now();
   auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - t0).count(); };
   const unsigned threads = std::max(1u, opt.threads);
+  Pool pool(threads);
   ExploreResult res;
   const bool live = opt.liveness && (opt.properties & bit(Property::BothClosed));
   FpSet seen(live);
@@ -370,22 +485,32 @@ ExploreResult explore(const World& w, const ExploreOptions& opt) {
   std::vector<std::uint8_t> settled_flag;  // liveness: per state
   std::vector<std::uint32_t> parent{0};
   std::vector<std::uint8_t> move{0};
-  std::vector<WorldState> cur{initial_state(w)}, next;
-  seen.insert(fp_of(cur[0]));
+  // The frontier is the new states of the last level, left in place in the chunk buffers
+  // that built them (sets[which ^ 1]); this level builds into sets[which]. cur points at them.
+  StateBuf initial;
+  initial.assign_one(initial_state(w));
+  std::vector<const WorldState*> cur{&initial[0]};
+  seen.insert(fp_of(initial[0]));
   std::array<Record, kPropertyCount> rec{};
   std::uint64_t level_start = 0;
   double last_progress = 0;
-  std::vector<Chunk> chunks;
+  std::array<std::vector<Chunk>, 2> sets;
+  unsigned which = 0;
 
-  auto memory = [&](std::size_t cands) {
-    return seen.bytes() + parent.capacity() * 4 + move.capacity() +
-           (cur.capacity() + next.capacity()) * sizeof(WorldState) + cands * (sizeof(Cand) + sizeof(WorldState)) +
-           edge_count * sizeof(LEdge) + settled_flag.capacity();
+  auto memory = [&] {
+    std::uint64_t b = seen.bytes() + parent.capacity() * 4 + move.capacity() + cur.capacity() * sizeof(void*) +
+                      edge_count * sizeof(LEdge) + settled_flag.capacity();
+    for (const std::vector<Chunk>& set : sets)
+      for (const Chunk& c : set)
+        b += c.states.capacity() * sizeof(WorldState) + c.cands.capacity() * sizeof(Cand) +
+             c.edges.capacity() * sizeof(Edge) + c.known.capacity() * sizeof(LEdge);
+    return b;
   };
 
   while (!cur.empty()) {
     // (1) expand, in chunks whose results are merged in frontier order
     const std::size_t nchunks = threads == 1 ? 1 : std::min<std::size_t>(cur.size() / 64 + 1, threads * 16);
+    std::vector<Chunk>& chunks = sets[which];
     if (chunks.size() < nchunks) chunks.resize(nchunks);
     for (std::size_t c = 0; c < nchunks; ++c) {  // buffers are kept across levels: no page churn
       chunks[c].cands.clear(); chunks[c].states.clear(); chunks[c].edges.clear(); chunks[c].known.clear();
@@ -393,15 +518,13 @@ ExploreResult explore(const World& w, const ExploreOptions& opt) {
       chunks[c].transitions = chunks[c].terminals = chunks[c].overflows = chunks[c].pruned = chunks[c].cut_off = 0;
     }
     if (live) settled_flag.resize(level_start + cur.size());
-    parallel_for(threads, nchunks, [&](std::size_t c, unsigned) {
+    pool.run(nchunks, [&](std::size_t c) {
       const std::size_t lo = cur.size() * c / nchunks, hi = cur.size() * (c + 1) / nchunks;
       expand(w, opt, seen, cur, lo, hi, chunks[c], live ? settled_flag.data() + level_start : nullptr);
     });
-    std::size_t ncands = 0;
     std::array<Found, kPropertyCount> found{};
     for (std::size_t c = 0; c < nchunks; ++c) {
       const Chunk& ch = chunks[c];
-      ncands += ch.cands.size();
       res.transitions += ch.transitions;
       res.terminal_states += ch.terminals;
       res.overflows += ch.overflows;
@@ -420,10 +543,10 @@ ExploreResult explore(const World& w, const ExploreOptions& opt) {
     }
     // Every property asked for is violated: nothing more can change the verdict.
     const bool all_violated = violated_so_far == opt.properties;
-    res.peak_bytes = std::max<std::uint64_t>(res.peak_bytes, memory(ncands));
+    res.peak_bytes = std::max<std::uint64_t>(res.peak_bytes, memory());
     // (2) insert: each thread owns the shards congruent to it, scanning in order
     const unsigned inserters = threads;
-    parallel_for(inserters, inserters, [&](std::size_t t, unsigned) {
+    pool.run(inserters, [&](std::size_t t) {
       for (std::size_t k = 0; k < nchunks; ++k)
         for (Cand& c : chunks[k].cands)
           if (FpSet::shard_of(c.fp) % inserters == t) c.is_new = seen.insert(c.fp) ? 1 : 0;
@@ -439,18 +562,21 @@ ExploreResult explore(const World& w, const ExploreOptions& opt) {
     const std::size_t base = parent.size();
     parent.resize(base + offset[nchunks]);
     move.resize(base + offset[nchunks]);
-    next.resize(offset[nchunks]);
-    parallel_for(threads, nchunks, [&](std::size_t k, unsigned) {
-      std::size_t at = offset[k];
-      const Chunk& ch = chunks[k];
+    std::vector<const WorldState*> next(offset[nchunks]);
+    pool.run(nchunks, [&](std::size_t k) {
+      std::size_t at = offset[k], keep = 0;
+      Chunk& ch = chunks[k];
       for (std::size_t i = 0; i < ch.cands.size(); ++i) {
         if (!ch.cands[i].is_new) continue;
         parent[base + at] = static_cast<std::uint32_t>(level_start + ch.cands[i].frontier);
         if (live) seen.set_id(ch.cands[i].fp, static_cast<std::uint32_t>(base + at));
         move[base + at] = ch.cands[i].ordinal;
-        next[at] = ch.states[i];
+        if (keep != i) ch.states[keep] = ch.states[i];  // compact in place: the next frontier
+        ++keep;
         ++at;
       }
+      ch.states.resize_down(keep);
+      for (std::size_t j = 0; j < keep; ++j) next[offset[k] + j] = &ch.states[j];
     });
     if (live) {  // every successor now has a number: record the level's edges by number
       std::vector<std::size_t> eoff(nchunks + 1, 0);
@@ -460,7 +586,7 @@ ExploreResult explore(const World& w, const ExploreOptions& opt) {
       blk.e = std::make_unique_for_overwrite<LEdge[]>(blk.n);
       edge_count += blk.n;
       LEdge* out = blk.e.get();
-      parallel_for(threads, nchunks, [&](std::size_t k, unsigned) {
+      pool.run(nchunks, [&](std::size_t k) {
         std::size_t at = eoff[k];
         for (const LEdge& e : chunks[k].known) out[at++] = LEdge{static_cast<std::uint32_t>(level_start + e.src), e.dst};
         const std::vector<Edge>& es = chunks[k].edges;
@@ -475,25 +601,26 @@ ExploreResult explore(const World& w, const ExploreOptions& opt) {
     res.states = parent.size();
     level_start += cur.size();
     cur.swap(next);
+    which ^= 1;
     if (!cur.empty()) ++res.depth;
 
     const double now = elapsed();
     if (opt.progress && now - last_progress >= 2.0) {
       last_progress = now;
-      opt.progress(Progress{res.states, res.transitions, cur.size(), res.depth, memory(0), now});
+      opt.progress(Progress{res.states, res.transitions, cur.size(), res.depth, memory(), now});
     }
     if (all_violated && !cur.empty()) { res.stopped_at_violation = true; break; }
     if (!cur.empty()) {
       if (opt.interrupt && opt.interrupt->load()) res.incomplete_reason = "interrupted";
       else if (opt.max_states && res.states >= opt.max_states) res.incomplete_reason = "--max-states reached";
-      else if (opt.max_memory && memory(0) >= opt.max_memory) res.incomplete_reason = "--max-memory reached";
+      else if (opt.max_memory && memory() >= opt.max_memory) res.incomplete_reason = "--max-memory reached";
       if (!res.incomplete_reason.empty()) break;
     }
   }
 
   if (live && res.incomplete_reason.empty() && !res.stopped_at_violation) {
     res.edge_bytes = edge_count * sizeof(LEdge) + settled_flag.capacity();
-    res.peak_bytes = std::max<std::uint64_t>(res.peak_bytes, memory(0) + parent.size() * 2);
+    res.peak_bytes = std::max<std::uint64_t>(res.peak_bytes, memory() + parent.size() * 2);
     const std::vector<std::uint8_t> doomed = doomed_states(parent.size(), edges, settled_flag, res.liveness_sweeps);
     std::vector<EdgeBlock>().swap(edges);
     res.liveness_checked = true;
