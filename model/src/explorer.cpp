@@ -123,9 +123,32 @@ class FpSet {
       if (s.slots[i] == 0) return kAbsent;
     }
   }
-  // With ids: the state number of a stored fingerprint. Distinct fingerprints may be given
-  // their ids concurrently (no insert may run meanwhile).
-  void set_id(std::uint64_t fp, std::uint32_t id) { shards_[shard_of(fp)].ids[find(fp)] = id; }
+  // Only the owner of the shard may call these two. reserve() grows a shard at once so that
+  // `extra` more inserts cannot grow it; then the slots insert_at() reports stay valid.
+  void reserve(std::size_t shard, std::size_t extra) {
+    Shard& s = shards_[shard];
+    while ((s.count + extra) * 4 > s.slots.size() * 3) grow(s);
+  }
+  // Inserts fp if absent; returns whether it was absent, and its slot either way.
+  bool insert_at(std::uint64_t fp, std::uint32_t& slot) {
+    Shard& s = shards_[shard_of(fp)];
+    if ((s.count + 1) * 4 > s.slots.size() * 3) grow(s);
+    const std::size_t mask = s.slots.size() - 1;
+    for (std::size_t i = fp & mask;; i = (i + 1) & mask) {
+      if (s.slots[i] == fp) { slot = static_cast<std::uint32_t>(i); return false; }
+      if (s.slots[i] == 0) {
+        s.slots[i] = fp;
+        slot = static_cast<std::uint32_t>(i);
+        ++s.count;
+        return true;
+      }
+    }
+  }
+  // With ids: the state number of a stored fingerprint, by the slot insert_at() reported.
+  // Distinct slots may be given their ids concurrently (no insert may run meanwhile).
+  void set_id_at(std::uint64_t fp, std::uint32_t slot, std::uint32_t id) { shards_[shard_of(fp)].ids[slot] = id; }
+  std::uint32_t id_at(std::uint64_t fp, std::uint32_t slot) const { return shards_[shard_of(fp)].ids[slot]; }
+  void prefetch_id_at(std::uint64_t fp, std::uint32_t slot) const { __builtin_prefetch(&shards_[shard_of(fp)].ids[slot]); }
   std::uint32_t id_of(std::uint64_t fp) const { return shards_[shard_of(fp)].ids[find(fp)]; }
   void prefetch_id(std::uint64_t fp) const {
     const Shard& s = shards_[shard_of(fp)];
@@ -198,16 +221,17 @@ struct Found {
   }
 };
 
-struct Edge {  // liveness: a transition from a frontier state to a fingerprint
+struct Edge {  // liveness: a transition from a frontier state to a candidate of its chunk
   std::uint32_t frontier;
-  std::uint64_t fp;
+  std::uint32_t cand;
 };
-struct LEdge {  // liveness: a transition by state numbers (src local to the level until stored)
+struct LEdge {  // liveness: a transition by state numbers (src local to the level)
   std::uint32_t src, dst;
 };
 
 struct Chunk {
   std::vector<Cand> cands;
+  std::vector<std::uint32_t> slot;  // liveness: each candidate's slot in the fingerprint table
   std::vector<Edge> edges;   // to states not seen before this level
   std::vector<LEdge> known;  // to states of earlier levels
   StateBuf states;  // parallel to cands; after numbering, the new states only (the next frontier)
@@ -337,7 +361,7 @@ void expand(const World& w, const ExploreOptions& opt, const FpSet& seen,
         if (edges_now) out.known.push_back(LEdge{static_cast<std::uint32_t>(idx), id});
         continue;
       }
-      if (edges_now) out.edges.push_back(Edge{static_cast<std::uint32_t>(idx), out.cands[i].fp});
+      if (edges_now) out.edges.push_back(Edge{static_cast<std::uint32_t>(idx), static_cast<std::uint32_t>(keep)});
       if (keep != i) { out.cands[keep] = out.cands[i]; out.states[keep] = out.states[i]; }
       ++keep;
     }
@@ -387,33 +411,45 @@ Violation rebuild(const World& w, const FpSet& seen, const std::vector<std::uint
   return v;
 }
 
-// The edges of one level, in order of their source; allocated once at the exact size and not
-// zeroed (a growing vector copied and zeroed hundreds of MB per scenario).
+// The edges of one level in compressed rows: for each state of the level in order, its
+// number of recorded edges (deg), and their targets one after another (dst). Allocated once
+// at the exact size and not zeroed. 4 bytes an edge and 1 a state, where (source, target)
+// pairs took 8 an edge.
 struct EdgeBlock {
-  std::unique_ptr<LEdge[]> e;
-  std::size_t n = 0;
+  std::uint64_t first = 0;               // the number of the level's first state
+  std::size_t width = 0, n = 0;          // states, edges
+  std::unique_ptr<std::uint8_t[]> deg;   // per state
+  std::unique_ptr<std::uint32_t[]> dst;  // per edge
 };
+// Edges are recorded per move, and a state has at most this many moves (due timers, two
+// applications with two ISN choices, a delivery with two ISN choices, a loss and a duplicate
+// of each segment, the tick): so a degree fits in a byte.
+static_assert(2 * kTimerCount + 2 * 2 + kMaxPkts * (2 + 1 + 1) + 1 < 256);
 
 // Liveness: the states from which no settled state is reachable. A state can reach a settled
-// state if it is one or if some successor can. The edges are stored in order of their source,
-// and most lead to a later state (breadth-first numbering), so sweeping them from the last to
-// the first settles every forward chain in one pass; sweeps repeat until nothing changes (the
-// back edges of cycles), which on our models takes a handful. No reversed graph is built.
-std::vector<std::uint8_t> doomed_states(std::size_t n, std::vector<EdgeBlock>& edges,
+// state if it is one or if some successor can. Most edges lead to a later state (breadth-first
+// numbering), so sweeping the states from the last to the first settles every forward chain
+// in one pass; sweeps repeat until nothing changes (the back edges of cycles), which on our
+// models takes a handful. A decided state is skipped by its degree alone. No reversed graph
+// is built.
+std::vector<std::uint8_t> doomed_states(std::size_t n, const std::vector<EdgeBlock>& edges,
                                         const std::vector<std::uint8_t>& settled_flag, std::uint64_t& sweeps) {
   std::vector<std::uint8_t> reach(settled_flag.begin(), settled_flag.begin() + static_cast<std::ptrdiff_t>(n));
   for (bool changed = true; changed;) {
     changed = false;
     ++sweeps;
-    for (std::size_t b = edges.size(); b-- > 0;)
-      for (std::size_t k = edges[b].n; k-- > 0;) {
-        const LEdge e = edges[b].e[k];
-        if (!reach[e.src] && reach[e.dst]) { reach[e.src] = 1; changed = true; }
+    for (std::size_t b = edges.size(); b-- > 0;) {
+      const EdgeBlock& blk = edges[b];
+      std::size_t pos = blk.n;
+      for (std::size_t i = blk.width; i-- > 0;) {
+        const std::size_t d = blk.deg[i];
+        pos -= d;
+        std::uint8_t& r = reach[blk.first + i];
+        if (r) continue;
+        for (std::size_t k = pos; k < pos + d; ++k)
+          if (reach[blk.dst[k]]) { r = 1; changed = true; break; }
       }
-    // An edge whose source is decided can decide nothing more.
-    for (EdgeBlock& blk : edges)
-      blk.n = static_cast<std::size_t>(std::remove_if(blk.e.get(), blk.e.get() + blk.n,
-                                                      [&](const LEdge& e) { return reach[e.src] != 0; }) - blk.e.get());
+    }
   }
   for (std::uint8_t& r : reach) r = !r;
   return reach;
@@ -499,11 +535,11 @@ ExploreResult explore(const World& w, const ExploreOptions& opt) {
 
   auto memory = [&] {
     std::uint64_t b = seen.bytes() + parent.capacity() * 4 + move.capacity() + cur.capacity() * sizeof(void*) +
-                      edge_count * sizeof(LEdge) + settled_flag.capacity();
+                      edge_count * sizeof(std::uint32_t) + (live ? level_start : 0) + settled_flag.capacity();
     for (const std::vector<Chunk>& set : sets)
       for (const Chunk& c : set)
         b += c.states.capacity() * sizeof(WorldState) + c.cands.capacity() * sizeof(Cand) +
-             c.edges.capacity() * sizeof(Edge) + c.known.capacity() * sizeof(LEdge);
+             c.edges.capacity() * sizeof(Edge) + c.known.capacity() * sizeof(LEdge) + c.slot.capacity() * 4;
     return b;
   };
 
@@ -544,15 +580,32 @@ ExploreResult explore(const World& w, const ExploreOptions& opt) {
     // Every property asked for is violated: nothing more can change the verdict.
     const bool all_violated = violated_so_far == opt.properties;
     res.peak_bytes = std::max<std::uint64_t>(res.peak_bytes, memory());
-    // (2) insert: each thread owns the shards congruent to it, scanning in order
+    // (2) insert: each thread owns the shards congruent to it, scanning in order. With
+    // liveness, each owner first grows its shards for all their candidates, so that the slot
+    // each candidate lands in stays valid: numbering and edges then need no search.
     const unsigned inserters = threads;
+    if (live)
+      for (std::size_t k = 0; k < nchunks; ++k) chunks[k].slot.resize(chunks[k].cands.size());
     pool.run(inserters, [&](std::size_t t) {
-      for (std::size_t k = 0; k < nchunks; ++k)
-        for (Cand& c : chunks[k].cands)
-          if (FpSet::shard_of(c.fp) % inserters == t) c.is_new = seen.insert(c.fp) ? 1 : 0;
+      if (live) {
+        std::array<std::size_t, FpSet::kShards> incoming{};
+        for (std::size_t k = 0; k < nchunks; ++k)
+          for (const Cand& c : chunks[k].cands) ++incoming[FpSet::shard_of(c.fp)];
+        for (std::size_t sh = t; sh < FpSet::kShards; sh += inserters) seen.reserve(sh, incoming[sh]);
+      }
+      for (std::size_t k = 0; k < nchunks; ++k) {
+        std::vector<Cand>& cs = chunks[k].cands;
+        for (std::size_t i = 0; i < cs.size(); ++i) {
+          Cand& c = cs[i];
+          if (FpSet::shard_of(c.fp) % inserters != t) continue;
+          if (live) c.is_new = seen.insert_at(c.fp, chunks[k].slot[i]) ? 1 : 0;
+          else c.is_new = seen.insert(c.fp) ? 1 : 0;
+        }
+      }
     });
     // (3) number the new states in frontier order: a prefix sum over chunks, then each chunk
-    // copies its new states into its own range in parallel
+    // compacts its new states in place (the next frontier), in parallel. With liveness, a new
+    // candidate's number replaces its frontier index, which its edges read below.
     std::vector<std::size_t> offset(nchunks + 1, 0);
     for (std::size_t k = 0; k < nchunks; ++k) {
       std::size_t fresh = 0;
@@ -567,10 +620,15 @@ ExploreResult explore(const World& w, const ExploreOptions& opt) {
       std::size_t at = offset[k], keep = 0;
       Chunk& ch = chunks[k];
       for (std::size_t i = 0; i < ch.cands.size(); ++i) {
-        if (!ch.cands[i].is_new) continue;
-        parent[base + at] = static_cast<std::uint32_t>(level_start + ch.cands[i].frontier);
-        if (live) seen.set_id(ch.cands[i].fp, static_cast<std::uint32_t>(base + at));
-        move[base + at] = ch.cands[i].ordinal;
+        Cand& c = ch.cands[i];
+        if (!c.is_new) continue;
+        const auto id = static_cast<std::uint32_t>(base + at);
+        parent[id] = static_cast<std::uint32_t>(level_start + c.frontier);
+        move[id] = c.ordinal;
+        if (live) {
+          seen.set_id_at(c.fp, ch.slot[i], id);
+          c.frontier = id;
+        }
         if (keep != i) ch.states[keep] = ch.states[i];  // compact in place: the next frontier
         ++keep;
         ++at;
@@ -582,19 +640,37 @@ ExploreResult explore(const World& w, const ExploreOptions& opt) {
       std::vector<std::size_t> eoff(nchunks + 1, 0);
       for (std::size_t k = 0; k < nchunks; ++k) eoff[k + 1] = eoff[k] + chunks[k].edges.size() + chunks[k].known.size();
       EdgeBlock& blk = edges.emplace_back();
+      blk.first = level_start;
+      blk.width = cur.size();
       blk.n = eoff[nchunks];
-      blk.e = std::make_unique_for_overwrite<LEdge[]>(blk.n);
+      blk.deg = std::make_unique_for_overwrite<std::uint8_t[]>(blk.width);
+      blk.dst = std::make_unique_for_overwrite<std::uint32_t[]>(blk.n);
       edge_count += blk.n;
-      LEdge* out = blk.e.get();
       pool.run(nchunks, [&](std::size_t k) {
-        std::size_t at = eoff[k];
-        for (const LEdge& e : chunks[k].known) out[at++] = LEdge{static_cast<std::uint32_t>(level_start + e.src), e.dst};
-        const std::vector<Edge>& es = chunks[k].edges;
-        constexpr std::size_t kAhead = 16;  // overlap the table misses
-        for (std::size_t i = 0; i < std::min(kAhead, es.size()); ++i) seen.prefetch_id(es[i].fp);
-        for (std::size_t i = 0; i < es.size(); ++i) {
-          if (i + kAhead < es.size()) seen.prefetch_id(es[i + kAhead].fp);
-          out[at++] = LEdge{static_cast<std::uint32_t>(level_start + es[i].frontier), seen.id_of(es[i].fp)};
+        // The chunk's sources are [lo, hi) of the level; its edges to earlier levels (known)
+        // and to this level's candidates (edges) are each in order of source: merge them.
+        const std::size_t lo = cur.size() * k / nchunks, hi = cur.size() * (k + 1) / nchunks;
+        const Chunk& ch = chunks[k];
+        const std::vector<LEdge>& kn = ch.known;
+        const std::vector<Edge>& es = ch.edges;
+        // A candidate seen twice in this level has the number of its first occurrence, in the
+        // table: prefetch those ahead to overlap the misses.
+        constexpr std::size_t kAhead = 16;
+        auto prefetch = [&](std::size_t i) {
+          if (i < es.size() && !ch.cands[es[i].cand].is_new) seen.prefetch_id_at(ch.cands[es[i].cand].fp, ch.slot[es[i].cand]);
+        };
+        for (std::size_t i = 0; i < kAhead; ++i) prefetch(i);
+        std::uint32_t* out = blk.dst.get() + eoff[k];
+        std::size_t a = 0, e = 0;
+        for (std::size_t src = lo; src < hi; ++src) {
+          std::size_t d = 0;
+          for (; a < kn.size() && kn[a].src == src; ++a, ++d) *out++ = kn[a].dst;
+          for (; e < es.size() && es[e].frontier == src; ++e, ++d) {
+            prefetch(e + kAhead);
+            const Cand& c = ch.cands[es[e].cand];
+            *out++ = c.is_new ? c.frontier : seen.id_at(c.fp, ch.slot[es[e].cand]);
+          }
+          blk.deg[src] = static_cast<std::uint8_t>(d);
         }
       });
     }
@@ -619,8 +695,9 @@ ExploreResult explore(const World& w, const ExploreOptions& opt) {
   }
 
   if (live && res.incomplete_reason.empty() && !res.stopped_at_violation) {
-    res.edge_bytes = edge_count * sizeof(LEdge) + settled_flag.capacity();
+    res.edge_bytes = edge_count * sizeof(std::uint32_t) + level_start + settled_flag.capacity();
     res.peak_bytes = std::max<std::uint64_t>(res.peak_bytes, memory() + parent.size() * 2);
+    std::array<std::vector<Chunk>, 2>().swap(sets);  // the level buffers are not needed any more
     const std::vector<std::uint8_t> doomed = doomed_states(parent.size(), edges, settled_flag, res.liveness_sweeps);
     std::vector<EdgeBlock>().swap(edges);
     res.liveness_checked = true;
