@@ -83,11 +83,16 @@ class StateBuf {
   std::size_t n_ = 0, cap_ = 0;
 };
 
-// Open addressing over 64-bit fingerprints, split into shards by the top bits.
+// Open addressing (linear probing) over 64-bit fingerprints, split into shards by the top
+// bits. A shard grows by a quarter when it would pass 85% full, so it stays 68-85% full: 9.4
+// to 11.8 bytes a state, where doubling at 75% left it 37-75% full (10.7 to 21 bytes). Any
+// size works because the home slot scales the fingerprint's low bits to the size (Lemire's
+// "fastrange" multiply-shift, instead of a power-of-two mask).
 class FpSet {
  public:
   static constexpr unsigned kShardBits = 6;
   static constexpr std::size_t kShards = std::size_t{1} << kShardBits;
+  static constexpr std::size_t kMaxLoadPercent = 85;
 
   explicit FpSet(bool with_ids = false) : with_ids_(with_ids) {
     for (Shard& s : shards_) {
@@ -97,28 +102,18 @@ class FpSet {
   }
   static std::size_t shard_of(std::uint64_t fp) { return static_cast<std::size_t>(fp >> (64 - kShardBits)); }
 
-  bool contains(std::uint64_t fp) const {
-    const Shard& s = shards_[shard_of(fp)];
-    const std::size_t mask = s.slots.size() - 1;
-    for (std::size_t i = fp & mask;; i = (i + 1) & mask) {
-      if (s.slots[i] == fp) return true;
-      if (s.slots[i] == 0) return false;
-    }
-  }
+  bool contains(std::uint64_t fp) const { return lookup(fp) != kAbsent; }
   // Only the owner of the shard may call this.
   bool insert(std::uint64_t fp) {
-    Shard& s = shards_[shard_of(fp)];
-    if ((s.count + 1) * 4 > s.slots.size() * 3) grow(s);
-    if (!place(s, fp, 0)) return false;
-    ++s.count;
-    return true;
+    std::uint32_t slot;
+    return insert_at(fp, slot);
   }
   static constexpr std::uint32_t kAbsent = 0xFFFFFFFF;
   // The state number of a fingerprint (0 without ids), or kAbsent if it is not stored.
   std::uint32_t lookup(std::uint64_t fp) const {
     const Shard& s = shards_[shard_of(fp)];
-    const std::size_t mask = s.slots.size() - 1;
-    for (std::size_t i = fp & mask;; i = (i + 1) & mask) {
+    const std::size_t n = s.slots.size();
+    for (std::size_t i = home(fp, n);; i = i + 1 == n ? 0 : i + 1) {
       if (s.slots[i] == fp) return s.ids.empty() ? 0 : s.ids[i];
       if (s.slots[i] == 0) return kAbsent;
     }
@@ -127,14 +122,14 @@ class FpSet {
   // `extra` more inserts cannot grow it; then the slots insert_at() reports stay valid.
   void reserve(std::size_t shard, std::size_t extra) {
     Shard& s = shards_[shard];
-    while ((s.count + extra) * 4 > s.slots.size() * 3) grow(s);
+    while (too_full(s, extra)) grow(s);
   }
   // Inserts fp if absent; returns whether it was absent, and its slot either way.
   bool insert_at(std::uint64_t fp, std::uint32_t& slot) {
     Shard& s = shards_[shard_of(fp)];
-    if ((s.count + 1) * 4 > s.slots.size() * 3) grow(s);
-    const std::size_t mask = s.slots.size() - 1;
-    for (std::size_t i = fp & mask;; i = (i + 1) & mask) {
+    if (too_full(s, 1)) grow(s);
+    const std::size_t n = s.slots.size();
+    for (std::size_t i = home(fp, n);; i = i + 1 == n ? 0 : i + 1) {
       if (s.slots[i] == fp) { slot = static_cast<std::uint32_t>(i); return false; }
       if (s.slots[i] == 0) {
         s.slots[i] = fp;
@@ -149,15 +144,16 @@ class FpSet {
   void set_id_at(std::uint64_t fp, std::uint32_t slot, std::uint32_t id) { shards_[shard_of(fp)].ids[slot] = id; }
   std::uint32_t id_at(std::uint64_t fp, std::uint32_t slot) const { return shards_[shard_of(fp)].ids[slot]; }
   void prefetch_id_at(std::uint64_t fp, std::uint32_t slot) const { __builtin_prefetch(&shards_[shard_of(fp)].ids[slot]); }
-  std::uint32_t id_of(std::uint64_t fp) const { return shards_[shard_of(fp)].ids[find(fp)]; }
+  std::uint32_t id_of(std::uint64_t fp) const { return lookup(fp); }
   void prefetch_id(std::uint64_t fp) const {
     const Shard& s = shards_[shard_of(fp)];
-    __builtin_prefetch(&s.slots[fp & (s.slots.size() - 1)]);
-    __builtin_prefetch(&s.ids[fp & (s.slots.size() - 1)]);
+    const std::size_t i = home(fp, s.slots.size());
+    __builtin_prefetch(&s.slots[i]);
+    __builtin_prefetch(&s.ids[i]);
   }
   void prefetch(std::uint64_t fp) const {
     const Shard& s = shards_[shard_of(fp)];
-    __builtin_prefetch(&s.slots[fp & (s.slots.size() - 1)]);
+    __builtin_prefetch(&s.slots[home(fp, s.slots.size())]);
   }
   std::uint64_t bytes() const {
     std::uint64_t b = 0;
@@ -171,35 +167,69 @@ class FpSet {
     std::vector<std::uint32_t> ids;  // parallel to slots, only with ids
     std::size_t count = 0;
   };
-  std::size_t find(std::uint64_t fp) const {  // the slot of a stored fingerprint
-    const Shard& s = shards_[shard_of(fp)];
-    const std::size_t mask = s.slots.size() - 1;
-    std::size_t i = fp & mask;
-    while (s.slots[i] != fp) i = (i + 1) & mask;
-    return i;
+  static std::size_t home(std::uint64_t fp, std::size_t n) {
+    __extension__ using u128 = unsigned __int128;
+    return static_cast<std::size_t>((static_cast<u128>(fp << kShardBits) * n) >> 64);
   }
-  static bool place(Shard& s, std::uint64_t fp, std::uint32_t id) {
-    const std::size_t mask = s.slots.size() - 1;
-    for (std::size_t i = fp & mask;; i = (i + 1) & mask) {
-      if (s.slots[i] == fp) return false;
-      if (s.slots[i] == 0) {
-        s.slots[i] = fp;
-        if (!s.ids.empty()) s.ids[i] = id;
-        return true;
-      }
-    }
+  static bool too_full(const Shard& s, std::size_t extra) {
+    return (s.count + extra) * 100 > s.slots.size() * kMaxLoadPercent;
   }
   void grow(Shard& s) {
+    const std::size_t n = s.slots.size() + s.slots.size() / 4;
     Shard bigger;
-    bigger.slots.assign(s.slots.size() * 2, 0);
-    if (with_ids_) bigger.ids.assign(s.slots.size() * 2, 0);
-    for (std::size_t i = 0; i < s.slots.size(); ++i)
-      if (s.slots[i] != 0) place(bigger, s.slots[i], with_ids_ ? s.ids[i] : 0);
+    bigger.slots.assign(n, 0);
+    if (with_ids_) bigger.ids.assign(n, 0);
+    // The old slots are nearly in order of home, so the new ones are written nearly in order.
+    for (std::size_t j = 0; j < s.slots.size(); ++j) {
+      const std::uint64_t fp = s.slots[j];
+      if (fp == 0) continue;
+      std::size_t i = home(fp, n);
+      while (bigger.slots[i] != 0) i = i + 1 == n ? 0 : i + 1;
+      bigger.slots[i] = fp;
+      if (with_ids_) bigger.ids[i] = s.ids[j];
+    }
     s.slots.swap(bigger.slots);
     s.ids.swap(bigger.ids);
   }
   bool with_ids_;
   std::array<Shard, kShards> shards_;
+};
+
+// A state has at most this many moves (due timers, two applications with two ISN choices,
+// a delivery with two ISN choices, a loss and a duplicate of each segment, the tick): so an
+// ordinal fits in 6 bits and a degree in a byte.
+inline constexpr std::size_t kMaxMoves = 2 * kTimerCount + 2 * 2 + kMaxPkts * (2 + 1 + 1) + 1;
+static_assert(kMaxMoves <= 64);
+
+// Parent records, 4 bytes a state: the parent's index within the level before (26 bits) and
+// the ordinal of the move from it (6 bits). Breadth-first, the parent of a state of level L is
+// in level L - 1, whose first number is kept. A level wider than 2^26 states is refused (its
+// frontier alone would take 20 GB): the search then stops as incomplete.
+class Records {
+ public:
+  static constexpr unsigned kOrdinalBits = 6;
+  static constexpr std::size_t kMaxWidth = std::size_t{1} << (32 - kOrdinalBits);
+  Records() : rec_{0}, first_{0} {}
+  std::size_t size() const { return rec_.size(); }
+  std::uint64_t bytes() const { return rec_.size() * sizeof(std::uint32_t); }
+  std::uint64_t capacity_bytes() const { return rec_.capacity() * sizeof(std::uint32_t); }
+  // A new level of n states begins at number size().
+  void add_level(std::size_t n) {
+    first_.push_back(rec_.size());
+    rec_.resize(rec_.size() + n);
+  }
+  void set(std::size_t id, std::size_t parent_index, std::uint8_t ordinal) {
+    rec_[id] = static_cast<std::uint32_t>(parent_index << kOrdinalBits) | ordinal;
+  }
+  std::uint8_t move(std::uint64_t id) const { return static_cast<std::uint8_t>(rec_[id] & ((1u << kOrdinalBits) - 1)); }
+  std::uint64_t parent(std::uint64_t id) const {
+    const std::size_t level = static_cast<std::size_t>(std::upper_bound(first_.begin(), first_.end(), id) - first_.begin()) - 1;
+    return first_[level - 1] + (rec_[id] >> kOrdinalBits);
+  }
+
+ private:
+  std::vector<std::uint32_t> rec_;
+  std::vector<std::uint64_t> first_;  // the first number of each level
 };
 
 struct Cand {
@@ -386,13 +416,12 @@ struct Record {  // per property: where its shortest violation was found
   bool terminal = false;
 };
 
-Violation rebuild(const World& w, const FpSet& seen, const std::vector<std::uint32_t>& parent,
-                  const std::vector<std::uint8_t>& move, Property p, const Record& r) {
+Violation rebuild(const World& w, const FpSet& seen, const Records& records, Property p, const Record& r) {
   Violation v;
   v.property = p;
   v.terminal = r.terminal;
   std::vector<std::uint8_t> path;
-  for (std::uint64_t id = r.parent_id; id != 0; id = parent[id]) path.push_back(move[id]);
+  for (std::uint64_t id = r.parent_id; id != 0; id = records.parent(id)) path.push_back(records.move(id));
   std::reverse(path.begin(), path.end());
   if (!r.terminal) path.push_back(r.ordinal);
   WorldState s = initial_state(w);
@@ -421,10 +450,7 @@ struct EdgeBlock {
   std::unique_ptr<std::uint8_t[]> deg;   // per state
   std::unique_ptr<std::uint32_t[]> dst;  // per edge
 };
-// Edges are recorded per move, and a state has at most this many moves (due timers, two
-// applications with two ISN choices, a delivery with two ISN choices, a loss and a duplicate
-// of each segment, the tick): so a degree fits in a byte.
-static_assert(2 * kTimerCount + 2 * 2 + kMaxPkts * (2 + 1 + 1) + 1 < 256);
+static_assert(kMaxMoves < 256, "an edge is recorded per move: a degree fits in a byte");
 
 // Liveness: the states from which no settled state is reachable. A state can reach a settled
 // state if it is one or if some successor can. Most edges lead to a later state (breadth-first
@@ -460,14 +486,13 @@ constexpr std::size_t kMaxLasso = 400;
 // The shortest path to the first doomed state (the lowest number is the shallowest), then a
 // walk among doomed states (all successors of a doomed state are doomed) until it closes a
 // cycle, preferring a successor that closes one at once.
-Violation rebuild_doomed(const World& w, const FpSet& seen, const std::vector<std::uint32_t>& parent,
-                         const std::vector<std::uint8_t>& move, const std::vector<std::uint8_t>& doomed,
+Violation rebuild_doomed(const World& w, const FpSet& seen, const Records& records, const std::vector<std::uint8_t>& doomed,
                          std::uint32_t first) {
   Violation v;
   v.property = Property::BothClosed;
   v.doomed = true;
   std::vector<std::uint8_t> path;
-  for (std::uint64_t id = first; id != 0; id = parent[id]) path.push_back(move[id]);
+  for (std::uint64_t id = first; id != 0; id = records.parent(id)) path.push_back(records.move(id));
   std::reverse(path.begin(), path.end());
   WorldState s = initial_state(w);
   for (std::uint8_t ordinal : path) {
@@ -519,8 +544,7 @@ ExploreResult explore(const World& w, const ExploreOptions& opt) {
   std::vector<EdgeBlock> edges;            // liveness: every transition, by state number
   std::uint64_t edge_count = 0;
   std::vector<std::uint8_t> settled_flag;  // liveness: per state
-  std::vector<std::uint32_t> parent{0};
-  std::vector<std::uint8_t> move{0};
+  Records records;
   // The frontier is the new states of the last level, left in place in the chunk buffers
   // that built them (sets[which ^ 1]); this level builds into sets[which]. cur points at them.
   StateBuf initial;
@@ -534,7 +558,7 @@ ExploreResult explore(const World& w, const ExploreOptions& opt) {
   unsigned which = 0;
 
   auto memory = [&] {
-    std::uint64_t b = seen.bytes() + parent.capacity() * 4 + move.capacity() + cur.capacity() * sizeof(void*) +
+    std::uint64_t b = seen.bytes() + records.capacity_bytes() + cur.capacity() * sizeof(void*) +
                       edge_count * sizeof(std::uint32_t) + (live ? level_start : 0) + settled_flag.capacity();
     for (const std::vector<Chunk>& set : sets)
       for (const Chunk& c : set)
@@ -593,9 +617,11 @@ ExploreResult explore(const World& w, const ExploreOptions& opt) {
           for (const Cand& c : chunks[k].cands) ++incoming[FpSet::shard_of(c.fp)];
         for (std::size_t sh = t; sh < FpSet::kShards; sh += inserters) seen.reserve(sh, incoming[sh]);
       }
+      constexpr std::size_t kAhead = 24;  // prefetch distance: overlap the table misses
       for (std::size_t k = 0; k < nchunks; ++k) {
         std::vector<Cand>& cs = chunks[k].cands;
         for (std::size_t i = 0; i < cs.size(); ++i) {
+          if (i + kAhead < cs.size() && FpSet::shard_of(cs[i + kAhead].fp) % inserters == t) seen.prefetch(cs[i + kAhead].fp);
           Cand& c = cs[i];
           if (FpSet::shard_of(c.fp) % inserters != t) continue;
           if (live) c.is_new = seen.insert_at(c.fp, chunks[k].slot[i]) ? 1 : 0;
@@ -612,9 +638,8 @@ ExploreResult explore(const World& w, const ExploreOptions& opt) {
       for (const Cand& c : chunks[k].cands) fresh += c.is_new;
       offset[k + 1] = offset[k] + fresh;
     }
-    const std::size_t base = parent.size();
-    parent.resize(base + offset[nchunks]);
-    move.resize(base + offset[nchunks]);
+    const std::size_t base = records.size();
+    records.add_level(offset[nchunks]);
     std::vector<const WorldState*> next(offset[nchunks]);
     pool.run(nchunks, [&](std::size_t k) {
       std::size_t at = offset[k], keep = 0;
@@ -623,8 +648,7 @@ ExploreResult explore(const World& w, const ExploreOptions& opt) {
         Cand& c = ch.cands[i];
         if (!c.is_new) continue;
         const auto id = static_cast<std::uint32_t>(base + at);
-        parent[id] = static_cast<std::uint32_t>(level_start + c.frontier);
-        move[id] = c.ordinal;
+        records.set(id, c.frontier, c.ordinal);
         if (live) {
           seen.set_id_at(c.fp, ch.slot[i], id);
           c.frontier = id;
@@ -674,7 +698,7 @@ ExploreResult explore(const World& w, const ExploreOptions& opt) {
         }
       });
     }
-    res.states = parent.size();
+    res.states = records.size();
     level_start += cur.size();
     cur.swap(next);
     which ^= 1;
@@ -690,15 +714,16 @@ ExploreResult explore(const World& w, const ExploreOptions& opt) {
       if (opt.interrupt && opt.interrupt->load()) res.incomplete_reason = "interrupted";
       else if (opt.max_states && res.states >= opt.max_states) res.incomplete_reason = "--max-states reached";
       else if (opt.max_memory && memory() >= opt.max_memory) res.incomplete_reason = "--max-memory reached";
+      else if (cur.size() >= Records::kMaxWidth) res.incomplete_reason = "a level wider than 2^26 states";
       if (!res.incomplete_reason.empty()) break;
     }
   }
 
   if (live && res.incomplete_reason.empty() && !res.stopped_at_violation) {
     res.edge_bytes = edge_count * sizeof(std::uint32_t) + level_start + settled_flag.capacity();
-    res.peak_bytes = std::max<std::uint64_t>(res.peak_bytes, memory() + parent.size() * 2);
+    res.peak_bytes = std::max<std::uint64_t>(res.peak_bytes, memory() + records.size() * 2);
     std::array<std::vector<Chunk>, 2>().swap(sets);  // the level buffers are not needed any more
-    const std::vector<std::uint8_t> doomed = doomed_states(parent.size(), edges, settled_flag, res.liveness_sweeps);
+    const std::vector<std::uint8_t> doomed = doomed_states(records.size(), edges, settled_flag, res.liveness_sweeps);
     std::vector<EdgeBlock>().swap(edges);
     res.liveness_checked = true;
     std::uint32_t first = 0;
@@ -712,16 +737,16 @@ ExploreResult explore(const World& w, const ExploreOptions& opt) {
     // A doomed terminal state is already a both-closed violation, and a shorter one.
     if (any && !rec[static_cast<std::size_t>(Property::BothClosed)].any) {
       res.violated |= bit(Property::BothClosed);
-      res.violations.push_back(rebuild_doomed(w, seen, parent, move, doomed, first));
+      res.violations.push_back(rebuild_doomed(w, seen, records, doomed, first));
     }
   }
   res.table_bytes = seen.bytes();
-  res.record_bytes = parent.size() * sizeof(std::uint32_t) + move.size();
+  res.record_bytes = records.bytes();
   for (Property p : kAllProperties) {
     const Record& r = rec[static_cast<std::size_t>(p)];
     if (!r.any) continue;
     res.violated |= bit(p);
-    res.violations.push_back(rebuild(w, seen, parent, move, p, r));
+    res.violations.push_back(rebuild(w, seen, records, p, r));
   }
   std::stable_sort(res.violations.begin(), res.violations.end(),
                    [](const Violation& x, const Violation& y) { return x.property < y.property; });
