@@ -264,7 +264,7 @@ struct Chunk {
   std::vector<std::uint32_t> slot;  // liveness: each candidate's slot in the fingerprint table
   std::vector<Edge> edges;   // to states not seen before this level
   std::vector<LEdge> known;  // to states of earlier levels
-  StateBuf states;  // parallel to cands; after numbering, the new states only (the next frontier)
+  StateBuf states;  // parallel to cands; the new ones among them are the next frontier
   std::array<Found, kPropertyCount> found{};
   std::uint8_t guards = 0;
   std::uint64_t transitions = 0, terminals = 0, overflows = 0, pruned = 0, cut_off = 0;
@@ -545,8 +545,8 @@ ExploreResult explore(const World& w, const ExploreOptions& opt) {
   std::uint64_t edge_count = 0;
   std::vector<std::uint8_t> settled_flag;  // liveness: per state
   Records records;
-  // The frontier is the new states of the last level, left in place in the chunk buffers
-  // that built them (sets[which ^ 1]); this level builds into sets[which]. cur points at them.
+  // The frontier is the new states of the last level, left where they were built in the
+  // chunk buffers (sets[which ^ 1]); this level builds into sets[which]. cur points at them.
   StateBuf initial;
   initial.assign_one(initial_state(w));
   std::vector<const WorldState*> cur{&initial[0]};
@@ -630,7 +630,7 @@ ExploreResult explore(const World& w, const ExploreOptions& opt) {
       }
     });
     // (3) number the new states in frontier order: a prefix sum over chunks, then each chunk
-    // compacts its new states in place (the next frontier), in parallel. With liveness, a new
+    // numbers its new states and points the next frontier at them, in parallel. With liveness, a new
     // candidate's number replaces its frontier index, which its edges read below.
     std::vector<std::size_t> offset(nchunks + 1, 0);
     for (std::size_t k = 0; k < nchunks; ++k) {
@@ -642,7 +642,7 @@ ExploreResult explore(const World& w, const ExploreOptions& opt) {
     records.add_level(offset[nchunks]);
     std::vector<const WorldState*> next(offset[nchunks]);
     pool.run(nchunks, [&](std::size_t k) {
-      std::size_t at = offset[k], keep = 0;
+      std::size_t at = offset[k];
       Chunk& ch = chunks[k];
       for (std::size_t i = 0; i < ch.cands.size(); ++i) {
         Cand& c = ch.cands[i];
@@ -653,12 +653,9 @@ ExploreResult explore(const World& w, const ExploreOptions& opt) {
           seen.set_id_at(c.fp, ch.slot[i], id);
           c.frontier = id;
         }
-        if (keep != i) ch.states[keep] = ch.states[i];  // compact in place: the next frontier
-        ++keep;
+        next[at] = &ch.states[i];  // the next frontier stays where it was built
         ++at;
       }
-      ch.states.resize_down(keep);
-      for (std::size_t j = 0; j < keep; ++j) next[offset[k] + j] = &ch.states[j];
     });
     if (live) {  // every successor now has a number: record the level's edges by number
       std::vector<std::size_t> eoff(nchunks + 1, 0);
