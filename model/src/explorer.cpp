@@ -8,9 +8,12 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <condition_variable>
+#include <cstring>
 #include <cstddef>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <thread>
 
 #include "tcpclose/model/hash.hpp"
@@ -21,19 +24,75 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 // The fingerprint covers the hosts, the segments in flight and the counters; unused segment
-// slots are always zero, so leaving them out keeps equal states equal and hashes less.
+// slots are always zero and the count is hashed, so leaving them out keeps equal states equal
+// and distinct ones distinct. The layout is fixed, so the loop is unrolled and runs two
+// independent multiply-fold lanes (the same construction as hash.hpp's fingerprint(), which
+// it replaced here: that one took 220 instructions a state, with a variable-length tail).
+inline std::uint64_t word_at(const unsigned char* p, std::size_t off) {
+  std::uint64_t v;
+  std::memcpy(&v, p + off, 8);
+  return v;
+}
 std::uint64_t fp_of(const WorldState& s) {
-  static_assert(offsetof(WorldState, net) == sizeof(WorldState::h));
-  const std::uint64_t head = fingerprint(&s, offsetof(WorldState, net) + s.n * sizeof(Pkt));
-  const std::uint64_t tail = fingerprint(&s.n, sizeof(WorldState) - offsetof(WorldState, n));
-  return fold_mul(head ^ 0x9E3779B97F4A7C15ull, tail) | 1;
+  constexpr std::size_t kHosts = offsetof(WorldState, net), kTail = offsetof(WorldState, n);
+  static_assert(kHosts == sizeof(WorldState::h) && kHosts % 8 == 0 && kHosts / 8 == 21);
+  static_assert(kTail + 8 == sizeof(WorldState) && sizeof(Pkt) == 16);
+  constexpr std::uint64_t k0 = 0xa0761d6478bd642full, k1 = 0xe7037ed1a0b428dbull,
+                          k2 = 0x8ebc6af09c88c6e3ull, k3 = 0x589965cc75374cc3ull,
+                          k4 = 0x1d8e4e27c47d124full;
+  const auto* p = reinterpret_cast<const unsigned char*>(&s);
+  std::uint64_t a = k0, b = k3;
+  for (std::size_t i = 0; i < 160; i += 32) {  // host words 0..19, two lanes
+    a = fold_mul(word_at(p, i) ^ a ^ k1, word_at(p, i + 8) ^ k2);
+    b = fold_mul(word_at(p, i + 16) ^ b ^ k3, word_at(p, i + 24) ^ k4);
+  }
+  a = fold_mul(word_at(p, 160) ^ a ^ k1, word_at(p, kTail) ^ k2);  // host word 20, the counters
+  for (std::size_t i = 0; i < s.n; ++i)
+    b = fold_mul(word_at(p, kHosts + 16 * i) ^ b ^ k3, word_at(p, kHosts + 16 * i + 8) ^ k4);
+  return fold_mul(a ^ k0, b ^ k1) | 1;
 }
 
-// Open addressing over 64-bit fingerprints, split into shards by the top bits.
+// A growable array of states that is never zero-filled (a WorldState is trivially copyable,
+// and every slot is written before it is read): the candidates of a level are built in place.
+class StateBuf {
+ public:
+  std::size_t size() const { return n_; }
+  std::size_t capacity() const { return cap_; }
+  WorldState& operator[](std::size_t i) { return p_.get()[i]; }
+  const WorldState& operator[](std::size_t i) const { return p_.get()[i]; }
+  // The next free slot; push() keeps what was built there.
+  WorldState& slot() {
+    if (n_ == cap_) grow();
+    return p_.get()[n_];
+  }
+  void push() { ++n_; }
+  void resize_down(std::size_t n) { n_ = n; }
+  void clear() { n_ = 0; }
+  void assign_one(const WorldState& s) { clear(); slot() = s; push(); }
+
+ private:
+  struct Free { void operator()(WorldState* q) const { ::operator delete(q); } };
+  void grow() {
+    const std::size_t cap = cap_ ? cap_ * 2 : 64;
+    std::unique_ptr<WorldState, Free> q(static_cast<WorldState*>(::operator new(cap * sizeof(WorldState))));
+    if (n_) std::memcpy(static_cast<void*>(q.get()), p_.get(), n_ * sizeof(WorldState));
+    p_ = std::move(q);
+    cap_ = cap;
+  }
+  std::unique_ptr<WorldState, Free> p_;
+  std::size_t n_ = 0, cap_ = 0;
+};
+
+// Open addressing (linear probing) over 64-bit fingerprints, split into shards by the top
+// bits. A shard grows by a quarter when it would pass 85% full, so it stays 68-85% full: 9.4
+// to 11.8 bytes a state, where doubling at 75% left it 37-75% full (10.7 to 21 bytes). Any
+// size works because the home slot scales the fingerprint's low bits to the size (Lemire's
+// "fastrange" multiply-shift, instead of a power-of-two mask).
 class FpSet {
  public:
   static constexpr unsigned kShardBits = 6;
   static constexpr std::size_t kShards = std::size_t{1} << kShardBits;
+  static constexpr std::size_t kMaxLoadPercent = 85;
 
   explicit FpSet(bool with_ids = false) : with_ids_(with_ids) {
     for (Shard& s : shards_) {
@@ -43,44 +102,58 @@ class FpSet {
   }
   static std::size_t shard_of(std::uint64_t fp) { return static_cast<std::size_t>(fp >> (64 - kShardBits)); }
 
-  bool contains(std::uint64_t fp) const {
-    const Shard& s = shards_[shard_of(fp)];
-    const std::size_t mask = s.slots.size() - 1;
-    for (std::size_t i = fp & mask;; i = (i + 1) & mask) {
-      if (s.slots[i] == fp) return true;
-      if (s.slots[i] == 0) return false;
-    }
-  }
+  bool contains(std::uint64_t fp) const { return lookup(fp) != kAbsent; }
   // Only the owner of the shard may call this.
   bool insert(std::uint64_t fp) {
-    Shard& s = shards_[shard_of(fp)];
-    if ((s.count + 1) * 4 > s.slots.size() * 3) grow(s);
-    if (!place(s, fp, 0)) return false;
-    ++s.count;
-    return true;
+    std::uint32_t slot;
+    return insert_at(fp, slot);
   }
   static constexpr std::uint32_t kAbsent = 0xFFFFFFFF;
   // The state number of a fingerprint (0 without ids), or kAbsent if it is not stored.
   std::uint32_t lookup(std::uint64_t fp) const {
     const Shard& s = shards_[shard_of(fp)];
-    const std::size_t mask = s.slots.size() - 1;
-    for (std::size_t i = fp & mask;; i = (i + 1) & mask) {
+    const std::size_t n = s.slots.size();
+    for (std::size_t i = home(fp, n);; i = i + 1 == n ? 0 : i + 1) {
       if (s.slots[i] == fp) return s.ids.empty() ? 0 : s.ids[i];
       if (s.slots[i] == 0) return kAbsent;
     }
   }
-  // With ids: the state number of a stored fingerprint. Distinct fingerprints may be given
-  // their ids concurrently (no insert may run meanwhile).
-  void set_id(std::uint64_t fp, std::uint32_t id) { shards_[shard_of(fp)].ids[find(fp)] = id; }
-  std::uint32_t id_of(std::uint64_t fp) const { return shards_[shard_of(fp)].ids[find(fp)]; }
+  // Only the owner of the shard may call these two. reserve() grows a shard at once so that
+  // `extra` more inserts cannot grow it; then the slots insert_at() reports stay valid.
+  void reserve(std::size_t shard, std::size_t extra) {
+    Shard& s = shards_[shard];
+    while (too_full(s, extra)) grow(s);
+  }
+  // Inserts fp if absent; returns whether it was absent, and its slot either way.
+  bool insert_at(std::uint64_t fp, std::uint32_t& slot) {
+    Shard& s = shards_[shard_of(fp)];
+    if (too_full(s, 1)) grow(s);
+    const std::size_t n = s.slots.size();
+    for (std::size_t i = home(fp, n);; i = i + 1 == n ? 0 : i + 1) {
+      if (s.slots[i] == fp) { slot = static_cast<std::uint32_t>(i); return false; }
+      if (s.slots[i] == 0) {
+        s.slots[i] = fp;
+        slot = static_cast<std::uint32_t>(i);
+        ++s.count;
+        return true;
+      }
+    }
+  }
+  // With ids: the state number of a stored fingerprint, by the slot insert_at() reported.
+  // Distinct slots may be given their ids concurrently (no insert may run meanwhile).
+  void set_id_at(std::uint64_t fp, std::uint32_t slot, std::uint32_t id) { shards_[shard_of(fp)].ids[slot] = id; }
+  std::uint32_t id_at(std::uint64_t fp, std::uint32_t slot) const { return shards_[shard_of(fp)].ids[slot]; }
+  void prefetch_id_at(std::uint64_t fp, std::uint32_t slot) const { __builtin_prefetch(&shards_[shard_of(fp)].ids[slot]); }
+  std::uint32_t id_of(std::uint64_t fp) const { return lookup(fp); }
   void prefetch_id(std::uint64_t fp) const {
     const Shard& s = shards_[shard_of(fp)];
-    __builtin_prefetch(&s.slots[fp & (s.slots.size() - 1)]);
-    __builtin_prefetch(&s.ids[fp & (s.slots.size() - 1)]);
+    const std::size_t i = home(fp, s.slots.size());
+    __builtin_prefetch(&s.slots[i]);
+    __builtin_prefetch(&s.ids[i]);
   }
   void prefetch(std::uint64_t fp) const {
     const Shard& s = shards_[shard_of(fp)];
-    __builtin_prefetch(&s.slots[fp & (s.slots.size() - 1)]);
+    __builtin_prefetch(&s.slots[home(fp, s.slots.size())]);
   }
   std::uint64_t bytes() const {
     std::uint64_t b = 0;
@@ -94,35 +167,69 @@ class FpSet {
     std::vector<std::uint32_t> ids;  // parallel to slots, only with ids
     std::size_t count = 0;
   };
-  std::size_t find(std::uint64_t fp) const {  // the slot of a stored fingerprint
-    const Shard& s = shards_[shard_of(fp)];
-    const std::size_t mask = s.slots.size() - 1;
-    std::size_t i = fp & mask;
-    while (s.slots[i] != fp) i = (i + 1) & mask;
-    return i;
+  static std::size_t home(std::uint64_t fp, std::size_t n) {
+    __extension__ using u128 = unsigned __int128;
+    return static_cast<std::size_t>((static_cast<u128>(fp << kShardBits) * n) >> 64);
   }
-  static bool place(Shard& s, std::uint64_t fp, std::uint32_t id) {
-    const std::size_t mask = s.slots.size() - 1;
-    for (std::size_t i = fp & mask;; i = (i + 1) & mask) {
-      if (s.slots[i] == fp) return false;
-      if (s.slots[i] == 0) {
-        s.slots[i] = fp;
-        if (!s.ids.empty()) s.ids[i] = id;
-        return true;
-      }
-    }
+  static bool too_full(const Shard& s, std::size_t extra) {
+    return (s.count + extra) * 100 > s.slots.size() * kMaxLoadPercent;
   }
   void grow(Shard& s) {
+    const std::size_t n = s.slots.size() + s.slots.size() / 4;
     Shard bigger;
-    bigger.slots.assign(s.slots.size() * 2, 0);
-    if (with_ids_) bigger.ids.assign(s.slots.size() * 2, 0);
-    for (std::size_t i = 0; i < s.slots.size(); ++i)
-      if (s.slots[i] != 0) place(bigger, s.slots[i], with_ids_ ? s.ids[i] : 0);
+    bigger.slots.assign(n, 0);
+    if (with_ids_) bigger.ids.assign(n, 0);
+    // The old slots are nearly in order of home, so the new ones are written nearly in order.
+    for (std::size_t j = 0; j < s.slots.size(); ++j) {
+      const std::uint64_t fp = s.slots[j];
+      if (fp == 0) continue;
+      std::size_t i = home(fp, n);
+      while (bigger.slots[i] != 0) i = i + 1 == n ? 0 : i + 1;
+      bigger.slots[i] = fp;
+      if (with_ids_) bigger.ids[i] = s.ids[j];
+    }
     s.slots.swap(bigger.slots);
     s.ids.swap(bigger.ids);
   }
   bool with_ids_;
   std::array<Shard, kShards> shards_;
+};
+
+// A state has at most this many moves (due timers, two applications with two ISN choices,
+// a delivery with two ISN choices, a loss and a duplicate of each segment, the tick): so an
+// ordinal fits in 6 bits and a degree in a byte.
+inline constexpr std::size_t kMaxMoves = 2 * kTimerCount + 2 * 2 + kMaxPkts * (2 + 1 + 1) + 1;
+static_assert(kMaxMoves <= 64);
+
+// Parent records, 4 bytes a state: the parent's index within the level before (26 bits) and
+// the ordinal of the move from it (6 bits). Breadth-first, the parent of a state of level L is
+// in level L - 1, whose first number is kept. A level wider than 2^26 states is refused (its
+// frontier alone would take 20 GB): the search then stops as incomplete.
+class Records {
+ public:
+  static constexpr unsigned kOrdinalBits = 6;
+  static constexpr std::size_t kMaxWidth = std::size_t{1} << (32 - kOrdinalBits);
+  Records() : rec_{0}, first_{0} {}
+  std::size_t size() const { return rec_.size(); }
+  std::uint64_t bytes() const { return rec_.size() * sizeof(std::uint32_t); }
+  std::uint64_t capacity_bytes() const { return rec_.capacity() * sizeof(std::uint32_t); }
+  // A new level of n states begins at number size().
+  void add_level(std::size_t n) {
+    first_.push_back(rec_.size());
+    rec_.resize(rec_.size() + n);
+  }
+  void set(std::size_t id, std::size_t parent_index, std::uint8_t ordinal) {
+    rec_[id] = static_cast<std::uint32_t>(parent_index << kOrdinalBits) | ordinal;
+  }
+  std::uint8_t move(std::uint64_t id) const { return static_cast<std::uint8_t>(rec_[id] & ((1u << kOrdinalBits) - 1)); }
+  std::uint64_t parent(std::uint64_t id) const {
+    const std::size_t level = static_cast<std::size_t>(std::upper_bound(first_.begin(), first_.end(), id) - first_.begin()) - 1;
+    return first_[level - 1] + (rec_[id] >> kOrdinalBits);
+  }
+
+ private:
+  std::vector<std::uint32_t> rec_;
+  std::vector<std::uint64_t> first_;  // the first number of each level
 };
 
 struct Cand {
@@ -144,54 +251,115 @@ struct Found {
   }
 };
 
-struct Edge {  // liveness: a transition from a frontier state to a fingerprint
+struct Edge {  // liveness: a transition from a frontier state to a candidate of its chunk
   std::uint32_t frontier;
-  std::uint64_t fp;
+  std::uint32_t cand;
 };
-struct LEdge {  // liveness: a transition by state numbers (src local to the level until stored)
+struct LEdge {  // liveness: a transition by state numbers (src local to the level)
   std::uint32_t src, dst;
 };
 
 struct Chunk {
   std::vector<Cand> cands;
+  std::vector<std::uint32_t> slot;  // liveness: each candidate's slot in the fingerprint table
   std::vector<Edge> edges;   // to states not seen before this level
   std::vector<LEdge> known;  // to states of earlier levels
-  std::vector<WorldState> states;
+  StateBuf states;  // parallel to cands; the new ones among them are the next frontier
   std::array<Found, kPropertyCount> found{};
   std::uint8_t guards = 0;
   std::uint64_t transitions = 0, terminals = 0, overflows = 0, pruned = 0, cut_off = 0;
 };
 
-template <class F>
-void parallel_for(unsigned threads, std::size_t n, F&& f) {
-  if (threads <= 1 || n <= 1) {
-    for (std::size_t i = 0; i < n; ++i) f(i, 0u);
-    return;
+// The worker threads of one search, started once: a level runs four parallel phases, and
+// starting threads for each phase of each small level cost more than the work on short runs.
+// run(n, f) calls f(i) for i < n on the caller and the workers, and returns when all are done.
+class Pool {
+ public:
+  explicit Pool(unsigned threads) {
+    for (unsigned k = 1; k < threads; ++k) workers_.emplace_back([this] { work(); });
   }
-  std::atomic<std::size_t> next{0};
-  std::vector<std::thread> pool;
-  const unsigned t = static_cast<unsigned>(std::min<std::size_t>(threads, n));
-  for (unsigned k = 0; k < t; ++k)
-    pool.emplace_back([&, k] {
-      for (std::size_t i; (i = next.fetch_add(1)) < n;) f(i, k);
-    });
-  for (auto& th : pool) th.join();
-}
+  ~Pool() {
+    {
+      std::lock_guard<std::mutex> lock(m_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    for (std::thread& t : workers_) t.join();
+  }
+  Pool(const Pool&) = delete;
+  Pool& operator=(const Pool&) = delete;
+
+  template <class F>
+  void run(std::size_t n, F&& f) {
+    if (workers_.empty() || n <= 1) {
+      for (std::size_t i = 0; i < n; ++i) f(i);
+      return;
+    }
+    std::function<void(std::size_t)> job(std::ref(f));
+    {
+      std::lock_guard<std::mutex> lock(m_);
+      job_ = &job;
+      n_ = n;
+      next_.store(0);
+      busy_ = workers_.size();
+      ++generation_;
+    }
+    wake_.notify_all();
+    drain(job, n);
+    std::unique_lock<std::mutex> lock(m_);
+    done_.wait(lock, [&] { return busy_ == 0; });
+    job_ = nullptr;
+  }
+
+ private:
+  void drain(const std::function<void(std::size_t)>& f, std::size_t n) {
+    for (std::size_t i; (i = next_.fetch_add(1)) < n;) f(i);
+  }
+  void work() {
+    std::uint64_t seen = 0;
+    for (;;) {
+      const std::function<void(std::size_t)>* job;
+      std::size_t n;
+      {
+        std::unique_lock<std::mutex> lock(m_);
+        wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
+        if (stop_) return;
+        seen = generation_;
+        job = job_;
+        n = n_;
+      }
+      drain(*job, n);
+      {
+        std::lock_guard<std::mutex> lock(m_);
+        if (--busy_ == 0) done_.notify_one();
+      }
+    }
+  }
+  std::vector<std::thread> workers_;
+  std::mutex m_;
+  std::condition_variable wake_, done_;
+  const std::function<void(std::size_t)>* job_ = nullptr;
+  std::size_t n_ = 0, busy_ = 0;
+  std::uint64_t generation_ = 0;
+  std::atomic<std::size_t> next_{0};
+  bool stop_ = false;
+};
 
 void expand(const World& w, const ExploreOptions& opt, const FpSet& seen,
-            const std::vector<WorldState>& cur, std::size_t lo, std::size_t hi, Chunk& out,
+            const std::vector<const WorldState*>& cur, std::size_t lo, std::size_t hi, Chunk& out,
             std::uint8_t* settled_out) {
-  // The successors of one state go straight into the chunk's buffers, fingerprinted and their
-  // table slots prefetched; once all are made, the ones already seen are dropped, so the cache
-  // misses of the lookups overlap and each state is copied once.
+  // The successors of one state are built straight into the chunk's buffer, fingerprinted and
+  // their table slots prefetched; once all are made, the ones already seen are dropped, so the
+  // cache misses of the lookups overlap and each state is written once.
   for (std::size_t idx = lo; idx < hi; ++idx) {
-    const WorldState& s = cur[idx];
+    const WorldState& s = *cur[idx];
     const std::size_t first = out.cands.size();
     // Liveness needs no edge out of a settled state: it can reach a settled state already.
     const bool is_settled = settled_out && settled(w, s);
     bool record_edges = settled_out && !is_settled;
     bool next_settled = false;  // a successor is settled: so, in effect, is this state
-    const std::uint8_t pruned = for_each_successor(w, s, [&](std::uint8_t ordinal, const WorldState& n, const Transition& tr) {
+    auto slot = [&]() -> WorldState& { return out.states.slot(); };
+    const std::uint8_t pruned = for_each_successor_into(w, s, slot, [&](std::uint8_t ordinal, const WorldState& n, const Transition& tr) {
       ++out.transitions;
       if (tr.overflow) ++out.overflows;
       const std::uint32_t bad = check_transition(w, s, n, tr, out.guards) & opt.properties;
@@ -206,7 +374,7 @@ void expand(const World& w, const ExploreOptions& opt, const FpSet& seen,
         seen.prefetch(fp);
       }
       out.cands.push_back(Cand{fp, static_cast<std::uint32_t>(idx), ordinal, 0, {0, 0}});
-      out.states.push_back(n);
+      out.states.push();  // n was built in the slot: keep it
     });
     const std::size_t made = out.cands.size() - first;
     // A state whose every move the --in-flight bound pruned is where the bounded environment
@@ -223,12 +391,12 @@ void expand(const World& w, const ExploreOptions& opt, const FpSet& seen,
         if (edges_now) out.known.push_back(LEdge{static_cast<std::uint32_t>(idx), id});
         continue;
       }
-      if (edges_now) out.edges.push_back(Edge{static_cast<std::uint32_t>(idx), out.cands[i].fp});
+      if (edges_now) out.edges.push_back(Edge{static_cast<std::uint32_t>(idx), static_cast<std::uint32_t>(keep)});
       if (keep != i) { out.cands[keep] = out.cands[i]; out.states[keep] = out.states[i]; }
       ++keep;
     }
     out.cands.resize(keep);
-    out.states.resize(keep);
+    out.states.resize_down(keep);
     const bool any = made > 0;
     out.pruned += pruned;
     if (!any && pruned == 0) {
@@ -248,13 +416,12 @@ struct Record {  // per property: where its shortest violation was found
   bool terminal = false;
 };
 
-Violation rebuild(const World& w, const FpSet& seen, const std::vector<std::uint32_t>& parent,
-                  const std::vector<std::uint8_t>& move, Property p, const Record& r) {
+Violation rebuild(const World& w, const FpSet& seen, const Records& records, Property p, const Record& r) {
   Violation v;
   v.property = p;
   v.terminal = r.terminal;
   std::vector<std::uint8_t> path;
-  for (std::uint64_t id = r.parent_id; id != 0; id = parent[id]) path.push_back(move[id]);
+  for (std::uint64_t id = r.parent_id; id != 0; id = records.parent(id)) path.push_back(records.move(id));
   std::reverse(path.begin(), path.end());
   if (!r.terminal) path.push_back(r.ordinal);
   WorldState s = initial_state(w);
@@ -273,33 +440,42 @@ Violation rebuild(const World& w, const FpSet& seen, const std::vector<std::uint
   return v;
 }
 
-// The edges of one level, in order of their source; allocated once at the exact size and not
-// zeroed (a growing vector copied and zeroed hundreds of MB per scenario).
+// The edges of one level in compressed rows: for each state of the level in order, its
+// number of recorded edges (deg), and their targets one after another (dst). Allocated once
+// at the exact size and not zeroed. 4 bytes an edge and 1 a state, where (source, target)
+// pairs took 8 an edge.
 struct EdgeBlock {
-  std::unique_ptr<LEdge[]> e;
-  std::size_t n = 0;
+  std::uint64_t first = 0;               // the number of the level's first state
+  std::size_t width = 0, n = 0;          // states, edges
+  std::unique_ptr<std::uint8_t[]> deg;   // per state
+  std::unique_ptr<std::uint32_t[]> dst;  // per edge
 };
+static_assert(kMaxMoves < 256, "an edge is recorded per move: a degree fits in a byte");
 
 // Liveness: the states from which no settled state is reachable. A state can reach a settled
-// state if it is one or if some successor can. The edges are stored in order of their source,
-// and most lead to a later state (breadth-first numbering), so sweeping them from the last to
-// the first settles every forward chain in one pass; sweeps repeat until nothing changes (the
-// back edges of cycles), which on our models takes a handful. No reversed graph is built.
-std::vector<std::uint8_t> doomed_states(std::size_t n, std::vector<EdgeBlock>& edges,
+// state if it is one or if some successor can. Most edges lead to a later state (breadth-first
+// numbering), so sweeping the states from the last to the first settles every forward chain
+// in one pass; sweeps repeat until nothing changes (the back edges of cycles), which on our
+// models takes a handful. A decided state is skipped by its degree alone. No reversed graph
+// is built.
+std::vector<std::uint8_t> doomed_states(std::size_t n, const std::vector<EdgeBlock>& edges,
                                         const std::vector<std::uint8_t>& settled_flag, std::uint64_t& sweeps) {
   std::vector<std::uint8_t> reach(settled_flag.begin(), settled_flag.begin() + static_cast<std::ptrdiff_t>(n));
   for (bool changed = true; changed;) {
     changed = false;
     ++sweeps;
-    for (std::size_t b = edges.size(); b-- > 0;)
-      for (std::size_t k = edges[b].n; k-- > 0;) {
-        const LEdge e = edges[b].e[k];
-        if (!reach[e.src] && reach[e.dst]) { reach[e.src] = 1; changed = true; }
+    for (std::size_t b = edges.size(); b-- > 0;) {
+      const EdgeBlock& blk = edges[b];
+      std::size_t pos = blk.n;
+      for (std::size_t i = blk.width; i-- > 0;) {
+        const std::size_t d = blk.deg[i];
+        pos -= d;
+        std::uint8_t& r = reach[blk.first + i];
+        if (r) continue;
+        for (std::size_t k = pos; k < pos + d; ++k)
+          if (reach[blk.dst[k]]) { r = 1; changed = true; break; }
       }
-    // An edge whose source is decided can decide nothing more.
-    for (EdgeBlock& blk : edges)
-      blk.n = static_cast<std::size_t>(std::remove_if(blk.e.get(), blk.e.get() + blk.n,
-                                                      [&](const LEdge& e) { return reach[e.src] != 0; }) - blk.e.get());
+    }
   }
   for (std::uint8_t& r : reach) r = !r;
   return reach;
@@ -310,14 +486,13 @@ constexpr std::size_t kMaxLasso = 400;
 // The shortest path to the first doomed state (the lowest number is the shallowest), then a
 // walk among doomed states (all successors of a doomed state are doomed) until it closes a
 // cycle, preferring a successor that closes one at once.
-Violation rebuild_doomed(const World& w, const FpSet& seen, const std::vector<std::uint32_t>& parent,
-                         const std::vector<std::uint8_t>& move, const std::vector<std::uint8_t>& doomed,
+Violation rebuild_doomed(const World& w, const FpSet& seen, const Records& records, const std::vector<std::uint8_t>& doomed,
                          std::uint32_t first) {
   Violation v;
   v.property = Property::BothClosed;
   v.doomed = true;
   std::vector<std::uint8_t> path;
-  for (std::uint64_t id = first; id != 0; id = parent[id]) path.push_back(move[id]);
+  for (std::uint64_t id = first; id != 0; id = records.parent(id)) path.push_back(records.move(id));
   std::reverse(path.begin(), path.end());
   WorldState s = initial_state(w);
   for (std::uint8_t ordinal : path) {
@@ -362,30 +537,40 @@ ExploreResult explore(const World& w, const ExploreOptions& opt) {
   const auto t0 = Clock::now();
   auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - t0).count(); };
   const unsigned threads = std::max(1u, opt.threads);
+  Pool pool(threads);
   ExploreResult res;
   const bool live = opt.liveness && (opt.properties & bit(Property::BothClosed));
   FpSet seen(live);
   std::vector<EdgeBlock> edges;            // liveness: every transition, by state number
   std::uint64_t edge_count = 0;
   std::vector<std::uint8_t> settled_flag;  // liveness: per state
-  std::vector<std::uint32_t> parent{0};
-  std::vector<std::uint8_t> move{0};
-  std::vector<WorldState> cur{initial_state(w)}, next;
-  seen.insert(fp_of(cur[0]));
+  Records records;
+  // The frontier is the new states of the last level, left where they were built in the
+  // chunk buffers (sets[which ^ 1]); this level builds into sets[which]. cur points at them.
+  StateBuf initial;
+  initial.assign_one(initial_state(w));
+  std::vector<const WorldState*> cur{&initial[0]};
+  seen.insert(fp_of(initial[0]));
   std::array<Record, kPropertyCount> rec{};
   std::uint64_t level_start = 0;
   double last_progress = 0;
-  std::vector<Chunk> chunks;
+  std::array<std::vector<Chunk>, 2> sets;
+  unsigned which = 0;
 
-  auto memory = [&](std::size_t cands) {
-    return seen.bytes() + parent.capacity() * 4 + move.capacity() +
-           (cur.capacity() + next.capacity()) * sizeof(WorldState) + cands * (sizeof(Cand) + sizeof(WorldState)) +
-           edge_count * sizeof(LEdge) + settled_flag.capacity();
+  auto memory = [&] {
+    std::uint64_t b = seen.bytes() + records.capacity_bytes() + cur.capacity() * sizeof(void*) +
+                      edge_count * sizeof(std::uint32_t) + (live ? level_start : 0) + settled_flag.capacity();
+    for (const std::vector<Chunk>& set : sets)
+      for (const Chunk& c : set)
+        b += c.states.capacity() * sizeof(WorldState) + c.cands.capacity() * sizeof(Cand) +
+             c.edges.capacity() * sizeof(Edge) + c.known.capacity() * sizeof(LEdge) + c.slot.capacity() * 4;
+    return b;
   };
 
   while (!cur.empty()) {
     // (1) expand, in chunks whose results are merged in frontier order
     const std::size_t nchunks = threads == 1 ? 1 : std::min<std::size_t>(cur.size() / 64 + 1, threads * 16);
+    std::vector<Chunk>& chunks = sets[which];
     if (chunks.size() < nchunks) chunks.resize(nchunks);
     for (std::size_t c = 0; c < nchunks; ++c) {  // buffers are kept across levels: no page churn
       chunks[c].cands.clear(); chunks[c].states.clear(); chunks[c].edges.clear(); chunks[c].known.clear();
@@ -393,15 +578,13 @@ ExploreResult explore(const World& w, const ExploreOptions& opt) {
       chunks[c].transitions = chunks[c].terminals = chunks[c].overflows = chunks[c].pruned = chunks[c].cut_off = 0;
     }
     if (live) settled_flag.resize(level_start + cur.size());
-    parallel_for(threads, nchunks, [&](std::size_t c, unsigned) {
+    pool.run(nchunks, [&](std::size_t c) {
       const std::size_t lo = cur.size() * c / nchunks, hi = cur.size() * (c + 1) / nchunks;
       expand(w, opt, seen, cur, lo, hi, chunks[c], live ? settled_flag.data() + level_start : nullptr);
     });
-    std::size_t ncands = 0;
     std::array<Found, kPropertyCount> found{};
     for (std::size_t c = 0; c < nchunks; ++c) {
       const Chunk& ch = chunks[c];
-      ncands += ch.cands.size();
       res.transitions += ch.transitions;
       res.terminal_states += ch.terminals;
       res.overflows += ch.overflows;
@@ -420,35 +603,57 @@ ExploreResult explore(const World& w, const ExploreOptions& opt) {
     }
     // Every property asked for is violated: nothing more can change the verdict.
     const bool all_violated = violated_so_far == opt.properties;
-    res.peak_bytes = std::max<std::uint64_t>(res.peak_bytes, memory(ncands));
-    // (2) insert: each thread owns the shards congruent to it, scanning in order
+    res.peak_bytes = std::max<std::uint64_t>(res.peak_bytes, memory());
+    // (2) insert: each thread owns the shards congruent to it, scanning in order. With
+    // liveness, each owner first grows its shards for all their candidates, so that the slot
+    // each candidate lands in stays valid: numbering and edges then need no search.
     const unsigned inserters = threads;
-    parallel_for(inserters, inserters, [&](std::size_t t, unsigned) {
-      for (std::size_t k = 0; k < nchunks; ++k)
-        for (Cand& c : chunks[k].cands)
-          if (FpSet::shard_of(c.fp) % inserters == t) c.is_new = seen.insert(c.fp) ? 1 : 0;
+    if (live)
+      for (std::size_t k = 0; k < nchunks; ++k) chunks[k].slot.resize(chunks[k].cands.size());
+    pool.run(inserters, [&](std::size_t t) {
+      if (live) {
+        std::array<std::size_t, FpSet::kShards> incoming{};
+        for (std::size_t k = 0; k < nchunks; ++k)
+          for (const Cand& c : chunks[k].cands) ++incoming[FpSet::shard_of(c.fp)];
+        for (std::size_t sh = t; sh < FpSet::kShards; sh += inserters) seen.reserve(sh, incoming[sh]);
+      }
+      constexpr std::size_t kAhead = 24;  // prefetch distance: overlap the table misses
+      for (std::size_t k = 0; k < nchunks; ++k) {
+        std::vector<Cand>& cs = chunks[k].cands;
+        for (std::size_t i = 0; i < cs.size(); ++i) {
+          if (i + kAhead < cs.size() && FpSet::shard_of(cs[i + kAhead].fp) % inserters == t) seen.prefetch(cs[i + kAhead].fp);
+          Cand& c = cs[i];
+          if (FpSet::shard_of(c.fp) % inserters != t) continue;
+          if (live) c.is_new = seen.insert_at(c.fp, chunks[k].slot[i]) ? 1 : 0;
+          else c.is_new = seen.insert(c.fp) ? 1 : 0;
+        }
+      }
     });
     // (3) number the new states in frontier order: a prefix sum over chunks, then each chunk
-    // copies its new states into its own range in parallel
+    // numbers its new states and points the next frontier at them, in parallel. With liveness, a new
+    // candidate's number replaces its frontier index, which its edges read below.
     std::vector<std::size_t> offset(nchunks + 1, 0);
     for (std::size_t k = 0; k < nchunks; ++k) {
       std::size_t fresh = 0;
       for (const Cand& c : chunks[k].cands) fresh += c.is_new;
       offset[k + 1] = offset[k] + fresh;
     }
-    const std::size_t base = parent.size();
-    parent.resize(base + offset[nchunks]);
-    move.resize(base + offset[nchunks]);
-    next.resize(offset[nchunks]);
-    parallel_for(threads, nchunks, [&](std::size_t k, unsigned) {
+    const std::size_t base = records.size();
+    records.add_level(offset[nchunks]);
+    std::vector<const WorldState*> next(offset[nchunks]);
+    pool.run(nchunks, [&](std::size_t k) {
       std::size_t at = offset[k];
-      const Chunk& ch = chunks[k];
+      Chunk& ch = chunks[k];
       for (std::size_t i = 0; i < ch.cands.size(); ++i) {
-        if (!ch.cands[i].is_new) continue;
-        parent[base + at] = static_cast<std::uint32_t>(level_start + ch.cands[i].frontier);
-        if (live) seen.set_id(ch.cands[i].fp, static_cast<std::uint32_t>(base + at));
-        move[base + at] = ch.cands[i].ordinal;
-        next[at] = ch.states[i];
+        Cand& c = ch.cands[i];
+        if (!c.is_new) continue;
+        const auto id = static_cast<std::uint32_t>(base + at);
+        records.set(id, c.frontier, c.ordinal);
+        if (live) {
+          seen.set_id_at(c.fp, ch.slot[i], id);
+          c.frontier = id;
+        }
+        next[at] = &ch.states[i];  // the next frontier stays where it was built
         ++at;
       }
     });
@@ -456,45 +661,66 @@ ExploreResult explore(const World& w, const ExploreOptions& opt) {
       std::vector<std::size_t> eoff(nchunks + 1, 0);
       for (std::size_t k = 0; k < nchunks; ++k) eoff[k + 1] = eoff[k] + chunks[k].edges.size() + chunks[k].known.size();
       EdgeBlock& blk = edges.emplace_back();
+      blk.first = level_start;
+      blk.width = cur.size();
       blk.n = eoff[nchunks];
-      blk.e = std::make_unique_for_overwrite<LEdge[]>(blk.n);
+      blk.deg = std::make_unique_for_overwrite<std::uint8_t[]>(blk.width);
+      blk.dst = std::make_unique_for_overwrite<std::uint32_t[]>(blk.n);
       edge_count += blk.n;
-      LEdge* out = blk.e.get();
-      parallel_for(threads, nchunks, [&](std::size_t k, unsigned) {
-        std::size_t at = eoff[k];
-        for (const LEdge& e : chunks[k].known) out[at++] = LEdge{static_cast<std::uint32_t>(level_start + e.src), e.dst};
-        const std::vector<Edge>& es = chunks[k].edges;
-        constexpr std::size_t kAhead = 16;  // overlap the table misses
-        for (std::size_t i = 0; i < std::min(kAhead, es.size()); ++i) seen.prefetch_id(es[i].fp);
-        for (std::size_t i = 0; i < es.size(); ++i) {
-          if (i + kAhead < es.size()) seen.prefetch_id(es[i + kAhead].fp);
-          out[at++] = LEdge{static_cast<std::uint32_t>(level_start + es[i].frontier), seen.id_of(es[i].fp)};
+      pool.run(nchunks, [&](std::size_t k) {
+        // The chunk's sources are [lo, hi) of the level; its edges to earlier levels (known)
+        // and to this level's candidates (edges) are each in order of source: merge them.
+        const std::size_t lo = cur.size() * k / nchunks, hi = cur.size() * (k + 1) / nchunks;
+        const Chunk& ch = chunks[k];
+        const std::vector<LEdge>& kn = ch.known;
+        const std::vector<Edge>& es = ch.edges;
+        // A candidate seen twice in this level has the number of its first occurrence, in the
+        // table: prefetch those ahead to overlap the misses.
+        constexpr std::size_t kAhead = 16;
+        auto prefetch = [&](std::size_t i) {
+          if (i < es.size() && !ch.cands[es[i].cand].is_new) seen.prefetch_id_at(ch.cands[es[i].cand].fp, ch.slot[es[i].cand]);
+        };
+        for (std::size_t i = 0; i < kAhead; ++i) prefetch(i);
+        std::uint32_t* out = blk.dst.get() + eoff[k];
+        std::size_t a = 0, e = 0;
+        for (std::size_t src = lo; src < hi; ++src) {
+          std::size_t d = 0;
+          for (; a < kn.size() && kn[a].src == src; ++a, ++d) *out++ = kn[a].dst;
+          for (; e < es.size() && es[e].frontier == src; ++e, ++d) {
+            prefetch(e + kAhead);
+            const Cand& c = ch.cands[es[e].cand];
+            *out++ = c.is_new ? c.frontier : seen.id_at(c.fp, ch.slot[es[e].cand]);
+          }
+          blk.deg[src] = static_cast<std::uint8_t>(d);
         }
       });
     }
-    res.states = parent.size();
+    res.states = records.size();
     level_start += cur.size();
     cur.swap(next);
+    which ^= 1;
     if (!cur.empty()) ++res.depth;
 
     const double now = elapsed();
     if (opt.progress && now - last_progress >= opt.progress_seconds) {
       last_progress = now;
-      opt.progress(Progress{res.states, res.transitions, cur.size(), res.depth, memory(0), now});
+      opt.progress(Progress{res.states, res.transitions, cur.size(), res.depth, memory(), now});
     }
     if (all_violated && !cur.empty()) { res.stopped_at_violation = true; break; }
     if (!cur.empty()) {
       if (opt.interrupt && opt.interrupt->load()) res.incomplete_reason = "interrupted";
       else if (opt.max_states && res.states >= opt.max_states) res.incomplete_reason = "--max-states reached";
-      else if (opt.max_memory && memory(0) >= opt.max_memory) res.incomplete_reason = "--max-memory reached";
+      else if (opt.max_memory && memory() >= opt.max_memory) res.incomplete_reason = "--max-memory reached";
+      else if (cur.size() >= Records::kMaxWidth) res.incomplete_reason = "a level wider than 2^26 states";
       if (!res.incomplete_reason.empty()) break;
     }
   }
 
   if (live && res.incomplete_reason.empty() && !res.stopped_at_violation) {
-    res.edge_bytes = edge_count * sizeof(LEdge) + settled_flag.capacity();
-    res.peak_bytes = std::max<std::uint64_t>(res.peak_bytes, memory(0) + parent.size() * 2);
-    const std::vector<std::uint8_t> doomed = doomed_states(parent.size(), edges, settled_flag, res.liveness_sweeps);
+    res.edge_bytes = edge_count * sizeof(std::uint32_t) + level_start + settled_flag.capacity();
+    res.peak_bytes = std::max<std::uint64_t>(res.peak_bytes, memory() + records.size() * 2);
+    std::array<std::vector<Chunk>, 2>().swap(sets);  // the level buffers are not needed any more
+    const std::vector<std::uint8_t> doomed = doomed_states(records.size(), edges, settled_flag, res.liveness_sweeps);
     std::vector<EdgeBlock>().swap(edges);
     res.liveness_checked = true;
     std::uint32_t first = 0;
@@ -508,16 +734,16 @@ ExploreResult explore(const World& w, const ExploreOptions& opt) {
     // A doomed terminal state is already a both-closed violation, and a shorter one.
     if (any && !rec[static_cast<std::size_t>(Property::BothClosed)].any) {
       res.violated |= bit(Property::BothClosed);
-      res.violations.push_back(rebuild_doomed(w, seen, parent, move, doomed, first));
+      res.violations.push_back(rebuild_doomed(w, seen, records, doomed, first));
     }
   }
   res.table_bytes = seen.bytes();
-  res.record_bytes = parent.size() * sizeof(std::uint32_t) + move.size();
+  res.record_bytes = records.bytes();
   for (Property p : kAllProperties) {
     const Record& r = rec[static_cast<std::size_t>(p)];
     if (!r.any) continue;
     res.violated |= bit(p);
-    res.violations.push_back(rebuild(w, seen, parent, move, p, r));
+    res.violations.push_back(rebuild(w, seen, records, p, r));
   }
   std::stable_sort(res.violations.begin(), res.violations.end(),
                    [](const Violation& x, const Violation& y) { return x.property < y.property; });

@@ -166,7 +166,7 @@ void add_check_options(CLI::App& cmd, CheckArgs& a) {
   e->add_option("--max-memory", a.max_memory, "Stop (exit 3) beyond this much memory, e.g. 512M, 4G")
       ->check([](const std::string& s) { return parse_size(s) ? std::string() : "expects a size such as 512M or 4G"; });
   e->add_flag("!--no-liveness", a.liveness,
-              "Skip both-closed's liveness half (from every state a settled state is reachable); saves 8 bytes per transition");
+              "Skip both-closed's liveness half (from every state a settled state is reachable); saves 4 bytes per transition");
   cmd.add_flag("--json", a.json, "Print one JSON object instead of text (docs/json.md)");
   auto* r = cmd.add_option_group("Reports", "Counterexamples and CI reports (docs/ci.md)");
   r->add_option("--trace-format", a.trace_format,

@@ -25,7 +25,7 @@ struct ExploreOptions {
   std::uint32_t properties = kAllPropertyBits;
   // Also decide both-closed's liveness half (from every reachable state a settled state is
   // reachable) by storing every edge and searching backwards from the settled states.
-  // Costs 8 bytes per transition; only meaningful when the search completes.
+  // Costs 4 bytes per transition and about 8 per state; only meaningful when the search completes.
   bool liveness = false;
   const std::atomic<bool>* interrupt = nullptr;
   std::function<void(const Progress&)> progress;  // called from the calling thread, between levels,

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <memory>
 
 #include "tcpclose/model/world.hpp"
 
@@ -141,7 +142,8 @@ class Mover {
     tr_.tcb_inc = h.inc;
     tr_.tw_age = h.tw_age;
     tr_.input = in;
-    tr_.out = step(h.tcb, in, w_.cfg);
+    // Built in place (guaranteed elision): assigning the 172-byte Output copied it once more.
+    std::construct_at(&tr_.out, step(h.tcb, in, w_.cfg));
     const Output& o = tr_.out;
     h.tcb = o.tcb;
     if (o.tcb.state == State::TimeWait) {
@@ -354,20 +356,20 @@ inline void settle_local(const World& w, WorldState& n, Transition& t) {
   }
 }
 
-// Calls visit(ordinal, next, transition) for every successor of s, in the fixed order:
-// due timers (A then B), applications, deliveries, losses, duplications, the tick.
-// Returns how many moves were pruned by the --in-flight bound (a state with pruned moves is
-// not a terminal state).
-template <class Visit>
-std::uint8_t for_each_successor(const World& w, const WorldState& s, Visit&& visit_all) {
+// As for_each_successor (below), but each successor is built in the storage that slot()
+// returns, called once per move before the move is made: the explorer hands out the next
+// free place of its candidate buffer, so a kept successor is never copied again.
+template <class Slot, class Visit>
+std::uint8_t for_each_successor_into(const World& w, const WorldState& s, Slot&& slot, Visit&& visit_all) {
   using namespace detail;
   std::uint8_t ordinal = 0, pruned = 0;
-  WorldState next;
+  WorldState* nx = nullptr;
   Transition tr;
   // Only the scalar fields are reset: before/input/out are written whenever ran_core is set,
   // and clearing the ~350-byte Transition for every successor cost more than a step().
   auto begin = [&]() {
-    next = s;
+    nx = &slot();
+    *nx = s;
     tr.kind = MoveKind::Tick; tr.host = 0xFF; tr.pkt_index = 0; tr.choice = 0; tr.op = Op::End;
     tr.timer = Timer::Rexmit; tr.ran_core = false; tr.spawned = false; tr.overflow = false;
     tr.unique_violation = false; tr.stream_violation = false; tr.pruned = false; tr.settled = 0;
@@ -386,8 +388,8 @@ std::uint8_t for_each_successor(const World& w, const WorldState& s, Visit&& vis
       due = true;
       begin();
       tr.kind = MoveKind::Timer; tr.timer = static_cast<Timer>(t);
-      Mover(w, s, next, tr).run(host, Input::timeout(0, static_cast<Timer>(t)));
-      visit(ordinal++, next, tr);
+      Mover(w, s, *nx, tr).run(host, Input::timeout(0, static_cast<Timer>(t)));
+      visit(ordinal++, *nx, tr);
     }
   }
   for (std::uint8_t host = 0; host < 2; ++host) {
@@ -396,7 +398,7 @@ std::uint8_t for_each_successor(const World& w, const WorldState& s, Visit&& vis
     const std::uint8_t choices = op == Op::Connect ? isn_choices(w) : 1;
     for (std::uint8_t c = 0; c < choices; ++c) {
       begin();
-      if (Mover(w, s, next, tr).app(host, c)) visit(ordinal, next, tr);
+      if (Mover(w, s, *nx, tr).app(host, c)) visit(ordinal, *nx, tr);
       ++ordinal;
     }
   }
@@ -407,9 +409,9 @@ std::uint8_t for_each_successor(const World& w, const WorldState& s, Visit&& vis
     const std::uint8_t choices = isn_choices(w);
     for (std::uint8_t c = 0; c < choices; ++c) {
       begin();
-      Mover(w, s, next, tr).deliver(i, c);
+      Mover(w, s, *nx, tr).deliver(i, c);
       const bool used_isn = tr.spawned || (tr.out.effects & effect::Reopened);
-      visit(ordinal, next, tr);
+      visit(ordinal, *nx, tr);
       if (!used_isn) { ordinal = static_cast<std::uint8_t>(ordinal + choices - c); break; }
       ++ordinal;
     }
@@ -418,19 +420,19 @@ std::uint8_t for_each_successor(const World& w, const WorldState& s, Visit&& vis
     if (s.losses >= w.loss || (i > 0 && s.net[i] == s.net[i - 1])) continue;
     begin();
     tr.kind = MoveKind::Lose; tr.pkt = s.net[i]; tr.pkt_index = static_cast<std::uint8_t>(i);
-    remove_pkt(next, i);
-    count_loss(next, tr.pkt);
-    visit(ordinal, next, tr);
+    remove_pkt(*nx, i);
+    count_loss(*nx, tr.pkt);
+    visit(ordinal, *nx, tr);
   }
   for (std::size_t i = 0; i < s.n; ++i, ++ordinal) {
     if (s.dups >= w.dup || (i > 0 && s.net[i] == s.net[i - 1])) continue;
     if (count_dir(s, s.net[i].to_b != 0) >= w.in_flight) continue;
     begin();
     tr.kind = MoveKind::Dup; tr.pkt = s.net[i]; tr.pkt_index = static_cast<std::uint8_t>(i);
-    insert_pkt(next, s.net[i]);
-    ++next.dups;
-    next.faults |= fault::Other | fault::Any;
-    visit(ordinal, next, tr);
+    insert_pkt(*nx, s.net[i]);
+    ++nx->dups;
+    nx->faults |= fault::Other | fault::Any;
+    visit(ordinal, *nx, tr);
   }
   // Time advances only when no timer is due, and only while something is pending. A segment
   // arrives within the normal delay (1 tick) unless it spends the delay budget, which lets it
@@ -449,27 +451,37 @@ std::uint8_t for_each_successor(const World& w, const WorldState& s, Visit&& vis
     tr.kind = MoveKind::Tick;
     std::size_t k = 0;
     for (std::size_t i = 0; i < s.n; ++i) {
-      if (s.net[i].age >= w.cfg.msl) { ++tr.died; count_loss(next, s.net[i]); continue; }
+      if (s.net[i].age >= w.cfg.msl) { ++tr.died; count_loss(*nx, s.net[i]); continue; }
       Pkt p = s.net[i];
       if (p.age >= kNormalDelay && !p.late) {
         p.late = 1;
-        ++next.delays;
-        next.faults |= fault::Other | fault::Any;
+        ++nx->delays;
+        nx->faults |= fault::Other | fault::Any;
       }
       ++p.age;
-      next.net[k++] = p;
+      nx->net[k++] = p;
     }
-    for (std::size_t i = k; i < kMaxPkts; ++i) next.net[i] = Pkt{};
-    next.n = static_cast<std::uint8_t>(k);
-    for (HostState& h : next.h) {
+    for (std::size_t i = k; i < kMaxPkts; ++i) nx->net[i] = Pkt{};
+    nx->n = static_cast<std::uint8_t>(k);
+    for (HostState& h : nx->h) {
       for (std::uint32_t& d : h.tcb.deadline)
         if (d != kNever) --d;
       if (h.tcb.state == State::TimeWait && h.tw_age < 0xFF) ++h.tw_age;
     }
-    visit(ordinal, next, tr);
+    visit(ordinal, *nx, tr);
   }
   ++ordinal;
   return pruned;
+}
+
+// Calls visit(ordinal, next, transition) for every successor of s, in the fixed order:
+// due timers (A then B), applications, deliveries, losses, duplications, the tick.
+// Returns how many moves were pruned by the --in-flight bound (a state with pruned moves is
+// not a terminal state).
+template <class Visit>
+std::uint8_t for_each_successor(const World& w, const WorldState& s, Visit&& visit_all) {
+  WorldState next;
+  return for_each_successor_into(w, s, [&]() -> WorldState& { return next; }, visit_all);
 }
 
 // The successor with the given ordinal (for replay), or false if there is none.
