@@ -33,8 +33,10 @@ void check_all(InvariantId id, const std::vector<StepCase>& cases) {
   RC_TAG(cases.size() >= 50 ? "50+ steps" : cases.size() >= 10 ? "10-49 steps" : "<10 steps");
 }
 
-// Catches no catalogued mutant (none breaks sequence order); kept as the guard of the SND
-// bookkeeping every other rule relies on, and shown failing by the generator check it shares.
+// Catches no catalogued mutant (none breaks sequence order). It did catch a real defect: before
+// Config::snd_buf, send(2^31) put SND.NXT 2^31 past SND.UNA; the generators still send up to
+// 2^32 - 1 bytes with up to 2^30 - 1 outstanding, and Oracle.JudgesTheUnboundedSendBroken below
+// shows the oracle rejects that old step.
 RC_GTEST_PROP(Invariants, SndUnaLeSndNxt, (const std::vector<StepCase>& cases)) {
   check_all(InvariantId::SndUnaLeSndNxt, cases);
 }
@@ -79,6 +81,19 @@ TEST(Oracle, JudgesAHandBrokenStepBroken) {
   out.tcb.snd_una = out.tcb.snd_nxt + 1;
   EXPECT_FALSE(oracle().holds(InvariantId::SndUnaLeSndNxt, c, pre, in, out));
   EXPECT_FALSE(oracle().wellformed(c, out.tcb));
+}
+
+// The defect the send buffer fixed, rebuilt by hand: the old on_send took all of n = 2^31, so
+// SND.NXT ended 2^31 past SND.UNA. The oracle must judge that step broken.
+TEST(Oracle, JudgesTheUnboundedSendBroken) {
+  const Config c = reference_config();
+  const Tcb pre = classes::canonical_tcb(State::Established, c);
+  const Input in = Input::send(classes::kNow, 0x80000000u);
+  Output out = step(pre, in, c);
+  ASSERT_TRUE(oracle().holds(InvariantId::SndUnaLeSndNxt, c, pre, in, out));
+  out.tcb.snd_nxt = pre.snd_nxt + 0x80000000u;  // what the unbounded send did
+  out.result_n = 0x80000000u;
+  EXPECT_FALSE(oracle().holds(InvariantId::SndUnaLeSndNxt, c, pre, in, out));
 }
 
 }  // namespace

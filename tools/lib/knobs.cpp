@@ -55,6 +55,8 @@ void add_knob_options(CLI::App& app, KnobOptions& k, bool with_mutant) {
   g->add_option("--fin-retries", k.fin_retries, "FIN retransmissions before giving up (255: never)")->check(CLI::Range(0u, 255u));
   g->add_option("--retries", k.retries, "SYN/data retransmissions before giving up (255: never)")->check(CLI::Range(0u, 255u));
   g->add_option("--rcv-wnd", k.rcv_wnd, "Receive window, bytes")->check(CLI::Range(0u, 1073741824u));
+  g->add_option("--snd-buf", k.snd_buf, "Send buffer, bytes: send() takes what fits, EAGAIN when full")
+      ->check(CLI::Range(1u, kMaxSndBuf));
   if (with_mutant)
     app.add_option("--mutant", k.mutant, "Run a deliberately broken core (list: tcpclose mutants)")
         ->check(CLI::IsMember(mutant_names()))->capture_default_str();
@@ -88,6 +90,7 @@ Config apply_knobs(const KnobOptions& k, Config c) {
   if (k.fin_retries) c.fin_retries = static_cast<std::uint8_t>(*k.fin_retries);
   if (k.retries) c.retries = static_cast<std::uint8_t>(*k.retries);
   if (k.rcv_wnd) c.rcv_wnd = *k.rcv_wnd;
+  if (k.snd_buf) c.snd_buf = *k.snd_buf;
   c.mutant = mutant_from_name(k.mutant).value_or(Mutant::None);
   return c;
 }
@@ -123,6 +126,7 @@ std::vector<std::pair<std::string, std::string>> describe(const Config& c) {
       {"fin-retries", retries(c.fin_retries)},
       {"retries", retries(c.retries)},
       {"rcv-wnd", std::to_string(c.rcv_wnd)},
+      {"snd-buf", std::to_string(c.snd_buf)},
       {"mutant", name(c.mutant)},
   };
 }
