@@ -83,16 +83,18 @@ TEST(Oracle, JudgesAHandBrokenStepBroken) {
   EXPECT_FALSE(oracle().wellformed(c, out.tcb));
 }
 
-// The defect the send buffer fixed, rebuilt by hand: the old on_send took all of n = 2^31, so
-// SND.NXT ended 2^31 past SND.UNA. The oracle must judge that step broken.
+// The defect the send buffer fixed, rebuilt by hand: the old on_send took all of n = 2^31 + 1,
+// so SND.NXT ended more than 2^31 past SND.UNA (serial a <= b is a - b <= 0 as int32, still true
+// at exactly 2^31). The oracle must judge that step broken.
 TEST(Oracle, JudgesTheUnboundedSendBroken) {
   const Config c = reference_config();
   const Tcb pre = classes::canonical_tcb(State::Established, c);
-  const Input in = Input::send(classes::kNow, 0x80000000u);
+  const Input in = Input::send(classes::kNow, 0x80000001u);
   Output out = step(pre, in, c);
   ASSERT_TRUE(oracle().holds(InvariantId::SndUnaLeSndNxt, c, pre, in, out));
-  out.tcb.snd_nxt = pre.snd_nxt + 0x80000000u;  // what the unbounded send did
-  out.result_n = 0x80000000u;
+  ASSERT_EQ(pre.snd_una, pre.snd_nxt);
+  out.tcb.snd_nxt = pre.snd_nxt + 0x80000001u;  // what the unbounded send did
+  out.result_n = 0x80000001u;
   EXPECT_FALSE(oracle().holds(InvariantId::SndUnaLeSndNxt, c, pre, in, out));
 }
 
