@@ -696,7 +696,7 @@ void tw_accepted(X& x) {
        [](X& y) { when(y, y.s().len != y.bv32(0), send_ack); });
 }
 
-void tw_after_reopen(X& x) {
+void tw_not_reopened(X& x) {
   const z3::expr fin_again = x.has(flag::FIN) && !x.has(flag::SYN) && x.s().seq + x.seg_len() == x.t().rcv_nxt;
   when(x, fin_again, [](X& y) {
     if (y.mutant(Mutant::NoReackInTimeWait)) { set_verdict(y, Verdict::Dropped); return; }
@@ -714,6 +714,12 @@ void tw_after_reopen(X& x) {
       });
     });
   });
+}
+
+// time_wait_rules.hpp tw_segment: Config::tw_drop_without_ack (FreeBSD tcp_twcheck) first.
+void tw_after_reopen(X& x) {
+  if (!x.c->tw_drop_without_ack) { tw_not_reopened(x); return; }
+  when(x, !x.has(flag::ACK), [](X& y) { set_verdict(y, Verdict::Dropped); }, tw_not_reopened);
 }
 
 void tw_segment(X& x) {

@@ -86,6 +86,9 @@ struct Config {
   std::uint32_t fin_wait2_timeout = 60000;
   TimeWaitRestart time_wait_restart = TimeWaitRestart::OnFin;
   bool tw_challenge_ack = true;        // RFC 5961 challenge ACK for in-window RST in TIME-WAIT
+  // TIME-WAIT silently drops a segment without ACK that does not reopen it (a bare SYN at or
+  // below RCV.NXT, a FIN without ACK), instead of answering it with an ACK.
+  bool tw_drop_without_ack = false;
   bool rst_on_close_unread = true;     // RFC 2525 §2.17: close() with unread data sends RST
   bool rst_on_data_after_close = true; // RFC 1122 §4.2.2.13: data after close() draws RST
   std::uint32_t rto = 1000;            // RFC 6298 §2.1: initial RTO 1 s
@@ -188,6 +191,9 @@ constexpr Config freebsd_config() noexcept {
   c.fin_wait2 = FinWait2Timeout::OrphanOnly;
   c.fin_wait2_timeout = 600000;
   c.tw_challenge_ack = false;                    // TIME-WAIT RSTs are dropped before any ACK
+  // tcp_twcheck, after the RST drop and the SEQ_GT(th_seq, rcv_nxt) SYN reopen: "Drop the
+  // segment if it does not contain an ACK" (goto drop, no tcp_twrespond).
+  c.tw_drop_without_ack = true;
   c.rto = 1000;                                  // TCPTV_RTOBASE = 1 s
   c.fin_retries = 12;                            // tcp_timer_rexmt: ++t_rxtshift > TCP_MAXRXTSHIFT
   c.retries = 12;
