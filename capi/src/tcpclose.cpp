@@ -154,6 +154,7 @@ Config to_core(const tcpclose_config& c) {
   k.tw_challenge_ack = c.tw_challenge_ack; k.rst_on_close_unread = c.rst_on_close_unread;
   k.rst_on_data_after_close = c.rst_on_data_after_close; k.rto = c.rto; k.rto_backoff = c.rto_backoff;
   k.fin_retries = c.fin_retries; k.retries = c.retries; k.rcv_wnd = c.rcv_wnd;
+  k.snd_buf = c.snd_buf; k.tw_drop_without_ack = c.tw_drop_without_ack;
   k.mutant = static_cast<Mutant>(c.mutant);
   return k;
 }
@@ -177,7 +178,8 @@ int tcpclose_config_init(tcpclose_config* cfg, int profile) {
   const Config k = profile_config(static_cast<Profile>(profile));
   tcpclose_config c{};
   c.tick_us = k.tick_us; c.msl = k.msl; c.time_wait = k.time_wait; c.fin_wait2_timeout = k.fin_wait2_timeout;
-  c.rto = k.rto; c.rcv_wnd = k.rcv_wnd;
+  c.rto = k.rto; c.rcv_wnd = k.rcv_wnd; c.snd_buf = k.snd_buf;
+  c.tw_drop_without_ack = k.tw_drop_without_ack;
   c.rst_in_time_wait = static_cast<std::uint8_t>(k.rst_in_time_wait);
   c.rst_acceptance = static_cast<std::uint8_t>(k.rst_acceptance);
   c.syn_acceptance = static_cast<std::uint8_t>(k.syn_acceptance);

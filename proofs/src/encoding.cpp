@@ -696,7 +696,7 @@ void tw_accepted(X& x) {
        [](X& y) { when(y, y.s().len != y.bv32(0), send_ack); });
 }
 
-void tw_after_reopen(X& x) {
+void tw_not_reopened(X& x) {
   const z3::expr fin_again = x.has(flag::FIN) && !x.has(flag::SYN) && x.s().seq + x.seg_len() == x.t().rcv_nxt;
   when(x, fin_again, [](X& y) {
     if (y.mutant(Mutant::NoReackInTimeWait)) { set_verdict(y, Verdict::Dropped); return; }
@@ -714,6 +714,12 @@ void tw_after_reopen(X& x) {
       });
     });
   });
+}
+
+// time_wait_rules.hpp tw_segment: Config::tw_drop_without_ack (FreeBSD tcp_twcheck) first.
+void tw_after_reopen(X& x) {
+  if (!x.c->tw_drop_without_ack) { tw_not_reopened(x); return; }
+  when(x, !x.has(flag::ACK), [](X& y) { set_verdict(y, Verdict::Dropped); }, tw_not_reopened);
 }
 
 void tw_segment(X& x) {
@@ -790,10 +796,17 @@ void on_send(X& x) {
     by_state(y, {{{State::Established, State::CloseWait}, [](X& z) {
                     when(z, z.t().wr_shut, [](X& w) { set_result(w, Err::Pipe); }, [](X& w) {
                       when(w, w.in.n != w.bv32(0), [](X& u) {
-                        emit(u, make(u, u.bv8(flag::ACK | flag::PSH), u.t().snd_nxt, u.in.n));
-                        u.t().snd_nxt = u.t().snd_nxt + u.in.n;
-                        u.o.result_n = u.in.n;
-                        when(u, !u.armed(Timer::Rexmit), [](X& r) { arm(r, Timer::Rexmit, current_rto(r)); });
+                        // call_rules.hpp send_room: snd_buf (capped) less SND.NXT - SND.UNA.
+                        const z3::expr cap = u.bv32(u.c->snd_buf < kMaxSndBuf ? u.c->snd_buf : kMaxSndBuf);
+                        const z3::expr queued = u.t().snd_nxt - u.t().snd_una;
+                        const z3::expr room = z3::ite(z3::uge(queued, cap), u.bv32(0), cap - queued);
+                        when(u, room == u.bv32(0), [](X& r) { set_result(r, Err::Again); }, [room](X& r) {
+                          const z3::expr k = z3::ite(z3::ult(r.in.n, room), r.in.n, room);
+                          emit(r, make(r, r.bv8(flag::ACK | flag::PSH), r.t().snd_nxt, k));
+                          r.t().snd_nxt = r.t().snd_nxt + k;
+                          r.o.result_n = k;
+                          when(r, !r.armed(Timer::Rexmit), [](X& q) { arm(q, Timer::Rexmit, current_rto(q)); });
+                        });
                       });
                     });
                   }},

@@ -262,6 +262,92 @@ TEST(Send, ConnResetIsReportedOnceThenEpipe) {
   EXPECT_EQ(second.result, Err::Pipe);
 }
 
+// ----- send buffer (Config::snd_buf) -------------------------------------------------------
+
+TEST(SendBuffer, TakesWhatFitsThenEagainThenRoomAfterAck) {
+  // SO_SNDBUF on a non-blocking socket: write() takes min(n, room) and returns it; a full
+  // buffer is EAGAIN with nothing sent; an ACK frees the acknowledged bytes
+  Config c = kRef;
+  c.snd_buf = 1000;
+  const Output first = step(tcb_established(c), Input::send(1, 1500), c);
+  EXPECT_EQ(first.result, Err::None);
+  EXPECT_EQ(first.result_n, 1000u);
+  EXPECT_TRUE(sends(first, flag::PSH | flag::ACK, 1001, 5001, 1000));
+  EXPECT_EQ(first.tcb.snd_nxt, 2001u);
+  const Output full = step(first.tcb, Input::send(2, 1), c);
+  EXPECT_EQ(full.result, Err::Again);
+  EXPECT_EQ(full.result_n, 0u);
+  EXPECT_TRUE(sends_nothing(full));
+  EXPECT_EQ(full.tcb, first.tcb);
+  const Output zero = step(first.tcb, Input::send(2, 0), c);  // write(fd, p, 0) = 0, even when full
+  EXPECT_EQ(zero.result, Err::None);
+  EXPECT_EQ(zero.result_n, 0u);
+  const Output acked = deliver(first.tcb, seg_ack(5001, 1501), c, 3);
+  ASSERT_EQ(acked.tcb.snd_una, 1501u);
+  const Output more = step(acked.tcb, Input::send(4, 600), c);
+  EXPECT_EQ(more.result_n, 500u);
+  EXPECT_EQ(more.tcb.snd_nxt, 2501u);
+}
+
+TEST(SendBuffer, BoundaryOneByteShortAndExact) {
+  Config c = kRef;
+  c.snd_buf = 1000;
+  const Output a = step(tcb_established(c), Input::send(1, 999), c);
+  EXPECT_EQ(a.result_n, 999u);
+  const Output b = step(a.tcb, Input::send(2, 2), c);  // one byte of room left
+  EXPECT_EQ(b.result, Err::None);
+  EXPECT_EQ(b.result_n, 1u);
+  EXPECT_EQ(step(b.tcb, Input::send(3, 1), c).result, Err::Again);
+  const Output exact = step(tcb_established(c), Input::send(1, 1000), c);
+  EXPECT_EQ(exact.result_n, 1000u);
+  EXPECT_EQ(step(exact.tcb, Input::send(2, 1), c).result, Err::Again);
+  // CLOSE-WAIT may still send, under the same buffer
+  EXPECT_EQ(step(tcb_close_wait(c), Input::send(1, 5000), c).result_n, 1000u);
+}
+
+TEST(SendBuffer, AboveTheMaximumActsAsTheMaximum) {
+  // RFC 7323 §2.3: at most 2^30 bytes outstanding, so the knob is capped at kMaxSndBuf
+  Config c = kRef;
+  c.snd_buf = 0xFFFFFFFFu;
+  const Output o = step(tcb_established(c), Input::send(1, 0xFFFFFFFFu), c);
+  EXPECT_EQ(o.result_n, kMaxSndBuf);
+  EXPECT_EQ(o.tcb.snd_nxt - o.tcb.snd_una, kMaxSndBuf);
+  EXPECT_TRUE(seq_le(o.tcb.snd_una, o.tcb.snd_nxt));
+  EXPECT_EQ(step(o.tcb, Input::send(2, 1), c).result, Err::Again);
+}
+
+TEST(SendBuffer, SndUnaLeSndNxtAfterSendsOf2To31AndMore) {
+  // The defect the fuzzer found: with no send buffer, send(2^31) put SND.NXT 2^31 ahead of
+  // SND.UNA and serial order inverted. Now any sequence of huge sends, partly ACKed, keeps it,
+  // in every profile, at the largest buffer and across the 2^32 wrap.
+  for (Profile p : kAllProfiles) {
+    Config c = profile_config(p);
+    c.snd_buf = kMaxSndBuf;
+    Tcb t = tcb_established(c);
+    std::uint32_t now = 1;
+    for (int round = 0; round < 16; ++round) {
+      for (std::uint32_t n : {0x80000000u, 0xFFFFFFFFu, 0x80000001u}) {
+        const Output o = step(t, Input::send(now++, n), c);
+        t = o.tcb;
+        ASSERT_TRUE(seq_le(t.snd_una, t.snd_nxt)) << name(p) << " round " << round << " n " << n;
+        ASSERT_LE(t.snd_nxt - t.snd_una, kMaxSndBuf) << name(p);
+      }
+      // the peer ACKs three quarters of what is outstanding
+      const Seq ack = t.snd_una + (t.snd_nxt - t.snd_una) / 4 * 3;
+      t = deliver(t, seg_ack(t.rcv_nxt, ack), c, now++).tcb;
+      ASSERT_EQ(t.snd_una, ack) << name(p);
+    }
+    EXPECT_NE(t.snd_nxt, tcb_established(c).snd_nxt + 0u);  // it moved, and wrapped 2^32 on the way
+  }
+}
+
+TEST(SendBuffer, ProfilesUseTheirStacksDefaults) {
+  // Linux net.ipv4.tcp_wmem[1] = 16384; FreeBSD net.inet.tcp.sendspace = 32768
+  EXPECT_EQ(step(tcb_established(linux_config()), Input::send(1, 20000), linux_config()).result_n, 16384u);
+  EXPECT_EQ(step(tcb_established(freebsd_config()), Input::send(1, 40000), freebsd_config()).result_n, 32768u);
+  EXPECT_EQ(step(tcb_established(kRef), Input::send(1, 40000), kRef).result_n, 40000u);
+}
+
 TEST(Receive, ConnResetIsReportedOnceThenEndOfStream) {
   // SO_ERROR semantics: recv() returns ECONNRESET once, then 0
   const Output reset = deliver(tcb_established(), seg_rst(5001), kRef, 5);

@@ -174,7 +174,44 @@ TEST(Profiles, LinuxReopensOnANewerTimestampWhereFreeBsdWantsAHigherSequence) {
   EXPECT_EQ(lnx.tcb.state, State::SynReceived);
   const Output bsd = deliver(tcb_time_wait(kBsd), old_seq_new_ts, kBsd, 10, 3000);
   EXPECT_EQ(bsd.tcb.state, State::TimeWait);
-  EXPECT_EQ(bsd.verdict, Verdict::ChallengeAcked);
+  EXPECT_EQ(bsd.verdict, Verdict::Dropped);  // tcp_twcheck: no ACK flag, so no answer
+  EXPECT_TRUE(sends_nothing(bsd));
+}
+
+TEST(Profiles, FreeBsdDropsASynThatCannotReopenTimeWaitWhereOthersAckIt) {
+  // FreeBSD tcp_twcheck: after the SEQ_GT(th_seq, rcv_nxt) reopen test, "Drop the segment if
+  // it does not contain an ACK": no tcp_twrespond. Linux answers TCP_TW_ACK; reference and
+  // rfc9293's Never/Window rules answer per RFC 5961 or RFC 793
+  for (Seq seq : {Seq{5002}, Seq{5001}, Seq{4000}}) {  // at RCV.NXT (5002), below it, far below
+    const Output bsd = deliver(tcb_time_wait(kBsd), seg_syn(seq), kBsd, 10, 3000);
+    EXPECT_EQ(bsd.tcb.state, State::TimeWait) << seq;
+    EXPECT_EQ(bsd.verdict, Verdict::Dropped) << seq;
+    EXPECT_TRUE(sends_nothing(bsd)) << seq;
+    EXPECT_EQ(bsd.tcb, tcb_time_wait(kBsd)) << seq;  // 2MSL not restarted either
+    const Output lnx = deliver(tcb_time_wait(kLinux), seg_syn(seq), kLinux, 10, 3000);
+    EXPECT_EQ(lnx.tcb.state, State::TimeWait) << seq;
+    EXPECT_TRUE(sent_segment(lnx).has_value()) << seq;
+  }
+  // one above RCV.NXT still reopens, and a SYN,ACK has an ACK: answered as before
+  EXPECT_EQ(deliver(tcb_time_wait(kBsd), seg_syn(5003), kBsd, 10, 3000).tcb.state, State::SynReceived);
+  const Output syn_ack = deliver(tcb_time_wait(kBsd), seg_syn_ack(5002, 1002), kBsd, 10);
+  EXPECT_EQ(syn_ack.tcb.state, State::TimeWait);
+  EXPECT_TRUE(sent_segment(syn_ack).has_value());
+}
+
+TEST(Profiles, FreeBsdDropsAFinWithoutAckInTimeWait) {
+  // tcp_twcheck tests TH_ACK before the duplicate-FIN 2MSL reset: a FIN without ACK is dropped
+  const Output bsd = deliver(tcb_time_wait(kBsd), seg(flag::FIN, 5001), kBsd, 10);
+  EXPECT_EQ(bsd.verdict, Verdict::Dropped);
+  EXPECT_TRUE(sends_nothing(bsd));
+  // with the ACK it is the retransmitted FIN: ACKed, 2MSL restarted
+  const Output fin = deliver(tcb_time_wait(kBsd), seg_fin(5001, 1002), kBsd, 10);
+  EXPECT_EQ(fin.verdict, Verdict::Accepted);
+  EXPECT_TRUE(sent_segment(fin).has_value());
+}
+
+TEST(Profiles, OnlyFreeBsdDropsSegmentsWithoutAckInTimeWait) {
+  for (Profile p : kAllProfiles) EXPECT_EQ(profile_config(p).tw_drop_without_ack, p == Profile::FreeBsd) << name(p);
 }
 
 TEST(Profiles, FinWait2TimeoutsPerStack) {

@@ -303,6 +303,25 @@ TEST(TimeWaitReopen, ASynWithAckNeverReopens) {
   EXPECT_EQ(o.effects & effect::Reopened, 0);
 }
 
+TEST(TimeWaitReopen, DropWithoutAckSilencesTheSynsThatCannotReopen) {
+  // Config::tw_drop_without_ack (FreeBSD tcp_twcheck): each reopening policy still reopens what
+  // it allows; what it refuses is dropped without the ACK it drew before
+  for (SynReopen p : {SynReopen::Never, SynReopen::HigherSeq, SynReopen::SeqOrTimestamp}) {
+    Config c = with_reopen(p);
+    EXPECT_TRUE(refused(deliver(tw(c), seg_syn(5002), c, 10)));
+    c.tw_drop_without_ack = true;
+    const Output o = deliver(tw(c), seg_syn(5002), c, 10);
+    EXPECT_EQ(o.verdict, Verdict::Dropped);
+    EXPECT_TRUE(sends_nothing(o));
+    EXPECT_EQ(o.tcb, tw(c));
+    if (p != SynReopen::Never) { EXPECT_TRUE(reopened(deliver(tw(c), seg_syn(5003), c, 10, 3000), 5003, 3000)); }
+  }
+  // a segment with ACK is unaffected: an out-of-window ACK is still ACKed (RFC 9293 first check)
+  Config c = with_reopen(SynReopen::HigherSeq);
+  c.tw_drop_without_ack = true;
+  EXPECT_EQ(deliver(tw(c), seg_ack(200000, 1002), c, 10).verdict, Verdict::DroppedAcked);
+}
+
 TEST(TimeWaitReopen, AboveSndNxtIssIsSndNxtPlus65537) {
   // Linux tcp_timewait_state_process: isn = tw_snd_nxt + 65535 + 2 (0 becomes 1)
   Config c = with_reopen(SynReopen::HigherSeq);

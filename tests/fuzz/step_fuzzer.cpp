@@ -44,6 +44,7 @@ Config decode_config(Bytes& b) {
   if (k & 8) c.rto_backoff = !c.rto_backoff;
   if (k & 16) c.fin_retries = b.u8();
   if (k & 32) c.time_wait = b.u8();  // 0 included: a profile without TIME-WAIT
+  if (k & 64) c.snd_buf = b.u32();   // any, 0 and values above kMaxSndBuf included
   return c;
 }
 
@@ -83,10 +84,9 @@ Input decode_input(Bytes& b, const Tcb& t) {
   in.timer = b.pick<Timer>(kTimerCount);
   in.how = b.pick<Shut>(3);
   in.now = b.bit() ? t.at(in.timer) + (b.u8() & 3) - 1 : b.u32();
-  // Finding (reported, not fixed here): step() accepts send(n) for any n and has no send
-  // buffer, so once SND.NXT - SND.UNA reaches 2^31 serial arithmetic inverts and SND.UNA <= SND.NXT
-  // fails. The fuzzer found it at once; it now keeps n below 2^24, as a socket buffer would.
-  in.n = b.u32() & 0xFFFFFFu;
+  // Any n: the core's send buffer (Config::snd_buf, capped at 2^30) bounds SND.NXT - SND.UNA.
+  // Before it existed the fuzzer found SND.UNA <= SND.NXT broken at once by n near 2^31.
+  in.n = b.u32();
   in.iss = b.u32();
   Segment& s = in.seg;
   s.flags = b.u8();

@@ -18,7 +18,7 @@ void showValue(Mutant m, std::ostream& os) { os << name(m); }
 
 void showValue(const Config& c, std::ostream& os) {
   os << "msl=" << c.msl << " time-wait=" << c.time_wait << " rto=" << c.rto << (c.rto_backoff ? "" : " (no backoff)")
-     << " rcv-wnd=" << c.rcv_wnd << " rst-in-tw=" << (c.rst_in_time_wait == RstInTimeWait::Kill ? "kill" : "ignore")
+     << " rcv-wnd=" << c.rcv_wnd << " snd-buf=" << c.snd_buf << " rst-in-tw=" << (c.rst_in_time_wait == RstInTimeWait::Kill ? "kill" : "ignore")
      << " rst=" << (c.rst_acceptance == RstAcceptance::Exact ? "exact" : "window")
      << " ts=" << (c.timestamps ? "on" : "off") << " mutant=" << name(c.mutant);
 }
@@ -183,14 +183,18 @@ Tcb build(const Config& c, const TcbChoices& k) {
 
 rc::Gen<Config> config_of(Profile p) {
   // Short times (MSL 2, TIME-WAIT 4 ticks, as the model checker uses) or the profile's own.
+  // The send buffer: the profile's, a small one, or the largest (kMaxSndBuf, and above it).
+  const rc::Gen<std::uint32_t> snd_buf = rc::gen::element<std::uint32_t>(0u, 0u, 100u, kMaxSndBuf, 0xFFFFFFFFu);
   return rc::gen::map(rc::gen::tuple(rc::gen::arbitrary<bool>(), rc::gen::element<std::uint32_t>(0u, 1u, 1000u),
-                                     rc::gen::element<std::uint32_t>(0u, 1u, 1000u), rc::gen::arbitrary<bool>()),
-                      [p](const std::tuple<bool, std::uint32_t, std::uint32_t, bool>& k) {
+                                     rc::gen::element<std::uint32_t>(0u, 1u, 1000u), rc::gen::arbitrary<bool>(),
+                                     snd_buf),
+                      [p](const std::tuple<bool, std::uint32_t, std::uint32_t, bool, std::uint32_t>& k) {
                         Config c = profile_config(p);
                         if (std::get<0>(k)) { c.msl = 2; c.time_wait = 4; c.fin_wait2_timeout = 6; }
                         if (std::get<1>(k) != 0) c.rto = std::get<1>(k);
                         if (std::get<2>(k) != 0) c.rcv_wnd = std::get<2>(k);
                         c.rto_backoff = c.rto_backoff && !std::get<3>(k);
+                        if (std::get<4>(k) != 0) c.snd_buf = std::get<4>(k);
                         c.mutant = suite_mutant();
                         return c;
                       });
@@ -202,7 +206,8 @@ rc::Gen<TcbAt> tcb_for(const Config& c) {
       {{1, rc::gen::element(State::Closed, State::Listen, State::SynSent, State::SynReceived, State::Established,
                             State::CloseWait)},
        {2, rc::gen::element(State::FinWait1, State::FinWait2, State::Closing, State::LastAck, State::TimeWait)}});
-  const rc::Gen<std::uint32_t> amount = rc::gen::element<std::uint32_t>(0u, 0u, 1u, 100u, 70000u);
+  // Up to kMaxSndBuf - 1 outstanding: a full send buffer at its largest, one byte short.
+  const rc::Gen<std::uint32_t> amount = rc::gen::element<std::uint32_t>(0u, 0u, 1u, 100u, 70000u, kMaxSndBuf - 1);
   const rc::Gen<int> due = rc::gen::inRange(0, 5);
   return rc::gen::map(
       rc::gen::tuple(state, shift(), shift(), amount, amount, now_tick(), rc::gen::arbitrary<bool>(),
@@ -266,7 +271,8 @@ rc::Gen<Input> input_for(const Tcb& t, std::uint32_t now) {
   const rc::Gen<Seq> iss = rc::gen::weightedOneOf<Seq>(
       {{2, rc::gen::elementOf(std::vector<Seq>{classes::kNewIss, t.snd_nxt - 1, t.snd_nxt + 1, 0xFFFFFFFFu})},
        {1, rc::gen::arbitrary<Seq>()}});
-  const rc::Gen<std::uint32_t> bytes = rc::gen::element<std::uint32_t>(0u, 1u, 100u, 70000u);
+  // 2^31 and 2^32 - 1: sends that once pushed SND.NXT past SND.UNA + 2^31 (no send buffer).
+  const rc::Gen<std::uint32_t> bytes = rc::gen::element<std::uint32_t>(0u, 1u, 100u, 70000u, 0x80000000u, 0xFFFFFFFFu);
   const rc::Gen<Input> seg = rc::gen::map(rc::gen::pair(segment_for(t), iss), [now](const auto& p) {
     return Input::segment(now, p.first, p.second);
   });

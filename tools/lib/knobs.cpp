@@ -55,6 +55,11 @@ void add_knob_options(CLI::App& app, KnobOptions& k, bool with_mutant) {
   g->add_option("--fin-retries", k.fin_retries, "FIN retransmissions before giving up (255: never)")->check(CLI::Range(0u, 255u));
   g->add_option("--retries", k.retries, "SYN/data retransmissions before giving up (255: never)")->check(CLI::Range(0u, 255u));
   g->add_option("--rcv-wnd", k.rcv_wnd, "Receive window, bytes")->check(CLI::Range(0u, 1073741824u));
+  g->add_option("--tw-drop-no-ack", k.tw_drop_no_ack,
+                "on: TIME-WAIT silently drops a segment without ACK that does not reopen it (FreeBSD tcp_twcheck); off: ACK it")
+      ->check(CLI::IsMember({"on", "off"}));
+  g->add_option("--snd-buf", k.snd_buf, "Send buffer, bytes: send() takes what fits, EAGAIN when full")
+      ->check(CLI::Range(1u, kMaxSndBuf));
   if (with_mutant)
     app.add_option("--mutant", k.mutant, "Run a deliberately broken core (list: tcpclose mutants)")
         ->check(CLI::IsMember(mutant_names()))->capture_default_str();
@@ -88,6 +93,8 @@ Config apply_knobs(const KnobOptions& k, Config c) {
   if (k.fin_retries) c.fin_retries = static_cast<std::uint8_t>(*k.fin_retries);
   if (k.retries) c.retries = static_cast<std::uint8_t>(*k.retries);
   if (k.rcv_wnd) c.rcv_wnd = *k.rcv_wnd;
+  if (k.snd_buf) c.snd_buf = *k.snd_buf;
+  if (k.tw_drop_no_ack) c.tw_drop_without_ack = *k.tw_drop_no_ack == "on";
   c.mutant = mutant_from_name(k.mutant).value_or(Mutant::None);
   return c;
 }
@@ -116,6 +123,7 @@ std::vector<std::pair<std::string, std::string>> describe(const Config& c) {
       {"time-wait-restart", c.time_wait_restart == TimeWaitRestart::OnAck      ? "ack"
                             : c.time_wait_restart == TimeWaitRestart::OnAnswer ? "answer" : "fin"},
       {"tw-challenge-ack", onoff(c.tw_challenge_ack)},
+      {"tw-drop-no-ack", onoff(c.tw_drop_without_ack)},
       {"rst-on-close-unread", onoff(c.rst_on_close_unread)},
       {"rst-on-data-after-close", onoff(c.rst_on_data_after_close)},
       {"rto", std::to_string(c.rto)},
@@ -123,6 +131,7 @@ std::vector<std::pair<std::string, std::string>> describe(const Config& c) {
       {"fin-retries", retries(c.fin_retries)},
       {"retries", retries(c.retries)},
       {"rcv-wnd", std::to_string(c.rcv_wnd)},
+      {"snd-buf", std::to_string(c.snd_buf)},
       {"mutant", name(c.mutant)},
   };
 }

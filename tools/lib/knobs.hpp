@@ -20,9 +20,9 @@ std::vector<std::string> mutant_names();
 struct KnobOptions {
   std::string profile = "reference";
   std::string mutant = "none";
-  std::optional<std::uint32_t> msl, time_wait, fin_wait2_timeout, rto, rcv_wnd;
+  std::optional<std::uint32_t> msl, time_wait, fin_wait2_timeout, rto, rcv_wnd, snd_buf;
   std::optional<std::string> rfc1337, rst_acceptance, syn_acceptance, syn_reopen, paws,
-      timestamps, fin_wait2, time_wait_restart;
+      timestamps, fin_wait2, time_wait_restart, tw_drop_no_ack;
   std::optional<unsigned> fin_retries, retries;
 };
 

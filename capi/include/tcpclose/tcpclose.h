@@ -163,6 +163,8 @@ typedef struct tcpclose_config {
   uint8_t mutant;            /* tcpclose_mutant; TCPCLOSE_MUTANT_NONE is the real protocol */
   uint8_t fin_retries, retries; /* TCPCLOSE_UNLIMITED_RETRIES: never give up */
   bool timestamps, paws, tw_challenge_ack, rst_on_close_unread, rst_on_data_after_close, rto_backoff;
+  uint32_t snd_buf;          /* send buffer, bytes: send() takes what fits, EAGAIN when full */
+  bool tw_drop_without_ack;  /* TIME-WAIT drops a segment without ACK that does not reopen it */
 } tcpclose_config;
 
 /* The knobs of a profile (times in ms ticks). Returns 0, or -1 for an unknown profile. */

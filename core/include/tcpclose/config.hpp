@@ -86,6 +86,9 @@ struct Config {
   std::uint32_t fin_wait2_timeout = 60000;
   TimeWaitRestart time_wait_restart = TimeWaitRestart::OnFin;
   bool tw_challenge_ack = true;        // RFC 5961 challenge ACK for in-window RST in TIME-WAIT
+  // TIME-WAIT silently drops a segment without ACK that does not reopen it (a bare SYN at or
+  // below RCV.NXT, a FIN without ACK), instead of answering it with an ACK.
+  bool tw_drop_without_ack = false;
   bool rst_on_close_unread = true;     // RFC 2525 §2.17: close() with unread data sends RST
   bool rst_on_data_after_close = true; // RFC 1122 §4.2.2.13: data after close() draws RST
   std::uint32_t rto = 1000;            // RFC 6298 §2.1: initial RTO 1 s
@@ -94,12 +97,21 @@ struct Config {
   std::uint8_t retries = 15;           // retransmissions of SYN or data before giving up
                                        // (kUnlimitedRetries: never give up)
   std::uint32_t rcv_wnd = 65535;       // our receive window
+  // Send buffer, bytes: send() takes at most the room left after the data sent and not yet
+  // acknowledged (SND.NXT - SND.UNA), as a socket's SO_SNDBUF does. Values above kMaxSndBuf
+  // act as kMaxSndBuf. Default 4 MiB: Linux's tcp_wmem[2], the most autotuning grants, so no
+  // realistic single write under the reference profile is cut short.
+  std::uint32_t snd_buf = 4194304;
   Mutant mutant = Mutant::None;
 
   friend constexpr bool operator==(const Config&, const Config&) = default;
 };
 
 inline constexpr std::uint8_t kUnlimitedRetries = 0xFF;
+// RFC 7323 §2.3: at most 2^30 bytes (1 GiB) may be outstanding, so that serial comparisons
+// (RFC 1982, which fail at a distance of 2^31) stay unambiguous. The send buffer is capped there,
+// which keeps SND.UNA <= SND.NXT for any sequence of send() calls.
+inline constexpr std::uint32_t kMaxSndBuf = 1u << 30;
 inline constexpr std::uint8_t kMaxBackoffShift = 6;  // RFC 6298 §5.5 backoff: the RTO is capped at 64 x RTO
 
 enum class Profile : std::uint8_t { Reference, Rfc9293, Linux, FreeBsd, Smoltcp };
@@ -156,6 +168,9 @@ constexpr Config linux_config() noexcept {
   c.rto = 1000;                                  // TCP_TIMEOUT_INIT (1 s)
   c.fin_retries = 8;                             // tcp_orphan_retries(): 0 means 8
   c.retries = 15;                                // TCP_RETR2
+  // net.ipv4.tcp_wmem[1] = 16384, the initial sk_sndbuf. Linux charges skb overhead against it
+  // and autotunes it upwards (tcp_sndbuf_expand); counting payload bytes only is our approximation.
+  c.snd_buf = 16384;
   return c;
 }
 
@@ -176,9 +191,13 @@ constexpr Config freebsd_config() noexcept {
   c.fin_wait2 = FinWait2Timeout::OrphanOnly;
   c.fin_wait2_timeout = 600000;
   c.tw_challenge_ack = false;                    // TIME-WAIT RSTs are dropped before any ACK
+  // tcp_twcheck, after the RST drop and the SEQ_GT(th_seq, rcv_nxt) SYN reopen: "Drop the
+  // segment if it does not contain an ACK" (goto drop, no tcp_twrespond).
+  c.tw_drop_without_ack = true;
   c.rto = 1000;                                  // TCPTV_RTOBASE = 1 s
   c.fin_retries = 12;                            // tcp_timer_rexmt: ++t_rxtshift > TCP_MAXRXTSHIFT
   c.retries = 12;
+  c.snd_buf = 32768;                             // tcp_usrreq.c: net.inet.tcp.sendspace = 1024*32
   return c;
 }
 

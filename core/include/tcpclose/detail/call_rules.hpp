@@ -38,7 +38,17 @@ constexpr void on_connect(Step& x) noexcept {
   x.arm(Timer::Rexmit, current_rto(x));
 }
 
+// Room in the send buffer: Config::snd_buf (capped at kMaxSndBuf) less the bytes sent and not
+// yet acknowledged. A TCB whose SND.UNA is ahead of SND.NXT has none (it never should).
+constexpr std::uint32_t send_room(const Tcb& t, const Config& c) noexcept {
+  const std::uint32_t cap = c.snd_buf < kMaxSndBuf ? c.snd_buf : kMaxSndBuf;
+  const std::uint32_t queued = t.snd_nxt - t.snd_una;
+  return queued >= cap ? 0 : cap - queued;
+}
+
 // RFC 9293 §3.10.2 SEND. Data leaves at once as one segment (no Nagle, no congestion window).
+// Like a non-blocking socket's write(): it takes min(n, room) bytes and returns how many; with
+// no room it fails with EAGAIN (a blocking caller waits; the core cannot, it has no clock).
 constexpr void on_send(Step& x) noexcept {
   Tcb& t = x.t();
   if (report_pending_error(x)) return;
@@ -52,9 +62,12 @@ constexpr void on_send(Step& x) noexcept {
   }
   if (t.wr_shut) { x.out.result = Err::Pipe; return; }
   if (x.in.n == 0) return;
-  x.emit(x.make(flag::ACK | flag::PSH, t.snd_nxt, x.in.n));
-  t.snd_nxt += x.in.n;
-  x.out.result_n = x.in.n;
+  const std::uint32_t room = send_room(t, x.c);
+  if (room == 0) { x.out.result = Err::Again; return; }
+  const std::uint32_t k = x.in.n < room ? x.in.n : room;
+  x.emit(x.make(flag::ACK | flag::PSH, t.snd_nxt, k));
+  t.snd_nxt += k;
+  x.out.result_n = k;
   if (!t.armed(Timer::Rexmit)) x.arm(Timer::Rexmit, current_rto(x));
 }
 

@@ -97,6 +97,9 @@ constexpr bool tw_segment(Step& x) noexcept {
     accept_syn(x, reopen_iss(x));
     return false;
   }
+  // FreeBSD tcp_twcheck: a segment without ACK that did not reopen TIME-WAIT is dropped
+  // without an answer ("Drop the segment if it does not contain an ACK").
+  if (x.c.tw_drop_without_ack && !s.has(flag::ACK)) { x.verdict(Verdict::Dropped); return false; }
   if (is_retransmitted_fin(x)) {
     // RFC 9293 §3.10.7.4: "Acknowledge it, and restart the 2 MSL timeout."
     if (x.mutant(Mutant::NoReackInTimeWait)) { x.verdict(Verdict::Dropped); return false; }
