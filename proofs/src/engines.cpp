@@ -184,6 +184,20 @@ Result reach(const System& sys, model::Guard g, const EngineOptions& o) {
   return out;
 }
 
+Result reach(const System& sys, const std::function<z3::expr(const SysState&)>& target, const std::string& what,
+             const EngineOptions& o) {
+  Result r;
+  r.engine = Engine::Bmc;
+  Result out = search(sys, o, r, target, model::Property::NoStaleDelivery);
+  if (out.witness) {
+    Witness& w = *out.witness;
+    const std::string tail = fmt::format("violated: {}", model::name(model::Property::NoStaleDelivery));
+    w.trace = w.trace.substr(0, w.trace.find(tail)) + fmt::format("reached: {}\n", what);
+    if (w.replay_problem == "the replay does not violate the property") { w.replay_problem.clear(); w.replay_ok = true; }
+  }
+  return out;
+}
+
 // pono engines/kinduction.cpp: the base case is BMC at k; the step case asks for a simple path
 // of k + 1 states, Q holding on the first k and failing on the last; UNSAT: Q (hence P) is
 // proved. Q is the property strengthened by System::helper, which the base case checks too.
@@ -301,6 +315,17 @@ Result chc(const System& sys, model::Property p, const EngineOptions& o) {
     fp.add_rule(rule_init, r_init);
     fp.add_rule(rule_step, r_step);
     fp.add_rule(rule_bad, r_bad);
+    // Seed Spacer with k-induction's auxiliary invariant (System::helper) as a lemma of Inv at
+    // every level (Z3_fixedpoint_add_cover, de Bruijn index i = argument i). Spacer trusts a
+    // cover without proving it, so nothing rests on the seed: the invariant Spacer returns is
+    // re-checked below (init, step, safe) by a fresh solver, which is what makes it a proof.
+    if (o.chc_seed) {
+      z3::expr_vector bound(ctx);
+      for (unsigned i = 0; i < args.size(); ++i)
+        bound.push_back(z3::expr(ctx, Z3_mk_bound(ctx, i, sorts[i])));
+      z3::expr seed = sys.helper(p, x).substitute(args, bound);
+      fp.add_cover(-1, inv, seed);
+    }
     const z3::check_result q = fp.query(goal);
     r.seconds = budget.elapsed();
     if (q == z3::sat) {

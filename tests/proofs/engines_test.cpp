@@ -165,6 +165,44 @@ TEST(SlowBmc, TheTimeWaitGuardIsReached) {
   EXPECT_TRUE(r.witness->replay_ok) << r.witness->replay_problem;
 }
 
+// Vacuity of no-stale-delivery: the second incarnation's SYN reaches B, which takes it (B's
+// ghost incarnation becomes 2, SYN-RECEIVED): close, FIN, close, FIN, A's last ACK (B must be
+// CLOSED to take a SYN), 2MSL timer, connect, SYN. In a one-slot world without duplication this
+// is 8 moves (BMC shows none at 7); below that depth the bounded
+// no-stale-delivery result says nothing about a second incarnation.
+SystemOptions small_world(Mutant m = Mutant::None) {
+  SystemOptions o = options(m);
+  o.slots = 1;
+  o.dup = 0;
+  return o;
+}
+
+Result second_syn_reaches_b(const System& sys, unsigned depth, double seconds) {
+  auto target = [&](const SysState& s) {
+    return s.h[1].inc == 2 && s.h[1].tcb.state == sys.vocab().state(State::SynReceived);
+  };
+  return reach(sys, target, "B took incarnation 2's SYN (SYN-RECEIVED)", budget(depth, seconds));
+}
+
+void expect_second_syn(const Result& r) {
+  ASSERT_EQ(r.outcome, Outcome::Violated) << r.detail;  // reached
+  ASSERT_TRUE(r.witness.has_value());
+  EXPECT_TRUE(r.witness->replay_ok) << r.witness->replay_problem;
+  // The replay is concrete: its last state, from apply() and step(), shows the same thing.
+  const CState& last = r.witness->states.back();
+  EXPECT_EQ(last.h[1].inc, 2u);
+  EXPECT_EQ(last.h[1].tcb.state, State::SynReceived);
+  std::printf("incarnation 2's SYN reaches B in %u steps (%.1f s):\n%s", r.depth, r.seconds, r.witness->trace.c_str());
+}
+
+TEST(SlowBmc, SmallWorldTheSecondIncarnationsSynReachesBAtDepth8) {
+  z3::context ctx;
+  const System sys(ctx, small_world());
+  const Result r = second_syn_reaches_b(sys, 8, 600);
+  expect_second_syn(r);
+  EXPECT_EQ(r.depth, 8u);
+}
+
 // ----- k-induction --------------------------------------------------------------------------
 
 TEST(SlowKInduction, KnownTrueTimeWaitDurationIsProvedUnbounded) {
