@@ -203,6 +203,22 @@ TEST(SlowBmc, SmallWorldTheSecondIncarnationsSynReachesBAtDepth8) {
   EXPECT_EQ(r.depth, 8u);
 }
 
+// Known-false no-stale-delivery: with TIME-WAIT only MSL long (2 ticks, MSL 2), A's last ACK of
+// incarnation 1, duplicated, outlives TIME-WAIT and completes B's handshake of incarnation 2.
+// 9 moves in a 2-slot world with one duplicate (the smallest that fits: the ACK and the SYN).
+TEST(SlowBmc, KnownFalseNoStaleDeliveryWithTimeWaitOfOneMslIsRefutedWithAWitnessThatReplays) {
+  z3::context ctx;
+  SystemOptions o = options();
+  o.slots = 2;
+  o.dup = 1;
+  o.cfg.msl = 2;
+  o.cfg.time_wait = 2;
+  const System sys(ctx, o);
+  const Result r = bmc(sys, Property::NoStaleDelivery, budget(9, 900));
+  expect_replayed(r, Property::NoStaleDelivery);
+  EXPECT_EQ(r.depth, 9u);
+}
+
 // ----- k-induction --------------------------------------------------------------------------
 
 TEST(SlowKInduction, KnownTrueTimeWaitDurationIsProvedUnbounded) {
@@ -229,6 +245,29 @@ TEST(KInduction, ATinyBudgetEndsUnknownNotAnException) {
 }
 
 // ----- CHC ----------------------------------------------------------------------------------
+
+// Spacer with k-induction's auxiliary invariant as a seed (EngineOptions::chc_seed); the
+// invariant it returns is re-checked by three UNSAT queries, so the seed is not trusted.
+TEST(SlowChc, KnownTrueTimeWaitDurationIsProvedWithACheckedInvariant) {
+  z3::context ctx;
+  const System sys(ctx, options());
+  const Result r = chc(sys, Property::TimeWaitDuration, budget(6, 900));
+  EXPECT_EQ(r.outcome, Outcome::Proved) << r.detail;
+  EXPECT_FALSE(r.bounded);
+  std::printf("chc: time-wait-duration proved in %.1f s (%s)\n", r.seconds, r.detail.c_str());
+}
+
+// On the mutant the seed is false on reachable states: Spacer's answer fails its check, and
+// the result is the BMC witness, not a proof.
+TEST(SlowChc, KnownFalseTimeWaitOneMslIsRefutedWithAWitnessThatReplays) {
+  z3::context ctx;
+  SystemOptions o = small_world(Mutant::TimeWaitOneMsl);
+  o.incarnations = 1;
+  const System sys(ctx, o);
+  const Result r = chc(sys, Property::TimeWaitDuration, budget(6, 600));
+  expect_replayed(r, Property::TimeWaitDuration);
+  EXPECT_EQ(r.depth, 5u);
+}
 
 TEST(Chc, ATinyBudgetEndsUnknownNotAnException) {
   z3::context ctx;
