@@ -290,7 +290,7 @@ Result chc(const System& sys, model::Property p, const EngineOptions& o) {
   try {
     z3::context& ctx = sys.ctx();
     const SysState x = sys.fresh_state("");
-    const SysState xn = sys.fresh_state("'");
+    const SysState xn = sys.fresh_state(".next");  // not a prime: cvc5 reads only SMT-LIB symbols
     const SysChoice c = sys.fresh_choice("");
     const std::vector<z3::expr> xv = sys.vars(x), xnv = sys.vars(xn);
     z3::sort_vector sorts(ctx);
