@@ -165,6 +165,60 @@ TEST(SlowBmc, TheTimeWaitGuardIsReached) {
   EXPECT_TRUE(r.witness->replay_ok) << r.witness->replay_problem;
 }
 
+// Vacuity of no-stale-delivery: the second incarnation's SYN reaches B, which takes it (B's
+// ghost incarnation becomes 2, SYN-RECEIVED): close, FIN, close, FIN, A's last ACK (B must be
+// CLOSED to take a SYN), 2MSL timer, connect, SYN. In a one-slot world without duplication this
+// is 8 moves (BMC shows none at 7); below that depth the bounded
+// no-stale-delivery result says nothing about a second incarnation.
+SystemOptions small_world(Mutant m = Mutant::None) {
+  SystemOptions o = options(m);
+  o.slots = 1;
+  o.dup = 0;
+  return o;
+}
+
+Result second_syn_reaches_b(const System& sys, unsigned depth, double seconds) {
+  auto target = [&](const SysState& s) {
+    return s.h[1].inc == 2 && s.h[1].tcb.state == sys.vocab().state(State::SynReceived);
+  };
+  return reach(sys, target, "B took incarnation 2's SYN (SYN-RECEIVED)", budget(depth, seconds));
+}
+
+void expect_second_syn(const Result& r) {
+  ASSERT_EQ(r.outcome, Outcome::Violated) << r.detail;  // reached
+  ASSERT_TRUE(r.witness.has_value());
+  EXPECT_TRUE(r.witness->replay_ok) << r.witness->replay_problem;
+  // The replay is concrete: its last state, from apply() and step(), shows the same thing.
+  const CState& last = r.witness->states.back();
+  EXPECT_EQ(last.h[1].inc, 2u);
+  EXPECT_EQ(last.h[1].tcb.state, State::SynReceived);
+  std::printf("incarnation 2's SYN reaches B in %u steps (%.1f s):\n%s", r.depth, r.seconds, r.witness->trace.c_str());
+}
+
+TEST(SlowBmc, SmallWorldTheSecondIncarnationsSynReachesBAtDepth8) {
+  z3::context ctx;
+  const System sys(ctx, small_world());
+  const Result r = second_syn_reaches_b(sys, 8, 600);
+  expect_second_syn(r);
+  EXPECT_EQ(r.depth, 8u);
+}
+
+// Known-false no-stale-delivery: with TIME-WAIT only MSL long (2 ticks, MSL 2), A's last ACK of
+// incarnation 1, duplicated, outlives TIME-WAIT and completes B's handshake of incarnation 2.
+// 9 moves in a 2-slot world with one duplicate (the smallest that fits: the ACK and the SYN).
+TEST(SlowBmc, KnownFalseNoStaleDeliveryWithTimeWaitOfOneMslIsRefutedWithAWitnessThatReplays) {
+  z3::context ctx;
+  SystemOptions o = options();
+  o.slots = 2;
+  o.dup = 1;
+  o.cfg.msl = 2;
+  o.cfg.time_wait = 2;
+  const System sys(ctx, o);
+  const Result r = bmc(sys, Property::NoStaleDelivery, budget(9, 900));
+  expect_replayed(r, Property::NoStaleDelivery);
+  EXPECT_EQ(r.depth, 9u);
+}
+
 // ----- k-induction --------------------------------------------------------------------------
 
 TEST(SlowKInduction, KnownTrueTimeWaitDurationIsProvedUnbounded) {
@@ -191,6 +245,33 @@ TEST(KInduction, ATinyBudgetEndsUnknownNotAnException) {
 }
 
 // ----- CHC ----------------------------------------------------------------------------------
+
+// Spacer with k-induction's auxiliary invariant as a seed (EngineOptions::chc_seed); the
+// invariant it returns is re-checked by three UNSAT queries, so the seed is not trusted; cvc5
+// confirms the three as well (their SMT-LIB must parse: no primed names).
+TEST(SlowChc, KnownTrueTimeWaitDurationIsProvedWithAnInvariantCvc5Confirms) {
+  z3::context ctx;
+  const System sys(ctx, options());
+  EngineOptions e = budget(6, 900);
+  e.recheck = cvc5_recheck(600);
+  const Result r = chc(sys, Property::TimeWaitDuration, e);
+  EXPECT_EQ(r.outcome, Outcome::Proved) << r.detail;
+  EXPECT_FALSE(r.bounded);
+  EXPECT_EQ(r.rechecked, 3u);  // chc-init, chc-step, chc-safe
+  std::printf("chc: time-wait-duration proved in %.1f s (%s)\n", r.seconds, r.detail.c_str());
+}
+
+// On the mutant the seed is false on reachable states: Spacer's answer fails its check, and
+// the result is the BMC witness, not a proof.
+TEST(SlowChc, KnownFalseTimeWaitOneMslIsRefutedWithAWitnessThatReplays) {
+  z3::context ctx;
+  SystemOptions o = small_world(Mutant::TimeWaitOneMsl);
+  o.incarnations = 1;
+  const System sys(ctx, o);
+  const Result r = chc(sys, Property::TimeWaitDuration, budget(6, 600));
+  expect_replayed(r, Property::TimeWaitDuration);
+  EXPECT_EQ(r.depth, 5u);
+}
 
 TEST(Chc, ATinyBudgetEndsUnknownNotAnException) {
   z3::context ctx;

@@ -31,7 +31,7 @@ unsigned default_depth(proofs::Engine e) {
   switch (e) {
     case proofs::Engine::Bmc: return 6;
     case proofs::Engine::KInduction: return 3;
-    case proofs::Engine::Chc: return 0;
+    case proofs::Engine::Chc: return 6;  // only the depth of the BMC that looks for its witness
   }
   return 0;
 }
@@ -49,7 +49,7 @@ void add_prove_options(CLI::App& cmd, ProveArgs& a) {
       ->check(CLI::IsMember(provable_names()))->capture_default_str();
   cmd.add_option("--engine", a.engine, "bmc (bounded), kind (k-induction), chc (Spacer, unbounded) or all")
       ->check(CLI::IsMember({"all", "bmc", "kind", "chc"}))->capture_default_str();
-  cmd.add_option("--depth", a.depth, "BMC's bound / k-induction's largest k (default: bmc 6, kind 3)")
+  cmd.add_option("--depth", a.depth, "BMC's bound / k-induction's largest k / CHC's witness search (default: bmc 6, kind 3, chc 6)")
       ->check(CLI::Range(1u, 64u));
   cmd.add_option("--timeout", a.timeout, "Seconds per engine run; running out is exit 3")
       ->check(CLI::Range(1.0, 86400.0))->capture_default_str();

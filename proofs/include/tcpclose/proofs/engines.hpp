@@ -25,6 +25,7 @@ const char* name(Engine e);
 struct EngineOptions {
   unsigned depth = 12;          // BMC's bound; k-induction's largest k
   double timeout_seconds = 60;  // for the whole run of one engine
+  bool chc_seed = true;         // CHC: hand Spacer System::helper as a lemma (re-checked after)
   // Called with a solver holding one UNSAT query the result rests on (BMC: no violation at
   // depth k; k-induction: the step case; CHC: each of the invariant's three conditions).
   // Returns false when the query is not confirmed (the second solver, smtlib.hpp): the result
@@ -52,5 +53,9 @@ Result run(Engine e, const System& sys, model::Property p, const EngineOptions& 
 // Vacuity (STYLE.md principle 10): the shortest path within `depth` steps to a state where the
 // guard holds. Violated here means "reached" (the witness shows how), Proved means unreachable.
 Result reach(const System& sys, model::Guard g, const EngineOptions& o);
+// The same for any state predicate (e.g. "incarnation 2 has reached B"), named `what` in the
+// trace; the caller checks the witness's last state, since apply() knows no such predicate.
+Result reach(const System& sys, const std::function<z3::expr(const SysState&)>& target, const std::string& what,
+             const EngineOptions& o);
 
 }  // namespace tcpclose::proofs
