@@ -122,6 +122,7 @@ Result search(const System& sys, const EngineOptions& o, Result r, Target target
   try {
     Unroller u(sys);
     for (unsigned k = 0; k <= o.depth; ++k) {
+      if (o.on_depth) o.on_depth(k);
       z3::solver s = qfbv(sys.ctx());
       s.add(sys.init(u.state(0)));
       for (unsigned i = 0; i < k; ++i) s.add(u.trans(i));
@@ -213,6 +214,7 @@ Result kinduction(const System& sys, model::Property p, const EngineOptions& o) 
     // run goes on as BMC only, to find a violation of the property itself (e.g. on a mutant).
     std::string helper_failed;
     for (unsigned k = 0; k <= o.depth; ++k) {
+      if (o.on_depth) o.on_depth(k);
       // Base: no path of exactly k steps from the initial states violates P, nor (while it is
       // in use) the auxiliary invariant.
       for (const bool on_helper : {false, true}) {

@@ -1,21 +1,24 @@
 #!/usr/bin/env python3
 """Parses `tcpclose prove --junit` back with xml.etree: one suite per property, one case per
 engine; a refuted mutant is a <failure type="violated"> whose body is the replayed trace, and a
-bounded BMC run passes. Usage: prove_junit.py TCPCLOSE WORKDIR"""
-import os, subprocess, sys
+bounded BMC run passes. Then checks that docs/json.md's prove table and `prove --json` list the
+same fields. Usage: prove_junit.py TCPCLOSE WORKDIR DOC"""
+import json, os, re, subprocess, sys
 import xml.etree.ElementTree as ET
 
-tool, work = sys.argv[1], sys.argv[2]
+tool, work, doc = sys.argv[1], sys.argv[2], sys.argv[3]
 os.makedirs(work, exist_ok=True)
 errors = []
 def expect(cond, what):
     if not cond:
         errors.append(what)
 
+outputs = []  # the --json objects of every run, for the schema check below
 def run(args, want, xml):
-    p = subprocess.run([tool, "prove"] + args + ["--junit", xml], capture_output=True, text=True)
+    p = subprocess.run([tool, "prove", "--json", "--no-progress"] + args + ["--junit", xml], capture_output=True, text=True)
     if p.returncode != want:
         sys.exit(f"exit {p.returncode}, expected {want}:\n{p.stdout}{p.stderr}")
+    outputs.append((json.loads(p.stdout), want))
     return ET.parse(xml).getroot()  # raises on malformed XML
 
 bad = run(["--engine", "bmc", "--depth", "5", "--property", "time-wait-duration", "--mutant", "time-wait-one-msl"],
@@ -32,6 +35,29 @@ ok = run(["--engine", "bmc", "--depth", "1"], 0, os.path.join(work, "bounded.xml
 expect(ok.get("failures") == "0" and ok.get("errors") == "0", f"bounded run counts {ok.attrib}")
 expect(len(ok.findall("testsuite")) == 2, "one suite per property")
 
+unknown = run(["--engine", "kind", "--depth", "8", "--property", "no-stale-delivery", "--timeout", "1"], 3,
+              os.path.join(work, "unknown.xml"))
+expect(unknown.get("errors") == "1", f"an unknown result is a JUnit error: {unknown.attrib}")
+
+# The prove --json schema in docs/json.md, both ways.
+documented, in_prove = set(), False
+for line in open(doc, encoding="utf-8"):
+    in_prove = in_prove or line.startswith("# `tcpclose prove --json`")
+    m = re.match(r"\| `([^`]+)` \|", line)
+    if in_prove and m:
+        documented.add(m.group(1))
+expect(len(documented) >= 15, f"only {len(documented)} prove fields documented")
+seen = set()
+for d, want in outputs:
+    expect(d.get("exit_code") == want, "exit_code repeats the exit code")
+    for k, v in d.items():
+        seen.add(k)
+        if isinstance(v, list):
+            for x in v:
+                seen.update(f"{k}[].{kk}" for kk in x)
+expect(not (documented - seen), f"documented but never output: {sorted(documented - seen)}")
+expect(not (seen - documented), f"output but not documented: {sorted(seen - documented)}")
+
 if errors:
     sys.exit("prove --junit: " + "; ".join(errors))
-print("prove --junit: report parses back, 2 runs checked")
+print("prove --junit and --json: 3 runs checked")

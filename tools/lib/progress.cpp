@@ -64,6 +64,28 @@ void ProgressReporter::update(const model::Progress& p) {
   std::fflush(out_);
 }
 
+void ProgressReporter::update(std::string_view fields) {
+  if (tty_) {
+    std::string line = fmt::format("[{}/{}] {}  {}", index_, count_, what_, fields);
+    const std::size_t width = terminal_width(fileno(out_));
+    if (width > 1 && line.size() > width - 1) line.resize(width - 1);
+    fmt::print(out_, "\r{}\x1b[K", line);
+    drawn_ = true;
+  } else {
+    fmt::print(out_, "progress: {}: {}\n", what_, fields);
+  }
+  std::fflush(out_);
+}
+
+std::size_t resident_bytes() {
+  std::FILE* f = std::fopen("/proc/self/statm", "r");
+  if (!f) return 0;
+  unsigned long size = 0, resident = 0;
+  const int n = std::fscanf(f, "%lu %lu", &size, &resident);
+  std::fclose(f);
+  return n == 2 ? resident * static_cast<std::size_t>(sysconf(_SC_PAGESIZE)) : 0;
+}
+
 void ProgressReporter::end() {
   if (!drawn_) return;
   fmt::print(out_, "\r\x1b[K");

@@ -21,6 +21,9 @@ std::string live_line(std::string_view what, std::size_t index, std::size_t coun
 // The plain line, as before the live line existed, with the elapsed time added.
 std::string plain_line(std::string_view what, const model::Progress& p);
 
+// The resident set size of this process in bytes (Linux /proc/self/statm), 0 if unknown.
+std::size_t resident_bytes();
+
 class ProgressReporter {
  public:
   // tty: draw the live line; otherwise print plain lines.
@@ -28,6 +31,9 @@ class ProgressReporter {
   static bool stderr_is_terminal();
   void begin(std::string_view what, std::size_t index, std::size_t count);
   void update(const model::Progress& p);
+  // A report that is not an explorer's (prove: property, engine, depth): `fields` is drawn after
+  // "[i/n] what" on a terminal, or printed as "progress: what: fields" otherwise.
+  void update(std::string_view fields);
   void end();  // clears the live line, if any
   ~ProgressReporter() { end(); }
   ProgressReporter(const ProgressReporter&) = delete;

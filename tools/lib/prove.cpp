@@ -1,7 +1,13 @@
 // `tcpclose prove` (see prove.hpp): parse, build the System, run the engines, print.
 #include "prove.hpp"
 
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdio>
+#include <mutex>
+#include <optional>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -14,6 +20,7 @@
 
 #include "counterexample.hpp"
 #include "junit.hpp"
+#include "progress.hpp"
 
 namespace tcpclose::cli {
 namespace {
@@ -66,7 +73,63 @@ void add_prove_options(CLI::App& cmd, ProveArgs& a) {
       ->check(CLI::IsMember({"cvc5"}));
   cmd.add_flag("--json", a.json, "Print one JSON object instead of text");
   cmd.add_option("--junit", a.junit, "Write a JUnit XML report to FILE: one testcase per property x engine");
+  cmd.add_flag("!--no-progress", a.progress,
+               "No progress on stderr (by default: a live line on a terminal, plain lines otherwise)");
+  cmd.add_option("--progress-every", a.progress_every, "Seconds between progress reports")
+      ->check(CLI::Range(0.1, 3600.0))->capture_default_str();
 }
+
+namespace {
+
+// Reports a running engine every `every` seconds from its own thread: the depth (or k) the engine
+// last started, the process's memory and the elapsed time. The engines block inside Z3 for long
+// stretches, so the report cannot come from them; they only publish the depth (on_depth).
+class ProveTicker {
+ public:
+  ProveTicker(ProgressReporter& out, double every) : out_(out), every_(every) {}
+  void start(std::string what, std::size_t index, std::size_t count, bool has_depths) {
+    out_.begin(what, index, count);
+    depth_ = 0;
+    has_depths_ = has_depths;
+    t0_ = std::chrono::steady_clock::now();
+    stop_ = false;
+    thread_ = std::thread([this] { loop(); });
+  }
+  void finish() {
+    {
+      std::lock_guard<std::mutex> l(m_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+    out_.end();
+  }
+  void depth(unsigned k) { depth_ = k; }
+  ~ProveTicker() { finish(); }
+
+ private:
+  void loop() {
+    std::unique_lock<std::mutex> l(m_);
+    while (!cv_.wait_for(l, std::chrono::duration<double>(every_), [this] { return stop_; })) {
+      const auto secs = static_cast<unsigned long long>(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count());
+      const std::string depth = has_depths_ ? fmt::format("depth {}  ", depth_.load()) : "";
+      out_.update(fmt::format("{}mem {:.1f} GiB  {}:{:02}", depth,
+                              static_cast<double>(resident_bytes()) / (1ull << 30), secs / 60, secs % 60));
+    }
+  }
+  ProgressReporter& out_;
+  double every_;
+  std::atomic<unsigned> depth_{0};
+  bool has_depths_ = true;
+  std::chrono::steady_clock::time_point t0_;
+  std::mutex m_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+}  // namespace
 
 int run_prove(const ProveArgs& a) {
   const Profile profile = profile_from_name(a.knobs.profile).value_or(Profile::Reference);
@@ -99,7 +162,7 @@ int run_prove(const ProveArgs& a) {
 
   z3::context ctx;
   const proofs::System sys(ctx, so);
-  nlohmann::json out{{"profile", a.knobs.profile}, {"mutant", name(so.cfg.mutant)}, {"msl", so.cfg.msl},
+  nlohmann::json out{{"version", 1}, {"profile", a.knobs.profile}, {"mutant", name(so.cfg.mutant)}, {"msl", so.cfg.msl},
                      {"time_wait", so.cfg.time_wait}, {"slots", so.slots}, {"incarnations", so.incarnations},
                      {"dup", so.dup}, {"isn", proofs::name(so.isn)}, {"results", nlohmann::json::array()}};
   if (!a.json)
@@ -111,6 +174,9 @@ int run_prove(const ProveArgs& a) {
   // One suite per property, one case per engine: proved and bounded pass, violated fails with
   // the trace, unknown and error are errors (a CI must not read them as a pass).
   std::vector<junit::Suite> suites;
+  ProgressReporter reporter(stderr, ProgressReporter::stderr_is_terminal());
+  const std::size_t runs = props.size() * engines.size();
+  std::size_t run_index = 0;
   for (model::Property p : props) {
     junit::Suite& suite = suites.emplace_back(junit::Suite{fmt::format("tcpclose.prove.{}", model::name(p)), 0, {}});
     for (proofs::Engine e : engines) {
@@ -118,7 +184,15 @@ int run_prove(const ProveArgs& a) {
       eo.depth = a.depth ? a.depth : default_depth(e);
       eo.timeout_seconds = a.timeout;
       if (a.recheck == "cvc5") eo.recheck = proofs::cvc5_recheck();
+      std::optional<ProveTicker> ticker;
+      if (a.progress) {
+        ticker.emplace(reporter, a.progress_every);
+        ticker->start(fmt::format("{} {}", model::name(p), proofs::name(e)), ++run_index, runs,
+                      e != proofs::Engine::Chc);
+        eo.on_depth = [&ticker](unsigned k) { ticker->depth(k); };
+      }
       const proofs::Result r = proofs::run(e, sys, p, eo);
+      if (ticker) ticker->finish();
       violated = violated || r.outcome == proofs::Outcome::Violated;
       unknown = unknown || r.outcome == proofs::Outcome::Unknown || r.outcome == proofs::Outcome::Error;
       nlohmann::json j{{"property", model::name(p)}, {"engine", proofs::name(e)}, {"result", result_text(r)},
@@ -153,6 +227,8 @@ int run_prove(const ProveArgs& a) {
                               r.witness->replay_ok ? ", replayed through step()" : "", r.witness->trace);
     }
   }
+  const int code = violated ? kExitViolated : unknown ? kExitUnknown : kExitProved;
+  out["exit_code"] = code;
   if (a.json) fmt::print("{}\n", out.dump(2));
   else fmt::print("{}", traces);
   if (!a.junit.empty())
@@ -160,8 +236,7 @@ int run_prove(const ProveArgs& a) {
       std::fprintf(stderr, "tcpclose prove: --junit: %s\n", e.c_str());
       return kExitUsage;
     }
-  if (violated) return kExitViolated;
-  return unknown ? kExitUnknown : kExitProved;
+  return code;
 }
 
 }  // namespace tcpclose::cli

@@ -22,6 +22,8 @@ struct ProveArgs {
   bool strict_timers = false, from_closed = false, json = false;
   std::string recheck;         // "cvc5": re-check every UNSAT with the second solver
   std::string junit;           // --junit FILE: one testcase per property x engine
+  bool progress = true;        // progress on stderr: a live line on a terminal, else plain lines
+  double progress_every = 2;   // seconds between reports
 };
 
 void add_prove_options(CLI::App& cmd, ProveArgs& a);

@@ -31,6 +31,9 @@ struct EngineOptions {
   // Returns false when the query is not confirmed (the second solver, smtlib.hpp): the result
   // then becomes Error. Empty: no re-check.
   std::function<bool(const std::string& label, z3::solver& s)> recheck;
+  // Called when BMC or k-induction starts on depth k (CHC has no depths: it is never called),
+  // for progress reports. It runs on the engine's thread and must be cheap.
+  std::function<void(unsigned k)> on_depth;
 };
 
 struct Result {
