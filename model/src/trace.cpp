@@ -15,13 +15,23 @@ std::string pkt_text(const Pkt& p) {
   return s + fmt::format(" (inc {}, age {}{})", p.inc, p.age, p.late ? ", delayed" : "");
 }
 
-std::string actions_text(const Output& o) {
+std::string doomed_note(const Violation& v) {
+  std::string s = "     (from here no state with both TCBs CLOSED (or a TCB left half-open) is reachable";
+  if (v.loop_from == Violation::kNoLoop) return s + "; every continuation runs forever without one)\n";
+  return s + fmt::format("; steps {}-{} show a way to run forever without one)\n", v.doomed_at + 1, v.trace.size());
+}
+
+}  // namespace
+
+std::string output_text(const Output& o, bool with_send) {
   std::string s;
   auto add = [&](const std::string& x) { s += s.empty() ? x : ", " + x; };
   if (o.verdict != Verdict::None && o.verdict != Verdict::Accepted) add(name(o.verdict));
   for (const Action& a : o.actions) {
     switch (a.kind) {
-      case ActionKind::Send: add(fmt::format("send {} seq={}{}{}", flag_text(o.actions.seg.flags).text,
+      case ActionKind::Send:
+        if (!with_send) break;
+        add(fmt::format("send {} seq={}{}{}", flag_text(o.actions.seg.flags).text,
                                              o.actions.seg.seq,
                                              o.actions.seg.has(flag::ACK) ? fmt::format(" ack={}", o.actions.seg.ack) : "",
                                              o.actions.seg.len ? fmt::format(" len={}", o.actions.seg.len) : ""));
@@ -38,14 +48,6 @@ std::string actions_text(const Output& o) {
   else if (o.result_n) add(fmt::format("returns {}", o.result_n));
   return s;
 }
-
-std::string doomed_note(const Violation& v) {
-  std::string s = "     (from here no state with both TCBs CLOSED (or a TCB left half-open) is reachable";
-  if (v.loop_from == Violation::kNoLoop) return s + "; every continuation runs forever without one)\n";
-  return s + fmt::format("; steps {}-{} show a way to run forever without one)\n", v.doomed_at + 1, v.trace.size());
-}
-
-}  // namespace
 
 std::string describe_step(const World&, std::size_t index, const TraceStep& st) {
   const Transition& tr = st.tr;
@@ -72,7 +74,7 @@ std::string describe_step(const World&, std::size_t index, const TraceStep& st) 
   if (tr.ran_core) {
     const State from = tr.spawned ? State::Listen : tr.before.state;
     line += fmt::format(" {}: {} -> {}", host_name(tr.host), name(from), name(tr.out.tcb.state));
-    const std::string acts = actions_text(tr.out);
+    const std::string acts = output_text(tr.out);
     if (!acts.empty()) line += fmt::format("  [{}]", acts);
   }
   if (tr.overflow) line += "  (network full: the sent segment was dropped)";

@@ -52,26 +52,6 @@ std::string pkt_text(const model::Pkt& p, bool with_age) {
   return s + ")";
 }
 
-// What step() returned, apart from the segment sent (an arrow of its own).
-std::string effects_text(const Output& o) {
-  std::string s;
-  auto add = [&](const std::string& x) { s += s.empty() ? x : ", " + x; };
-  if (o.verdict != Verdict::None && o.verdict != Verdict::Accepted) add(name(o.verdict));
-  for (const Action& a : o.actions) {
-    switch (a.kind) {
-      case ActionKind::Readable: add(fmt::format("{} bytes readable", a.n)); break;
-      case ActionKind::Eof: add("end of stream"); break;
-      case ActionKind::Error: add(fmt::format("app told {}", name(a.err))); break;
-      case ActionKind::Connected: add("connected"); break;
-      case ActionKind::ArmTimer: add(fmt::format("arm {} in {}", name(a.timer), a.n)); break;
-      case ActionKind::CancelTimer: add(fmt::format("cancel {}", name(a.timer))); break;
-      case ActionKind::Send: break;
-    }
-  }
-  if (o.result != Err::None) add(fmt::format("returns {}", name(o.result)));
-  else if (o.result_n) add(fmt::format("returns {}", o.result_n));
-  return s;
-}
 
 // The incarnation of the segment a step sent, by the model's rule (successors.hpp, Mover::run):
 // a reply from a TCB that was not live belongs to the segment it answers.
@@ -88,7 +68,7 @@ std::string core_note(const model::Transition& tr, std::string head) {
   auto line = [&](const std::string& x) { if (!x.empty()) body += body.empty() ? x : "\n" + x; };
   if (tr.ran_core) {
     if (from != tr.out.tcb.state) line(fmt::format("{} → {}", name(from), name(tr.out.tcb.state)));
-    line(effects_text(tr.out));
+    line(model::output_text(tr.out, /*with_send=*/false));  // the segment sent is an arrow of its own
   }
   return body;
 }
