@@ -267,6 +267,7 @@ struct Chunk {
   StateBuf states;  // parallel to cands; the new ones among them are the next frontier
   std::array<Found, kPropertyCount> found{};
   std::uint8_t guards = 0;
+  bool reuse_sensitive = false;  // some expanded state has a move that SO_REUSEADDR decides
   std::uint64_t transitions = 0, terminals = 0, overflows = 0, pruned = 0, cut_off = 0;
 };
 
@@ -354,6 +355,7 @@ void expand(const World& w, const ExploreOptions& opt, const FpSet& seen,
   for (std::size_t idx = lo; idx < hi; ++idx) {
     const WorldState& s = *cur[idx];
     const std::size_t first = out.cands.size();
+    if (!out.reuse_sensitive) out.reuse_sensitive = reuse_sensitive(w, s);
     // Liveness needs no edge out of a settled state: it can reach a settled state already.
     const bool is_settled = settled_out && settled(w, s);
     bool record_edges = settled_out && !is_settled;
@@ -574,7 +576,7 @@ ExploreResult explore(const World& w, const ExploreOptions& opt) {
     if (chunks.size() < nchunks) chunks.resize(nchunks);
     for (std::size_t c = 0; c < nchunks; ++c) {  // buffers are kept across levels: no page churn
       chunks[c].cands.clear(); chunks[c].states.clear(); chunks[c].edges.clear(); chunks[c].known.clear();
-      chunks[c].found = {}; chunks[c].guards = 0;
+      chunks[c].found = {}; chunks[c].guards = 0; chunks[c].reuse_sensitive = false;
       chunks[c].transitions = chunks[c].terminals = chunks[c].overflows = chunks[c].pruned = chunks[c].cut_off = 0;
     }
     if (live) settled_flag.resize(level_start + cur.size());
@@ -591,6 +593,7 @@ ExploreResult explore(const World& w, const ExploreOptions& opt) {
       res.pruned += ch.pruned;
       res.cut_off += ch.cut_off;
       res.guards |= ch.guards;
+      res.reuse_sensitive = res.reuse_sensitive || ch.reuse_sensitive;
       for (std::size_t p = 0; p < kPropertyCount; ++p)
         if (ch.found[p].any) found[p].offer(ch.found[p].key, ch.found[p].terminal);
     }

@@ -136,4 +136,21 @@ const char* name(Op op) {
 
 WorldState initial_state(const World&) { return WorldState{}; }
 
+bool same_but_reuse(const World& a, const World& b) {
+  for (std::size_t host = 0; host < 2; ++host) {
+    const Program& p = a.prog[host];
+    const Program& q = b.prog[host];
+    if (p.size != q.size) return false;
+    for (std::size_t i = 0; i < kMaxProgram; ++i) {
+      const Instr& x = p.code[i];
+      const Instr& y = q.code[i];
+      const bool flag_only = x.op == y.op && (x.op == Op::Listen || x.op == Op::Connect);
+      if (!(x == y || flag_only)) return false;
+    }
+  }
+  return a.cfg == b.cfg && a.isn == b.isn && a.incarnations == b.incarnations && a.loss == b.loss &&
+         a.dup == b.dup && a.delay == b.delay && a.in_flight == b.in_flight && a.data == b.data &&
+         a.server_first == b.server_first && a.port == b.port && a.addr == b.addr && a.isn_base == b.isn_base;
+}
+
 }  // namespace tcpclose::model

@@ -163,6 +163,48 @@ TEST(Explorer, MaxStatesEndsTheSearchAsIncomplete) {
   EXPECT_GE(r.states, 500u);
 }
 
+// The ground on which tcpclose check shares reopen-connect's search with
+// reopen-connect-reuseaddr: where SO_REUSEADDR decides no move, the two graphs are one.
+TEST(Explorer, WhereSoReuseaddrDecidesNoMoveTheTwoWorldsHaveOneGraph) {
+  const World plain = small(Scenario::ReopenConnect), reuse = small(Scenario::ReopenConnectReuse);
+  ASSERT_TRUE(same_but_reuse(plain, reuse));
+  const ExploreResult a = run(plain, 2), b = run(reuse, 2);
+  EXPECT_FALSE(a.reuse_sensitive);
+  EXPECT_FALSE(b.reuse_sensitive);
+  EXPECT_EQ(a.states, b.states);
+  EXPECT_EQ(a.transitions, b.transitions);
+  EXPECT_EQ(a.depth, b.depth);
+  EXPECT_EQ(a.guards, b.guards);
+  EXPECT_EQ(a.violated, b.violated);
+  EXPECT_GT(a.states, 1000u);
+}
+
+// The other side: after its active close, A listens on its port again. Without SO_REUSEADDR
+// bind() fails while the old connection is in TIME-WAIT; with it, it succeeds at once. The
+// search must see that the flag decides a move, and the graphs do differ.
+TEST(Explorer, WhereSoReuseaddrDecidesAMoveTheSearchSaysSo) {
+  World plain = small(Scenario::ActiveClose);
+  Program& a = plain.prog[0];
+  ASSERT_EQ(a.code[a.size - 1].op, Op::End);
+  a.code[a.size - 1] = Instr{Op::Listen, 0};
+  a.code[a.size++] = Instr{Op::End, 0};
+  World reuse = plain;
+  reuse.prog[0].code[reuse.prog[0].size - 2].arg = 1;
+  ASSERT_TRUE(same_but_reuse(plain, reuse));
+  const std::uint32_t safety = kAllPropertyBits & ~bit(Property::NoDeadlock) & ~bit(Property::BothClosed);
+  const ExploreResult x = run(plain, 2, safety), y = run(reuse, 2, safety);
+  EXPECT_TRUE(x.reuse_sensitive);
+  EXPECT_TRUE(y.reuse_sensitive);
+  EXPECT_NE(x.states, y.states);
+  // Any other difference is not the flag's: the worlds are not the same up to it.
+  World other = reuse;
+  other.loss = 0;
+  EXPECT_FALSE(same_but_reuse(plain, other));
+  other = reuse;
+  other.prog[1].code[0].op = Op::Connect;
+  EXPECT_FALSE(same_but_reuse(plain, other));
+}
+
 TEST(Explorer, TheWorldStateHasNoPaddingAndUnusedSegmentSlotsStayZero) {
   const World w = small(Scenario::ActiveClose);
   const WorldState s0 = initial_state(w);

@@ -81,6 +81,7 @@ struct ScenarioRun {
   model::World world;
   model::ExploreResult result;
   std::uint8_t missing_guards = 0;
+  const char* shared_with = nullptr;  // not searched again: the graph of this earlier scenario
 };
 
 struct Counterexample {
@@ -165,6 +166,9 @@ void add_check_options(CLI::App& cmd, CheckArgs& a) {
   e->add_option("--max-states", a.max_states, "Stop (exit 3) after this many states")->check(CLI::Range(1ull, 4000000000ull));
   e->add_option("--max-memory", a.max_memory, "Stop (exit 3) beyond this much memory, e.g. 512M, 4G")
       ->check([](const std::string& s) { return parse_size(s) ? std::string() : "expects a size such as 512M or 4G"; });
+  e->add_flag("!--no-share", a.share,
+              "Search every scenario, even one whose graph is provably an earlier one's (reopen-connect-reuseaddr "
+              "when SO_REUSEADDR decides no move of reopen-connect; docs/model.md)");
   e->add_flag("!--no-liveness", a.liveness,
               "Skip both-closed's liveness half (from every state a settled state is reachable); saves 4 bytes per transition");
   cmd.add_flag("--json", a.json, "Print one JSON object instead of text (docs/json.md)");
@@ -246,6 +250,22 @@ int run_check(const CheckArgs& a) {
     w.in_flight = static_cast<std::uint8_t>(a.in_flight);
     w.data = static_cast<std::uint8_t>(a.data);
     w.server_first = !a.client_first;
+    // A world that differs from one already searched only in SO_REUSEADDR flags has the same
+    // reachable graph if those flags decided no move there (model::reuse_sensitive): the
+    // results are that search's, exactly, and are not recomputed.
+    const ScenarioRun* same = nullptr;
+    for (const ScenarioRun& done : runs)
+      if (a.share && !same && done.shared_with == nullptr && done.result.incomplete_reason.empty() &&
+          !done.result.reuse_sensitive && model::same_but_reuse(done.world, w))
+        same = &done;
+    if (same) {
+      ScenarioRun r{s, w, same->result, 0, model::name(same->scenario)};
+      r.result.seconds = 0;
+      if (!r.result.stopped_at_violation)
+        r.missing_guards = static_cast<std::uint8_t>(model::required_guards(s) & ~r.result.guards);
+      runs.push_back(std::move(r));
+      continue;
+    }
     model::ExploreOptions opt;
     opt.threads = a.threads != 0 ? a.threads : std::max(1u, std::thread::hardware_concurrency());
     opt.max_states = a.max_states;
@@ -256,7 +276,7 @@ int run_check(const CheckArgs& a) {
     reporter.begin(model::name(s), runs.size() + 1, scenarios.size());
     if (a.progress) opt.progress = [&reporter](const model::Progress& p) { reporter.update(p); };
     opt.progress_seconds = a.progress_every;
-    ScenarioRun r{s, w, model::explore(w, opt), 0};
+    ScenarioRun r{s, w, model::explore(w, opt), 0, nullptr};
     reporter.end();
     // A guard is only meaningful if the properties it protects are checked in full.
     if (r.result.incomplete_reason.empty() && !r.result.stopped_at_violation)
@@ -349,6 +369,7 @@ int run_check(const CheckArgs& a) {
                        {"depth", r.result.depth}, {"seconds", r.result.seconds},
                        {"bytes_per_state", r.result.bytes_per_state()}};
       if (!r.result.incomplete_reason.empty()) s["incomplete_reason"] = r.result.incomplete_reason;
+      s["shared_with"] = r.shared_with ? nlohmann::json(r.shared_with) : nlohmann::json(nullptr);
       s["liveness"] = r.result.liveness_checked
                           ? nlohmann::json{{"checked", true}, {"doomed_states", r.result.doomed_states},
                                            {"sweeps", r.result.liveness_sweeps}, {"cut_off_states", r.result.cut_off}}
@@ -380,9 +401,12 @@ int run_check(const CheckArgs& a) {
   fmt::print("{}  guards\n", head);
   for (const ScenarioRun& r : runs) {
     const auto& x = r.result;
-    std::string line = fmt::format("{:<26}{:>10}{:>12}{:>7}{:>8.2f}{:>11.0f}{:>9.1f}", model::name(r.scenario),
-                                   x.states, x.transitions, x.depth, x.seconds,
-                                   x.seconds > 0 ? double(x.states) / x.seconds : 0.0, x.bytes_per_state());
+    std::string line =
+        r.shared_with ? fmt::format("{:<26}{:>10}{:>12}{:>7}{:>8}{:>11}{:>9}", model::name(r.scenario), x.states,
+                                    x.transitions, x.depth, "shared", "-", "-")
+                      : fmt::format("{:<26}{:>10}{:>12}{:>7}{:>8.2f}{:>11.0f}{:>9.1f}", model::name(r.scenario),
+                                    x.states, x.transitions, x.depth, x.seconds,
+                                    x.seconds > 0 ? double(x.states) / x.seconds : 0.0, x.bytes_per_state());
     for (model::Property p : model::kAllProperties)
       if (props & model::bit(p))
         line += fmt::format(" {:>8}", (x.violated & model::bit(p)) ? "VIOLATED"
@@ -400,6 +424,10 @@ int run_check(const CheckArgs& a) {
       if (r.missing_guards & model::bit(g))
         fmt::print("\n{}: VACUOUS: guard {} was never reached ({}): the properties may pass only because the "
                    "hazard never happens\n", model::name(r.scenario), model::name(g), model::statement(g));
+    if (r.shared_with)
+      fmt::print("\n{}: note: not searched again: its world differs from {}'s only in SO_REUSEADDR, which "
+                 "decides no move in any of that search's {} states, so both have the same graph and results "
+                 "(--no-share searches it anyway)\n", model::name(r.scenario), r.shared_with, r.result.states);
     if (r.result.pruned)
       fmt::print("\n{}: note: {} moves were not explored because they would overflow --in-flight {} beyond "
                  "the loss budget\n", model::name(r.scenario), r.result.pruned, a.in_flight);

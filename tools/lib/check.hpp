@@ -25,6 +25,7 @@ struct CheckArgs {
   double progress_every = 2.0;  // seconds between progress reports
   bool client_first = false;
   bool liveness = true;  // decide both-closed's "a settled state stays reachable" half
+  bool share = true;     // reuse a search for a world that provably has the same graph
   std::string trace_format = "text";  // text, mermaid or pcap (counterexample.hpp)
   std::string trace_out;              // write the counterexample(s) here
   std::string junit;                  // write a JUnit XML report here

@@ -70,6 +70,10 @@ struct ExploreResult {
   std::uint64_t doomed_states = 0;    // states from which no settled state is reachable
   std::uint64_t liveness_sweeps = 0;  // passes over the edges until the fixpoint
   std::uint64_t edge_bytes = 0;       // memory the liveness check used for edges
+  // Some expanded state has a Listen or Connect that SO_REUSEADDR decides (reuse_sensitive in
+  // successors.hpp). When false on a complete search, every world that differs only in those
+  // flags (same_but_reuse) has exactly this reachable graph, and so these results.
+  bool reuse_sensitive = false;
   double bytes_per_state() const { return states ? double(table_bytes + record_bytes) / double(states) : 0; }
 };
 

@@ -127,6 +127,23 @@ inline BindTable<4> bindings(const World& w, const HostState& h, std::uint8_t ho
   return t;
 }
 
+// Whether the application's Listen or Connect can go ahead now, with SO_REUSEADDR set or not
+// (false: it waits, as on EADDRINUSE or EADDRNOTAVAIL). The move's result does not depend on
+// the flag otherwise: the flag is not part of the state.
+inline bool listen_can_proceed(const World& w, const HostState& h, std::uint8_t host, bool reuse) {
+  BindTable<4> t = bindings(w, h, host);
+  const BindResult b = t.bind(Endpoint{w.addr[host], w.port[host], 0}, reuse);
+  return b.err == Err::None && t.listen(b.slot) == Err::None;
+}
+inline bool connect_can_proceed(const World& w, const HostState& h, const HostState& peer, std::uint8_t host,
+                                bool reuse) {
+  if (w.server_first && !peer.listening) return false;  // the server is up first
+  BindTable<4> t = bindings(w, h, host);
+  const BindResult b = t.bind(Endpoint{w.addr[host], w.port[host], 0}, reuse);
+  if (b.err != Err::None) return false;  // EADDRINUSE: wait until TIME-WAIT is over
+  return t.connect(b.slot, Endpoint{w.addr[1 - host], w.port[1 - host], 0}) == Err::None;  // else EADDRNOTAVAIL
+}
+
 class Mover {
  public:
   Mover(const World& w, const WorldState& s, WorldState& next, Transition& tr) : w_(w), s_(s), n_(next), tr_(tr) {}
@@ -219,28 +236,19 @@ inline bool Mover::app(std::uint8_t host, std::uint8_t choice) {
   tr_.kind = MoveKind::App;
   tr_.op = ins.op;
   tr_.host = host;
-  const Endpoint me{w_.addr[host], w_.port[host], 0};
   const bool owned = (h.flags & ghost::Owned) != 0;
   const bool mine = h.tcb.state != State::Closed && owned;
   switch (ins.op) {
-    case Op::Listen: {
-      BindTable<4> t = bindings(w_, h, host);
-      const BindResult b = t.bind(me, ins.arg != 0);
-      if (b.err != Err::None || t.listen(b.slot) != Err::None) return false;  // wait
+    case Op::Listen:
+      if (!listen_can_proceed(w_, h, host, ins.arg != 0)) return false;  // wait
       h.listening = 1; ++h.pc; return true;
-    }
     case Op::Unlisten:
       // Closing a listener resets the connections it made that nobody accepted (Linux
       // inet_csk_listen_stop -> inet_child_forget -> disconnect, which sends a RST).
       if (live(h.tcb) && !owned) run(host, Input::abort(0));
       h.listening = 0; ++h.pc; return true;
     case Op::Connect: {
-      if (w_.server_first && !peer.listening) return false;  // the server is up first
-      BindTable<4> t = bindings(w_, h, host);
-      const BindResult b = t.bind(me, ins.arg != 0);
-      if (b.err != Err::None) return false;  // EADDRINUSE: wait until TIME-WAIT is over
-      if (t.connect(b.slot, Endpoint{w_.addr[1 - host], w_.port[1 - host], 0}) != Err::None)
-        return false;                        // EADDRNOTAVAIL: the 4-tuple is still in use
+      if (!connect_can_proceed(w_, h, peer, host, ins.arg != 0)) return false;  // wait
       const std::uint8_t inc = n_.next_inc++;
       adopt(host, inc);
       const Seq iss = pick_isn(w_, h, host, choice);
@@ -354,6 +362,25 @@ inline void settle_local(const World& w, WorldState& n, Transition& t) {
     }
     if (!moved) return;
   }
+}
+
+// Whether SO_REUSEADDR decides a move of s: an application at Listen or Connect that would go
+// ahead with the flag and wait without it, or the reverse. Two worlds that differ only in
+// those flags have the same successors from every state where this is false, so if it is
+// false on every state one of them reaches, they have the same reachable graph (tools/lib/
+// check.cpp shares the result of reopen-connect with reopen-connect-reuseaddr on that ground).
+inline bool reuse_sensitive(const World& w, const WorldState& s) {
+  for (std::uint8_t host = 0; host < 2; ++host) {
+    const Op op = w.prog[host].code[s.h[host].pc].op;
+    if (op == Op::Listen &&
+        detail::listen_can_proceed(w, s.h[host], host, false) != detail::listen_can_proceed(w, s.h[host], host, true))
+      return true;
+    if (op == Op::Connect &&
+        detail::connect_can_proceed(w, s.h[host], s.h[1 - host], host, false) !=
+            detail::connect_can_proceed(w, s.h[host], s.h[1 - host], host, true))
+      return true;
+  }
+  return false;
 }
 
 // As for_each_successor (below), but each successor is built in the storage that slot()

@@ -48,6 +48,7 @@ enum class Op : std::uint8_t {
 struct Instr {
   Op op = Op::End;
   std::uint8_t arg = 0;  // Again: target pc; Listen/Connect: 1 = SO_REUSEADDR; AwaitConn: 1 = accept
+  friend constexpr bool operator==(const Instr&, const Instr&) = default;
 };
 
 inline constexpr std::size_t kMaxProgram = 12;
@@ -145,5 +146,9 @@ inline constexpr std::array<Scenario, kScenarioCount> kAllScenarios = {
     Scenario::Abort, Scenario::ReopenConnect, Scenario::ReopenConnectReuse, Scenario::ReopenSyn};
 
 WorldState initial_state(const World& w);
+
+// Whether two worlds differ at most in their scenario name and the SO_REUSEADDR flags of their
+// Listen and Connect instructions (see reuse_sensitive in successors.hpp).
+bool same_but_reuse(const World& a, const World& b);
 
 }  // namespace tcpclose::model
