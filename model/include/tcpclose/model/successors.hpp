@@ -3,6 +3,7 @@
 // so a counterexample is a list of ordinals that replays exactly (STYLE.md principles 8, 9).
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -46,8 +47,16 @@ constexpr bool live(const Tcb& t) noexcept {
   return t.state != State::Closed && t.state != State::Listen;
 }
 
+// The canonical order of segments: byte-wise, as memcmp would order them, but inline. The
+// two 8-byte halves, read big-endian, compare as their bytes do.
 inline bool pkt_less(const Pkt& a, const Pkt& b) noexcept {
-  return std::memcmp(&a, &b, sizeof(Pkt)) < 0;
+  static_assert(sizeof(Pkt) == 16 && std::endian::native == std::endian::little);
+  std::uint64_t x[2], y[2];
+  std::memcpy(x, &a, 16);
+  std::memcpy(y, &b, 16);
+  const std::uint64_t x0 = __builtin_bswap64(x[0]), y0 = __builtin_bswap64(y[0]);
+  if (x0 != y0) return x0 < y0;
+  return __builtin_bswap64(x[1]) < __builtin_bswap64(y[1]);
 }
 
 inline std::size_t count_dir(const WorldState& s, bool to_b) noexcept {
@@ -142,6 +151,14 @@ inline bool connect_can_proceed(const World& w, const HostState& h, const HostSt
   const BindResult b = t.bind(Endpoint{w.addr[host], w.port[host], 0}, reuse);
   if (b.err != Err::None) return false;  // EADDRINUSE: wait until TIME-WAIT is over
   return t.connect(b.slot, Endpoint{w.addr[1 - host], w.port[1 - host], 0}) == Err::None;  // else EADDRNOTAVAIL
+}
+
+// The application's ReadEof waits: it holds a connection with nothing to read and no end of
+// stream or error to report yet.
+inline bool read_would_block(const HostState& h) noexcept {
+  const Tcb& t = h.tcb;
+  const bool done = t.fin_rcvd || t.so_error != Err::None || t.state == State::Closed || t.rd_shut;
+  return (h.flags & ghost::Owned) && t.rcv_unread == 0 && !done;
 }
 
 class Mover {
@@ -276,10 +293,9 @@ inline bool Mover::app(std::uint8_t host, std::uint8_t choice) {
       }
       ++h.pc; return true;
     case Op::ReadEof: {
+      if (read_would_block(h)) return false;
       if (!owned) { ++h.pc; return true; }  // our connection is gone
       const Tcb& t = h.tcb;
-      const bool done = t.fin_rcvd || t.so_error != Err::None || t.state == State::Closed || t.rd_shut;
-      if (t.rcv_unread == 0 && !done) return false;  // would block
       run(host, Input::receive(0, 0xFFFF));
       const bool same = peer.app_inc == h.app_inc;
       if (tr_.out.result_n > 0) {
@@ -422,6 +438,8 @@ std::uint8_t for_each_successor_into(const World& w, const WorldState& s, Slot&&
   for (std::uint8_t host = 0; host < 2; ++host) {
     const Op op = w.prog[host].code[s.h[host].pc].op;
     if (is_local(op)) { ++ordinal; continue; }  // settled right after the move that enabled it
+    // A finished or blocked application makes no move: skip building one (Mover::app agrees).
+    if (op == Op::End || (op == Op::ReadEof && read_would_block(s.h[host]))) { ++ordinal; continue; }
     const std::uint8_t choices = op == Op::Connect ? isn_choices(w) : 1;
     for (std::uint8_t c = 0; c < choices; ++c) {
       begin();
