@@ -9,12 +9,18 @@
 #include <array>
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <cstring>
 #include <cstddef>
 #include <limits>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <thread>
+#include <type_traits>
+#include <utility>
+
+#include <sys/mman.h>
 
 #include "tcpclose/model/hash.hpp"
 
@@ -83,6 +89,58 @@ class StateBuf {
   std::size_t n_ = 0, cap_ = 0;
 };
 
+// A zero-filled array for the large tables that are probed at random (the fingerprint
+// shards). Past 2 MiB it is its own anonymous mapping, aligned to 2 MiB and marked for
+// transparent huge pages (madvise(MADV_HUGEPAGE); the kernel's "madvise" mode only gives them
+// on request): with 4 KiB pages nearly every probe of a large table also missed the TLB. The
+// kernel hands out zeroed pages, so no memset either. Smaller arrays come from calloc.
+template <class T>
+class ZeroArray {
+  static_assert(std::is_trivially_copyable_v<T>);
+  static constexpr std::size_t kHuge = std::size_t{2} << 20;
+
+ public:
+  ZeroArray() = default;
+  explicit ZeroArray(std::size_t n) : n_(n) {
+    const std::size_t bytes = n * sizeof(T);
+    if (bytes < kHuge) {
+      p_ = static_cast<T*>(std::calloc(n ? n : 1, sizeof(T)));
+      if (!p_) throw std::bad_alloc();
+      return;
+    }
+    // Map 2 MiB more than needed, then unmap the head and tail around a 2 MiB-aligned span.
+    map_len_ = (bytes + kHuge - 1) / kHuge * kHuge;
+    void* raw = ::mmap(nullptr, map_len_ + kHuge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (raw == MAP_FAILED) throw std::bad_alloc();
+    const auto base = reinterpret_cast<std::uintptr_t>(raw);
+    const std::uintptr_t aligned = (base + kHuge - 1) / kHuge * kHuge;
+    if (aligned > base) ::munmap(raw, aligned - base);
+    if (const std::uintptr_t end = base + map_len_ + kHuge; end > aligned + map_len_)
+      ::munmap(reinterpret_cast<void*>(aligned + map_len_), end - (aligned + map_len_));
+    p_ = reinterpret_cast<T*>(aligned);
+    ::madvise(p_, map_len_, MADV_HUGEPAGE);  // advice only: without THP it stays 4 KiB pages
+  }
+  ZeroArray(ZeroArray&& o) noexcept { swap(o); }
+  ZeroArray& operator=(ZeroArray&& o) noexcept { ZeroArray(std::move(o)).swap(*this); return *this; }
+  ZeroArray(const ZeroArray&) = delete;
+  ZeroArray& operator=(const ZeroArray&) = delete;
+  ~ZeroArray() {
+    if (map_len_) ::munmap(p_, map_len_);
+    else std::free(p_);
+  }
+  void swap(ZeroArray& o) noexcept {
+    std::swap(p_, o.p_); std::swap(n_, o.n_); std::swap(map_len_, o.map_len_);
+  }
+  std::size_t size() const { return n_; }
+  bool empty() const { return n_ == 0; }
+  T& operator[](std::size_t i) { return p_[i]; }
+  const T& operator[](std::size_t i) const { return p_[i]; }
+
+ private:
+  T* p_ = nullptr;
+  std::size_t n_ = 0, map_len_ = 0;
+};
+
 // Open addressing (linear probing) over 64-bit fingerprints, split into shards by the top
 // bits. A shard grows by a quarter when it would pass 85% full, so it stays 68-85% full: 9.4
 // to 11.8 bytes a state, where doubling at 75% left it 37-75% full (10.7 to 21 bytes). Any
@@ -96,8 +154,8 @@ class FpSet {
 
   explicit FpSet(bool with_ids = false) : with_ids_(with_ids) {
     for (Shard& s : shards_) {
-      s.slots.assign(1024, 0);
-      if (with_ids_) s.ids.assign(1024, 0);
+      s.slots = ZeroArray<std::uint64_t>(1024);
+      if (with_ids_) s.ids = ZeroArray<std::uint32_t>(1024);
     }
   }
   static std::size_t shard_of(std::uint64_t fp) { return static_cast<std::size_t>(fp >> (64 - kShardBits)); }
@@ -163,8 +221,8 @@ class FpSet {
 
  private:
   struct Shard {
-    std::vector<std::uint64_t> slots;
-    std::vector<std::uint32_t> ids;  // parallel to slots, only with ids
+    ZeroArray<std::uint64_t> slots;
+    ZeroArray<std::uint32_t> ids;  // parallel to slots, only with ids
     std::size_t count = 0;
   };
   static std::size_t home(std::uint64_t fp, std::size_t n) {
@@ -177,8 +235,8 @@ class FpSet {
   void grow(Shard& s) {
     const std::size_t n = s.slots.size() + s.slots.size() / 4;
     Shard bigger;
-    bigger.slots.assign(n, 0);
-    if (with_ids_) bigger.ids.assign(n, 0);
+    bigger.slots = ZeroArray<std::uint64_t>(n);
+    if (with_ids_) bigger.ids = ZeroArray<std::uint32_t>(n);
     // The old slots are nearly in order of home, so the new ones are written nearly in order.
     for (std::size_t j = 0; j < s.slots.size(); ++j) {
       const std::uint64_t fp = s.slots[j];
