@@ -247,7 +247,8 @@ Result kinduction(const System& sys, model::Property p, const EngineOptions& o) 
       // conjunct at a time (the property, then each clause of the auxiliary invariant): the
       // same question, as several smaller UNSAT queries.
       std::vector<std::pair<std::string, z3::expr>> goals;
-      if (o.split_step) {
+      const bool split = o.split_step.value_or(p == model::Property::NoStaleDelivery);
+      if (split) {
         goals.emplace_back("property", sys.bad(p, u.state(k)));
         for (const System::Clause& cl : sys.helper_clauses(p, u.state(k))) goals.emplace_back(cl.name, !cl.holds);
       } else {
@@ -272,7 +273,7 @@ Result kinduction(const System& sys, model::Property p, const EngineOptions& o) 
         if (st == z3::sat) cex = stepper.get_model();
         if (st == z3::unknown) why = stepper.reason_unknown();
         if (st != z3::unsat) break;
-        const std::string label = o.split_step ? fmt::format("kind-step-{}-{}", k, goal_name) : fmt::format("kind-step-{}", k);
+        const std::string label = split ? fmt::format("kind-step-{}-{}", k, goal_name) : fmt::format("kind-step-{}", k);
         if (!confirmed(o, r, label, stepper)) { r.seconds = budget.elapsed(); return r; }
       }
       r.depth = k;
