@@ -383,8 +383,9 @@ void System::time_wait_clauses(const SysState& s, std::vector<Clause>& r) const 
   r.push_back(Clause{"time-wait-deadline", tws});
 }
 
-// Why a stale segment is never accepted (docs/proofs.md "no-stale-delivery: the auxiliary
-// invariant"): each clause below was added for a counterexample to induction, named there.
+// Why a stale segment is never accepted, in the one-slot world (docs/proofs.md "no-stale-delivery,
+// unbounded, in the one-slot world" argues it and names, per clause, the design step or the
+// counterexample to induction that called for it). Stated for two incarnations, start established.
 void System::stale_clauses(const SysState& s, std::vector<Clause>& r) const {
   const Vocabulary& v = v_;
   const SymHost& A = s.h[0];

@@ -133,7 +133,8 @@ class System {
   z3::expr bad(model::Property p, const SysState& s) const;
   // Auxiliary invariants that strengthen a property for k-induction (proved with it, never
   // assumed): for time-wait-duration, a TCB in TIME-WAIT has its 2MSL deadline at least
-  // TIME-WAIT after the ghost's start, which is not in the future, and no other timer armed.
+  // TIME-WAIT after the ghost's start, which is not in the future, and no other timer armed;
+  // for no-stale-delivery, why the one-slot world never accepts a stale segment (24 clauses).
   z3::expr helper(model::Property p, const SysState& s) const;
   // The same invariant as named clauses (docs/proofs.md names each and the counterexample to
   // induction that called for it); helper() is their conjunction.
