@@ -162,6 +162,34 @@ z3::expr distinct(const System& sys, const SysState& a, const SysState& b) {
   return z3::mk_or(d);
 }
 
+// A counterexample to induction for people: every field of states 0..k (the first is arbitrary,
+// so there is no trace from the start), the move between them as apply() replays it, and the
+// clauses of the strengthened property that fail at k.
+std::string describe_cti(const System& sys, Unroller& u, const z3::model& m, unsigned k, model::Property p) {
+  static constexpr const char* kMoves[kMoveCount] = {"app", "deliver", "timer"};
+  std::string r;
+  for (unsigned i = 0; i <= k; ++i) {
+    const CState cs = sys.decode(m, u.state(i));
+    r += fmt::format("state {}{}:\n{}", i, i == k ? " (fails the strengthened property)" : "", sys.describe(cs));
+    if (i == k) break;
+    const CChoice ch = sys.decode(m, u.choice(i));
+    CEvent ev;
+    const std::optional<CState> nx = sys.apply(cs, ch, &ev);
+    std::string what = "  (apply(): not enabled)";
+    if (nx && ev.ran_core)
+      what = fmt::format("  -> {}, verdict {}, effects {:#x}{}", tcpclose::name(ev.out.tcb.state),
+                         static_cast<int>(ev.out.verdict), ev.out.effects, ev.out.actions.sent() ? ", sends" : "");
+    r += fmt::format("move {}: {} {} {} slot {} keep {} timer {} delta {} isn {}{}\n", i,
+                     kMoves[static_cast<std::size_t>(ch.move)], ch.move == Move::Deliver ? "to" : "by",
+                     ch.host_b ? 'B' : 'A', ch.slot, ch.keep,
+                     tcpclose::name(ch.timer), ch.delta, ch.isn, what);
+  }
+  for (const System::Clause& cl : sys.helper_clauses(p, u.state(k)))
+    if (!m.eval(cl.holds, true).is_true()) r += fmt::format("  fails: {}\n", cl.name);
+  if (m.eval(sys.bad(p, u.state(k)), true).is_true()) r += "  fails: the property\n";
+  return r;
+}
+
 }  // namespace
 
 Result bmc(const System& sys, model::Property p, const EngineOptions& o) {
@@ -283,30 +311,7 @@ Result kinduction(const System& sys, model::Property p, const EngineOptions& o) 
         r.seconds = budget.elapsed();
         return r;
       }
-      if (st == z3::sat) {
-        const z3::model& m = *cex;
-        r.cti.clear();
-        for (unsigned i = 0; i <= k; ++i) {
-          const CState cs = sys.decode(m, u.state(i));
-          r.cti += fmt::format("state {}{}:\n{}", i, i == k ? " (fails the strengthened property)" : "", sys.describe(cs));
-          if (i == k) {
-            for (const System::Clause& cl : sys.helper_clauses(p, u.state(i)))
-              if (!m.eval(cl.holds, true).is_true()) r.cti += fmt::format("  fails: {}\n", cl.name);
-            if (m.eval(sys.bad(p, u.state(i)), true).is_true()) r.cti += "  fails: the property\n";
-            break;
-          }
-          const CChoice ch = sys.decode(m, u.choice(i));
-          CEvent ev;
-          const std::optional<CState> nx = sys.apply(cs, ch, &ev);
-          r.cti += fmt::format("move {}: {} host {} slot {} keep {} timer {} delta {} isn {}{}\n", i, static_cast<int>(ch.move),
-                               ch.host_b ? 'B' : 'A', ch.slot, ch.keep, tcpclose::name(ch.timer), ch.delta, ch.isn,
-                               !nx ? "  (apply(): not enabled)"
-                               : ev.ran_core ? fmt::format("  -> {} verdict {} effects {:#x}{}", tcpclose::name(ev.out.tcb.state),
-                                                           static_cast<int>(ev.out.verdict), ev.out.effects,
-                                                           ev.out.actions.sent() ? " sends" : "")
-                                             : std::string());
-        }
-      }
+      if (st == z3::sat) r.cti = describe_cti(sys, u, *cex, k, p);
       if (st == z3::unknown || budget.over()) {
         r.detail = fmt::format("step case at k = {}: {}", k, st == z3::unknown ? why : "timeout");
         r.outcome = Outcome::Unknown;
