@@ -305,6 +305,20 @@ TEST(SlowBmc, SmallWorldTheSecondIncarnationsSynReachesBAtDepth8) {
   EXPECT_EQ(r.depth, 8u);
 }
 
+// Vacuity of the one-slot proof (docs/proofs.md): stale segments do reach a newer incarnation
+// there, and are rejected. B's FIN of incarnation 1 reaches A's SYN-SENT of incarnation 2.
+TEST(SlowBmc, SmallWorldAStaleSegmentReachesANewerIncarnationAndIsRejected) {
+  z3::context ctx;
+  const System sys(ctx, small_world());
+  const Result r = reach(sys, model::Guard::StaleRejected, budget(9, 900));
+  ASSERT_EQ(r.outcome, Outcome::Violated) << r.detail;  // reached
+  ASSERT_TRUE(r.witness.has_value());
+  EXPECT_TRUE(r.witness->replay_ok) << r.witness->replay_problem;
+  EXPECT_TRUE(r.witness->states.back().saw_stale_rejected);
+  EXPECT_FALSE(r.witness->states.back().bad_stale);
+  std::printf("a stale segment is rejected after %u steps (%.1f s):\n%s", r.depth, r.seconds, r.witness->trace.c_str());
+}
+
 // Known-false no-stale-delivery: with TIME-WAIT only MSL long (2 ticks, MSL 2), A's last ACK of
 // incarnation 1, duplicated, outlives TIME-WAIT and completes B's handshake of incarnation 2.
 // 9 moves in a 2-slot world with one duplicate (the smallest that fits: the ACK and the SYN).
