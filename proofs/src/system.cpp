@@ -4,10 +4,13 @@
 #include "tcpclose/proofs/system.hpp"
 
 #include <algorithm>
+#include <functional>
 
 #include <fmt/format.h>
 
 #include <tcpclose/model/trace.hpp>
+
+#include "tcpclose/proofs/invariants.hpp"
 
 namespace tcpclose::proofs {
 
@@ -341,21 +344,167 @@ z3::expr System::bad(model::Property p, const SysState& s) const {
 }
 
 z3::expr System::helper(model::Property p, const SysState& s) const {
-  z3::expr e = z3::ule(s.now, v_.bv32(kClockEnd));
-  if (p != model::Property::TimeWaitDuration) return e;
+  z3::expr e = ctx().bool_val(true);
+  for (const Clause& c : helper_clauses(p, s)) e = e && c.holds;
+  return e;
+}
+
+std::vector<System::Clause> System::helper_clauses(model::Property p, const SysState& s) const {
+  const Vocabulary& v = v_;
+  std::vector<Clause> r;
+  auto add = [&](std::string n, const z3::expr& e) { r.push_back(Clause{std::move(n), e}); };
+  add("clock", z3::ule(s.now, v.bv32(kClockEnd)));
+  switch (p) {
+    case model::Property::TimeWaitDuration: time_wait_clauses(s, r); break;
+    case model::Property::NoStaleDelivery: stale_clauses(s, r); break;
+    case model::Property::ReliableTermination: case model::Property::StreamIntegrity:
+    case model::Property::UniqueTcb: case model::Property::BothClosed: case model::Property::NoDeadlock:
+      break;
+  }
+  return r;
+}
+
+void System::time_wait_clauses(const SysState& s, std::vector<Clause>& r) const {
   // The core sends a FIN only with ACK and without SYN (otherwise its SYN and ACK rules would
   // hide the FIN from the 2MSL restart that the ghost counts).
+  z3::expr fins = ctx().bool_val(true);
   for (const SymSlot& q : s.net)
-    e = e && z3::implies(has(v_, q.seg, flag::FIN), has(v_, q.seg, flag::ACK) && !has(v_, q.seg, flag::SYN));
+    fins = fins && z3::implies(has(v_, q.seg, flag::FIN), has(v_, q.seg, flag::ACK) && !has(v_, q.seg, flag::SYN));
+  r.push_back(Clause{"fin-carries-ack", fins});
+  z3::expr tws = ctx().bool_val(true);
   for (const SymHost& h : s.h) {
     const z3::expr tw = h.tcb.deadline[static_cast<std::size_t>(Timer::TimeWait)];
-    e = e && z3::implies(h.tcb.state == v_.state(State::TimeWait),
-                         z3::ule(h.tw_start, s.now) && tw != v_.bv32(kNever) && z3::ule(h.tw_start, tw) &&
-                             z3::uge(tw - h.tw_start, v_.bv32(o_.cfg.time_wait)) &&
-                             h.tcb.deadline[static_cast<std::size_t>(Timer::Rexmit)] == v_.bv32(kNever) &&
-                             h.tcb.deadline[static_cast<std::size_t>(Timer::FinWait2)] == v_.bv32(kNever));
+    tws = tws && z3::implies(h.tcb.state == v_.state(State::TimeWait),
+                             z3::ule(h.tw_start, s.now) && tw != v_.bv32(kNever) && z3::ule(h.tw_start, tw) &&
+                                 z3::uge(tw - h.tw_start, v_.bv32(o_.cfg.time_wait)) &&
+                                 h.tcb.deadline[static_cast<std::size_t>(Timer::Rexmit)] == v_.bv32(kNever) &&
+                                 h.tcb.deadline[static_cast<std::size_t>(Timer::FinWait2)] == v_.bv32(kNever));
   }
-  return e;
+  r.push_back(Clause{"time-wait-deadline", tws});
+}
+
+// Why a stale segment is never accepted, in the one-slot world (docs/proofs.md "no-stale-delivery,
+// unbounded, in the one-slot world" argues it and names, per clause, the design step or the
+// counterexample to induction that called for it). Stated for two incarnations, start established.
+void System::stale_clauses(const SysState& s, std::vector<Clause>& r) const {
+  const Vocabulary& v = v_;
+  const SymHost& A = s.h[0];
+  const SymHost& B = s.h[1];
+  const z3::expr t = ctx().bool_val(true);
+  auto every = [&](const std::function<z3::expr(const SymSlot&)>& f) {
+    z3::expr e = t;
+    for (const SymSlot& q : s.net) e = e && f(q);
+    return e;
+  };
+  auto alive = [&](const SymSlot& q) { return q.valid && z3::ule(s.now - q.sent, v.bv32(o_.cfg.msl)); };
+  auto flag_on = [&](const SymSlot& q, std::uint8_t f) { return has(v, q.seg, f); };
+  auto in = [&](const SymTcb& tcb, std::initializer_list<State> states) {
+    z3::expr e = ctx().bool_val(false);
+    for (State st : states) e = e || tcb.state == v.state(st);
+    return e;
+  };
+  r.push_back({"sent-not-in-future", every([&](const SymSlot& q) { return z3::implies(q.valid, z3::ule(q.sent, s.now)); })});
+  r.push_back({"incarnation-order",
+               s.next_inc == A.inc + v.bv8(1) && z3::uge(B.inc, v.bv8(1)) && z3::ule(B.inc, A.inc) &&
+                   every([&](const SymSlot& q) {
+                     return z3::implies(q.valid, z3::uge(q.inc, v.bv8(1)) && z3::ule(q.inc, A.inc));
+                   })});
+  const std::uint32_t ops = ops_per_conn();
+  r.push_back({"program-counter", z3::ule(A.inc, v.bv8(o_.incarnations)) &&
+                                      z3::uge(A.pc, (A.inc - v.bv8(1)) * v.bv8(ops) + v.bv8(1)) &&
+                                      z3::ule(A.pc, A.inc * v.bv8(ops))});
+  // A's close is pending (odd pc within its connection) until it runs; after it, A's TCB is
+  // orphaned or CLOSED. Nobody sends data when --data is 0, and B never does.
+  const z3::expr close_pending = A.pc == (A.inc - v.bv8(1)) * v.bv8(ops) + v.bv8(ops - 1);
+  r.push_back({"a-program", z3::implies(close_pending, !A.tcb.orphan && !in(A.tcb, {State::FinWait1, State::FinWait2,
+                                                                                   State::Closing, State::TimeWait,
+                                                                                   State::LastAck})) &&
+                                z3::implies(!close_pending, A.tcb.orphan || A.tcb.state == v.state(State::Closed))});
+  z3::expr quiet = A.tcb.rcv_unread == v.bv32(0);
+  if (o_.data == 0) quiet = quiet && B.tcb.rcv_unread == v.bv32(0) && every([&](const SymSlot& q) { return q.seg.len == v.bv32(0); });
+  else quiet = quiet && every([&](const SymSlot& q) { return z3::implies(!q.to_b, q.seg.len == v.bv32(0)); });
+  r.push_back({"no-data", quiet});
+  r.push_back({"a-syn-sent-is-new", z3::implies(A.tcb.state == v.state(State::SynSent),
+                                                z3::uge(A.inc, v.bv8(2)))});
+  r.push_back({"segment-shapes", every([&](const SymSlot& q) {
+                 const z3::expr syn = flag_on(q, flag::SYN), fin = flag_on(q, flag::FIN), rst = flag_on(q, flag::RST),
+                                ack = flag_on(q, flag::ACK);
+                 return z3::implies(alive(q), z3::implies(fin, ack && !syn && !rst) && z3::implies(syn, !rst && (q.to_b == !ack)) &&
+                                                  z3::implies(!ack, syn || rst));
+               })});
+  r.push_back({"syn-is-newest", every([&](const SymSlot& q) {
+                 return z3::implies(alive(q) && flag_on(q, flag::SYN), q.inc == A.inc && z3::uge(q.inc, v.bv8(2)));
+               })});
+  r.push_back({"rst-with-ack-is-newest", every([&](const SymSlot& q) {
+                 return z3::implies(alive(q) && flag_on(q, flag::RST) && flag_on(q, flag::ACK),
+                                    q.inc == A.inc && z3::uge(q.inc, v.bv8(2)));
+               })});
+  r.push_back({"new-b-sees-only-new", z3::implies(B.inc == A.inc, every([&](const SymSlot& q) {
+                                                    return z3::implies(alive(q), q.inc == A.inc);
+                                                  }))});
+  r.push_back({"a-unsynced-before-b", z3::implies(z3::ult(B.inc, A.inc), A.tcb.state == v.state(State::SynSent) ||
+                                                                              A.tcb.state == v.state(State::Closed))});
+  r.push_back({"new-to-old-b-is-bare-syn", every([&](const SymSlot& q) {
+                 return z3::implies(alive(q) && q.to_b && z3::ugt(q.inc, B.inc),
+                                    flag_on(q, flag::SYN) && !flag_on(q, flag::ACK) && !flag_on(q, flag::RST));
+               })});
+  r.push_back({"tcb-wellformed (A)", tcb_wellformed(v, o_.cfg, A.tcb)});
+  r.push_back({"tcb-wellformed (B)", tcb_wellformed(v, o_.cfg, B.tcb)});
+  // What is unacknowledged: the SYN while unsynchronized, the FIN until ACKed, A's data.
+  auto outstanding = [&](const SymTcb& tcb, std::uint32_t data) {
+    const z3::expr most = z3::ite(in(tcb, {State::SynSent, State::SynReceived}), v.bv32(1), v.bv32(0)) +
+                          z3::ite(tcb.fin_sent && !tcb.fin_acked, v.bv32(1), v.bv32(0)) + v.bv32(data);
+    return in(tcb, {State::Closed, State::Listen}) || z3::ule(tcb.snd_nxt - tcb.snd_una, most);
+  };
+  // With data, a range (measured: the exact equalities below are several times faster to
+  // prove, so they are used when nobody sends data).
+  if (o_.data != 0) r.push_back({"little-in-flight", outstanding(A.tcb, o_.data) && outstanding(B.tcb, 0)});
+  // The send sequence space of each live TCB starts at its ISS: the SYN, A's data, the FIN.
+  auto bit = [&](const z3::expr& b) { return z3::ite(b, v.bv32(1), v.bv32(0)); };
+  const z3::expr one = v.bv32(1);
+  auto synced = [&](const SymTcb& tcb) { return !in(tcb, {State::Closed, State::Listen, State::SynSent, State::SynReceived}); };
+  auto sent_range = [&](const SymTcb& tcb, std::uint32_t data) {
+    const z3::expr unsynced = z3::implies(in(tcb, {State::SynSent, State::SynReceived}),
+                                          tcb.snd_una == tcb.iss && tcb.snd_nxt == tcb.iss + one);
+    if (data == 0)
+      return unsynced && z3::implies(synced(tcb), tcb.snd_nxt == tcb.iss + one + bit(tcb.fin_sent) &&
+                                                      tcb.snd_una == tcb.iss + one + bit(tcb.fin_acked));
+    return unsynced && z3::implies(synced(tcb), z3::uge(tcb.snd_una - tcb.iss, one) &&
+                                                    z3::ule(tcb.snd_una - tcb.iss, tcb.snd_nxt - tcb.iss) &&
+                                                    z3::ule(tcb.snd_nxt - tcb.iss - one - bit(tcb.fin_sent), v.bv32(data)));
+  };
+  r.push_back({"sent-range (A)", sent_range(A.tcb, o_.data) && z3::implies(live(v, A.tcb), A.tcb.iss == A.last_iss)});
+  r.push_back({"sent-range (B)", sent_range(B.tcb, 0) && z3::implies(live(v, B.tcb) && B.tcb.state != v.state(State::Listen),
+                                                                     B.tcb.iss == B.last_iss)});
+  // The receive space starts at the peer's ISS: its SYN, A's data, the FIN.
+  auto rcv_range = [&](const SymTcb& tcb, std::uint32_t data) {
+    const z3::expr syn = z3::implies(tcb.state == v.state(State::SynReceived), tcb.rcv_nxt == tcb.irs + one);
+    if (data == 0) return syn && z3::implies(synced(tcb), tcb.rcv_nxt == tcb.irs + one + bit(tcb.fin_rcvd));
+    return syn && z3::implies(synced(tcb), z3::ule(tcb.rcv_nxt - tcb.irs - one - bit(tcb.fin_rcvd), v.bv32(data)));
+  };
+  r.push_back({"rcv-range", rcv_range(A.tcb, 0) && rcv_range(B.tcb, o_.data) &&
+                                z3::implies(B.inc == A.inc && in(B.tcb, {State::SynReceived, State::Established,
+                                                                          State::CloseWait, State::LastAck}),
+                                            B.tcb.irs == A.last_iss)});
+  // A closes first: a FIN of A's current incarnation, either way, exists only once A has closed.
+  const z3::expr a_open = in(A.tcb, {State::SynSent, State::Established});
+  r.push_back({"fin-after-a-closes",
+               every([&](const SymSlot& q) {
+                 return z3::implies(alive(q) && flag_on(q, flag::FIN) && q.inc == A.inc, !a_open);
+               }) && z3::implies(live(v, B.tcb) && B.tcb.fin_rcvd && B.inc == A.inc, !a_open)});
+  r.push_back({"syn-numbers", every([&](const SymSlot& q) {
+                 return z3::implies(alive(q) && flag_on(q, flag::SYN),
+                                    z3::ite(q.to_b, q.seg.seq == A.last_iss, q.seg.ack == A.last_iss + v.bv32(1)));
+               })});
+  r.push_back({"a-is-active", !in(A.tcb, {State::Listen, State::SynReceived, State::CloseWait, State::LastAck})});
+  r.push_back({"b-is-passive", !in(B.tcb, {State::SynSent, State::FinWait1, State::FinWait2, State::Closing, State::TimeWait}) &&
+                                   z3::implies(B.tcb.state == v.state(State::SynReceived), B.inc == A.inc && z3::uge(B.inc, v.bv8(2)))});
+  r.push_back({"to-a-not-newer-than-b", every([&](const SymSlot& q) {
+                 return z3::implies(alive(q) && !q.to_b, z3::ule(q.inc, B.inc));
+               })});
+  r.push_back({"syn-to-a-from-new-b", every([&](const SymSlot& q) {
+                 return z3::implies(alive(q) && !q.to_b && flag_on(q, flag::SYN), B.inc == A.inc);
+               })});
 }
 
 z3::expr System::guard(model::Guard g, const SysState& s) const {
@@ -492,6 +641,36 @@ std::optional<CState> System::apply(const CState& s, const CChoice& c, CEvent* e
                                                          : model::Op::Close);
   }
   return n;
+}
+
+std::string System::describe(const CState& s) const {
+  auto flags = [](std::uint8_t f) {
+    std::string r;
+    for (auto [bit, c] : {std::pair{flag::SYN, 'S'}, {flag::FIN, 'F'}, {flag::RST, 'R'}, {flag::PSH, 'P'}, {flag::ACK, '.'}})
+      if (f & bit) r += c;
+    return r.empty() ? std::string("-") : r;
+  };
+  auto dl = [](std::uint32_t d) { return d == kNever ? std::string("-") : std::to_string(d); };
+  std::string r = fmt::format("  now={} dups={} next_inc={} bad_stale={} bad_tw={}\n", s.now, s.dups, s.next_inc,
+                              s.bad_stale, s.bad_tw);
+  for (std::size_t i = 0; i < 2; ++i) {
+    const CHost& h = s.h[i];
+    const Tcb& t = h.tcb;
+    r += fmt::format("  {}: {} inc={} pc={} tw_start={} last_iss={}{} | iss={} irs={} una={} nxt={} swnd={} rcv_nxt={} "
+                     "rwnd={} fin_seq={} unread={} retries={} fin s/a/r={}{}{} orphan={} passive={} synced={} "
+                     "timers rexmit={} 2msl={} fw2={}\n",
+                     i == 0 ? 'A' : 'B', name(t.state), h.inc, h.pc, h.tw_start, h.last_iss, h.has_iss ? "" : " (none)",
+                     t.iss, t.irs, t.snd_una, t.snd_nxt, t.snd_wnd, t.rcv_nxt, t.rcv_wnd, t.fin_seq, t.rcv_unread,
+                     t.retries, int{t.fin_sent}, int{t.fin_acked}, int{t.fin_rcvd}, int{t.orphan}, int{t.passive},
+                     int{t.was_synced}, dl(t.deadline[0]), dl(t.deadline[1]), dl(t.deadline[2]));
+  }
+  for (std::size_t j = 0; j < s.net.size(); ++j) {
+    const CSlot& q = s.net[j];
+    if (!q.valid) { r += fmt::format("  net{}: empty\n", j); continue; }
+    r += fmt::format("  net{}: ->{} inc={} sent={} (age {}) {} seq={} ack={} len={} wnd={}\n", j, q.to_b ? 'B' : 'A',
+                     q.inc, q.sent, s.now - q.sent, flags(q.seg.flags), q.seg.seq, q.seg.ack, q.seg.len, q.seg.wnd);
+  }
+  return r;
 }
 
 // ----- decoding -----------------------------------------------------------------------------

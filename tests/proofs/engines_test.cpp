@@ -107,6 +107,108 @@ TEST(ComposedSystem, TheSymbolicTransitionAdmitsExactlyTheConcreteRun) {
   EXPECT_EQ(s.check(), z3::unsat) << "the relation admits a run the core does not make";
 }
 
+// The choices of a hand-written run. isn 1: a new connection's ISS is the last one + 1
+// (IsnPolicy::Adversarial's smallest step: the new sequence space overlaps the old one).
+CChoice app(bool b, std::uint32_t delta = 0) {
+  CChoice c; c.move = Move::App; c.host_b = b; c.delta = delta; c.isn = 1; return c;
+}
+CChoice del(bool b, std::uint8_t slot, std::uint32_t delta = 0, bool keep = false) {
+  CChoice c; c.move = Move::Deliver; c.host_b = b; c.slot = slot; c.delta = delta; c.keep = keep; c.isn = 1; return c;
+}
+CChoice tmr(bool b, Timer t, std::uint32_t delta) {
+  CChoice c; c.move = Move::Timer; c.host_b = b; c.timer = t; c.delta = delta; c.isn = 1; return c;
+}
+
+// The symbolic relation, given only a run's choices and initial ISSs, admits exactly the run's
+// states, and so its violation: the hand-written run is a run of T, not only of apply().
+void expect_admitted_by_t(const System& sys, const std::vector<CChoice>& cs, const std::vector<CState>& states, Property p) {
+  z3::context& ctx = sys.ctx();
+  Unroller u(sys);
+  z3::solver s = z3::tactic(ctx, "qfbv").mk_solver();
+  s.add(sys.init(u.state(0)));
+  s.add(u.state(0).h[0].last_iss == ctx.bv_val(states[0].h[0].last_iss, 32) &&
+        u.state(0).h[1].last_iss == ctx.bv_val(states[0].h[1].last_iss, 32));
+  for (unsigned k = 0; k < cs.size(); ++k) {
+    const SysChoice& c = u.choice(k);
+    s.add(u.trans(k));
+    s.add(c.move == ctx.bv_val(static_cast<unsigned>(cs[k].move), 8) && c.host_b == ctx.bool_val(cs[k].host_b) &&
+          c.slot == ctx.bv_val(cs[k].slot, 8) && c.keep == ctx.bool_val(cs[k].keep) && c.delta == ctx.bv_val(cs[k].delta, 32) &&
+          c.timer == sys.vocab().timer(cs[k].timer) && c.isn == ctx.bv_val(cs[k].isn, 32));
+  }
+  ASSERT_EQ(s.check(), z3::sat);
+  const z3::model m = s.get_model();
+  for (unsigned k = 0; k <= cs.size(); ++k) EXPECT_TRUE(sys.decode(m, u.state(k)) == states[k]) << "state " << k;
+  s.add(!sys.bad(p, u.state(static_cast<unsigned>(cs.size()))));
+  EXPECT_EQ(s.check(), z3::unsat) << "T admits the run without its violation";
+}
+
+void expect_stale_rst(const System& sys, const std::vector<CChoice>& cs) {
+  const std::vector<CState> states = run(sys, sys.initial(100, 5000), cs);
+  ASSERT_EQ(states.size(), cs.size() + 1);
+  const Witness w = make_witness(sys, states, cs, Property::NoStaleDelivery);
+  EXPECT_TRUE(w.replay_ok) << w.replay_problem << "\n" << w.trace;
+  // The last move: incarnation 1's RST (seq 102 = A's old SND.NXT = the new RCV.NXT) aborts B's
+  // SYN-RECEIVED of incarnation 2, which returns to LISTEN.
+  const CState& before = states[states.size() - 2];
+  EXPECT_EQ(before.h[1].inc, 2u);
+  EXPECT_EQ(before.h[1].tcb.state, State::SynReceived);
+  EXPECT_EQ(before.net[cs.back().slot].inc, 1u);
+  EXPECT_TRUE(before.net[cs.back().slot].seg.has(flag::RST));
+  EXPECT_EQ(states.back().h[1].tcb.state, State::Listen);
+  EXPECT_TRUE(states.back().bad_stale);
+  std::printf("%s", w.trace.c_str());
+  expect_admitted_by_t(sys, cs, states, Property::NoStaleDelivery);
+}
+
+// Known-false for the UNMUTATED core in this world (docs/proofs.md "no-stale-delivery is false
+// here"): B's LAST-ACK outlives A's TIME-WAIT because every ACK of A is lost and B's FIN
+// retransmissions are spaced by the backed-off RTO. A, CLOSED after TIME-WAIT, answers B's FIN
+// with a RST (RFC 9293 §3.10.7.1: <SEQ=SEG.ACK><CTL=RST>). A second such RST outlives B's
+// LAST-ACK; A reconnects with ISS + 1, B's listener takes the SYN, and the old RST, exactly
+// at the new RCV.NXT, aborts incarnation 2. Default world (3 slots, one duplicate, late timers):
+// 11 moves, beyond the default BMC depth (6).
+TEST(ComposedSystem, KnownFalseTheUnmutatedCoreAcceptsAStaleRstInTheDefaultWorld) {
+  z3::context ctx;
+  const System sys(ctx, options());
+  expect_stale_rst(sys, {app(false), del(true, 0), app(true), del(false, 1), tmr(false, Timer::TimeWait, 4),
+                         tmr(true, Timer::Rexmit, 0) /* late: due at 1 */, del(false, 0), del(true, 0, 0, true),
+                         app(false), del(true, 1), del(true, 0)});
+}
+
+// The same hazard without duplication and with strict timers (every timer fires at its deadline,
+// as in the model checker): 2 slots, 14 moves. B retransmits at 1, 3 and 7; A's TIME-WAIT ends
+// at 4; the FINs of 3 and 7 each draw a RST; the first closes LAST-ACK, the second the new
+// incarnation.
+TEST(ComposedSystem, KnownFalseTheStaleRstNeedsNeitherDuplicationNorLateTimers) {
+  z3::context ctx;
+  SystemOptions o = options();
+  o.slots = 2;
+  o.dup = 0;
+  o.late_timers = false;
+  const System sys(ctx, o);
+  expect_stale_rst(sys, {app(false), del(true, 0), app(true), del(false, 1), tmr(true, Timer::Rexmit, 1),
+                         tmr(true, Timer::Rexmit, 2), tmr(false, Timer::TimeWait, 1), del(false, 0, 1),
+                         tmr(true, Timer::Rexmit, 2), del(true, 0), del(false, 1), app(false), del(true, 1), del(true, 0)});
+}
+
+// With an ISN clock (every ISS 2^24 above the last) the same run ends differently: the old RST
+// is far below the new RCV.NXT, and the listener's new TCB survives it.
+TEST(ComposedSystem, WithAnIsnClockTheOldRstIsRejected) {
+  z3::context ctx;
+  SystemOptions o = options();
+  o.isn = IsnPolicy::Clock;
+  const System sys(ctx, o);
+  std::vector<CChoice> cs = {app(false), del(true, 0), app(true), del(false, 1), tmr(false, Timer::TimeWait, 4),
+                             tmr(true, Timer::Rexmit, 0), del(false, 0), del(true, 0, 0, true),
+                             app(false), del(true, 1), del(true, 0)};
+  for (CChoice& c : cs) c.isn = 0x01000000u;
+  const std::vector<CState> states = run(sys, sys.initial(100, 5000), cs);
+  ASSERT_EQ(states.size(), cs.size() + 1);
+  EXPECT_EQ(states.back().h[1].tcb.state, State::SynReceived);
+  EXPECT_FALSE(states.back().bad_stale);
+  EXPECT_TRUE(states.back().saw_stale_rejected);
+}
+
 // ----- BMC ----------------------------------------------------------------------------------
 
 TEST(Bmc, KnownTrueTheUnmutatedCoreHasNoViolationToDepth3) {
@@ -203,6 +305,20 @@ TEST(SlowBmc, SmallWorldTheSecondIncarnationsSynReachesBAtDepth8) {
   EXPECT_EQ(r.depth, 8u);
 }
 
+// Vacuity of the one-slot proof (docs/proofs.md): stale segments do reach a newer incarnation
+// there, and are rejected. B's FIN of incarnation 1 reaches A's SYN-SENT of incarnation 2.
+TEST(SlowBmc, SmallWorldAStaleSegmentReachesANewerIncarnationAndIsRejected) {
+  z3::context ctx;
+  const System sys(ctx, small_world());
+  const Result r = reach(sys, model::Guard::StaleRejected, budget(9, 900));
+  ASSERT_EQ(r.outcome, Outcome::Violated) << r.detail;  // reached
+  ASSERT_TRUE(r.witness.has_value());
+  EXPECT_TRUE(r.witness->replay_ok) << r.witness->replay_problem;
+  EXPECT_TRUE(r.witness->states.back().saw_stale_rejected);
+  EXPECT_FALSE(r.witness->states.back().bad_stale);
+  std::printf("a stale segment is rejected after %u steps (%.1f s):\n%s", r.depth, r.seconds, r.witness->trace.c_str());
+}
+
 // Known-false no-stale-delivery: with TIME-WAIT only MSL long (2 ticks, MSL 2), A's last ACK of
 // incarnation 1, duplicated, outlives TIME-WAIT and completes B's handshake of incarnation 2.
 // 9 moves in a 2-slot world with one duplicate (the smallest that fits: the ACK and the SYN).
@@ -236,6 +352,72 @@ TEST(SlowKInduction, KnownFalseTimeWaitOneMslIsRefutedByTheBaseCase) {
   const Result r = kinduction(sys, Property::TimeWaitDuration, budget(5, 600));
   expect_replayed(r, Property::TimeWaitDuration);
 }
+
+// no-stale-delivery, unbounded, in the one-slot world (1 slot, no duplication): 1-inductive with
+// the auxiliary invariant System::helper_clauses (docs/proofs.md names each clause and the
+// counterexample to induction that called for it), proved together with the property.
+TEST(SlowKInduction, KnownTrueOneSlotWorldNoStaleDeliveryIsProvedUnbounded) {
+  z3::context ctx;
+  const System sys(ctx, small_world());
+  const Result r = kinduction(sys, Property::NoStaleDelivery, budget(1, 600));
+  EXPECT_EQ(r.outcome, Outcome::Proved) << r.detail << "\n" << r.cti;
+  EXPECT_FALSE(r.bounded);
+  EXPECT_EQ(r.depth, 1u);
+  std::printf("k-induction: no-stale-delivery (1 slot, no dup) proved at k = %u in %.1f s\n", r.depth, r.seconds);
+}
+
+// What the one-slot proof does NOT show: TIME-WAIT is not why it holds. With no TIME-WAIT at
+// all the same invariant proves it, because a network that holds one segment consumes the new
+// SYN before anything else can be in flight (clause new-b-sees-only-new).
+TEST(SlowKInduction, OneSlotWorldHoldsEvenWithoutTimeWait) {
+  z3::context ctx;
+  const System sys(ctx, small_world(Mutant::TimeWaitZero));
+  const Result r = kinduction(sys, Property::NoStaleDelivery, budget(1, 600));
+  EXPECT_EQ(r.outcome, Outcome::Proved) << r.detail << "\n" << r.cti;
+}
+
+// Known-false for the strengthened engine: where the auxiliary invariant is false on a reachable
+// state it must not yield a proof. From CLOSED (--from-closed) the initial state already breaks
+// its incarnation-order clause (no incarnation yet), so k-induction goes on as BMC alone.
+TEST(KInduction, AnAuxiliaryInvariantThatFailsOnAReachableStateProvesNothing) {
+  z3::context ctx;
+  SystemOptions o = small_world();
+  o.start_established = false;
+  const System sys(ctx, o);
+  const Result r = kinduction(sys, Property::NoStaleDelivery, budget(2, 120));
+  EXPECT_EQ(r.outcome, Outcome::Unknown) << r.detail;
+  EXPECT_NE(r.detail.find("auxiliary invariant fails at depth 0"), std::string::npos) << r.detail;
+}
+
+// Known-false worlds (two slots, one duplicate): TIME-WAIT = MSL (BMC's 9-move witness below),
+// and the mutants time-wait-one-msl and no-window-check. The auxiliary invariant's step case
+// fails there (new-b-sees-only-new needs one slot): never Proved.
+class KnownFalseWorld : public ::testing::TestWithParam<const char*> {};
+TEST_P(KnownFalseWorld, KInductionDoesNotProveNoStaleDelivery) {
+  z3::context ctx;
+  SystemOptions o = options();
+  o.slots = 2;
+  o.dup = 1;
+  const std::string w = GetParam();
+  if (w == "time-wait=msl") o.cfg.time_wait = o.cfg.msl;
+  for (Mutant m : kAllMutants)
+    if (w == name(m)) o.cfg.mutant = m;
+  const System sys(ctx, o);
+  const Result r = kinduction(sys, Property::NoStaleDelivery, budget(1, 300));
+  EXPECT_NE(r.outcome, Outcome::Proved) << r.detail;
+  EXPECT_NE(r.outcome, Outcome::Error) << r.detail;
+  if (r.outcome == Outcome::Violated) {
+    EXPECT_TRUE(r.witness->replay_ok) << r.witness->replay_problem;
+  }
+  std::printf("%s: %s (%s) in %.1f s\n", w.c_str(), name(r.outcome), r.detail.c_str(), r.seconds);
+}
+INSTANTIATE_TEST_SUITE_P(Slow, KnownFalseWorld, ::testing::Values("time-wait=msl", "time-wait-one-msl", "no-window-check"),
+                         [](const ::testing::TestParamInfo<const char*>& i) {
+                           std::string n = i.param;
+                           for (char& ch : n)
+                             if (ch == '-' || ch == '=') ch = '_';
+                           return n;
+                         });
 
 TEST(KInduction, ATinyBudgetEndsUnknownNotAnException) {
   z3::context ctx;

@@ -71,6 +71,9 @@ void add_prove_options(CLI::App& cmd, ProveArgs& a) {
   w->add_flag("--from-closed", a.from_closed, "Start with both TCBs CLOSED instead of incarnation 1 established");
   cmd.add_option("--recheck", a.recheck, "Re-check every UNSAT a result rests on with a second solver: cvc5")
       ->check(CLI::IsMember({"cvc5"}));
+  cmd.add_flag("--cti", a.cti,
+               "k-induction: print the counterexample to induction (the states of the failing step case), for "
+               "finding a missing auxiliary invariant");
   cmd.add_flag("--json", a.json, "Print one JSON object instead of text");
   cmd.add_option("--junit", a.junit, "Write a JUnit XML report to FILE: one testcase per property x engine");
   cmd.add_flag("!--no-progress", a.progress,
@@ -222,6 +225,9 @@ int run_prove(const ProveArgs& a) {
       fmt::print("{:<20}  {:<4}  {:<8}  {:>3}  {:>7.2f}{}\n", model::name(p), proofs::name(e), result_text(r), r.depth,
                  r.seconds, note);
       std::fflush(stdout);
+      if (a.cti && !r.cti.empty())
+        traces += fmt::format("\n{} ({}): counterexample to induction at k = {}:\n{}", model::name(p), proofs::name(e),
+                              r.depth, r.cti);
       if (r.witness)
         traces += fmt::format("\n{} ({}): counterexample of {} steps{}:\n{}", model::name(p), proofs::name(e), r.depth,
                               r.witness->replay_ok ? ", replayed through step()" : "", r.witness->trace);

@@ -20,6 +20,7 @@ struct ProveArgs {
   unsigned slots = 3, incarnations = 2, dup = 1, data = 0;
   std::string isn = "adversarial";
   bool strict_timers = false, from_closed = false, json = false;
+  bool cti = false;            // print k-induction's counterexample to induction when it has one
   std::string recheck;         // "cvc5": re-check every UNSAT with the second solver
   std::string junit;           // --junit FILE: one testcase per property x engine
   bool progress = true;        // progress on stderr: a live line on a terminal, else plain lines

@@ -25,7 +25,11 @@ const char* name(Engine e);
 struct EngineOptions {
   unsigned depth = 12;          // BMC's bound; k-induction's largest k
   double timeout_seconds = 60;  // for the whole run of one engine
-  bool chc_seed = true;         // CHC: hand Spacer System::helper as a lemma (re-checked after)
+  bool chc_seed = true;
+  // k-induction: ask the step case one conjunct of the strengthened property at a time (the
+  // same question as several smaller UNSAT queries). Unset: per property, as measured fastest
+  // (docs/proofs.md): split for no-stale-delivery (its many clauses), whole for time-wait-duration.
+  std::optional<bool> split_step;         // CHC: hand Spacer System::helper as a lemma (re-checked after)
   // Called with a solver holding one UNSAT query the result rests on (BMC: no violation at
   // depth k; k-induction: the step case; CHC: each of the invariant's three conditions).
   // Returns false when the query is not confirmed (the second solver, smtlib.hpp): the result
@@ -46,6 +50,9 @@ struct Result {
   std::string detail;     // why Unknown or Error; CHC: the invariant's size
   std::optional<Witness> witness;
   unsigned rechecked = 0; // UNSAT queries the second solver confirmed
+  // k-induction, when its last step case was SAT: the counterexample to induction (states
+  // 0..k, each with the move that leaves it), for finding the auxiliary invariant it lacks.
+  std::string cti;
 };
 
 Result bmc(const System& sys, model::Property p, const EngineOptions& o);

@@ -133,8 +133,16 @@ class System {
   z3::expr bad(model::Property p, const SysState& s) const;
   // Auxiliary invariants that strengthen a property for k-induction (proved with it, never
   // assumed): for time-wait-duration, a TCB in TIME-WAIT has its 2MSL deadline at least
-  // TIME-WAIT after the ghost's start, which is not in the future, and no other timer armed.
+  // TIME-WAIT after the ghost's start, which is not in the future, and no other timer armed;
+  // for no-stale-delivery, why the one-slot world never accepts a stale segment (24 clauses).
   z3::expr helper(model::Property p, const SysState& s) const;
+  // The same invariant as named clauses (docs/proofs.md names each and the counterexample to
+  // induction that called for it); helper() is their conjunction.
+  struct Clause {
+    std::string name;
+    z3::expr holds;
+  };
+  std::vector<Clause> helper_clauses(model::Property p, const SysState& s) const;
   // Guards: some TCB is in TIME-WAIT; a stale segment reached a newer incarnation and was rejected.
   z3::expr guard(model::Guard g, const SysState& s) const;
   // Every state variable, in a fixed order (pono's unroller: timed copies of these).
@@ -147,8 +155,13 @@ class System {
   // The concrete step, through the real step(); nullopt when the choice is not enabled.
   std::optional<CState> apply(const CState& s, const CChoice& c, CEvent* ev = nullptr) const;
   bool bad(model::Property p, const CState& s) const;
+  // Every field of a concrete state, one host or slot per line: for reading a counterexample
+  // to induction, whose first state is arbitrary and so has no trace from the start.
+  std::string describe(const CState& s) const;
 
  private:
+  void time_wait_clauses(const SysState& s, std::vector<Clause>& r) const;
+  void stale_clauses(const SysState& s, std::vector<Clause>& r) const;
   SystemOptions o_;
   Vocabulary v_;
 };
