@@ -39,21 +39,24 @@ struct Step {
     out.actions.push(Action{ActionKind::CancelTimer, tm, Err::None, 0, 0});
   }
   // The one segment this step sends, from this TCB: ACK carries RCV.NXT; timestamps ride
-  // along once negotiated. It is written in place in the output, never built on the stack and
-  // copied: the copy would read back bytes just stored piecemeal, a store-forwarding stall.
+  // along once negotiated. One aggregate assigned into the output: a Segment filled in field
+  // by field in a local and then copied made a step 1.2x slower (bench/step_bench, docs/core.md),
+  // most likely a store-forwarding stall on the copy's wide loads.
   constexpr Segment& send(std::uint8_t flags, Seq seq, std::uint32_t len = 0) noexcept {
     const bool ack = (flags & flag::ACK) != 0, ts = t().ts_ok;
     if (ack) t().last_ack_sent = t().rcv_nxt;
     return out.actions.push_send(Segment{seq, ack ? t().rcv_nxt : 0, len, t().rcv_wnd,
-                                         ts ? in.now : 0, ts ? t().ts_recent : 0, flags, ts, {0, 0}});
+                                         ts ? in.now : 0, ts ? t().ts_recent : 0, flags, ts,
+                                         {0, 0}});
   }
   constexpr void send_ack() noexcept { send(flag::ACK, t().snd_nxt); }
   // RFC 9293 §3.10.7.1 / §3.10.7.2: the RST that answers a segment nobody wants.
   constexpr void reset_reply() noexcept {
     const Seq ack = s().ack, end = s().seq + s().seg_len();
     const bool has_ack = s().has(flag::ACK);
-    out.actions.push_send(Segment{has_ack ? ack : 0, has_ack ? 0 : end, 0, 0, 0, 0,
-                                  has_ack ? flag::RST : std::uint8_t{flag::RST | flag::ACK}, false, {0, 0}});
+    const std::uint8_t flags = has_ack ? flag::RST : std::uint8_t{flag::RST | flag::ACK};
+    out.actions.push_send(Segment{has_ack ? ack : 0, has_ack ? 0 : end, 0, 0, 0, 0, flags, false,
+                                  {0, 0}});
   }
   // An active reset from this TCB (abort, close with unread data): <SEQ=SND.NXT><RST,ACK>.
   constexpr void send_rst() noexcept { send(flag::RST | flag::ACK, t().snd_nxt); }
@@ -71,8 +74,8 @@ struct Step {
 };
 
 // A fresh TCB for a new connection, written in place over `t`: `orphan` is the socket flag that
-// survives, sequence state does not. (A Tcb built on the stack and copied in would read back
-// bytes just stored piecemeal: a store-forwarding stall, bench/step_bench.)
+// survives, sequence state does not. In place, because a Tcb built on the stack and copied in
+// made every step slower (a stack frame; bench/step_bench, docs/core.md).
 constexpr void renew(Tcb& t, bool orphan, State st, Seq iss, std::uint32_t rcv_wnd) noexcept {
   t = Tcb{};
   t.state = st;
