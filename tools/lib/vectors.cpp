@@ -269,7 +269,7 @@ Vector from_json(const json& v) {
   for (const json& a : v.at("actions")) {
     const ActionKind k = action_from(a.at("kind").get<std::string>());
     if (k == ActionKind::Send) { o.actions.push_send(seg_from(a.at("seg"))); continue; }
-    Action x;
+    Action x{};
     x.kind = k;
     if (k == ActionKind::Readable) x.n = a.at("n");
     if (k == ActionKind::Error) x.err = enum_from<Err>(a.at("errno"), static_cast<std::size_t>(Err::InProgress) + 1, "errno");

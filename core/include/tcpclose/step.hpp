@@ -25,42 +25,46 @@ struct Step {
   constexpr bool mutant(Mutant m) const noexcept { return c.mutant == m; }
 
   constexpr void push(ActionKind k, std::uint32_t n = 0) noexcept {
-    Action a; a.kind = k; a.n = n; out.actions.push(a);
+    out.actions.push(Action{k, Timer::Rexmit, Err::None, 0, n});
   }
   constexpr void arm(Timer tm, std::uint32_t len) noexcept {
     std::uint32_t at = in.now + len;
     if (at == kNever) --at;
     t().deadline[static_cast<std::size_t>(tm)] = at;
-    Action a; a.kind = ActionKind::ArmTimer; a.timer = tm; a.n = at; out.actions.push(a);
+    out.actions.push(Action{ActionKind::ArmTimer, tm, Err::None, 0, at});
   }
   constexpr void cancel(Timer tm) noexcept {
     if (!t().armed(tm)) return;
     t().deadline[static_cast<std::size_t>(tm)] = kNever;
-    Action a; a.kind = ActionKind::CancelTimer; a.timer = tm; out.actions.push(a);
+    out.actions.push(Action{ActionKind::CancelTimer, tm, Err::None, 0, 0});
   }
-  constexpr void emit(const Segment& seg) noexcept { out.actions.push_send(seg); }
-  // A segment from this TCB: ACK carries RCV.NXT; timestamps ride along once negotiated.
-  constexpr Segment make(std::uint8_t flags, Seq seq, std::uint32_t len = 0) noexcept {
-    Segment seg; seg.flags = flags; seg.seq = seq; seg.len = len; seg.wnd = t().rcv_wnd;
-    if ((flags & flag::ACK) != 0) { seg.ack = t().rcv_nxt; t().last_ack_sent = t().rcv_nxt; }
-    if (t().ts_ok) { seg.has_ts = true; seg.ts_val = in.now; seg.ts_ecr = t().ts_recent; }
-    return seg;
+  // The one segment this step sends, from this TCB: ACK carries RCV.NXT; timestamps ride
+  // along once negotiated. One aggregate assigned into the output: a Segment filled in field
+  // by field in a local and then copied made a step 1.2x slower (bench/step_bench, docs/core.md),
+  // most likely a store-forwarding stall on the copy's wide loads.
+  constexpr Segment& send(std::uint8_t flags, Seq seq, std::uint32_t len = 0) noexcept {
+    const bool ack = (flags & flag::ACK) != 0, ts = t().ts_ok;
+    if (ack) t().last_ack_sent = t().rcv_nxt;
+    return out.actions.push_send(Segment{seq, ack ? t().rcv_nxt : 0, len, t().rcv_wnd,
+                                         ts ? in.now : 0, ts ? t().ts_recent : 0, flags, ts,
+                                         {0, 0}});
   }
-  constexpr void send_ack() noexcept { emit(make(flag::ACK, t().snd_nxt)); }
+  constexpr void send_ack() noexcept { send(flag::ACK, t().snd_nxt); }
   // RFC 9293 §3.10.7.1 / §3.10.7.2: the RST that answers a segment nobody wants.
   constexpr void reset_reply() noexcept {
-    Segment r;
-    if (s().has(flag::ACK)) { r.flags = flag::RST; r.seq = s().ack; }
-    else { r.flags = flag::RST | flag::ACK; r.seq = 0; r.ack = s().seq + s().seg_len(); }
-    emit(r);
+    const Seq ack = s().ack, end = s().seq + s().seg_len();
+    const bool has_ack = s().has(flag::ACK);
+    const std::uint8_t flags = has_ack ? flag::RST : std::uint8_t{flag::RST | flag::ACK};
+    out.actions.push_send(Segment{has_ack ? ack : 0, has_ack ? 0 : end, 0, 0, 0, 0, flags, false,
+                                  {0, 0}});
   }
   // An active reset from this TCB (abort, close with unread data): <SEQ=SND.NXT><RST,ACK>.
-  constexpr void send_rst() noexcept { emit(make(flag::RST | flag::ACK, t().snd_nxt)); }
+  constexpr void send_rst() noexcept { send(flag::RST | flag::ACK, t().snd_nxt); }
   // Tell the application about an error, unless nobody holds the socket any more.
   constexpr void fail(Err e) noexcept {
     if (t().orphan) return;
     t().so_error = e;
-    Action a; a.kind = ActionKind::Error; a.err = e; out.actions.push(a);
+    out.actions.push(Action{ActionKind::Error, Timer::Rexmit, e, 0, 0});
   }
   constexpr void to_closed() noexcept {
     cancel(Timer::Rexmit); cancel(Timer::TimeWait); cancel(Timer::FinWait2);
@@ -69,14 +73,15 @@ struct Step {
   constexpr void verdict(Verdict v) noexcept { out.verdict = v; }
 };
 
-// A fresh TCB for a new connection: socket flags survive, sequence state does not.
-constexpr Tcb fresh(const Tcb& old, State st, Seq iss, std::uint32_t rcv_wnd) noexcept {
-  Tcb t;
+// A fresh TCB for a new connection, written in place over `t`: `orphan` is the socket flag that
+// survives, sequence state does not. In place, because a Tcb built on the stack and copied in
+// made every step slower (a stack frame; bench/step_bench, docs/core.md).
+constexpr void renew(Tcb& t, bool orphan, State st, Seq iss, std::uint32_t rcv_wnd) noexcept {
+  t = Tcb{};
   t.state = st;
-  t.orphan = old.orphan;
+  t.orphan = orphan;
   t.iss = iss; t.snd_una = iss; t.snd_nxt = iss + 1;
   t.rcv_wnd = rcv_wnd;
-  return t;
 }
 
 // ----- timers and shared transitions ---------------------------------------------------------
@@ -115,7 +120,7 @@ constexpr void send_fin(Step& x) noexcept {
   t.fin_seq = t.snd_nxt;
   t.snd_nxt += 1;
   t.fin_sent = true;
-  x.emit(x.make(flag::FIN | flag::ACK, t.fin_seq));
+  x.send(flag::FIN | flag::ACK, t.fin_seq);
   if (!t.armed(Timer::Rexmit)) x.arm(Timer::Rexmit, current_rto(x));
 }
 
@@ -153,7 +158,7 @@ constexpr bool paws_rejected(const Step& x) noexcept {
 namespace tcpclose {
 
 // The transition function. Total: every (TCB, input, config) has exactly one output.
-constexpr Output step(const Tcb& tcb, const Input& in, const Config& c) noexcept {
+[[gnu::flatten]] constexpr Output step(const Tcb& tcb, const Input& in, const Config& c) noexcept {
   Output out;  // built in place and returned by NRVO: no copy of the ~170-byte Output
   out.tcb = tcb;
   detail::Step x{out, in, c};

@@ -17,7 +17,7 @@ constexpr bool report_pending_error(Step& x) noexcept {
 // RFC 9293 §3.10.1 OPEN, passive.
 constexpr void on_listen(Step& x) noexcept {
   if (x.t().state != State::Closed) { x.out.result = Err::Inval; return; }
-  x.t() = fresh(Tcb{}, State::Listen, 0, x.c.rcv_wnd);
+  renew(x.t(), false, State::Listen, 0, x.c.rcv_wnd);
   x.t().snd_una = x.t().snd_nxt = 0;
 }
 
@@ -31,10 +31,9 @@ constexpr void on_connect(Step& x) noexcept {
     case State::Closing: case State::LastAck: case State::TimeWait:
       x.out.result = Err::IsConn; return;
   }
-  x.t() = fresh(Tcb{}, State::SynSent, x.in.iss, x.c.rcv_wnd);
-  Segment syn = x.make(flag::SYN, x.t().iss);
+  renew(x.t(), false, State::SynSent, x.in.iss, x.c.rcv_wnd);
+  Segment& syn = x.send(flag::SYN, x.t().iss);
   if (x.c.timestamps) { syn.has_ts = true; syn.ts_val = x.in.now; syn.ts_ecr = 0; }
-  x.emit(syn);
   x.arm(Timer::Rexmit, current_rto(x));
 }
 
@@ -65,7 +64,7 @@ constexpr void on_send(Step& x) noexcept {
   const std::uint32_t room = send_room(t, x.c);
   if (room == 0) { x.out.result = Err::Again; return; }
   const std::uint32_t k = x.in.n < room ? x.in.n : room;
-  x.emit(x.make(flag::ACK | flag::PSH, t.snd_nxt, k));
+  x.send(flag::ACK | flag::PSH, t.snd_nxt, k);
   t.snd_nxt += k;
   x.out.result_n = k;
   if (!t.armed(Timer::Rexmit)) x.arm(Timer::Rexmit, current_rto(x));
@@ -166,11 +165,11 @@ constexpr void on_rexmit(Step& x) noexcept {
   if (t.retries < cap) ++t.retries;
   switch (t.state) {
     case State::SynSent: {
-      Segment syn = x.make(flag::SYN, t.iss);
+      Segment& syn = x.send(flag::SYN, t.iss);
       if (x.c.timestamps) { syn.has_ts = true; syn.ts_val = x.in.now; syn.ts_ecr = 0; }
-      x.emit(syn); break;
+      break;
     }
-    case State::SynReceived: x.emit(x.make(flag::SYN | flag::ACK, t.iss)); break;
+    case State::SynReceived: x.send(flag::SYN | flag::ACK, t.iss); break;
     case State::Established: case State::CloseWait: case State::FinWait1: case State::Closing:
     case State::LastAck: {
       const std::uint32_t data = (t.fin_sent ? t.fin_seq : t.snd_nxt) - t.snd_una;
@@ -178,7 +177,7 @@ constexpr void on_rexmit(Step& x) noexcept {
       std::uint8_t f = flag::ACK;
       if (data > 0) f |= flag::PSH;
       if (fin_out) f |= flag::FIN;
-      x.emit(x.make(f, t.snd_una, data));
+      x.send(f, t.snd_una, data);
       break;
     }
     case State::Closed: case State::Listen: case State::FinWait2: case State::TimeWait:

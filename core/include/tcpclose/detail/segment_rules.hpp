@@ -17,18 +17,18 @@ constexpr void seg_closed(Step& x) noexcept {
 // Start a connection from a SYN: LISTEN, or TIME-WAIT reopened (RFC 9293 §3.10.7.2).
 constexpr void accept_syn(Step& x, Seq iss) noexcept {
   const Segment& s = x.s();
-  Tcb t = fresh(x.t(), State::SynReceived, iss, x.c.rcv_wnd);
-  t.orphan = false;
+  Tcb& t = x.t();
+  const std::array<std::uint32_t, kTimerCount> deadline = t.deadline;  // the timers run on
+  renew(t, false, State::SynReceived, iss, x.c.rcv_wnd);
+  t.deadline = deadline;
   t.passive = true;
   t.irs = s.seq;
   t.rcv_nxt = s.seq + 1;
   t.snd_wnd = s.wnd;
   t.ts_ok = x.c.timestamps && s.has_ts;  // RFC 7323 §3.2: both sides must send the option
   t.ts_recent = s.has_ts ? s.ts_val : 0;
-  for (std::size_t i = 0; i < kTimerCount; ++i) t.deadline[i] = x.t().deadline[i];
-  x.t() = t;
   x.cancel(Timer::TimeWait);
-  x.emit(x.make(flag::SYN | flag::ACK, t.iss));
+  x.send(flag::SYN | flag::ACK, t.iss);
   x.arm(Timer::Rexmit, current_rto(x));
   x.verdict(Verdict::Accepted);
 }
@@ -77,13 +77,13 @@ constexpr void seg_syn_sent(Step& x) noexcept {
     return;
   }
   t.state = State::SynReceived;  // simultaneous open: <SEQ=ISS><ACK=RCV.NXT><SYN,ACK>
-  x.emit(x.make(flag::SYN | flag::ACK, t.iss));
+  x.send(flag::SYN | flag::ACK, t.iss);
 }
 
 // RFC 9293 §3.10.7.4: a passively opened connection that is refused goes back to LISTEN.
 constexpr void to_listen(Step& x) noexcept {
   x.to_closed();
-  x.t() = fresh(x.t(), State::Listen, 0, x.c.rcv_wnd);
+  renew(x.t(), x.t().orphan, State::Listen, 0, x.c.rcv_wnd);
   x.t().snd_una = x.t().snd_nxt = 0;
 }
 
@@ -238,7 +238,7 @@ constexpr bool syn_retransmitted(Step& x) noexcept {
   if (x.t().state != State::SynReceived || !s.has(flag::SYN) || s.has(flag::ACK) ||
       s.has(flag::RST) || s.seq != x.t().irs)
     return false;
-  x.emit(x.make(flag::SYN | flag::ACK, x.t().iss));
+  x.send(flag::SYN | flag::ACK, x.t().iss);
   x.verdict(Verdict::DroppedAcked);
   return true;
 }
