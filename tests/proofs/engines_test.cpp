@@ -80,45 +80,6 @@ TEST(ComposedSystem, AHandWrittenActiveCloseReplaysThroughStepAndTimeWaitLastsIt
   EXPECT_FALSE(sys.apply(ok[4], early).has_value());
 }
 
-TEST(ComposedSystem, TheSymbolicTransitionAdmitsExactlyTheConcreteRun) {
-  z3::context ctx;
-  const System sys(ctx, options(Mutant::TimeWaitOneMsl));
-  const std::vector<CChoice> cs = active_close(sys.options().cfg.msl);
-  const std::vector<CState> states = run(sys, sys.initial(0x7FFFFFFFu, 3), cs);
-  ASSERT_TRUE(states.back().bad_tw);  // the mutant's TIME-WAIT ends after MSL
-  const Witness w = make_witness(sys, states, cs, Property::TimeWaitDuration);
-  EXPECT_TRUE(w.replay_ok) << w.replay_problem;
-  // The solver, given only the choices, must find these states and no others.
-  Unroller u(sys);
-  z3::solver s = z3::tactic(ctx, "qfbv").mk_solver();
-  s.add(sys.init(u.state(0)));
-  s.add(u.state(0).h[0].last_iss == ctx.bv_val(0x7FFFFFFFu, 32) && u.state(0).h[1].last_iss == ctx.bv_val(3u, 32));
-  for (unsigned k = 0; k < cs.size(); ++k) {
-    const SysChoice& c = u.choice(k);
-    s.add(u.trans(k));
-    s.add(c.move == ctx.bv_val(static_cast<unsigned>(cs[k].move), 8) && c.host_b == ctx.bool_val(cs[k].host_b) &&
-          c.slot == ctx.bv_val(cs[k].slot, 8) && c.keep == ctx.bool_val(cs[k].keep) && c.delta == ctx.bv_val(cs[k].delta, 32) &&
-          c.timer == sys.vocab().timer(cs[k].timer) && c.isn == ctx.bv_val(cs[k].isn, 32));
-  }
-  ASSERT_EQ(s.check(), z3::sat);
-  const z3::model m = s.get_model();
-  for (unsigned k = 0; k <= cs.size(); ++k) EXPECT_TRUE(sys.decode(m, u.state(k)) == states[k]) << "state " << k;
-  s.add(!(sys.bad(Property::TimeWaitDuration, u.state(static_cast<unsigned>(cs.size())))));
-  EXPECT_EQ(s.check(), z3::unsat) << "the relation admits a run the core does not make";
-}
-
-// The choices of a hand-written run. isn 1: a new connection's ISS is the last one + 1
-// (IsnPolicy::Adversarial's smallest step: the new sequence space overlaps the old one).
-CChoice app(bool b, std::uint32_t delta = 0) {
-  CChoice c; c.move = Move::App; c.host_b = b; c.delta = delta; c.isn = 1; return c;
-}
-CChoice del(bool b, std::uint8_t slot, std::uint32_t delta = 0, bool keep = false) {
-  CChoice c; c.move = Move::Deliver; c.host_b = b; c.slot = slot; c.delta = delta; c.keep = keep; c.isn = 1; return c;
-}
-CChoice tmr(bool b, Timer t, std::uint32_t delta) {
-  CChoice c; c.move = Move::Timer; c.host_b = b; c.timer = t; c.delta = delta; c.isn = 1; return c;
-}
-
 // The symbolic relation, given only a run's choices and initial ISSs, admits exactly the run's
 // states, and so its violation: the hand-written run is a run of T, not only of apply().
 void expect_admitted_by_t(const System& sys, const std::vector<CChoice>& cs, const std::vector<CState>& states, Property p) {
@@ -141,6 +102,31 @@ void expect_admitted_by_t(const System& sys, const std::vector<CChoice>& cs, con
   s.add(!sys.bad(p, u.state(static_cast<unsigned>(cs.size()))));
   EXPECT_EQ(s.check(), z3::unsat) << "T admits the run without its violation";
 }
+
+TEST(ComposedSystem, TheSymbolicTransitionAdmitsExactlyTheConcreteRun) {
+  z3::context ctx;
+  const System sys(ctx, options(Mutant::TimeWaitOneMsl));
+  const std::vector<CChoice> cs = active_close(sys.options().cfg.msl);
+  const std::vector<CState> states = run(sys, sys.initial(0x7FFFFFFFu, 3), cs);
+  ASSERT_TRUE(states.back().bad_tw);  // the mutant's TIME-WAIT ends after MSL
+  const Witness w = make_witness(sys, states, cs, Property::TimeWaitDuration);
+  EXPECT_TRUE(w.replay_ok) << w.replay_problem;
+  // The solver, given only the choices, must find these states and no others.
+  expect_admitted_by_t(sys, cs, states, Property::TimeWaitDuration);
+}
+
+// The choices of a hand-written run. isn 1: a new connection's ISS is the last one + 1
+// (IsnPolicy::Adversarial's smallest step: the new sequence space overlaps the old one).
+CChoice app(bool b, std::uint32_t delta = 0) {
+  CChoice c; c.move = Move::App; c.host_b = b; c.delta = delta; c.isn = 1; return c;
+}
+CChoice del(bool b, std::uint8_t slot, std::uint32_t delta = 0, bool keep = false) {
+  CChoice c; c.move = Move::Deliver; c.host_b = b; c.slot = slot; c.delta = delta; c.keep = keep; c.isn = 1; return c;
+}
+CChoice tmr(bool b, Timer t, std::uint32_t delta) {
+  CChoice c; c.move = Move::Timer; c.host_b = b; c.timer = t; c.delta = delta; c.isn = 1; return c;
+}
+
 
 void expect_stale_rst(const System& sys, const std::vector<CChoice>& cs) {
   const std::vector<CState> states = run(sys, sys.initial(100, 5000), cs);
