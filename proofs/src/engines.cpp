@@ -8,6 +8,9 @@
 #include <mutex>
 #include <thread>
 
+#include <cstdio>
+#include <cstdlib>
+
 #include <fmt/format.h>
 
 namespace tcpclose::proofs {
@@ -297,7 +300,12 @@ Result kinduction(const System& sys, model::Property p, const EngineOptions& o) 
         }
         stepper.add(goal);
         set_timeout(stepper, budget);
+        const double t0 = budget.elapsed();
         st = stepper.check();
+        // Finding clauses CTI by CTI: which conjunct is slow, or fails (stderr, on request).
+        if (std::getenv("TCPCLOSE_KIND_TRACE") != nullptr)
+          std::fprintf(stderr, "kind step %u %-28s %s %.1f s\n", k, goal_name.c_str(),
+                       st == z3::unsat ? "unsat" : st == z3::sat ? "sat" : "unknown", budget.elapsed() - t0);
         if (st == z3::sat) cex = stepper.get_model();
         if (st == z3::unknown) why = stepper.reason_unknown();
         if (st != z3::unsat) break;

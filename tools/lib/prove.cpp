@@ -67,6 +67,10 @@ void add_prove_options(CLI::App& cmd, ProveArgs& a) {
   w->add_option("--data", a.data, "Bytes A sends per connection (0: no send step)")->check(CLI::Range(0u, 100u))->capture_default_str();
   w->add_option("--isn", a.isn, "ISN policy after the first (any) ISS: adversarial (+1..2^30) or clock (+2^24)")
       ->check(CLI::IsMember({"adversarial", "clock"}))->capture_default_str();
+  w->add_option("--invariant", a.invariant,
+                "k-induction's auxiliary invariant for no-stale-delivery: one-slot or clock (default: the one for --isn; "
+                "the other only to show it does not prove)")
+      ->check(CLI::IsMember({"one-slot", "clock"}));
   w->add_flag("--strict-timers", a.strict_timers, "Timers fire exactly at their deadline (default: at or after it)");
   w->add_flag("--from-closed", a.from_closed, "Start with both TCBs CLOSED instead of incarnation 1 established");
   cmd.add_option("--recheck", a.recheck, "Re-check every UNSAT a result rests on with a second solver: cvc5")
@@ -143,6 +147,8 @@ int run_prove(const ProveArgs& a) {
   so.dup = a.dup;
   so.data = a.data;
   so.isn = a.isn == "clock" ? proofs::IsnPolicy::Clock : proofs::IsnPolicy::Adversarial;
+  if (!a.invariant.empty())
+    so.invariant = a.invariant == "clock" ? proofs::IsnPolicy::Clock : proofs::IsnPolicy::Adversarial;
   so.late_timers = !a.strict_timers;
   so.start_established = !a.from_closed;
   if (so.cfg.msl == 0 || so.cfg.time_wait == 0) {

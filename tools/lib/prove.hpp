@@ -19,6 +19,7 @@ struct ProveArgs {
   double timeout = 60;         // seconds per engine run
   unsigned slots = 3, incarnations = 2, dup = 1, data = 0;
   std::string isn = "adversarial";
+  std::string invariant;       // no-stale-delivery's auxiliary invariant: "" (the one for --isn), one-slot, clock
   bool strict_timers = false, from_closed = false, json = false;
   bool cti = false;            // print k-induction's counterexample to induction when it has one
   std::string recheck;         // "cvc5": re-check every UNSAT with the second solver
