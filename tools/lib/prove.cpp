@@ -75,6 +75,9 @@ void add_prove_options(CLI::App& cmd, ProveArgs& a) {
   w->add_flag("--from-closed", a.from_closed, "Start with both TCBs CLOSED instead of incarnation 1 established");
   cmd.add_option("--recheck", a.recheck, "Re-check every UNSAT a result rests on with a second solver: cvc5")
       ->check(CLI::IsMember({"cvc5"}));
+  cmd.add_flag("--split-moves", a.split_moves,
+               "k-induction: ask each step-case query once per kind of last move (slower on small worlds, "
+               "needed by the ISN-clock proof's slowest clauses)");
   cmd.add_flag("--cti", a.cti,
                "k-induction: print the counterexample to induction (the states of the failing step case), for "
                "finding a missing auxiliary invariant");
@@ -193,6 +196,7 @@ int run_prove(const ProveArgs& a) {
       eo.depth = a.depth ? a.depth : default_depth(e);
       eo.timeout_seconds = a.timeout;
       if (a.recheck == "cvc5") eo.recheck = proofs::cvc5_recheck();
+      eo.split_moves = a.split_moves;
       std::optional<ProveTicker> ticker;
       if (a.progress) {
         ticker.emplace(reporter, a.progress_every);
