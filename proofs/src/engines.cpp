@@ -8,6 +8,9 @@
 #include <mutex>
 #include <thread>
 
+#include <cstdio>
+#include <cstdlib>
+
 #include <fmt/format.h>
 
 namespace tcpclose::proofs {
@@ -282,6 +285,27 @@ Result kinduction(const System& sys, model::Property p, const EngineOptions& o) 
       } else {
         goals.emplace_back("all", !good(u.state(k)));
       }
+      // With split_moves, each goal is asked once per kind of last move (A's or B's call or
+      // timer, a delivery from each slot): fixing the move lets the simplifier drop the rest of T.
+      std::vector<std::pair<std::string, z3::expr>> cases;
+      if (k >= 1 && o.split_moves) {
+        const SysChoice& c = u.choice(k - 1);
+        z3::context& cx = sys.ctx();
+        for (bool b : {false, true}) {
+          const std::string h = b ? "B" : "A";
+          const z3::expr hb = c.host_b == cx.bool_val(b);
+          cases.emplace_back("app " + h, hb && c.move == cx.bv_val(0, 8));
+          cases.emplace_back("timer " + h, hb && c.move == cx.bv_val(2, 8));
+          for (unsigned j = 0; j < sys.options().slots; ++j)
+            cases.emplace_back(fmt::format("deliver net{} to {}", j, h), hb && c.move == cx.bv_val(1, 8) && c.slot == cx.bv_val(j, 8));
+        }
+      } else {
+        cases.emplace_back("", sys.ctx().bool_val(true));
+      }
+      std::vector<std::pair<std::string, z3::expr>> split_goals;
+      for (const auto& [gn, g] : goals)
+        for (const auto& [cn, ce] : cases) split_goals.emplace_back(cn.empty() ? gn : gn + ", " + cn, g && ce);
+      goals = split_goals;
       z3::check_result st = z3::unsat;
       std::optional<z3::model> cex;
       std::string why;
@@ -297,7 +321,12 @@ Result kinduction(const System& sys, model::Property p, const EngineOptions& o) 
         }
         stepper.add(goal);
         set_timeout(stepper, budget);
+        const double t0 = budget.elapsed();
         st = stepper.check();
+        // Finding clauses CTI by CTI: which conjunct is slow, or fails (stderr, on request).
+        if (std::getenv("TCPCLOSE_KIND_TRACE") != nullptr)
+          std::fprintf(stderr, "kind step %u %-28s %s %.1f s\n", k, goal_name.c_str(),
+                       st == z3::unsat ? "unsat" : st == z3::sat ? "sat" : "unknown", budget.elapsed() - t0);
         if (st == z3::sat) cex = stepper.get_model();
         if (st == z3::unknown) why = stepper.reason_unknown();
         if (st != z3::unsat) break;

@@ -66,14 +66,14 @@ SymSlot mux(const z3::expr& k, const SymSlot& a, const SymSlot& b) {
 }
 SymHost mux(const z3::expr& k, const SymHost& a, const SymHost& b) {
   return SymHost{mux(k, a.tcb, b.tcb), mux(k, a.inc, b.inc), mux(k, a.pc, b.pc), mux(k, a.tw_start, b.tw_start),
-                 mux(k, a.last_iss, b.last_iss), mux(k, a.has_iss, b.has_iss)};
+                 mux(k, a.last_iss, b.last_iss), mux(k, a.has_iss, b.has_iss), mux(k, a.n_iss, b.n_iss)};
 }
 z3::expr eq(const SymSlot& a, const SymSlot& b) {
   return a.valid == b.valid && a.to_b == b.to_b && a.sent == b.sent && a.inc == b.inc && equal(a.seg, b.seg);
 }
 z3::expr eq(const SymHost& a, const SymHost& b) {
   return equal(a.tcb, b.tcb) && a.inc == b.inc && a.pc == b.pc && a.tw_start == b.tw_start &&
-         a.last_iss == b.last_iss && a.has_iss == b.has_iss;
+         a.last_iss == b.last_iss && a.has_iss == b.has_iss && a.n_iss == b.n_iss;
 }
 
 constexpr bool live(const Tcb& t) { return model::detail::live(t); }
@@ -105,7 +105,7 @@ SysState System::fresh_state(const std::string& x) const {
   auto b = [&](const std::string& n) { return c.bool_const((n + x).c_str()); };
   auto host = [&](const std::string& p) {
     return SymHost{fresh_tcb(v_, p + "tcb" + x), bv(p + "inc", 8), bv(p + "pc", 8), bv(p + "tw_start", 32),
-                   bv(p + "last_iss", 32), b(p + "has_iss")};
+                   bv(p + "last_iss", 32), b(p + "has_iss"), bv(p + "n_iss", 8)};
   };
   SysState s{{host("A."), host("B.")}, {}, bv("now", 32), bv("dups", 8), bv("next_inc", 8),
              b("bad_stale"), b("bad_tw"), b("saw_stale_rejected")};
@@ -137,7 +137,7 @@ std::vector<z3::expr> System::vars(const SysState& s) const {
   };
   for (const SymHost& h : s.h) {
     tcb(h.tcb);
-    for (const z3::expr& e : {h.inc, h.pc, h.tw_start, h.last_iss, h.has_iss}) r.push_back(e);
+    for (const z3::expr& e : {h.inc, h.pc, h.tw_start, h.last_iss, h.has_iss, h.n_iss}) r.push_back(e);
   }
   for (const SymSlot& p : s.net)
     for (const z3::expr& e : {p.valid, p.to_b, p.sent, p.inc, p.seg.seq, p.seg.ack, p.seg.len, p.seg.wnd,
@@ -159,8 +159,8 @@ CState System::initial(Seq x, Seq y) const {
   const Output synack = step(listener(o_.cfg), Input::segment(0, syn.actions.seg, y), o_.cfg);
   const Output ack = step(syn.tcb, Input::segment(0, synack.actions.seg), o_.cfg);
   const Output est = step(synack.tcb, Input::segment(0, ack.actions.seg), o_.cfg);
-  s.h[0] = CHost{ack.tcb, 1, 1, 0, x, true};
-  s.h[1] = CHost{est.tcb, 1, 0, 0, y, true};
+  s.h[0] = CHost{ack.tcb, 1, 1, 0, x, true, 1};
+  s.h[1] = CHost{est.tcb, 1, 0, 0, y, true, 1};
   s.next_inc = 2;
   return s;
 }
@@ -171,7 +171,7 @@ z3::expr System::init(const SysState& s) const {
   for (std::size_t i = 0; i < 2; ++i) {
     const CHost& h = c.h[i];
     e = e && s.h[i].inc == v_.bv8(h.inc) && s.h[i].pc == v_.bv8(h.pc) && s.h[i].tw_start == v_.bv32(h.tw_start) &&
-        s.h[i].has_iss == v_.boolean(h.has_iss);
+        s.h[i].has_iss == v_.boolean(h.has_iss) && s.h[i].n_iss == v_.bv8(h.n_iss);
     if (!o_.start_established) e = e && equal(s.h[i].tcb, lift(v_, h.tcb)) && s.h[i].last_iss == v_.bv32(h.last_iss);
   }
   if (o_.start_established) {
@@ -289,7 +289,8 @@ z3::expr System::trans(const SysState& s, const SysChoice& c, const SysState& n)
       z3::ite(in_tw, z3::ite(H.tcb.state != v.state(State::TimeWait) || fin_processed, now, H.tw_start), b32(0));
   const z3::expr new_iss = connected || spawned || reopened;
   const SymHost Hn{tnew, inc, z3::ite(is_app && !hb, H.pc + b8(1), H.pc), tw_start,
-                   z3::ite(new_iss, o.tcb.iss, H.last_iss), H.has_iss || new_iss};
+                   z3::ite(new_iss, o.tcb.iss, H.last_iss), H.has_iss || new_iss,
+                   z3::ite(new_iss, H.n_iss + b8(1), H.n_iss)};
   z3::expr e = enabled;
   for (std::size_t i = 0; i < 2; ++i) {
     const z3::expr me = i == 0 ? !hb : hb;
@@ -439,9 +440,12 @@ void System::stale_clauses(const SysState& s, std::vector<Clause>& r) const {
                  return z3::implies(alive(q) && flag_on(q, flag::RST) && flag_on(q, flag::ACK),
                                     q.inc == A.inc && z3::uge(q.inc, v.bv8(2)));
                })});
-  r.push_back({"new-b-sees-only-new", z3::implies(B.inc == A.inc, every([&](const SymSlot& q) {
-                                                    return z3::implies(alive(q), q.inc == A.inc);
-                                                  }))});
+  // With an ISN clock the new B may see old segments: numbers, not the slot, keep them out.
+  if (o_.invariant.value_or(o_.isn) == IsnPolicy::Clock) clock_clauses(s, r);
+  else
+    r.push_back({"new-b-sees-only-new", z3::implies(B.inc == A.inc, every([&](const SymSlot& q) {
+                                                      return z3::implies(alive(q), q.inc == A.inc);
+                                                    }))});
   r.push_back({"a-unsynced-before-b", z3::implies(z3::ult(B.inc, A.inc), A.tcb.state == v.state(State::SynSent) ||
                                                                               A.tcb.state == v.state(State::Closed))});
   r.push_back({"new-to-old-b-is-bare-syn", every([&](const SymSlot& q) {
@@ -505,6 +509,83 @@ void System::stale_clauses(const SysState& s, std::vector<Clause>& r) const {
   r.push_back({"syn-to-a-from-new-b", every([&](const SymSlot& q) {
                  return z3::implies(alive(q) && !q.to_b && flag_on(q, flag::SYN), B.inc == A.inc);
                })});
+}
+
+// Why, with an ISN clock (every ISS 2^24 above the host's last), no stale segment is accepted
+// in any slot count: each incarnation's numbers lie in its own range of each host's sequence
+// space, and those ranges are far apart (docs/proofs.md "no-stale-delivery with an ISN clock"
+// names the counterexample to induction behind each clause). Two incarnations, no data.
+void System::clock_clauses(const SysState& s, std::vector<Clause>& r) const {
+  const Vocabulary& v = v_;
+  const SymHost& A = s.h[0];
+  const SymHost& B = s.h[1];
+  const z3::expr t = ctx().bool_val(true);
+  const z3::expr S = v.bv32(kClockStep);
+  auto every = [&](const std::function<z3::expr(const SymSlot&)>& f) {
+    z3::expr e = t;
+    for (const SymSlot& q : s.net) e = e && f(q);
+    return e;
+  };
+  auto alive = [&](const SymSlot& q) { return q.valid && z3::ule(s.now - q.sent, v.bv32(o_.cfg.msl)); };
+  auto flag_on = [&](const SymSlot& q, std::uint8_t f) { return has(v, q.seg, f); };
+  auto in = [&](const SymTcb& tcb, std::initializer_list<State> states) {
+    z3::expr e = ctx().bool_val(false);
+    for (State st : states) e = e || tcb.state == v.state(st);
+    return e;
+  };
+  // A's ISS of incarnation i (A takes one ISS per connect); B's first ISS Y, and the span of the
+  // ISSs B took after it, all in A's second incarnation (a listener spawn per bare SYN).
+  // (n x 2^24 is written as n's low byte above 24 zero bits: a shift the bit-blaster sees as such.)
+  const z3::expr zero24 = ctx().bv_val(0, 24);
+  auto xa = [&](const z3::expr& inc) { return z3::ite(inc == A.inc, A.last_iss, A.last_iss - S); };
+  const z3::expr Y = B.last_iss - z3::concat(B.n_iss - v.bv8(1), zero24);
+  const z3::expr span2 = B.last_iss - Y - S;
+  // x lies in [lo, lo + n] (unsigned distance: exact at every wraparound position).
+  auto within = [&](const z3::expr& x, const z3::expr& lo, const z3::expr& n) { return z3::ule(x - lo, n); };
+  auto in_a = [&](const z3::expr& x, const z3::expr& inc, std::uint32_t off, std::uint32_t n) {
+    return within(x, xa(inc) + v.bv32(off), v.bv32(n));
+  };
+  auto in_b = [&](const z3::expr& x, const z3::expr& inc, std::uint32_t off, std::uint32_t n) {
+    return z3::ite(inc == v.bv8(1), within(x, Y + v.bv32(off), v.bv32(n)),
+                   within(x, Y + S + v.bv32(off), span2 + v.bv32(n)));
+  };
+  r.push_back({"isn-ghosts", A.has_iss && B.has_iss && A.n_iss == A.inc});
+  r.push_back({"dups-bounded", z3::ule(s.dups, v.bv8(o_.dup))});
+  r.push_back({"syn-sent-retries", z3::implies(A.tcb.state == v.state(State::SynSent),
+                                               z3::ule(A.tcb.retries, v.bv8(o_.cfg.retries)))});
+  // B's ISSs: one in incarnation 1; in incarnation 2 one per bare SYN it took, and every bare SYN
+  // is one of A's (at most 1 + retries) transmissions or a duplicate.
+  z3::expr syns = v.bv8(0);
+  for (const SymSlot& q : s.net)
+    syns = syns + z3::ite(alive(q) && q.to_b && flag_on(q, flag::SYN) && !flag_on(q, flag::ACK) && !flag_on(q, flag::RST),
+                          v.bv8(1), v.bv8(0));
+  const z3::expr sent_syns = z3::ite(A.tcb.state == v.state(State::SynSent), A.tcb.retries + v.bv8(1),
+                                     v.bv8(static_cast<std::uint32_t>(o_.cfg.retries) + 1));
+  r.push_back({"b-iss-count", z3::uge(B.n_iss, v.bv8(1)) && z3::ule(B.n_iss, v.bv8(16)) &&
+                                  (B.inc == v.bv8(1)) == (B.n_iss == v.bv8(1)) &&
+                                  z3::ule(B.n_iss - v.bv8(1) + syns,
+                                          z3::ite(A.inc == v.bv8(1), v.bv8(0), sent_syns + s.dups))});
+  r.push_back({"rcv-wnd", z3::implies(live(v, A.tcb), A.tcb.rcv_wnd == v.bv32(o_.cfg.rcv_wnd)) &&
+                              z3::implies(live(v, B.tcb), B.tcb.rcv_wnd == v.bv32(o_.cfg.rcv_wnd))});
+  // Every segment's numbers lie in its incarnation's range: SEQ in the sender's, ACK in the
+  // receiver's (one past the ISS at least). A reply (a RST at SEQ=SEG.ACK) keeps the range of
+  // the segment it answers, as it keeps that segment's incarnation.
+  r.push_back({"a-seqs", every([&](const SymSlot& q) {
+                 return z3::implies(alive(q) && q.to_b, in_a(q.seg.seq, q.inc, 0, 2));
+               })});
+  r.push_back({"a-acks", every([&](const SymSlot& q) {
+                 return z3::implies(alive(q) && q.to_b && flag_on(q, flag::ACK), in_b(q.seg.ack, q.inc, 1, 1));
+               })});
+  r.push_back({"b-numbers", every([&](const SymSlot& q) {
+                 // A SYN,ACK carries one of B's ISSs: 2^24-aligned from Y, not one of its later numbers.
+                 const z3::expr iss = in_b(q.seg.seq, q.inc, 0, 0) && (q.seg.seq - Y).extract(23, 0) == ctx().bv_val(0, 24);
+                 return z3::implies(alive(q) && !q.to_b, in_b(q.seg.seq, q.inc, 0, 2) &&
+                                                             z3::implies(flag_on(q, flag::SYN), iss) &&
+                                                             z3::implies(flag_on(q, flag::ACK), in_a(q.seg.ack, q.inc, 1, 1)));
+               })});
+  auto synced = [&](const SymTcb& tcb) { return !in(tcb, {State::Closed, State::Listen, State::SynSent}); };
+  r.push_back({"irs-in-range", z3::implies(synced(A.tcb), in_b(A.tcb.irs, A.inc, 0, 0)) &&
+                                   z3::implies(synced(B.tcb), B.tcb.irs == xa(B.inc))});
 }
 
 z3::expr System::guard(model::Guard g, const SysState& s) const {
@@ -603,7 +684,7 @@ std::optional<CState> System::apply(const CState& s, const CChoice& c, CEvent* e
   else
     Hn.tw_start = 0;
   if (is_app && !c.host_b) ++Hn.pc;
-  if (connected || spawned || reopened) { Hn.last_iss = o.tcb.iss; Hn.has_iss = true; }
+  if (connected || spawned || reopened) { Hn.last_iss = o.tcb.iss; Hn.has_iss = true; ++Hn.n_iss; }
   // 7.
   if (is_del && !c.keep) n.net[c.slot].valid = false;
   if (const Segment* sent = o.actions.sent()) {
@@ -656,10 +737,10 @@ std::string System::describe(const CState& s) const {
   for (std::size_t i = 0; i < 2; ++i) {
     const CHost& h = s.h[i];
     const Tcb& t = h.tcb;
-    r += fmt::format("  {}: {} inc={} pc={} tw_start={} last_iss={}{} | iss={} irs={} una={} nxt={} swnd={} rcv_nxt={} "
+    r += fmt::format("  {}: {} inc={} pc={} tw_start={} last_iss={}{} n_iss={} | iss={} irs={} una={} nxt={} swnd={} rcv_nxt={} "
                      "rwnd={} fin_seq={} unread={} retries={} fin s/a/r={}{}{} orphan={} passive={} synced={} "
                      "timers rexmit={} 2msl={} fw2={}\n",
-                     i == 0 ? 'A' : 'B', name(t.state), h.inc, h.pc, h.tw_start, h.last_iss, h.has_iss ? "" : " (none)",
+                     i == 0 ? 'A' : 'B', name(t.state), h.inc, h.pc, h.tw_start, h.last_iss, h.has_iss ? "" : " (none)", h.n_iss,
                      t.iss, t.irs, t.snd_una, t.snd_nxt, t.snd_wnd, t.rcv_nxt, t.rcv_wnd, t.fin_seq, t.rcv_unread,
                      t.retries, int{t.fin_sent}, int{t.fin_acked}, int{t.fin_rcvd}, int{t.orphan}, int{t.passive},
                      int{t.was_synced}, dl(t.deadline[0]), dl(t.deadline[1]), dl(t.deadline[2]));
@@ -685,6 +766,7 @@ CState System::decode(const z3::model& m, const SysState& s) const {
     h.tw_start = u32(m, s.h[i].tw_start);
     h.last_iss = u32(m, s.h[i].last_iss);
     h.has_iss = boolean(m, s.h[i].has_iss);
+    h.n_iss = static_cast<std::uint8_t>(u32(m, s.h[i].n_iss));
   }
   for (const SymSlot& p : s.net)
     r.net.push_back(CSlot{boolean(m, p.valid), boolean(m, p.to_b), u32(m, p.sent),

@@ -195,6 +195,69 @@ TEST(ComposedSystem, WithAnIsnClockTheOldRstIsRejected) {
   EXPECT_TRUE(states.back().saw_stale_rejected);
 }
 
+// The clauses of no-stale-delivery's auxiliary invariant that fail along a concrete run, as
+// "state k: clause": T is given the run's choices and initial ISSs, and each clause is evaluated
+// in the one model it then has (the run's states, checked against apply()'s).
+std::vector<std::string> failing_clauses(const System& sys, const std::vector<CChoice>& cs) {
+  const std::vector<CState> states = run(sys, sys.initial(100, 5000), cs);
+  z3::context& ctx = sys.ctx();
+  Unroller u(sys);
+  z3::solver s = z3::tactic(ctx, "qfbv").mk_solver();
+  s.add(sys.init(u.state(0)));
+  s.add(u.state(0).h[0].last_iss == ctx.bv_val(100, 32) && u.state(0).h[1].last_iss == ctx.bv_val(5000, 32));
+  for (unsigned k = 0; k < cs.size(); ++k) {
+    const SysChoice& c = u.choice(k);
+    s.add(u.trans(k));
+    s.add(c.move == ctx.bv_val(static_cast<unsigned>(cs[k].move), 8) && c.host_b == ctx.bool_val(cs[k].host_b) &&
+          c.slot == ctx.bv_val(cs[k].slot, 8) && c.keep == ctx.bool_val(cs[k].keep) && c.delta == ctx.bv_val(cs[k].delta, 32) &&
+          c.timer == sys.vocab().timer(cs[k].timer) && c.isn == ctx.bv_val(cs[k].isn, 32));
+  }
+  std::vector<std::string> r;
+  if (s.check() != z3::sat) { ADD_FAILURE() << "T does not admit the run"; return r; }
+  const z3::model m = s.get_model();
+  for (unsigned k = 0; k <= cs.size(); ++k) {
+    EXPECT_TRUE(sys.decode(m, u.state(k)) == states.at(k)) << "state " << k;
+    for (const System::Clause& cl : sys.helper_clauses(Property::NoStaleDelivery, u.state(k)))
+      if (!m.eval(cl.holds, true).is_true()) r.push_back("state " + std::to_string(k) + ": " + cl.name);
+  }
+  return r;
+}
+
+// The stale-RST run's choices, every new ISS `isn` above the last.
+std::vector<CChoice> stale_rst_run(std::uint32_t isn) {
+  std::vector<CChoice> cs = {app(false), del(true, 0), app(true), del(false, 1), tmr(false, Timer::TimeWait, 4),
+                             tmr(true, Timer::Rexmit, 0), del(false, 0), del(true, 0, 0, true),
+                             app(false), del(true, 1), del(true, 0)};
+  for (CChoice& c : cs) c.isn = isn;
+  return cs;
+}
+
+// Known-true on a reachable run: with an ISN clock every clause of the clock's invariant holds
+// at every state of the stale-RST run, including the old RST in flight beside the new
+// incarnation (a clause false here would be false of the world, and could prove nothing).
+TEST(ComposedSystem, TheIsnClockInvariantHoldsAlongTheStaleRstRun) {
+  z3::context ctx;
+  SystemOptions o = options();
+  o.isn = IsnPolicy::Clock;
+  const System sys(ctx, o);
+  const std::vector<std::string> failing = failing_clauses(sys, stale_rst_run(0x01000000u));
+  EXPECT_TRUE(failing.empty()) << failing.front();
+  EXPECT_EQ(sys.helper_clauses(Property::NoStaleDelivery, sys.fresh_state("x")).size(), 32u);
+}
+
+// Known-false: the same invariant under adversarial ISNs (ISS + 1) fails on that run, where the
+// property itself fails, once A reconnects: A's old numbers are no longer 2^24 below its new ISS.
+TEST(ComposedSystem, KnownFalseTheIsnClockInvariantFailsUnderAdversarialIsns) {
+  z3::context ctx;
+  SystemOptions o = options();
+  o.invariant = IsnPolicy::Clock;
+  const System sys(ctx, o);
+  const std::vector<std::string> failing = failing_clauses(sys, stale_rst_run(1));
+  ASSERT_FALSE(failing.empty());
+  EXPECT_EQ(failing.front(), "state 9: a-seqs");
+  for (const std::string& f : failing) std::printf("%s\n", f.c_str());
+}
+
 // ----- BMC ----------------------------------------------------------------------------------
 
 TEST(Bmc, KnownTrueTheUnmutatedCoreHasNoViolationToDepth3) {

@@ -67,10 +67,17 @@ void add_prove_options(CLI::App& cmd, ProveArgs& a) {
   w->add_option("--data", a.data, "Bytes A sends per connection (0: no send step)")->check(CLI::Range(0u, 100u))->capture_default_str();
   w->add_option("--isn", a.isn, "ISN policy after the first (any) ISS: adversarial (+1..2^30) or clock (+2^24)")
       ->check(CLI::IsMember({"adversarial", "clock"}))->capture_default_str();
+  w->add_option("--invariant", a.invariant,
+                "k-induction's auxiliary invariant for no-stale-delivery: one-slot or clock (default: the one for --isn; "
+                "the other only to show it does not prove)")
+      ->check(CLI::IsMember({"one-slot", "clock"}));
   w->add_flag("--strict-timers", a.strict_timers, "Timers fire exactly at their deadline (default: at or after it)");
   w->add_flag("--from-closed", a.from_closed, "Start with both TCBs CLOSED instead of incarnation 1 established");
   cmd.add_option("--recheck", a.recheck, "Re-check every UNSAT a result rests on with a second solver: cvc5")
       ->check(CLI::IsMember({"cvc5"}));
+  cmd.add_flag("--split-moves", a.split_moves,
+               "k-induction: ask each step-case query once per kind of last move (slower on small worlds, "
+               "needed by the ISN-clock proof's slowest clauses)");
   cmd.add_flag("--cti", a.cti,
                "k-induction: print the counterexample to induction (the states of the failing step case), for "
                "finding a missing auxiliary invariant");
@@ -143,6 +150,8 @@ int run_prove(const ProveArgs& a) {
   so.dup = a.dup;
   so.data = a.data;
   so.isn = a.isn == "clock" ? proofs::IsnPolicy::Clock : proofs::IsnPolicy::Adversarial;
+  if (!a.invariant.empty())
+    so.invariant = a.invariant == "clock" ? proofs::IsnPolicy::Clock : proofs::IsnPolicy::Adversarial;
   so.late_timers = !a.strict_timers;
   so.start_established = !a.from_closed;
   if (so.cfg.msl == 0 || so.cfg.time_wait == 0) {
@@ -187,6 +196,7 @@ int run_prove(const ProveArgs& a) {
       eo.depth = a.depth ? a.depth : default_depth(e);
       eo.timeout_seconds = a.timeout;
       if (a.recheck == "cvc5") eo.recheck = proofs::cvc5_recheck();
+      eo.split_moves = a.split_moves;
       std::optional<ProveTicker> ticker;
       if (a.progress) {
         ticker.emplace(reporter, a.progress_every);

@@ -19,7 +19,9 @@ struct ProveArgs {
   double timeout = 60;         // seconds per engine run
   unsigned slots = 3, incarnations = 2, dup = 1, data = 0;
   std::string isn = "adversarial";
+  std::string invariant;       // no-stale-delivery's auxiliary invariant: "" (the one for --isn), one-slot, clock
   bool strict_timers = false, from_closed = false, json = false;
+  bool split_moves = false;    // k-induction: one step-case query per kind of last move
   bool cti = false;            // print k-induction's counterexample to induction when it has one
   std::string recheck;         // "cvc5": re-check every UNSAT with the second solver
   std::string junit;           // --junit FILE: one testcase per property x engine

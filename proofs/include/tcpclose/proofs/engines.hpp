@@ -29,7 +29,10 @@ struct EngineOptions {
   // k-induction: ask the step case one conjunct of the strengthened property at a time (the
   // same question as several smaller UNSAT queries). Unset: per property, as measured fastest
   // (docs/proofs.md): split for no-stale-delivery (its many clauses), whole for time-wait-duration.
-  std::optional<bool> split_step;         // CHC: hand Spacer System::helper as a lemma (re-checked after)
+  std::optional<bool> split_step;
+  // k-induction: ask each step-case query once per kind of last move (docs/proofs.md: the ISN
+  // clock proof's slowest clauses need it).
+  bool split_moves = false;         // CHC: hand Spacer System::helper as a lemma (re-checked after)
   // Called with a solver holding one UNSAT query the result rests on (BMC: no violation at
   // depth k; k-induction: the step case; CHC: each of the invariant's three conditions).
   // Returns false when the query is not confirmed (the second solver, smtlib.hpp): the result

@@ -41,6 +41,10 @@ struct SystemOptions {
   // Start with incarnation 1 established (the handshake at tick 0, ISSs symbolic); A's program
   // then begins with its close. false: start CLOSED, A begins with connect.
   bool start_established = true;
+  // Which auxiliary invariant k-induction uses for no-stale-delivery: the one-slot world's
+  // (Adversarial) or the ISN clock's (Clock, docs/proofs.md). Unset: the one for `isn`. Set
+  // apart from `isn` only to show that the clock's invariant fails under adversarial ISNs.
+  std::optional<IsnPolicy> invariant;
 };
 
 // The properties the proofs decide, named as in the model (docs/properties.md), and the
@@ -63,6 +67,7 @@ struct SymSlot {
 struct SymHost {
   SymTcb tcb;
   z3::expr inc, pc, tw_start, last_iss, has_iss;  // inc and tw_start are ghosts
+  z3::expr n_iss;  // ghost: how many ISSs the host has taken (the --isn clock proof counts B's)
 };
 struct SysState {
   std::array<SymHost, 2> h;  // [0] = A, [1] = B
@@ -89,6 +94,7 @@ struct CHost {
   std::uint8_t inc = 0, pc = 0;
   std::uint32_t tw_start = 0, last_iss = 0;
   bool has_iss = false;
+  std::uint8_t n_iss = 0;
   friend bool operator==(const CHost&, const CHost&) = default;
 };
 struct CState {
@@ -162,6 +168,7 @@ class System {
  private:
   void time_wait_clauses(const SysState& s, std::vector<Clause>& r) const;
   void stale_clauses(const SysState& s, std::vector<Clause>& r) const;
+  void clock_clauses(const SysState& s, std::vector<Clause>& r) const;
   SystemOptions o_;
   Vocabulary v_;
 };
