@@ -105,7 +105,8 @@ SysState System::fresh_state(const std::string& x) const {
   auto b = [&](const std::string& n) { return c.bool_const((n + x).c_str()); };
   auto host = [&](const std::string& p) {
     return SymHost{fresh_tcb(v_, p + "tcb" + x), bv(p + "inc", 8), bv(p + "pc", 8), bv(p + "tw_start", 32),
-                   bv(p + "last_iss", 32), b(p + "has_iss"), bv(p + "n_iss", 8)};
+                   bv(p + "last_iss", 32), b(p + "has_iss"),
+                   counts_iss() ? bv(p + "n_iss", 8) : v_.bv8(0)};
   };
   SysState s{{host("A."), host("B.")}, {}, bv("now", 32), bv("dups", 8), bv("next_inc", 8),
              b("bad_stale"), b("bad_tw"), b("saw_stale_rejected")};
@@ -137,7 +138,8 @@ std::vector<z3::expr> System::vars(const SysState& s) const {
   };
   for (const SymHost& h : s.h) {
     tcb(h.tcb);
-    for (const z3::expr& e : {h.inc, h.pc, h.tw_start, h.last_iss, h.has_iss, h.n_iss}) r.push_back(e);
+    for (const z3::expr& e : {h.inc, h.pc, h.tw_start, h.last_iss, h.has_iss}) r.push_back(e);
+    if (counts_iss()) r.push_back(h.n_iss);
   }
   for (const SymSlot& p : s.net)
     for (const z3::expr& e : {p.valid, p.to_b, p.sent, p.inc, p.seg.seq, p.seg.ack, p.seg.len, p.seg.wnd,
@@ -159,8 +161,9 @@ CState System::initial(Seq x, Seq y) const {
   const Output synack = step(listener(o_.cfg), Input::segment(0, syn.actions.seg, y), o_.cfg);
   const Output ack = step(syn.tcb, Input::segment(0, synack.actions.seg), o_.cfg);
   const Output est = step(synack.tcb, Input::segment(0, ack.actions.seg), o_.cfg);
-  s.h[0] = CHost{ack.tcb, 1, 1, 0, x, true, 1};
-  s.h[1] = CHost{est.tcb, 1, 0, 0, y, true, 1};
+  const std::uint8_t n = counts_iss() ? 1 : 0;
+  s.h[0] = CHost{ack.tcb, 1, 1, 0, x, true, n};
+  s.h[1] = CHost{est.tcb, 1, 0, 0, y, true, n};
   s.next_inc = 2;
   return s;
 }
@@ -290,7 +293,7 @@ z3::expr System::trans(const SysState& s, const SysChoice& c, const SysState& n)
   const z3::expr new_iss = connected || spawned || reopened;
   const SymHost Hn{tnew, inc, z3::ite(is_app && !hb, H.pc + b8(1), H.pc), tw_start,
                    z3::ite(new_iss, o.tcb.iss, H.last_iss), H.has_iss || new_iss,
-                   z3::ite(new_iss, H.n_iss + b8(1), H.n_iss)};
+                   counts_iss() ? z3::ite(new_iss, H.n_iss + b8(1), H.n_iss) : H.n_iss};
   z3::expr e = enabled;
   for (std::size_t i = 0; i < 2; ++i) {
     const z3::expr me = i == 0 ? !hb : hb;
@@ -684,7 +687,7 @@ std::optional<CState> System::apply(const CState& s, const CChoice& c, CEvent* e
   else
     Hn.tw_start = 0;
   if (is_app && !c.host_b) ++Hn.pc;
-  if (connected || spawned || reopened) { Hn.last_iss = o.tcb.iss; Hn.has_iss = true; ++Hn.n_iss; }
+  if (connected || spawned || reopened) { Hn.last_iss = o.tcb.iss; Hn.has_iss = true; if (counts_iss()) ++Hn.n_iss; }
   // 7.
   if (is_del && !c.keep) n.net[c.slot].valid = false;
   if (const Segment* sent = o.actions.sent()) {
@@ -766,7 +769,7 @@ CState System::decode(const z3::model& m, const SysState& s) const {
     h.tw_start = u32(m, s.h[i].tw_start);
     h.last_iss = u32(m, s.h[i].last_iss);
     h.has_iss = boolean(m, s.h[i].has_iss);
-    h.n_iss = static_cast<std::uint8_t>(u32(m, s.h[i].n_iss));
+    if (counts_iss()) h.n_iss = static_cast<std::uint8_t>(u32(m, s.h[i].n_iss));
   }
   for (const SymSlot& p : s.net)
     r.net.push_back(CSlot{boolean(m, p.valid), boolean(m, p.to_b), u32(m, p.sent),
