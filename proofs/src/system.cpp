@@ -62,14 +62,15 @@ SymTcb mux(const z3::expr& k, const SymTcb& a, const SymTcb& b) {
 }
 SymSlot mux(const z3::expr& k, const SymSlot& a, const SymSlot& b) {
   return SymSlot{mux(k, a.valid, b.valid), mux(k, a.to_b, b.to_b), mux(k, a.sent, b.sent), mux(k, a.inc, b.inc),
-                 mux(k, a.seg, b.seg)};
+                 mux(k, a.seg, b.seg), mux(k, a.late, b.late)};
 }
 SymHost mux(const z3::expr& k, const SymHost& a, const SymHost& b) {
   return SymHost{mux(k, a.tcb, b.tcb), mux(k, a.inc, b.inc), mux(k, a.pc, b.pc), mux(k, a.tw_start, b.tw_start),
                  mux(k, a.last_iss, b.last_iss), mux(k, a.has_iss, b.has_iss)};
 }
 z3::expr eq(const SymSlot& a, const SymSlot& b) {
-  return a.valid == b.valid && a.to_b == b.to_b && a.sent == b.sent && a.inc == b.inc && equal(a.seg, b.seg);
+  return a.valid == b.valid && a.to_b == b.to_b && a.sent == b.sent && a.inc == b.inc && equal(a.seg, b.seg) &&
+         a.late == b.late;
 }
 z3::expr eq(const SymHost& a, const SymHost& b) {
   return equal(a.tcb, b.tcb) && a.inc == b.inc && a.pc == b.pc && a.tw_start == b.tw_start &&
@@ -103,16 +104,20 @@ SysState System::fresh_state(const std::string& x) const {
   z3::context& c = ctx();
   auto bv = [&](const std::string& n, unsigned w) { return c.bv_const((n + x).c_str(), w); };
   auto b = [&](const std::string& n) { return c.bool_const((n + x).c_str()); };
+  // The budget world's variables exist only where they are read; elsewhere they are constants,
+  // so the default world's formulas (and CHC's relation) are exactly as before.
+  const z3::expr no = c.bool_val(false), zero = c.bv_val(0, 8);
   auto host = [&](const std::string& p) {
     return SymHost{fresh_tcb(v_, p + "tcb" + x), bv(p + "inc", 8), bv(p + "pc", 8), bv(p + "tw_start", 32),
                    bv(p + "last_iss", 32), b(p + "has_iss")};
   };
   SysState s{{host("A."), host("B.")}, {}, bv("now", 32), bv("dups", 8), bv("next_inc", 8),
-             b("bad_stale"), b("bad_tw"), b("saw_stale_rejected")};
+             b("bad_stale"), b("bad_tw"), b("saw_stale_rejected"), o_.loss ? bv("losses", 8) : zero,
+             o_.delay ? bv("delays", 8) : zero};
   for (unsigned j = 0; j < o_.slots; ++j) {
     const std::string p = fmt::format("net{}.", j);
     s.net.push_back(SymSlot{b(p + "valid"), b(p + "to_b"), bv(p + "sent", 32), bv(p + "inc", 8),
-                            fresh_segment(v_, p + "seg" + x)});
+                            fresh_segment(v_, p + "seg" + x), o_.delay ? b(p + "late") : no});
   }
   return s;
 }
@@ -123,7 +128,7 @@ SysChoice System::fresh_choice(const std::string& x) const {
   auto b = [&](const std::string& n) { return c.bool_const((n + x).c_str()); };
   return SysChoice{bv("move", 8), b("host_b"), bv("slot", 8), b("keep"),
                    c.constant(("timer" + x).c_str(), v_.timer_sort()), bv("delta", 32),
-                   bv("isn", 32)};
+                   bv("isn", 32), o_.delay ? b("late") : c.bool_val(false)};
 }
 
 std::vector<z3::expr> System::vars(const SysState& s) const {
@@ -145,6 +150,11 @@ std::vector<z3::expr> System::vars(const SysState& s) const {
       r.push_back(e);
   for (const z3::expr& e : {s.now, s.dups, s.next_inc, s.bad_stale, s.bad_tw, s.saw_stale_rejected})
     r.push_back(e);
+  // The budget world's variables (constants where unbounded: fresh_state).
+  if (o_.delay)
+    for (const SymSlot& p : s.net) r.push_back(p.late);
+  if (o_.loss) r.push_back(s.losses);
+  if (o_.delay) r.push_back(s.delays);
   return r;
 }
 
@@ -194,8 +204,10 @@ z3::expr System::init(const SysState& s) const {
   for (std::size_t j = 0; j < s.net.size(); ++j) {
     const CSlot& p = c.net[j];
     e = e && s.net[j].valid == v_.boolean(p.valid) && s.net[j].to_b == v_.boolean(p.to_b) &&
-        s.net[j].sent == v_.bv32(p.sent) && s.net[j].inc == v_.bv8(p.inc) && equal(s.net[j].seg, lift(v_, p.seg));
+        s.net[j].sent == v_.bv32(p.sent) && s.net[j].inc == v_.bv8(p.inc) && equal(s.net[j].seg, lift(v_, p.seg)) &&
+        s.net[j].late == v_.boolean(p.late);
   }
+  e = e && s.losses == v_.bv8(c.losses) && s.delays == v_.bv8(c.delays);
   return e && s.now == v_.bv32(c.now) && s.dups == v_.bv8(c.dups) && s.next_inc == v_.bv8(c.next_inc) &&
          !s.bad_stale && !s.bad_tw && !s.saw_stale_rejected;
 }
@@ -218,9 +230,15 @@ z3::expr System::trans(const SysState& s, const SysChoice& c, const SysState& n)
   const SymHost H = mux(hb, s.h[1], s.h[0]);  // the host that moves
 
   // 1. The delivered segment: a valid slot, towards the host, not older than MSL.
-  SymSlot P = s.net.empty() ? SymSlot{f, f, b32(0), b8(0), lift(v, Segment{})} : s.net[0];
+  SymSlot P = s.net.empty() ? SymSlot{f, f, b32(0), b8(0), lift(v, Segment{}), f} : s.net[0];
   for (unsigned j = 1; j < s.net.size(); ++j) P = mux(c.slot == b8(j), s.net[j], P);
-  const z3::expr alive = z3::ule(now - P.sent, b32(cfg.msl));
+  // 1b. The budget world: a segment lives kNormalDelay ticks, or MSL when flagged delayed
+  // (model/successors.hpp for_each_successor_into, the Tick); one that outlives it dies when
+  // the time of this move passes, and its death is a loss.
+  auto lifetime = [&](const SymSlot& q) {
+    return o_.delay ? z3::ite(q.late, b32(cfg.msl), b32(model::kNormalDelay)) : b32(cfg.msl);
+  };
+  const z3::expr alive = z3::ule(now - P.sent, o_.budgeted() ? lifetime(P) : b32(cfg.msl));
   const z3::expr deliver_ok = z3::ult(c.slot, b8(o_.slots)) && P.valid && P.to_b == hb && alive &&
                               (!c.keep || z3::ult(s.dups, b8(o_.dup)));
 
@@ -301,18 +319,35 @@ z3::expr System::trans(const SysState& s, const SysChoice& c, const SysState& n)
   const z3::expr emits = o.has_seg;
   const z3::expr reply = o.verdict == b8(static_cast<std::uint32_t>(Verdict::Reset)) ||
                          !(live(v, tin) || live(v, o.tcb));
-  const SymSlot fresh{t, !hb, now, z3::ite(reply && is_del, P.inc, inc), o.seg};
+  const SymSlot fresh{t, !hb, now, z3::ite(reply && is_del, P.inc, inc), o.seg, o_.delay ? c.late : f};
   z3::expr placed = f;  // the sent segment takes the first free slot; with none free it is lost
+  z3::expr died = b8(0);  // 1b: slots whose segment outlived its lifetime in this move's time
   for (unsigned j = 0; j < s.net.size(); ++j) {
     const SymSlot& q = s.net[j];
     const z3::expr taken = is_del && c.slot == b8(j) && !c.keep;
-    const z3::expr valid = q.valid && !taken;
-    const z3::expr here = emits && !placed && (!valid || z3::ugt(now - q.sent, b32(cfg.msl)));
+    z3::expr valid = q.valid && !taken;
+    z3::expr here = emits && !placed && (!valid || z3::ugt(now - q.sent, b32(cfg.msl)));
+    if (o_.budgeted()) {  // a dead segment leaves its slot (and is counted once)
+      const z3::expr survives = q.valid && z3::ule(now - q.sent, lifetime(q));
+      died = died + z3::ite(q.valid && !survives, b8(1), b8(0));
+      valid = survives && !taken;
+      here = emits && !placed && !valid;
+    }
     placed = placed || here;
-    e = e && eq(n.net[j], mux(here, fresh, SymSlot{valid, q.to_b, q.sent, q.inc, q.seg}));
+    e = e && eq(n.net[j], mux(here, fresh, SymSlot{valid, q.to_b, q.sent, q.inc, q.seg, q.late}));
   }
   e = e && n.now == now && n.dups == z3::ite(is_del && c.keep, s.dups + b8(1), s.dups) &&
       n.next_inc == z3::ite(connected, s.next_inc + b8(1), s.next_inc);
+  // 7b. The budgets: deaths and a segment sent into a full network spend the loss budget, a
+  // wanderer the delay budget; a move beyond either is not enabled (the model prunes it).
+  if (o_.loss) {
+    const z3::expr lost = s.losses + died + z3::ite(emits && !placed, b8(1), b8(0));
+    e = e && n.losses == lost && z3::ule(lost, b8(*o_.loss));
+  }
+  if (o_.delay) {
+    const z3::expr delayed = s.delays + z3::ite(emits && placed && c.late, b8(1), b8(0));
+    e = e && n.delays == delayed && z3::ule(delayed, b8(*o_.delay));
+  }
 
   // 8. The monitors (model/properties.hpp check_transition).
   const z3::expr accepted = (o.effects & b8(kAcceptEffects)) != b8(0);
@@ -544,8 +579,12 @@ std::optional<CState> System::apply(const CState& s, const CChoice& c, CEvent* e
       for (std::uint32_t d : h.tcb.deadline) clock_ok = clock_ok && (d == kNever || now <= d);
   // 1.
   const CSlot P = c.slot < s.net.size() ? s.net[c.slot] : CSlot{};
-  const bool deliver_ok = c.slot < o_.slots && P.valid && P.to_b == c.host_b && now - P.sent <= cfg.msl &&
-                          (!c.keep || s.dups < o_.dup);
+  // 1b.
+  auto lifetime = [&](const CSlot& q) -> std::uint32_t {
+    return o_.delay ? (q.late ? cfg.msl : model::kNormalDelay) : cfg.msl;
+  };
+  const bool deliver_ok = c.slot < o_.slots && P.valid && P.to_b == c.host_b &&
+                          now - P.sent <= (o_.budgeted() ? lifetime(P) : cfg.msl) && (!c.keep || s.dups < o_.dup);
   // 2.
   const bool step_ok = o_.isn == IsnPolicy::Clock ? c.isn == kClockStep : c.isn >= 1 && c.isn <= kAdversarialMaxStep;
   const bool isn_ok = !H.has_iss || step_ok;
@@ -605,17 +644,35 @@ std::optional<CState> System::apply(const CState& s, const CChoice& c, CEvent* e
   if (is_app && !c.host_b) ++Hn.pc;
   if (connected || spawned || reopened) { Hn.last_iss = o.tcb.iss; Hn.has_iss = true; }
   // 7.
+  unsigned died = 0;
+  if (o_.budgeted())
+    for (CSlot& q : n.net)
+      if (q.valid && now - q.sent > lifetime(q)) { q.valid = false; ++died; }
   if (is_del && !c.keep) n.net[c.slot].valid = false;
-  if (const Segment* sent = o.actions.sent()) {
+  bool placed = false;
+  const Segment* sent = o.actions.sent();
+  if (sent) {
     const bool reply = o.verdict == Verdict::Reset || !(live(tin) || live(o.tcb));
     for (CSlot& q : n.net) {
-      if (q.valid && now - q.sent <= cfg.msl) continue;
-      q = CSlot{true, !c.host_b, now, reply && is_del ? P.inc : Hn.inc, *sent};
+      if (q.valid && (o_.budgeted() || now - q.sent <= cfg.msl)) continue;
+      q = CSlot{true, !c.host_b, now, reply && is_del ? P.inc : Hn.inc, *sent, o_.delay && c.late};
+      placed = true;
       break;
     }
   }
   if (is_del && c.keep) ++n.dups;
   if (connected) ++n.next_inc;
+  // 7b.
+  if (o_.loss) {
+    const unsigned lost = s.losses + died + (sent && !placed ? 1 : 0);
+    if (lost > *o_.loss) return std::nullopt;
+    n.losses = static_cast<std::uint8_t>(lost);
+  }
+  if (o_.delay) {
+    const unsigned delayed = s.delays + (placed && c.late ? 1 : 0);
+    if (delayed > *o_.delay) return std::nullopt;
+    n.delays = static_cast<std::uint8_t>(delayed);
+  }
   // 8.
   const bool accepted = (o.effects & kAcceptEffects) != 0;
   if (is_del && live(H.tcb) && P.inc != H.inc && accepted && !reopened) n.bad_stale = true;
@@ -651,8 +708,9 @@ std::string System::describe(const CState& s) const {
     return r.empty() ? std::string("-") : r;
   };
   auto dl = [](std::uint32_t d) { return d == kNever ? std::string("-") : std::to_string(d); };
-  std::string r = fmt::format("  now={} dups={} next_inc={} bad_stale={} bad_tw={}\n", s.now, s.dups, s.next_inc,
-                              s.bad_stale, s.bad_tw);
+  std::string r = fmt::format("  now={} dups={} next_inc={} bad_stale={} bad_tw={}{}\n", s.now, s.dups, s.next_inc,
+                              s.bad_stale, s.bad_tw,
+                              o_.budgeted() ? fmt::format(" losses={} delays={}", s.losses, s.delays) : "");
   for (std::size_t i = 0; i < 2; ++i) {
     const CHost& h = s.h[i];
     const Tcb& t = h.tcb;
@@ -667,8 +725,9 @@ std::string System::describe(const CState& s) const {
   for (std::size_t j = 0; j < s.net.size(); ++j) {
     const CSlot& q = s.net[j];
     if (!q.valid) { r += fmt::format("  net{}: empty\n", j); continue; }
-    r += fmt::format("  net{}: ->{} inc={} sent={} (age {}) {} seq={} ack={} len={} wnd={}\n", j, q.to_b ? 'B' : 'A',
-                     q.inc, q.sent, s.now - q.sent, flags(q.seg.flags), q.seg.seq, q.seg.ack, q.seg.len, q.seg.wnd);
+    r += fmt::format("  net{}: ->{} inc={} sent={} (age {}{}) {} seq={} ack={} len={} wnd={}\n", j, q.to_b ? 'B' : 'A',
+                     q.inc, q.sent, s.now - q.sent, q.late ? ", delayed" : "", flags(q.seg.flags), q.seg.seq, q.seg.ack,
+                     q.seg.len, q.seg.wnd);
   }
   return r;
 }
@@ -688,13 +747,15 @@ CState System::decode(const z3::model& m, const SysState& s) const {
   }
   for (const SymSlot& p : s.net)
     r.net.push_back(CSlot{boolean(m, p.valid), boolean(m, p.to_b), u32(m, p.sent),
-                          static_cast<std::uint8_t>(u32(m, p.inc)), proofs::decode(m, p.seg)});
+                          static_cast<std::uint8_t>(u32(m, p.inc)), proofs::decode(m, p.seg), boolean(m, p.late)});
   r.now = u32(m, s.now);
   r.dups = static_cast<std::uint8_t>(u32(m, s.dups));
   r.next_inc = static_cast<std::uint8_t>(u32(m, s.next_inc));
   r.bad_stale = boolean(m, s.bad_stale);
   r.bad_tw = boolean(m, s.bad_tw);
   r.saw_stale_rejected = boolean(m, s.saw_stale_rejected);
+  r.losses = static_cast<std::uint8_t>(u32(m, s.losses));
+  r.delays = static_cast<std::uint8_t>(u32(m, s.delays));
   return r;
 }
 
@@ -707,6 +768,7 @@ CChoice System::decode(const z3::model& m, const SysChoice& c) const {
   r.timer = v_.timer_of(m.eval(c.timer, true));
   r.delta = u32(m, c.delta);
   r.isn = u32(m, c.isn);
+  r.late = boolean(m, c.late);
   return r;
 }
 
@@ -733,7 +795,7 @@ model::Pkt to_pkt(const CSlot& q, std::uint32_t now) {
   model::Pkt p;
   p.seq = q.seg.seq; p.ack = q.seg.ack; p.len = static_cast<std::uint16_t>(q.seg.len); p.flags = q.seg.flags;
   p.age = static_cast<std::uint8_t>(std::min<std::uint32_t>(now - q.sent, 0xFF));
-  p.inc = q.inc; p.to_b = q.to_b ? 1 : 0; p.wnd_full = q.seg.wnd != 0;
+  p.inc = q.inc; p.to_b = q.to_b ? 1 : 0; p.wnd_full = q.seg.wnd != 0; p.late = q.late ? 1 : 0;
   return p;
 }
 
