@@ -391,7 +391,11 @@ std::vector<System::Clause> System::helper_clauses(model::Property p, const SysS
   add("clock", z3::ule(s.now, v.bv32(kClockEnd)));
   switch (p) {
     case model::Property::TimeWaitDuration: time_wait_clauses(s, r); break;
-    case model::Property::NoStaleDelivery: stale_clauses(s, r); break;
+    case model::Property::NoStaleDelivery:
+      // The budget world's clauses first: the step case stops at the first clause that fails.
+      if (o_.budgeted()) budget_clauses(s, r);
+      stale_clauses(s, r);
+      break;
     case model::Property::ReliableTermination: case model::Property::StreamIntegrity:
     case model::Property::UniqueTcb: case model::Property::BothClosed: case model::Property::NoDeadlock:
       break;
@@ -540,6 +544,89 @@ void System::stale_clauses(const SysState& s, std::vector<Clause>& r) const {
   r.push_back({"syn-to-a-from-new-b", every([&](const SymSlot& q) {
                  return z3::implies(alive(q) && !q.to_b && flag_on(q, flag::SYN), B.inc == A.inc);
                })});
+}
+
+// Why no old segment outlives A's TIME-WAIT in the budget world with no loss (docs/proofs.md
+// "The budget world" names, per clause, the design step or the counterexample to induction).
+void System::budget_clauses(const SysState& s, std::vector<Clause>& r) const {
+  const Vocabulary& v = v_;
+  const Config& cfg = o_.cfg;
+  const SymHost& A = s.h[0];
+  const SymHost& B = s.h[1];
+  const z3::expr t = ctx().bool_val(true), f = ctx().bool_val(false);
+  auto b32 = [&](std::uint32_t x) { return v.bv32(x); };
+  auto every = [&](const std::function<z3::expr(const SymSlot&)>& g) {
+    z3::expr e = t;
+    for (const SymSlot& q : s.net) e = e && g(q);
+    return e;
+  };
+  auto some = [&](const std::function<z3::expr(const SymSlot&)>& g) {
+    z3::expr e = f;
+    for (const SymSlot& q : s.net) e = e || g(q);
+    return e;
+  };
+  auto lifetime = [&](const SymSlot& q) {
+    return o_.delay ? z3::ite(q.late, b32(cfg.msl), b32(model::kNormalDelay)) : b32(cfg.msl);
+  };
+  // The longest a segment sent now may live: MSL while the delay budget lasts, else 1 tick.
+  const z3::expr longest = o_.delay ? z3::ite(z3::ult(s.delays, v.bv8(*o_.delay)), b32(cfg.msl), b32(model::kNormalDelay))
+                                    : b32(cfg.msl);
+  r.push_back({"lifetime", every([&](const SymSlot& q) {
+                 return z3::implies(q.valid, z3::ule(q.sent, s.now) && z3::ule(s.now - q.sent, lifetime(q)));
+               })});
+  if (o_.delay) {
+    z3::expr late = v.bv8(0);
+    for (const SymSlot& q : s.net) late = late + z3::ite(q.valid && q.late, v.bv8(1), v.bv8(0));
+    r.push_back({"delays-spent", z3::ule(late, s.delays) && z3::ule(s.delays, v.bv8(*o_.delay))});
+  }
+  if (o_.loss) r.push_back({"losses-spent", z3::ule(s.losses, v.bv8(*o_.loss))});
+  if (!o_.loss || *o_.loss != 0) return;
+  // The TIME-WAIT that A reconnects after (the last one has no successor to protect; a SYN of
+  // its own incarnation may still fly there, which incarnation 1, started established, has not).
+  const z3::expr before = z3::ult(A.inc, v.bv8(o_.incarnations));  // A will reconnect
+  const z3::expr tw = A.tcb.state == v.state(State::TimeWait) && before;
+  const z3::expr D = A.tcb.deadline[static_cast<std::size_t>(Timer::TimeWait)];
+  r.push_back({"tw-deadline", z3::implies(tw, D != b32(kNever) && z3::ule(s.now, D) && z3::ule(D - s.now, b32(cfg.time_wait)))});
+  // A answers only from TIME-WAIT, which restarts 2MSL: everything A sent is TIME-WAIT older than D.
+  r.push_back({"a-sent-before-tw", z3::implies(tw, every([&](const SymSlot& q) {
+                                            return z3::implies(q.valid && q.to_b, z3::ule(q.sent + b32(cfg.time_wait), D));
+                                          }))});
+  r.push_back({"old-dies-in-tw", z3::implies(tw, every([&](const SymSlot& q) {
+                                          return z3::implies(q.valid, z3::ult(q.sent + lifetime(q), D));
+                                        }))});
+  r.push_back({"fin-to-a-from-closing-b", every([&](const SymSlot& q) {
+                 return z3::implies(before && q.valid && !q.to_b && has(v, q.seg, flag::FIN) && q.inc == B.inc,
+                                    B.tcb.state == v.state(State::LastAck) || !live(v, B.tcb));
+               })});
+  // B's FIN carries B's numbers, and A's receive space starts at B's ISS.
+  r.push_back({"fin-to-a-numbers", every([&](const SymSlot& q) {
+                 return z3::implies(before && q.valid && !q.to_b && has(v, q.seg, flag::FIN) && q.inc == B.inc &&
+                                        live(v, B.tcb),
+                                    q.seg.seq == B.tcb.snd_nxt - b32(1) && q.seg.ack == B.tcb.rcv_nxt);
+               })});
+  r.push_back({"a-irs-is-b-iss", z3::implies(before && live(v, A.tcb) && A.tcb.state != v.state(State::SynSent) &&
+                                                 live(v, B.tcb) && B.inc == A.inc,
+                                             A.tcb.irs == B.tcb.iss)});
+  r.push_back({"b-closes-after-a", z3::implies(before && B.inc == A.inc && !live(v, B.tcb),
+                                               A.tcb.state == v.state(State::TimeWait) || A.tcb.state == v.state(State::Closed))});
+  r.push_back({"a-never-closing", z3::implies(before, A.tcb.state != v.state(State::Closing))});
+  r.push_back({"tw-peer-closing", z3::implies(tw || (before && live(v, A.tcb) && A.tcb.fin_rcvd), B.tcb.state == v.state(State::LastAck) || !live(v, B.tcb))});
+  // B's LAST-ACK ends on A's ACK, which is in flight (nothing is lost) and arrives before D - 1.
+  r.push_back({"last-ack-has-its-ack", z3::implies(tw && B.tcb.state == v.state(State::LastAck), some([&](const SymSlot& q) {
+                 return q.valid && q.to_b && has(v, q.seg, flag::ACK) && !has(v, q.seg, flag::RST) &&
+                        !has(v, q.seg, flag::SYN) && q.seg.ack == B.tcb.snd_nxt && q.seg.seq == B.tcb.rcv_nxt;
+               }))});
+  r.push_back({"b-sends-before-d", z3::implies(tw && live(v, B.tcb), z3::ult(s.now + longest, D))});
+  // So when TIME-WAIT ends the network is empty, and A reconnects into it.
+  const std::uint32_t ops = ops_per_conn();
+  const z3::expr between = A.pc == A.inc * v.bv8(ops) && A.tcb.state == v.state(State::Closed);
+  r.push_back({"empty-after-tw", z3::implies(between, every([&](const SymSlot& q) { return !q.valid; }))});
+  // A reconnected into that empty network, with B's old TCB closed: all that flies is new.
+  const z3::expr reconnected = z3::uge(A.inc, v.bv8(2));
+  r.push_back({"only-new-after-reconnect", z3::implies(reconnected, every([&](const SymSlot& q) {
+                                                        return z3::implies(q.valid, q.inc == A.inc);
+                                                      }))});
+  r.push_back({"old-b-closed-after-reconnect", z3::implies(reconnected && z3::ult(B.inc, A.inc), !live(v, B.tcb))});
 }
 
 z3::expr System::guard(model::Guard g, const SysState& s) const {

@@ -176,6 +176,9 @@ class System {
  private:
   void time_wait_clauses(const SysState& s, std::vector<Clause>& r) const;
   void stale_clauses(const SysState& s, std::vector<Clause>& r) const;
+  // The budget world's clauses (docs/proofs.md "The budget world"): why TIME-WAIT outlives
+  // every old segment when nothing may be lost.
+  void budget_clauses(const SysState& s, std::vector<Clause>& r) const;
   SystemOptions o_;
   Vocabulary v_;
 };
