@@ -4,8 +4,6 @@
 #include "tcpclose/proofs/engines.hpp"
 
 #include <chrono>
-#include <cstdlib>
-#include <cstdio>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -299,9 +297,7 @@ Result kinduction(const System& sys, model::Property p, const EngineOptions& o) 
         }
         stepper.add(goal);
         set_timeout(stepper, budget);
-        const double t0dbg = budget.elapsed();
         st = stepper.check();
-        if (std::getenv("TCPCLOSE_KIND_VERBOSE")) std::fprintf(stderr, "DBG %s %.1f %d\n", goal_name.c_str(), budget.elapsed() - t0dbg, int(st));
         if (st == z3::sat) cex = stepper.get_model();
         if (st == z3::unknown) why = stepper.reason_unknown();
         if (st != z3::unsat) break;

@@ -568,6 +568,11 @@ void System::budget_clauses(const SysState& s, std::vector<Clause>& r) const {
   auto lifetime = [&](const SymSlot& q) {
     return o_.delay ? z3::ite(q.late, b32(cfg.msl), b32(model::kNormalDelay)) : b32(cfg.msl);
   };
+  auto in_state = [&](const SymTcb& tcb, std::initializer_list<State> states) {
+    z3::expr e = f;
+    for (State st : states) e = e || tcb.state == v.state(st);
+    return e;
+  };
   // The longest a segment sent now may live: MSL while the delay budget lasts, else 1 tick.
   const z3::expr longest = o_.delay ? z3::ite(z3::ult(s.delays, v.bv8(*o_.delay)), b32(cfg.msl), b32(model::kNormalDelay))
                                     : b32(cfg.msl);
@@ -584,6 +589,7 @@ void System::budget_clauses(const SysState& s, std::vector<Clause>& r) const {
   // The TIME-WAIT that A reconnects after (the last one has no successor to protect; a SYN of
   // its own incarnation may still fly there, which incarnation 1, started established, has not).
   const z3::expr before = z3::ult(A.inc, v.bv8(o_.incarnations));  // A will reconnect
+  const std::uint32_t ops = ops_per_conn();
   const z3::expr tw = A.tcb.state == v.state(State::TimeWait) && before;
   const z3::expr D = A.tcb.deadline[static_cast<std::size_t>(Timer::TimeWait)];
   r.push_back({"tw-deadline", z3::implies(tw, D != b32(kNever) && z3::ule(s.now, D) && z3::ule(D - s.now, b32(cfg.time_wait)))});
@@ -609,6 +615,62 @@ void System::budget_clauses(const SysState& s, std::vector<Clause>& r) const {
                                              A.tcb.irs == B.tcb.iss)});
   r.push_back({"b-closes-after-a", z3::implies(before && B.inc == A.inc && !live(v, B.tcb),
                                                A.tcb.state == v.state(State::TimeWait) || A.tcb.state == v.state(State::Closed))});
+  // B's LAST-ACK: its FIN was first sent at f, recovered from the backed-off rexmit deadline
+  // (RTO << retries: f = R - 1, R - 3, R - 7). With nothing lost, the first FIN arrives by f + 2
+  // and A's ACK of it by f + 4, before the third retransmission (f + 7) and before giving up.
+  const z3::expr R = B.tcb.deadline[static_cast<std::size_t>(Timer::Rexmit)];
+  const z3::expr rb = B.tcb.retries;
+  const z3::expr first = R - z3::ite(rb == v.bv8(0), b32(1), z3::ite(rb == v.bv8(1), b32(3), b32(7)));
+  const z3::expr b_last_ack = before && B.inc == A.inc && B.tcb.state == v.state(State::LastAck);
+  r.push_back({"b-fin-timing", z3::implies(b_last_ack, z3::ule(rb, v.bv8(2)) && R != b32(kNever) && z3::ule(first, s.now) &&
+                                                           z3::ule(s.now, R))});
+  r.push_back({"b-first-fin-in-flight",
+               z3::implies(b_last_ack && live(v, A.tcb) && !A.tcb.fin_rcvd, some([&](const SymSlot& q) {
+                             return q.valid && !q.to_b && has(v, q.seg, flag::FIN) && q.inc == B.inc && q.sent == first;
+                           }))});
+  r.push_back({"b-acked-early", z3::implies(b_last_ack && A.tcb.state == v.state(State::TimeWait), some([&](const SymSlot& q) {
+                 return q.valid && q.to_b && has(v, q.seg, flag::ACK) && !has(v, q.seg, flag::RST) && !has(v, q.seg, flag::SYN) &&
+                        q.seg.ack == B.tcb.snd_nxt && q.seg.seq == B.tcb.rcv_nxt && z3::ule(q.sent, first + b32(2));
+               }))});
+  r.push_back({"no-rst-to-b-before-reconnect", every([&](const SymSlot& q) {
+                 return z3::implies(before && q.valid && q.to_b, !has(v, q.seg, flag::RST));
+               })});
+  r.push_back({"to-b-numbers", every([&](const SymSlot& q) {
+                 return z3::implies(before && live(v, A.tcb) && q.valid && q.to_b && q.inc == A.inc,
+                                    (q.seg.ack == A.tcb.rcv_nxt || (A.tcb.fin_rcvd && q.seg.ack == A.tcb.rcv_nxt - b32(1))) &&
+                                        z3::ite(has(v, q.seg, flag::FIN), A.tcb.fin_sent && q.seg.seq == A.tcb.fin_seq,
+                                                q.seg.seq == A.tcb.snd_nxt || (A.tcb.fin_sent && q.seg.seq == A.tcb.fin_seq)));
+               })});
+  r.push_back({"open-is-quiet", z3::implies(before && in_state(B.tcb, {State::Established, State::CloseWait}),
+                                            rb == v.bv8(0) && R == b32(kNever)) &&
+                                    z3::implies(before && A.tcb.state == v.state(State::Established),
+                                                A.tcb.retries == v.bv8(0) &&
+                                                    A.tcb.deadline[static_cast<std::size_t>(Timer::Rexmit)] == b32(kNever))});
+  r.push_back({"a-open-until-close", z3::implies(before && A.pc == (A.inc - v.bv8(1)) * v.bv8(ops) + v.bv8(ops - 1),
+                                                 A.tcb.state == v.state(State::Established))});
+  r.push_back({"windows-open", z3::implies(live(v, A.tcb), A.tcb.rcv_wnd != b32(0)) &&
+                                  z3::implies(live(v, B.tcb), B.tcb.rcv_wnd != b32(0))});
+  // A's FIN-WAIT-1, the same way: its FIN first sent at fa arrives by fa + 2, B's ACK by fa + 4.
+  const z3::expr Ra = A.tcb.deadline[static_cast<std::size_t>(Timer::Rexmit)];
+  const z3::expr ra = A.tcb.retries;
+  const z3::expr fa = Ra - z3::ite(ra == v.bv8(0), b32(1), z3::ite(ra == v.bv8(1), b32(3), b32(7)));
+  const z3::expr a_fw1 = before && A.tcb.state == v.state(State::FinWait1);
+  r.push_back({"a-fin-timing", z3::implies(a_fw1, z3::ule(ra, v.bv8(2)) && Ra != b32(kNever) && z3::ule(fa, s.now) &&
+                                                       z3::ule(s.now, Ra))});
+  r.push_back({"a-first-fin-in-flight", z3::implies(a_fw1 && !(live(v, B.tcb) && B.inc == A.inc && B.tcb.fin_rcvd),
+                                                    some([&](const SymSlot& q) {
+                                                      return q.valid && q.to_b && has(v, q.seg, flag::FIN) &&
+                                                             q.inc == A.inc && q.sent == fa;
+                                                    }))});
+  r.push_back({"a-acked-early", z3::implies(a_fw1 && live(v, B.tcb) && B.inc == A.inc && B.tcb.fin_rcvd, some([&](const SymSlot& q) {
+                 return q.valid && !q.to_b && q.inc == A.inc && has(v, q.seg, flag::ACK) && !has(v, q.seg, flag::RST) &&
+                        !has(v, q.seg, flag::SYN) && q.seg.ack == A.tcb.snd_nxt && q.seg.seq == A.tcb.rcv_nxt &&
+                        z3::ule(q.sent, fa + b32(2));
+               }))});
+  r.push_back({"rst-to-a-only-in-tw", every([&](const SymSlot& q) {
+                 return z3::implies(before && q.valid && !q.to_b && has(v, q.seg, flag::RST),
+                                    A.tcb.state == v.state(State::TimeWait));
+               })});
   r.push_back({"a-never-closing", z3::implies(before, A.tcb.state != v.state(State::Closing))});
   r.push_back({"tw-peer-closing", z3::implies(tw || (before && live(v, A.tcb) && A.tcb.fin_rcvd), B.tcb.state == v.state(State::LastAck) || !live(v, B.tcb))});
   // B's LAST-ACK ends on A's ACK, which is in flight (nothing is lost) and arrives before D - 1.
@@ -618,9 +680,9 @@ void System::budget_clauses(const SysState& s, std::vector<Clause>& r) const {
                }))});
   r.push_back({"b-sends-before-d", z3::implies(tw && live(v, B.tcb), z3::ult(s.now + longest, D))});
   // So when TIME-WAIT ends the network is empty, and A reconnects into it.
-  const std::uint32_t ops = ops_per_conn();
   const z3::expr between = A.pc == A.inc * v.bv8(ops) && A.tcb.state == v.state(State::Closed);
-  r.push_back({"empty-after-tw", z3::implies(between, every([&](const SymSlot& q) { return !q.valid; }))});
+  r.push_back({"empty-after-tw", z3::implies(before && between, every([&](const SymSlot& q) { return !q.valid; }) &&
+                                                         !(live(v, B.tcb) && B.inc == A.inc))});
   // A reconnected into that empty network, with B's old TCB closed: all that flies is new.
   const z3::expr reconnected = z3::uge(A.inc, v.bv8(2));
   r.push_back({"only-new-after-reconnect", z3::implies(reconnected, every([&](const SymSlot& q) {
