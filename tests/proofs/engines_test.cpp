@@ -344,6 +344,49 @@ TEST(SlowBudgetWorld, KnownFalseTimeWaitOneMslIsRefutedWithAWitnessThatReplays) 
   EXPECT_EQ(r.depth, 6u);
 }
 
+// The budget world where TIME-WAIT is what makes no-stale-delivery hold (docs/proofs.md "The
+// budget world"): 2 slots, one duplicate, nothing lost, one delayed segment, strict timers.
+SystemOptions time_wait_world(Mutant m = Mutant::None) {
+  SystemOptions o = model_world(options(m));
+  o.slots = 2;
+  o.loss = 0;
+  return o;
+}
+
+// Known-true: proved for every depth, k = 1, with the budget world's clauses (about 4.5 min).
+TEST(SlowBudgetWorld, KnownTrueNoStaleDeliveryIsProvedUnboundedBecauseOfTimeWait) {
+  z3::context ctx;
+  const System sys(ctx, time_wait_world());
+  const Result r = kinduction(sys, Property::NoStaleDelivery, budget(1, 1500));
+  EXPECT_EQ(r.outcome, Outcome::Proved) << r.detail << "\n" << r.cti;
+  EXPECT_EQ(r.depth, 1u);
+  std::printf("k-induction: no-stale-delivery (budget world) proved at k = %u in %.1f s\n", r.depth, r.seconds);
+}
+
+// Known-false: with TIME-WAIT = MSL the invariant fails where TIME-WAIT's length enters (A's
+// answer is not TIME-WAIT older than its 2MSL deadline), about 4 s.
+TEST(BudgetWorld, TheTimeWaitInvariantFailsWithTimeWaitOfOneMsl) {
+  z3::context ctx;
+  const System sys(ctx, time_wait_world(Mutant::TimeWaitOneMsl));
+  const Result k = kinduction(sys, Property::NoStaleDelivery, budget(1, 120));
+  EXPECT_EQ(k.outcome, Outcome::Unknown) << k.detail;
+  EXPECT_NE(k.cti.find("fails: a-sent-before-tw"), std::string::npos) << k.cti;
+}
+
+// ... and BMC finds the stale delivery: A's delayed re-ACK of incarnation 1 completes B's
+// handshake of incarnation 2 (10 steps, about 4 min); without TIME-WAIT the invariant fails too.
+TEST(SlowBudgetWorld, TimeWaitWorldKnownFalseTimeWaitOneMslIsRefutedWithAWitnessThatReplays) {
+  z3::context ctx;
+  const System sys(ctx, time_wait_world(Mutant::TimeWaitOneMsl));
+  const Result r = bmc(sys, Property::NoStaleDelivery, budget(10, 1500));
+  expect_replayed(r, Property::NoStaleDelivery);
+  EXPECT_EQ(r.depth, 10u);
+  const System zero(ctx, time_wait_world(Mutant::TimeWaitZero));
+  const Result k = kinduction(zero, Property::NoStaleDelivery, budget(1, 600));
+  EXPECT_EQ(k.outcome, Outcome::Unknown) << k.detail;
+  EXPECT_NE(k.cti.find("fails: empty-after-tw"), std::string::npos) << k.cti;
+}
+
 // ----- BMC ----------------------------------------------------------------------------------
 
 TEST(Bmc, KnownTrueTheUnmutatedCoreHasNoViolationToDepth3) {
