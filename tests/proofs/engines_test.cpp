@@ -374,7 +374,8 @@ TEST(BudgetWorld, TheTimeWaitInvariantFailsWithTimeWaitOfOneMsl) {
 }
 
 // ... and BMC finds the stale delivery: A's delayed re-ACK of incarnation 1 completes B's
-// handshake of incarnation 2 (10 steps, about 4 min); without TIME-WAIT the invariant fails too.
+// handshake of incarnation 2 (10 steps, about 4 min); without TIME-WAIT the invariant fails too
+// (1.5 to 6 min; the test took 10.5 min at load average 3).
 TEST(SlowBudgetWorld, TimeWaitWorldKnownFalseTimeWaitOneMslIsRefutedWithAWitnessThatReplays) {
   z3::context ctx;
   const System sys(ctx, time_wait_world(Mutant::TimeWaitOneMsl));
