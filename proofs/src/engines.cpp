@@ -400,6 +400,7 @@ Result chc(const System& sys, model::Property p, const EngineOptions& o) {
     for (const z3::expr& e : xv) { sorts.push_back(e.get_sort()); args.push_back(e); all.push_back(e); }
     for (const z3::expr& e : xnv) { nargs.push_back(e); all.push_back(e); }
     for (const z3::expr& e : {c.move, c.host_b, c.slot, c.keep, c.timer, c.delta, c.isn}) all.push_back(e);
+    if (sys.options().delay) all.push_back(c.late);  // a variable only in the budget world (fresh_choice)
     z3::func_decl inv = ctx.function("Inv", sorts, ctx.bool_sort());
     z3::func_decl err = ctx.function("Err", 0, nullptr, ctx.bool_sort());
     z3::fixedpoint fp(ctx);

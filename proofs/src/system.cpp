@@ -62,14 +62,15 @@ SymTcb mux(const z3::expr& k, const SymTcb& a, const SymTcb& b) {
 }
 SymSlot mux(const z3::expr& k, const SymSlot& a, const SymSlot& b) {
   return SymSlot{mux(k, a.valid, b.valid), mux(k, a.to_b, b.to_b), mux(k, a.sent, b.sent), mux(k, a.inc, b.inc),
-                 mux(k, a.seg, b.seg)};
+                 mux(k, a.seg, b.seg), mux(k, a.late, b.late)};
 }
 SymHost mux(const z3::expr& k, const SymHost& a, const SymHost& b) {
   return SymHost{mux(k, a.tcb, b.tcb), mux(k, a.inc, b.inc), mux(k, a.pc, b.pc), mux(k, a.tw_start, b.tw_start),
                  mux(k, a.last_iss, b.last_iss), mux(k, a.has_iss, b.has_iss), mux(k, a.n_iss, b.n_iss)};
 }
 z3::expr eq(const SymSlot& a, const SymSlot& b) {
-  return a.valid == b.valid && a.to_b == b.to_b && a.sent == b.sent && a.inc == b.inc && equal(a.seg, b.seg);
+  return a.valid == b.valid && a.to_b == b.to_b && a.sent == b.sent && a.inc == b.inc && equal(a.seg, b.seg) &&
+         a.late == b.late;
 }
 z3::expr eq(const SymHost& a, const SymHost& b) {
   return equal(a.tcb, b.tcb) && a.inc == b.inc && a.pc == b.pc && a.tw_start == b.tw_start &&
@@ -103,17 +104,21 @@ SysState System::fresh_state(const std::string& x) const {
   z3::context& c = ctx();
   auto bv = [&](const std::string& n, unsigned w) { return c.bv_const((n + x).c_str(), w); };
   auto b = [&](const std::string& n) { return c.bool_const((n + x).c_str()); };
+  // The budget world's variables exist only where they are read; elsewhere they are constants,
+  // so the default world's formulas (and CHC's relation) are exactly as before.
+  const z3::expr no = c.bool_val(false), zero = c.bv_val(0, 8);
   auto host = [&](const std::string& p) {
     return SymHost{fresh_tcb(v_, p + "tcb" + x), bv(p + "inc", 8), bv(p + "pc", 8), bv(p + "tw_start", 32),
                    bv(p + "last_iss", 32), b(p + "has_iss"),
                    counts_iss() ? bv(p + "n_iss", 8) : v_.bv8(0)};
   };
   SysState s{{host("A."), host("B.")}, {}, bv("now", 32), bv("dups", 8), bv("next_inc", 8),
-             b("bad_stale"), b("bad_tw"), b("saw_stale_rejected")};
+             b("bad_stale"), b("bad_tw"), b("saw_stale_rejected"), o_.loss ? bv("losses", 8) : zero,
+             o_.delay ? bv("delays", 8) : zero};
   for (unsigned j = 0; j < o_.slots; ++j) {
     const std::string p = fmt::format("net{}.", j);
     s.net.push_back(SymSlot{b(p + "valid"), b(p + "to_b"), bv(p + "sent", 32), bv(p + "inc", 8),
-                            fresh_segment(v_, p + "seg" + x)});
+                            fresh_segment(v_, p + "seg" + x), o_.delay ? b(p + "late") : no});
   }
   return s;
 }
@@ -124,7 +129,7 @@ SysChoice System::fresh_choice(const std::string& x) const {
   auto b = [&](const std::string& n) { return c.bool_const((n + x).c_str()); };
   return SysChoice{bv("move", 8), b("host_b"), bv("slot", 8), b("keep"),
                    c.constant(("timer" + x).c_str(), v_.timer_sort()), bv("delta", 32),
-                   bv("isn", 32)};
+                   bv("isn", 32), o_.delay ? b("late") : c.bool_val(false)};
 }
 
 std::vector<z3::expr> System::vars(const SysState& s) const {
@@ -147,6 +152,11 @@ std::vector<z3::expr> System::vars(const SysState& s) const {
       r.push_back(e);
   for (const z3::expr& e : {s.now, s.dups, s.next_inc, s.bad_stale, s.bad_tw, s.saw_stale_rejected})
     r.push_back(e);
+  // The budget world's variables (constants where unbounded: fresh_state).
+  if (o_.delay)
+    for (const SymSlot& p : s.net) r.push_back(p.late);
+  if (o_.loss) r.push_back(s.losses);
+  if (o_.delay) r.push_back(s.delays);
   return r;
 }
 
@@ -197,8 +207,10 @@ z3::expr System::init(const SysState& s) const {
   for (std::size_t j = 0; j < s.net.size(); ++j) {
     const CSlot& p = c.net[j];
     e = e && s.net[j].valid == v_.boolean(p.valid) && s.net[j].to_b == v_.boolean(p.to_b) &&
-        s.net[j].sent == v_.bv32(p.sent) && s.net[j].inc == v_.bv8(p.inc) && equal(s.net[j].seg, lift(v_, p.seg));
+        s.net[j].sent == v_.bv32(p.sent) && s.net[j].inc == v_.bv8(p.inc) && equal(s.net[j].seg, lift(v_, p.seg)) &&
+        s.net[j].late == v_.boolean(p.late);
   }
+  e = e && s.losses == v_.bv8(c.losses) && s.delays == v_.bv8(c.delays);
   return e && s.now == v_.bv32(c.now) && s.dups == v_.bv8(c.dups) && s.next_inc == v_.bv8(c.next_inc) &&
          !s.bad_stale && !s.bad_tw && !s.saw_stale_rejected;
 }
@@ -221,9 +233,15 @@ z3::expr System::trans(const SysState& s, const SysChoice& c, const SysState& n)
   const SymHost H = mux(hb, s.h[1], s.h[0]);  // the host that moves
 
   // 1. The delivered segment: a valid slot, towards the host, not older than MSL.
-  SymSlot P = s.net.empty() ? SymSlot{f, f, b32(0), b8(0), lift(v, Segment{})} : s.net[0];
+  SymSlot P = s.net.empty() ? SymSlot{f, f, b32(0), b8(0), lift(v, Segment{}), f} : s.net[0];
   for (unsigned j = 1; j < s.net.size(); ++j) P = mux(c.slot == b8(j), s.net[j], P);
-  const z3::expr alive = z3::ule(now - P.sent, b32(cfg.msl));
+  // 1b. The budget world: a segment lives kNormalDelay ticks, or MSL when flagged delayed
+  // (model/successors.hpp for_each_successor_into, the Tick); one that outlives it dies when
+  // the time of this move passes, and its death is a loss.
+  auto lifetime = [&](const SymSlot& q) {
+    return o_.delay ? z3::ite(q.late, b32(cfg.msl), b32(model::kNormalDelay)) : b32(cfg.msl);
+  };
+  const z3::expr alive = z3::ule(now - P.sent, o_.budgeted() ? lifetime(P) : b32(cfg.msl));
   const z3::expr deliver_ok = z3::ult(c.slot, b8(o_.slots)) && P.valid && P.to_b == hb && alive &&
                               (!c.keep || z3::ult(s.dups, b8(o_.dup)));
 
@@ -305,18 +323,35 @@ z3::expr System::trans(const SysState& s, const SysChoice& c, const SysState& n)
   const z3::expr emits = o.has_seg;
   const z3::expr reply = o.verdict == b8(static_cast<std::uint32_t>(Verdict::Reset)) ||
                          !(live(v, tin) || live(v, o.tcb));
-  const SymSlot fresh{t, !hb, now, z3::ite(reply && is_del, P.inc, inc), o.seg};
+  const SymSlot fresh{t, !hb, now, z3::ite(reply && is_del, P.inc, inc), o.seg, o_.delay ? c.late : f};
   z3::expr placed = f;  // the sent segment takes the first free slot; with none free it is lost
+  z3::expr died = b8(0);  // 1b: slots whose segment outlived its lifetime in this move's time
   for (unsigned j = 0; j < s.net.size(); ++j) {
     const SymSlot& q = s.net[j];
     const z3::expr taken = is_del && c.slot == b8(j) && !c.keep;
-    const z3::expr valid = q.valid && !taken;
-    const z3::expr here = emits && !placed && (!valid || z3::ugt(now - q.sent, b32(cfg.msl)));
+    z3::expr valid = q.valid && !taken;
+    z3::expr here = emits && !placed && (!valid || z3::ugt(now - q.sent, b32(cfg.msl)));
+    if (o_.budgeted()) {  // a dead segment leaves its slot (and is counted once)
+      const z3::expr survives = q.valid && z3::ule(now - q.sent, lifetime(q));
+      died = died + z3::ite(q.valid && !survives, b8(1), b8(0));
+      valid = survives && !taken;
+      here = emits && !placed && !valid;
+    }
     placed = placed || here;
-    e = e && eq(n.net[j], mux(here, fresh, SymSlot{valid, q.to_b, q.sent, q.inc, q.seg}));
+    e = e && eq(n.net[j], mux(here, fresh, SymSlot{valid, q.to_b, q.sent, q.inc, q.seg, q.late}));
   }
   e = e && n.now == now && n.dups == z3::ite(is_del && c.keep, s.dups + b8(1), s.dups) &&
       n.next_inc == z3::ite(connected, s.next_inc + b8(1), s.next_inc);
+  // 7b. The budgets: deaths and a segment sent into a full network spend the loss budget, a
+  // wanderer the delay budget; a move beyond either is not enabled (the model prunes it).
+  if (o_.loss) {
+    const z3::expr lost = s.losses + died + z3::ite(emits && !placed, b8(1), b8(0));
+    e = e && n.losses == lost && z3::ule(lost, b8(*o_.loss));
+  }
+  if (o_.delay) {
+    const z3::expr delayed = s.delays + z3::ite(emits && placed && c.late, b8(1), b8(0));
+    e = e && n.delays == delayed && z3::ule(delayed, b8(*o_.delay));
+  }
 
   // 8. The monitors (model/properties.hpp check_transition).
   const z3::expr accepted = (o.effects & b8(kAcceptEffects)) != b8(0);
@@ -360,7 +395,11 @@ std::vector<System::Clause> System::helper_clauses(model::Property p, const SysS
   add("clock", z3::ule(s.now, v.bv32(kClockEnd)));
   switch (p) {
     case model::Property::TimeWaitDuration: time_wait_clauses(s, r); break;
-    case model::Property::NoStaleDelivery: stale_clauses(s, r); break;
+    case model::Property::NoStaleDelivery:
+      // The budget world's clauses first: the step case stops at the first clause that fails.
+      if (o_.budgeted()) budget_clauses(s, r);
+      stale_clauses(s, r);
+      break;
     case model::Property::ReliableTermination: case model::Property::StreamIntegrity:
     case model::Property::UniqueTcb: case model::Property::BothClosed: case model::Property::NoDeadlock:
       break;
@@ -390,27 +429,46 @@ void System::time_wait_clauses(const SysState& s, std::vector<Clause>& r) const 
 // Why a stale segment is never accepted, in the one-slot world (docs/proofs.md "no-stale-delivery,
 // unbounded, in the one-slot world" argues it and names, per clause, the design step or the
 // counterexample to induction that called for it). Stated for two incarnations, start established.
+namespace {
+
+// The quantifiers and predicates the auxiliary invariants' clauses speak in (one definition
+// for the one-slot, ISN-clock and budget clause sets): over the network's slots, and over a
+// TCB's states. A slot is alive while it is valid and at most MSL old.
+struct ClauseKit {
+  const Vocabulary& v;
+  const SysState& s;
+  std::uint32_t msl;
+  z3::expr every(const std::function<z3::expr(const SymSlot&)>& f) const {
+    z3::expr e = s.now.ctx().bool_val(true);
+    for (const SymSlot& q : s.net) e = e && f(q);
+    return e;
+  }
+  z3::expr some(const std::function<z3::expr(const SymSlot&)>& f) const {
+    z3::expr e = s.now.ctx().bool_val(false);
+    for (const SymSlot& q : s.net) e = e || f(q);
+    return e;
+  }
+  z3::expr alive(const SymSlot& q) const { return q.valid && z3::ule(s.now - q.sent, v.bv32(msl)); }
+  z3::expr flag_on(const SymSlot& q, std::uint8_t f) const { return has(v, q.seg, f); }
+  z3::expr in(const SymTcb& tcb, std::initializer_list<State> states) const {
+    z3::expr e = s.now.ctx().bool_val(false);
+    for (State st : states) e = e || tcb.state == v.state(st);
+    return e;
+  }
+};
+
+}  // namespace
+
 void System::stale_clauses(const SysState& s, std::vector<Clause>& r) const {
   const Vocabulary& v = v_;
   const SymHost& A = s.h[0];
   const SymHost& B = s.h[1];
   const z3::expr t = ctx().bool_val(true);
-  auto every = [&](const std::function<z3::expr(const SymSlot&)>& f) {
-    z3::expr e = t;
-    for (const SymSlot& q : s.net) e = e && f(q);
-    return e;
-  };
-  auto alive = [&](const SymSlot& q) { return q.valid && z3::ule(s.now - q.sent, v.bv32(o_.cfg.msl)); };
-  auto flag_on = [&](const SymSlot& q, std::uint8_t f) { return has(v, q.seg, f); };
-  auto in = [&](const SymTcb& tcb, std::initializer_list<State> states) {
-    z3::expr e = ctx().bool_val(false);
-    for (State st : states) e = e || tcb.state == v.state(st);
-    return e;
-  };
-  r.push_back({"sent-not-in-future", every([&](const SymSlot& q) { return z3::implies(q.valid, z3::ule(q.sent, s.now)); })});
+  const ClauseKit k{v, s, o_.cfg.msl};
+  r.push_back({"sent-not-in-future", k.every([&](const SymSlot& q) { return z3::implies(q.valid, z3::ule(q.sent, s.now)); })});
   r.push_back({"incarnation-order",
                s.next_inc == A.inc + v.bv8(1) && z3::uge(B.inc, v.bv8(1)) && z3::ule(B.inc, A.inc) &&
-                   every([&](const SymSlot& q) {
+                   k.every([&](const SymSlot& q) {
                      return z3::implies(q.valid, z3::uge(q.inc, v.bv8(1)) && z3::ule(q.inc, A.inc));
                    })});
   const std::uint32_t ops = ops_per_conn();
@@ -420,48 +478,48 @@ void System::stale_clauses(const SysState& s, std::vector<Clause>& r) const {
   // A's close is pending (odd pc within its connection) until it runs; after it, A's TCB is
   // orphaned or CLOSED. Nobody sends data when --data is 0, and B never does.
   const z3::expr close_pending = A.pc == (A.inc - v.bv8(1)) * v.bv8(ops) + v.bv8(ops - 1);
-  r.push_back({"a-program", z3::implies(close_pending, !A.tcb.orphan && !in(A.tcb, {State::FinWait1, State::FinWait2,
+  r.push_back({"a-program", z3::implies(close_pending, !A.tcb.orphan && !k.in(A.tcb, {State::FinWait1, State::FinWait2,
                                                                                    State::Closing, State::TimeWait,
                                                                                    State::LastAck})) &&
                                 z3::implies(!close_pending, A.tcb.orphan || A.tcb.state == v.state(State::Closed))});
   z3::expr quiet = A.tcb.rcv_unread == v.bv32(0);
-  if (o_.data == 0) quiet = quiet && B.tcb.rcv_unread == v.bv32(0) && every([&](const SymSlot& q) { return q.seg.len == v.bv32(0); });
-  else quiet = quiet && every([&](const SymSlot& q) { return z3::implies(!q.to_b, q.seg.len == v.bv32(0)); });
+  if (o_.data == 0) quiet = quiet && B.tcb.rcv_unread == v.bv32(0) && k.every([&](const SymSlot& q) { return q.seg.len == v.bv32(0); });
+  else quiet = quiet && k.every([&](const SymSlot& q) { return z3::implies(!q.to_b, q.seg.len == v.bv32(0)); });
   r.push_back({"no-data", quiet});
   r.push_back({"a-syn-sent-is-new", z3::implies(A.tcb.state == v.state(State::SynSent),
                                                 z3::uge(A.inc, v.bv8(2)))});
-  r.push_back({"segment-shapes", every([&](const SymSlot& q) {
-                 const z3::expr syn = flag_on(q, flag::SYN), fin = flag_on(q, flag::FIN), rst = flag_on(q, flag::RST),
-                                ack = flag_on(q, flag::ACK);
-                 return z3::implies(alive(q), z3::implies(fin, ack && !syn && !rst) && z3::implies(syn, !rst && (q.to_b == !ack)) &&
+  r.push_back({"segment-shapes", k.every([&](const SymSlot& q) {
+                 const z3::expr syn = k.flag_on(q, flag::SYN), fin = k.flag_on(q, flag::FIN), rst = k.flag_on(q, flag::RST),
+                                ack = k.flag_on(q, flag::ACK);
+                 return z3::implies(k.alive(q), z3::implies(fin, ack && !syn && !rst) && z3::implies(syn, !rst && (q.to_b == !ack)) &&
                                                   z3::implies(!ack, syn || rst));
                })});
-  r.push_back({"syn-is-newest", every([&](const SymSlot& q) {
-                 return z3::implies(alive(q) && flag_on(q, flag::SYN), q.inc == A.inc && z3::uge(q.inc, v.bv8(2)));
+  r.push_back({"syn-is-newest", k.every([&](const SymSlot& q) {
+                 return z3::implies(k.alive(q) && k.flag_on(q, flag::SYN), q.inc == A.inc && z3::uge(q.inc, v.bv8(2)));
                })});
-  r.push_back({"rst-with-ack-is-newest", every([&](const SymSlot& q) {
-                 return z3::implies(alive(q) && flag_on(q, flag::RST) && flag_on(q, flag::ACK),
+  r.push_back({"rst-with-ack-is-newest", k.every([&](const SymSlot& q) {
+                 return z3::implies(k.alive(q) && k.flag_on(q, flag::RST) && k.flag_on(q, flag::ACK),
                                     q.inc == A.inc && z3::uge(q.inc, v.bv8(2)));
                })});
   // With an ISN clock the new B may see old segments: numbers, not the slot, keep them out.
   if (o_.invariant.value_or(o_.isn) == IsnPolicy::Clock) clock_clauses(s, r);
   else
-    r.push_back({"new-b-sees-only-new", z3::implies(B.inc == A.inc, every([&](const SymSlot& q) {
-                                                      return z3::implies(alive(q), q.inc == A.inc);
+    r.push_back({"new-b-sees-only-new", z3::implies(B.inc == A.inc, k.every([&](const SymSlot& q) {
+                                                      return z3::implies(k.alive(q), q.inc == A.inc);
                                                     }))});
   r.push_back({"a-unsynced-before-b", z3::implies(z3::ult(B.inc, A.inc), A.tcb.state == v.state(State::SynSent) ||
                                                                               A.tcb.state == v.state(State::Closed))});
-  r.push_back({"new-to-old-b-is-bare-syn", every([&](const SymSlot& q) {
-                 return z3::implies(alive(q) && q.to_b && z3::ugt(q.inc, B.inc),
-                                    flag_on(q, flag::SYN) && !flag_on(q, flag::ACK) && !flag_on(q, flag::RST));
+  r.push_back({"new-to-old-b-is-bare-syn", k.every([&](const SymSlot& q) {
+                 return z3::implies(k.alive(q) && q.to_b && z3::ugt(q.inc, B.inc),
+                                    k.flag_on(q, flag::SYN) && !k.flag_on(q, flag::ACK) && !k.flag_on(q, flag::RST));
                })});
   r.push_back({"tcb-wellformed (A)", tcb_wellformed(v, o_.cfg, A.tcb)});
   r.push_back({"tcb-wellformed (B)", tcb_wellformed(v, o_.cfg, B.tcb)});
   // What is unacknowledged: the SYN while unsynchronized, the FIN until ACKed, A's data.
   auto outstanding = [&](const SymTcb& tcb, std::uint32_t data) {
-    const z3::expr most = z3::ite(in(tcb, {State::SynSent, State::SynReceived}), v.bv32(1), v.bv32(0)) +
+    const z3::expr most = z3::ite(k.in(tcb, {State::SynSent, State::SynReceived}), v.bv32(1), v.bv32(0)) +
                           z3::ite(tcb.fin_sent && !tcb.fin_acked, v.bv32(1), v.bv32(0)) + v.bv32(data);
-    return in(tcb, {State::Closed, State::Listen}) || z3::ule(tcb.snd_nxt - tcb.snd_una, most);
+    return k.in(tcb, {State::Closed, State::Listen}) || z3::ule(tcb.snd_nxt - tcb.snd_una, most);
   };
   // With data, a range (measured: the exact equalities below are several times faster to
   // prove, so they are used when nobody sends data).
@@ -469,9 +527,9 @@ void System::stale_clauses(const SysState& s, std::vector<Clause>& r) const {
   // The send sequence space of each live TCB starts at its ISS: the SYN, A's data, the FIN.
   auto bit = [&](const z3::expr& b) { return z3::ite(b, v.bv32(1), v.bv32(0)); };
   const z3::expr one = v.bv32(1);
-  auto synced = [&](const SymTcb& tcb) { return !in(tcb, {State::Closed, State::Listen, State::SynSent, State::SynReceived}); };
+  auto synced = [&](const SymTcb& tcb) { return !k.in(tcb, {State::Closed, State::Listen, State::SynSent, State::SynReceived}); };
   auto sent_range = [&](const SymTcb& tcb, std::uint32_t data) {
-    const z3::expr unsynced = z3::implies(in(tcb, {State::SynSent, State::SynReceived}),
+    const z3::expr unsynced = z3::implies(k.in(tcb, {State::SynSent, State::SynReceived}),
                                           tcb.snd_una == tcb.iss && tcb.snd_nxt == tcb.iss + one);
     if (data == 0)
       return unsynced && z3::implies(synced(tcb), tcb.snd_nxt == tcb.iss + one + bit(tcb.fin_sent) &&
@@ -490,27 +548,27 @@ void System::stale_clauses(const SysState& s, std::vector<Clause>& r) const {
     return syn && z3::implies(synced(tcb), z3::ule(tcb.rcv_nxt - tcb.irs - one - bit(tcb.fin_rcvd), v.bv32(data)));
   };
   r.push_back({"rcv-range", rcv_range(A.tcb, 0) && rcv_range(B.tcb, o_.data) &&
-                                z3::implies(B.inc == A.inc && in(B.tcb, {State::SynReceived, State::Established,
+                                z3::implies(B.inc == A.inc && k.in(B.tcb, {State::SynReceived, State::Established,
                                                                           State::CloseWait, State::LastAck}),
                                             B.tcb.irs == A.last_iss)});
   // A closes first: a FIN of A's current incarnation, either way, exists only once A has closed.
-  const z3::expr a_open = in(A.tcb, {State::SynSent, State::Established});
+  const z3::expr a_open = k.in(A.tcb, {State::SynSent, State::Established});
   r.push_back({"fin-after-a-closes",
-               every([&](const SymSlot& q) {
-                 return z3::implies(alive(q) && flag_on(q, flag::FIN) && q.inc == A.inc, !a_open);
+               k.every([&](const SymSlot& q) {
+                 return z3::implies(k.alive(q) && k.flag_on(q, flag::FIN) && q.inc == A.inc, !a_open);
                }) && z3::implies(live(v, B.tcb) && B.tcb.fin_rcvd && B.inc == A.inc, !a_open)});
-  r.push_back({"syn-numbers", every([&](const SymSlot& q) {
-                 return z3::implies(alive(q) && flag_on(q, flag::SYN),
+  r.push_back({"syn-numbers", k.every([&](const SymSlot& q) {
+                 return z3::implies(k.alive(q) && k.flag_on(q, flag::SYN),
                                     z3::ite(q.to_b, q.seg.seq == A.last_iss, q.seg.ack == A.last_iss + v.bv32(1)));
                })});
-  r.push_back({"a-is-active", !in(A.tcb, {State::Listen, State::SynReceived, State::CloseWait, State::LastAck})});
-  r.push_back({"b-is-passive", !in(B.tcb, {State::SynSent, State::FinWait1, State::FinWait2, State::Closing, State::TimeWait}) &&
+  r.push_back({"a-is-active", !k.in(A.tcb, {State::Listen, State::SynReceived, State::CloseWait, State::LastAck})});
+  r.push_back({"b-is-passive", !k.in(B.tcb, {State::SynSent, State::FinWait1, State::FinWait2, State::Closing, State::TimeWait}) &&
                                    z3::implies(B.tcb.state == v.state(State::SynReceived), B.inc == A.inc && z3::uge(B.inc, v.bv8(2)))});
-  r.push_back({"to-a-not-newer-than-b", every([&](const SymSlot& q) {
-                 return z3::implies(alive(q) && !q.to_b, z3::ule(q.inc, B.inc));
+  r.push_back({"to-a-not-newer-than-b", k.every([&](const SymSlot& q) {
+                 return z3::implies(k.alive(q) && !q.to_b, z3::ule(q.inc, B.inc));
                })});
-  r.push_back({"syn-to-a-from-new-b", every([&](const SymSlot& q) {
-                 return z3::implies(alive(q) && !q.to_b && flag_on(q, flag::SYN), B.inc == A.inc);
+  r.push_back({"syn-to-a-from-new-b", k.every([&](const SymSlot& q) {
+                 return z3::implies(k.alive(q) && !q.to_b && k.flag_on(q, flag::SYN), B.inc == A.inc);
                })});
 }
 
@@ -524,18 +582,7 @@ void System::clock_clauses(const SysState& s, std::vector<Clause>& r) const {
   const SymHost& B = s.h[1];
   const z3::expr t = ctx().bool_val(true);
   const z3::expr S = v.bv32(kClockStep);
-  auto every = [&](const std::function<z3::expr(const SymSlot&)>& f) {
-    z3::expr e = t;
-    for (const SymSlot& q : s.net) e = e && f(q);
-    return e;
-  };
-  auto alive = [&](const SymSlot& q) { return q.valid && z3::ule(s.now - q.sent, v.bv32(o_.cfg.msl)); };
-  auto flag_on = [&](const SymSlot& q, std::uint8_t f) { return has(v, q.seg, f); };
-  auto in = [&](const SymTcb& tcb, std::initializer_list<State> states) {
-    z3::expr e = ctx().bool_val(false);
-    for (State st : states) e = e || tcb.state == v.state(st);
-    return e;
-  };
+  const ClauseKit k{v, s, o_.cfg.msl};
   // A's ISS of incarnation i (A takes one ISS per connect); B's first ISS Y, and the span of the
   // ISSs B took after it, all in A's second incarnation (a listener spawn per bare SYN).
   // (n x 2^24 is written as n's low byte above 24 zero bits: a shift the bit-blaster sees as such.)
@@ -560,7 +607,7 @@ void System::clock_clauses(const SysState& s, std::vector<Clause>& r) const {
   // is one of A's (at most 1 + retries) transmissions or a duplicate.
   z3::expr syns = v.bv8(0);
   for (const SymSlot& q : s.net)
-    syns = syns + z3::ite(alive(q) && q.to_b && flag_on(q, flag::SYN) && !flag_on(q, flag::ACK) && !flag_on(q, flag::RST),
+    syns = syns + z3::ite(k.alive(q) && q.to_b && k.flag_on(q, flag::SYN) && !k.flag_on(q, flag::ACK) && !k.flag_on(q, flag::RST),
                           v.bv8(1), v.bv8(0));
   const z3::expr sent_syns = z3::ite(A.tcb.state == v.state(State::SynSent), A.tcb.retries + v.bv8(1),
                                      v.bv8(static_cast<std::uint32_t>(o_.cfg.retries) + 1));
@@ -573,22 +620,153 @@ void System::clock_clauses(const SysState& s, std::vector<Clause>& r) const {
   // Every segment's numbers lie in its incarnation's range: SEQ in the sender's, ACK in the
   // receiver's (one past the ISS at least). A reply (a RST at SEQ=SEG.ACK) keeps the range of
   // the segment it answers, as it keeps that segment's incarnation.
-  r.push_back({"a-seqs", every([&](const SymSlot& q) {
-                 return z3::implies(alive(q) && q.to_b, in_a(q.seg.seq, q.inc, 0, 2));
+  r.push_back({"a-seqs", k.every([&](const SymSlot& q) {
+                 return z3::implies(k.alive(q) && q.to_b, in_a(q.seg.seq, q.inc, 0, 2));
                })});
-  r.push_back({"a-acks", every([&](const SymSlot& q) {
-                 return z3::implies(alive(q) && q.to_b && flag_on(q, flag::ACK), in_b(q.seg.ack, q.inc, 1, 1));
+  r.push_back({"a-acks", k.every([&](const SymSlot& q) {
+                 return z3::implies(k.alive(q) && q.to_b && k.flag_on(q, flag::ACK), in_b(q.seg.ack, q.inc, 1, 1));
                })});
-  r.push_back({"b-numbers", every([&](const SymSlot& q) {
+  r.push_back({"b-numbers", k.every([&](const SymSlot& q) {
                  // A SYN,ACK carries one of B's ISSs: 2^24-aligned from Y, not one of its later numbers.
                  const z3::expr iss = in_b(q.seg.seq, q.inc, 0, 0) && (q.seg.seq - Y).extract(23, 0) == ctx().bv_val(0, 24);
-                 return z3::implies(alive(q) && !q.to_b, in_b(q.seg.seq, q.inc, 0, 2) &&
-                                                             z3::implies(flag_on(q, flag::SYN), iss) &&
-                                                             z3::implies(flag_on(q, flag::ACK), in_a(q.seg.ack, q.inc, 1, 1)));
+                 return z3::implies(k.alive(q) && !q.to_b, in_b(q.seg.seq, q.inc, 0, 2) &&
+                                                             z3::implies(k.flag_on(q, flag::SYN), iss) &&
+                                                             z3::implies(k.flag_on(q, flag::ACK), in_a(q.seg.ack, q.inc, 1, 1)));
                })});
-  auto synced = [&](const SymTcb& tcb) { return !in(tcb, {State::Closed, State::Listen, State::SynSent}); };
+  auto synced = [&](const SymTcb& tcb) { return !k.in(tcb, {State::Closed, State::Listen, State::SynSent}); };
   r.push_back({"irs-in-range", z3::implies(synced(A.tcb), in_b(A.tcb.irs, A.inc, 0, 0)) &&
                                    z3::implies(synced(B.tcb), B.tcb.irs == xa(B.inc))});
+}
+
+// Why no old segment outlives A's TIME-WAIT in the budget world with no loss (docs/proofs.md
+// "The budget world" names, per clause, the design step or the counterexample to induction).
+void System::budget_clauses(const SysState& s, std::vector<Clause>& r) const {
+  const Vocabulary& v = v_;
+  const Config& cfg = o_.cfg;
+  const SymHost& A = s.h[0];
+  const SymHost& B = s.h[1];
+  const z3::expr t = ctx().bool_val(true), f = ctx().bool_val(false);
+  auto b32 = [&](std::uint32_t x) { return v.bv32(x); };
+  const ClauseKit k{v, s, o_.cfg.msl};
+  auto lifetime = [&](const SymSlot& q) {
+    return o_.delay ? z3::ite(q.late, b32(cfg.msl), b32(model::kNormalDelay)) : b32(cfg.msl);
+  };
+  // The longest a segment sent now may live: MSL while the delay budget lasts, else 1 tick.
+  const z3::expr longest = o_.delay ? z3::ite(z3::ult(s.delays, v.bv8(*o_.delay)), b32(cfg.msl), b32(model::kNormalDelay))
+                                    : b32(cfg.msl);
+  r.push_back({"lifetime", k.every([&](const SymSlot& q) {
+                 return z3::implies(q.valid, z3::ule(q.sent, s.now) && z3::ule(s.now - q.sent, lifetime(q)));
+               })});
+  if (o_.delay) {
+    z3::expr late = v.bv8(0);
+    for (const SymSlot& q : s.net) late = late + z3::ite(q.valid && q.late, v.bv8(1), v.bv8(0));
+    r.push_back({"delays-spent", z3::ule(late, s.delays) && z3::ule(s.delays, v.bv8(*o_.delay))});
+  }
+  if (o_.loss) r.push_back({"losses-spent", z3::ule(s.losses, v.bv8(*o_.loss))});
+  if (!o_.loss || *o_.loss != 0) return;
+  // The TIME-WAIT that A reconnects after (the last one has no successor to protect; a SYN of
+  // its own incarnation may still fly there, which incarnation 1, started established, has not).
+  const z3::expr before = z3::ult(A.inc, v.bv8(o_.incarnations));  // A will reconnect
+  const std::uint32_t ops = ops_per_conn();
+  const z3::expr tw = A.tcb.state == v.state(State::TimeWait) && before;
+  const z3::expr D = A.tcb.deadline[static_cast<std::size_t>(Timer::TimeWait)];
+  r.push_back({"tw-deadline", z3::implies(tw, D != b32(kNever) && z3::ule(s.now, D) && z3::ule(D - s.now, b32(cfg.time_wait)))});
+  // A answers only from TIME-WAIT, which restarts 2MSL: everything A sent is TIME-WAIT older than D.
+  r.push_back({"a-sent-before-tw", z3::implies(tw, k.every([&](const SymSlot& q) {
+                                            return z3::implies(q.valid && q.to_b, z3::ule(q.sent + b32(cfg.time_wait), D));
+                                          }))});
+  r.push_back({"old-dies-in-tw", z3::implies(tw, k.every([&](const SymSlot& q) {
+                                          return z3::implies(q.valid, z3::ult(q.sent + lifetime(q), D));
+                                        }))});
+  r.push_back({"fin-to-a-from-closing-b", k.every([&](const SymSlot& q) {
+                 return z3::implies(before && q.valid && !q.to_b && has(v, q.seg, flag::FIN) && q.inc == B.inc,
+                                    B.tcb.state == v.state(State::LastAck) || !live(v, B.tcb));
+               })});
+  // B's FIN carries B's numbers, and A's receive space starts at B's ISS.
+  r.push_back({"fin-to-a-numbers", k.every([&](const SymSlot& q) {
+                 return z3::implies(before && q.valid && !q.to_b && has(v, q.seg, flag::FIN) && q.inc == B.inc &&
+                                        live(v, B.tcb),
+                                    q.seg.seq == B.tcb.snd_nxt - b32(1) && q.seg.ack == B.tcb.rcv_nxt);
+               })});
+  r.push_back({"a-irs-is-b-iss", z3::implies(before && live(v, A.tcb) && A.tcb.state != v.state(State::SynSent) &&
+                                                 live(v, B.tcb) && B.inc == A.inc,
+                                             A.tcb.irs == B.tcb.iss)});
+  r.push_back({"b-closes-after-a", z3::implies(before && B.inc == A.inc && !live(v, B.tcb),
+                                               A.tcb.state == v.state(State::TimeWait) || A.tcb.state == v.state(State::Closed))});
+  // B's LAST-ACK: its FIN was first sent at f, recovered from the backed-off rexmit deadline
+  // (RTO << retries: f = R - 1, R - 3, R - 7). With nothing lost, the first FIN arrives by f + 2
+  // and A's ACK of it by f + 4, before the third retransmission (f + 7) and before giving up.
+  const z3::expr R = B.tcb.deadline[static_cast<std::size_t>(Timer::Rexmit)];
+  const z3::expr rb = B.tcb.retries;
+  const z3::expr first = R - z3::ite(rb == v.bv8(0), b32(1), z3::ite(rb == v.bv8(1), b32(3), b32(7)));
+  const z3::expr b_last_ack = before && B.inc == A.inc && B.tcb.state == v.state(State::LastAck);
+  r.push_back({"b-fin-timing", z3::implies(b_last_ack, z3::ule(rb, v.bv8(2)) && R != b32(kNever) && z3::ule(first, s.now) &&
+                                                           z3::ule(s.now, R))});
+  r.push_back({"b-first-fin-in-flight",
+               z3::implies(b_last_ack && live(v, A.tcb) && !A.tcb.fin_rcvd, k.some([&](const SymSlot& q) {
+                             return q.valid && !q.to_b && has(v, q.seg, flag::FIN) && q.inc == B.inc && q.sent == first;
+                           }))});
+  r.push_back({"b-acked-early", z3::implies(b_last_ack && A.tcb.state == v.state(State::TimeWait), k.some([&](const SymSlot& q) {
+                 return q.valid && q.to_b && has(v, q.seg, flag::ACK) && !has(v, q.seg, flag::RST) && !has(v, q.seg, flag::SYN) &&
+                        q.seg.ack == B.tcb.snd_nxt && q.seg.seq == B.tcb.rcv_nxt && z3::ule(q.sent, first + b32(2));
+               }))});
+  r.push_back({"no-rst-to-b-before-reconnect", k.every([&](const SymSlot& q) {
+                 return z3::implies(before && q.valid && q.to_b, !has(v, q.seg, flag::RST));
+               })});
+  r.push_back({"to-b-numbers", k.every([&](const SymSlot& q) {
+                 return z3::implies(before && live(v, A.tcb) && q.valid && q.to_b && q.inc == A.inc,
+                                    (q.seg.ack == A.tcb.rcv_nxt || (A.tcb.fin_rcvd && q.seg.ack == A.tcb.rcv_nxt - b32(1))) &&
+                                        z3::ite(has(v, q.seg, flag::FIN), A.tcb.fin_sent && q.seg.seq == A.tcb.fin_seq,
+                                                q.seg.seq == A.tcb.snd_nxt || (A.tcb.fin_sent && q.seg.seq == A.tcb.fin_seq)));
+               })});
+  r.push_back({"open-is-quiet", z3::implies(before && k.in(B.tcb, {State::Established, State::CloseWait}),
+                                            rb == v.bv8(0) && R == b32(kNever)) &&
+                                    z3::implies(before && A.tcb.state == v.state(State::Established),
+                                                A.tcb.retries == v.bv8(0) &&
+                                                    A.tcb.deadline[static_cast<std::size_t>(Timer::Rexmit)] == b32(kNever))});
+  r.push_back({"a-open-until-close", z3::implies(before && A.pc == (A.inc - v.bv8(1)) * v.bv8(ops) + v.bv8(ops - 1),
+                                                 A.tcb.state == v.state(State::Established))});
+  r.push_back({"windows-open", z3::implies(live(v, A.tcb), A.tcb.rcv_wnd != b32(0)) &&
+                                  z3::implies(live(v, B.tcb), B.tcb.rcv_wnd != b32(0))});
+  // A's FIN-WAIT-1, the same way: its FIN first sent at fa arrives by fa + 2, B's ACK by fa + 4.
+  const z3::expr Ra = A.tcb.deadline[static_cast<std::size_t>(Timer::Rexmit)];
+  const z3::expr ra = A.tcb.retries;
+  const z3::expr fa = Ra - z3::ite(ra == v.bv8(0), b32(1), z3::ite(ra == v.bv8(1), b32(3), b32(7)));
+  const z3::expr a_fw1 = before && A.tcb.state == v.state(State::FinWait1);
+  r.push_back({"a-fin-timing", z3::implies(a_fw1, z3::ule(ra, v.bv8(2)) && Ra != b32(kNever) && z3::ule(fa, s.now) &&
+                                                       z3::ule(s.now, Ra))});
+  r.push_back({"a-first-fin-in-flight", z3::implies(a_fw1 && !(live(v, B.tcb) && B.inc == A.inc && B.tcb.fin_rcvd),
+                                                    k.some([&](const SymSlot& q) {
+                                                      return q.valid && q.to_b && has(v, q.seg, flag::FIN) &&
+                                                             q.inc == A.inc && q.sent == fa;
+                                                    }))});
+  r.push_back({"a-acked-early", z3::implies(a_fw1 && live(v, B.tcb) && B.inc == A.inc && B.tcb.fin_rcvd, k.some([&](const SymSlot& q) {
+                 return q.valid && !q.to_b && q.inc == A.inc && has(v, q.seg, flag::ACK) && !has(v, q.seg, flag::RST) &&
+                        !has(v, q.seg, flag::SYN) && q.seg.ack == A.tcb.snd_nxt && q.seg.seq == A.tcb.rcv_nxt &&
+                        z3::ule(q.sent, fa + b32(2));
+               }))});
+  r.push_back({"rst-to-a-only-in-tw", k.every([&](const SymSlot& q) {
+                 return z3::implies(before && q.valid && !q.to_b && has(v, q.seg, flag::RST),
+                                    A.tcb.state == v.state(State::TimeWait));
+               })});
+  r.push_back({"a-never-closing", z3::implies(before, A.tcb.state != v.state(State::Closing))});
+  r.push_back({"tw-peer-closing", z3::implies(tw || (before && live(v, A.tcb) && A.tcb.fin_rcvd), B.tcb.state == v.state(State::LastAck) || !live(v, B.tcb))});
+  // B's LAST-ACK ends on A's ACK, which is in flight (nothing is lost) and arrives before D - 1.
+  r.push_back({"last-ack-has-its-ack", z3::implies(tw && B.tcb.state == v.state(State::LastAck), k.some([&](const SymSlot& q) {
+                 return q.valid && q.to_b && has(v, q.seg, flag::ACK) && !has(v, q.seg, flag::RST) &&
+                        !has(v, q.seg, flag::SYN) && q.seg.ack == B.tcb.snd_nxt && q.seg.seq == B.tcb.rcv_nxt;
+               }))});
+  r.push_back({"b-sends-before-d", z3::implies(tw && live(v, B.tcb), z3::ult(s.now + longest, D))});
+  // So when TIME-WAIT ends the network is empty, and A reconnects into it.
+  const z3::expr between = A.pc == A.inc * v.bv8(ops) && A.tcb.state == v.state(State::Closed);
+  r.push_back({"empty-after-tw", z3::implies(before && between, k.every([&](const SymSlot& q) { return !q.valid; }) &&
+                                                         !(live(v, B.tcb) && B.inc == A.inc))});
+  // A reconnected into that empty network, with B's old TCB closed: all that flies is new.
+  const z3::expr reconnected = z3::uge(A.inc, v.bv8(2));
+  r.push_back({"only-new-after-reconnect", z3::implies(reconnected, k.every([&](const SymSlot& q) {
+                                                        return z3::implies(q.valid, q.inc == A.inc);
+                                                      }))});
+  r.push_back({"old-b-closed-after-reconnect", z3::implies(reconnected && z3::ult(B.inc, A.inc), !live(v, B.tcb))});
 }
 
 z3::expr System::guard(model::Guard g, const SysState& s) const {
@@ -628,8 +806,12 @@ std::optional<CState> System::apply(const CState& s, const CChoice& c, CEvent* e
       for (std::uint32_t d : h.tcb.deadline) clock_ok = clock_ok && (d == kNever || now <= d);
   // 1.
   const CSlot P = c.slot < s.net.size() ? s.net[c.slot] : CSlot{};
-  const bool deliver_ok = c.slot < o_.slots && P.valid && P.to_b == c.host_b && now - P.sent <= cfg.msl &&
-                          (!c.keep || s.dups < o_.dup);
+  // 1b.
+  auto lifetime = [&](const CSlot& q) -> std::uint32_t {
+    return o_.delay ? (q.late ? cfg.msl : model::kNormalDelay) : cfg.msl;
+  };
+  const bool deliver_ok = c.slot < o_.slots && P.valid && P.to_b == c.host_b &&
+                          now - P.sent <= (o_.budgeted() ? lifetime(P) : cfg.msl) && (!c.keep || s.dups < o_.dup);
   // 2.
   const bool step_ok = o_.isn == IsnPolicy::Clock ? c.isn == kClockStep : c.isn >= 1 && c.isn <= kAdversarialMaxStep;
   const bool isn_ok = !H.has_iss || step_ok;
@@ -689,17 +871,35 @@ std::optional<CState> System::apply(const CState& s, const CChoice& c, CEvent* e
   if (is_app && !c.host_b) ++Hn.pc;
   if (connected || spawned || reopened) { Hn.last_iss = o.tcb.iss; Hn.has_iss = true; if (counts_iss()) ++Hn.n_iss; }
   // 7.
+  unsigned died = 0;
+  if (o_.budgeted())
+    for (CSlot& q : n.net)
+      if (q.valid && now - q.sent > lifetime(q)) { q.valid = false; ++died; }
   if (is_del && !c.keep) n.net[c.slot].valid = false;
-  if (const Segment* sent = o.actions.sent()) {
+  bool placed = false;
+  const Segment* sent = o.actions.sent();
+  if (sent) {
     const bool reply = o.verdict == Verdict::Reset || !(live(tin) || live(o.tcb));
     for (CSlot& q : n.net) {
-      if (q.valid && now - q.sent <= cfg.msl) continue;
-      q = CSlot{true, !c.host_b, now, reply && is_del ? P.inc : Hn.inc, *sent};
+      if (q.valid && (o_.budgeted() || now - q.sent <= cfg.msl)) continue;
+      q = CSlot{true, !c.host_b, now, reply && is_del ? P.inc : Hn.inc, *sent, o_.delay && c.late};
+      placed = true;
       break;
     }
   }
   if (is_del && c.keep) ++n.dups;
   if (connected) ++n.next_inc;
+  // 7b.
+  if (o_.loss) {
+    const unsigned lost = s.losses + died + (sent && !placed ? 1 : 0);
+    if (lost > *o_.loss) return std::nullopt;
+    n.losses = static_cast<std::uint8_t>(lost);
+  }
+  if (o_.delay) {
+    const unsigned delayed = s.delays + (placed && c.late ? 1 : 0);
+    if (delayed > *o_.delay) return std::nullopt;
+    n.delays = static_cast<std::uint8_t>(delayed);
+  }
   // 8.
   const bool accepted = (o.effects & kAcceptEffects) != 0;
   if (is_del && live(H.tcb) && P.inc != H.inc && accepted && !reopened) n.bad_stale = true;
@@ -735,8 +935,9 @@ std::string System::describe(const CState& s) const {
     return r.empty() ? std::string("-") : r;
   };
   auto dl = [](std::uint32_t d) { return d == kNever ? std::string("-") : std::to_string(d); };
-  std::string r = fmt::format("  now={} dups={} next_inc={} bad_stale={} bad_tw={}\n", s.now, s.dups, s.next_inc,
-                              s.bad_stale, s.bad_tw);
+  std::string r = fmt::format("  now={} dups={} next_inc={} bad_stale={} bad_tw={}{}\n", s.now, s.dups, s.next_inc,
+                              s.bad_stale, s.bad_tw,
+                              o_.budgeted() ? fmt::format(" losses={} delays={}", s.losses, s.delays) : "");
   for (std::size_t i = 0; i < 2; ++i) {
     const CHost& h = s.h[i];
     const Tcb& t = h.tcb;
@@ -751,8 +952,9 @@ std::string System::describe(const CState& s) const {
   for (std::size_t j = 0; j < s.net.size(); ++j) {
     const CSlot& q = s.net[j];
     if (!q.valid) { r += fmt::format("  net{}: empty\n", j); continue; }
-    r += fmt::format("  net{}: ->{} inc={} sent={} (age {}) {} seq={} ack={} len={} wnd={}\n", j, q.to_b ? 'B' : 'A',
-                     q.inc, q.sent, s.now - q.sent, flags(q.seg.flags), q.seg.seq, q.seg.ack, q.seg.len, q.seg.wnd);
+    r += fmt::format("  net{}: ->{} inc={} sent={} (age {}{}) {} seq={} ack={} len={} wnd={}\n", j, q.to_b ? 'B' : 'A',
+                     q.inc, q.sent, s.now - q.sent, q.late ? ", delayed" : "", flags(q.seg.flags), q.seg.seq, q.seg.ack,
+                     q.seg.len, q.seg.wnd);
   }
   return r;
 }
@@ -773,13 +975,15 @@ CState System::decode(const z3::model& m, const SysState& s) const {
   }
   for (const SymSlot& p : s.net)
     r.net.push_back(CSlot{boolean(m, p.valid), boolean(m, p.to_b), u32(m, p.sent),
-                          static_cast<std::uint8_t>(u32(m, p.inc)), proofs::decode(m, p.seg)});
+                          static_cast<std::uint8_t>(u32(m, p.inc)), proofs::decode(m, p.seg), boolean(m, p.late)});
   r.now = u32(m, s.now);
   r.dups = static_cast<std::uint8_t>(u32(m, s.dups));
   r.next_inc = static_cast<std::uint8_t>(u32(m, s.next_inc));
   r.bad_stale = boolean(m, s.bad_stale);
   r.bad_tw = boolean(m, s.bad_tw);
   r.saw_stale_rejected = boolean(m, s.saw_stale_rejected);
+  r.losses = static_cast<std::uint8_t>(u32(m, s.losses));
+  r.delays = static_cast<std::uint8_t>(u32(m, s.delays));
   return r;
 }
 
@@ -792,6 +996,7 @@ CChoice System::decode(const z3::model& m, const SysChoice& c) const {
   r.timer = v_.timer_of(m.eval(c.timer, true));
   r.delta = u32(m, c.delta);
   r.isn = u32(m, c.isn);
+  r.late = boolean(m, c.late);
   return r;
 }
 
@@ -818,7 +1023,7 @@ model::Pkt to_pkt(const CSlot& q, std::uint32_t now) {
   model::Pkt p;
   p.seq = q.seg.seq; p.ack = q.seg.ack; p.len = static_cast<std::uint16_t>(q.seg.len); p.flags = q.seg.flags;
   p.age = static_cast<std::uint8_t>(std::min<std::uint32_t>(now - q.sent, 0xFF));
-  p.inc = q.inc; p.to_b = q.to_b ? 1 : 0; p.wnd_full = q.seg.wnd != 0;
+  p.inc = q.inc; p.to_b = q.to_b ? 1 : 0; p.wnd_full = q.seg.wnd != 0; p.late = q.late ? 1 : 0;
   return p;
 }
 

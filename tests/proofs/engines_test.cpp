@@ -82,20 +82,25 @@ TEST(ComposedSystem, AHandWrittenActiveCloseReplaysThroughStepAndTimeWaitLastsIt
 
 // The symbolic relation, given only a run's choices and initial ISSs, admits exactly the run's
 // states, and so its violation: the hand-written run is a run of T, not only of apply().
-void expect_admitted_by_t(const System& sys, const std::vector<CChoice>& cs, const std::vector<CState>& states, Property p) {
+// T from the initial state with ISSs x and y, its choices fixed to cs.
+void add_run(const System& sys, Unroller& u, z3::solver& s, const std::vector<CChoice>& cs, Seq x, Seq y) {
   z3::context& ctx = sys.ctx();
-  Unroller u(sys);
-  z3::solver s = z3::tactic(ctx, "qfbv").mk_solver();
   s.add(sys.init(u.state(0)));
-  s.add(u.state(0).h[0].last_iss == ctx.bv_val(states[0].h[0].last_iss, 32) &&
-        u.state(0).h[1].last_iss == ctx.bv_val(states[0].h[1].last_iss, 32));
+  s.add(u.state(0).h[0].last_iss == ctx.bv_val(x, 32) && u.state(0).h[1].last_iss == ctx.bv_val(y, 32));
   for (unsigned k = 0; k < cs.size(); ++k) {
     const SysChoice& c = u.choice(k);
     s.add(u.trans(k));
     s.add(c.move == ctx.bv_val(static_cast<unsigned>(cs[k].move), 8) && c.host_b == ctx.bool_val(cs[k].host_b) &&
           c.slot == ctx.bv_val(cs[k].slot, 8) && c.keep == ctx.bool_val(cs[k].keep) && c.delta == ctx.bv_val(cs[k].delta, 32) &&
           c.timer == sys.vocab().timer(cs[k].timer) && c.isn == ctx.bv_val(cs[k].isn, 32));
+    if (sys.options().delay) s.add(c.late == ctx.bool_val(cs[k].late));
   }
+}
+
+void expect_admitted_by_t(const System& sys, const std::vector<CChoice>& cs, const std::vector<CState>& states, Property p) {
+  Unroller u(sys);
+  z3::solver s = z3::tactic(sys.ctx(), "qfbv").mk_solver();
+  add_run(sys, u, s, cs, states[0].h[0].last_iss, states[0].h[1].last_iss);
   ASSERT_EQ(s.check(), z3::sat);
   const z3::model m = s.get_model();
   for (unsigned k = 0; k <= cs.size(); ++k) EXPECT_TRUE(sys.decode(m, u.state(k)) == states[k]) << "state " << k;
@@ -128,6 +133,15 @@ CChoice tmr(bool b, Timer t, std::uint32_t delta) {
 }
 
 
+// The two hand-written stale-RST runs below (docs/proofs.md "no-stale-delivery is false in the default world").
+const std::vector<CChoice> kStaleRstDefaultWorld = {
+    app(false), del(true, 0), app(true), del(false, 1), tmr(false, Timer::TimeWait, 4), tmr(true, Timer::Rexmit, 0),
+    del(false, 0), del(true, 0, 0, true), app(false), del(true, 1), del(true, 0)};
+const std::vector<CChoice> kStaleRstStrictTimers = {
+    app(false), del(true, 0), app(true), del(false, 1), tmr(true, Timer::Rexmit, 1), tmr(true, Timer::Rexmit, 2),
+    tmr(false, Timer::TimeWait, 1), del(false, 0, 1), tmr(true, Timer::Rexmit, 2), del(true, 0), del(false, 1),
+    app(false), del(true, 1), del(true, 0)};
+
 void expect_stale_rst(const System& sys, const std::vector<CChoice>& cs) {
   const std::vector<CState> states = run(sys, sys.initial(100, 5000), cs);
   ASSERT_EQ(states.size(), cs.size() + 1);
@@ -156,9 +170,7 @@ void expect_stale_rst(const System& sys, const std::vector<CChoice>& cs) {
 TEST(ComposedSystem, KnownFalseTheUnmutatedCoreAcceptsAStaleRstInTheDefaultWorld) {
   z3::context ctx;
   const System sys(ctx, options());
-  expect_stale_rst(sys, {app(false), del(true, 0), app(true), del(false, 1), tmr(false, Timer::TimeWait, 4),
-                         tmr(true, Timer::Rexmit, 0) /* late: due at 1 */, del(false, 0), del(true, 0, 0, true),
-                         app(false), del(true, 1), del(true, 0)});
+  expect_stale_rst(sys, kStaleRstDefaultWorld);  // B's rexmit timer fires late (due at 1, fires at 4)
 }
 
 // The same hazard without duplication and with strict timers (every timer fires at its deadline,
@@ -172,9 +184,7 @@ TEST(ComposedSystem, KnownFalseTheStaleRstNeedsNeitherDuplicationNorLateTimers) 
   o.dup = 0;
   o.late_timers = false;
   const System sys(ctx, o);
-  expect_stale_rst(sys, {app(false), del(true, 0), app(true), del(false, 1), tmr(true, Timer::Rexmit, 1),
-                         tmr(true, Timer::Rexmit, 2), tmr(false, Timer::TimeWait, 1), del(false, 0, 1),
-                         tmr(true, Timer::Rexmit, 2), del(true, 0), del(false, 1), app(false), del(true, 1), del(true, 0)});
+  expect_stale_rst(sys, kStaleRstStrictTimers);
 }
 
 // With an ISN clock (every ISS 2^24 above the last) the same run ends differently: the old RST
@@ -184,9 +194,7 @@ TEST(ComposedSystem, WithAnIsnClockTheOldRstIsRejected) {
   SystemOptions o = options();
   o.isn = IsnPolicy::Clock;
   const System sys(ctx, o);
-  std::vector<CChoice> cs = {app(false), del(true, 0), app(true), del(false, 1), tmr(false, Timer::TimeWait, 4),
-                             tmr(true, Timer::Rexmit, 0), del(false, 0), del(true, 0, 0, true),
-                             app(false), del(true, 1), del(true, 0)};
+  std::vector<CChoice> cs = kStaleRstDefaultWorld;
   for (CChoice& c : cs) c.isn = 0x01000000u;
   const std::vector<CState> states = run(sys, sys.initial(100, 5000), cs);
   ASSERT_EQ(states.size(), cs.size() + 1);
@@ -200,18 +208,9 @@ TEST(ComposedSystem, WithAnIsnClockTheOldRstIsRejected) {
 // in the one model it then has (the run's states, checked against apply()'s).
 std::vector<std::string> failing_clauses(const System& sys, const std::vector<CChoice>& cs) {
   const std::vector<CState> states = run(sys, sys.initial(100, 5000), cs);
-  z3::context& ctx = sys.ctx();
   Unroller u(sys);
-  z3::solver s = z3::tactic(ctx, "qfbv").mk_solver();
-  s.add(sys.init(u.state(0)));
-  s.add(u.state(0).h[0].last_iss == ctx.bv_val(100, 32) && u.state(0).h[1].last_iss == ctx.bv_val(5000, 32));
-  for (unsigned k = 0; k < cs.size(); ++k) {
-    const SysChoice& c = u.choice(k);
-    s.add(u.trans(k));
-    s.add(c.move == ctx.bv_val(static_cast<unsigned>(cs[k].move), 8) && c.host_b == ctx.bool_val(cs[k].host_b) &&
-          c.slot == ctx.bv_val(cs[k].slot, 8) && c.keep == ctx.bool_val(cs[k].keep) && c.delta == ctx.bv_val(cs[k].delta, 32) &&
-          c.timer == sys.vocab().timer(cs[k].timer) && c.isn == ctx.bv_val(cs[k].isn, 32));
-  }
+  z3::solver s = z3::tactic(sys.ctx(), "qfbv").mk_solver();
+  add_run(sys, u, s, cs, 100, 5000);
   std::vector<std::string> r;
   if (s.check() != z3::sat) { ADD_FAILURE() << "T does not admit the run"; return r; }
   const z3::model m = s.get_model();
@@ -256,6 +255,191 @@ TEST(ComposedSystem, KnownFalseTheIsnClockInvariantFailsUnderAdversarialIsns) {
   ASSERT_FALSE(failing.empty());
   EXPECT_EQ(failing.front(), "state 9: a-seqs");
   for (const std::string& f : failing) std::printf("%s\n", f.c_str());
+}
+
+// ----- the budget world (docs/proofs.md "The budget world") --------------------------------
+
+// The model checker's world: loss 1, delay 1, timers that fire when due (dup 1, 3 slots).
+SystemOptions model_world(SystemOptions o = options()) {
+  o.loss = 1;
+  o.delay = 1;
+  o.late_timers = false;
+  return o;
+}
+
+// The first step of cs that apply() refuses from the initial state (x, y), or cs.size().
+std::size_t refused_at(const System& sys, const std::vector<CChoice>& cs, Seq x, Seq y) {
+  CState cur = sys.initial(x, y);
+  for (std::size_t k = 0; k < cs.size(); ++k) {
+    const std::optional<CState> n = sys.apply(cur, cs[k]);
+    if (!n) return k;
+    cur = *n;
+  }
+  return cs.size();
+}
+
+// Neither the concrete twin nor T admits the run: apply() refuses a step, and T with the run's
+// choices fixed is UNSAT (the twins agree on what the budget forbids).
+void expect_refused(const System& sys, const std::vector<CChoice>& cs, Seq x, Seq y) {
+  EXPECT_LT(refused_at(sys, cs, x, y), cs.size()) << "apply() admits the run";
+  Unroller u(sys);
+  z3::solver s = z3::tactic(sys.ctx(), "qfbv").mk_solver();
+  add_run(sys, u, s, cs, x, y);
+  EXPECT_EQ(s.check(), z3::unsat) << "T admits the run";
+}
+
+// The stale-RST runs above lose several segments (A's last ACK, B's ACK of A's FIN, B's FINs):
+// with loss any they replay (the tests above); with a loss budget of 1 neither twin has them.
+TEST(BudgetWorld, TheKnownFalseStaleRstRunsAreRefusedAtLossOne) {
+  z3::context ctx;
+  SystemOptions o = options();
+  o.loss = 1;
+  const System sys(ctx, o);
+  expect_refused(sys, kStaleRstDefaultWorld, 100, 5000);
+  SystemOptions strict = options();
+  strict.slots = 2;
+  strict.dup = 0;
+  strict.late_timers = false;
+  strict.loss = 1;
+  const System sys2(ctx, strict);
+  expect_refused(sys2, kStaleRstStrictTimers, 100, 5000);
+  // With loss any the same choices run to the end (and violate, as the tests above show).
+  SystemOptions any = strict;
+  any.loss.reset();
+  EXPECT_EQ(refused_at(System(ctx, any), kStaleRstStrictTimers, 100, 5000), kStaleRstStrictTimers.size());
+}
+
+// A's FIN is lost twice (it dies at MSL, then so does its first retransmission): admitted at
+// loss 2 with exactly these states and losses = 2; refused at loss 1 by both twins.
+TEST(BudgetWorld, ARunThatLosesTwoSegmentsIsRefusedAtLossOne) {
+  const std::vector<CChoice> cs = {
+      app(false),                       // t0: A's FIN (slot 0)
+      tmr(false, Timer::Rexmit, 1),     // t1: its retransmission (slot 1)
+      tmr(false, Timer::Rexmit, 2),     // t3: the FIN of t0 dies (loss 1); the third FIN takes slot 0
+      del(true, 0),                     // t3: B takes the FIN of t3 and ACKs it (slot 0)
+      del(false, 0),                    // t3: A takes the ACK: FIN-WAIT-2
+      app(true, 1)};                    // t4: B closes; the FIN of t1 dies (loss 2)
+  z3::context ctx;
+  SystemOptions o = options();
+  o.loss = 2;
+  const System two(ctx, o);
+  const std::vector<CState> states = run(two, two.initial(100, 5000), cs);
+  ASSERT_EQ(states.size(), cs.size() + 1);
+  EXPECT_EQ(states[2].losses, 0u);
+  EXPECT_EQ(states[3].losses, 1u);
+  EXPECT_EQ(states.back().losses, 2u);
+  EXPECT_EQ(states.back().h[0].tcb.state, State::FinWait2);
+  EXPECT_EQ(states.back().h[1].tcb.state, State::LastAck);
+  {
+    Unroller u(two);
+    z3::solver s = z3::tactic(ctx, "qfbv").mk_solver();
+    add_run(two, u, s, cs, 100, 5000);
+    ASSERT_EQ(s.check(), z3::sat);
+    const z3::model m = s.get_model();
+    for (unsigned k = 0; k <= cs.size(); ++k) EXPECT_TRUE(two.decode(m, u.state(k)) == states[k]) << "state " << k;
+  }
+  o.loss = 1;
+  const System one(ctx, o);
+  EXPECT_EQ(refused_at(one, cs, 100, 5000), cs.size() - 1);  // the second death
+  expect_refused(one, cs, 100, 5000);
+}
+
+// An ordinary segment lives 1 tick; one flagged delayed when sent (spending the delay budget)
+// lives MSL. A's FIN delivered 2 ticks after it was sent needs the flag and the budget.
+TEST(BudgetWorld, ASegmentOlderThanOneTickNeedsTheDelayBudget) {
+  std::vector<CChoice> cs = {app(false), del(true, 0, 2)};
+  z3::context ctx;
+  SystemOptions o = options();
+  o.delay = 1;
+  const System one(ctx, o);
+  expect_refused(one, cs, 7, 9);  // not flagged: dead after 1 tick
+  cs[0].late = true;
+  const std::vector<CState> states = run(one, one.initial(7, 9), cs);
+  ASSERT_EQ(states.size(), 3u);
+  EXPECT_TRUE(states[1].net[0].late);
+  EXPECT_EQ(states[2].delays, 1u);
+  EXPECT_EQ(states[2].h[1].tcb.state, State::CloseWait);
+  {
+    Unroller u(one);
+    z3::solver s = z3::tactic(ctx, "qfbv").mk_solver();
+    add_run(one, u, s, cs, 7, 9);
+    ASSERT_EQ(s.check(), z3::sat);
+    EXPECT_TRUE(one.decode(s.get_model(), u.state(2)) == states[2]);
+  }
+  o.delay = 0;
+  expect_refused(System(ctx, o), cs, 7, 9);  // flagged, but no budget
+  cs[1].delta = 3;
+  o.delay = 1;
+  expect_refused(System(ctx, o), cs, 7, 9);  // older than MSL: dead even when delayed
+}
+
+// BMC in the model's world: nothing to depth 3, and TIME-WAIT is reached in 4 moves by a path
+// that apply() replays state for state (the symbolic budgets agree with the concrete ones).
+TEST(BudgetWorld, BmcAtSmallDepthAgreesWithApply) {
+  z3::context ctx;
+  const System sys(ctx, model_world());
+  for (Property p : kProvable) {
+    const Result r = bmc(sys, p, budget(3, 120));
+    EXPECT_EQ(r.outcome, Outcome::Proved) << model::name(p) << ": " << r.detail;
+  }
+  const Result r = reach(sys, model::Guard::TimeWaitReached, budget(4, 120));
+  ASSERT_EQ(r.outcome, Outcome::Violated) << r.detail;  // reached
+  EXPECT_EQ(r.depth, 4u);
+  EXPECT_TRUE(r.witness->replay_ok) << r.witness->replay_problem;
+}
+
+// time-wait-one-msl in the model's world: 6 steps (strict timers make B's retransmission fire
+// before the time passes), replayed through step(); about 35 s.
+TEST(SlowBudgetWorld, KnownFalseTimeWaitOneMslIsRefutedWithAWitnessThatReplays) {
+  z3::context ctx;
+  const System sys(ctx, model_world(options(Mutant::TimeWaitOneMsl)));
+  const Result r = bmc(sys, Property::TimeWaitDuration, budget(6, 600));
+  expect_replayed(r, Property::TimeWaitDuration);
+  EXPECT_EQ(r.depth, 6u);
+}
+
+// The budget world where TIME-WAIT is what makes no-stale-delivery hold (docs/proofs.md "The
+// budget world"): 2 slots, one duplicate, nothing lost, one delayed segment, strict timers.
+SystemOptions time_wait_world(Mutant m = Mutant::None) {
+  SystemOptions o = model_world(options(m));
+  o.slots = 2;
+  o.loss = 0;
+  return o;
+}
+
+// Known-true: proved for every depth, k = 1, with the budget world's clauses (about 4.5 min).
+TEST(SlowBudgetWorld, KnownTrueNoStaleDeliveryIsProvedUnboundedBecauseOfTimeWait) {
+  z3::context ctx;
+  const System sys(ctx, time_wait_world());
+  const Result r = kinduction(sys, Property::NoStaleDelivery, budget(1, 1500));
+  EXPECT_EQ(r.outcome, Outcome::Proved) << r.detail << "\n" << r.cti;
+  EXPECT_EQ(r.depth, 1u);
+  std::printf("k-induction: no-stale-delivery (budget world) proved at k = %u in %.1f s\n", r.depth, r.seconds);
+}
+
+// Known-false: with TIME-WAIT = MSL the invariant fails where TIME-WAIT's length enters (A's
+// answer is not TIME-WAIT older than its 2MSL deadline), about 4 s.
+TEST(BudgetWorld, TheTimeWaitInvariantFailsWithTimeWaitOfOneMsl) {
+  z3::context ctx;
+  const System sys(ctx, time_wait_world(Mutant::TimeWaitOneMsl));
+  const Result k = kinduction(sys, Property::NoStaleDelivery, budget(1, 120));
+  EXPECT_EQ(k.outcome, Outcome::Unknown) << k.detail;
+  EXPECT_NE(k.cti.find("fails: a-sent-before-tw"), std::string::npos) << k.cti;
+}
+
+// ... and BMC finds the stale delivery: A's delayed re-ACK of incarnation 1 completes B's
+// handshake of incarnation 2 (10 steps, about 4 min); without TIME-WAIT the invariant fails too
+// (1.5 to 6 min; the test took 10.5 min at load average 3).
+TEST(SlowBudgetWorld, TimeWaitWorldKnownFalseTimeWaitOneMslIsRefutedWithAWitnessThatReplays) {
+  z3::context ctx;
+  const System sys(ctx, time_wait_world(Mutant::TimeWaitOneMsl));
+  const Result r = bmc(sys, Property::NoStaleDelivery, budget(10, 1500));
+  expect_replayed(r, Property::NoStaleDelivery);
+  EXPECT_EQ(r.depth, 10u);
+  const System zero(ctx, time_wait_world(Mutant::TimeWaitZero));
+  const Result k = kinduction(zero, Property::NoStaleDelivery, budget(1, 600));
+  EXPECT_EQ(k.outcome, Outcome::Unknown) << k.detail;
+  EXPECT_NE(k.cti.find("fails: empty-after-tw"), std::string::npos) << k.cti;
 }
 
 // ----- BMC ----------------------------------------------------------------------------------

@@ -43,6 +43,19 @@ unsigned default_depth(proofs::Engine e) {
   return 0;
 }
 
+// --loss/--delay: a budget 0..8 (as `tcpclose check`'s) or "any" (unbounded, nullopt).
+std::optional<unsigned> budget_value(const std::string& s) {
+  if (s == "any") return std::nullopt;
+  return static_cast<unsigned>(std::stoul(s));
+}
+const CLI::Validator kBudget(
+    [](std::string& s) -> std::string {
+      if (s == "any") return {};
+      if (s.empty() || s.size() > 1 || s[0] < '0' || s[0] > '8') return "expected a number 0..8 or 'any', got '" + s + "'";
+      return {};
+    },
+    "N|any");
+
 std::string result_text(const proofs::Result& r) {
   if (r.outcome == proofs::Outcome::Proved && r.bounded) return "bounded";
   return proofs::name(r.outcome);
@@ -73,6 +86,13 @@ void add_prove_options(CLI::App& cmd, ProveArgs& a) {
       ->check(CLI::IsMember({"one-slot", "clock"}));
   w->add_flag("--strict-timers", a.strict_timers, "Timers fire exactly at their deadline (default: at or after it)");
   w->add_flag("--from-closed", a.from_closed, "Start with both TCBs CLOSED instead of incarnation 1 established");
+  w->add_option("--loss", a.loss,
+                "Loss budget, as the model's: segments that die undelivered or find the network full (any: unbounded)")
+      ->check(kBudget)->capture_default_str();
+  w->add_option("--delay", a.delay,
+                "Delay budget, as the model's: segments that may live up to MSL; the others are delivered (or lost) "
+                "within 1 tick (any: every segment may live up to MSL)")
+      ->check(kBudget)->capture_default_str();
   cmd.add_option("--recheck", a.recheck, "Re-check every UNSAT a result rests on with a second solver: cvc5")
       ->check(CLI::IsMember({"cvc5"}));
   cmd.add_flag("--split-moves", a.split_moves,
@@ -154,6 +174,8 @@ int run_prove(const ProveArgs& a) {
     so.invariant = a.invariant == "clock" ? proofs::IsnPolicy::Clock : proofs::IsnPolicy::Adversarial;
   so.late_timers = !a.strict_timers;
   so.start_established = !a.from_closed;
+  so.loss = budget_value(a.loss);
+  so.delay = budget_value(a.delay);
   if (so.cfg.msl == 0 || so.cfg.time_wait == 0) {
     std::fprintf(stderr, "tcpclose prove: --msl and --time-wait must be positive\n");
     return kExitUsage;
@@ -177,10 +199,14 @@ int run_prove(const ProveArgs& a) {
   nlohmann::json out{{"version", 1}, {"profile", a.knobs.profile}, {"mutant", name(so.cfg.mutant)}, {"msl", so.cfg.msl},
                      {"time_wait", so.cfg.time_wait}, {"slots", so.slots}, {"incarnations", so.incarnations},
                      {"dup", so.dup}, {"isn", proofs::name(so.isn)}, {"results", nlohmann::json::array()}};
+  out["loss"] = a.loss == "any" ? nlohmann::json("any") : nlohmann::json(*so.loss);
+  out["delay"] = a.delay == "any" ? nlohmann::json("any") : nlohmann::json(*so.delay);
+  out["strict_timers"] = !so.late_timers;
   if (!a.json)
-    fmt::print("tcpclose prove: profile {}{}; MSL {}, TIME-WAIT {} ticks; {} slots, {} incarnations, dup {}, ISN {}\n",
+    fmt::print("tcpclose prove: profile {}{}; MSL {}, TIME-WAIT {} ticks; {} slots, {} incarnations, dup {}, ISN {}{}\n",
                a.knobs.profile, so.cfg.mutant == Mutant::None ? "" : fmt::format(" (mutant {})", name(so.cfg.mutant)),
-               so.cfg.msl, so.cfg.time_wait, so.slots, so.incarnations, so.dup, proofs::name(so.isn));
+               so.cfg.msl, so.cfg.time_wait, so.slots, so.incarnations, so.dup, proofs::name(so.isn),
+               so.budgeted() ? fmt::format(", loss {}, delay {}", a.loss, a.delay) : "");
   bool violated = false, unknown = false;
   std::string traces;
   // One suite per property, one case per engine: proved and bounded pass, violated fails with

@@ -27,6 +27,7 @@ struct ProveArgs {
   std::string junit;           // --junit FILE: one testcase per property x engine
   bool progress = true;        // progress on stderr: a live line on a terminal, else plain lines
   double progress_every = 2;   // seconds between reports
+  std::string loss = "any", delay = "any";  // the budget world: a number 0..8, or "any" (unbounded)
 };
 
 void add_prove_options(CLI::App& cmd, ProveArgs& a);

@@ -45,6 +45,14 @@ struct SystemOptions {
   // (Adversarial) or the ISN clock's (Clock, docs/proofs.md). Unset: the one for `isn`. Set
   // apart from `isn` only to show that the clock's invariant fails under adversarial ISNs.
   std::optional<IsnPolicy> invariant;
+  // The model checker's budgets (docs/model.md "The network"; docs/proofs.md "The budget world").
+  // loss: segments that die undelivered (an ordinary one older than the normal delay, a delayed
+  // one older than MSL) or find no free slot; a move that would exceed it is not enabled, so the
+  // network must deliver first. delay: segments that may wander up to MSL; the others live
+  // kNormalDelay (1) tick. nullopt ("any"): unbounded loss, every segment may live up to MSL.
+  std::optional<unsigned> loss;
+  std::optional<unsigned> delay;
+  bool budgeted() const { return loss.has_value() || delay.has_value(); }
 };
 
 // The properties the proofs decide, named as in the model (docs/properties.md), and the
@@ -63,6 +71,7 @@ inline constexpr std::uint32_t kMoveCount = 3;
 struct SymSlot {
   z3::expr valid, to_b, sent, inc;  // sent: the tick it was sent (age = now - sent)
   SymSegment seg;
+  z3::expr late;  // budget world: flagged delayed when sent, so it may live up to MSL
 };
 struct SymHost {
   SymTcb tcb;
@@ -76,10 +85,12 @@ struct SysState {
   std::vector<SymSlot> net;
   z3::expr now, dups, next_inc;
   z3::expr bad_stale, bad_tw, saw_stale_rejected;  // monitors (ghosts)
+  z3::expr losses, delays;  // budget world: budgets spent (8 bits; 0 when unbounded)
 };
 // The free choices of one step (the environment's and the scheduler's).
 struct SysChoice {
   z3::expr move, host_b, slot, keep, timer, delta, isn;
+  z3::expr late;  // budget world with a delay budget: the segment sent now is a wanderer
 };
 
 // ----- concrete twins, for witnesses and their replay ----------------------------------------
@@ -89,6 +100,7 @@ struct CSlot {
   std::uint32_t sent = 0;
   std::uint8_t inc = 0;
   Segment seg{};
+  bool late = false;
   friend bool operator==(const CSlot&, const CSlot&) = default;
 };
 struct CHost {
@@ -105,6 +117,7 @@ struct CState {
   std::uint32_t now = 0;
   std::uint8_t dups = 0, next_inc = 1;
   bool bad_stale = false, bad_tw = false, saw_stale_rejected = false;
+  std::uint8_t losses = 0, delays = 0;
   friend bool operator==(const CState&, const CState&) = default;
 };
 struct CChoice {
@@ -113,6 +126,7 @@ struct CChoice {
   std::uint8_t slot = 0;
   Timer timer = Timer::Rexmit;
   std::uint32_t delta = 0, isn = 0;
+  bool late = false;
 };
 // What one concrete step did, for the human trace.
 struct CEvent {
@@ -173,6 +187,9 @@ class System {
   void clock_clauses(const SysState& s, std::vector<Clause>& r) const;
   // Whether states carry the n_iss ghost: only the ISN-clock invariant reads it.
   bool counts_iss() const { return o_.invariant.value_or(o_.isn) == IsnPolicy::Clock; }
+  // The budget world's clauses (docs/proofs.md "The budget world"): why TIME-WAIT outlives
+  // every old segment when nothing may be lost.
+  void budget_clauses(const SysState& s, std::vector<Clause>& r) const;
   SystemOptions o_;
   Vocabulary v_;
 };
