@@ -305,7 +305,7 @@ Result kinduction(const System& sys, model::Property p, const EngineOptions& o) 
       }
       std::vector<std::pair<std::string, z3::expr>> split_goals;
       for (const auto& [gn, g] : goals)
-        for (const auto& [cn, ce] : cases) split_goals.emplace_back(cn.empty() ? gn : gn + ", " + cn, g && ce);
+        for (const auto& [cn, ce] : cases) split_goals.emplace_back(cn.empty() ? gn : gn + ", " + cn, cn.empty() ? g : g && ce);
       goals = split_goals;
       z3::check_result st = z3::unsat;
       std::optional<z3::model> cex;
