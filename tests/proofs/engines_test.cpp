@@ -373,15 +373,30 @@ TEST(BudgetWorld, ASegmentOlderThanOneTickNeedsTheDelayBudget) {
   expect_refused(System(ctx, o), cs, 7, 9);  // older than MSL: dead even when delayed
 }
 
+// BMC finds no violation of either property within 3 moves: a bounded result, not a proof.
+void expect_no_violation_to_depth_3(const System& sys) {
+  for (Property p : kProvable) {
+    const Result r = bmc(sys, p, budget(3, 120));
+    EXPECT_EQ(r.outcome, Outcome::Proved) << model::name(p) << ": " << r.detail;
+    EXPECT_TRUE(r.bounded);
+    EXPECT_EQ(r.depth, 3u);
+  }
+}
+
+// k-induction at k = 1 does not prove no-stale-delivery on sys, and its counterexample to
+// induction names `clause` as the one that fails.
+void expect_not_inductive(const System& sys, const std::string& clause, double seconds) {
+  const Result k = kinduction(sys, Property::NoStaleDelivery, budget(1, seconds));
+  EXPECT_EQ(k.outcome, Outcome::Unknown) << k.detail;
+  EXPECT_NE(k.cti.find("fails: " + clause), std::string::npos) << k.cti;
+}
+
 // BMC in the model's world: nothing to depth 3, and TIME-WAIT is reached in 4 moves by a path
 // that apply() replays state for state (the symbolic budgets agree with the concrete ones).
 TEST(BudgetWorld, BmcAtSmallDepthAgreesWithApply) {
   z3::context ctx;
   const System sys(ctx, model_world());
-  for (Property p : kProvable) {
-    const Result r = bmc(sys, p, budget(3, 120));
-    EXPECT_EQ(r.outcome, Outcome::Proved) << model::name(p) << ": " << r.detail;
-  }
+  expect_no_violation_to_depth_3(sys);
   const Result r = reach(sys, model::Guard::TimeWaitReached, budget(4, 120));
   ASSERT_EQ(r.outcome, Outcome::Violated) << r.detail;  // reached
   EXPECT_EQ(r.depth, 4u);
@@ -421,10 +436,7 @@ TEST(SlowBudgetWorld, KnownTrueNoStaleDeliveryIsProvedUnboundedBecauseOfTimeWait
 // answer is not TIME-WAIT older than its 2MSL deadline), about 4 s.
 TEST(BudgetWorld, TheTimeWaitInvariantFailsWithTimeWaitOfOneMsl) {
   z3::context ctx;
-  const System sys(ctx, time_wait_world(Mutant::TimeWaitOneMsl));
-  const Result k = kinduction(sys, Property::NoStaleDelivery, budget(1, 120));
-  EXPECT_EQ(k.outcome, Outcome::Unknown) << k.detail;
-  EXPECT_NE(k.cti.find("fails: a-sent-before-tw"), std::string::npos) << k.cti;
+  expect_not_inductive(System(ctx, time_wait_world(Mutant::TimeWaitOneMsl)), "a-sent-before-tw", 120);
 }
 
 // ... and BMC finds the stale delivery: A's delayed re-ACK of incarnation 1 completes B's
@@ -436,23 +448,14 @@ TEST(SlowBudgetWorld, TimeWaitWorldKnownFalseTimeWaitOneMslIsRefutedWithAWitness
   const Result r = bmc(sys, Property::NoStaleDelivery, budget(10, 1500));
   expect_replayed(r, Property::NoStaleDelivery);
   EXPECT_EQ(r.depth, 10u);
-  const System zero(ctx, time_wait_world(Mutant::TimeWaitZero));
-  const Result k = kinduction(zero, Property::NoStaleDelivery, budget(1, 600));
-  EXPECT_EQ(k.outcome, Outcome::Unknown) << k.detail;
-  EXPECT_NE(k.cti.find("fails: empty-after-tw"), std::string::npos) << k.cti;
+  expect_not_inductive(System(ctx, time_wait_world(Mutant::TimeWaitZero)), "empty-after-tw", 600);
 }
 
 // ----- BMC ----------------------------------------------------------------------------------
 
 TEST(Bmc, KnownTrueTheUnmutatedCoreHasNoViolationToDepth3) {
   z3::context ctx;
-  const System sys(ctx, options());
-  for (Property p : kProvable) {
-    const Result r = bmc(sys, p, budget(3, 60));
-    EXPECT_EQ(r.outcome, Outcome::Proved) << model::name(p) << ": " << r.detail;
-    EXPECT_TRUE(r.bounded);
-    EXPECT_EQ(r.depth, 3u);
-  }
+  expect_no_violation_to_depth_3(System(ctx, options()));
 }
 
 TEST(Bmc, KnownFalseTimeWaitOneMslIsRefutedWithAWitnessThatReplays) {

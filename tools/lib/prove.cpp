@@ -81,7 +81,7 @@ void add_prove_options(CLI::App& cmd, ProveArgs& a) {
   w->add_option("--isn", a.isn, "ISN policy after the first (any) ISS: adversarial (+1..2^30) or clock (+2^24)")
       ->check(CLI::IsMember({"adversarial", "clock"}))->capture_default_str();
   w->add_option("--invariant", a.invariant,
-                "k-induction's auxiliary invariant for no-stale-delivery: one-slot or clock (default: the one for --isn; "
+                "no-stale-delivery's auxiliary invariant (k-induction's strengthening, CHC's seed): one-slot or clock (default: the one for --isn; "
                 "the other only to show it does not prove)")
       ->check(CLI::IsMember({"one-slot", "clock"}));
   w->add_flag("--strict-timers", a.strict_timers, "Timers fire exactly at their deadline (default: at or after it)");
