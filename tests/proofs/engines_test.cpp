@@ -1,7 +1,9 @@
 // The engines over the composed system, pono tests/test_engines.cpp style: a known-true and a
 // known-false fixture per engine, every witness replayed through the real step(), and the
 // symbolic world checked against its concrete twin on a hand-written run.
-// Rule: the long fixtures carry the ctest label `slow` (see tests/proofs/CMakeLists.txt).
+// Rule: a fixture of minutes is named Slow* (label `slow`: the CI slice, the cheapest proof of
+// each engine and world) or Heavy* (label `heavy`: `tools/dev heavy`, where a Slow* one covers
+// the same engine and world more cheaply); see tests/proofs/CMakeLists.txt and README.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -404,7 +406,8 @@ TEST(BudgetWorld, BmcAtSmallDepthAgreesWithApply) {
 }
 
 // time-wait-one-msl in the model's world: 6 steps (strict timers make B's retransmission fire
-// before the time passes), replayed through step(); about 35 s.
+// before the time passes), replayed through step(); about 35 s. The 10-step no-stale-delivery
+// witness of the same mutant in the TIME-WAIT world is HeavyBudgetWorld's (label heavy).
 TEST(SlowBudgetWorld, KnownFalseTimeWaitOneMslIsRefutedWithAWitnessThatReplays) {
   z3::context ctx;
   const System sys(ctx, model_world(options(Mutant::TimeWaitOneMsl)));
@@ -422,7 +425,8 @@ SystemOptions time_wait_world(Mutant m = Mutant::None) {
   return o;
 }
 
-// Known-true: proved for every depth, k = 1, with the budget world's clauses (about 4.5 min).
+// Known-true: proved for every depth, k = 1, with the budget world's clauses (about 4.5 min);
+// the budget world's one proof in CI.
 TEST(SlowBudgetWorld, KnownTrueNoStaleDeliveryIsProvedUnboundedBecauseOfTimeWait) {
   z3::context ctx;
   const System sys(ctx, time_wait_world());
@@ -441,8 +445,9 @@ TEST(BudgetWorld, TheTimeWaitInvariantFailsWithTimeWaitOfOneMsl) {
 
 // ... and BMC finds the stale delivery: A's delayed re-ACK of incarnation 1 completes B's
 // handshake of incarnation 2 (10 steps, about 4 min); without TIME-WAIT the invariant fails too
-// (1.5 to 6 min; the test took 10.5 min at load average 3).
-TEST(SlowBudgetWorld, TimeWaitWorldKnownFalseTimeWaitOneMslIsRefutedWithAWitnessThatReplays) {
+// (1.5 to 6 min; the test took 10.5 min at load average 3). Label heavy: in CI the invariant's
+// failure under the same mutant is BudgetWorld.TheTimeWaitInvariantFailsWithTimeWaitOfOneMsl.
+TEST(HeavyBudgetWorld, TimeWaitWorldKnownFalseTimeWaitOneMslIsRefutedWithAWitnessThatReplays) {
   z3::context ctx;
   const System sys(ctx, time_wait_world(Mutant::TimeWaitOneMsl));
   const Result r = bmc(sys, Property::NoStaleDelivery, budget(10, 1500));
@@ -485,7 +490,9 @@ TEST(Bmc, ARecheckThatDisagreesMakesTheResultAnError) {
   EXPECT_EQ(r.outcome, Outcome::Error);
 }
 
-TEST(SlowBmc, KnownFalseRstKillsTimeWaitIsRefutedWithAWitnessThatReplays) {
+// Label heavy (minutes, depth 7): BMC's known-false fixture in CI is
+// Bmc.KnownFalseTimeWaitOneMslIsRefutedWithAWitnessThatReplays (5 steps, seconds).
+TEST(HeavyBmc, KnownFalseRstKillsTimeWaitIsRefutedWithAWitnessThatReplays) {
   z3::context ctx;
   SystemOptions o = options(Mutant::RstKillsTimeWait);
   o.slots = 2;
@@ -507,7 +514,9 @@ TEST(SlowBmc, TheTimeWaitGuardIsReached) {
 // ghost incarnation becomes 2, SYN-RECEIVED): close, FIN, close, FIN, A's last ACK (B must be
 // CLOSED to take a SYN), 2MSL timer, connect, SYN. In a one-slot world without duplication this
 // is 8 moves (BMC shows none at 7); below that depth the bounded
-// no-stale-delivery result says nothing about a second incarnation.
+// no-stale-delivery result says nothing about a second incarnation. Label heavy: in CI,
+// SlowBmc.SmallWorldAStaleSegment... reaches a second incarnation in the same world, so its SYN
+// got there too; this one adds only the exact depth.
 SystemOptions small_world(Mutant m = Mutant::None) {
   SystemOptions o = options(m);
   o.slots = 1;
@@ -533,7 +542,7 @@ void expect_second_syn(const Result& r) {
   std::printf("incarnation 2's SYN reaches B in %u steps (%.1f s):\n%s", r.depth, r.seconds, r.witness->trace.c_str());
 }
 
-TEST(SlowBmc, SmallWorldTheSecondIncarnationsSynReachesBAtDepth8) {
+TEST(HeavyBmc, SmallWorldTheSecondIncarnationsSynReachesBAtDepth8) {
   z3::context ctx;
   const System sys(ctx, small_world());
   const Result r = second_syn_reaches_b(sys, 8, 600);
@@ -558,7 +567,9 @@ TEST(SlowBmc, SmallWorldAStaleSegmentReachesANewerIncarnationAndIsRejected) {
 // Known-false no-stale-delivery: with TIME-WAIT only MSL long (2 ticks, MSL 2), A's last ACK of
 // incarnation 1, duplicated, outlives TIME-WAIT and completes B's handshake of incarnation 2.
 // 9 moves in a 2-slot world with one duplicate (the smallest that fits: the ACK and the SYN).
-TEST(SlowBmc, KnownFalseNoStaleDeliveryWithTimeWaitOfOneMslIsRefutedWithAWitnessThatReplays) {
+// Label heavy (about 3 min): BMC's no-stale-delivery known-false in CI is the stale RST,
+// ComposedSystem.KnownFalse* (default ctest, under a second).
+TEST(HeavyBmc, KnownFalseNoStaleDeliveryWithTimeWaitOfOneMslIsRefutedWithAWitnessThatReplays) {
   z3::context ctx;
   SystemOptions o = options();
   o.slots = 2;
@@ -604,8 +615,9 @@ TEST(SlowKInduction, KnownTrueOneSlotWorldNoStaleDeliveryIsProvedUnbounded) {
 
 // What the one-slot proof does NOT show: TIME-WAIT is not why it holds. With no TIME-WAIT at
 // all the same invariant proves it, because a network that holds one segment consumes the new
-// SYN before anything else can be in flight (clause new-b-sees-only-new).
-TEST(SlowKInduction, OneSlotWorldHoldsEvenWithoutTimeWait) {
+// SYN before anything else can be in flight (clause new-b-sees-only-new). Label heavy: the same
+// engine and world as SlowKInduction.KnownTrueOneSlotWorldNoStaleDeliveryIsProvedUnbounded.
+TEST(HeavyKInduction, OneSlotWorldHoldsEvenWithoutTimeWait) {
   z3::context ctx;
   const System sys(ctx, small_world(Mutant::TimeWaitZero));
   const Result r = kinduction(sys, Property::NoStaleDelivery, budget(1, 600));
@@ -627,7 +639,8 @@ TEST(KInduction, AnAuxiliaryInvariantThatFailsOnAReachableStateProvesNothing) {
 
 // Known-false worlds (two slots, one duplicate): TIME-WAIT = MSL (BMC's 9-move witness below),
 // and the mutants time-wait-one-msl and no-window-check. The auxiliary invariant's step case
-// fails there (new-b-sees-only-new needs one slot): never Proved.
+// fails there (new-b-sees-only-new needs one slot): never Proved. CI (label slow) runs the
+// mutant; the other two worlds fail the same clause and are label heavy.
 class KnownFalseWorld : public ::testing::TestWithParam<const char*> {};
 TEST_P(KnownFalseWorld, KInductionDoesNotProveNoStaleDelivery) {
   z3::context ctx;
@@ -647,13 +660,14 @@ TEST_P(KnownFalseWorld, KInductionDoesNotProveNoStaleDelivery) {
   }
   std::printf("%s: %s (%s) in %.1f s\n", w.c_str(), name(r.outcome), r.detail.c_str(), r.seconds);
 }
-INSTANTIATE_TEST_SUITE_P(Slow, KnownFalseWorld, ::testing::Values("time-wait=msl", "time-wait-one-msl", "no-window-check"),
-                         [](const ::testing::TestParamInfo<const char*>& i) {
-                           std::string n = i.param;
-                           for (char& ch : n)
-                             if (ch == '-' || ch == '=') ch = '_';
-                           return n;
-                         });
+std::string world_name(const ::testing::TestParamInfo<const char*>& i) {
+  std::string n = i.param;
+  for (char& ch : n)
+    if (ch == '-' || ch == '=') ch = '_';
+  return n;
+}
+INSTANTIATE_TEST_SUITE_P(Slow, KnownFalseWorld, ::testing::Values("time-wait-one-msl"), world_name);
+INSTANTIATE_TEST_SUITE_P(Heavy, KnownFalseWorld, ::testing::Values("time-wait=msl", "no-window-check"), world_name);
 
 TEST(KInduction, ATinyBudgetEndsUnknownNotAnException) {
   z3::context ctx;
