@@ -492,12 +492,22 @@ void on_rst(X& x) {
     when(y, challenge, [](X& z) { send_ack(z); set_verdict(z, Verdict::ChallengeAcked); }, [](X& z) {
       add_effect(z, effect::RstAbort);
       set_verdict(z, Verdict::Accepted);
-      by_state(z, {{{State::SynReceived}, [](X& w) {
-                      when(w, w.t().passive, to_listen, [](X& u) { fail(u, Err::ConnRefused); to_closed(u); });
-                    }},
-                   {{State::Established, State::FinWait1, State::FinWait2, State::CloseWait},
-                    [](X& w) { fail(w, Err::ConnReset); to_closed(w); }},
-                   {{State::Closing, State::LastAck, State::TimeWait}, to_closed}});
+      // Which error each state reports is the core's own rst_error(), asked per (concrete) state.
+      auto told = [](State st) {
+        return [st](X& u) {
+          const Err e = tcpclose::detail::rst_error(u.c->rst_errors, st);
+          if (e != Err::None) fail(u, e);
+          to_closed(u);
+        };
+      };
+      by_state(z, {{{State::SynReceived}, [told](X& w) { when(w, w.t().passive, to_listen, told(State::SynReceived)); }},
+                   {{State::Established}, told(State::Established)},
+                   {{State::FinWait1}, told(State::FinWait1)},
+                   {{State::FinWait2}, told(State::FinWait2)},
+                   {{State::CloseWait}, told(State::CloseWait)},
+                   {{State::Closing}, told(State::Closing)},
+                   {{State::LastAck}, told(State::LastAck)},
+                   {{State::TimeWait}, told(State::TimeWait)}});
     });
   });
 }
@@ -827,7 +837,9 @@ void on_receive(X& x) {
     y.t().rcv_unread = y.t().rcv_unread - k;
     y.o.result_n = k;
   }, [](X& y) {
-    when(y, pending_error(y), report_pending_error, [](X& z) {
+    // Config::read_eof_before_error: the peer's FIN is reported (read() = 0) before the error.
+    const z3::expr eof_first = y.c->read_eof_before_error ? y.t().fin_rcvd : y.v->boolean(false);
+    when(y, pending_error(y) && !eof_first, report_pending_error, [](X& z) {
       when(z, !(z.t().fin_rcvd || z.t().rd_shut), [](X& w) {
         by_state(w, {{{State::SynSent, State::SynReceived, State::Established, State::FinWait1, State::FinWait2},
                       [](X& u) { set_result(u, Err::Again); }},

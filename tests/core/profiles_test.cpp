@@ -279,5 +279,61 @@ TEST(Profiles, DataAfterCloseIsAcceptedBySmoltcp) {
   EXPECT_TRUE(sends(lnx, flag::RST, 1002, 0));
 }
 
+// What an accepted RST tells the application (Config::rst_errors), in each synchronized state
+// where a socket is held (half_closed: reached by shutdown(SHUT_WR), so errors are reported).
+std::optional<Err> told_on_rst(State st, const Config& c) {
+  const Tcb t = half_closed(tcb_in(st, c));
+  const Output o = deliver(t, seg_rst(t.rcv_nxt), c, 10);
+  EXPECT_EQ(o.tcb.state, State::Closed) << name(st);
+  return error_told(o);
+}
+
+TEST(Profiles, LinuxTellsEpipeInCloseWaitAndEconnresetInLastAckAndClosing) {
+  // Linux net/ipv4/tcp_input.c tcp_reset(): EPIPE in TCP_CLOSE_WAIT, ECONNRESET by default;
+  // pinned on the kernel by tests/packetdrill/linux/rst-close-wait-epipe.pkt and
+  // rst-last-ack-econnreset.pkt
+  EXPECT_EQ(told_on_rst(State::CloseWait, kLinux), Err::Pipe);
+  for (State st : {State::Established, State::FinWait1, State::FinWait2, State::Closing, State::LastAck})
+    EXPECT_EQ(told_on_rst(st, kLinux), Err::ConnReset) << name(st);
+}
+
+TEST(Profiles, FreeBsdTellsEconnresetFromEstablishedThroughLastAck) {
+  // FreeBSD sys/netinet/tcp_input.c RST processing (r308745): so_error = ECONNRESET in
+  // ESTABLISHED, FIN-WAIT-1/2, CLOSE-WAIT, CLOSING and LAST-ACK
+  for (State st : {State::Established, State::FinWait1, State::FinWait2, State::CloseWait, State::Closing,
+                   State::LastAck})
+    EXPECT_EQ(told_on_rst(st, kBsd), Err::ConnReset) << name(st);
+}
+
+TEST(Profiles, Rfc9293TellsNothingWhenARstEndsClosingOrLastAck) {
+  // RFC 9293 §3.10.7.4 second check: CLOSING, LAST-ACK, TIME-WAIT "enter the CLOSED state,
+  // delete the TCB, and return"; "connection reset" in ESTABLISHED .. CLOSE-WAIT
+  for (const Config& c : {kRef, kRfc}) {
+    EXPECT_EQ(told_on_rst(State::Closing, c), std::nullopt);
+    EXPECT_EQ(told_on_rst(State::LastAck, c), std::nullopt);
+    EXPECT_EQ(told_on_rst(State::CloseWait, c), Err::ConnReset);
+  }
+}
+
+TEST(Profiles, LinuxReadsEndOfStreamBeforeTheErrorOnceThePeersFinIsIn) {
+  // Linux tcp_recvmsg: SOCK_DONE (set by tcp_fin) is tested before sk_err, so read() after a
+  // RST in CLOSE-WAIT returns 0 and SO_ERROR keeps EPIPE; FreeBSD soreceive reports so_error
+  // first (rst-close-wait-epipe.pkt pins Linux)
+  for (const Config& c : {kLinux, kBsd}) {
+    const Tcb t = half_closed(tcb_close_wait(c));
+    const Output rst = deliver(t, seg_rst(t.rcv_nxt), c, 10);
+    const Output rd = step(rst.tcb, Input::receive(11, 1000), c);
+    if (c.read_eof_before_error) {
+      EXPECT_EQ(rd.result, Err::None);
+      EXPECT_EQ(rd.tcb.so_error, Err::Pipe);
+    } else {
+      EXPECT_EQ(rd.result, Err::ConnReset);
+      EXPECT_EQ(rd.tcb.so_error, Err::None);
+    }
+  }
+  EXPECT_TRUE(kLinux.read_eof_before_error);
+  EXPECT_FALSE(kBsd.read_eof_before_error);
+}
+
 }  // namespace
 }  // namespace tcpclose

@@ -45,6 +45,7 @@ Config decode_config(Bytes& b) {
   if (k & 16) c.fin_retries = b.u8();
   if (k & 32) c.time_wait = b.u8();  // 0 included: a profile without TIME-WAIT
   if (k & 64) c.snd_buf = b.u32();   // any, 0 and values above kMaxSndBuf included
+  if (k & 128) c.read_eof_before_error = !c.read_eof_before_error;
   return c;
 }
 

@@ -60,6 +60,13 @@ void add_knob_options(CLI::App& app, KnobOptions& k, bool with_mutant) {
       ->check(CLI::IsMember({"on", "off"}));
   g->add_option("--snd-buf", k.snd_buf, "Send buffer, bytes: send() takes what fits, EAGAIN when full")
       ->check(CLI::Range(1u, kMaxSndBuf));
+  g->add_option("--rst-errors", k.rst_errors,
+                "What an accepted RST tells the application: rfc9293, linux (tcp_reset: EPIPE in CLOSE-WAIT, "
+                "ECONNRESET elsewhere) or freebsd (ECONNRESET through LAST-ACK)")
+      ->check(CLI::IsMember({"rfc9293", "linux", "freebsd"}));
+  g->add_option("--read-eof-first", k.read_eof_first,
+                "on: read() after the peer's FIN returns 0 before a pending error (Linux); off: the error first")
+      ->check(CLI::IsMember({"on", "off"}));
   if (with_mutant)
     app.add_option("--mutant", k.mutant, "Run a deliberately broken core (list: tcpclose mutants)")
         ->check(CLI::IsMember(mutant_names()))->capture_default_str();
@@ -95,6 +102,10 @@ Config apply_knobs(const KnobOptions& k, Config c) {
   if (k.rcv_wnd) c.rcv_wnd = *k.rcv_wnd;
   if (k.snd_buf) c.snd_buf = *k.snd_buf;
   if (k.tw_drop_no_ack) c.tw_drop_without_ack = *k.tw_drop_no_ack == "on";
+  if (k.rst_errors)
+    c.rst_errors = *k.rst_errors == "linux" ? RstErrors::Linux
+                   : *k.rst_errors == "freebsd" ? RstErrors::FreeBsd : RstErrors::Rfc9293;
+  if (k.read_eof_first) c.read_eof_before_error = *k.read_eof_first == "on";
   c.mutant = mutant_from_name(k.mutant).value_or(Mutant::None);
   return c;
 }
@@ -132,6 +143,9 @@ std::vector<std::pair<std::string, std::string>> describe(const Config& c) {
       {"retries", retries(c.retries)},
       {"rcv-wnd", std::to_string(c.rcv_wnd)},
       {"snd-buf", std::to_string(c.snd_buf)},
+      {"rst-errors", c.rst_errors == RstErrors::Linux     ? "linux"
+                     : c.rst_errors == RstErrors::FreeBsd ? "freebsd" : "rfc9293"},
+      {"read-eof-first", onoff(c.read_eof_before_error)},
       {"mutant", name(c.mutant)},
   };
 }

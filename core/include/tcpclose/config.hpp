@@ -55,6 +55,17 @@ enum class TimeWaitRestart : std::uint8_t {
              // provokes (a RST from a closed peer) outlives TIME-WAIT (docs/model.md)
 };
 
+// What the application is told when an acceptable RST ends a synchronized connection.
+enum class RstErrors : std::uint8_t {
+  Rfc9293,  // RFC 9293 §3.10.7.4 second check: "connection refused" in an actively opened
+            // SYN-RECEIVED, "connection reset" in ESTABLISHED, FIN-WAIT-1/2 and CLOSE-WAIT,
+            // nothing in CLOSING, LAST-ACK and TIME-WAIT ("enter CLOSED ... and return")
+  Linux,    // Linux tcp_reset(): EPIPE in CLOSE-WAIT, ECONNRESET in every other state that has
+            // a socket (SYN-RECEIVED, CLOSING and LAST-ACK included); TIME-WAIT has none
+  FreeBsd,  // FreeBSD tcp_input.c RST processing (since r308745): ECONNREFUSED in SYN-RECEIVED,
+            // ECONNRESET from ESTABLISHED through LAST-ACK; TIME-WAIT (tcp_twcheck) has no socket
+};
+
 // Deliberately broken behaviours, used only to show that tests, the checker and the proofs
 // catch them (STYLE.md principle 13). Mutant::None is the real protocol.
 enum class Mutant : std::uint8_t {
@@ -102,6 +113,11 @@ struct Config {
   // act as kMaxSndBuf. Default 4 MiB: Linux's tcp_wmem[2], the most autotuning grants, so no
   // realistic single write under the reference profile is cut short.
   std::uint32_t snd_buf = 4194304;
+  RstErrors rst_errors = RstErrors::Rfc9293;
+  // read() after the peer's FIN reports end of stream (0) before a pending error: Linux
+  // tcp_recvmsg tests SOCK_DONE (set by tcp_fin) before sk_err. Off: the error first, as
+  // FreeBSD soreceive() reports so_error before SBS_CANTRCVMORE.
+  bool read_eof_before_error = false;
   Mutant mutant = Mutant::None;
 
   friend constexpr bool operator==(const Config&, const Config&) = default;
@@ -171,6 +187,8 @@ constexpr Config linux_config() noexcept {
   // net.ipv4.tcp_wmem[1] = 16384, the initial sk_sndbuf. Linux charges skb overhead against it
   // and autotunes it upwards (tcp_sndbuf_expand); counting payload bytes only is our approximation.
   c.snd_buf = 16384;
+  c.rst_errors = RstErrors::Linux;               // tcp_reset()
+  c.read_eof_before_error = true;                // tcp_recvmsg: SOCK_DONE before sk_err
   return c;
 }
 
@@ -198,6 +216,7 @@ constexpr Config freebsd_config() noexcept {
   c.fin_retries = 12;                            // tcp_timer_rexmt: ++t_rxtshift > TCP_MAXRXTSHIFT
   c.retries = 12;
   c.snd_buf = 32768;                             // tcp_usrreq.c: net.inet.tcp.sendspace = 1024*32
+  c.rst_errors = RstErrors::FreeBsd;             // tcp_input.c: so_error = ECONNRESET ... LAST_ACK
   return c;
 }
 

@@ -70,7 +70,8 @@ constexpr void on_send(Step& x) noexcept {
   if (!t.armed(Timer::Rexmit)) x.arm(Timer::Rexmit, current_rto(x));
 }
 
-// RFC 9293 §3.10.3 RECEIVE: queued data first, then a pending error, then end of stream.
+// RFC 9293 §3.10.3 RECEIVE: queued data first, then a pending error, then end of stream
+// (with Config::read_eof_before_error, the peer's FIN before the error, as Linux does).
 constexpr void on_receive(Step& x) noexcept {
   Tcb& t = x.t();
   if (t.rcv_unread > 0) {
@@ -79,6 +80,7 @@ constexpr void on_receive(Step& x) noexcept {
     x.out.result_n = k;
     return;
   }
+  if (x.c.read_eof_before_error && t.fin_rcvd) return;  // read() = 0; SO_ERROR stays pending
   if (report_pending_error(x)) return;
   if (t.fin_rcvd || t.rd_shut) return;  // read() = 0: end of stream
   switch (t.state) {

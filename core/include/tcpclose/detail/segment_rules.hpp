@@ -87,6 +87,24 @@ constexpr void to_listen(Step& x) noexcept {
   x.t().snd_una = x.t().snd_nxt = 0;
 }
 
+// The error an acceptable RST reports to the application in synchronized state `s` (None:
+// nothing), per Config::rst_errors. A passively opened SYN-RECEIVED goes back to LISTEN instead.
+constexpr Err rst_error(RstErrors r, State s) noexcept {
+  switch (s) {
+    case State::SynReceived:
+      return r == RstErrors::Linux ? Err::ConnReset : Err::ConnRefused;
+    case State::CloseWait:
+      return r == RstErrors::Linux ? Err::Pipe : Err::ConnReset;
+    case State::Established: case State::FinWait1: case State::FinWait2:
+      return Err::ConnReset;
+    case State::Closing: case State::LastAck:
+      return r == RstErrors::Rfc9293 ? Err::None : Err::ConnReset;
+    case State::Closed: case State::Listen: case State::SynSent: case State::TimeWait:
+      return Err::None;
+  }
+  return Err::None;
+}
+
 // RFC 9293 §3.10.7.4 second check, for every synchronized state.
 constexpr void on_rst(Step& x) noexcept {
   Tcb& t = x.t();
@@ -99,17 +117,12 @@ constexpr void on_rst(Step& x) noexcept {
   }
   x.out.effects |= effect::RstAbort;
   x.verdict(Verdict::Accepted);
-  switch (t.state) {
-    case State::SynReceived:
-      if (t.passive) { to_listen(x); return; }  // "return this connection to LISTEN state"
-      x.fail(Err::ConnRefused); x.to_closed(); return;
-    case State::Established: case State::FinWait1: case State::FinWait2: case State::CloseWait:
-      x.fail(Err::ConnReset); x.to_closed(); return;  // "connection reset" to the user
-    case State::Closing: case State::LastAck: case State::TimeWait:
-      x.to_closed(); return;  // "enter the CLOSED state, delete the TCB, and return"
-    case State::Closed: case State::Listen: case State::SynSent:
-      return;  // not synchronized: never dispatched here
-  }
+  if (t.state == State::SynReceived && t.passive) { to_listen(x); return; }  // "return ... to LISTEN"
+  // "connection refused" / "connection reset" to the user, or (CLOSING, LAST-ACK, TIME-WAIT)
+  // "enter the CLOSED state, delete the TCB, and return": which, per stack, is rst_error().
+  const Err e = rst_error(x.c.rst_errors, t.state);
+  if (e != Err::None) x.fail(e);
+  x.to_closed();
 }
 
 // RFC 9293 §3.10.7.4 fourth check: a SYN in a synchronized state.
