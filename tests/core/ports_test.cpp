@@ -94,6 +94,44 @@ TEST(Bind, B2WithoutReuseaddrTimeWaitStillBlocks) {
   EXPECT_EQ(t.bind(ep(kA, 5000), true).err, Err::None);
 }
 
+// Linux's B2 (BindReuse::BothReuse, inet_bind_conflict): pinned on the kernel by
+// tests/packetdrill/linux/bind-time-wait-needs-both-reuseaddr.pkt and
+// bind-reuseaddr-past-an-established-connection.pkt.
+Table linux_table() {
+  Table t;
+  t.reuse_rule = linux_config().bind_reuse;
+  return t;
+}
+
+TEST(Bind, LinuxB2ATimeWaitLeftWithoutReuseaddrStillBlocks) {
+  // inet_bind_conflict: sk->sk_reuse && sk2->sk_reuse; the TIME-WAIT socket keeps tw_reuse
+  Table t = linux_table();
+  connection(t, ep(kA, 5000), State::TimeWait, 80, false);
+  EXPECT_EQ(t.bind(ep(kA, 5000), true).err, Err::AddrInUse);
+  Table both = linux_table();
+  connection(both, ep(kA, 5000), State::TimeWait, 80, true);
+  EXPECT_EQ(both.bind(ep(kA, 5000), false).err, Err::AddrInUse);  // the new socket needs it too
+  EXPECT_EQ(both.bind(ep(kA, 5000), true).err, Err::None);
+}
+
+TEST(Bind, LinuxB2PassesAnyNonListeningUserThatSetReuseaddr) {
+  // inet_bind_conflict: "sk2->sk_state != TCP_LISTEN", in every other state
+  for (State s : kAllStates) {
+    if (s == State::Listen) continue;
+    Table t = linux_table();
+    connection(t, ep(kA, 5000), s, 80, true);
+    EXPECT_EQ(t.bind(ep(kA, 5000), true).err, Err::None) << name(s);
+  }
+  Table listening = linux_table();
+  listening.listen(listening.bind(ep(kA, 5000), true).slot);
+  EXPECT_EQ(listening.bind(ep(kA, 5000), true).err, Err::AddrInUse);
+  Table bound = linux_table();
+  bound.bind(ep(kA, 5000), true);
+  EXPECT_EQ(bound.bind(ep(kA, 5000), true).err, Err::None);  // two bound, neither listening
+  EXPECT_EQ(linux_config().bind_reuse, BindReuse::BothReuse);
+  EXPECT_EQ(reference_config().bind_reuse, BindReuse::TimeWait);
+}
+
 TEST(Bind, B1WildcardOverlapsEverySpecificAddress) {
   // B1: addresses overlap when equal or either is INADDR_ANY
   Table any_first;

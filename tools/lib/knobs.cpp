@@ -67,6 +67,10 @@ void add_knob_options(CLI::App& app, KnobOptions& k, bool with_mutant) {
   g->add_option("--read-eof-first", k.read_eof_first,
                 "on: read() after the peer's FIN returns 0 before a pending error (Linux); off: the error first")
       ->check(CLI::IsMember({"on", "off"}));
+  g->add_option("--bind-reuse", k.bind_reuse,
+                "With SO_REUSEADDR bind() may pass: time-wait (connections in TIME-WAIT) or both (Linux: any "
+                "socket that set SO_REUSEADDR too and is not listening)")
+      ->check(CLI::IsMember({"time-wait", "both"}));
   if (with_mutant)
     app.add_option("--mutant", k.mutant, "Run a deliberately broken core (list: tcpclose mutants)")
         ->check(CLI::IsMember(mutant_names()))->capture_default_str();
@@ -106,6 +110,7 @@ Config apply_knobs(const KnobOptions& k, Config c) {
     c.rst_errors = *k.rst_errors == "linux" ? RstErrors::Linux
                    : *k.rst_errors == "freebsd" ? RstErrors::FreeBsd : RstErrors::Rfc9293;
   if (k.read_eof_first) c.read_eof_before_error = *k.read_eof_first == "on";
+  if (k.bind_reuse) c.bind_reuse = *k.bind_reuse == "both" ? BindReuse::BothReuse : BindReuse::TimeWait;
   c.mutant = mutant_from_name(k.mutant).value_or(Mutant::None);
   return c;
 }
@@ -146,6 +151,7 @@ std::vector<std::pair<std::string, std::string>> describe(const Config& c) {
       {"rst-errors", c.rst_errors == RstErrors::Linux     ? "linux"
                      : c.rst_errors == RstErrors::FreeBsd ? "freebsd" : "rfc9293"},
       {"read-eof-first", onoff(c.read_eof_before_error)},
+      {"bind-reuse", c.bind_reuse == BindReuse::BothReuse ? "both" : "time-wait"},
       {"mutant", name(c.mutant)},
   };
 }

@@ -151,6 +151,7 @@ const char* const kSupportedCalls[] = {"socket", "setsockopt", "getsockopt", "bi
 class Runner {
  public:
   Runner(const Script& s, const Options& o) : s_(s), opt_(o) {
+    binds_.reuse_rule = o.config.bind_reuse;
     out_.file = s.filename;
     out_.profile = name(o.profile);
   }

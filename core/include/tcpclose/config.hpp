@@ -66,6 +66,14 @@ enum class RstErrors : std::uint8_t {
             // ECONNRESET from ESTABLISHED through LAST-ACK; TIME-WAIT (tcp_twcheck) has no socket
 };
 
+// When bind() with SO_REUSEADDR may share its local address with another socket's.
+enum class BindReuse : std::uint8_t {
+  TimeWait,   // only past connections in TIME-WAIT, whatever flag they had (ports.hpp rule B2)
+  BothReuse,  // Linux inet_bind_conflict(): no conflict when both sockets set SO_REUSEADDR and
+              // the other is not listening, in any state; a TIME-WAIT socket keeps the flag of
+              // the socket that left it (inet_twsk_alloc: tw_reuse = sk_reuse)
+};
+
 // Deliberately broken behaviours, used only to show that tests, the checker and the proofs
 // catch them (STYLE.md principle 13). Mutant::None is the real protocol.
 enum class Mutant : std::uint8_t {
@@ -118,6 +126,7 @@ struct Config {
   // tcp_recvmsg tests SOCK_DONE (set by tcp_fin) before sk_err. Off: the error first, as
   // FreeBSD soreceive() reports so_error before SBS_CANTRCVMORE.
   bool read_eof_before_error = false;
+  BindReuse bind_reuse = BindReuse::TimeWait;
   Mutant mutant = Mutant::None;
 
   friend constexpr bool operator==(const Config&, const Config&) = default;
@@ -189,6 +198,7 @@ constexpr Config linux_config() noexcept {
   c.snd_buf = 16384;
   c.rst_errors = RstErrors::Linux;               // tcp_reset()
   c.read_eof_before_error = true;                // tcp_recvmsg: SOCK_DONE before sk_err
+  c.bind_reuse = BindReuse::BothReuse;           // inet_bind_conflict()
   return c;
 }
 

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "tcpclose/config.hpp"
 #include "tcpclose/types.hpp"
 
 namespace tcpclose {
@@ -72,7 +73,9 @@ struct Demux {
 // Capacity N slots. Rules, each tested at its boundaries:
 //  B1 bind() fails with EADDRINUSE while any other socket uses the local address (addresses
 //     overlap when equal or either is INADDR_ANY), including a connection in TIME-WAIT;
-//  B2 with SO_REUSEADDR, bind() succeeds when every such user is a TIME-WAIT connection;
+//  B2 with SO_REUSEADDR, bind() succeeds when every such user is a TIME-WAIT connection
+//     (reuse_rule TimeWait), or, as Linux does (BothReuse), when every such user set
+//     SO_REUSEADDR too and is not listening, in any state;
 //  B3 two listeners never share a local address (listen() fails with EADDRINUSE);
 //  B4 connect() fails with EADDRNOTAVAIL if the 4-tuple is already a live connection;
 //  B5 demux finds the connection for a 4-tuple, else the listener on the local address.
@@ -82,6 +85,7 @@ struct BindTable {
   std::array<Binding, N> slots{};
   std::uint16_t ephemeral_lo = kFirstDynamicPort;  // RFC 6335 §6 dynamic range by default
   std::uint16_t ephemeral_hi = 65535;
+  BindReuse reuse_rule = BindReuse::TimeWait;  // Config::bind_reuse
 
   static constexpr bool overlaps(const Endpoint& a, const Endpoint& b) noexcept {
     return a.port == b.port && (a.addr == b.addr || a.addr == kAnyAddr || b.addr == kAnyAddr);
@@ -92,7 +96,8 @@ struct BindTable {
       const Binding& b = slots[i];
       if (i == self || b.use == Use::Free || !overlaps(b.tuple.local, local)) continue;
       const bool time_wait = b.use == Use::Connection && b.state == State::TimeWait;
-      if (!(reuse && time_wait)) return true;  // B1, with B2's exception
+      const bool shared = reuse_rule == BindReuse::TimeWait ? time_wait : b.reuseaddr && b.use != Use::Listening;
+      if (!(reuse && shared)) return true;  // B1, with B2's exception
     }
     return false;
   }
