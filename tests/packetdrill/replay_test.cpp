@@ -100,7 +100,7 @@ TEST(ReplayParse, ShellPythonAndEcnParseAsUnsupportedStatements) {
 TEST(ReplayParse, IsTotalOnArbitraryBytes) {
   std::mt19937 rng(7);
   const std::string base = kServer;
-  const std::string alphabet = " \t\n+-.~*<>()[]{},=:|`%/\"0123456789SFRP.EWUackwinTSvalecr...";
+  const std::string alphabet = " \t\n+-.~*<>()[]{},=:|`%/\"0123456789SFRP.EWUAackwinTSvalecr...#ifdefelse";
   for (int i = 0; i < 20000; ++i) {
     std::string t;
     if (i % 2 == 0) {
@@ -181,6 +181,83 @@ TEST(ReplayRun, AnOutboundSegmentOutsideItsTimeWindowIsAMismatch) {
   const Outcome o = run(*r.script, under(Profile::Reference));
   EXPECT_EQ(o.verdict, Verdict::Mismatch);
   EXPECT_NE(o.message.find("nothing"), std::string::npos) << o.message;
+}
+
+TEST(ReplayParse, ANoteAfterTheResultIsKeptAndNotCompared) {
+  const ParseResult r = parse("0 fcntl(3, F_GETFL) = 0x02 (flags O_RDWR)\n"
+                              "+0 connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)\n"
+                              "+0 close(3) = 0 (nested (parentheses))\n", "n.pkt");
+  ASSERT_TRUE(r.ok()) << r.error.message;
+  const auto& st = r.script->statements;
+  EXPECT_EQ(st[0].call.ret, 2);
+  EXPECT_EQ(st[0].call.note, "flags O_RDWR");
+  EXPECT_EQ(st[1].call.err, "EINPROGRESS");
+  EXPECT_EQ(st[1].call.note, "Operation now in progress");
+  EXPECT_EQ(st[2].call.note, "nested (parentheses)");
+  const ParseResult bad = parse("0 fcntl(3, F_GETFL) = 0x02 (flags O_RDWR\n", "n.pkt");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error.loc.line, 1);
+  EXPECT_NE(bad.error.message.find("note"), std::string::npos) << bad.error.message;
+}
+
+TEST(ReplayParse, IfdefBlocksNestAndEachProfileSeesItsStacksName) {
+  const ParseResult r = parse("#ifdef FreeBSD\n0 close(3) = 0\n#ifndef Linux\n+0 close(4) = 0\n#endif\n#else\n"
+                              "+0 close(5) = 0\n#endif\n+0 close(6) = 0\n", "if.pkt");
+  ASSERT_TRUE(r.ok()) << r.error.message;
+  const auto& st = r.script->statements;
+  ASSERT_EQ(st.size(), 4u);
+  const std::vector<std::string> freebsd = {"FreeBSD"}, linux = {"Linux"};
+  EXPECT_TRUE(active(st[0].when, freebsd));
+  EXPECT_TRUE(active(st[1].when, freebsd));
+  EXPECT_FALSE(active(st[2].when, freebsd));
+  EXPECT_TRUE(active(st[3].when, freebsd));
+  EXPECT_FALSE(active(st[0].when, linux));
+  EXPECT_FALSE(active(st[1].when, linux));
+  EXPECT_TRUE(active(st[2].when, linux));
+  EXPECT_TRUE(active(st[3].when, {}));
+}
+
+TEST(ReplayParse, MisusedDirectivesAreErrorsAtTheirLine) {
+  struct Case {
+    const char* text;
+    int line;
+    const char* says;
+  };
+  for (const Case& c : {Case{"0 close(3) = 0\n#ifdef FreeBSD\n+0 close(4) = 0\n", 2, "not closed by #endif"},
+                        Case{"0 close(3) = 0\n#else\n", 2, "#else without #ifdef"},
+                        Case{"#endif\n", 1, "#endif without #ifdef"},
+                        Case{"\n#if 1\n", 2, "unknown directive '#if'"},
+                        Case{"#ifdef\n", 1, "needs a name"}}) {
+    const ParseResult r = parse(c.text, "d.pkt");
+    ASSERT_FALSE(r.ok()) << c.text;
+    EXPECT_EQ(r.error.loc.line, c.line) << c.text;
+    EXPECT_NE(r.error.message.find(c.says), std::string::npos) << r.error.message;
+  }
+}
+
+TEST(ReplayParse, AnEllipsisSequenceRangeIsOutboundOnly) {
+  const ParseResult r = parse("+0 > S. ...(0) ack 1 <...>\n", "s.pkt");
+  ASSERT_TRUE(r.ok()) << r.error.message;
+  EXPECT_TRUE(r.script->statements[0].packet.seq_any);
+  EXPECT_EQ(r.script->statements[0].packet.len, 0u);
+  const ParseResult in = parse("+0 < S ...(0) win 1\n", "s.pkt");
+  ASSERT_FALSE(in.ok());
+  EXPECT_EQ(in.error.loc.column, 8);
+  EXPECT_NE(in.error.message.find("outbound"), std::string::npos) << in.error.message;
+}
+
+TEST(ReplayParse, AccEcnAndUdpEncapsulationAreUnsupportedNotErrors) {
+  const ParseResult r = parse("+0 < [ect0] .5 1:1(0) ack 1 win 257\n+0 > SEWA 0:0(0) <...>\n"
+                              "+0 < S 0:0(0) win 1 <mss 1452>/udp(1 > 2)\n+0 > - 1:1(0)\n", "a.pkt");
+  ASSERT_TRUE(r.ok()) << r.error.message;
+  const auto& st = r.script->statements;
+  EXPECT_NE(st[0].packet.unsupported.find("ECN"), std::string::npos);
+  EXPECT_NE(st[1].packet.unsupported.find("ECN"), std::string::npos);
+  EXPECT_NE(st[2].packet.unsupported.find("UDP encapsulation"), std::string::npos);
+  EXPECT_EQ(st[3].packet.flags, 0);
+  const ParseResult ace = parse("+0 < P5. 1:1(0) ack 1\n", "a.pkt");
+  ASSERT_TRUE(ace.ok());
+  EXPECT_NE(ace.script->statements[0].packet.unsupported.find("AccECN"), std::string::npos);
 }
 
 }  // namespace
