@@ -1,13 +1,16 @@
 // The replay library's parser and interpreter, tested directly: the parse tree of each form
 // of the subset, errors as values with line and column, totality on arbitrary bytes (the
 // property a libFuzzer target will check), and verdicts built from in-memory scripts.
+#include <fstream>
 #include <random>
+#include <sstream>
 #include <string>
 
 #include <gtest/gtest.h>
 
 #include "replay.hpp"
 #include "script.hpp"
+#include "sysctl.hpp"
 
 namespace tcpclose::replay {
 namespace {
@@ -258,6 +261,48 @@ TEST(ReplayParse, AccEcnAndUdpEncapsulationAreUnsupportedNotErrors) {
   const ParseResult ace = parse("+0 < P5. 1:1(0) ack 1\n", "a.pkt");
   ASSERT_TRUE(ace.ok());
   EXPECT_NE(ace.script->statements[0].packet.unsupported.find("AccECN"), std::string::npos);
+}
+
+// Every value a row assumes is a no-op under its own profile, and every row is documented.
+TEST(ReplaySysctl, AssumedValuesChangeNothingAndEveryRowIsDocumented) {
+  std::ifstream docs(TCPCLOSE_CONFORMANCE_MD);
+  std::stringstream buf;
+  buf << docs.rdbuf();
+  for (const SysctlRule& r : sysctl_rules()) {
+    EXPECT_NE(buf.str().find(std::string(r.name)), std::string::npos) << r.name << " is not in docs/conformance.md";
+    const Profile p = r.stack == Stack::Linux ? Profile::Linux : Profile::FreeBsd;
+    if (r.assumed == "*") continue;
+    const std::string v(r.assumed.substr(0, r.assumed.find('|')));
+    Config c = profile_config(p);
+    const ShellEffect e = run_shell("sysctl -w " + std::string(r.name) + "=\"" + v + "\"", p, c);
+    EXPECT_TRUE(e.unsupported.empty()) << r.name << ": " << e.unsupported;
+    EXPECT_TRUE(c == profile_config(p)) << r.name;
+  }
+}
+
+TEST(ReplaySysctl, KnobsOverrideAndTheRestIsUnsupportedByName) {
+  Config c = freebsd_config();
+  ShellEffect e = run_shell("sysctl -w net.inet.tcp.insecure_rst=1; sysctl -w net.inet.tcp.sendspace=65536", Profile::FreeBsd, c);
+  EXPECT_TRUE(e.unsupported.empty()) << e.unsupported;
+  EXPECT_EQ(c.rst_acceptance, RstAcceptance::Window);
+  EXPECT_EQ(c.snd_buf, 65536u);
+  ASSERT_EQ(e.notes.size(), 2u);
+  EXPECT_NE(e.notes[0].find("knob override"), std::string::npos) << e.notes[0];
+  c = linux_config();
+  e = run_shell("../../common/defaults.sh\n./set_sysctls.py /proc/sys/net/ipv4/tcp_timestamps=0", Profile::Linux, c);
+  EXPECT_TRUE(e.unsupported.empty()) << e.unsupported;
+  EXPECT_EQ(c.snd_buf, 262144u);  // defaults.sh: tcp_wmem[1]
+  EXPECT_FALSE(c.timestamps);
+  for (const char* bad : {"sysctl -w net.inet.tcp.drop_synfin=1", "sysctl -q net.ipv4.tcp_rfc1337=1",
+                          "sockstat -4 | grep -c TIME_WAIT", "sysctl -w net.inet.tcp.nosuch=1", "./defaults.sh",
+                          "sysctl -w net.inet.tcp.sendspace=$SPACE", "/tmp/sysctl_restore_${PPID}.sh"}) {
+    Config f = freebsd_config();
+    const ShellEffect u = run_shell(bad, Profile::FreeBsd, f);
+    EXPECT_NE(u.unsupported.find("a shell command"), std::string::npos) << bad << ": " << u.unsupported;
+  }
+  Config r = reference_config();
+  EXPECT_NE(run_shell("sysctl -w net.inet.tcp.insecure_rst=0", Profile::Reference, r).unsupported.find("profile is reference"),
+            std::string::npos);
 }
 
 }  // namespace
