@@ -611,7 +611,7 @@ class Runner {
         if (conns_[ci].gone || conns_[ci].slot != d.slot) continue;
         const bool was_syn_sent = conns_[ci].tcb.state == State::SynSent;
         const Output o = step(conns_[ci].tcb, Input::segment(now_ticks(), seg, take_iss()), conns_[ci].cfg);
-        if (o.effects & effect::Reopened) reopened(ci);
+        if (o.effects & effect::Reopened) ci = reopened(ci);
         apply(ci, o);
         if ((p.flags & flag::SYN) && (was_syn_sent || (o.effects & effect::Reopened))) peer_syn(conns_[ci], p);
         return;
@@ -654,13 +654,28 @@ class Runner {
   }
 
   // TIME-WAIT reopened by a SYN: the new incarnation is a new child of the listener, if any.
-  void reopened(std::size_t ci) {
+  // A descriptor that still refers to the TIME-WAIT connection (after shutdown(), not close())
+  // keeps the old, now closed, connection; the new incarnation is a new connection with no
+  // descriptor (FreeBSD tcp_twcheck drops the old tcpcb and the listener's syncache makes the
+  // new one). Returns the index the new incarnation lives at.
+  std::size_t reopened(std::size_t ci) {
+    if (conns_[ci].fd >= 0) {
+      Conn fresh = conns_[ci];
+      fresh.fd = -1;
+      conns_[ci].tcb = Tcb{};
+      conns_[ci].slot = -1;
+      if (auto it = socks_.find(conns_[ci].fd); it != socks_.end()) it->second.slot = -1;
+      conns_.push_back(fresh);
+      ci = conns_.size() - 1;
+      note("a SYN reopened a TIME-WAIT connection that a descriptor still refers to: that descriptor keeps the old one");
+    }
     Conn& c = conns_[ci];
     c.listener = -1;
     c.ready = false;
     for (auto& [fd, sk] : socks_)
       if (sk.listening) { c.listener = fd; break; }
     note("a SYN reopened a TIME-WAIT connection (its new incarnation waits for accept())");
+    return ci;
   }
 
   // '>': the segment the local stack must send.
