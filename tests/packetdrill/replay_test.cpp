@@ -263,6 +263,26 @@ TEST(ReplayParse, AccEcnAndUdpEncapsulationAreUnsupportedNotErrors) {
   EXPECT_NE(ace.script->statements[0].packet.unsupported.find("AccECN"), std::string::npos);
 }
 
+TEST(ReplayParse, BlanksMaySeparateTheTokensOfTheTimeAndFlags) {
+  const ParseResult r = parse("+ 0.5 close(3) = 0\n+0 ...0.010 read(3, ..., 1) = 1\n+0 ... .02 read(3, ..., 1) = 1\n"
+                              "+0 ~ +.1 > F  . 1:1(0) ack 1\n", "b.pkt");
+  ASSERT_TRUE(r.ok()) << r.error.message << " at " << r.error.loc.line << ":" << r.error.loc.column;
+  const auto& st = r.script->statements;
+  EXPECT_EQ(st[0].time.us, 500000);
+  EXPECT_EQ(st[1].time.end, TimeSpec::End::Blocking);
+  EXPECT_EQ(st[1].time.end_us, 10000);
+  EXPECT_EQ(st[2].time.end_us, 20000);
+  EXPECT_EQ(st[3].time.end, TimeSpec::End::Window);
+  EXPECT_EQ(st[3].packet.flags, flag::FIN | flag::ACK);
+}
+
+TEST(ReplayParse, IpHeaderFieldsAndTheBangMarkAreUnsupportedNotErrors) {
+  const ParseResult r = parse("+0 > (tos 0x20) S 0:0(0) <...>\n+0 > R. 0:0(0)! ack 2 win 0\n", "i.pkt");
+  ASSERT_TRUE(r.ok()) << r.error.message;
+  EXPECT_EQ(r.script->statements[0].packet.unsupported, "IP header fields (tos 0x20)");
+  EXPECT_NE(r.script->statements[1].packet.unsupported.find("'!'"), std::string::npos);
+}
+
 // Every value a row assumes is a no-op under its own profile, and every row is documented.
 TEST(ReplaySysctl, AssumedValuesChangeNothingAndEveryRowIsDocumented) {
   std::ifstream docs(TCPCLOSE_CONFORMANCE_MD);

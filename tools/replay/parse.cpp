@@ -136,11 +136,24 @@ std::string one_line(std::string_view s) {
 }
 
 // "[+|-]seconds" or "*"; returns false for "*".
+// packetdrill's lexer makes '+', the time, '~' and '...' separate tokens, so blanks may
+// separate them ("+ 0.00", "+0 ...0.010", "+0 ... .02").
+void blanks(Cursor& c) {
+  while (c.peek() == ' ' || c.peek() == '\t') c.advance();
+}
+bool blanks_then(const Cursor& c, std::string_view what) {
+  std::size_t k = 0;
+  while (c.peek(k) == ' ' || c.peek(k) == '\t') ++k;
+  for (std::size_t i = 0; i < what.size(); ++i)
+    if (c.peek(k + i) != what[i]) return false;
+  return true;
+}
+
 void time_point(Cursor& c, bool& relative, std::int64_t& us) {
   relative = false;
   bool negative = false;
-  if (c.peek() == '+') { relative = true; c.advance(); }
-  else if (c.peek() == '-') { relative = true; negative = true; c.advance(); }
+  if (c.peek() == '+') { relative = true; c.advance(); blanks(c); }
+  else if (c.peek() == '-') { relative = true; negative = true; c.advance(); blanks(c); }
   us = c.seconds();
   if (negative) us = -us;
 }
@@ -151,12 +164,16 @@ TimeSpec time_spec(Cursor& c) {
   bool rel = false;
   time_point(c, rel, t.us);
   t.kind = rel ? TimeSpec::Kind::Relative : TimeSpec::Kind::Absolute;
-  if (c.peek() == '~') {
+  if (blanks_then(c, "~")) {
+    blanks(c);
     c.advance();
+    blanks(c);
     t.end = TimeSpec::End::Window;
     time_point(c, t.end_relative, t.end_us);
-  } else if (c.starts("...")) {
+  } else if (blanks_then(c, "...")) {
+    blanks(c);
     c.advance(3);
+    blanks(c);
     t.end = TimeSpec::End::Blocking;
     time_point(c, t.end_relative, t.end_us);
   }
@@ -298,6 +315,12 @@ void packet(Cursor& c, Statement& st) {
     while (!c.at_line_end() && c.peek() != ']') c.advance();
     c.expect(']', "']'");
     c.skip(false);
+  } else if (c.peek() == '(') {  // IP header fields: (tos 0x20), (hlim 4), (class 0x28)
+    const std::size_t from = c.pos();
+    while (!c.at_line_end() && c.peek() != ')') c.advance();
+    c.expect(')', "')' after the IP header fields");
+    p.unsupported = "IP header fields " + std::string(c.slice(from));
+    c.skip(false);
   }
   if (other_protocol(c)) {
     const std::size_t from = c.pos();
@@ -307,12 +330,23 @@ void packet(Cursor& c, Statement& st) {
     return;
   }
   packet_flags(c, p);
+  if (p.flags_text.find('.') == std::string::npos && blanks_then(c, ".") && !blanks_then(c, "..")) {
+    blanks(c);  // "F  .": the ACK flag as a token of its own, as packetdrill's grammar allows
+    c.advance();
+    p.flags |= flag::ACK;
+    p.flags_text += '.';
+  }
   c.skip(false);
   packet_range(c, p);
   for (;;) {
     c.skip(false);
     if (c.at_line_end() || c.peek() == ';') return;
     if (c.peek() == '<') { tcp_options(c, p); continue; }
+    if (c.peek() == '!') {  // "0:0(0)!": FreeBSD's packetdrill marks a segment so; not modelled
+      c.advance();
+      if (p.unsupported.empty()) p.unsupported = "'!' after the sequence range";
+      continue;
+    }
     if (c.peek() == '/') {  // ".../udp(SPORT > DPORT)": TCP encapsulated in UDP (RFC 8467-style tunnelling)
       if (p.unsupported.empty()) p.unsupported = "UDP encapsulation (/udp(...))";
       while (!c.at_line_end()) c.advance();
