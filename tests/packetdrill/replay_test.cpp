@@ -1,13 +1,16 @@
 // The replay library's parser and interpreter, tested directly: the parse tree of each form
 // of the subset, errors as values with line and column, totality on arbitrary bytes (the
 // property a libFuzzer target will check), and verdicts built from in-memory scripts.
+#include <fstream>
 #include <random>
+#include <sstream>
 #include <string>
 
 #include <gtest/gtest.h>
 
 #include "replay.hpp"
 #include "script.hpp"
+#include "sysctl.hpp"
 
 namespace tcpclose::replay {
 namespace {
@@ -100,7 +103,7 @@ TEST(ReplayParse, ShellPythonAndEcnParseAsUnsupportedStatements) {
 TEST(ReplayParse, IsTotalOnArbitraryBytes) {
   std::mt19937 rng(7);
   const std::string base = kServer;
-  const std::string alphabet = " \t\n+-.~*<>()[]{},=:|`%/\"0123456789SFRP.EWUackwinTSvalecr...";
+  const std::string alphabet = " \t\n+-.~*<>()[]{},=:|`%/\"0123456789SFRP.EWUAackwinTSvalecr...#ifdefelse";
   for (int i = 0; i < 20000; ++i) {
     std::string t;
     if (i % 2 == 0) {
@@ -181,6 +184,145 @@ TEST(ReplayRun, AnOutboundSegmentOutsideItsTimeWindowIsAMismatch) {
   const Outcome o = run(*r.script, under(Profile::Reference));
   EXPECT_EQ(o.verdict, Verdict::Mismatch);
   EXPECT_NE(o.message.find("nothing"), std::string::npos) << o.message;
+}
+
+TEST(ReplayParse, ANoteAfterTheResultIsKeptAndNotCompared) {
+  const ParseResult r = parse("0 fcntl(3, F_GETFL) = 0x02 (flags O_RDWR)\n"
+                              "+0 connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)\n"
+                              "+0 close(3) = 0 (nested (parentheses))\n", "n.pkt");
+  ASSERT_TRUE(r.ok()) << r.error.message;
+  const auto& st = r.script->statements;
+  EXPECT_EQ(st[0].call.ret, 2);
+  EXPECT_EQ(st[0].call.note, "flags O_RDWR");
+  EXPECT_EQ(st[1].call.err, "EINPROGRESS");
+  EXPECT_EQ(st[1].call.note, "Operation now in progress");
+  EXPECT_EQ(st[2].call.note, "nested (parentheses)");
+  const ParseResult bad = parse("0 fcntl(3, F_GETFL) = 0x02 (flags O_RDWR\n", "n.pkt");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error.loc.line, 1);
+  EXPECT_NE(bad.error.message.find("note"), std::string::npos) << bad.error.message;
+}
+
+TEST(ReplayParse, IfdefBlocksNestAndEachProfileSeesItsStacksName) {
+  const ParseResult r = parse("#ifdef FreeBSD\n0 close(3) = 0\n#ifndef Linux\n+0 close(4) = 0\n#endif\n#else\n"
+                              "+0 close(5) = 0\n#endif\n+0 close(6) = 0\n", "if.pkt");
+  ASSERT_TRUE(r.ok()) << r.error.message;
+  const auto& st = r.script->statements;
+  ASSERT_EQ(st.size(), 4u);
+  const std::vector<std::string> freebsd = {"FreeBSD"}, linux = {"Linux"};
+  EXPECT_TRUE(active(st[0].when, freebsd));
+  EXPECT_TRUE(active(st[1].when, freebsd));
+  EXPECT_FALSE(active(st[2].when, freebsd));
+  EXPECT_TRUE(active(st[3].when, freebsd));
+  EXPECT_FALSE(active(st[0].when, linux));
+  EXPECT_FALSE(active(st[1].when, linux));
+  EXPECT_TRUE(active(st[2].when, linux));
+  EXPECT_TRUE(active(st[3].when, {}));
+}
+
+TEST(ReplayParse, MisusedDirectivesAreErrorsAtTheirLine) {
+  struct Case {
+    const char* text;
+    int line;
+    const char* says;
+  };
+  for (const Case& c : {Case{"0 close(3) = 0\n#ifdef FreeBSD\n+0 close(4) = 0\n", 2, "not closed by #endif"},
+                        Case{"0 close(3) = 0\n#else\n", 2, "#else without #ifdef"},
+                        Case{"#endif\n", 1, "#endif without #ifdef"},
+                        Case{"\n#if 1\n", 2, "unknown directive '#if'"},
+                        Case{"#ifdef\n", 1, "needs a name"}}) {
+    const ParseResult r = parse(c.text, "d.pkt");
+    ASSERT_FALSE(r.ok()) << c.text;
+    EXPECT_EQ(r.error.loc.line, c.line) << c.text;
+    EXPECT_NE(r.error.message.find(c.says), std::string::npos) << r.error.message;
+  }
+}
+
+TEST(ReplayParse, AnEllipsisSequenceRangeIsOutboundOnly) {
+  const ParseResult r = parse("+0 > S. ...(0) ack 1 <...>\n", "s.pkt");
+  ASSERT_TRUE(r.ok()) << r.error.message;
+  EXPECT_TRUE(r.script->statements[0].packet.seq_any);
+  EXPECT_EQ(r.script->statements[0].packet.len, 0u);
+  const ParseResult in = parse("+0 < S ...(0) win 1\n", "s.pkt");
+  ASSERT_FALSE(in.ok());
+  EXPECT_EQ(in.error.loc.column, 8);
+  EXPECT_NE(in.error.message.find("outbound"), std::string::npos) << in.error.message;
+}
+
+TEST(ReplayParse, AccEcnAndUdpEncapsulationAreUnsupportedNotErrors) {
+  const ParseResult r = parse("+0 < [ect0] .5 1:1(0) ack 1 win 257\n+0 > SEWA 0:0(0) <...>\n"
+                              "+0 < S 0:0(0) win 1 <mss 1452>/udp(1 > 2)\n+0 > - 1:1(0)\n", "a.pkt");
+  ASSERT_TRUE(r.ok()) << r.error.message;
+  const auto& st = r.script->statements;
+  EXPECT_NE(st[0].packet.unsupported.find("ECN"), std::string::npos);
+  EXPECT_NE(st[1].packet.unsupported.find("ECN"), std::string::npos);
+  EXPECT_NE(st[2].packet.unsupported.find("UDP encapsulation"), std::string::npos);
+  EXPECT_EQ(st[3].packet.flags, 0);
+  const ParseResult ace = parse("+0 < P5. 1:1(0) ack 1\n", "a.pkt");
+  ASSERT_TRUE(ace.ok());
+  EXPECT_NE(ace.script->statements[0].packet.unsupported.find("AccECN"), std::string::npos);
+}
+
+TEST(ReplayParse, BlanksMaySeparateTheTokensOfTheTimeAndFlags) {
+  const ParseResult r = parse("+ 0.5 close(3) = 0\n+0 ...0.010 read(3, ..., 1) = 1\n+0 ... .02 read(3, ..., 1) = 1\n"
+                              "+0 ~ +.1 > F  . 1:1(0) ack 1\n", "b.pkt");
+  ASSERT_TRUE(r.ok()) << r.error.message << " at " << r.error.loc.line << ":" << r.error.loc.column;
+  const auto& st = r.script->statements;
+  EXPECT_EQ(st[0].time.us, 500000);
+  EXPECT_EQ(st[1].time.end, TimeSpec::End::Blocking);
+  EXPECT_EQ(st[1].time.end_us, 10000);
+  EXPECT_EQ(st[2].time.end_us, 20000);
+  EXPECT_EQ(st[3].time.end, TimeSpec::End::Window);
+  EXPECT_EQ(st[3].packet.flags, flag::FIN | flag::ACK);
+}
+
+TEST(ReplayParse, IpHeaderFieldsAndTheBangMarkAreUnsupportedNotErrors) {
+  const ParseResult r = parse("+0 > (tos 0x20) S 0:0(0) <...>\n+0 > R. 0:0(0)! ack 2 win 0\n", "i.pkt");
+  ASSERT_TRUE(r.ok()) << r.error.message;
+  EXPECT_EQ(r.script->statements[0].packet.unsupported, "IP header fields (tos 0x20)");
+  EXPECT_NE(r.script->statements[1].packet.unsupported.find("'!'"), std::string::npos);
+}
+
+// Every value a row assumes is a no-op under its own profile, and every row is documented.
+TEST(ReplaySysctl, AssumedValuesChangeNothingAndEveryRowIsDocumented) {
+  std::ifstream docs(TCPCLOSE_CONFORMANCE_MD);
+  std::stringstream buf;
+  buf << docs.rdbuf();
+  for (const SysctlRule& r : sysctl_rules()) {
+    EXPECT_NE(buf.str().find(std::string(r.name)), std::string::npos) << r.name << " is not in docs/conformance.md";
+    const Profile p = r.stack == Stack::Linux ? Profile::Linux : Profile::FreeBsd;
+    if (r.assumed == "*") continue;
+    const std::string v(r.assumed.substr(0, r.assumed.find('|')));
+    Config c = profile_config(p);
+    const ShellEffect e = run_shell("sysctl -w " + std::string(r.name) + "=\"" + v + "\"", p, c);
+    EXPECT_TRUE(e.unsupported.empty()) << r.name << ": " << e.unsupported;
+    EXPECT_TRUE(c == profile_config(p)) << r.name;
+  }
+}
+
+TEST(ReplaySysctl, KnobsOverrideAndTheRestIsUnsupportedByName) {
+  Config c = freebsd_config();
+  ShellEffect e = run_shell("sysctl -w net.inet.tcp.insecure_rst=1; sysctl -w net.inet.tcp.sendspace=65536", Profile::FreeBsd, c);
+  EXPECT_TRUE(e.unsupported.empty()) << e.unsupported;
+  EXPECT_EQ(c.rst_acceptance, RstAcceptance::Window);
+  EXPECT_EQ(c.snd_buf, 65536u);
+  ASSERT_EQ(e.notes.size(), 2u);
+  EXPECT_NE(e.notes[0].find("knob override"), std::string::npos) << e.notes[0];
+  c = linux_config();
+  e = run_shell("../../common/defaults.sh\n./set_sysctls.py /proc/sys/net/ipv4/tcp_timestamps=0", Profile::Linux, c);
+  EXPECT_TRUE(e.unsupported.empty()) << e.unsupported;
+  EXPECT_EQ(c.snd_buf, 262144u);  // defaults.sh: tcp_wmem[1]
+  EXPECT_FALSE(c.timestamps);
+  for (const char* bad : {"sysctl -w net.inet.tcp.drop_synfin=1", "sysctl -q net.ipv4.tcp_rfc1337=1",
+                          "sockstat -4 | grep -c TIME_WAIT", "sysctl -w net.inet.tcp.nosuch=1", "./defaults.sh",
+                          "sysctl -w net.inet.tcp.sendspace=$SPACE", "/tmp/sysctl_restore_${PPID}.sh"}) {
+    Config f = freebsd_config();
+    const ShellEffect u = run_shell(bad, Profile::FreeBsd, f);
+    EXPECT_NE(u.unsupported.find("a shell command"), std::string::npos) << bad << ": " << u.unsupported;
+  }
+  Config r = reference_config();
+  EXPECT_NE(run_shell("sysctl -w net.inet.tcp.insecure_rst=0", Profile::Reference, r).unsupported.find("profile is reference"),
+            std::string::npos);
 }
 
 }  // namespace

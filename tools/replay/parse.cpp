@@ -1,6 +1,7 @@
 // The packetdrill parser for the teardown subset (see script.hpp). A hand-written cursor over
 // the text, so every error knows its line and column and no input can make it throw or loop.
 // Grammar learned from packetdrill's lexer.l/parser.y and the public scripts; no code copied.
+#include <algorithm>
 #include <cctype>
 #include <exception>
 #include <new>
@@ -135,11 +136,24 @@ std::string one_line(std::string_view s) {
 }
 
 // "[+|-]seconds" or "*"; returns false for "*".
+// packetdrill's lexer makes '+', the time, '~' and '...' separate tokens, so blanks may
+// separate them ("+ 0.00", "+0 ...0.010", "+0 ... .02").
+void blanks(Cursor& c) {
+  while (c.peek() == ' ' || c.peek() == '\t') c.advance();
+}
+bool blanks_then(const Cursor& c, std::string_view what) {
+  std::size_t k = 0;
+  while (c.peek(k) == ' ' || c.peek(k) == '\t') ++k;
+  for (std::size_t i = 0; i < what.size(); ++i)
+    if (c.peek(k + i) != what[i]) return false;
+  return true;
+}
+
 void time_point(Cursor& c, bool& relative, std::int64_t& us) {
   relative = false;
   bool negative = false;
-  if (c.peek() == '+') { relative = true; c.advance(); }
-  else if (c.peek() == '-') { relative = true; negative = true; c.advance(); }
+  if (c.peek() == '+') { relative = true; c.advance(); blanks(c); }
+  else if (c.peek() == '-') { relative = true; negative = true; c.advance(); blanks(c); }
   us = c.seconds();
   if (negative) us = -us;
 }
@@ -150,12 +164,16 @@ TimeSpec time_spec(Cursor& c) {
   bool rel = false;
   time_point(c, rel, t.us);
   t.kind = rel ? TimeSpec::Kind::Relative : TimeSpec::Kind::Absolute;
-  if (c.peek() == '~') {
+  if (blanks_then(c, "~")) {
+    blanks(c);
     c.advance();
+    blanks(c);
     t.end = TimeSpec::End::Window;
     time_point(c, t.end_relative, t.end_us);
-  } else if (c.starts("...")) {
+  } else if (blanks_then(c, "...")) {
+    blanks(c);
     c.advance(3);
+    blanks(c);
     t.end = TimeSpec::End::Blocking;
     time_point(c, t.end_relative, t.end_us);
   }
@@ -166,23 +184,35 @@ TimeSpec time_spec(Cursor& c) {
 void block(Cursor& c, Statement& st) {
   if (c.peek() == '`') {
     c.advance();
+    const std::size_t from = c.pos();
     while (!c.end() && c.peek() != '`') c.advance();
     if (c.end()) c.fail("unterminated `command`");
+    st.body = std::string(c.slice(from));
     c.advance();
     st.kind = Statement::Kind::Shell;
     return;
   }
   c.advance(2);  // "%{"
+  const std::size_t from = c.pos();
   while (!c.end() && !c.starts("}%")) c.advance();
   if (c.end()) c.fail("unterminated %{ python block");
+  st.body = std::string(c.slice(from));
   c.advance(2);
   st.kind = Statement::Kind::Python;
 }
 
+// The flags word. packetdrill also writes AccECN's ACE field as digits ("P5.", ".5") and the
+// AE flag as 'A'; those are valid but beyond the subset, so they mark the packet unsupported.
 void packet_flags(Cursor& c, Packet& p) {
   const std::size_t from = c.pos();
-  while (!c.end() && c.peek() != ' ' && c.peek() != '\t' && c.peek() != '\n') {
-    switch (c.peek()) {
+  if (c.peek() == '-' && (c.peek(1) == ' ' || c.peek(1) == '\t')) {  // "-": no flags at all
+    c.advance();
+    p.flags_text = "-";
+    return;
+  }
+  while (!c.end() && c.peek() != ' ' && c.peek() != '\t' && c.peek() != '\n' && c.peek() != '\r') {
+    const char f = c.peek();
+    switch (f) {
       case 'F': p.flags |= flag::FIN; break;
       case 'S': p.flags |= flag::SYN; break;
       case 'R': p.flags |= flag::RST; break;
@@ -190,12 +220,51 @@ void packet_flags(Cursor& c, Packet& p) {
       case '.': p.flags |= flag::ACK; break;
       case 'E': case 'W': if (p.unsupported.empty()) p.unsupported = "ECN flags (E/W)"; break;
       case 'U': if (p.unsupported.empty()) p.unsupported = "urgent data (U flag)"; break;
-      default: c.fail(std::string("unknown TCP flag '") + c.peek() + "' (expected F, S, R, P, ., E, W or U)");
+      case 'A': if (p.unsupported.empty()) p.unsupported = "AccECN (the AE flag 'A')"; break;
+      default:
+        if (std::isdigit(static_cast<unsigned char>(f))) {
+          if (p.unsupported.empty()) p.unsupported = "AccECN (ACE field digits in the flags)";
+          break;
+        }
+        c.fail(std::string("unknown TCP flag '") + f + "' (expected F, S, R, P, ., E, W, U, A or ACE digits)");
     }
     c.advance();
   }
   p.flags_text = std::string(c.slice(from));
   if (p.flags_text.empty()) c.fail("expected TCP flags (S, S., ., P., F., R, R. ...)");
+}
+
+// A word after the direction that names another protocol or an outer header (packetdrill's
+// udp, icmp, ipv4/ipv6 encapsulation, gre, mpls): valid, beyond the subset.
+bool other_protocol(const Cursor& c) {
+  static constexpr std::string_view kWords[] = {"udp", "udplite", "icmp", "ipv4", "ipv6", "gre", "mpls", "sctp"};
+  std::size_t k = 0;
+  std::string w;
+  while (Cursor::ident_char(c.peek(k))) w += c.peek(k++);
+  for (std::string_view x : kWords)
+    if (w == x) return true;
+  return false;
+}
+
+// "start:end(len)", or "...(len)" on an outbound segment (its sequence number not checked).
+void packet_range(Cursor& c, Packet& p) {
+  if (c.starts("...")) {
+    if (p.inbound) c.fail("'...' as a sequence range is only valid on an outbound ('>') segment");
+    c.advance(3);
+    p.seq_any = true;
+    c.expect('(', "'(' in ...(len)");
+    p.len = c.u32();
+    c.expect(')', "')' in ...(len)");
+    p.end = p.len;
+    return;
+  }
+  p.start = c.u32();
+  c.expect(':', "':' in start:end(len)");
+  p.end = c.u32();
+  c.expect('(', "'(' in start:end(len)");
+  p.len = c.u32();
+  c.expect(')', "')' in start:end(len)");
+  if (p.end - p.start != p.len) c.fail("start:end(len) is inconsistent: end - start must equal len");
 }
 
 void tcp_options(Cursor& c, Packet& p) {
@@ -246,49 +315,43 @@ void packet(Cursor& c, Statement& st) {
     while (!c.at_line_end() && c.peek() != ']') c.advance();
     c.expect(']', "']'");
     c.skip(false);
-  }
-  if (Cursor::ident_start(c.peek()) && !(c.peek(1) == ' ' || c.peek(1) == '.' || c.peek(1) == '\t')) {
-    // "udp", "icmp", "GRE" ...: another protocol; "FP." etc. are flags handled below.
+  } else if (c.peek() == '(') {  // IP header fields: (tos 0x20), (hlim 4), (class 0x28)
     const std::size_t from = c.pos();
-    bool all_flags = true;
-    while (Cursor::ident_char(c.peek())) {
-      if (std::string_view("FSRPEWU").find(c.peek()) == std::string_view::npos) all_flags = false;
-      c.advance();
-    }
-    if (!all_flags) {
-      p.unsupported = "a non-TCP packet (" + std::string(c.slice(from)) + ")";
-      while (!c.at_line_end()) c.advance();
-      return;
-    }
-    // Rewind is impossible with this cursor; re-parse the flags from the slice.
-    for (char f : c.slice(from)) {
-      switch (f) {
-        case 'F': p.flags |= flag::FIN; break;
-        case 'S': p.flags |= flag::SYN; break;
-        case 'R': p.flags |= flag::RST; break;
-        case 'P': p.flags |= flag::PSH; break;
-        default: if (p.unsupported.empty()) p.unsupported = f == 'U' ? "urgent data (U flag)" : "ECN flags (E/W)";
-      }
-    }
-    const std::string head(c.slice(from));
-    Packet rest;
-    if (c.peek() == '.') { packet_flags(c, rest); p.flags |= rest.flags; p.flags_text = head + rest.flags_text; }
-    else p.flags_text = head;
-  } else {
-    packet_flags(c, p);
+    while (!c.at_line_end() && c.peek() != ')') c.advance();
+    c.expect(')', "')' after the IP header fields");
+    p.unsupported = "IP header fields " + std::string(c.slice(from));
+    c.skip(false);
+  }
+  if (other_protocol(c)) {
+    const std::size_t from = c.pos();
+    while (Cursor::ident_char(c.peek())) c.advance();
+    p.unsupported = "a non-TCP packet (" + std::string(c.slice(from)) + ")";
+    while (!c.at_line_end()) c.advance();
+    return;
+  }
+  packet_flags(c, p);
+  if (p.flags_text.find('.') == std::string::npos && blanks_then(c, ".") && !blanks_then(c, "..")) {
+    blanks(c);  // "F  .": the ACK flag as a token of its own, as packetdrill's grammar allows
+    c.advance();
+    p.flags |= flag::ACK;
+    p.flags_text += '.';
   }
   c.skip(false);
-  p.start = c.u32();
-  c.expect(':', "':' in start:end(len)");
-  p.end = c.u32();
-  c.expect('(', "'(' in start:end(len)");
-  p.len = c.u32();
-  c.expect(')', "')' in start:end(len)");
-  if (p.end - p.start != p.len) c.fail("start:end(len) is inconsistent: end - start must equal len");
+  packet_range(c, p);
   for (;;) {
     c.skip(false);
     if (c.at_line_end() || c.peek() == ';') return;
     if (c.peek() == '<') { tcp_options(c, p); continue; }
+    if (c.peek() == '!') {  // "0:0(0)!": FreeBSD's packetdrill marks a segment so; not modelled
+      c.advance();
+      if (p.unsupported.empty()) p.unsupported = "'!' after the sequence range";
+      continue;
+    }
+    if (c.peek() == '/') {  // ".../udp(SPORT > DPORT)": TCP encapsulated in UDP (RFC 8467-style tunnelling)
+      if (p.unsupported.empty()) p.unsupported = "UDP encapsulation (/udp(...))";
+      while (!c.at_line_end()) c.advance();
+      return;
+    }
     const Loc at = c.loc();
     const std::string word = c.ident();
     c.skip(false);
@@ -352,15 +415,18 @@ void syscall(Cursor& c, Statement& st) {
   if (Cursor::ident_start(c.peek())) {
     s.err = c.ident();
     c.skip(false);
-    if (c.peek() == '(') {  // "(Broken pipe)": free text, balanced
-      int d = 0;
-      do {
-        if (c.at_line_end()) c.fail("unterminated '(' after the errno name");
-        if (c.peek() == '(') ++d;
-        if (c.peek() == ')') --d;
-        c.advance();
-      } while (d > 0);
-    }
+  }
+  if (c.peek() == '(') {  // strace's note: "(Broken pipe)", "(flags O_RDWR)": free text, balanced
+    const std::size_t from = c.pos();
+    int d = 0;
+    do {
+      if (c.at_line_end()) c.fail("unterminated '(' in the note after the result");
+      if (c.peek() == '(') ++d;
+      if (c.peek() == ')') --d;
+      c.advance();
+    } while (d > 0);
+    const std::string_view n = c.slice(from);
+    s.note = std::string(n.substr(1, n.size() - 2));
   }
 }
 
@@ -385,6 +451,38 @@ void statement(Cursor& c, Script& out) {
   c.skip(false);
   if (!c.at_line_end()) c.fail("unexpected text after the statement");
   out.statements.push_back(std::move(st));
+}
+
+// "#ifdef NAME", "#ifndef NAME", "#else", "#endif": each on a line of its own. The open blocks
+// are a stack; every statement records the conditions around it (Statement::when).
+struct Directives {
+  std::vector<Cond> open;
+  std::vector<Loc> at;  // where each open block began, for "not closed" errors
+};
+
+void directive(Cursor& c, Directives& d) {
+  const Loc at = c.loc();
+  c.advance();  // '#'
+  const std::size_t from = c.pos();
+  while (Cursor::ident_char(c.peek())) c.advance();
+  const std::string word(c.slice(from));
+  c.skip(false);
+  if (word == "ifdef" || word == "ifndef") {
+    if (!Cursor::ident_start(c.peek())) c.fail("#" + word + " needs a name");
+    d.open.push_back(Cond{c.ident(), word == "ifdef"});
+    d.at.push_back(at);
+  } else if (word == "else") {
+    if (d.open.empty()) throw Failure{at, "#else without #ifdef"};
+    d.open.back().defined = !d.open.back().defined;
+  } else if (word == "endif") {
+    if (d.open.empty()) throw Failure{at, "#endif without #ifdef"};
+    d.open.pop_back();
+    d.at.pop_back();
+  } else {
+    throw Failure{at, "unknown directive '#" + word + "' (expected #ifdef, #ifndef, #else or #endif)"};
+  }
+  c.skip(false);
+  if (!c.at_line_end()) c.fail("unexpected text after #" + word);
 }
 
 void header_option(Cursor& c, Script& out) {
@@ -428,6 +526,14 @@ void scan_profile(std::string_view text, Script& out) {
 
 }  // namespace
 
+bool active(const std::vector<Cond>& when, const std::vector<std::string>& defined) noexcept {
+  for (const Cond& k : when) {
+    const bool is = std::find(defined.begin(), defined.end(), k.name) != defined.end();
+    if (is != k.defined) return false;
+  }
+  return true;
+}
+
 ParseResult parse(std::string_view text, std::string_view filename) noexcept {
   ParseResult r;
   try {
@@ -435,13 +541,18 @@ ParseResult parse(std::string_view text, std::string_view filename) noexcept {
     s.filename = std::string(filename);
     scan_profile(text, s);
     Cursor c(text);
+    Directives d;
     for (;;) {
       c.skip(true);
       if (c.end()) break;
       if (c.peek() == '\0') c.fail("NUL byte in the script");
-      if (c.starts("--")) { header_option(c, s); continue; }
+      if (c.peek() == '#') { directive(c, d); continue; }
+      if (c.starts("--")) { header_option(c, s); s.options.back().when = d.open; continue; }
       statement(c, s);
+      s.statements.back().when = d.open;
     }
+    if (!d.open.empty())
+      throw Failure{d.at.back(), "#ifdef " + d.open.back().name + " is not closed by #endif"};
     r.script = std::move(s);
   } catch (const Failure& f) {
     r.error = ParseError{std::string(filename), f.loc, f.message};

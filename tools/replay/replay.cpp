@@ -4,6 +4,7 @@
 // Rule 2: the first difference ends the run as a Mismatch saying line, expectation, what the
 // core did and its state; a construct the core does not model ends it as Unsupported.
 #include "replay.hpp"
+#include "sysctl.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -52,6 +53,11 @@ constexpr Seq kFirstIss = 3000000000u;
 constexpr std::int64_t kDefaultToleranceUs = 4000;  // packetdrill's default --tolerance_usecs
 constexpr std::uint32_t kDefaultPeerWindow = 65535;
 constexpr int kFirstFd = 3;
+// FreeBSD buffer sizes: net.inet.tcp.recvspace (only its default is modelled), the MSS of
+// packetdrill's tun link (MTU 1500) and tcp_mssdflt / tcp_v6mssdflt for a SYN without MSS.
+constexpr std::uint32_t kFreeBsdRecvSpace = 65536;
+constexpr std::uint32_t kLinkMssV4 = 1460, kLinkMssV6 = 1440;
+constexpr std::uint32_t kDefaultMssV4 = 536, kDefaultMssV6 = 1220;
 
 struct Stop {};  // the run has its verdict: unwinds to run()
 
@@ -63,6 +69,8 @@ struct Conn {
   int listener = -1;  // the listening fd whose accept queue holds it
   bool ready = false; // established and waiting for accept()
   bool gone = false;  // CLOSED and no descriptor refers to it
+  bool peer_syn = false;                   // the peer's SYN has been processed
+  std::optional<std::uint32_t> peer_mss;   // its MSS option, if it had one
 };
 
 struct Sock {
@@ -72,6 +80,8 @@ struct Sock {
   std::uint32_t linger_secs = 0;
   std::optional<std::uint32_t> linger2_ms;  // TCP_LINGER2
   bool listening = false;
+  std::uint32_t rcv_hiwat = 0;  // SO_RCVBUF as set (FreeBSD sb_hiwat), before tcp_mss() rounds it
+  std::uint32_t snd_hiwat = 0;  // SO_SNDBUF likewise
   int slot = -1;
   int conn = -1;
   Tcb listen_tcb;
@@ -144,6 +154,94 @@ std::optional<Err> errno_by_name(std::string_view s) {
 
 std::string secs(std::int64_t us) { return fmt::format("{:.3f} s", static_cast<double>(us) / 1e6); }
 
+// tcp_info's state names: Linux TCP_* (include/net/tcp_states.h, also numbered as there) and
+// FreeBSD TCPS_* (sys/netinet/tcp_fsm.h), which FreeBSD's packetdrill spells TCPI_*.
+struct StateName {
+  State state;
+  const char* linux_name;
+  int linux_number;
+  const char* freebsd_name;
+};
+constexpr StateName kStateNames[] = {
+    {State::Established, "TCP_ESTABLISHED", 1, "TCPS_ESTABLISHED"}, {State::SynSent, "TCP_SYN_SENT", 2, "TCPS_SYN_SENT"},
+    {State::SynReceived, "TCP_SYN_RECV", 3, "TCPS_SYN_RECEIVED"}, {State::FinWait1, "TCP_FIN_WAIT1", 4, "TCPS_FIN_WAIT_1"},
+    {State::FinWait2, "TCP_FIN_WAIT2", 5, "TCPS_FIN_WAIT_2"}, {State::TimeWait, "TCP_TIME_WAIT", 6, "TCPS_TIME_WAIT"},
+    {State::Closed, "TCP_CLOSE", 7, "TCPS_CLOSED"}, {State::CloseWait, "TCP_CLOSE_WAIT", 8, "TCPS_CLOSE_WAIT"},
+    {State::LastAck, "TCP_LAST_ACK", 9, "TCPS_LAST_ACK"}, {State::Listen, "TCP_LISTEN", 10, "TCPS_LISTEN"},
+    {State::Closing, "TCP_CLOSING", 11, "TCPS_CLOSING"},
+};
+
+std::optional<State> state_by_tcpi(const std::string& s) {
+  const auto n = int_arg(s);
+  for (const StateName& k : kStateNames)
+    if (s == k.linux_name || s == k.freebsd_name || (n && *n == k.linux_number)) return k.state;
+  if (s.rfind("TCPI_", 0) == 0)  // packetdrill on FreeBSD names them TCPI_*, after TCPS_*
+    for (const StateName& k : kStateNames)
+      if (s.substr(5) == std::string_view(k.freebsd_name).substr(5)) return k.state;
+  return std::nullopt;
+}
+
+const char* tcpi_name(State st) {
+  for (const StateName& k : kStateNames)
+    if (k.state == st) return k.linux_name;
+  return "?";
+}
+
+// The one Python form modelled: "assert tcpi_state == NAME" or "!=", optionally followed by
+// ", message", on one line. Anything else is nullopt (unsupported).
+struct StateAssert {
+  bool equal = true;
+  std::string name;
+};
+
+std::optional<StateAssert> state_assert(std::string code) {
+  code = trim(code);
+  if (code.find_first_of("\n;") != std::string::npos) return std::nullopt;
+  std::size_t at = 0;
+  auto word = [&](std::string_view w) {
+    while (at < code.size() && code[at] == ' ') ++at;
+    if (code.compare(at, w.size(), w) != 0) return false;
+    at += w.size();
+    return true;
+  };
+  StateAssert a;
+  if (!word("assert") || !word("tcpi_state")) return std::nullopt;
+  if (word("==")) a.equal = true;
+  else if (word("!=")) a.equal = false;
+  else return std::nullopt;
+  while (at < code.size() && code[at] == ' ') ++at;
+  const std::size_t from = at;
+  while (at < code.size() && (std::isalnum(static_cast<unsigned char>(code[at])) || code[at] == '_')) ++at;
+  a.name = code.substr(from, at - from);
+  while (at < code.size() && code[at] == ' ') ++at;
+  if (a.name.empty() || (at < code.size() && code[at] != ',')) return std::nullopt;
+  return a;
+}
+
+// The names `#ifdef` sees under each profile: the stack's own (packetdrill defines its OS).
+std::vector<std::string> profile_defines(Profile p) {
+  switch (p) {
+    case Profile::Linux: return {"Linux"};
+    case Profile::FreeBsd: return {"FreeBSD"};
+    case Profile::Reference:
+    case Profile::Rfc9293:
+    case Profile::Smoltcp: return {};
+  }
+  return {};
+}
+
+// The script as the preprocessor leaves it: statements and options outside a false #ifdef.
+Script compiled(const Script& s, const std::vector<std::string>& defined) {
+  Script out;
+  out.filename = s.filename;
+  out.profile = s.profile;
+  for (const HeaderOption& h : s.options)
+    if (active(h.when, defined)) out.options.push_back(h);
+  for (const Statement& st : s.statements)
+    if (active(st.when, defined)) out.statements.push_back(st);
+  return out;
+}
+
 const char* const kSupportedCalls[] = {"socket", "setsockopt", "getsockopt", "bind", "listen",
                                        "accept", "connect", "write", "send", "read", "recv",
                                        "shutdown", "close", "fcntl"};
@@ -184,6 +282,7 @@ class Runner {
   std::uint16_t remote_port_ = kRemoteEphemeral;
   std::optional<Pending> pending_;
   const Statement* cur_ = nullptr;
+  bool ipv6_ = false;  // --ip_version=ipv6: the link MSS and the default MSS differ
 
   // ----- verdicts ---------------------------------------------------------------------------
 
@@ -268,6 +367,7 @@ class Runner {
 
   void header() {
     for (const HeaderOption& h : s_.options) {
+      if (h.name == "ip_version") ipv6_ = h.value == "ipv6";
       if (h.name == "tolerance_usecs") {
         const auto v = int_arg(h.value);
         if (!v || *v < 0) {
@@ -276,19 +376,29 @@ class Runner {
           throw Stop{};
         }
         tol_us_ = *v;
-      } else {
+      } else if (h.name != "ip_version") {
         note(fmt::format("header --{}{}{} accepted and ignored: it does not change the core's behaviour", h.name,
                          h.value.empty() ? "" : "=", h.value));
       }
+    }
+    if (opt_.tolerance_us) {
+      // packetdrill parse_and_finalize_config: command line options overwrite the script's.
+      if (*opt_.tolerance_us != tol_us_)
+        note(fmt::format("--tolerance_usecs={} from the command line overrides the script's {}", *opt_.tolerance_us, tol_us_));
+      tol_us_ = *opt_.tolerance_us;
     }
   }
 
   std::string static_unsupported(const Statement& st) const {
     switch (st.kind) {
-      case Statement::Kind::Shell:
+      case Statement::Kind::Shell: {
         if (opt_.ignore_shell) return {};
-        return "a shell command (`...`): the replay runs no commands, so sysctl settings it makes are unknown";
-      case Statement::Kind::Python: return "a Python block (%{ }%): tcp_info assertions are not modelled";
+        Config scratch = opt_.config;
+        return run_shell(st.body, opt_.profile, scratch).unsupported;
+      }
+      case Statement::Kind::Python:
+        if (state_assert(st.body)) return {};
+        return "a Python block (%{ }%): of tcp_info only one-line 'assert tcpi_state == TCP_...' asserts are modelled";
       case Statement::Kind::Packet: {
         if (!st.packet.unsupported.empty()) return st.packet.unsupported;
         for (const TcpOption& o : st.packet.options) {
@@ -296,7 +406,8 @@ class Runner {
           if (o.name == "md5") return "TCP MD5 signatures";
           if (o.name == "sack") return "SACK blocks (the core has no retransmission queue)";
         }
-        if ((st.packet.flags & flag::SYN) && st.packet.len > 0) return "data on a SYN (TCP Fast Open)";
+        if ((st.packet.flags & flag::SYN) && st.packet.len > 0)
+          return "data on a SYN without a Fast Open option: the core does not take data from a SYN";
         return {};
       }
       case Statement::Kind::Syscall: {
@@ -389,6 +500,7 @@ class Runner {
   Config conn_config(const Sock& sk) const {
     Config c = opt_.config;
     if (sk.linger2_ms) c.fin_wait2_timeout = *sk.linger2_ms;
+    if (opt_.profile == Profile::FreeBsd && sk.snd_hiwat > 0) c.snd_buf = sk.snd_hiwat;
     return c;
   }
 
@@ -430,15 +542,40 @@ class Runner {
         else outbound(st, t);
         return;
       case Statement::Kind::Syscall: syscall(i, st, t); return;
-      case Statement::Kind::Shell:
-        if (opt_.ignore_shell) {
-          note(fmt::format("line {}: shell command not run (--ignore-shell): {}", st.loc.line, st.text));
-          return;
-        }
-        unsupported(st, static_unsupported(st));
-      case Statement::Kind::Python:
-        unsupported(st, static_unsupported(st));
+      case Statement::Kind::Shell: shell(st); return;
+      case Statement::Kind::Python: python(st, t); return;
     }
+  }
+
+  // A backtick line: its sysctl settings become knob overrides for the sockets created later.
+  void shell(const Statement& st) {
+    if (opt_.ignore_shell) {
+      note(fmt::format("line {}: shell command not run (--ignore-shell): {}", st.loc.line, st.text));
+      return;
+    }
+    const ShellEffect eff = run_shell(st.body, opt_.profile, opt_.config);
+    if (!eff.unsupported.empty()) unsupported(st, eff.unsupported);
+    for (const std::string& n : eff.notes) note(fmt::format("line {}: {}", st.loc.line, n));
+  }
+
+  // The socket packetdrill's tcp_info reads: the newest connection, else a listener.
+  State under_test() const {
+    if (!conns_.empty()) return conns_.back().gone ? State::Closed : conns_.back().tcb.state;
+    for (const auto& [fd, sk] : socks_)
+      if (sk.listening) return State::Listen;
+    return State::Closed;
+  }
+
+  void python(const Statement& st, std::int64_t t) {
+    advance_to(t);
+    const auto a = state_assert(st.body);
+    if (!a) unsupported(st, static_unsupported(st));
+    const auto want = state_by_tcpi(a->name);
+    if (!want) script_error(st, "unknown TCP state '" + a->name + "' in the tcpi_state assert (expected TCP_ESTABLISHED, TCPS_... or TCPI_...)");
+    const State is = under_test();
+    if ((is == *want) != a->equal)
+      mismatch(st, fmt::format("tcpi_state is {} ({})", tcpi_name(is), name(is)),
+               fmt::format("tcpi_state {} {}", a->equal ? "==" : "!=", a->name), fmt::format("tcpi_state = {}", tcpi_name(is)));
   }
 
   void finish() {
@@ -473,9 +610,11 @@ class Runner {
     if (d.kind == Demux::Connection) {
       for (std::size_t ci = 0; ci < conns_.size(); ++ci) {
         if (conns_[ci].gone || conns_[ci].slot != d.slot) continue;
+        const bool was_syn_sent = conns_[ci].tcb.state == State::SynSent;
         const Output o = step(conns_[ci].tcb, Input::segment(now_ticks(), seg, take_iss()), conns_[ci].cfg);
-        if (o.effects & effect::Reopened) reopened(ci);
+        if (o.effects & effect::Reopened) ci = reopened(ci);
         apply(ci, o);
+        if ((p.flags & flag::SYN) && (was_syn_sent || (o.effects & effect::Reopened))) peer_syn(conns_[ci], p);
         return;
       }
     }
@@ -494,6 +633,7 @@ class Runner {
         c.cfg = cfg;
         c.slot = b.slot;
         c.listener = fd;
+        peer_syn(c, p);
         conns_.push_back(c);
         apply(conns_.size() - 1, o);
         return;
@@ -504,14 +644,39 @@ class Runner {
     if (const Segment* r = o.actions.sent()) outq_.push_back({*r, clock_us_, -1});
   }
 
+  // The peer's SYN and its MSS: FreeBSD's tcp_mss() rounds the send buffer (the core's snd_buf)
+  // up to whole segments; SO_RCVBUF and SO_SNDBUF report the rounded sizes.
+  void peer_syn(Conn& c, const Packet& p) {
+    c.peer_syn = true;
+    c.peer_mss.reset();
+    for (const TcpOption& o : p.options)
+      if (o.name == "mss") c.peer_mss = o.a;
+    if (opt_.profile == Profile::FreeBsd) c.cfg.snd_buf = rounded(c.cfg.snd_buf, segment_size(c));
+  }
+
   // TIME-WAIT reopened by a SYN: the new incarnation is a new child of the listener, if any.
-  void reopened(std::size_t ci) {
+  // A descriptor that still refers to the TIME-WAIT connection (after shutdown(), not close())
+  // keeps the old, now closed, connection; the new incarnation is a new connection with no
+  // descriptor (FreeBSD tcp_twcheck drops the old tcpcb and the listener's syncache makes the
+  // new one). Returns the index the new incarnation lives at.
+  std::size_t reopened(std::size_t ci) {
+    if (conns_[ci].fd >= 0) {
+      Conn fresh = conns_[ci];
+      fresh.fd = -1;
+      conns_[ci].tcb = Tcb{};
+      conns_[ci].slot = -1;
+      if (auto it = socks_.find(conns_[ci].fd); it != socks_.end()) it->second.slot = -1;
+      conns_.push_back(fresh);
+      ci = conns_.size() - 1;
+      note("a SYN reopened a TIME-WAIT connection that a descriptor still refers to: that descriptor keeps the old one");
+    }
     Conn& c = conns_[ci];
     c.listener = -1;
     c.ready = false;
     for (auto& [fd, sk] : socks_)
       if (sk.listening) { c.listener = fd; break; }
     note("a SYN reopened a TIME-WAIT connection (its new incarnation waits for accept())");
+    return ci;
   }
 
   // '>': the segment the local stack must send.
@@ -536,6 +701,7 @@ class Runner {
                fmt::format("{} at {}{} (tolerance {} us)", trim(want), secs(lo), hi != lo ? " to " + secs(hi) : "", tol_us_),
                fmt::format("sent {} at {}", rel_segment(e.seg), secs(e.at_us)));
     if (e.seg.has(flag::SYN)) local_isn_ = e.seg.seq - p.start;  // learn our ISN, as packetdrill does
+    else if (p.seq_any) note(fmt::format("line {}: '...' sequence range: the sequence number is not compared", st.loc.line));
     std::string diff = compare(p, e.seg);
     if (!diff.empty())
       mismatch(st, diff, trim(want), fmt::format("sent {} at {}", rel_segment(e.seg), secs(e.at_us)));
@@ -547,7 +713,7 @@ class Runner {
     if ((a.flags & mask) != (p.flags & mask))
       return fmt::format("flags differ: expected {}, the core sent {}", flag_text(p.flags).text, flag_text(a.flags).text);
     const Seq seq = a.has(flag::RST) && a.seq == 0 && p.start == 0 ? 0 : a.seq - local_isn_;
-    if (seq != p.start) return fmt::format("sequence number differs: expected {}, the core sent {}", p.start, seq);
+    if (!p.seq_any && seq != p.start) return fmt::format("sequence number differs: expected {}, the core sent {}", p.start, seq);
     if (a.len != p.len) return fmt::format("length differs: expected {}, the core sent {}", p.len, a.len);
     if (p.has_ack && a.has(flag::ACK) && a.ack - kRemoteIsn != p.ack)
       return fmt::format("ack differs: expected {}, the core sent {}", p.ack, a.ack - kRemoteIsn);
@@ -696,11 +862,42 @@ class Runner {
     const int fd = lowest_free_fd();
     Sock sk;
     sk.nonblock = has_word(type, "SOCK_NONBLOCK");
+    sk.rcv_hiwat = kFreeBsdRecvSpace;
+    sk.snd_hiwat = opt_.config.snd_buf;
     socks_[fd] = sk;
     return {fd, Err::None, false, ""};
   }
 
+  // FreeBSD tcp_mss(): once the peer's SYN is in, sb_hiwat of both buffers is rounded up to
+  // whole segments of min(link MSS, the peer's MSS or tcp_mssdflt).
+  std::uint32_t segment_size(const Conn& c) const {
+    const std::uint32_t link = ipv6_ ? kLinkMssV6 : kLinkMssV4;
+    const std::uint32_t offer = c.peer_mss.value_or(ipv6_ ? kDefaultMssV6 : kDefaultMssV4);
+    return std::max<std::uint32_t>(64, std::min(link, offer));
+  }
+  static std::uint32_t rounded(std::uint32_t buf, std::uint32_t mss) {
+    return buf > mss ? (buf + mss - 1) / mss * mss : buf;
+  }
+
+  Result get_buffer(const Statement& st, Sock& sk, bool rcv) {
+    const std::string what = rcv ? "SO_RCVBUF" : "SO_SNDBUF";
+    if (opt_.profile != Profile::FreeBsd)
+      unsupported(st, fmt::format("getsockopt {} under profile {}: only FreeBSD's buffer sizes are modelled", what, name(opt_.profile)));
+    std::uint32_t v = rcv ? sk.rcv_hiwat : sk.snd_hiwat;
+    if (const Conn* cn = conn_of(&sk); cn && cn->peer_syn) {
+      if (cn->tcb.ts_ok)
+        unsupported(st, fmt::format("getsockopt {} after a handshake with timestamps: the segment size FreeBSD rounds to is not modelled", what));
+      v = rounded(v, segment_size(*cn));
+    }
+    std::string want = arg(st, 3);
+    if (want.size() >= 2 && want.front() == '[') want = trim(want.substr(1, want.size() - 2));
+    if (want != "..." && int_arg(want) != std::int64_t{v})
+      mismatch(st, fmt::format("{} differs", what), fmt::format("{} = {}", what, want), fmt::format("{} = {}", what, v));
+    return {};
+  }
+
   Result call_getsockopt(const Statement& st, Sock& sk) {
+    if (arg(st, 2) == "SO_RCVBUF" || arg(st, 2) == "SO_SNDBUF") return get_buffer(st, sk, arg(st, 2) == "SO_RCVBUF");
     if (!has_word(arg(st, 2), "SO_ERROR")) unsupported(st, "getsockopt " + arg(st, 2));
     Conn* cn = conn_of(&sk);
     const Err e = cn ? cn->tcb.so_error : Err::None;
@@ -714,9 +911,17 @@ class Runner {
     return {};
   }
 
+  // O_NONBLOCK is 04000 on Linux (asm-generic/fcntl.h) and 0x0004 on FreeBSD (sys/fcntl.h);
+  // O_RDWR is 2 on both, and F_GETFL of a socket reports it.
+  std::int64_t o_nonblock() const { return opt_.profile == Profile::FreeBsd ? 0x0004 : 04000; }
+
   Result call_fcntl(const Statement& st, Sock& sk) {
-    if (has_word(arg(st, 1), "F_SETFL")) { sk.nonblock = has_word(arg(st, 2), "O_NONBLOCK"); return {}; }
-    if (has_word(arg(st, 1), "F_GETFL")) return {2 | (sk.nonblock ? 04000 : 0), Err::None, false, ""};  // O_RDWR | O_NONBLOCK
+    if (has_word(arg(st, 1), "F_SETFL")) {
+      const auto v = int_arg(arg(st, 2));
+      sk.nonblock = has_word(arg(st, 2), "O_NONBLOCK") || (v && (*v & o_nonblock()) != 0);
+      return {};
+    }
+    if (has_word(arg(st, 1), "F_GETFL")) return {2 | (sk.nonblock ? o_nonblock() : 0), Err::None, false, ""};
     unsupported(st, "fcntl " + arg(st, 1));
   }
 
@@ -867,6 +1072,16 @@ class Runner {
       note(fmt::format("line {}: TCP_NODELAY accepted: the core sends every write at once anyway", st.loc.line));
       return {};
     }
+    if (opt == "SO_SNDBUF" && opt_.profile == Profile::FreeBsd) {
+      const auto v = int_arg(val);
+      if (!v || *v <= 0) script_error(st, "SO_SNDBUF needs a positive value such as [65536]");
+      sk.snd_hiwat = static_cast<std::uint32_t>(std::min<std::int64_t>(*v, kMaxSndBuf));  // sbreserve
+      return {};
+    }
+    if (opt == "SO_RCVBUF" || opt == "SO_SNDBUF")
+      unsupported(st, fmt::format("setsockopt {} under profile {}: {}", opt, name(opt_.profile),
+                                  opt == "SO_RCVBUF" ? "no profile derives its receive window from the buffer"
+                                                     : "only FreeBSD's send buffer (sb_hiwat) is modelled"));
     if (opt == "TCP_USER_TIMEOUT") unsupported(st, "TCP_USER_TIMEOUT (the core gives up after a retransmission count, not a time)");
     unsupported(st, "setsockopt " + opt);
   }
@@ -914,7 +1129,8 @@ class Runner {
 
 Outcome run(const Script& script, const Options& opt) {
   try {
-    return Runner(script, opt).run();
+    const Script s = compiled(script, profile_defines(opt.profile));
+    return Runner(s, opt).run();
   } catch (const std::exception& e) {
     Outcome o;
     o.file = script.filename;
@@ -924,7 +1140,8 @@ Outcome run(const Script& script, const Options& opt) {
   }
 }
 
-Outcome run_file(const std::string& path, std::optional<Profile> forced, bool ignore_shell, Mutant mutant) {
+Outcome run_file(const std::string& path, std::optional<Profile> forced, bool ignore_shell, Mutant mutant,
+                 std::optional<std::int64_t> tolerance_us) {
   Outcome o;
   o.file = path;
   std::ifstream in(path, std::ios::binary);
@@ -945,6 +1162,7 @@ Outcome run_file(const std::string& path, std::optional<Profile> forced, bool ig
   }
   Options opt;
   opt.ignore_shell = ignore_shell;
+  opt.tolerance_us = tolerance_us;
   if (forced) opt.profile = *forced;
   else if (!pr.script->profile.empty()) {
     const auto p = profile_by_name(pr.script->profile);

@@ -38,15 +38,19 @@ struct Options {
   Profile profile = Profile::Reference;
   Config config = reference_config();
   bool ignore_shell = false;  // --ignore-shell: backtick lines are noted, not run, not unsupported
+  // --tolerance_usecs on the command line: it overrides the script's header, as packetdrill's
+  // parse_and_finalize_config() lets command line options overwrite the script's.
+  std::optional<std::int64_t> tolerance_us;
 };
 
-// Runs a parsed script against the core under `opt`.
+// Runs a parsed script against the core under `opt`, after the preprocessor: #ifdef sees the
+// name of the profile's stack ("Linux" under linux, "FreeBSD" under freebsd, none otherwise).
 Outcome run(const Script& script, const Options& opt);
 
 // Reads, parses and runs one file, under `forced` if given, else the profile the script names
 // ("// profile: NAME"), else reference. An unreadable file or unknown profile is a ParseError.
 Outcome run_file(const std::string& path, std::optional<Profile> forced, bool ignore_shell = false,
-                 Mutant mutant = Mutant::None);
+                 Mutant mutant = Mutant::None, std::optional<std::int64_t> tolerance_us = std::nullopt);
 
 std::optional<Profile> profile_by_name(std::string_view s) noexcept;
 std::optional<Mutant> mutant_by_name(std::string_view s) noexcept;

@@ -27,6 +27,10 @@ void add_options(CLI::App& cmd, CliArgs& a) {
   cmd.add_flag("--ignore-shell", a.ignore_shell,
                "Do not treat backtick shell lines as unsupported: skip them (noted under --verbose). For measuring "
                "public suites whose shell lines only load their default sysctls; the sysctls are then the profile's");
+  cmd.add_option("--tolerance_usecs", a.tolerance_us,
+                 "Timing tolerance in microseconds for every script, overriding a script's own --tolerance_usecs "
+                 "header, as packetdrill's command line does")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{3600000000}));
   cmd.footer("Exit codes: 0 all pass, 1 any mismatch, 2 parse or usage error, 4 only unsupported scripts besides passes.");
 }
 
@@ -82,7 +86,7 @@ int run_cli(const CliArgs& a) {
   std::optional<Profile> forced;
   if (!a.profile.empty()) forced = profile_by_name(a.profile);
   std::vector<Outcome> all;
-  for (const std::string& f : a.files) all.push_back(run_file(f, forced, a.ignore_shell, mutant_by_name(a.mutant).value_or(Mutant::None)));
+  for (const std::string& f : a.files) all.push_back(run_file(f, forced, a.ignore_shell, mutant_by_name(a.mutant).value_or(Mutant::None), a.tolerance_us >= 0 ? std::optional<std::int64_t>(a.tolerance_us) : std::nullopt));
   std::array<int, 4> totals{};
   for (const Outcome& o : all) ++totals[static_cast<std::size_t>(o.verdict)];
   if (a.json) {

@@ -3,6 +3,8 @@
 // mismatch); 4 only unsupported scripts remain besides passes.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +22,7 @@ struct CliArgs {
   bool json = false;
   bool ignore_shell = false;
   std::string mutant = "none";
+  std::int64_t tolerance_us = -1;  // --tolerance_usecs; -1: each script's own
 };
 
 void add_options(CLI::App& cmd, CliArgs& a);

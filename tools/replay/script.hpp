@@ -38,6 +38,7 @@ struct TcpOption {
 
 struct Packet {
   bool inbound = true;       // '<' is from the remote peer into the local stack
+  bool seq_any = false;      // "...(len)": an outbound segment whose sequence number is not checked
   std::uint8_t flags = 0;    // tcpclose::flag bits
   std::string flags_text;    // as written, e.g. "F."
   std::string unsupported;   // a feature beyond the subset (ECN flags, UDP...), or empty
@@ -58,6 +59,14 @@ struct Syscall {
   bool ret_any = false;           // "= ..."
   std::int64_t ret = 0;
   std::string err;                // "EPIPE", or empty
+  std::string note;               // "(Broken pipe)", "(flags O_RDWR)": strace's note, not compared
+};
+
+// One enclosing "#ifdef NAME" (defined = true) or "#ifndef NAME" / the #else of an #ifdef
+// (defined = false). A statement runs when every condition holds for the profile's names.
+struct Cond {
+  std::string name;
+  bool defined = true;
 };
 
 struct Statement {
@@ -65,14 +74,17 @@ struct Statement {
   Kind kind = Kind::Syscall;
   Loc loc;
   std::string text;  // the statement as written, one line, for reports
+  std::string body;  // Shell: the command between the backticks; Python: the code, both verbatim
   TimeSpec time;
   Packet packet;
   Syscall call;
+  std::vector<Cond> when;  // the #ifdef blocks around it, outermost first
 };
 
 struct HeaderOption {
   Loc loc;
   std::string name, value;
+  std::vector<Cond> when;
 };
 
 struct Script {
@@ -93,6 +105,9 @@ struct ParseResult {
   ParseError error;  // meaningful when !script
   bool ok() const noexcept { return script.has_value(); }
 };
+
+// Whether code under `when` is compiled in when exactly the names in `defined` are defined.
+bool active(const std::vector<Cond>& when, const std::vector<std::string>& defined) noexcept;
 
 // Parses a whole script. Never throws (std::bad_alloc aside, which is reported as an error).
 ParseResult parse(std::string_view text, std::string_view filename) noexcept;
