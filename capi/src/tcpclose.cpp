@@ -67,6 +67,9 @@ static_assert(TCPCLOSE_ACT_SEND == static_cast<int>(ActionKind::Send) &&
 static_assert(TCPCLOSE_MAX_ACTIONS == kMaxActions);
 static_assert(TCPCLOSE_PROFILE_SMOLTCP + 1 == kProfileCount &&
               TCPCLOSE_PROFILE_LINUX == static_cast<int>(Profile::Linux));
+static_assert(TCPCLOSE_RST_ERRORS_LINUX == static_cast<int>(RstErrors::Linux) &&
+              TCPCLOSE_RST_ERRORS_FREEBSD == static_cast<int>(RstErrors::FreeBsd) &&
+              TCPCLOSE_BIND_REUSE_BOTH == static_cast<int>(BindReuse::BothReuse));
 static_assert(TCPCLOSE_TW_RST_KILL == static_cast<int>(RstInTimeWait::Kill) &&
               TCPCLOSE_RST_EXACT == static_cast<int>(RstAcceptance::Exact) &&
               TCPCLOSE_SYN_DROP == static_cast<int>(SynAcceptance::Drop) &&
@@ -155,6 +158,8 @@ Config to_core(const tcpclose_config& c) {
   k.rst_on_data_after_close = c.rst_on_data_after_close; k.rto = c.rto; k.rto_backoff = c.rto_backoff;
   k.fin_retries = c.fin_retries; k.retries = c.retries; k.rcv_wnd = c.rcv_wnd;
   k.snd_buf = c.snd_buf; k.tw_drop_without_ack = c.tw_drop_without_ack;
+  k.rst_errors = static_cast<RstErrors>(c.rst_errors); k.read_eof_before_error = c.read_eof_before_error;
+  k.bind_reuse = static_cast<BindReuse>(c.bind_reuse);
   k.mutant = static_cast<Mutant>(c.mutant);
   return k;
 }
@@ -166,6 +171,7 @@ bool valid(const tcpclose_tcb& t, const tcpclose_input& in, const tcpclose_confi
          c.rst_acceptance <= TCPCLOSE_RST_EXACT && c.syn_acceptance <= TCPCLOSE_SYN_DROP &&
          c.syn_reopen <= TCPCLOSE_REOPEN_SEQ_OR_TIMESTAMP && c.reopen_iss <= TCPCLOSE_REOPEN_ISS_ABOVE_SND_NXT &&
          c.fin_wait2 <= TCPCLOSE_FW2_ORPHAN_ONLY && c.time_wait_restart <= TCPCLOSE_TW_RESTART_ON_ANSWER &&
+         c.rst_errors <= TCPCLOSE_RST_ERRORS_FREEBSD && c.bind_reuse <= TCPCLOSE_BIND_REUSE_BOTH &&
          c.mutant < kMutantCount;
 }
 
@@ -180,6 +186,9 @@ int tcpclose_config_init(tcpclose_config* cfg, int profile) {
   c.tick_us = k.tick_us; c.msl = k.msl; c.time_wait = k.time_wait; c.fin_wait2_timeout = k.fin_wait2_timeout;
   c.rto = k.rto; c.rcv_wnd = k.rcv_wnd; c.snd_buf = k.snd_buf;
   c.tw_drop_without_ack = k.tw_drop_without_ack;
+  c.rst_errors = static_cast<std::uint8_t>(k.rst_errors);
+  c.read_eof_before_error = k.read_eof_before_error;
+  c.bind_reuse = static_cast<std::uint8_t>(k.bind_reuse);
   c.rst_in_time_wait = static_cast<std::uint8_t>(k.rst_in_time_wait);
   c.rst_acceptance = static_cast<std::uint8_t>(k.rst_acceptance);
   c.syn_acceptance = static_cast<std::uint8_t>(k.syn_acceptance);

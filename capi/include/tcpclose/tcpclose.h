@@ -142,6 +142,8 @@ enum tcpclose_syn_reopen {
 enum tcpclose_reopen_iss { TCPCLOSE_REOPEN_ISS_FROM_INPUT, TCPCLOSE_REOPEN_ISS_ABOVE_SND_NXT };
 enum tcpclose_fin_wait2_timeout { TCPCLOSE_FW2_NONE, TCPCLOSE_FW2_ORPHAN_ONLY };
 enum tcpclose_time_wait_restart { TCPCLOSE_TW_RESTART_ON_FIN, TCPCLOSE_TW_RESTART_ON_ACK, TCPCLOSE_TW_RESTART_ON_ANSWER };
+enum tcpclose_rst_errors { TCPCLOSE_RST_ERRORS_RFC9293, TCPCLOSE_RST_ERRORS_LINUX, TCPCLOSE_RST_ERRORS_FREEBSD };
+enum tcpclose_bind_reuse { TCPCLOSE_BIND_REUSE_TIME_WAIT, TCPCLOSE_BIND_REUSE_BOTH };
 enum tcpclose_mutant {
   TCPCLOSE_MUTANT_NONE, TCPCLOSE_MUTANT_TIME_WAIT_ZERO, TCPCLOSE_MUTANT_TIME_WAIT_ONE_MSL,
   TCPCLOSE_MUTANT_RST_KILLS_TIME_WAIT, TCPCLOSE_MUTANT_NO_REACK_IN_TIME_WAIT,
@@ -165,6 +167,9 @@ typedef struct tcpclose_config {
   bool timestamps, paws, tw_challenge_ack, rst_on_close_unread, rst_on_data_after_close, rto_backoff;
   uint32_t snd_buf;          /* send buffer, bytes: send() takes what fits, EAGAIN when full */
   bool tw_drop_without_ack;  /* TIME-WAIT drops a segment without ACK that does not reopen it */
+  uint8_t rst_errors;        /* tcpclose_rst_errors: what an accepted RST tells the application */
+  bool read_eof_before_error; /* read() after the peer's FIN returns 0 before a pending error */
+  uint8_t bind_reuse;        /* tcpclose_bind_reuse: whom bind() with SO_REUSEADDR may pass */
 } tcpclose_config;
 
 /* The knobs of a profile (times in ms ticks). Returns 0, or -1 for an unknown profile. */
