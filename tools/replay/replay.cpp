@@ -4,6 +4,7 @@
 // Rule 2: the first difference ends the run as a Mismatch saying line, expectation, what the
 // core did and its state; a construct the core does not model ends it as Unsupported.
 #include "replay.hpp"
+#include "sockstat.hpp"
 #include "sysctl.hpp"
 
 #include <algorithm>
@@ -71,6 +72,7 @@ struct Conn {
   bool gone = false;  // CLOSED and no descriptor refers to it
   bool peer_syn = false;                   // the peer's SYN has been processed
   std::optional<std::uint32_t> peer_mss;   // its MSS option, if it had one
+  std::uint16_t local_port = 0, foreign_port = 0;  // its 4-tuple's ports (sockstat -p)
 };
 
 struct Sock {
@@ -283,6 +285,7 @@ class Runner {
   std::optional<Pending> pending_;
   const Statement* cur_ = nullptr;
   bool ipv6_ = false;  // --ip_version=ipv6: the link MSS and the default MSS differ
+  std::string ip_version_ = "ipv4";  // as the header gives it (packetdrill's default: ipv4)
 
   // ----- verdicts ---------------------------------------------------------------------------
 
@@ -367,7 +370,10 @@ class Runner {
 
   void header() {
     for (const HeaderOption& h : s_.options) {
-      if (h.name == "ip_version") ipv6_ = h.value == "ipv6";
+      if (h.name == "ip_version") {
+        ipv6_ = h.value == "ipv6";
+        ip_version_ = h.value;
+      }
       if (h.name == "tolerance_usecs") {
         const auto v = int_arg(h.value);
         if (!v || *v < 0) {
@@ -393,6 +399,7 @@ class Runner {
     switch (st.kind) {
       case Statement::Kind::Shell: {
         if (opt_.ignore_shell) return {};
+        if (is_sockstat(st.body)) return sockstat_unsupported(st.body);
         Config scratch = opt_.config;
         return run_shell(st.body, opt_.profile, scratch).unsupported;
       }
@@ -542,20 +549,76 @@ class Runner {
         else outbound(st, t);
         return;
       case Statement::Kind::Syscall: syscall(i, st, t); return;
-      case Statement::Kind::Shell: shell(st); return;
+      case Statement::Kind::Shell: shell(st, t); return;
       case Statement::Kind::Python: python(st, t); return;
     }
   }
 
-  // A backtick line: its sysctl settings become knob overrides for the sockets created later.
-  void shell(const Statement& st) {
+  // A backtick line: a sockstat state check, or sysctl settings that become knob overrides for
+  // the sockets created later.
+  void shell(const Statement& st, std::int64_t t) {
     if (opt_.ignore_shell) {
       note(fmt::format("line {}: shell command not run (--ignore-shell): {}", st.loc.line, st.text));
       return;
     }
+    if (is_sockstat(st.body)) return sockstat(st, t);
     const ShellEffect eff = run_shell(st.body, opt_.profile, opt_.config);
     if (!eff.unsupported.empty()) unsupported(st, eff.unsupported);
     for (const std::string& n : eff.notes) note(fmt::format("line {}: {}", st.loc.line, n));
+  }
+
+  // Why a sockstat line cannot be a check here, or empty when it can (sockstat.hpp). sockstat is
+  // FreeBSD's command; the replay's sockets are all of the script's family, IPv4 or IPv6.
+  std::string sockstat_unsupported(std::string_view body) const {
+    const std::string text = trim(std::string(body));
+    if (opt_.profile != Profile::FreeBsd)
+      return fmt::format("a shell command '{}': sockstat is FreeBSD's, and the profile is {}", text, name(opt_.profile));
+    if (!parse_sockstat(body))
+      return fmt::format("a shell command '{}': not one of the sockstat forms the replay checks (docs/conformance.md)", text);
+    if (ip_version_ != "ipv4" && ip_version_ != "ipv6")
+      return fmt::format("a shell command '{}': sockstat under --ip_version={} (which of -4 and -6 lists a mapped "
+                         "socket is not modelled)", text, ip_version_);
+    return {};
+  }
+
+  // What sockstat -P tcp lists of the script's sockets: each descriptor the script holds (a
+  // listener is LISTEN, a socket without a connection CLOSED), then each connection no
+  // descriptor holds: orphans left by close(), TIME-WAIT included, connections not yet accepted
+  // and SYN-RECEIVED ones of a listener (FreeBSD's syncache_pcblist() exports those too).
+  std::vector<ListedSocket> sockstat_listing() const {
+    std::vector<ListedSocket> out;
+    for (const auto& [fd, sk] : socks_) {
+      ListedSocket l{sk.listening ? State::Listen : State::Closed, ipv6_, true, 0, 0};
+      if (sk.slot >= 0) l.local_port = binds_.slots[static_cast<std::size_t>(sk.slot)].tuple.local.port;
+      if (sk.conn >= 0) {
+        const Conn& c = conns_[static_cast<std::size_t>(sk.conn)];
+        l.state = c.gone ? State::Closed : c.tcb.state;
+        l.local_port = c.local_port;
+        l.foreign_port = c.foreign_port;
+      }
+      out.push_back(l);
+    }
+    for (const Conn& c : conns_)
+      if (c.fd < 0 && !c.gone && c.tcb.state != State::Closed)
+        out.push_back(ListedSocket{c.tcb.state, ipv6_, false, c.local_port, c.foreign_port});
+    return out;
+  }
+
+  // A sockstat line: the count of the script's sockets in a state, as `grep N` would judge it.
+  void sockstat(const Statement& st, std::int64_t t) {
+    advance_to(t);
+    const std::string why = sockstat_unsupported(st.body);
+    if (!why.empty()) unsupported(st, why);
+    const SockstatCheck c = *parse_sockstat(st.body);
+    const std::size_t n = sockstat_count(c, sockstat_listing());
+    const std::string which = c.own_process ? "held by the script's process" : fmt::format("on port {}", c.port.value_or(0));
+    const std::string what = fmt::format("{} {} socket{} in {} {}", n, c.ipv6 ? "IPv6" : "IPv4", n == 1 ? "" : "s",
+                                         sockstat_name(c.state), which);
+    note(fmt::format("line {}: sockstat lists {}", st.loc.line, what));
+    if (!sockstat_passes(c, n))
+      mismatch(st, fmt::format("sockstat lists {}; the script expects {} (grep {})", what, c.count, c.count),
+               fmt::format("{} count {}", sockstat_name(c.state), c.count),
+               fmt::format("{} count {}", sockstat_name(c.state), n));
   }
 
   // The socket packetdrill's tcp_info reads: the newest connection, else a listener.
@@ -633,6 +696,8 @@ class Runner {
         c.cfg = cfg;
         c.slot = b.slot;
         c.listener = fd;
+        c.local_port = local_port_;
+        c.foreign_port = remote_port_;
         peer_syn(c, p);
         conns_.push_back(c);
         apply(conns_.size() - 1, o);
@@ -989,6 +1054,8 @@ class Runner {
     cn.cfg = conn_config(sk);
     cn.slot = sk.slot;
     cn.fd = fd;
+    cn.local_port = local_port_;
+    cn.foreign_port = remote_port_;
     conns_.push_back(cn);
     sk.conn = static_cast<int>(conns_.size() - 1);
     const Output o = call_core(&sk, Input::connect(now_ticks(), take_iss()));
