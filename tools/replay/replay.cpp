@@ -59,6 +59,8 @@ constexpr int kFirstFd = 3;
 constexpr std::uint32_t kFreeBsdRecvSpace = 65536;
 constexpr std::uint32_t kLinkMssV4 = 1460, kLinkMssV6 = 1440;
 constexpr std::uint32_t kDefaultMssV4 = 536, kDefaultMssV6 = 1220;
+constexpr std::uint32_t kMinMss = 216;        // net.inet.tcp.minmss (TCP_MINMSS)
+constexpr std::uint32_t kTcpMaxWin = 65535;   // TCP_MAXWIN: the largest unscaled window
 
 struct Stop {};  // the run has its verdict: unwinds to run()
 
@@ -72,6 +74,7 @@ struct Conn {
   bool gone = false;  // CLOSED and no descriptor refers to it
   bool peer_syn = false;                   // the peer's SYN has been processed
   std::optional<std::uint32_t> peer_mss;   // its MSS option, if it had one
+  std::uint32_t rcv_hiwat = 0;             // FreeBSD: its socket's SO_RCVBUF before tcp_mss() rounds it
   std::uint16_t local_port = 0, foreign_port = 0;  // its 4-tuple's ports (sockstat -p)
 };
 
@@ -333,6 +336,7 @@ class Runner {
     if (is_synchronized(t.state) || t.state == State::SynSent) {
       o += fmt::format(" snd.una={} snd.nxt={}", t.snd_una - local_isn_, t.snd_nxt - local_isn_);
       if (t.state != State::SynSent) o += fmt::format(" rcv.nxt={}", t.rcv_nxt - kRemoteIsn);
+      if (t.rcv_wnd != opt_.config.rcv_wnd) o += fmt::format(" rcv.wnd={}", t.rcv_wnd);
     }
     if (t.fin_sent) o += fmt::format(" our-fin={}{}", t.fin_seq - local_isn_, t.fin_acked ? "(acked)" : "(unacked)");
     if (t.fin_rcvd) o += " peer-fin-received";
@@ -502,6 +506,26 @@ class Runner {
         if (it != socks_.end()) it->second.slot = -1;
       }
     }
+    freebsd_window(c);
+  }
+
+  // FreeBSD's RCV.WND, under the freebsd profile only. tcp_do_segment() (tcp_input.c) sets
+  // tp->rcv_wnd before it judges each segment to max(sbspace(&so->so_rcv), rcv_adv - rcv_nxt):
+  // the room left in the receive buffer, which tcp_mss() rounded up to whole segments once the
+  // peer's SYN was in (65536 -> 65700 at MSS 1460, 66240 at 1440). The advertised part, rcv_adv -
+  // rcv_nxt, is never larger here: it is at most that room when the last ACK left (the core ACKs
+  // at once), less what arrived since. A connection a listener holds in SYN-RECEIVED is a syncache
+  // entry, whose window syncache_add() takes as min(sbspace of the listener, TCP_MAXWIN).
+  // Not modelled: receive-buffer autosizing (net.inet.tcp.recvbuf_auto), which grows the buffer
+  // during bulk transfers, and the mbuf limit of sbspace(), which the few bytes here never reach.
+  void freebsd_window(Conn& c) const {
+    if (opt_.profile != Profile::FreeBsd || !c.peer_syn || c.tcb.state == State::Closed) return;
+    if (c.tcb.state == State::SynReceived && c.listener >= 0) {
+      c.tcb.rcv_wnd = std::min(c.rcv_hiwat, kTcpMaxWin);
+      return;
+    }
+    const std::uint32_t buf = rounded(c.rcv_hiwat, segment_size(c));
+    c.tcb.rcv_wnd = buf - std::min(buf, c.tcb.rcv_unread);
   }
 
   Config conn_config(const Sock& sk) const {
@@ -696,6 +720,7 @@ class Runner {
         c.cfg = cfg;
         c.slot = b.slot;
         c.listener = fd;
+        c.rcv_hiwat = sk.rcv_hiwat;  // sonewconn(): the new socket takes the listener's buffer sizes
         c.local_port = local_port_;
         c.foreign_port = remote_port_;
         peer_syn(c, p);
@@ -717,6 +742,7 @@ class Runner {
     for (const TcpOption& o : p.options)
       if (o.name == "mss") c.peer_mss = o.a;
     if (opt_.profile == Profile::FreeBsd) c.cfg.snd_buf = rounded(c.cfg.snd_buf, segment_size(c));
+    freebsd_window(c);
   }
 
   // TIME-WAIT reopened by a SYN: the new incarnation is a new child of the listener, if any.
@@ -934,10 +960,15 @@ class Runner {
   }
 
   // FreeBSD tcp_mss(): once the peer's SYN is in, sb_hiwat of both buffers is rounded up to
-  // whole segments of min(link MSS, the peer's MSS or tcp_mssdflt).
+  // whole segments of t_maxseg, which tcp_mss_update() makes min(link MSS, the peer's offer): no
+  // MSS option (or 0) offers tcp_mssdflt (IPv6: tcp_v6mssdflt), a smaller one is raised to
+  // tcp_minmss, and the result is at least 64. t_maxseg leaves out the option space ("resulting
+  // t_maxseg doesn't include space for TCP options", tcp_maxseg() subtracts it per segment), so
+  // timestamps do not change the size the buffers are rounded to.
   std::uint32_t segment_size(const Conn& c) const {
     const std::uint32_t link = ipv6_ ? kLinkMssV6 : kLinkMssV4;
-    const std::uint32_t offer = c.peer_mss.value_or(ipv6_ ? kDefaultMssV6 : kDefaultMssV4);
+    const std::uint32_t dflt = ipv6_ ? kDefaultMssV6 : kDefaultMssV4;
+    const std::uint32_t offer = c.peer_mss && *c.peer_mss != 0 ? std::max(*c.peer_mss, kMinMss) : dflt;
     return std::max<std::uint32_t>(64, std::min(link, offer));
   }
   static std::uint32_t rounded(std::uint32_t buf, std::uint32_t mss) {
@@ -949,11 +980,7 @@ class Runner {
     if (opt_.profile != Profile::FreeBsd)
       unsupported(st, fmt::format("getsockopt {} under profile {}: only FreeBSD's buffer sizes are modelled", what, name(opt_.profile)));
     std::uint32_t v = rcv ? sk.rcv_hiwat : sk.snd_hiwat;
-    if (const Conn* cn = conn_of(&sk); cn && cn->peer_syn) {
-      if (cn->tcb.ts_ok)
-        unsupported(st, fmt::format("getsockopt {} after a handshake with timestamps: the segment size FreeBSD rounds to is not modelled", what));
-      v = rounded(v, segment_size(*cn));
-    }
+    if (const Conn* cn = conn_of(&sk); cn && cn->peer_syn) v = rounded(v, segment_size(*cn));
     std::string want = arg(st, 3);
     if (want.size() >= 2 && want.front() == '[') want = trim(want.substr(1, want.size() - 2));
     if (want != "..." && int_arg(want) != std::int64_t{v})
@@ -1054,6 +1081,7 @@ class Runner {
     cn.cfg = conn_config(sk);
     cn.slot = sk.slot;
     cn.fd = fd;
+    cn.rcv_hiwat = sk.rcv_hiwat;
     cn.local_port = local_port_;
     cn.foreign_port = remote_port_;
     conns_.push_back(cn);
