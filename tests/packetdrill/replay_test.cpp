@@ -10,6 +10,7 @@
 
 #include "replay.hpp"
 #include "script.hpp"
+#include "sockstat.hpp"
 #include "sysctl.hpp"
 
 namespace tcpclose::replay {
@@ -323,6 +324,67 @@ TEST(ReplaySysctl, KnobsOverrideAndTheRestIsUnsupportedByName) {
   Config r = reference_config();
   EXPECT_NE(run_shell("sysctl -w net.inet.tcp.insecure_rst=0", Profile::Reference, r).unsupported.find("profile is reference"),
             std::string::npos);
+}
+
+// The sockstat whitelist: exactly the suite's forms are checks, each is documented, and any other
+// sockstat line is still recognised as sockstat, so that it can be named as unsupported.
+TEST(ReplaySockstat, OnlyTheSuitesFormsAreChecksAndEachIsDocumented) {
+  std::ifstream docs(TCPCLOSE_CONFORMANCE_MD);
+  std::stringstream buf;
+  buf << docs.rdbuf();
+  for (std::string_view f : sockstat_forms())
+    EXPECT_NE(buf.str().find(std::string(f)), std::string::npos) << f << " is not in docs/conformance.md";
+  const auto a = parse_sockstat("sockstat -6 -P tcp -s | grep packetdril | grep -c TIME_WAIT | grep 1");
+  ASSERT_TRUE(a);
+  EXPECT_TRUE(a->ipv6);
+  EXPECT_TRUE(a->own_process);
+  EXPECT_FALSE(a->port);
+  EXPECT_EQ(a->state, State::TimeWait);
+  EXPECT_EQ(a->count, "1");
+  const auto b = parse_sockstat(" sockstat -4 -P tcp -s -p 8080|grep -c SYN_RCVD|grep 0 ");
+  ASSERT_TRUE(b);
+  EXPECT_FALSE(b->ipv6);
+  EXPECT_EQ(b->port, std::optional<std::uint16_t>(8080));
+  EXPECT_FALSE(b->own_process);
+  EXPECT_EQ(b->state, State::SynReceived);
+  for (const char* bad : {"sockstat -4 -P tcp -s | grep -c ESTABLISHED | grep 1",
+                          "sockstat -4 -P tcp -s | grep packetdril | grep -c SYN_RECEIVED | grep 1",
+                          "sockstat -4 -P tcp -p 0 -s | grep -c LISTEN | grep 1",
+                          "sockstat -4 -P udp -s | grep packetdril | grep -c CLOSED | grep 1",
+                          "sockstat -4 -P tcp -s | grep packetdril | grep -c CLOSED | grep x",
+                          "sockstat -4 -P tcp -p 8080 -s | grep packetdril | grep -c CLOSED | grep 1",
+                          "sockstat -4 -P tcp -s | grep packetdril | grep -c CLOSED | grep 1 | wc -l"}) {
+    EXPECT_FALSE(parse_sockstat(bad)) << bad;
+    EXPECT_TRUE(is_sockstat(bad)) << bad;
+  }
+  EXPECT_FALSE(is_sockstat("sysctl -w net.inet.tcp.insecure_rst=0"));
+}
+
+// sockstat's filters (-4/-6, -p on either port, the process's descriptors) and grep's verdict on
+// the count it printed: `grep N` matches any count whose digits contain N.
+TEST(ReplaySockstat, CountsFollowTheFiltersAndGrepMatchesASubstring) {
+  const ListedSocket listed[] = {
+      {State::Listen, false, true, 8080, 0},             // the listener
+      {State::TimeWait, false, true, 8080, 40000},       // after shutdown(): its descriptor is open
+      {State::TimeWait, false, false, 8080, 40001},      // an orphan after close()
+      {State::SynReceived, false, false, 8080, 40002},   // a syncache entry
+      {State::TimeWait, false, false, 5000, 40003},      // another port
+  };
+  const SockstatCheck own = *parse_sockstat("sockstat -4 -P tcp -s | grep packetdril | grep -c TIME_WAIT | grep 1");
+  EXPECT_EQ(sockstat_count(own, listed), 1u);
+  const SockstatCheck port = *parse_sockstat("sockstat -4 -P tcp -p 8080 -s | grep -c TIME_WAIT | grep 2");
+  EXPECT_EQ(sockstat_count(port, listed), 2u);
+  const SockstatCheck v6 = *parse_sockstat("sockstat -6 -P tcp -p 8080 -s | grep -c TIME_WAIT | grep 0");
+  EXPECT_EQ(sockstat_count(v6, listed), 0u);
+  const SockstatCheck foreign = *parse_sockstat("sockstat -4 -P tcp -p 40002 -s | grep -c SYN_RCVD | grep 1");
+  EXPECT_EQ(sockstat_count(foreign, listed), 1u);
+  EXPECT_TRUE(sockstat_passes(own, 1));
+  EXPECT_FALSE(sockstat_passes(own, 0));
+  EXPECT_TRUE(sockstat_passes(own, 10));  // as the shell's `grep 1` would
+  EXPECT_TRUE(sockstat_passes(v6, 0));
+  EXPECT_FALSE(sockstat_passes(v6, 1));
+  EXPECT_STREQ(sockstat_name(State::SynReceived), "SYN_RCVD");
+  EXPECT_STREQ(sockstat_name(State::FinWait1), "FIN_WAIT_1");
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 // Rule 2: the first difference ends the run as a Mismatch saying line, expectation, what the
 // core did and its state; a construct the core does not model ends it as Unsupported.
 #include "replay.hpp"
+#include "sockstat.hpp"
 #include "sysctl.hpp"
 
 #include <algorithm>
@@ -58,6 +59,8 @@ constexpr int kFirstFd = 3;
 constexpr std::uint32_t kFreeBsdRecvSpace = 65536;
 constexpr std::uint32_t kLinkMssV4 = 1460, kLinkMssV6 = 1440;
 constexpr std::uint32_t kDefaultMssV4 = 536, kDefaultMssV6 = 1220;
+constexpr std::uint32_t kMinMss = 216;        // net.inet.tcp.minmss (TCP_MINMSS)
+constexpr std::uint32_t kTcpMaxWin = 65535;   // TCP_MAXWIN: the largest unscaled window
 
 struct Stop {};  // the run has its verdict: unwinds to run()
 
@@ -71,6 +74,8 @@ struct Conn {
   bool gone = false;  // CLOSED and no descriptor refers to it
   bool peer_syn = false;                   // the peer's SYN has been processed
   std::optional<std::uint32_t> peer_mss;   // its MSS option, if it had one
+  std::uint32_t rcv_hiwat = 0;             // FreeBSD: its socket's SO_RCVBUF before tcp_mss() rounds it
+  std::uint16_t local_port = 0, foreign_port = 0;  // its 4-tuple's ports (sockstat -p)
 };
 
 struct Sock {
@@ -283,6 +288,7 @@ class Runner {
   std::optional<Pending> pending_;
   const Statement* cur_ = nullptr;
   bool ipv6_ = false;  // --ip_version=ipv6: the link MSS and the default MSS differ
+  std::string ip_version_ = "ipv4";  // as the header gives it (packetdrill's default: ipv4)
 
   // ----- verdicts ---------------------------------------------------------------------------
 
@@ -330,6 +336,7 @@ class Runner {
     if (is_synchronized(t.state) || t.state == State::SynSent) {
       o += fmt::format(" snd.una={} snd.nxt={}", t.snd_una - local_isn_, t.snd_nxt - local_isn_);
       if (t.state != State::SynSent) o += fmt::format(" rcv.nxt={}", t.rcv_nxt - kRemoteIsn);
+      if (t.rcv_wnd != opt_.config.rcv_wnd) o += fmt::format(" rcv.wnd={}", t.rcv_wnd);
     }
     if (t.fin_sent) o += fmt::format(" our-fin={}{}", t.fin_seq - local_isn_, t.fin_acked ? "(acked)" : "(unacked)");
     if (t.fin_rcvd) o += " peer-fin-received";
@@ -367,7 +374,10 @@ class Runner {
 
   void header() {
     for (const HeaderOption& h : s_.options) {
-      if (h.name == "ip_version") ipv6_ = h.value == "ipv6";
+      if (h.name == "ip_version") {
+        ipv6_ = h.value == "ipv6";
+        ip_version_ = h.value;
+      }
       if (h.name == "tolerance_usecs") {
         const auto v = int_arg(h.value);
         if (!v || *v < 0) {
@@ -393,6 +403,7 @@ class Runner {
     switch (st.kind) {
       case Statement::Kind::Shell: {
         if (opt_.ignore_shell) return {};
+        if (is_sockstat(st.body)) return sockstat_unsupported(st.body);
         Config scratch = opt_.config;
         return run_shell(st.body, opt_.profile, scratch).unsupported;
       }
@@ -495,6 +506,26 @@ class Runner {
         if (it != socks_.end()) it->second.slot = -1;
       }
     }
+    freebsd_window(c);
+  }
+
+  // FreeBSD's RCV.WND, under the freebsd profile only. tcp_do_segment() (tcp_input.c) sets
+  // tp->rcv_wnd before it judges each segment to max(sbspace(&so->so_rcv), rcv_adv - rcv_nxt):
+  // the room left in the receive buffer, which tcp_mss() rounded up to whole segments once the
+  // peer's SYN was in (65536 -> 65700 at MSS 1460, 66240 at 1440). The advertised part, rcv_adv -
+  // rcv_nxt, is never larger here: it is at most that room when the last ACK left (the core ACKs
+  // at once), less what arrived since. A connection a listener holds in SYN-RECEIVED is a syncache
+  // entry, whose window syncache_add() takes as min(sbspace of the listener, TCP_MAXWIN).
+  // Not modelled: receive-buffer autosizing (net.inet.tcp.recvbuf_auto), which grows the buffer
+  // during bulk transfers, and the mbuf limit of sbspace(), which the few bytes here never reach.
+  void freebsd_window(Conn& c) const {
+    if (opt_.profile != Profile::FreeBsd || !c.peer_syn || c.tcb.state == State::Closed) return;
+    if (c.tcb.state == State::SynReceived && c.listener >= 0) {
+      c.tcb.rcv_wnd = std::min(c.rcv_hiwat, kTcpMaxWin);
+      return;
+    }
+    const std::uint32_t buf = rounded(c.rcv_hiwat, segment_size(c));
+    c.tcb.rcv_wnd = buf - std::min(buf, c.tcb.rcv_unread);
   }
 
   Config conn_config(const Sock& sk) const {
@@ -542,20 +573,76 @@ class Runner {
         else outbound(st, t);
         return;
       case Statement::Kind::Syscall: syscall(i, st, t); return;
-      case Statement::Kind::Shell: shell(st); return;
+      case Statement::Kind::Shell: shell(st, t); return;
       case Statement::Kind::Python: python(st, t); return;
     }
   }
 
-  // A backtick line: its sysctl settings become knob overrides for the sockets created later.
-  void shell(const Statement& st) {
+  // A backtick line: a sockstat state check, or sysctl settings that become knob overrides for
+  // the sockets created later.
+  void shell(const Statement& st, std::int64_t t) {
     if (opt_.ignore_shell) {
       note(fmt::format("line {}: shell command not run (--ignore-shell): {}", st.loc.line, st.text));
       return;
     }
+    if (is_sockstat(st.body)) return sockstat(st, t);
     const ShellEffect eff = run_shell(st.body, opt_.profile, opt_.config);
     if (!eff.unsupported.empty()) unsupported(st, eff.unsupported);
     for (const std::string& n : eff.notes) note(fmt::format("line {}: {}", st.loc.line, n));
+  }
+
+  // Why a sockstat line cannot be a check here, or empty when it can (sockstat.hpp). sockstat is
+  // FreeBSD's command; the replay's sockets are all of the script's family, IPv4 or IPv6.
+  std::string sockstat_unsupported(std::string_view body) const {
+    const std::string text = trim(std::string(body));
+    if (opt_.profile != Profile::FreeBsd)
+      return fmt::format("a shell command '{}': sockstat is FreeBSD's, and the profile is {}", text, name(opt_.profile));
+    if (!parse_sockstat(body))
+      return fmt::format("a shell command '{}': not one of the sockstat forms the replay checks (docs/conformance.md)", text);
+    if (ip_version_ != "ipv4" && ip_version_ != "ipv6")
+      return fmt::format("a shell command '{}': sockstat under --ip_version={} (which of -4 and -6 lists a mapped "
+                         "socket is not modelled)", text, ip_version_);
+    return {};
+  }
+
+  // What sockstat -P tcp lists of the script's sockets: each descriptor the script holds (a
+  // listener is LISTEN, a socket without a connection CLOSED), then each connection no
+  // descriptor holds: orphans left by close(), TIME-WAIT included, connections not yet accepted
+  // and SYN-RECEIVED ones of a listener (FreeBSD's syncache_pcblist() exports those too).
+  std::vector<ListedSocket> sockstat_listing() const {
+    std::vector<ListedSocket> out;
+    for (const auto& [fd, sk] : socks_) {
+      ListedSocket l{sk.listening ? State::Listen : State::Closed, ipv6_, true, 0, 0};
+      if (sk.slot >= 0) l.local_port = binds_.slots[static_cast<std::size_t>(sk.slot)].tuple.local.port;
+      if (sk.conn >= 0) {
+        const Conn& c = conns_[static_cast<std::size_t>(sk.conn)];
+        l.state = c.gone ? State::Closed : c.tcb.state;
+        l.local_port = c.local_port;
+        l.foreign_port = c.foreign_port;
+      }
+      out.push_back(l);
+    }
+    for (const Conn& c : conns_)
+      if (c.fd < 0 && !c.gone && c.tcb.state != State::Closed)
+        out.push_back(ListedSocket{c.tcb.state, ipv6_, false, c.local_port, c.foreign_port});
+    return out;
+  }
+
+  // A sockstat line: the count of the script's sockets in a state, as `grep N` would judge it.
+  void sockstat(const Statement& st, std::int64_t t) {
+    advance_to(t);
+    const std::string why = sockstat_unsupported(st.body);
+    if (!why.empty()) unsupported(st, why);
+    const SockstatCheck c = *parse_sockstat(st.body);
+    const std::size_t n = sockstat_count(c, sockstat_listing());
+    const std::string which = c.own_process ? "held by the script's process" : fmt::format("on port {}", c.port.value_or(0));
+    const std::string what = fmt::format("{} {} socket{} in {} {}", n, c.ipv6 ? "IPv6" : "IPv4", n == 1 ? "" : "s",
+                                         sockstat_name(c.state), which);
+    note(fmt::format("line {}: sockstat lists {}", st.loc.line, what));
+    if (!sockstat_passes(c, n))
+      mismatch(st, fmt::format("sockstat lists {}; the script expects {} (grep {})", what, c.count, c.count),
+               fmt::format("{} count {}", sockstat_name(c.state), c.count),
+               fmt::format("{} count {}", sockstat_name(c.state), n));
   }
 
   // The socket packetdrill's tcp_info reads: the newest connection, else a listener.
@@ -633,6 +720,9 @@ class Runner {
         c.cfg = cfg;
         c.slot = b.slot;
         c.listener = fd;
+        c.rcv_hiwat = sk.rcv_hiwat;  // sonewconn(): the new socket takes the listener's buffer sizes
+        c.local_port = local_port_;
+        c.foreign_port = remote_port_;
         peer_syn(c, p);
         conns_.push_back(c);
         apply(conns_.size() - 1, o);
@@ -652,6 +742,7 @@ class Runner {
     for (const TcpOption& o : p.options)
       if (o.name == "mss") c.peer_mss = o.a;
     if (opt_.profile == Profile::FreeBsd) c.cfg.snd_buf = rounded(c.cfg.snd_buf, segment_size(c));
+    freebsd_window(c);
   }
 
   // TIME-WAIT reopened by a SYN: the new incarnation is a new child of the listener, if any.
@@ -869,10 +960,15 @@ class Runner {
   }
 
   // FreeBSD tcp_mss(): once the peer's SYN is in, sb_hiwat of both buffers is rounded up to
-  // whole segments of min(link MSS, the peer's MSS or tcp_mssdflt).
+  // whole segments of t_maxseg, which tcp_mss_update() makes min(link MSS, the peer's offer): no
+  // MSS option (or 0) offers tcp_mssdflt (IPv6: tcp_v6mssdflt), a smaller one is raised to
+  // tcp_minmss, and the result is at least 64. t_maxseg leaves out the option space ("resulting
+  // t_maxseg doesn't include space for TCP options", tcp_maxseg() subtracts it per segment), so
+  // timestamps do not change the size the buffers are rounded to.
   std::uint32_t segment_size(const Conn& c) const {
     const std::uint32_t link = ipv6_ ? kLinkMssV6 : kLinkMssV4;
-    const std::uint32_t offer = c.peer_mss.value_or(ipv6_ ? kDefaultMssV6 : kDefaultMssV4);
+    const std::uint32_t dflt = ipv6_ ? kDefaultMssV6 : kDefaultMssV4;
+    const std::uint32_t offer = c.peer_mss && *c.peer_mss != 0 ? std::max(*c.peer_mss, kMinMss) : dflt;
     return std::max<std::uint32_t>(64, std::min(link, offer));
   }
   static std::uint32_t rounded(std::uint32_t buf, std::uint32_t mss) {
@@ -884,11 +980,7 @@ class Runner {
     if (opt_.profile != Profile::FreeBsd)
       unsupported(st, fmt::format("getsockopt {} under profile {}: only FreeBSD's buffer sizes are modelled", what, name(opt_.profile)));
     std::uint32_t v = rcv ? sk.rcv_hiwat : sk.snd_hiwat;
-    if (const Conn* cn = conn_of(&sk); cn && cn->peer_syn) {
-      if (cn->tcb.ts_ok)
-        unsupported(st, fmt::format("getsockopt {} after a handshake with timestamps: the segment size FreeBSD rounds to is not modelled", what));
-      v = rounded(v, segment_size(*cn));
-    }
+    if (const Conn* cn = conn_of(&sk); cn && cn->peer_syn) v = rounded(v, segment_size(*cn));
     std::string want = arg(st, 3);
     if (want.size() >= 2 && want.front() == '[') want = trim(want.substr(1, want.size() - 2));
     if (want != "..." && int_arg(want) != std::int64_t{v})
@@ -989,6 +1081,9 @@ class Runner {
     cn.cfg = conn_config(sk);
     cn.slot = sk.slot;
     cn.fd = fd;
+    cn.rcv_hiwat = sk.rcv_hiwat;
+    cn.local_port = local_port_;
+    cn.foreign_port = remote_port_;
     conns_.push_back(cn);
     sk.conn = static_cast<int>(conns_.size() - 1);
     const Output o = call_core(&sk, Input::connect(now_ticks(), take_iss()));

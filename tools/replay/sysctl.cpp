@@ -301,7 +301,7 @@ bool command(const std::vector<std::string>& w, std::string_view text, Profile p
     }
     if (all) return true;
   }
-  eff.unsupported = fmt::format("a shell command '{}': only sysctl settings are modelled (docs/conformance.md)", text);
+  eff.unsupported = fmt::format("a shell command '{}': only sysctl settings (and, under freebsd, the sockstat checks) are modelled (docs/conformance.md)", text);
   return false;
 }
 
