@@ -334,6 +334,13 @@ void reset_reply(X& x) {
                      z3::ite(a, x.bv8(flag::RST), x.bv8(flag::RST | flag::ACK)), x.v->boolean(false)});
 }
 void send_rst(X& x) { emit(x, make(x, flag::RST | flag::ACK, x.t().snd_nxt)); }
+// step.hpp send_output_ack: Config::ack_resends_fin puts our unacknowledged FIN on the ACK.
+void send_output_ack(X& x) {
+  if (!x.c->ack_resends_fin) { send_ack(x); return; }
+  const z3::expr fin_out = x.t().fin_sent && !x.t().fin_acked;
+  const z3::expr seq = z3::ite(fin_out, x.t().fin_seq, x.t().snd_nxt);
+  emit(x, make(x, z3::ite(fin_out, x.bv8(flag::FIN | flag::ACK), x.bv8(flag::ACK)), seq, x.bv32(0)));
+}
 void fail(X& x, Err e) {
   const z3::expr code = x.bv8(static_cast<std::uint32_t>(e));
   x.t().so_error = z3::ite(x.t().orphan, x.t().so_error, code);
@@ -529,7 +536,7 @@ void on_syn(X& x) {
 // After the SYN-RECEIVED part of the fifth check.
 void on_ack_rest(X& x) {
   when(x, seq_lt(x.t().snd_nxt, x.s().ack), [](X& y) {
-    send_ack(y); set_verdict(y, Verdict::DroppedAcked); y.cont = y.v->boolean(false);
+    send_output_ack(y); set_verdict(y, Verdict::DroppedAcked); y.cont = y.v->boolean(false);
   }, [](X& y) {
     set_verdict(y, Verdict::Accepted);
     when(y, seq_lt(y.t().snd_una, y.s().ack), [](X& z) {
@@ -611,6 +618,36 @@ void on_fin(X& x) {
   });
 }
 
+// segment_rules.hpp old_duplicate (Config::trim_old_duplicates).
+z3::expr old_duplicate(X& x) {
+  const SymTcb& t = x.o.tcb;
+  const z3::expr seq = x.s().seq;
+  return !x.has(flag::SYN) && seq_lt(seq, t.rcv_nxt) && seq_le(seq + x.seg_len(), t.rcv_nxt) &&
+         (!x.is(State::SynReceived) || seq_le(t.irs, seq));
+}
+
+// segment_rules.hpp trimmed_duplicate: text and FIN cut away, then the ACK processing.
+void trimmed_duplicate(X& x) {
+  X y = x;
+  y.in.seg.seq = x.s().seq + x.s().len;
+  y.in.seg.len = x.bv32(0);
+  y.in.seg.flags = x.s().flags & x.bv8(0xFFu & ~std::uint32_t{flag::FIN});
+  on_ack(y);
+  when(y, !(y.is(State::Closed) || y.o.has_seg), [](X& z) {
+    send_output_ack(z);
+    when(z, z.o.verdict == z.bv8(static_cast<std::uint32_t>(Verdict::Dropped)),
+         [](X& w) { set_verdict(w, Verdict::DroppedAcked); });
+  });
+  x.o = y.o;
+}
+
+// segment_rules.hpp unacceptable: the first check failed.
+void unacceptable(X& x) {
+  const auto drop_after_ack = [](X& y) { send_output_ack(y); set_verdict(y, Verdict::DroppedAcked); };
+  if (!x.c->trim_old_duplicates) { drop_after_ack(x); return; }
+  when(x, old_duplicate(x), trimmed_duplicate, drop_after_ack);
+}
+
 void seg_synchronized(X& x) {
   const z3::expr syn_again = x.is(State::SynReceived) && x.has(flag::SYN) && !x.has(flag::ACK) &&
                              !x.has(flag::RST) && x.s().seq == x.t().irs;
@@ -618,11 +655,11 @@ void seg_synchronized(X& x) {
     emit(y, make(y, flag::SYN | flag::ACK, y.t().iss));
     set_verdict(y, Verdict::DroppedAcked);
   }, [](X& y) {
-    when(y, paws_rejected(y), [](X& z) { send_ack(z); set_verdict(z, Verdict::DroppedAcked); }, [](X& z) {
+    when(y, paws_rejected(y), [](X& z) { send_output_ack(z); set_verdict(z, Verdict::DroppedAcked); }, [](X& z) {
       when(z, z.has(flag::RST), on_rst, [](X& w) {
         const z3::expr early_syn = w.c->syn_acceptance != SynAcceptance::Window ? w.has(flag::SYN) : w.v->boolean(false);
         when(w, early_syn, on_syn, [](X& u) {
-          when(u, !acceptable(u), [](X& r) { send_ack(r); set_verdict(r, Verdict::DroppedAcked); }, [](X& r) {
+          when(u, !acceptable(u), unacceptable, [](X& r) {
             update_ts_recent(r);
             when(r, r.has(flag::SYN), on_syn, [](X& q) {
               on_ack(q);
@@ -630,7 +667,7 @@ void seg_synchronized(X& x) {
                 on_text(p);
                 when(p, p.cont, [](X& n) {
                   on_fin(n);
-                  when(n, n.ack_due, send_ack);
+                  when(n, n.ack_due, send_output_ack);
                 });
               });
             });

@@ -279,6 +279,68 @@ TEST(Profiles, DataAfterCloseIsAcceptedBySmoltcp) {
   EXPECT_TRUE(sends(lnx, flag::RST, 1002, 0));
 }
 
+TEST(Profiles, FreeBsdProcessesTheAckOfAnOldDuplicateAndEndsLastAck) {
+  // FreeBSD tcp_do_segment "todrop": a segment wholly below RCV.NXT is trimmed, "Send an ACK to
+  // resynchronize and drop any data. But keep on processing for RST or ACK"; LAST-ACK then
+  // closes on the ACK of our FIN (tcp_close, goto drop: nothing sent). RFC 9293 ACKs and drops.
+  // tcp-testsuite snippets/last-ack: "< . 1:1(0) ack 2" after the peer's FIN at 1.
+  const Output bsd = deliver(tcb_last_ack(kBsd), seg_ack(5001, 1002), kBsd, 10);
+  EXPECT_EQ(bsd.tcb.state, State::Closed);
+  EXPECT_EQ(bsd.verdict, Verdict::Accepted);
+  EXPECT_TRUE(sends_nothing(bsd));
+  const Output ref = deliver(tcb_last_ack(kRef), seg_ack(5001, 1002), kRef, 10);
+  EXPECT_EQ(ref.tcb.state, State::LastAck);
+  EXPECT_EQ(ref.verdict, Verdict::DroppedAcked);
+  EXPECT_TRUE(sends(ref, flag::ACK, 1002, 5002));
+}
+
+TEST(Profiles, FreeBsdTrimsARetransmittedFinInClosingAndEntersTimeWait) {
+  // The peer's FIN again, acking ours: trimmed (FIN cleared, TF_ACKNOW), its ACK ends CLOSING;
+  // tcp_twstart() sends the pending ACK. The reference ACKs it and stays in CLOSING.
+  const Output bsd = deliver(tcb_closing(kBsd), seg_fin(5001, 1002), kBsd, 10);
+  EXPECT_EQ(bsd.tcb.state, State::TimeWait);
+  EXPECT_TRUE(sends(bsd, flag::ACK, 1002, 5002));
+  const Output ref = deliver(tcb_closing(kRef), seg_fin(5001, 1002), kRef, 10);
+  EXPECT_EQ(ref.tcb.state, State::Closing);
+  EXPECT_TRUE(sends(ref, flag::ACK, 1002, 5002));
+}
+
+TEST(Profiles, FreeBsdAnswersAnOldDuplicateThatLeavesOurFinOutstandingWithTheFin) {
+  // Trimmed, its ACK (of nothing new) processed, then tcp_output() with TF_ACKNOW: in LAST-ACK
+  // that segment carries the FIN again (tcp_outflags, "be sure not to use a new sequence number")
+  const Output bsd = deliver(tcb_last_ack(kBsd), seg_ack(5001, 1001), kBsd, 10);
+  EXPECT_EQ(bsd.tcb.state, State::LastAck);
+  EXPECT_TRUE(sends(bsd, flag::FIN | flag::ACK, 1001, 5002));
+  // without an ACK bit: "if (tp->t_flags & TF_ACKNOW) goto dropafterack"
+  const Output bare = deliver(tcb_last_ack(kBsd), seg(flag::FIN, 5001), kBsd, 10);
+  EXPECT_EQ(bare.verdict, Verdict::DroppedAcked);
+  EXPECT_TRUE(sends(bare, flag::FIN | flag::ACK, 1001, 5002));
+}
+
+TEST(Profiles, FreeBsdResendsItsFinWithTheAckOfThePeersFinInClosing) {
+  // FreeBSD tcp_do_segment FIN processing: FIN-WAIT-1 -> CLOSING, TF_ACKNOW, tcp_output(): the
+  // ACK is "F. 1:1(0) ack 2" (tcp-testsuite snippets/closing); the others send a bare ACK
+  const Output bsd = deliver(tcb_fin_wait_1(kBsd), seg_fin(5001, 1001), kBsd, 10);
+  EXPECT_EQ(bsd.tcb.state, State::Closing);
+  EXPECT_TRUE(sends(bsd, flag::FIN | flag::ACK, 1001, 5002));
+  EXPECT_EQ(bsd.tcb.snd_nxt, 1002u);  // the FIN keeps its sequence number
+  for (const Config& c : {kRef, kLinux}) {
+    const Output o = deliver(tcb_fin_wait_1(c), seg_fin(5001, 1001), c, 10);
+    EXPECT_TRUE(sends(o, flag::ACK, 1002, 5002));
+  }
+  // a challenge ACK is tcp_respond()'s, not tcp_output()'s: bare
+  const Output rst = deliver(tcb_fin_wait_1(kBsd), seg_rst(5100), kBsd, 10);
+  EXPECT_EQ(rst.verdict, Verdict::ChallengeAcked);
+  EXPECT_TRUE(sends(rst, flag::ACK, 1002, 5001));
+}
+
+TEST(Profiles, OnlyFreeBsdTrimsOldDuplicatesAndResendsItsFin) {
+  for (Profile p : kAllProfiles) {
+    EXPECT_EQ(profile_config(p).trim_old_duplicates, p == Profile::FreeBsd) << name(p);
+    EXPECT_EQ(profile_config(p).ack_resends_fin, p == Profile::FreeBsd) << name(p);
+  }
+}
+
 // What an accepted RST tells the application (Config::rst_errors), in each synchronized state
 // where a socket is held (half_closed: reached by shutdown(SHUT_WR), so errors are reported).
 std::optional<Err> told_on_rst(State st, const Config& c) {

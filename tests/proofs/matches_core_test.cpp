@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <string>
+#include <vector>
 
 #include <tcpclose/proofs/crosscheck.hpp>
 
@@ -31,6 +33,34 @@ TEST_P(MatchesCore, TheRelationAdmitsExactlyStepsOutputForEveryCase) {
 }
 INSTANTIATE_TEST_SUITE_P(EveryProfile, MatchesCore, ::testing::ValuesIn(kAllProfiles),
                          [](const auto& info) { return std::string(name(info.param)); });
+
+struct Variant {
+  std::string name;
+  Config step_cfg, encoding_cfg;
+};
+std::string variant_name(const ::testing::TestParamInfo<Variant>& info) { return info.param.name; }
+
+// The negative control for each FreeBSD knob (config.hpp): step() has it, the encoding is built
+// without it. If the encoding did not read the knob, the two would agree; they must not.
+std::vector<Variant> freebsd_knobs() {
+  const Config bsd = freebsd_config();
+  Config no_trim = bsd, no_fin = bsd;
+  no_trim.trim_old_duplicates = false;
+  no_fin.ack_resends_fin = false;
+  return {{"freebsd_trim_old_duplicates", bsd, no_trim}, {"freebsd_ack_resends_fin", bsd, no_fin}};
+}
+
+class MatchesCoreKnobIgnored : public ::testing::TestWithParam<Variant> {};
+
+TEST_P(MatchesCoreKnobIgnored, AnEncodingWithoutTheKnobIsCaught) {
+  const Variant& v = GetParam();
+  CrossCheck cc(v.step_cfg, v.encoding_cfg);
+  const Tally t = cc.run_all({0}, 0, 1);
+  std::printf("matches_core: step() with %s, encoding without: %llu of %llu cases differ\n", v.name.c_str(),
+              static_cast<unsigned long long>(t.mismatches), static_cast<unsigned long long>(t.cases));
+  EXPECT_GT(t.mismatches, 0u);
+}
+INSTANTIATE_TEST_SUITE_P(FreeBsdKnobs, MatchesCoreKnobIgnored, ::testing::ValuesIn(freebsd_knobs()), variant_name);
 
 class MatchesCoreMutant : public ::testing::TestWithParam<Mutant> {};
 

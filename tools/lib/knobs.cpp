@@ -58,6 +58,14 @@ void add_knob_options(CLI::App& app, KnobOptions& k, bool with_mutant) {
   g->add_option("--tw-drop-no-ack", k.tw_drop_no_ack,
                 "on: TIME-WAIT silently drops a segment without ACK that does not reopen it (FreeBSD tcp_twcheck); off: ACK it")
       ->check(CLI::IsMember({"on", "off"}));
+  g->add_option("--trim-old-duplicates", k.trim_old_duplicates,
+                "on: a segment wholly below RCV.NXT is trimmed and its ACK still processed (FreeBSD "
+                "tcp_do_segment); off: it is ACKed and dropped (RFC 9293)")
+      ->check(CLI::IsMember({"on", "off"}));
+  g->add_option("--ack-resends-fin", k.ack_resends_fin,
+                "on: while our FIN is unacknowledged, ACKs (not challenge ACKs) carry it again (FreeBSD "
+                "tcp_output); off: a bare ACK")
+      ->check(CLI::IsMember({"on", "off"}));
   g->add_option("--snd-buf", k.snd_buf, "Send buffer, bytes: send() takes what fits, EAGAIN when full")
       ->check(CLI::Range(1u, kMaxSndBuf));
   g->add_option("--rst-errors", k.rst_errors,
@@ -106,6 +114,8 @@ Config apply_knobs(const KnobOptions& k, Config c) {
   if (k.rcv_wnd) c.rcv_wnd = *k.rcv_wnd;
   if (k.snd_buf) c.snd_buf = *k.snd_buf;
   if (k.tw_drop_no_ack) c.tw_drop_without_ack = *k.tw_drop_no_ack == "on";
+  if (k.trim_old_duplicates) c.trim_old_duplicates = *k.trim_old_duplicates == "on";
+  if (k.ack_resends_fin) c.ack_resends_fin = *k.ack_resends_fin == "on";
   if (k.rst_errors)
     c.rst_errors = *k.rst_errors == "linux" ? RstErrors::Linux
                    : *k.rst_errors == "freebsd" ? RstErrors::FreeBsd : RstErrors::Rfc9293;
@@ -140,6 +150,8 @@ std::vector<std::pair<std::string, std::string>> describe(const Config& c) {
                             : c.time_wait_restart == TimeWaitRestart::OnAnswer ? "answer" : "fin"},
       {"tw-challenge-ack", onoff(c.tw_challenge_ack)},
       {"tw-drop-no-ack", onoff(c.tw_drop_without_ack)},
+      {"trim-old-duplicates", onoff(c.trim_old_duplicates)},
+      {"ack-resends-fin", onoff(c.ack_resends_fin)},
       {"rst-on-close-unread", onoff(c.rst_on_close_unread)},
       {"rst-on-data-after-close", onoff(c.rst_on_data_after_close)},
       {"rto", std::to_string(c.rto)},

@@ -170,6 +170,8 @@ typedef struct tcpclose_config {
   uint8_t rst_errors;        /* tcpclose_rst_errors: what an accepted RST tells the application */
   bool read_eof_before_error; /* read() after the peer's FIN returns 0 before a pending error */
   uint8_t bind_reuse;        /* tcpclose_bind_reuse: whom bind() with SO_REUSEADDR may pass */
+  bool trim_old_duplicates;  /* a segment wholly below RCV.NXT is trimmed and its ACK processed */
+  bool ack_resends_fin;      /* ACKs carry our unacknowledged FIN again (not challenge ACKs) */
 } tcpclose_config;
 
 /* The knobs of a profile (times in ms ticks). Returns 0, or -1 for an unknown profile. */

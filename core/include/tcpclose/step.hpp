@@ -50,6 +50,13 @@ struct Step {
                                          {0, 0}});
   }
   constexpr void send_ack() noexcept { send(flag::ACK, t().snd_nxt); }
+  // The ACK of the stack's output routine, as opposed to a challenge ACK: with
+  // Config::ack_resends_fin it carries our unacknowledged FIN again, at the FIN's own sequence
+  // number (FreeBSD tcp_output: "If resending a FIN, be sure not to use a new sequence number").
+  constexpr void send_output_ack() noexcept {
+    if (c.ack_resends_fin && t().fin_sent && !t().fin_acked) send(flag::FIN | flag::ACK, t().fin_seq);
+    else send_ack();
+  }
   // RFC 9293 §3.10.7.1 / §3.10.7.2: the RST that answers a segment nobody wants.
   constexpr void reset_reply() noexcept {
     const Seq ack = s().ack, end = s().seq + s().seg_len();
