@@ -404,6 +404,12 @@ z3::expr acceptable(X& x) {
   if (x.mutant(Mutant::NoWindowCheck)) return x.v->boolean(true);
   return segment_acceptable(x.s().seq, x.seg_len(), x.o.tcb.rcv_nxt, x.o.tcb.rcv_wnd);
 }
+// step.hpp synfin_dropped (Config::drop_synfin): a SYN+FIN is dropped, else `rest` runs.
+void unless_synfin(X& x, const Rule& rest) {
+  if (!x.c->drop_synfin) { rest(x); return; }
+  when(x, x.has(flag::SYN) && x.has(flag::FIN), [](X& y) { set_verdict(y, Verdict::Dropped); }, rest);
+}
+
 z3::expr paws_rejected(X& x) {
   if (!x.c->paws) return x.v->boolean(false);
   return x.o.tcb.ts_ok && x.s().has_ts && !x.has(flag::RST) && paws_rejects(x.s().ts_val, x.o.tcb.ts_recent);
@@ -436,13 +442,15 @@ void accept_syn(X& x, const z3::expr& iss) {
 void seg_listen(X& x) {
   when(x, x.has(flag::RST), [](X& y) { set_verdict(y, Verdict::Dropped); }, [](X& y) {
     when(y, y.has(flag::ACK), [](X& z) { reset_reply(z); set_verdict(z, Verdict::Reset); }, [](X& z) {
-      when(z, z.has(flag::SYN), [](X& w) { accept_syn(w, w.in.iss); },
-           [](X& w) { set_verdict(w, Verdict::Dropped); });
+      unless_synfin(z, [](X& v) {
+        when(v, v.has(flag::SYN), [](X& w) { accept_syn(w, w.in.iss); },
+             [](X& w) { set_verdict(w, Verdict::Dropped); });
+      });
     });
   });
 }
 
-void seg_syn_sent(X& x) {
+void seg_syn_sent_checks(X& x) {
   const z3::expr bad_ack = x.has(flag::ACK) && (seq_le(x.s().ack, x.t().iss) || seq_lt(x.t().snd_nxt, x.s().ack));
   when(x, bad_ack, [](X& y) {
     when(y, y.has(flag::RST), [](X& z) { set_verdict(z, Verdict::Dropped); },
@@ -483,6 +491,8 @@ void seg_syn_sent(X& x) {
   });
 }
 
+void seg_syn_sent(X& x) { unless_synfin(x, seg_syn_sent_checks); }
+
 void to_listen(X& x) {
   to_closed(x);
   x.t() = fresh(x, x.t().orphan, State::Listen, x.bv32(0));
@@ -519,18 +529,30 @@ void on_rst(X& x) {
   });
 }
 
-void on_syn(X& x) {
-  switch (x.c->syn_acceptance) {
-    case SynAcceptance::Challenge: send_ack(x); set_verdict(x, Verdict::ChallengeAcked); return;
-    case SynAcceptance::Drop: set_verdict(x, Verdict::Dropped); return;
-    case SynAcceptance::Window: break;
-  }
-  reset_reply(x);
+// on_syn's end once the RST is sent: back to LISTEN, or ECONNRESET and CLOSED.
+void syn_reset(X& x) {
   set_verdict(x, Verdict::Reset);
   when(x, x.is(State::SynReceived) && x.t().passive, to_listen, [](X& y) {
     fail(y, Err::ConnReset);
     to_closed(y);
   });
+}
+
+void on_syn(X& x) {
+  switch (x.c->syn_acceptance) {
+    case SynAcceptance::Challenge: send_ack(x); set_verdict(x, Verdict::ChallengeAcked); return;
+    case SynAcceptance::Drop: set_verdict(x, Verdict::Dropped); return;
+    case SynAcceptance::WindowOrChallenge: {
+      // segment_rules.hpp syn_resets_window_or_challenge: in the window and not TIME-WAIT.
+      const z3::expr resets = !x.is(State::TimeWait) && seq_in_window(x.s().seq, x.t().rcv_nxt, x.t().rcv_wnd);
+      when(x, resets, [](X& y) { send_rst(y); syn_reset(y); },
+           [](X& y) { send_ack(y); set_verdict(y, Verdict::ChallengeAcked); });
+      return;
+    }
+    case SynAcceptance::Window: break;
+  }
+  reset_reply(x);
+  syn_reset(x);
 }
 
 // After the SYN-RECEIVED part of the fifth check.
@@ -648,7 +670,7 @@ void unacceptable(X& x) {
   when(x, old_duplicate(x), trimmed_duplicate, drop_after_ack);
 }
 
-void seg_synchronized(X& x) {
+void seg_synchronized_checks(X& x) {
   const z3::expr syn_again = x.is(State::SynReceived) && x.has(flag::SYN) && !x.has(flag::ACK) &&
                              !x.has(flag::RST) && x.s().seq == x.t().irs;
   when(x, syn_again, [](X& y) {
@@ -677,6 +699,8 @@ void seg_synchronized(X& x) {
     });
   });
 }
+
+void seg_synchronized(X& x) { unless_synfin(x, seg_synchronized_checks); }
 
 // ----- time_wait_rules.hpp ------------------------------------------------------------------
 
@@ -769,17 +793,20 @@ void tw_after_reopen(X& x) {
   when(x, !x.has(flag::ACK), [](X& y) { set_verdict(y, Verdict::Dropped); }, tw_not_reopened);
 }
 
-void tw_segment(X& x) {
-  when(x, x.has(flag::RST), tw_rst, [](X& y) {
-    const z3::expr rfc6191_first = y.c->syn_reopen == SynReopen::Timestamps ? bare_syn(y) : y.v->boolean(false);
-    when(y, rfc6191_first, [](X& z) {
-      when(z, tw_reopen_allowed(z), reopen, [](X& w) { set_verdict(w, Verdict::Dropped); });
-    }, [](X& z) {
-      when(z, paws_rejected(z), [](X& w) { send_ack(w); set_verdict(w, Verdict::DroppedAcked); }, [](X& w) {
-        when(w, tw_reopen_allowed(w), reopen, tw_after_reopen);
-      });
+// time_wait_rules.hpp tw_segment after the RST check (and Config::drop_synfin).
+void tw_after_rst(X& x) {
+  const z3::expr rfc6191_first = x.c->syn_reopen == SynReopen::Timestamps ? bare_syn(x) : x.v->boolean(false);
+  when(x, rfc6191_first, [](X& z) {
+    when(z, tw_reopen_allowed(z), reopen, [](X& w) { set_verdict(w, Verdict::Dropped); });
+  }, [](X& z) {
+    when(z, paws_rejected(z), [](X& w) { send_ack(w); set_verdict(w, Verdict::DroppedAcked); }, [](X& w) {
+      when(w, tw_reopen_allowed(w), reopen, tw_after_reopen);
     });
   });
+}
+
+void tw_segment(X& x) {
+  when(x, x.has(flag::RST), tw_rst, [](X& y) { unless_synfin(y, tw_after_rst); });
 }
 
 void seg_time_wait(X& x) {

@@ -334,10 +334,52 @@ TEST(Profiles, FreeBsdResendsItsFinWithTheAckOfThePeersFinInClosing) {
   EXPECT_TRUE(sends(rst, flag::ACK, 1002, 5001));
 }
 
-TEST(Profiles, OnlyFreeBsdTrimsOldDuplicatesAndResendsItsFin) {
+TEST(Profiles, FreeBsdInsecureSynResetsFromSndNxtOrIsChallenged) {
+  // FreeBSD tcp_do_segment with insecure_syn = 1: an in-window SYN -> tcp_drop(tp, ECONNRESET),
+  // whose tcp_output() in CLOSED sends <SEQ=SND.NXT><ACK=RCV.NXT><RST,ACK>; any other SYN draws
+  // the challenge ACK, before the sequence check. rfc9293 (RFC 793) answers <SEQ=0><ACK=SEQ+1>.
+  Config c = kBsd;
+  c.syn_acceptance = SynAcceptance::WindowOrChallenge;
+  const Output in = deliver(half_closed(tcb_last_ack(c)), seg_syn(5002), c, 10);
+  EXPECT_EQ(in.tcb.state, State::Closed);
+  EXPECT_EQ(in.verdict, Verdict::Reset);
+  EXPECT_TRUE(sends(in, flag::RST | flag::ACK, 1002, 5002));
+  EXPECT_EQ(error_told(in), Err::ConnReset);
+  const Output below = deliver(tcb_last_ack(c), seg_syn(5001), c, 10);
+  EXPECT_EQ(below.verdict, Verdict::ChallengeAcked);
+  EXPECT_TRUE(sends(below, flag::ACK, 1002, 5002));  // tcp_respond(): bare, FIN or not
+  const Output rfc = deliver(tcb_established(kRfc), seg_syn(5001), kRfc, 10);
+  EXPECT_TRUE(sends(rfc, flag::RST | flag::ACK, 0, 5002));
+  // tcp_twcheck does not read insecure_syn: a SYN,ACK in TIME-WAIT is ACKed
+  const Output tw = deliver(tcb_time_wait(c), seg_syn_ack(5002, 1002), c, 10);
+  EXPECT_EQ(tw.tcb.state, State::TimeWait);
+  EXPECT_TRUE(sends(tw, flag::ACK, 1002, 5002));
+}
+
+TEST(Profiles, DropSynFinDropsASynFinInEveryStateWithATcb) {
+  // FreeBSD net.inet.tcp.drop_synfin = 1: tcp_input (LISTEN), tcp_do_segment (first thing) and
+  // tcp_twcheck ("Honor the drop_synfin sysctl variable") drop SYN|FIN without an answer
+  Config c = kBsd;
+  c.drop_synfin = true;
+  const struct { State st; Seq seq; } cases[] = {
+      {State::Listen, 17}, {State::SynSent, 0}, {State::Established, 5001}, {State::LastAck, 5002},
+      {State::TimeWait, 6000}};
+  for (const auto& k : cases) {
+    const Tcb t = tcb_in(k.st, c);
+    const Output o = deliver(t, seg(flag::SYN | flag::FIN, k.seq), c, 10);
+    EXPECT_EQ(o.verdict, Verdict::Dropped) << name(k.st);
+    EXPECT_TRUE(sends_nothing(o)) << name(k.st);
+    EXPECT_EQ(o.tcb, t) << name(k.st);
+  }
+  // the default (drop_synfin = 0): LISTEN takes a SYN|FIN as a SYN
+  EXPECT_EQ(deliver(tcb_listen(kBsd), seg(flag::SYN | flag::FIN, 17), kBsd, 10).tcb.state, State::SynReceived);
+}
+
+TEST(Profiles, OnlyFreeBsdTrimsOldDuplicatesAndResendsItsFinAndNoneDropsSynFin) {
   for (Profile p : kAllProfiles) {
     EXPECT_EQ(profile_config(p).trim_old_duplicates, p == Profile::FreeBsd) << name(p);
     EXPECT_EQ(profile_config(p).ack_resends_fin, p == Profile::FreeBsd) << name(p);
+    EXPECT_FALSE(profile_config(p).drop_synfin) << name(p);
   }
 }
 

@@ -149,6 +149,13 @@ constexpr bool acceptable(const Step& x) noexcept {
   return segment_acceptable(x.s().seq, x.s().seg_len(), x.t().rcv_nxt, x.t().rcv_wnd);
 }
 
+// Config::drop_synfin (FreeBSD tcp_input.c V_drop_synfin): a SYN+FIN is dropped unanswered.
+constexpr bool synfin_dropped(Step& x) noexcept {
+  if (!x.c.drop_synfin || !x.s().has(flag::SYN) || !x.s().has(flag::FIN)) return false;
+  x.verdict(Verdict::Dropped);
+  return true;
+}
+
 // RFC 7323 §5.3 R1: a non-RST segment with an older TSval is a stale duplicate.
 constexpr bool paws_rejected(const Step& x) noexcept {
   const Segment& s = x.s();

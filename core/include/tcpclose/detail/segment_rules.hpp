@@ -38,6 +38,7 @@ constexpr void seg_listen(Step& x) noexcept {
   const Segment& s = x.s();
   if (s.has(flag::RST)) { x.verdict(Verdict::Dropped); return; }
   if (s.has(flag::ACK)) { x.reset_reply(); x.verdict(Verdict::Reset); return; }
+  if (synfin_dropped(x)) return;  // FreeBSD tcp_input LISTEN: (thflags & TH_FIN) && V_drop_synfin
   if (s.has(flag::SYN)) { accept_syn(x, x.in.iss); return; }
   x.verdict(Verdict::Dropped);
 }
@@ -46,6 +47,7 @@ constexpr void seg_listen(Step& x) noexcept {
 constexpr void seg_syn_sent(Step& x) noexcept {
   const Segment& s = x.s();
   Tcb& t = x.t();
+  if (synfin_dropped(x)) return;  // FreeBSD tcp_do_segment: V_drop_synfin, before anything else
   if (s.has(flag::ACK) && (seq_le(s.ack, t.iss) || seq_gt(s.ack, t.snd_nxt))) {
     if (s.has(flag::RST)) { x.verdict(Verdict::Dropped); return; }
     x.reset_reply(); x.verdict(Verdict::Reset); return;  // "unacceptable ACK": <SEQ=SEG.ACK>
@@ -125,6 +127,13 @@ constexpr void on_rst(Step& x) noexcept {
   x.to_closed();
 }
 
+// FreeBSD insecure_syn (SynAcceptance::WindowOrChallenge): does this SYN reset? Only in the
+// window, SEQ_GEQ(th_seq, last_ack_sent) && SEQ_LT(th_seq, last_ack_sent + rcv_wnd), and never
+// in TIME-WAIT, whose tcp_twcheck does not read insecure_syn.
+constexpr bool syn_resets_window_or_challenge(const Step& x) noexcept {
+  return x.t().state != State::TimeWait && seq_in_window(x.s().seq, x.t().rcv_nxt, x.t().rcv_wnd);
+}
+
 // RFC 9293 §3.10.7.4 fourth check: a SYN in a synchronized state.
 constexpr void on_syn(Step& x) noexcept {
   switch (x.c.syn_acceptance) {
@@ -132,9 +141,14 @@ constexpr void on_syn(Step& x) noexcept {
       x.send_ack(); x.verdict(Verdict::ChallengeAcked); return;
     case SynAcceptance::Drop:
       x.verdict(Verdict::Dropped); return;
-    case SynAcceptance::Window: break;  // RFC 793: an in-window SYN is an error: reset
+    case SynAcceptance::WindowOrChallenge:  // FreeBSD tcp_do_segment, insecure_syn = 1
+      if (!syn_resets_window_or_challenge(x)) { x.send_ack(); x.verdict(Verdict::ChallengeAcked); return; }
+      x.send_rst();  // tcp_drop(): tcp_output() in CLOSED sends <SEQ=SND.NXT><ACK=RCV.NXT><RST,ACK>
+      break;
+    case SynAcceptance::Window:  // RFC 793: an in-window SYN is an error: reset
+      x.reset_reply();
+      break;
   }
-  x.reset_reply();
   x.verdict(Verdict::Reset);
   if (x.t().state == State::SynReceived && x.t().passive) { to_listen(x); return; }
   x.fail(Err::ConnReset);
@@ -292,6 +306,7 @@ constexpr void unacceptable(Step& x) noexcept {
 // SYN-RECEIVED through LAST-ACK: the ordered checks of RFC 9293 §3.10.7.4.
 constexpr void seg_synchronized(Step& x) noexcept {
   const Segment& s = x.s();
+  if (synfin_dropped(x)) return;  // FreeBSD tcp_do_segment: V_drop_synfin, before anything else
   if (syn_retransmitted(x)) return;
   if (paws_rejected(x)) { x.send_output_ack(); x.verdict(Verdict::DroppedAcked); return; }
   if (s.has(flag::RST)) { on_rst(x); return; }
