@@ -73,6 +73,7 @@ static_assert(TCPCLOSE_RST_ERRORS_LINUX == static_cast<int>(RstErrors::Linux) &&
 static_assert(TCPCLOSE_TW_RST_KILL == static_cast<int>(RstInTimeWait::Kill) &&
               TCPCLOSE_RST_EXACT == static_cast<int>(RstAcceptance::Exact) &&
               TCPCLOSE_SYN_DROP == static_cast<int>(SynAcceptance::Drop) &&
+              TCPCLOSE_SYN_WINDOW_OR_CHALLENGE == static_cast<int>(SynAcceptance::WindowOrChallenge) &&
               TCPCLOSE_REOPEN_SEQ_OR_TIMESTAMP == static_cast<int>(SynReopen::SeqOrTimestamp) &&
               TCPCLOSE_REOPEN_ISS_ABOVE_SND_NXT == static_cast<int>(ReopenIss::AboveSndNxt) &&
               TCPCLOSE_FW2_ORPHAN_ONLY == static_cast<int>(FinWait2Timeout::OrphanOnly) &&
@@ -160,6 +161,8 @@ Config to_core(const tcpclose_config& c) {
   k.snd_buf = c.snd_buf; k.tw_drop_without_ack = c.tw_drop_without_ack;
   k.rst_errors = static_cast<RstErrors>(c.rst_errors); k.read_eof_before_error = c.read_eof_before_error;
   k.bind_reuse = static_cast<BindReuse>(c.bind_reuse);
+  k.trim_old_duplicates = c.trim_old_duplicates; k.ack_resends_fin = c.ack_resends_fin;
+  k.drop_synfin = c.drop_synfin;
   k.mutant = static_cast<Mutant>(c.mutant);
   return k;
 }
@@ -168,7 +171,7 @@ Config to_core(const tcpclose_config& c) {
 bool valid(const tcpclose_tcb& t, const tcpclose_input& in, const tcpclose_config& c) {
   return t.state < kStateCount && t.so_error < kErrCount && in.kind < kInputKindCount && in.timer < kTimerCount &&
          in.how <= TCPCLOSE_SHUT_RDWR && c.rst_in_time_wait <= TCPCLOSE_TW_RST_KILL &&
-         c.rst_acceptance <= TCPCLOSE_RST_EXACT && c.syn_acceptance <= TCPCLOSE_SYN_DROP &&
+         c.rst_acceptance <= TCPCLOSE_RST_EXACT && c.syn_acceptance <= TCPCLOSE_SYN_WINDOW_OR_CHALLENGE &&
          c.syn_reopen <= TCPCLOSE_REOPEN_SEQ_OR_TIMESTAMP && c.reopen_iss <= TCPCLOSE_REOPEN_ISS_ABOVE_SND_NXT &&
          c.fin_wait2 <= TCPCLOSE_FW2_ORPHAN_ONLY && c.time_wait_restart <= TCPCLOSE_TW_RESTART_ON_ANSWER &&
          c.rst_errors <= TCPCLOSE_RST_ERRORS_FREEBSD && c.bind_reuse <= TCPCLOSE_BIND_REUSE_BOTH &&
@@ -189,6 +192,8 @@ int tcpclose_config_init(tcpclose_config* cfg, int profile) {
   c.rst_errors = static_cast<std::uint8_t>(k.rst_errors);
   c.read_eof_before_error = k.read_eof_before_error;
   c.bind_reuse = static_cast<std::uint8_t>(k.bind_reuse);
+  c.trim_old_duplicates = k.trim_old_duplicates; c.ack_resends_fin = k.ack_resends_fin;
+  c.drop_synfin = k.drop_synfin;
   c.rst_in_time_wait = static_cast<std::uint8_t>(k.rst_in_time_wait);
   c.rst_acceptance = static_cast<std::uint8_t>(k.rst_acceptance);
   c.syn_acceptance = static_cast<std::uint8_t>(k.syn_acceptance);

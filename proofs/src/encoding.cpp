@@ -334,6 +334,13 @@ void reset_reply(X& x) {
                      z3::ite(a, x.bv8(flag::RST), x.bv8(flag::RST | flag::ACK)), x.v->boolean(false)});
 }
 void send_rst(X& x) { emit(x, make(x, flag::RST | flag::ACK, x.t().snd_nxt)); }
+// step.hpp send_output_ack: Config::ack_resends_fin puts our unacknowledged FIN on the ACK.
+void send_output_ack(X& x) {
+  if (!x.c->ack_resends_fin) { send_ack(x); return; }
+  const z3::expr fin_out = x.t().fin_sent && !x.t().fin_acked;
+  const z3::expr seq = z3::ite(fin_out, x.t().fin_seq, x.t().snd_nxt);
+  emit(x, make(x, z3::ite(fin_out, x.bv8(flag::FIN | flag::ACK), x.bv8(flag::ACK)), seq, x.bv32(0)));
+}
 void fail(X& x, Err e) {
   const z3::expr code = x.bv8(static_cast<std::uint32_t>(e));
   x.t().so_error = z3::ite(x.t().orphan, x.t().so_error, code);
@@ -397,6 +404,12 @@ z3::expr acceptable(X& x) {
   if (x.mutant(Mutant::NoWindowCheck)) return x.v->boolean(true);
   return segment_acceptable(x.s().seq, x.seg_len(), x.o.tcb.rcv_nxt, x.o.tcb.rcv_wnd);
 }
+// step.hpp synfin_dropped (Config::drop_synfin): a SYN+FIN is dropped, else `rest` runs.
+void unless_synfin(X& x, const Rule& rest) {
+  if (!x.c->drop_synfin) { rest(x); return; }
+  when(x, x.has(flag::SYN) && x.has(flag::FIN), [](X& y) { set_verdict(y, Verdict::Dropped); }, rest);
+}
+
 z3::expr paws_rejected(X& x) {
   if (!x.c->paws) return x.v->boolean(false);
   return x.o.tcb.ts_ok && x.s().has_ts && !x.has(flag::RST) && paws_rejects(x.s().ts_val, x.o.tcb.ts_recent);
@@ -429,13 +442,15 @@ void accept_syn(X& x, const z3::expr& iss) {
 void seg_listen(X& x) {
   when(x, x.has(flag::RST), [](X& y) { set_verdict(y, Verdict::Dropped); }, [](X& y) {
     when(y, y.has(flag::ACK), [](X& z) { reset_reply(z); set_verdict(z, Verdict::Reset); }, [](X& z) {
-      when(z, z.has(flag::SYN), [](X& w) { accept_syn(w, w.in.iss); },
-           [](X& w) { set_verdict(w, Verdict::Dropped); });
+      unless_synfin(z, [](X& v) {
+        when(v, v.has(flag::SYN), [](X& w) { accept_syn(w, w.in.iss); },
+             [](X& w) { set_verdict(w, Verdict::Dropped); });
+      });
     });
   });
 }
 
-void seg_syn_sent(X& x) {
+void seg_syn_sent_checks(X& x) {
   const z3::expr bad_ack = x.has(flag::ACK) && (seq_le(x.s().ack, x.t().iss) || seq_lt(x.t().snd_nxt, x.s().ack));
   when(x, bad_ack, [](X& y) {
     when(y, y.has(flag::RST), [](X& z) { set_verdict(z, Verdict::Dropped); },
@@ -476,6 +491,8 @@ void seg_syn_sent(X& x) {
   });
 }
 
+void seg_syn_sent(X& x) { unless_synfin(x, seg_syn_sent_checks); }
+
 void to_listen(X& x) {
   to_closed(x);
   x.t() = fresh(x, x.t().orphan, State::Listen, x.bv32(0));
@@ -512,13 +529,8 @@ void on_rst(X& x) {
   });
 }
 
-void on_syn(X& x) {
-  switch (x.c->syn_acceptance) {
-    case SynAcceptance::Challenge: send_ack(x); set_verdict(x, Verdict::ChallengeAcked); return;
-    case SynAcceptance::Drop: set_verdict(x, Verdict::Dropped); return;
-    case SynAcceptance::Window: break;
-  }
-  reset_reply(x);
+// on_syn's end once the RST is sent: back to LISTEN, or ECONNRESET and CLOSED.
+void syn_reset(X& x) {
   set_verdict(x, Verdict::Reset);
   when(x, x.is(State::SynReceived) && x.t().passive, to_listen, [](X& y) {
     fail(y, Err::ConnReset);
@@ -526,10 +538,27 @@ void on_syn(X& x) {
   });
 }
 
+void on_syn(X& x) {
+  switch (x.c->syn_acceptance) {
+    case SynAcceptance::Challenge: send_ack(x); set_verdict(x, Verdict::ChallengeAcked); return;
+    case SynAcceptance::Drop: set_verdict(x, Verdict::Dropped); return;
+    case SynAcceptance::WindowOrChallenge: {
+      // segment_rules.hpp syn_resets_window_or_challenge: in the window and not TIME-WAIT.
+      const z3::expr resets = !x.is(State::TimeWait) && seq_in_window(x.s().seq, x.t().rcv_nxt, x.t().rcv_wnd);
+      when(x, resets, [](X& y) { send_rst(y); syn_reset(y); },
+           [](X& y) { send_ack(y); set_verdict(y, Verdict::ChallengeAcked); });
+      return;
+    }
+    case SynAcceptance::Window: break;
+  }
+  reset_reply(x);
+  syn_reset(x);
+}
+
 // After the SYN-RECEIVED part of the fifth check.
 void on_ack_rest(X& x) {
   when(x, seq_lt(x.t().snd_nxt, x.s().ack), [](X& y) {
-    send_ack(y); set_verdict(y, Verdict::DroppedAcked); y.cont = y.v->boolean(false);
+    send_output_ack(y); set_verdict(y, Verdict::DroppedAcked); y.cont = y.v->boolean(false);
   }, [](X& y) {
     set_verdict(y, Verdict::Accepted);
     when(y, seq_lt(y.t().snd_una, y.s().ack), [](X& z) {
@@ -611,18 +640,48 @@ void on_fin(X& x) {
   });
 }
 
-void seg_synchronized(X& x) {
+// segment_rules.hpp old_duplicate (Config::trim_old_duplicates).
+z3::expr old_duplicate(X& x) {
+  const SymTcb& t = x.o.tcb;
+  const z3::expr seq = x.s().seq;
+  return !x.has(flag::SYN) && seq_lt(seq, t.rcv_nxt) && seq_le(seq + x.seg_len(), t.rcv_nxt) &&
+         (!x.is(State::SynReceived) || seq_le(t.irs, seq));
+}
+
+// segment_rules.hpp trimmed_duplicate: text and FIN cut away, then the ACK processing.
+void trimmed_duplicate(X& x) {
+  X y = x;
+  y.in.seg.seq = x.s().seq + x.s().len;
+  y.in.seg.len = x.bv32(0);
+  y.in.seg.flags = x.s().flags & x.bv8(0xFFu & ~std::uint32_t{flag::FIN});
+  on_ack(y);
+  when(y, !(y.is(State::Closed) || y.o.has_seg), [](X& z) {
+    send_output_ack(z);
+    when(z, z.o.verdict == z.bv8(static_cast<std::uint32_t>(Verdict::Dropped)),
+         [](X& w) { set_verdict(w, Verdict::DroppedAcked); });
+  });
+  x.o = y.o;
+}
+
+// segment_rules.hpp unacceptable: the first check failed.
+void unacceptable(X& x) {
+  const auto drop_after_ack = [](X& y) { send_output_ack(y); set_verdict(y, Verdict::DroppedAcked); };
+  if (!x.c->trim_old_duplicates) { drop_after_ack(x); return; }
+  when(x, old_duplicate(x), trimmed_duplicate, drop_after_ack);
+}
+
+void seg_synchronized_checks(X& x) {
   const z3::expr syn_again = x.is(State::SynReceived) && x.has(flag::SYN) && !x.has(flag::ACK) &&
                              !x.has(flag::RST) && x.s().seq == x.t().irs;
   when(x, syn_again, [](X& y) {
     emit(y, make(y, flag::SYN | flag::ACK, y.t().iss));
     set_verdict(y, Verdict::DroppedAcked);
   }, [](X& y) {
-    when(y, paws_rejected(y), [](X& z) { send_ack(z); set_verdict(z, Verdict::DroppedAcked); }, [](X& z) {
+    when(y, paws_rejected(y), [](X& z) { send_output_ack(z); set_verdict(z, Verdict::DroppedAcked); }, [](X& z) {
       when(z, z.has(flag::RST), on_rst, [](X& w) {
         const z3::expr early_syn = w.c->syn_acceptance != SynAcceptance::Window ? w.has(flag::SYN) : w.v->boolean(false);
         when(w, early_syn, on_syn, [](X& u) {
-          when(u, !acceptable(u), [](X& r) { send_ack(r); set_verdict(r, Verdict::DroppedAcked); }, [](X& r) {
+          when(u, !acceptable(u), unacceptable, [](X& r) {
             update_ts_recent(r);
             when(r, r.has(flag::SYN), on_syn, [](X& q) {
               on_ack(q);
@@ -630,7 +689,7 @@ void seg_synchronized(X& x) {
                 on_text(p);
                 when(p, p.cont, [](X& n) {
                   on_fin(n);
-                  when(n, n.ack_due, send_ack);
+                  when(n, n.ack_due, send_output_ack);
                 });
               });
             });
@@ -640,6 +699,8 @@ void seg_synchronized(X& x) {
     });
   });
 }
+
+void seg_synchronized(X& x) { unless_synfin(x, seg_synchronized_checks); }
 
 // ----- time_wait_rules.hpp ------------------------------------------------------------------
 
@@ -732,17 +793,20 @@ void tw_after_reopen(X& x) {
   when(x, !x.has(flag::ACK), [](X& y) { set_verdict(y, Verdict::Dropped); }, tw_not_reopened);
 }
 
-void tw_segment(X& x) {
-  when(x, x.has(flag::RST), tw_rst, [](X& y) {
-    const z3::expr rfc6191_first = y.c->syn_reopen == SynReopen::Timestamps ? bare_syn(y) : y.v->boolean(false);
-    when(y, rfc6191_first, [](X& z) {
-      when(z, tw_reopen_allowed(z), reopen, [](X& w) { set_verdict(w, Verdict::Dropped); });
-    }, [](X& z) {
-      when(z, paws_rejected(z), [](X& w) { send_ack(w); set_verdict(w, Verdict::DroppedAcked); }, [](X& w) {
-        when(w, tw_reopen_allowed(w), reopen, tw_after_reopen);
-      });
+// time_wait_rules.hpp tw_segment after the RST check (and Config::drop_synfin).
+void tw_after_rst(X& x) {
+  const z3::expr rfc6191_first = x.c->syn_reopen == SynReopen::Timestamps ? bare_syn(x) : x.v->boolean(false);
+  when(x, rfc6191_first, [](X& z) {
+    when(z, tw_reopen_allowed(z), reopen, [](X& w) { set_verdict(w, Verdict::Dropped); });
+  }, [](X& z) {
+    when(z, paws_rejected(z), [](X& w) { send_ack(w); set_verdict(w, Verdict::DroppedAcked); }, [](X& w) {
+      when(w, tw_reopen_allowed(w), reopen, tw_after_reopen);
     });
   });
+}
+
+void tw_segment(X& x) {
+  when(x, x.has(flag::RST), tw_rst, [](X& y) { unless_synfin(y, tw_after_rst); });
 }
 
 void seg_time_wait(X& x) {

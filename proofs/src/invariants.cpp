@@ -46,7 +46,8 @@ const char* statement(InvariantId id) {
              "by every accepted FIN in TIME-WAIT";
     case InvariantId::UnacceptableIgnored:
       return "in a synchronized state a segment that fails RFC 9293's acceptability test (or a RST outside "
-             "the window) changes neither the state, SND.UNA nor RCV.NXT and has no effect";
+             "the window) changes neither the state, SND.UNA nor RCV.NXT and has no effect; under "
+             "trim_old_duplicates (FreeBSD) an old duplicate below RCV.NXT is exempt: its ACK is processed";
   }
   return "?";
 }
@@ -230,7 +231,8 @@ z3::expr timers_match_state(const F& f, const Config& c, const SymTcb& pre, cons
   return e;
 }
 
-z3::expr unacceptable_ignored(const F& f, const SymTcb& pre, const SymInput& in, const SymOutput& out) {
+z3::expr unacceptable_ignored(const F& f, const Config& c, const SymTcb& pre, const SymInput& in,
+                              const SymOutput& out) {
   const SymTcb& post = out.tcb;
   const SymSegment& s = in.seg;
   const z3::expr synced = f.in(pre, {State::SynReceived, State::Established, State::FinWait1, State::FinWait2,
@@ -241,8 +243,14 @@ z3::expr unacceptable_ignored(const F& f, const SymTcb& pre, const SymInput& in,
                              post.fin_rcvd == pre.fin_rcvd;
   // RFC 9293 §3.10.7.4 first check (Table 6): "If a segment's contents straddle the boundary ...
   // If an incoming segment is not acceptable, an acknowledgment should be sent ... drop".
-  const z3::expr bad = seg && !f.flag(s, flag::SYN) && !f.flag(s, flag::RST) &&
-                       !segment_acceptable(s.seq, f.seg_len(s), pre.rcv_nxt, pre.rcv_wnd);
+  z3::expr bad = seg && !f.flag(s, flag::SYN) && !f.flag(s, flag::RST) &&
+                 !segment_acceptable(s.seq, f.seg_len(s), pre.rcv_nxt, pre.rcv_wnd);
+  // Config::trim_old_duplicates (FreeBSD tcp_do_segment "keep on processing for RST or ACK"):
+  // outside TIME-WAIT a segment wholly below RCV.NXT (in SYN-RECEIVED not below IRS) may act.
+  if (c.trim_old_duplicates)
+    bad = bad && !(!f.is(pre, State::TimeWait) && seq_lt(s.seq, pre.rcv_nxt) &&
+                   seq_le(s.seq + f.seg_len(s), pre.rcv_nxt) &&
+                   (!f.is(pre, State::SynReceived) || seq_le(pre.irs, s.seq)));
   // Second check: a RST outside the window is silently dropped.
   const z3::expr bad_rst = seg && f.flag(s, flag::RST) && !f.in_window(pre, s.seq);
   return z3::implies(bad || bad_rst, unchanged);
@@ -266,7 +274,7 @@ z3::expr invariant(const Vocabulary& v, const Config& c, InvariantId id, const S
     case InvariantId::NoRstForRst: return no_rst_for_rst(f, in, out);
     case InvariantId::ActionsMatchState: return actions_match_state(f, pre, in, out);
     case InvariantId::TimersMatchState: return timers_match_state(f, c, pre, in, out);
-    case InvariantId::UnacceptableIgnored: return unacceptable_ignored(f, pre, in, out);
+    case InvariantId::UnacceptableIgnored: return unacceptable_ignored(f, c, pre, in, out);
   }
   return v.boolean(false);
 }

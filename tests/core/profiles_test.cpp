@@ -279,6 +279,110 @@ TEST(Profiles, DataAfterCloseIsAcceptedBySmoltcp) {
   EXPECT_TRUE(sends(lnx, flag::RST, 1002, 0));
 }
 
+TEST(Profiles, FreeBsdProcessesTheAckOfAnOldDuplicateAndEndsLastAck) {
+  // FreeBSD tcp_do_segment "todrop": a segment wholly below RCV.NXT is trimmed, "Send an ACK to
+  // resynchronize and drop any data. But keep on processing for RST or ACK"; LAST-ACK then
+  // closes on the ACK of our FIN (tcp_close, goto drop: nothing sent). RFC 9293 ACKs and drops.
+  // tcp-testsuite snippets/last-ack: "< . 1:1(0) ack 2" after the peer's FIN at 1.
+  const Output bsd = deliver(tcb_last_ack(kBsd), seg_ack(5001, 1002), kBsd, 10);
+  EXPECT_EQ(bsd.tcb.state, State::Closed);
+  EXPECT_EQ(bsd.verdict, Verdict::Accepted);
+  EXPECT_TRUE(sends_nothing(bsd));
+  const Output ref = deliver(tcb_last_ack(kRef), seg_ack(5001, 1002), kRef, 10);
+  EXPECT_EQ(ref.tcb.state, State::LastAck);
+  EXPECT_EQ(ref.verdict, Verdict::DroppedAcked);
+  EXPECT_TRUE(sends(ref, flag::ACK, 1002, 5002));
+}
+
+TEST(Profiles, FreeBsdTrimsARetransmittedFinInClosingAndEntersTimeWait) {
+  // The peer's FIN again, acking ours: trimmed (FIN cleared, TF_ACKNOW), its ACK ends CLOSING;
+  // tcp_twstart() sends the pending ACK. The reference ACKs it and stays in CLOSING.
+  const Output bsd = deliver(tcb_closing(kBsd), seg_fin(5001, 1002), kBsd, 10);
+  EXPECT_EQ(bsd.tcb.state, State::TimeWait);
+  EXPECT_TRUE(sends(bsd, flag::ACK, 1002, 5002));
+  const Output ref = deliver(tcb_closing(kRef), seg_fin(5001, 1002), kRef, 10);
+  EXPECT_EQ(ref.tcb.state, State::Closing);
+  EXPECT_TRUE(sends(ref, flag::ACK, 1002, 5002));
+}
+
+TEST(Profiles, FreeBsdAnswersAnOldDuplicateThatLeavesOurFinOutstandingWithTheFin) {
+  // Trimmed, its ACK (of nothing new) processed, then tcp_output() with TF_ACKNOW: in LAST-ACK
+  // that segment carries the FIN again (tcp_outflags, "be sure not to use a new sequence number")
+  const Output bsd = deliver(tcb_last_ack(kBsd), seg_ack(5001, 1001), kBsd, 10);
+  EXPECT_EQ(bsd.tcb.state, State::LastAck);
+  EXPECT_TRUE(sends(bsd, flag::FIN | flag::ACK, 1001, 5002));
+  // without an ACK bit: "if (tp->t_flags & TF_ACKNOW) goto dropafterack"
+  const Output bare = deliver(tcb_last_ack(kBsd), seg(flag::FIN, 5001), kBsd, 10);
+  EXPECT_EQ(bare.verdict, Verdict::DroppedAcked);
+  EXPECT_TRUE(sends(bare, flag::FIN | flag::ACK, 1001, 5002));
+}
+
+TEST(Profiles, FreeBsdResendsItsFinWithTheAckOfThePeersFinInClosing) {
+  // FreeBSD tcp_do_segment FIN processing: FIN-WAIT-1 -> CLOSING, TF_ACKNOW, tcp_output(): the
+  // ACK is "F. 1:1(0) ack 2" (tcp-testsuite snippets/closing); the others send a bare ACK
+  const Output bsd = deliver(tcb_fin_wait_1(kBsd), seg_fin(5001, 1001), kBsd, 10);
+  EXPECT_EQ(bsd.tcb.state, State::Closing);
+  EXPECT_TRUE(sends(bsd, flag::FIN | flag::ACK, 1001, 5002));
+  EXPECT_EQ(bsd.tcb.snd_nxt, 1002u);  // the FIN keeps its sequence number
+  for (const Config& c : {kRef, kLinux}) {
+    const Output o = deliver(tcb_fin_wait_1(c), seg_fin(5001, 1001), c, 10);
+    EXPECT_TRUE(sends(o, flag::ACK, 1002, 5002));
+  }
+  // a challenge ACK is tcp_respond()'s, not tcp_output()'s: bare
+  const Output rst = deliver(tcb_fin_wait_1(kBsd), seg_rst(5100), kBsd, 10);
+  EXPECT_EQ(rst.verdict, Verdict::ChallengeAcked);
+  EXPECT_TRUE(sends(rst, flag::ACK, 1002, 5001));
+}
+
+TEST(Profiles, FreeBsdInsecureSynResetsFromSndNxtOrIsChallenged) {
+  // FreeBSD tcp_do_segment with insecure_syn = 1: an in-window SYN -> tcp_drop(tp, ECONNRESET),
+  // whose tcp_output() in CLOSED sends <SEQ=SND.NXT><ACK=RCV.NXT><RST,ACK>; any other SYN draws
+  // the challenge ACK, before the sequence check. rfc9293 (RFC 793) answers <SEQ=0><ACK=SEQ+1>.
+  Config c = kBsd;
+  c.syn_acceptance = SynAcceptance::WindowOrChallenge;
+  const Output in = deliver(half_closed(tcb_last_ack(c)), seg_syn(5002), c, 10);
+  EXPECT_EQ(in.tcb.state, State::Closed);
+  EXPECT_EQ(in.verdict, Verdict::Reset);
+  EXPECT_TRUE(sends(in, flag::RST | flag::ACK, 1002, 5002));
+  EXPECT_EQ(error_told(in), Err::ConnReset);
+  const Output below = deliver(tcb_last_ack(c), seg_syn(5001), c, 10);
+  EXPECT_EQ(below.verdict, Verdict::ChallengeAcked);
+  EXPECT_TRUE(sends(below, flag::ACK, 1002, 5002));  // tcp_respond(): bare, FIN or not
+  const Output rfc = deliver(tcb_established(kRfc), seg_syn(5001), kRfc, 10);
+  EXPECT_TRUE(sends(rfc, flag::RST | flag::ACK, 0, 5002));
+  // tcp_twcheck does not read insecure_syn: a SYN,ACK in TIME-WAIT is ACKed
+  const Output tw = deliver(tcb_time_wait(c), seg_syn_ack(5002, 1002), c, 10);
+  EXPECT_EQ(tw.tcb.state, State::TimeWait);
+  EXPECT_TRUE(sends(tw, flag::ACK, 1002, 5002));
+}
+
+TEST(Profiles, DropSynFinDropsASynFinInEveryStateWithATcb) {
+  // FreeBSD net.inet.tcp.drop_synfin = 1: tcp_input (LISTEN), tcp_do_segment (first thing) and
+  // tcp_twcheck ("Honor the drop_synfin sysctl variable") drop SYN|FIN without an answer
+  Config c = kBsd;
+  c.drop_synfin = true;
+  const struct { State st; Seq seq; } cases[] = {
+      {State::Listen, 17}, {State::SynSent, 0}, {State::Established, 5001}, {State::LastAck, 5002},
+      {State::TimeWait, 6000}};
+  for (const auto& k : cases) {
+    const Tcb t = tcb_in(k.st, c);
+    const Output o = deliver(t, seg(flag::SYN | flag::FIN, k.seq), c, 10);
+    EXPECT_EQ(o.verdict, Verdict::Dropped) << name(k.st);
+    EXPECT_TRUE(sends_nothing(o)) << name(k.st);
+    EXPECT_EQ(o.tcb, t) << name(k.st);
+  }
+  // the default (drop_synfin = 0): LISTEN takes a SYN|FIN as a SYN
+  EXPECT_EQ(deliver(tcb_listen(kBsd), seg(flag::SYN | flag::FIN, 17), kBsd, 10).tcb.state, State::SynReceived);
+}
+
+TEST(Profiles, OnlyFreeBsdTrimsOldDuplicatesAndResendsItsFinAndNoneDropsSynFin) {
+  for (Profile p : kAllProfiles) {
+    EXPECT_EQ(profile_config(p).trim_old_duplicates, p == Profile::FreeBsd) << name(p);
+    EXPECT_EQ(profile_config(p).ack_resends_fin, p == Profile::FreeBsd) << name(p);
+    EXPECT_FALSE(profile_config(p).drop_synfin) << name(p);
+  }
+}
+
 // What an accepted RST tells the application (Config::rst_errors), in each synchronized state
 // where a socket is held (half_closed: reached by shutdown(SHUT_WR), so errors are reported).
 std::optional<Err> told_on_rst(State st, const Config& c) {

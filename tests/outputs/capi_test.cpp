@@ -95,6 +95,9 @@ TEST(CApi, ConfigInitMatchesEveryProfile) {
     EXPECT_EQ(c.fin_retries, k.fin_retries);
     EXPECT_EQ(c.syn_reopen, static_cast<std::uint8_t>(k.syn_reopen));
     EXPECT_EQ(c.time_wait_restart, static_cast<std::uint8_t>(k.time_wait_restart));
+    EXPECT_EQ(c.trim_old_duplicates, k.trim_old_duplicates);
+    EXPECT_EQ(c.ack_resends_fin, k.ack_resends_fin);
+    EXPECT_EQ(c.drop_synfin, k.drop_synfin);
   }
   tcpclose_config c;
   EXPECT_EQ(tcpclose_config_init(&c, 5), -1);

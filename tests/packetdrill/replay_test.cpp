@@ -314,7 +314,12 @@ TEST(ReplaySysctl, KnobsOverrideAndTheRestIsUnsupportedByName) {
   EXPECT_TRUE(e.unsupported.empty()) << e.unsupported;
   EXPECT_EQ(c.snd_buf, 262144u);  // defaults.sh: tcp_wmem[1]
   EXPECT_FALSE(c.timestamps);
-  for (const char* bad : {"sysctl -w net.inet.tcp.drop_synfin=1", "sysctl -q net.ipv4.tcp_rfc1337=1",
+  c = freebsd_config();
+  e = run_shell("sysctl -w net.inet.tcp.drop_synfin=1; sysctl -w net.inet.tcp.insecure_syn=1", Profile::FreeBsd, c);
+  EXPECT_TRUE(e.unsupported.empty()) << e.unsupported;
+  EXPECT_TRUE(c.drop_synfin);
+  EXPECT_EQ(c.syn_acceptance, SynAcceptance::WindowOrChallenge);
+  for (const char* bad : {"sysctl -w net.inet.tcp.blackhole=1", "sysctl -q net.ipv4.tcp_rfc1337=1",
                           "sockstat -4 | grep -c TIME_WAIT", "sysctl -w net.inet.tcp.nosuch=1", "./defaults.sh",
                           "sysctl -w net.inet.tcp.sendspace=$SPACE", "/tmp/sysctl_restore_${PPID}.sh"}) {
     Config f = freebsd_config();

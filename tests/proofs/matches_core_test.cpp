@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <string>
+#include <vector>
 
 #include <tcpclose/proofs/crosscheck.hpp>
 
@@ -31,6 +33,76 @@ TEST_P(MatchesCore, TheRelationAdmitsExactlyStepsOutputForEveryCase) {
 }
 INSTANTIATE_TEST_SUITE_P(EveryProfile, MatchesCore, ::testing::ValuesIn(kAllProfiles),
                          [](const auto& info) { return std::string(name(info.param)); });
+
+// Knobs that no profile sets but the replay's FreeBSD sysctls do (tools/replay/sysctl.cpp):
+// insecure_syn=1 -> SynAcceptance::WindowOrChallenge, drop_synfin=1 -> drop_synfin. Names are
+// lowercase "freebsd_..." so that '*MatchesCore*freebsd*' selects them with the profile.
+struct Variant {
+  std::string name;
+  Config step_cfg, encoding_cfg;
+};
+std::vector<Variant> sysctl_variants() {
+  Config syn = freebsd_config(), synfin = freebsd_config();
+  syn.syn_acceptance = SynAcceptance::WindowOrChallenge;
+  synfin.drop_synfin = true;
+  return {{"freebsd_insecure_syn", syn, syn}, {"freebsd_drop_synfin", synfin, synfin}};
+}
+std::string variant_name(const ::testing::TestParamInfo<Variant>& info) { return info.param.name; }
+
+// Every (state, class with SYN and without RST) with FIN added: the segments drop_synfin is
+// about, which the classes themselves never send.
+Tally synfin_cases(CrossCheck& cc, const Config& c) {
+  Tally t;
+  for (State st : kAllStates)
+    for (const classes::InputClass& k : classes::all_classes()) {
+      if (!k.is_segment || (k.flags & flag::SYN) == 0 || (k.flags & flag::RST) != 0) continue;
+      const Tcb tcb = classes::canonical_tcb(st, c);
+      Input in = classes::make_input(k, tcb);
+      in.seg.flags = static_cast<std::uint8_t>(in.seg.flags | flag::FIN);
+      ++t.cases;
+      if (!cc.check(tcb, in).ok()) ++t.mismatches;
+    }
+  return t;
+}
+
+class MatchesCoreSysctl : public ::testing::TestWithParam<Variant> {};
+
+TEST_P(MatchesCoreSysctl, TheRelationFollowsTheKnobsOnlyTheReplaySets) {
+  const Variant& v = GetParam();
+  expect_matches(v.step_cfg, v.name.c_str(), 300);
+  CrossCheck cc(v.step_cfg, v.step_cfg);
+  const Tally t = synfin_cases(cc, v.step_cfg);
+  EXPECT_GT(t.cases, 0u);
+  EXPECT_EQ(t.mismatches, 0u);
+}
+INSTANTIATE_TEST_SUITE_P(FreeBsdSysctl, MatchesCoreSysctl, ::testing::ValuesIn(sysctl_variants()), variant_name);
+
+// The negative control for each FreeBSD knob (config.hpp): step() has it, the encoding is built
+// without it. If the encoding did not read the knob, the two would agree; they must not.
+std::vector<Variant> freebsd_knobs() {
+  const Config bsd = freebsd_config();
+  Config no_trim = bsd, no_fin = bsd, syn = bsd, synfin = bsd;
+  no_trim.trim_old_duplicates = false;
+  no_fin.ack_resends_fin = false;
+  syn.syn_acceptance = SynAcceptance::WindowOrChallenge;
+  synfin.drop_synfin = true;
+  return {{"freebsd_trim_old_duplicates", bsd, no_trim}, {"freebsd_ack_resends_fin", bsd, no_fin},
+          {"freebsd_window_or_challenge", syn, bsd}, {"freebsd_drop_synfin", synfin, bsd}};
+}
+
+class MatchesCoreKnobIgnored : public ::testing::TestWithParam<Variant> {};
+
+TEST_P(MatchesCoreKnobIgnored, AnEncodingWithoutTheKnobIsCaught) {
+  const Variant& v = GetParam();
+  CrossCheck cc(v.step_cfg, v.encoding_cfg);
+  const Tally t = cc.run_all({0}, 0, 1);
+  const Tally f = synfin_cases(cc, v.step_cfg);
+  std::printf("matches_core: step() with %s, encoding without: %llu of %llu cases differ\n", v.name.c_str(),
+              static_cast<unsigned long long>(t.mismatches + f.mismatches),
+              static_cast<unsigned long long>(t.cases + f.cases));
+  EXPECT_GT(t.mismatches + f.mismatches, 0u);
+}
+INSTANTIATE_TEST_SUITE_P(FreeBsdKnobs, MatchesCoreKnobIgnored, ::testing::ValuesIn(freebsd_knobs()), variant_name);
 
 class MatchesCoreMutant : public ::testing::TestWithParam<Mutant> {};
 

@@ -40,8 +40,10 @@ void add_knob_options(CLI::App& app, KnobOptions& k, bool with_mutant) {
       ->check(CLI::IsMember({"on", "off"}));
   g->add_option("--rst-acceptance", k.rst_acceptance, "window (RFC 793) or exact (RFC 5961)")
       ->check(CLI::IsMember({"window", "exact"}));
-  g->add_option("--syn-acceptance", k.syn_acceptance, "window (RFC 793), challenge (RFC 5961) or drop")
-      ->check(CLI::IsMember({"window", "challenge", "drop"}));
+  g->add_option("--syn-acceptance", k.syn_acceptance,
+                "window (RFC 793), challenge (RFC 5961), drop, or window-or-challenge (FreeBSD insecure_syn: "
+                "before the sequence check an in-window SYN resets from SND.NXT, any other is challenged)")
+      ->check(CLI::IsMember({"window", "challenge", "drop", "window-or-challenge"}));
   g->add_option("--syn-reopen", k.syn_reopen, "SYN reopening TIME-WAIT: never, seq (RFC 1122), timestamps (RFC 6191), seq-or-ts (Linux)")
       ->check(CLI::IsMember({"never", "seq", "timestamps", "seq-or-ts"}));
   g->add_option("--time-wait-restart", k.time_wait_restart,
@@ -57,6 +59,17 @@ void add_knob_options(CLI::App& app, KnobOptions& k, bool with_mutant) {
   g->add_option("--rcv-wnd", k.rcv_wnd, "Receive window, bytes")->check(CLI::Range(0u, 1073741824u));
   g->add_option("--tw-drop-no-ack", k.tw_drop_no_ack,
                 "on: TIME-WAIT silently drops a segment without ACK that does not reopen it (FreeBSD tcp_twcheck); off: ACK it")
+      ->check(CLI::IsMember({"on", "off"}));
+  g->add_option("--trim-old-duplicates", k.trim_old_duplicates,
+                "on: a segment wholly below RCV.NXT is trimmed and its ACK still processed (FreeBSD "
+                "tcp_do_segment); off: it is ACKed and dropped (RFC 9293)")
+      ->check(CLI::IsMember({"on", "off"}));
+  g->add_option("--ack-resends-fin", k.ack_resends_fin,
+                "on: while our FIN is unacknowledged, ACKs (not challenge ACKs) carry it again (FreeBSD "
+                "tcp_output); off: a bare ACK")
+      ->check(CLI::IsMember({"on", "off"}));
+  g->add_option("--drop-synfin", k.drop_synfin,
+                "on: a segment with SYN and FIN is dropped without an answer (FreeBSD net.inet.tcp.drop_synfin)")
       ->check(CLI::IsMember({"on", "off"}));
   g->add_option("--snd-buf", k.snd_buf, "Send buffer, bytes: send() takes what fits, EAGAIN when full")
       ->check(CLI::Range(1u, kMaxSndBuf));
@@ -86,8 +99,10 @@ Config apply_knobs(const KnobOptions& k, Config c) {
   if (k.rfc1337) c.rst_in_time_wait = *k.rfc1337 == "on" ? RstInTimeWait::Ignore : RstInTimeWait::Kill;
   if (k.rst_acceptance) c.rst_acceptance = *k.rst_acceptance == "exact" ? RstAcceptance::Exact : RstAcceptance::Window;
   if (k.syn_acceptance)
-    c.syn_acceptance = *k.syn_acceptance == "window" ? SynAcceptance::Window
-                       : *k.syn_acceptance == "drop" ? SynAcceptance::Drop : SynAcceptance::Challenge;
+    c.syn_acceptance = *k.syn_acceptance == "window"                ? SynAcceptance::Window
+                       : *k.syn_acceptance == "drop"                ? SynAcceptance::Drop
+                       : *k.syn_acceptance == "window-or-challenge" ? SynAcceptance::WindowOrChallenge
+                                                                    : SynAcceptance::Challenge;
   if (k.syn_reopen)
     c.syn_reopen = *k.syn_reopen == "never" ? SynReopen::Never
                    : *k.syn_reopen == "seq" ? SynReopen::HigherSeq
@@ -106,6 +121,9 @@ Config apply_knobs(const KnobOptions& k, Config c) {
   if (k.rcv_wnd) c.rcv_wnd = *k.rcv_wnd;
   if (k.snd_buf) c.snd_buf = *k.snd_buf;
   if (k.tw_drop_no_ack) c.tw_drop_without_ack = *k.tw_drop_no_ack == "on";
+  if (k.trim_old_duplicates) c.trim_old_duplicates = *k.trim_old_duplicates == "on";
+  if (k.ack_resends_fin) c.ack_resends_fin = *k.ack_resends_fin == "on";
+  if (k.drop_synfin) c.drop_synfin = *k.drop_synfin == "on";
   if (k.rst_errors)
     c.rst_errors = *k.rst_errors == "linux" ? RstErrors::Linux
                    : *k.rst_errors == "freebsd" ? RstErrors::FreeBsd : RstErrors::Rfc9293;
@@ -121,8 +139,10 @@ std::vector<std::pair<std::string, std::string>> describe(const Config& c) {
   const char* reopen = c.syn_reopen == SynReopen::Never ? "never"
                        : c.syn_reopen == SynReopen::HigherSeq ? "seq"
                        : c.syn_reopen == SynReopen::Timestamps ? "timestamps" : "seq-or-ts";
-  const char* syn = c.syn_acceptance == SynAcceptance::Window ? "window"
-                    : c.syn_acceptance == SynAcceptance::Drop ? "drop" : "challenge";
+  const char* syn = c.syn_acceptance == SynAcceptance::Window              ? "window"
+                    : c.syn_acceptance == SynAcceptance::Drop              ? "drop"
+                    : c.syn_acceptance == SynAcceptance::WindowOrChallenge ? "window-or-challenge"
+                                                                           : "challenge";
   return {
       {"tick", fmt::format("{} us", c.tick_us)},
       {"msl", std::to_string(c.msl)},
@@ -140,6 +160,9 @@ std::vector<std::pair<std::string, std::string>> describe(const Config& c) {
                             : c.time_wait_restart == TimeWaitRestart::OnAnswer ? "answer" : "fin"},
       {"tw-challenge-ack", onoff(c.tw_challenge_ack)},
       {"tw-drop-no-ack", onoff(c.tw_drop_without_ack)},
+      {"trim-old-duplicates", onoff(c.trim_old_duplicates)},
+      {"ack-resends-fin", onoff(c.ack_resends_fin)},
+      {"drop-synfin", onoff(c.drop_synfin)},
       {"rst-on-close-unread", onoff(c.rst_on_close_unread)},
       {"rst-on-data-after-close", onoff(c.rst_on_data_after_close)},
       {"rto", std::to_string(c.rto)},

@@ -49,10 +49,19 @@ std::string insecure_rst(Config& c, std::string_view v) {
   c.rst_acceptance = RstAcceptance::Window;
   return "rst_acceptance = window (RFC 793: any in-window RST resets)";
 }
+// FreeBSD tcp_do_segment: V_tcp_insecure_syn resets on an in-window SYN by tcp_drop() (the RST
+// from SND.NXT), before the sequence check, and challenges any other SYN.
 std::string insecure_syn(Config& c, std::string_view v) {
   if (v != "1") return {};
-  c.syn_acceptance = SynAcceptance::Window;
-  return "syn_acceptance = window (RFC 793: an in-window SYN resets, others are ACKed)";
+  c.syn_acceptance = SynAcceptance::WindowOrChallenge;
+  return "syn_acceptance = window-or-challenge (RFC 793: an in-window SYN resets, from SND.NXT; others are "
+         "challenged)";
+}
+// FreeBSD tcp_input.c, tcp_do_segment and tcp_twcheck: V_drop_synfin drops SYN+FIN unanswered.
+std::string drop_synfin(Config& c, std::string_view v) {
+  if (v != "1") return {};
+  c.drop_synfin = true;
+  return "drop_synfin = on (a segment with SYN and FIN is dropped without an answer)";
 }
 std::string timestamps(Config& c, std::string_view v) {
   if (v != "0") return {};
@@ -110,7 +119,8 @@ const std::vector<SysctlRule>& sysctl_rules() {
   static const std::vector<SysctlRule> rules = {
       // FreeBSD: the lines its tcp-testsuite starts every script with, and the knobs it varies.
       {"net.inet.tcp.insecure_rst", Stack::FreeBsd, "0", insecure_rst, "RFC 5961 exact RST (0) or RFC 793 window (1)"},
-      {"net.inet.tcp.insecure_syn", Stack::FreeBsd, "0", insecure_syn, "RFC 5961 challenge ACK (0) or RFC 793 reset (1)"},
+      {"net.inet.tcp.insecure_syn", Stack::FreeBsd, "0", insecure_syn,
+       "RFC 5961 challenge ACK (0) or RFC 793 reset of an in-window SYN, others challenged (1)"},
       {"net.inet.tcp.rfc1323", Stack::FreeBsd, "1", timestamps, "timestamps and PAWS (window scaling is not modelled)"},
       {"net.inet.tcp.sendspace", Stack::FreeBsd, "32768", send_space, "the send buffer, knob snd_buf"},
       {"net.inet.tcp.rexmit_initial", Stack::FreeBsd, "1000", rexmit_initial, "the initial RTO in ms, knob rto"},
@@ -121,7 +131,7 @@ const std::vector<SysctlRule>& sysctl_rules() {
       {"net.inet.tcp.ecn.enable", Stack::FreeBsd, "0|2", nullptr, "no ECN unless the peer asks (2), and ECN segments are unsupported"},
       {"net.inet.tcp.blackhole", Stack::FreeBsd, "0", nullptr, "a segment for no socket is answered with a RST"},
       {"net.inet.tcp.hostcache.purgenow", Stack::FreeBsd, "0|1", nullptr, "the replay keeps no host cache: every script starts empty"},
-      {"net.inet.tcp.drop_synfin", Stack::FreeBsd, "0", nullptr, "SYN+FIN is processed as a SYN; no knob drops it"},
+      {"net.inet.tcp.drop_synfin", Stack::FreeBsd, "0", drop_synfin, "SYN+FIN processed as a SYN (0) or dropped (1)"},
       {"net.inet.tcp.rexmit_slop", Stack::FreeBsd, "200", nullptr, "the core does not estimate the RTT"},
       {"net.inet.tcp.rexmit_drop_options", Stack::FreeBsd, "0", nullptr, "options are not compared on retransmitted SYNs"},
       {"net.inet.tcp.syncookies", Stack::FreeBsd, "1", nullptr, "the syncache never overflows here, so cookies are never sent"},

@@ -135,7 +135,9 @@ typedef enum tcpclose_profile {
 } tcpclose_profile;
 enum tcpclose_rst_in_time_wait { TCPCLOSE_TW_RST_IGNORE, TCPCLOSE_TW_RST_KILL };
 enum tcpclose_rst_acceptance { TCPCLOSE_RST_WINDOW, TCPCLOSE_RST_EXACT };
-enum tcpclose_syn_acceptance { TCPCLOSE_SYN_WINDOW, TCPCLOSE_SYN_CHALLENGE, TCPCLOSE_SYN_DROP };
+enum tcpclose_syn_acceptance {
+  TCPCLOSE_SYN_WINDOW, TCPCLOSE_SYN_CHALLENGE, TCPCLOSE_SYN_DROP, TCPCLOSE_SYN_WINDOW_OR_CHALLENGE
+};
 enum tcpclose_syn_reopen {
   TCPCLOSE_REOPEN_NEVER, TCPCLOSE_REOPEN_HIGHER_SEQ, TCPCLOSE_REOPEN_TIMESTAMPS, TCPCLOSE_REOPEN_SEQ_OR_TIMESTAMP
 };
@@ -170,6 +172,9 @@ typedef struct tcpclose_config {
   uint8_t rst_errors;        /* tcpclose_rst_errors: what an accepted RST tells the application */
   bool read_eof_before_error; /* read() after the peer's FIN returns 0 before a pending error */
   uint8_t bind_reuse;        /* tcpclose_bind_reuse: whom bind() with SO_REUSEADDR may pass */
+  bool trim_old_duplicates;  /* a segment wholly below RCV.NXT is trimmed and its ACK processed */
+  bool ack_resends_fin;      /* ACKs carry our unacknowledged FIN again (not challenge ACKs) */
+  bool drop_synfin;          /* a segment with SYN and FIN is dropped without an answer */
 } tcpclose_config;
 
 /* The knobs of a profile (times in ms ticks). Returns 0, or -1 for an unknown profile. */

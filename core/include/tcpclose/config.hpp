@@ -25,6 +25,11 @@ enum class SynAcceptance : std::uint8_t {
   Window,     // RFC 793 §3.9: an in-window SYN resets the connection, else it is ACKed
   Challenge,  // RFC 5961 §4.2: any SYN draws a challenge ACK and is dropped
   Drop,       // smoltcp Socket::process: a SYN without ACK is silently dropped
+  // FreeBSD tcp_do_segment with net.inet.tcp.insecure_syn=1, before the sequence check: a SYN in
+  // the window resets the connection with <SEQ=SND.NXT><ACK=RCV.NXT><RST,ACK> (tcp_drop(), then
+  // tcp_output() in CLOSED) and ECONNRESET; any other SYN draws a challenge ACK. TIME-WAIT
+  // (tcp_twcheck) does not look at insecure_syn: there a SYN is challenged.
+  WindowOrChallenge,
 };
 
 // Whether and when a SYN reopens a connection in TIME-WAIT.
@@ -108,6 +113,16 @@ struct Config {
   // TIME-WAIT silently drops a segment without ACK that does not reopen it (a bare SYN at or
   // below RCV.NXT, a FIN without ACK), instead of answering it with an ACK.
   bool tw_drop_without_ack = false;
+  // An old duplicate (a segment without SYN that lies wholly below RCV.NXT: a retransmitted FIN,
+  // an ACK with a stale sequence number) is trimmed instead of dropped: its text and FIN are
+  // cut away, an ACK is due, and its ACK is still processed, so it may end LAST-ACK or CLOSING.
+  // Off: RFC 9293's first check ACKs it and drops it.
+  bool trim_old_duplicates = false;
+  // While our FIN is sent and not acknowledged, the ACKs that the output routine sends (not the
+  // challenge ACKs) carry the FIN again, at its own sequence number. Off: a bare ACK.
+  bool ack_resends_fin = false;
+  // A segment with both SYN and FIN is dropped without an answer (in every state with a TCB).
+  bool drop_synfin = false;
   bool rst_on_close_unread = true;     // RFC 2525 §2.17: close() with unread data sends RST
   bool rst_on_data_after_close = true; // RFC 1122 §4.2.2.13: data after close() draws RST
   std::uint32_t rto = 1000;            // RFC 6298 §2.1: initial RTO 1 s
@@ -222,6 +237,13 @@ constexpr Config freebsd_config() noexcept {
   // tcp_twcheck, after the RST drop and the SEQ_GT(th_seq, rcv_nxt) SYN reopen: "Drop the
   // segment if it does not contain an ACK" (goto drop, no tcp_twrespond).
   c.tw_drop_without_ack = true;
+  // tcp_do_segment "todrop" trimming: "Send an ACK to resynchronize and drop any data. But keep
+  // on processing for RST or ACK." (TF_ACKNOW, FIN cleared, then the ACK processing).
+  c.trim_old_duplicates = true;
+  // tcp_output: the state's flags (tcp_outflags) include FIN in FIN-WAIT-1, CLOSING and LAST-ACK,
+  // and "If resending a FIN, be sure not to use a new sequence number" (snd_nxt--).
+  c.ack_resends_fin = true;
+  // drop_synfin stays off: net.inet.tcp.drop_synfin defaults to 0 (tcp_input.c V_drop_synfin).
   c.rto = 1000;                                  // TCPTV_RTOBASE = 1 s
   c.fin_retries = 12;                            // tcp_timer_rexmt: ++t_rxtshift > TCP_MAXRXTSHIFT
   c.retries = 12;

@@ -50,6 +50,13 @@ struct Step {
                                          {0, 0}});
   }
   constexpr void send_ack() noexcept { send(flag::ACK, t().snd_nxt); }
+  // The ACK of the stack's output routine, as opposed to a challenge ACK: with
+  // Config::ack_resends_fin it carries our unacknowledged FIN again, at the FIN's own sequence
+  // number (FreeBSD tcp_output: "If resending a FIN, be sure not to use a new sequence number").
+  constexpr void send_output_ack() noexcept {
+    if (c.ack_resends_fin && t().fin_sent && !t().fin_acked) send(flag::FIN | flag::ACK, t().fin_seq);
+    else send_ack();
+  }
   // RFC 9293 §3.10.7.1 / §3.10.7.2: the RST that answers a segment nobody wants.
   constexpr void reset_reply() noexcept {
     const Seq ack = s().ack, end = s().seq + s().seg_len();
@@ -140,6 +147,13 @@ constexpr bool in_receive_window(const Step& x, Seq seq) noexcept {
 constexpr bool acceptable(const Step& x) noexcept {
   if (x.mutant(Mutant::NoWindowCheck)) return true;
   return segment_acceptable(x.s().seq, x.s().seg_len(), x.t().rcv_nxt, x.t().rcv_wnd);
+}
+
+// Config::drop_synfin (FreeBSD tcp_input.c V_drop_synfin): a SYN+FIN is dropped unanswered.
+constexpr bool synfin_dropped(Step& x) noexcept {
+  if (!x.c.drop_synfin || !x.s().has(flag::SYN) || !x.s().has(flag::FIN)) return false;
+  x.verdict(Verdict::Dropped);
+  return true;
 }
 
 // RFC 7323 §5.3 R1: a non-RST segment with an older TSval is a stale duplicate.

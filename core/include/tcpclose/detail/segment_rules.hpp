@@ -38,6 +38,7 @@ constexpr void seg_listen(Step& x) noexcept {
   const Segment& s = x.s();
   if (s.has(flag::RST)) { x.verdict(Verdict::Dropped); return; }
   if (s.has(flag::ACK)) { x.reset_reply(); x.verdict(Verdict::Reset); return; }
+  if (synfin_dropped(x)) return;  // FreeBSD tcp_input LISTEN: (thflags & TH_FIN) && V_drop_synfin
   if (s.has(flag::SYN)) { accept_syn(x, x.in.iss); return; }
   x.verdict(Verdict::Dropped);
 }
@@ -46,6 +47,7 @@ constexpr void seg_listen(Step& x) noexcept {
 constexpr void seg_syn_sent(Step& x) noexcept {
   const Segment& s = x.s();
   Tcb& t = x.t();
+  if (synfin_dropped(x)) return;  // FreeBSD tcp_do_segment: V_drop_synfin, before anything else
   if (s.has(flag::ACK) && (seq_le(s.ack, t.iss) || seq_gt(s.ack, t.snd_nxt))) {
     if (s.has(flag::RST)) { x.verdict(Verdict::Dropped); return; }
     x.reset_reply(); x.verdict(Verdict::Reset); return;  // "unacceptable ACK": <SEQ=SEG.ACK>
@@ -125,6 +127,13 @@ constexpr void on_rst(Step& x) noexcept {
   x.to_closed();
 }
 
+// FreeBSD insecure_syn (SynAcceptance::WindowOrChallenge): does this SYN reset? Only in the
+// window, SEQ_GEQ(th_seq, last_ack_sent) && SEQ_LT(th_seq, last_ack_sent + rcv_wnd), and never
+// in TIME-WAIT, whose tcp_twcheck does not read insecure_syn.
+constexpr bool syn_resets_window_or_challenge(const Step& x) noexcept {
+  return x.t().state != State::TimeWait && seq_in_window(x.s().seq, x.t().rcv_nxt, x.t().rcv_wnd);
+}
+
 // RFC 9293 §3.10.7.4 fourth check: a SYN in a synchronized state.
 constexpr void on_syn(Step& x) noexcept {
   switch (x.c.syn_acceptance) {
@@ -132,9 +141,14 @@ constexpr void on_syn(Step& x) noexcept {
       x.send_ack(); x.verdict(Verdict::ChallengeAcked); return;
     case SynAcceptance::Drop:
       x.verdict(Verdict::Dropped); return;
-    case SynAcceptance::Window: break;  // RFC 793: an in-window SYN is an error: reset
+    case SynAcceptance::WindowOrChallenge:  // FreeBSD tcp_do_segment, insecure_syn = 1
+      if (!syn_resets_window_or_challenge(x)) { x.send_ack(); x.verdict(Verdict::ChallengeAcked); return; }
+      x.send_rst();  // tcp_drop(): tcp_output() in CLOSED sends <SEQ=SND.NXT><ACK=RCV.NXT><RST,ACK>
+      break;
+    case SynAcceptance::Window:  // RFC 793: an in-window SYN is an error: reset
+      x.reset_reply();
+      break;
   }
-  x.reset_reply();
   x.verdict(Verdict::Reset);
   if (x.t().state == State::SynReceived && x.t().passive) { to_listen(x); return; }
   x.fail(Err::ConnReset);
@@ -155,7 +169,7 @@ constexpr bool on_ack(Step& x) noexcept {
     x.push(ActionKind::Connected);
   }
   if (seq_gt(s.ack, t.snd_nxt)) {  // "acks something not yet sent": ACK, drop, return
-    x.send_ack(); x.verdict(Verdict::DroppedAcked); return false;
+    x.send_output_ack(); x.verdict(Verdict::DroppedAcked); return false;
   }
   x.verdict(Verdict::Accepted);
   if (seq_lt(t.snd_una, s.ack)) {
@@ -256,22 +270,56 @@ constexpr bool syn_retransmitted(Step& x) noexcept {
   return true;
 }
 
+// A segment without SYN that lies wholly below RCV.NXT (Config::trim_old_duplicates). In
+// SYN-RECEIVED one below IRS is not one: FreeBSD resets it ("LAND" check), the core ACKs it.
+constexpr bool old_duplicate(const Step& x) noexcept {
+  const Segment& s = x.s();
+  const Tcb& t = x.t();
+  return !s.has(flag::SYN) && seq_lt(s.seq, t.rcv_nxt) && seq_le(s.seq + s.seg_len(), t.rcv_nxt) &&
+         (t.state != State::SynReceived || seq_ge(s.seq, t.irs));
+}
+
+// FreeBSD tcp_do_segment "todrop": the old duplicate's text and FIN are cut away (SEG.SEQ moves
+// past the text), "Send an ACK to resynchronize and drop any data. But keep on processing for
+// RST or ACK." Its TSval does not become TS.Recent.
+constexpr void trimmed_duplicate(Step& x) noexcept {
+  Input in = x.in;
+  in.seg.seq = in.seg.seq + in.seg.len;
+  in.seg.len = 0;
+  in.seg.flags = static_cast<std::uint8_t>(in.seg.flags & ~flag::FIN);
+  Step y{x.out, in, x.c};
+  on_ack(y);
+  // LAST-ACK ended by it: tcp_close(), "goto drop", nothing sent; or a RST or ACK already went.
+  if (x.t().state == State::Closed || x.out.actions.sent() != nullptr) return;
+  x.send_output_ack();  // TF_ACKNOW: tcp_output(), or tcp_twstart()'s ACK when CLOSING ended
+  if (x.out.verdict == Verdict::Dropped) x.verdict(Verdict::DroppedAcked);  // no ACK bit: dropafterack
+}
+
+// RFC 9293 §3.10.7.4 first check failed: "send an acknowledgment" and drop, unless
+// Config::trim_old_duplicates trims an old duplicate and goes on with its ACK.
+constexpr void unacceptable(Step& x) noexcept {
+  if (x.c.trim_old_duplicates && old_duplicate(x)) { trimmed_duplicate(x); return; }
+  x.send_output_ack();  // FreeBSD dropafterack: tcp_output()
+  x.verdict(Verdict::DroppedAcked);
+}
+
 // SYN-RECEIVED through LAST-ACK: the ordered checks of RFC 9293 §3.10.7.4.
 constexpr void seg_synchronized(Step& x) noexcept {
   const Segment& s = x.s();
+  if (synfin_dropped(x)) return;  // FreeBSD tcp_do_segment: V_drop_synfin, before anything else
   if (syn_retransmitted(x)) return;
-  if (paws_rejected(x)) { x.send_ack(); x.verdict(Verdict::DroppedAcked); return; }
+  if (paws_rejected(x)) { x.send_output_ack(); x.verdict(Verdict::DroppedAcked); return; }
   if (s.has(flag::RST)) { on_rst(x); return; }
   // RFC 5961 §4.2 answers a SYN "irrespective of the sequence number"; RFC 793 only an
   // acceptable one, after the first check.
   if (s.has(flag::SYN) && x.c.syn_acceptance != SynAcceptance::Window) { on_syn(x); return; }
-  if (!acceptable(x)) { x.send_ack(); x.verdict(Verdict::DroppedAcked); return; }
+  if (!acceptable(x)) { unacceptable(x); return; }
   update_ts_recent(x);
   if (s.has(flag::SYN)) { on_syn(x); return; }
   if (!on_ack(x)) return;
   if (!on_text(x)) return;
   on_fin(x);
-  if (x.ack_due) x.send_ack();
+  if (x.ack_due) x.send_output_ack();
 }
 
 }  // namespace tcpclose::detail

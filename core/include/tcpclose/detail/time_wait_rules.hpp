@@ -85,6 +85,7 @@ constexpr bool is_retransmitted_fin(const Step& x) noexcept {
 constexpr bool tw_segment(Step& x) noexcept {
   const Segment& s = x.s();
   if (s.has(flag::RST)) { tw_rst(x); return false; }
+  if (synfin_dropped(x)) return false;  // FreeBSD tcp_twcheck: "Honor the drop_synfin sysctl variable"
   // RFC 6191 §2 decides a bare SYN before PAWS: honour it, or "silently drop" it.
   if (x.c.syn_reopen == SynReopen::Timestamps && is_bare_syn(s)) {
     if (tw_reopen_allowed(x)) { x.out.effects |= effect::Reopened; accept_syn(x, reopen_iss(x)); }
