@@ -4,6 +4,8 @@
 // Rule 2: the first difference ends the run as a Mismatch saying line, expectation, what the
 // core did and its state; a construct the core does not model ends it as Unsupported.
 #include "replay.hpp"
+
+#include "freebsd_buffers.hpp"
 #include "sockstat.hpp"
 #include "sysctl.hpp"
 
@@ -54,13 +56,7 @@ constexpr Seq kFirstIss = 3000000000u;
 constexpr std::int64_t kDefaultToleranceUs = 4000;  // packetdrill's default --tolerance_usecs
 constexpr std::uint32_t kDefaultPeerWindow = 65535;
 constexpr int kFirstFd = 3;
-// FreeBSD buffer sizes: net.inet.tcp.recvspace (only its default is modelled), the MSS of
-// packetdrill's tun link (MTU 1500) and tcp_mssdflt / tcp_v6mssdflt for a SYN without MSS.
-constexpr std::uint32_t kFreeBsdRecvSpace = 65536;
-constexpr std::uint32_t kLinkMssV4 = 1460, kLinkMssV6 = 1440;
-constexpr std::uint32_t kDefaultMssV4 = 536, kDefaultMssV6 = 1220;
-constexpr std::uint32_t kMinMss = 216;        // net.inet.tcp.minmss (TCP_MINMSS)
-constexpr std::uint32_t kTcpMaxWin = 65535;   // TCP_MAXWIN: the largest unscaled window
+constexpr std::uint32_t kFreeBsdRecvSpace = freebsd::kRecvSpace;
 
 struct Stop {};  // the run has its verdict: unwinds to run()
 
@@ -509,23 +505,14 @@ class Runner {
     freebsd_window(c);
   }
 
-  // FreeBSD's RCV.WND, under the freebsd profile only. tcp_do_segment() (tcp_input.c) sets
-  // tp->rcv_wnd before it judges each segment to max(sbspace(&so->so_rcv), rcv_adv - rcv_nxt):
-  // the room left in the receive buffer, which tcp_mss() rounded up to whole segments once the
-  // peer's SYN was in (65536 -> 65700 at MSS 1460, 66240 at 1440). The advertised part, rcv_adv -
-  // rcv_nxt, is never larger here: it is at most that room when the last ACK left (the core ACKs
-  // at once), less what arrived since. A connection a listener holds in SYN-RECEIVED is a syncache
-  // entry, whose window syncache_add() takes as min(sbspace of the listener, TCP_MAXWIN).
-  // Not modelled: receive-buffer autosizing (net.inet.tcp.recvbuf_auto), which grows the buffer
-  // during bulk transfers, and the mbuf limit of sbspace(), which the few bytes here never reach.
+  // FreeBSD's RCV.WND, under the freebsd profile only: the room in the receive buffer, rounded
+  // to whole segments once the peer's SYN is in (freebsd_buffers.hpp; 65536 -> 65700 at MSS
+  // 1460). Not modelled: receive-buffer autosizing (net.inet.tcp.recvbuf_auto), which grows the
+  // buffer during bulk transfers, and the mbuf limit of sbspace(), which the few bytes here never reach.
   void freebsd_window(Conn& c) const {
     if (opt_.profile != Profile::FreeBsd || !c.peer_syn || c.tcb.state == State::Closed) return;
-    if (c.tcb.state == State::SynReceived && c.listener >= 0) {
-      c.tcb.rcv_wnd = std::min(c.rcv_hiwat, kTcpMaxWin);
-      return;
-    }
-    const std::uint32_t buf = rounded(c.rcv_hiwat, segment_size(c));
-    c.tcb.rcv_wnd = buf - std::min(buf, c.tcb.rcv_unread);
+    const bool syncache = c.tcb.state == State::SynReceived && c.listener >= 0;
+    c.tcb.rcv_wnd = freebsd::rcv_wnd(syncache, c.rcv_hiwat, segment_size(c), c.tcb.rcv_unread);
   }
 
   Config conn_config(const Sock& sk) const {
@@ -959,21 +946,9 @@ class Runner {
     return {fd, Err::None, false, ""};
   }
 
-  // FreeBSD tcp_mss(): once the peer's SYN is in, sb_hiwat of both buffers is rounded up to
-  // whole segments of t_maxseg, which tcp_mss_update() makes min(link MSS, the peer's offer): no
-  // MSS option (or 0) offers tcp_mssdflt (IPv6: tcp_v6mssdflt), a smaller one is raised to
-  // tcp_minmss, and the result is at least 64. t_maxseg leaves out the option space ("resulting
-  // t_maxseg doesn't include space for TCP options", tcp_maxseg() subtracts it per segment), so
-  // timestamps do not change the size the buffers are rounded to.
-  std::uint32_t segment_size(const Conn& c) const {
-    const std::uint32_t link = ipv6_ ? kLinkMssV6 : kLinkMssV4;
-    const std::uint32_t dflt = ipv6_ ? kDefaultMssV6 : kDefaultMssV4;
-    const std::uint32_t offer = c.peer_mss && *c.peer_mss != 0 ? std::max(*c.peer_mss, kMinMss) : dflt;
-    return std::max<std::uint32_t>(64, std::min(link, offer));
-  }
-  static std::uint32_t rounded(std::uint32_t buf, std::uint32_t mss) {
-    return buf > mss ? (buf + mss - 1) / mss * mss : buf;
-  }
+  // FreeBSD's t_maxseg for this connection (freebsd_buffers.hpp).
+  std::uint32_t segment_size(const Conn& c) const { return freebsd::segment_size(ipv6_, c.peer_mss); }
+  static std::uint32_t rounded(std::uint32_t buf, std::uint32_t mss) { return freebsd::rounded(buf, mss); }
 
   Result get_buffer(const Statement& st, Sock& sk, bool rcv) {
     const std::string what = rcv ? "SO_RCVBUF" : "SO_SNDBUF";
@@ -1035,9 +1010,17 @@ class Runner {
     return b.err;
   }
 
+  // A call on a socket without a connection: the core answers from the socket's own TCB (LISTEN
+  // for a listener, else a fresh CLOSED one), so the replay and step() cannot disagree on it.
+  Result unconnected(const Sock& sk, const Input& in) const {
+    const Output o = step(sk.listening ? sk.listen_tcb : Tcb{}, in, opt_.config);
+    if (o.result != Err::None) return {-1, o.result, false, ""};
+    return {o.result_n, Err::None, false, ""};
+  }
+
   Result call_listen(Sock& sk) {
     if (sk.conn >= 0) return {-1, Err::Inval, false, ""};
-    if (sk.listening) return {};
+    if (sk.listening) return unconnected(sk, Input::listen(now_ticks()));
     if (const Err e = autobind(sk); e != Err::None) return {-1, e, false, ""};
     const Err e = binds_.listen(static_cast<std::size_t>(sk.slot));
     if (e != Err::None) return {-1, e, false, ""};
@@ -1071,7 +1054,7 @@ class Runner {
       const Output o = call_core(&sk, Input::connect(now_ticks(), take_iss()));
       return {o.result == Err::None ? 0 : -1, o.result, false, ""};
     }
-    if (sk.listening) return {-1, Err::IsConn, false, ""};
+    if (sk.listening) return unconnected(sk, Input::connect(now_ticks(), next_iss_));
     if (const Err e = autobind(sk); e != Err::None) return {-1, e, false, ""};
     const Err e = binds_.connect(static_cast<std::size_t>(sk.slot), Endpoint{kRemoteAddr, kServerPort, 0});
     if (e != Err::None) return {-1, e, false, ""};
@@ -1101,7 +1084,7 @@ class Runner {
 
   Result call_write(const Statement& st, Sock& sk) {
     const std::uint32_t bytes = byte_count(st);
-    if (!conn_of(&sk)) return {-1, sk.listening ? Err::NotConn : Err::Pipe, false, ""};
+    if (!conn_of(&sk)) return unconnected(sk, Input::send(now_ticks(), bytes));
     const Output o = call_core(&sk, Input::send(now_ticks(), bytes));
     if (o.result == Err::Again && !sk.nonblock) return {0, Err::None, true, ""};
     if (o.result != Err::None) return {-1, o.result, false, ""};
@@ -1110,7 +1093,7 @@ class Runner {
 
   Result call_read(const Statement& st, Sock& sk) {
     const std::uint32_t bytes = byte_count(st);
-    if (!conn_of(&sk)) return {-1, Err::NotConn, false, ""};
+    if (!conn_of(&sk)) return unconnected(sk, Input::receive(now_ticks(), bytes));
     const Output o = call_core(&sk, Input::receive(now_ticks(), bytes));
     if (o.result == Err::Again && !sk.nonblock) return {0, Err::None, true, ""};
     if (o.result != Err::None) return {-1, o.result, false, ""};
