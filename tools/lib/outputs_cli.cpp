@@ -2,13 +2,17 @@
 #include "outputs_cli.hpp"
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "diagram.hpp"
+#include "gen.hpp"
+#include "table.hpp"
 #include "vectors.hpp"
 
 namespace tcpclose::cli {
@@ -123,6 +127,54 @@ int run_vectors(const VectorsArgs& a) {
                col.vectors.size(), static_cast<unsigned long long>(col.steps), static_cast<unsigned long long>(col.states),
                secs, text.size(), col.complete ? "" : " (incomplete: --max-states)");
   return write_out(text, a.out, "vectors");
+}
+
+CLI::App* add_gen_command(CLI::App& app, GenArgs& a) {
+  auto* cmd = app.add_subcommand("gen", "Write packetdrill scripts derived from step(), one per (state, input "
+                                        "class) of the table that a script can reach (docs/conformance.md)");
+  add_knob_options(*cmd, a.knobs, true);
+  cmd->add_option("--out", a.out, "Directory for the scripts and index.csv (created if absent)")->required();
+  std::vector<std::string> states;
+  for (State s : kAllStates) states.emplace_back(name(s));
+  cmd->add_option("--state", a.states, "Only this state, as the RFC spells it (repeatable)")->check(CLI::IsMember(states));
+  std::vector<std::string> inputs;
+  for (const auto& k : classes::all_classes()) inputs.push_back(table::input_name(k));
+  cmd->add_option("--input", a.inputs, "Only this input class, as `tcpclose table` names it (repeatable)")
+      ->check(CLI::IsMember(inputs));
+  cmd->add_option("--max-timer", a.max_timer_s, "Do not script a timer that fires later than this, in seconds")
+      ->check(CLI::Range(0.0, 86400.0))->capture_default_str();
+  cmd->footer("Exit codes: 0 written, 1 --out is not writable, 2 bad usage.\n"
+              "index.csv lists every selected pair: its script, or why there is none.");
+  return cmd;
+}
+
+int run_gen(const GenArgs& a) {
+  gen::Options o;
+  o.config = make_config(a.knobs);
+  o.profile = a.knobs.profile;
+  o.freebsd_buffers = profile_from_name(a.knobs.profile) == Profile::FreeBsd;
+  for (const std::string& n : a.states)
+    for (State s : kAllStates)
+      if (n == name(s)) o.states.push_back(s);
+  o.inputs = a.inputs;
+  o.max_timer_us = static_cast<std::int64_t>(std::llround(a.max_timer_s * 1e6));
+  const auto items = gen::generate(o);
+  std::error_code ec;
+  std::filesystem::create_directories(a.out, ec);
+  if (ec) {
+    std::fprintf(stderr, "tcpclose gen: --out %s: cannot create the directory: %s\n", a.out.c_str(), ec.message().c_str());
+    return 1;
+  }
+  std::size_t written = 0;
+  for (const gen::Item& it : items) {
+    if (it.file.empty()) continue;
+    if (write_out(it.text, (std::filesystem::path(a.out) / it.file).string(), "gen") != 0) return 1;
+    ++written;
+  }
+  if (write_out(gen::index_csv(items), (std::filesystem::path(a.out) / "index.csv").string(), "gen") != 0) return 1;
+  std::printf("%zu pairs: %zu scripts, %zu not scriptable (reasons in %s/index.csv)\n", items.size(), written,
+              items.size() - written, a.out.c_str());
+  return 0;
 }
 
 }  // namespace tcpclose::cli

@@ -1,5 +1,5 @@
-// `tcpclose diagram` and `tcpclose vectors`: the command-line side of the derived outputs
-// (diagram.hpp, vectors.hpp). Rule: parse and print here; derive in the libraries.
+// `tcpclose diagram`, `vectors` and `gen`: the command-line side of the derived outputs
+// (diagram.hpp, vectors.hpp, gen.hpp). Rule: parse and print here; derive in the libraries.
 // Exit codes: 0 written, 1 an external step failed (Graphviz missing or failing, a file not
 // writable), 2 bad usage.
 #pragma once
@@ -30,5 +30,14 @@ struct VectorsArgs {
 };
 CLI::App* add_vectors_command(CLI::App& app, VectorsArgs& a);
 int run_vectors(const VectorsArgs& a);
+
+struct GenArgs {
+  KnobOptions knobs;
+  std::string out;
+  std::vector<std::string> states, inputs;
+  double max_timer_s = 10;
+};
+CLI::App* add_gen_command(CLI::App& app, GenArgs& a);
+int run_gen(const GenArgs& a);
 
 }  // namespace tcpclose::cli

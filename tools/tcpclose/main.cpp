@@ -118,6 +118,8 @@ int main(int argc, char** argv) {
   auto* diagram_cmd = cli::add_diagram_command(app, diagram_args);
   cli::VectorsArgs vectors_args;
   auto* vectors_cmd = cli::add_vectors_command(app, vectors_args);
+  cli::GenArgs gen_args;
+  auto* gen_cmd = cli::add_gen_command(app, gen_args);
   replay::CliArgs replay_args;
   auto* replay_cmd = app.add_subcommand("replay", "Replay packetdrill teardown scripts against the core (exit 4: only unsupported left)");
   replay::add_options(*replay_cmd, replay_args);
@@ -153,6 +155,7 @@ int main(int argc, char** argv) {
   if (check_cmd->parsed()) return cli::run_check(check_args);
   if (diagram_cmd->parsed()) return cli::run_diagram(diagram_args);
   if (vectors_cmd->parsed()) return cli::run_vectors(vectors_args);
+  if (gen_cmd->parsed()) return cli::run_gen(gen_args);
   if (replay_cmd->parsed()) return replay::run_cli(replay_args);
   if (prove_cmd->parsed()) return cli::run_prove(prove_args);
   if (mut_cmd->parsed()) {
