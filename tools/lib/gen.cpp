@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
+#include <sstream>
 
 #include <fmt/format.h>
 
@@ -363,7 +365,7 @@ Item make_item(const Options& o, State s, const InputClass& k) {
   if (!sim.why().empty()) { it.skipped = sim.why(); return it; }
   const Output& out = sim.last();
   it.outcome = fmt::format("{} -> {}{}", name(before.state), name(out.tcb.state),
-                           out.verdict == Verdict::None ? "" : fmt::format(", {}", name(out.verdict)));
+                           out.verdict == tcpclose::Verdict::None ? "" : fmt::format(", {}", name(out.verdict)));
   std::string st = name(s);
   std::transform(st.begin(), st.end(), st.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
   it.file = st + "--" + slug(it.input) + ".pkt";
@@ -435,6 +437,103 @@ std::string index_csv(const std::vector<Item>& items) {
   for (const Item& it : items)
     out += fmt::format("{},{},{},{},{}\n", name(it.state), field(it.input), it.file, field(it.outcome), field(it.skipped));
   return out;
+}
+
+std::vector<Verdict> judge(const std::vector<Item>& items, const std::string& out) {
+  std::map<std::string, bool> seen;  // file name -> passed
+  std::istringstream in(out);
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream w(line);
+    std::string verdict, file;
+    w >> verdict >> file;
+    if (verdict != "PASS" && verdict != "FAIL") continue;
+    const auto slash = file.find_last_of('/');
+    seen[slash == std::string::npos ? file : file.substr(slash + 1)] = verdict == "PASS";
+  }
+  std::vector<Verdict> v;
+  for (const Item& it : items) {
+    if (it.file.empty()) { v.push_back(Verdict::NotGenerated); continue; }
+    const auto f = seen.find(it.file);
+    v.push_back(f == seen.end() ? Verdict::NotRun : f->second ? Verdict::Agree : Verdict::Disagree);
+  }
+  return v;
+}
+
+namespace {
+Agreement count(const std::vector<Verdict>& v, const std::vector<std::size_t>& which) {
+  Agreement a;
+  for (std::size_t i : which) {
+    switch (v[i]) {
+      case Verdict::Agree: ++a.agree; break;
+      case Verdict::Disagree: ++a.disagree; break;
+      case Verdict::NotRun: ++a.not_run; break;
+      case Verdict::NotGenerated: ++a.not_generated; break;
+    }
+  }
+  return a;
+}
+std::string row(const std::string& what, const Agreement& a) {
+  const std::size_t run = a.agree + a.disagree;
+  return fmt::format("{:<36} {:>5} {:>8} {:>7} {:>13}   {}\n", what, a.agree, a.disagree, a.not_run, a.not_generated,
+                     run == 0 ? std::string("-") : fmt::format("{:.0f}%", 100.0 * static_cast<double>(a.agree) / static_cast<double>(run)));
+}
+}  // namespace
+
+std::string agreement_report(const std::vector<Item>& items, const std::vector<Verdict>& v) {
+  std::map<std::string, std::vector<std::size_t>> by_state, by_input;
+  std::vector<std::string> states, inputs;
+  std::vector<std::size_t> all;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const std::string s = name(items[i].state);
+    if (by_state[s].empty()) states.push_back(s);
+    if (by_input[items[i].input].empty()) inputs.push_back(items[i].input);
+    by_state[s].push_back(i);
+    by_input[items[i].input].push_back(i);
+    all.push_back(i);
+  }
+  std::string out = fmt::format("{:<36} {:>5} {:>8} {:>7} {:>13}   {}\n", "state", "agree", "disagree", "not run",
+                                "not generated", "agreement");
+  for (const std::string& s : states) out += row(s, count(v, by_state[s]));
+  out += row("all", count(v, all));
+  out += fmt::format("\n{:<36} {:>5} {:>8} {:>7} {:>13}   {}\n", "input class", "agree", "disagree", "not run",
+                     "not generated", "agreement");
+  for (const std::string& k : inputs) out += row(k, count(v, by_input[k]));
+  return out;
+}
+
+std::string agreement_dot(const std::vector<Item>& items, const std::vector<Verdict>& v, const std::string& title) {
+  auto esc = [](const std::string& t) {
+    std::string o;
+    for (char ch : t) o += ch == '<' ? std::string("&lt;") : ch == '>' ? std::string("&gt;") : ch == '&' ? std::string("&amp;") : std::string(1, ch);
+    return o;
+  };
+  std::vector<std::string> states, inputs;
+  std::map<std::pair<std::string, std::string>, Verdict> cell;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const std::string s = name(items[i].state);
+    if (std::find(states.begin(), states.end(), s) == states.end()) states.push_back(s);
+    if (std::find(inputs.begin(), inputs.end(), items[i].input) == inputs.end()) inputs.push_back(items[i].input);
+    cell[{s, items[i].input}] = v[i];
+  }
+  std::string o = "digraph grid {\n  node [shape=plaintext, fontname=\"Helvetica\", fontsize=9];\n  grid [label=<\n"
+                  "<TABLE BORDER=\"0\" CELLBORDER=\"1\" CELLSPACING=\"0\" CELLPADDING=\"2\">\n";
+  o += fmt::format("<TR><TD COLSPAN=\"{}\"><B>{}</B><BR/>green: the stack agrees with step()  red: it does not  "
+                   "grey: not run  white: no script (index.csv says why)</TD></TR>\n", states.size() + 1, esc(title));
+  o += "<TR><TD>input class</TD>";
+  for (const std::string& s : states) o += fmt::format("<TD>{}</TD>", esc(s));
+  o += "</TR>\n";
+  for (const std::string& k : inputs) {
+    o += fmt::format("<TR><TD ALIGN=\"LEFT\">{}</TD>", esc(k));
+    for (const std::string& s : states) {
+      const auto f = cell.find({s, k});
+      const Verdict x = f == cell.end() ? Verdict::NotGenerated : f->second;
+      const char* colour = x == Verdict::Agree ? "#7fc97f" : x == Verdict::Disagree ? "#f0027f" : x == Verdict::NotRun ? "#cccccc" : "#ffffff";
+      o += fmt::format("<TD BGCOLOR=\"{}\"> </TD>", colour);
+    }
+    o += "</TR>\n";
+  }
+  o += "</TABLE>>];\n}\n";
+  return o;
 }
 
 }  // namespace tcpclose::gen

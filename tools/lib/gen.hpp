@@ -40,4 +40,17 @@ std::string index_csv(const std::vector<Item>& items);
 // The RFC 9293 section whose rule step() applies to `k` in state `s` (for the script header).
 std::string rfc_rule(State s, const classes::InputClass& k);
 
+// A stack's verdict on each generated script, from `kernel-run` output lines ("PASS  file ...",
+// "FAIL  file ..."); scripts without a line are "not run".
+struct Agreement {
+  std::size_t agree = 0, disagree = 0, not_run = 0, not_generated = 0;
+};
+enum class Verdict : std::uint8_t { Agree, Disagree, NotRun, NotGenerated };
+std::vector<Verdict> judge(const std::vector<Item>& items, const std::string& kernel_run_output);
+
+// Agreement per state (rows) and per input class (columns), as text for a terminal.
+std::string agreement_report(const std::vector<Item>& items, const std::vector<Verdict>& v);
+// The state x input-class grid coloured by agreement, as Graphviz DOT (an HTML-like table).
+std::string agreement_dot(const std::vector<Item>& items, const std::vector<Verdict>& v, const std::string& title);
+
 }  // namespace tcpclose::gen

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <iterator>
 #include <fstream>
 
 #include <fmt/format.h>
@@ -143,7 +144,12 @@ CLI::App* add_gen_command(CLI::App& app, GenArgs& a) {
       ->check(CLI::IsMember(inputs));
   cmd->add_option("--max-timer", a.max_timer_s, "Do not script a timer that fires later than this, in seconds")
       ->check(CLI::Range(0.0, 86400.0))->capture_default_str();
-  cmd->footer("Exit codes: 0 written, 1 --out is not writable, 2 bad usage.\n"
+  cmd->add_option("--kernel-results", a.kernel_results,
+                  "Judge the scripts by this output of ../shared/tools/kernel-run (PASS/FAIL lines): print the "
+                  "agreement per state and per input class")->check(CLI::ExistingFile);
+  cmd->add_option("--grid", a.grid, "With --kernel-results: write the state x input-class agreement grid to this "
+                                    "file (.svg through Graphviz, else DOT)")->needs("--kernel-results");
+  cmd->footer("Exit codes: 0 written, 1 --out or --grid is not writable (or Graphviz failed), 2 bad usage.\n"
               "index.csv lists every selected pair: its script, or why there is none.");
   return cmd;
 }
@@ -174,7 +180,21 @@ int run_gen(const GenArgs& a) {
   if (write_out(gen::index_csv(items), (std::filesystem::path(a.out) / "index.csv").string(), "gen") != 0) return 1;
   std::printf("%zu pairs: %zu scripts, %zu not scriptable (reasons in %s/index.csv)\n", items.size(), written,
               items.size() - written, a.out.c_str());
-  return 0;
+  if (a.kernel_results.empty()) return 0;
+  std::ifstream f(a.kernel_results, std::ios::binary);
+  const std::string results((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  const auto verdicts = gen::judge(items, results);
+  std::printf("\n%s", gen::agreement_report(items, verdicts).c_str());
+  if (a.grid.empty()) return 0;
+  const std::string dot = gen::agreement_dot(items, verdicts, fmt::format("profile {} against {}", a.knobs.profile, a.kernel_results));
+  if (a.grid.size() < 4 || a.grid.substr(a.grid.size() - 4) != ".svg") return write_out(dot, a.grid, "gen");
+  std::string error;
+  const auto svg = diagram::render_svg(dot, error);
+  if (!svg) {
+    std::fprintf(stderr, "tcpclose gen: --grid %s: %s\n", a.grid.c_str(), error.c_str());
+    return 1;
+  }
+  return write_out(*svg, a.grid, "gen");
 }
 
 }  // namespace tcpclose::cli

@@ -36,6 +36,8 @@ struct GenArgs {
   std::string out;
   std::vector<std::string> states, inputs;
   double max_timer_s = 10;
+  std::string kernel_results;  // kernel-run output to judge the scripts by
+  std::string grid;            // write the agreement grid here (.svg or .dot)
 };
 CLI::App* add_gen_command(CLI::App& app, GenArgs& a);
 int run_gen(const GenArgs& a);
