@@ -1,6 +1,7 @@
 // `tcpclose diagram` and `tcpclose vectors` (see outputs_cli.hpp).
 #include "outputs_cli.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -138,10 +139,15 @@ CLI::App* add_gen_command(CLI::App& app, GenArgs& a) {
   std::vector<std::string> states;
   for (State s : kAllStates) states.emplace_back(name(s));
   cmd->add_option("--state", a.states, "Only this state, as the RFC spells it (repeatable)")->check(CLI::IsMember(states));
-  std::vector<std::string> inputs;
-  for (const auto& k : classes::all_classes()) inputs.push_back(table::input_name(k));
+  const CLI::Validator input_class(
+      [](std::string& v) -> std::string {
+        for (const auto& k : classes::all_classes())
+          if (table::input_name(k) == v) return {};
+        return "unknown input class '" + v + "' (the names are the input column of `tcpclose table`, e.g. 'F. seq=nxt ack=nxt')";
+      },
+      "CLASS");
   cmd->add_option("--input", a.inputs, "Only this input class, as `tcpclose table` names it (repeatable)")
-      ->check(CLI::IsMember(inputs));
+      ->check(input_class);
   cmd->add_option("--max-timer", a.max_timer_s, "Do not script a timer that fires later than this, in seconds")
       ->check(CLI::Range(0.0, 86400.0))->capture_default_str();
   cmd->add_option("--kernel-results", a.kernel_results,
@@ -178,6 +184,15 @@ int run_gen(const GenArgs& a) {
     ++written;
   }
   if (write_out(gen::index_csv(items), (std::filesystem::path(a.out) / "index.csv").string(), "gen") != 0) return 1;
+  std::size_t others = 0;  // scripts of an earlier run, which a glob would mix with these
+  for (const auto& e : std::filesystem::directory_iterator(a.out, ec)) {
+    const std::string f = e.path().filename().string();
+    if (e.path().extension() == ".pkt" &&
+        std::none_of(items.begin(), items.end(), [&](const gen::Item& it) { return it.file == f; }))
+      ++others;
+  }
+  if (others > 0)
+    std::fprintf(stderr, "tcpclose gen: note: %s also holds %zu .pkt files that this run did not write\n", a.out.c_str(), others);
   std::printf("%zu pairs: %zu scripts, %zu not scriptable (reasons in %s/index.csv)\n", items.size(), written,
               items.size() - written, a.out.c_str());
   if (a.kernel_results.empty()) return 0;
