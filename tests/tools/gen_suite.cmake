@@ -3,12 +3,14 @@
 #   `tcpclose replay` to pass every one (the generator's own consistency).
 # MODE=mutant: generate under MUTANT, replay under the sound PROFILE, and require a mismatch (the
 #   consistency check can fail).
+# MODE=dryrun: require Google's packetdrill (PACKETDRILL) to accept every script (--dry_run parses
+#   and checks a script without running it).
 # MODE=kernel: run the scripts (all, or those listed in SLICE) on this machine's kernel through
 #   KERNEL_RUN, retry a failing script twice (the machine is noisy), print the agreement per state
 #   and input class, and require the disagreements to be exactly those listed in TRIAGE. Prints
 #   "SKIPPED: ..." (the tests' SKIP_REGULAR_EXPRESSION) without root, namespaces or the tool.
 # -DTCPCLOSE=path -DPROFILE=p -DOUT=dir -DMODE=... [-DMIN_SCRIPTS=n] [-DMUTANT=m] [-DKERNEL_RUN=path]
-# [-DTRIAGE=file] [-DSLICE=file]
+# [-DTRIAGE=file] [-DSLICE=file] [-DPACKETDRILL=path]
 file(REMOVE_RECURSE "${OUT}")
 set(gen_args gen --profile ${PROFILE} --out ${OUT})
 if(MODE STREQUAL "mutant")
@@ -44,6 +46,26 @@ if(MODE STREQUAL "replay" OR MODE STREQUAL "mutant")
   elseif(mismatches EQUAL 0 OR mismatches STREQUAL "")
     message(FATAL_ERROR "the scripts of mutant ${MUTANT} all pass under the sound profile: the check cannot fail\n${out}")
   endif()
+  return()
+endif()
+
+if(MODE STREQUAL "dryrun")
+  if(NOT EXISTS "${PACKETDRILL}")
+    message("SKIPPED: ${PACKETDRILL} is absent")
+    return()
+  endif()
+  set(refused)
+  foreach(f ${files})
+    execute_process(COMMAND "${PACKETDRILL}" --dry_run "${f}" OUTPUT_VARIABLE o ERROR_VARIABLE e RESULT_VARIABLE rc)
+    if(NOT rc EQUAL 0)
+      list(APPEND refused "${f}: ${o}${e}")
+    endif()
+  endforeach()
+  if(refused)
+    list(JOIN refused "\n" text)
+    message(FATAL_ERROR "packetdrill refuses generated scripts:\n${text}")
+  endif()
+  message("packetdrill --dry_run accepts all ${nfiles} scripts")
   return()
 endif()
 
