@@ -385,7 +385,7 @@ int run_check(const CheckArgs& a) {
                                             ? "not evaluated" : "not reached";
       arr.push_back(s);
     }
-    fmt::print("{}\n", j.dump(1));
+    fmt::print("{}\n", j.dump(1, ' ', false, nlohmann::json::error_handler_t::replace));
     return code;
   }
 

@@ -271,7 +271,7 @@ int run_prove(const ProveArgs& a) {
   }
   const int code = violated ? kExitViolated : unknown ? kExitUnknown : kExitProved;
   out["exit_code"] = code;
-  if (a.json) fmt::print("{}\n", out.dump(2));
+  if (a.json) fmt::print("{}\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
   else fmt::print("{}", traces);
   if (!a.junit.empty())
     if (const std::string e = junit::write(a.junit, suites); !e.empty()) {

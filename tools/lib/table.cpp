@@ -74,7 +74,7 @@ std::string render(const std::vector<Row>& rows, Format f, const std::string& ti
                        {"verdict", name(r.out.verdict)}, {"sent", fmtx::sent(r.out.actions)},
                        {"app", fmtx::app(r.out.actions)}, {"timers", fmtx::timers(r.out.actions)},
                        {"result", result_text(r)}});
-      return j.dump(1) + "\n";
+      return j.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     }
   }
   return out;

@@ -301,14 +301,16 @@ std::size_t replay(const json& doc, const Config& cfg, std::vector<std::size_t>&
 }
 
 std::string dump(const json& doc) {
+  // Bytes that are not UTF-8 become U+FFFD instead of an exception (a file name, a profile text).
+  auto d = [](const json& x) { return x.dump(-1, ' ', false, json::error_handler_t::replace); };
   std::string out = "{\n";
   for (auto it = doc.begin(); it != doc.end(); ++it) {
     if (it.key() == "vectors") continue;
-    out += "  " + json(it.key()).dump() + ": " + it.value().dump() + ",\n";
+    out += "  " + d(json(it.key())) + ": " + d(it.value()) + ",\n";
   }
   out += "  \"vectors\": [";
   const json& arr = doc.at("vectors");
-  for (std::size_t i = 0; i < arr.size(); ++i) out += (i ? ",\n    " : "\n    ") + arr[i].dump();
+  for (std::size_t i = 0; i < arr.size(); ++i) out += (i ? ",\n    " : "\n    ") + d(arr[i]);
   out += arr.empty() ? "]\n}\n" : "\n  ]\n}\n";
   return out;
 }

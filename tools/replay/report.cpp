@@ -111,7 +111,7 @@ int run_cli(const CliArgs& a) {
     }
     j["totals"] = {{"pass", totals[0]}, {"mismatch", totals[1]}, {"unsupported", totals[2]}, {"parse_error", totals[3]}};
     j["exit_code"] = exit_code(all);
-    std::fputs((j.dump(2) + "\n").c_str(), stdout);
+    std::fputs((j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n").c_str(), stdout);
     return exit_code(all);
   }
   for (const Outcome& o : all) {
