@@ -163,6 +163,7 @@ Config to_core(const tcpclose_config& c) {
   k.bind_reuse = static_cast<BindReuse>(c.bind_reuse);
   k.trim_old_duplicates = c.trim_old_duplicates; k.ack_resends_fin = c.ack_resends_fin;
   k.drop_synfin = c.drop_synfin;
+  k.syn_sent_text = c.syn_sent_text; k.fast_open = c.fast_open;
   k.mutant = static_cast<Mutant>(c.mutant);
   return k;
 }
@@ -194,6 +195,7 @@ int tcpclose_config_init(tcpclose_config* cfg, int profile) {
   c.bind_reuse = static_cast<std::uint8_t>(k.bind_reuse);
   c.trim_old_duplicates = k.trim_old_duplicates; c.ack_resends_fin = k.ack_resends_fin;
   c.drop_synfin = k.drop_synfin;
+  c.syn_sent_text = k.syn_sent_text; c.fast_open = k.fast_open;
   c.rst_in_time_wait = static_cast<std::uint8_t>(k.rst_in_time_wait);
   c.rst_acceptance = static_cast<std::uint8_t>(k.rst_acceptance);
   c.syn_acceptance = static_cast<std::uint8_t>(k.syn_acceptance);

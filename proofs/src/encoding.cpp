@@ -422,6 +422,17 @@ void seg_closed(X& x) {
        [](X& y) { reset_reply(y); set_verdict(y, Verdict::Reset); });
 }
 
+// segment_rules.hpp take_syn_text (Config::syn_sent_text, Config::fast_open).
+void take_syn_text(X& x) {
+  const z3::expr n = z3::ite(z3::ult(x.s().len, x.t().rcv_wnd), x.s().len, x.t().rcv_wnd);
+  when(x, n != x.bv32(0), [n](X& y) {
+    y.t().rcv_nxt = y.t().rcv_nxt + n;
+    y.t().rcv_unread = y.t().rcv_unread + n;
+    add_effect(y, effect::Data);
+    y.o.readable = n;
+  });
+}
+
 void accept_syn(X& x, const z3::expr& iss) {
   const SymSegment& s = x.s();
   SymTcb t = fresh(x, x.v->boolean(false), State::SynReceived, iss);
@@ -434,6 +445,7 @@ void accept_syn(X& x, const z3::expr& iss) {
   t.deadline = x.t().deadline;
   x.t() = t;
   cancel(x, Timer::TimeWait);
+  if (x.c->fast_open) take_syn_text(x);
   emit(x, make(x, flag::SYN | flag::ACK, t.iss));
   arm(x, Timer::Rexmit, current_rto(x));
   set_verdict(x, Verdict::Accepted);
@@ -481,6 +493,7 @@ void seg_syn_sent_checks(X& x) {
           u.t().was_synced = u.v->boolean(true);
           add_effect(u, effect::AckedNew);
           u.o.connected = u.v->boolean(true);
+          if (u.c->syn_sent_text) take_syn_text(u);
           send_ack(u);
         }, [](X& u) {
           u.t().state = u.st(State::SynReceived);
@@ -517,7 +530,12 @@ void on_rst(X& x) {
           to_closed(u);
         };
       };
-      by_state(z, {{{State::SynReceived}, [told](X& w) { when(w, w.t().passive, to_listen, told(State::SynReceived)); }},
+      // segment_rules.hpp fast_open_child: a Fast Open child is reset, not sent back to LISTEN.
+      auto refused = [told](X& w) {
+        const z3::expr child = w.c->fast_open ? w.t().rcv_nxt != w.t().irs + w.bv32(1) : w.v->boolean(false);
+        when(w, w.t().passive && !child, to_listen, told(State::SynReceived));
+      };
+      by_state(z, {{{State::SynReceived}, refused},
                    {{State::Established}, told(State::Established)},
                    {{State::FinWait1}, told(State::FinWait1)},
                    {{State::FinWait2}, told(State::FinWait2)},

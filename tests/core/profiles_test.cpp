@@ -375,11 +375,59 @@ TEST(Profiles, DropSynFinDropsASynFinInEveryStateWithATcb) {
   EXPECT_EQ(deliver(tcb_listen(kBsd), seg(flag::SYN | flag::FIN, 17), kBsd, 10).tcb.state, State::SynReceived);
 }
 
+TEST(Profiles, FreeBsdDeliversTheTextOfASynAckAndLinuxDiscardsIt) {
+  // FreeBSD tcp_do_segment SYN_SENT: ESTABLISHED, then trimthenstep6 -> dodata deliver the text
+  // (RFC 9293 §3.10.7.3 "continue processing at the sixth step"); Linux
+  // tcp_rcv_synsent_state_process keeps it only after a Fast Open SYN (tcp_rcv_fastopen_synack).
+  const Segment sa = seg(flag::SYN | flag::ACK, kIrs, kIss + 1, 3);
+  const Output bsd = deliver(tcb_syn_sent(kBsd), sa, kBsd, 10);
+  EXPECT_EQ(bsd.tcb.state, State::Established);
+  EXPECT_TRUE(sends(bsd, flag::ACK, kIss + 1, kIrs + 4));
+  EXPECT_EQ(bsd.tcb.rcv_unread, 3u);
+  EXPECT_EQ(find_action(bsd, ActionKind::Readable)->n, 3u);
+  EXPECT_EQ(bsd.effects, effect::AckedNew | effect::Data);
+  const Output lnx = deliver(tcb_syn_sent(kLinux), sa, kLinux, 10);
+  EXPECT_EQ(lnx.tcb.state, State::Established);
+  EXPECT_TRUE(sends(lnx, flag::ACK, kIss + 1, kIrs + 1));
+  EXPECT_EQ(lnx.tcb.rcv_unread, 0u);
+  // a simultaneous open's SYN text is discarded under both (FreeBSD would queue it in tcp_reass)
+  const Output simul = deliver(tcb_syn_sent(kBsd), seg(flag::SYN, kIrs, 0, 3), kBsd, 10);
+  EXPECT_EQ(simul.tcb.state, State::SynReceived);
+  EXPECT_TRUE(sends(simul, flag::SYN | flag::ACK, kIss, kIrs + 1));
+  EXPECT_EQ(simul.tcb.rcv_unread, 0u);
+}
+
+TEST(Profiles, FastOpenKeepsTheTextOfASynAndItsChildIsResetNotReturnedToListen) {
+  // Linux tcp_try_fastopen with net.ipv4.tcp_fastopen=0x602 (server, no cookie required):
+  // tcp_fastopen_add_skb queues the text and the SYN,ACK acks it (RFC 7413 §4.2.2)
+  Config fo = kLinux;
+  fo.fast_open = true;
+  const Segment syn = seg(flag::SYN, 17, 0, 10);
+  const Output child = deliver(tcb_listen(fo), syn, fo, 10);
+  EXPECT_EQ(child.tcb.state, State::SynReceived);
+  EXPECT_TRUE(sends(child, flag::SYN | flag::ACK, classes::kNewIss, 28));
+  EXPECT_EQ(child.tcb.rcv_unread, 10u);
+  EXPECT_EQ(find_action(child, ActionKind::Readable)->n, 10u);
+  // without it (every profile) the SYN,ACK acks the SYN alone
+  const Output plain = deliver(tcb_listen(kLinux), syn, kLinux, 10);
+  EXPECT_TRUE(sends(plain, flag::SYN | flag::ACK, classes::kNewIss, 18));
+  EXPECT_EQ(plain.tcb.rcv_unread, 0u);
+  // tcp_reset() in SYN_RECV: the child is a full socket, closed with ECONNRESET, data kept
+  const Output rst = deliver(child.tcb, seg_rst(28), fo, 20);
+  EXPECT_EQ(rst.tcb.state, State::Closed);
+  EXPECT_EQ(error_told(rst), Err::ConnReset);
+  EXPECT_EQ(rst.tcb.rcv_unread, 10u);
+  // a request without text still goes back to LISTEN (RFC 9293 §3.10.7.4)
+  EXPECT_EQ(deliver(deliver(tcb_listen(fo), seg_syn(17), fo, 10).tcb, seg_rst(18), fo, 20).tcb.state, State::Listen);
+}
+
 TEST(Profiles, OnlyFreeBsdTrimsOldDuplicatesAndResendsItsFinAndNoneDropsSynFin) {
   for (Profile p : kAllProfiles) {
     EXPECT_EQ(profile_config(p).trim_old_duplicates, p == Profile::FreeBsd) << name(p);
     EXPECT_EQ(profile_config(p).ack_resends_fin, p == Profile::FreeBsd) << name(p);
     EXPECT_FALSE(profile_config(p).drop_synfin) << name(p);
+    EXPECT_EQ(profile_config(p).syn_sent_text, p == Profile::FreeBsd) << name(p);
+    EXPECT_FALSE(profile_config(p).fast_open) << name(p);
   }
 }
 

@@ -98,6 +98,8 @@ TEST(CApi, ConfigInitMatchesEveryProfile) {
     EXPECT_EQ(c.trim_old_duplicates, k.trim_old_duplicates);
     EXPECT_EQ(c.ack_resends_fin, k.ack_resends_fin);
     EXPECT_EQ(c.drop_synfin, k.drop_synfin);
+    EXPECT_EQ(c.syn_sent_text, k.syn_sent_text);
+    EXPECT_EQ(c.fast_open, k.fast_open);
   }
   tcpclose_config c;
   EXPECT_EQ(tcpclose_config_init(&c, 5), -1);

@@ -331,6 +331,25 @@ TEST(ReplaySysctl, KnobsOverrideAndTheRestIsUnsupportedByName) {
             std::string::npos);
 }
 
+// net.ipv4.tcp_fastopen: 0x602 (server, no cookie, every listener) is the knob fast_open; other
+// server values leave it off and hand the bits to the socket layer; unknown bits are unsupported.
+TEST(ReplaySysctl, FastOpenMapsServerNoCookieToTheKnob) {
+  Config c = linux_config();
+  ShellEffect e = run_shell("./set_sysctls.py /proc/sys/net/ipv4/tcp_fastopen=0x602", Profile::Linux, c);
+  EXPECT_TRUE(e.unsupported.empty()) << e.unsupported;
+  EXPECT_TRUE(c.fast_open);
+  EXPECT_EQ(e.tcp_fastopen, std::optional<std::uint64_t>(0x602));
+  c = linux_config();
+  e = run_shell("../../common/defaults.sh", Profile::Linux, c);  // tcp_fastopen=0x3: cookie required
+  EXPECT_TRUE(e.unsupported.empty()) << e.unsupported;
+  EXPECT_FALSE(c.fast_open);
+  EXPECT_EQ(e.tcp_fastopen, std::optional<std::uint64_t>(0x3));
+  e = run_shell("sysctl -q net.ipv4.tcp_fastopen=1538", Profile::Linux, c);  // 0x602 in decimal
+  EXPECT_TRUE(c.fast_open);
+  e = run_shell("sysctl -q net.ipv4.tcp_fastopen=0x10602", Profile::Linux, c);
+  EXPECT_NE(e.unsupported.find("cannot model that value"), std::string::npos) << e.unsupported;
+}
+
 // The sockstat whitelist: exactly the suite's forms are checks, each is documented, and any other
 // sockstat line is still recognised as sockstat, so that it can be named as unsupported.
 TEST(ReplaySockstat, OnlyTheSuitesFormsAreChecksAndEachIsDocumented) {

@@ -41,11 +41,16 @@ struct Variant {
   std::string name;
   Config step_cfg, encoding_cfg;
 };
+// Linux's net.ipv4.tcp_fastopen=0x602 -> fast_open (the "linux_..." variants). The profiles
+// themselves come again with the SYN-text cases below (freebsd sets syn_sent_text).
 std::vector<Variant> sysctl_variants() {
-  Config syn = freebsd_config(), synfin = freebsd_config();
+  Config syn = freebsd_config(), synfin = freebsd_config(), fo = linux_config();
   syn.syn_acceptance = SynAcceptance::WindowOrChallenge;
   synfin.drop_synfin = true;
-  return {{"freebsd_insecure_syn", syn, syn}, {"freebsd_drop_synfin", synfin, synfin}};
+  fo.fast_open = true;
+  return {{"freebsd_insecure_syn", syn, syn}, {"freebsd_drop_synfin", synfin, synfin},
+          {"freebsd_syn_text", freebsd_config(), freebsd_config()}, {"linux_fast_open", fo, fo},
+          {"linux_syn_text", linux_config(), linux_config()}};
 }
 std::string variant_name(const ::testing::TestParamInfo<Variant>& info) { return info.param.name; }
 
@@ -65,6 +70,32 @@ Tally synfin_cases(CrossCheck& cc, const Config& c) {
   return t;
 }
 
+// The segments syn_sent_text and fast_open are about, which the classes never send: every
+// (state, class with SYN and without RST) with 10 bytes of text; and every segment class sent to
+// a Fast Open child (a passive SYN-RECEIVED whose RCV.NXT is 10 past IRS + 1).
+Tally syn_text_cases(CrossCheck& cc, const Config& c) {
+  Tally t;
+  auto check = [&](const Tcb& tcb, const Input& in) {
+    ++t.cases;
+    if (!cc.check(tcb, in).ok()) ++t.mismatches;
+  };
+  for (State st : kAllStates)
+    for (const classes::InputClass& k : classes::all_classes()) {
+      if (!k.is_segment || (k.flags & flag::SYN) == 0 || (k.flags & flag::RST) != 0) continue;
+      const Tcb tcb = classes::canonical_tcb(st, c);
+      Input in = classes::make_input(k, tcb);
+      in.seg.len = 10;
+      check(tcb, in);
+    }
+  Tcb child = classes::canonical_tcb(State::SynReceived, c);
+  child.passive = true;
+  child.rcv_nxt = child.irs + 11;
+  child.rcv_unread = 10;
+  for (const classes::InputClass& k : classes::all_classes())
+    if (k.is_segment) check(child, classes::make_input(k, child));
+  return t;
+}
+
 class MatchesCoreSysctl : public ::testing::TestWithParam<Variant> {};
 
 TEST_P(MatchesCoreSysctl, TheRelationFollowsTheKnobsOnlyTheReplaySets) {
@@ -74,6 +105,9 @@ TEST_P(MatchesCoreSysctl, TheRelationFollowsTheKnobsOnlyTheReplaySets) {
   const Tally t = synfin_cases(cc, v.step_cfg);
   EXPECT_GT(t.cases, 0u);
   EXPECT_EQ(t.mismatches, 0u);
+  const Tally s = syn_text_cases(cc, v.step_cfg);
+  EXPECT_GT(s.cases, 0u);
+  EXPECT_EQ(s.mismatches, 0u);
 }
 INSTANTIATE_TEST_SUITE_P(FreeBsdSysctl, MatchesCoreSysctl, ::testing::ValuesIn(sysctl_variants()), variant_name);
 
@@ -81,13 +115,16 @@ INSTANTIATE_TEST_SUITE_P(FreeBsdSysctl, MatchesCoreSysctl, ::testing::ValuesIn(s
 // without it. If the encoding did not read the knob, the two would agree; they must not.
 std::vector<Variant> freebsd_knobs() {
   const Config bsd = freebsd_config();
-  Config no_trim = bsd, no_fin = bsd, syn = bsd, synfin = bsd;
+  Config no_trim = bsd, no_fin = bsd, syn = bsd, synfin = bsd, no_text = bsd, fo = linux_config();
   no_trim.trim_old_duplicates = false;
   no_fin.ack_resends_fin = false;
   syn.syn_acceptance = SynAcceptance::WindowOrChallenge;
   synfin.drop_synfin = true;
+  no_text.syn_sent_text = false;
+  fo.fast_open = true;
   return {{"freebsd_trim_old_duplicates", bsd, no_trim}, {"freebsd_ack_resends_fin", bsd, no_fin},
-          {"freebsd_window_or_challenge", syn, bsd}, {"freebsd_drop_synfin", synfin, bsd}};
+          {"freebsd_window_or_challenge", syn, bsd}, {"freebsd_drop_synfin", synfin, bsd},
+          {"freebsd_syn_sent_text", bsd, no_text}, {"linux_fast_open", fo, linux_config()}};
 }
 
 class MatchesCoreKnobIgnored : public ::testing::TestWithParam<Variant> {};
@@ -97,10 +134,11 @@ TEST_P(MatchesCoreKnobIgnored, AnEncodingWithoutTheKnobIsCaught) {
   CrossCheck cc(v.step_cfg, v.encoding_cfg);
   const Tally t = cc.run_all({0}, 0, 1);
   const Tally f = synfin_cases(cc, v.step_cfg);
+  const Tally s = syn_text_cases(cc, v.step_cfg);
   std::printf("matches_core: step() with %s, encoding without: %llu of %llu cases differ\n", v.name.c_str(),
-              static_cast<unsigned long long>(t.mismatches + f.mismatches),
-              static_cast<unsigned long long>(t.cases + f.cases));
-  EXPECT_GT(t.mismatches + f.mismatches, 0u);
+              static_cast<unsigned long long>(t.mismatches + f.mismatches + s.mismatches),
+              static_cast<unsigned long long>(t.cases + f.cases + s.cases));
+  EXPECT_GT(t.mismatches + f.mismatches + s.mismatches, 0u);
 }
 INSTANTIATE_TEST_SUITE_P(FreeBsdKnobs, MatchesCoreKnobIgnored, ::testing::ValuesIn(freebsd_knobs()), variant_name);
 

@@ -71,6 +71,14 @@ void add_knob_options(CLI::App& app, KnobOptions& k, bool with_mutant) {
   g->add_option("--drop-synfin", k.drop_synfin,
                 "on: a segment with SYN and FIN is dropped without an answer (FreeBSD net.inet.tcp.drop_synfin)")
       ->check(CLI::IsMember({"on", "off"}));
+  g->add_option("--syn-sent-text", k.syn_sent_text,
+                "on: SYN-SENT delivers and ACKs the text of a SYN,ACK (FreeBSD tcp_do_segment); off: it is "
+                "discarded (Linux without Fast Open)")
+      ->check(CLI::IsMember({"on", "off"}));
+  g->add_option("--fast-open", k.fast_open,
+                "on: a listener keeps a SYN's text and ACKs it, a TCP Fast Open server without a cookie "
+                "check (Linux net.ipv4.tcp_fastopen=0x602); off: the text is discarded")
+      ->check(CLI::IsMember({"on", "off"}));
   g->add_option("--snd-buf", k.snd_buf, "Send buffer, bytes: send() takes what fits, EAGAIN when full")
       ->check(CLI::Range(1u, kMaxSndBuf));
   g->add_option("--rst-errors", k.rst_errors,
@@ -124,6 +132,8 @@ Config apply_knobs(const KnobOptions& k, Config c) {
   if (k.trim_old_duplicates) c.trim_old_duplicates = *k.trim_old_duplicates == "on";
   if (k.ack_resends_fin) c.ack_resends_fin = *k.ack_resends_fin == "on";
   if (k.drop_synfin) c.drop_synfin = *k.drop_synfin == "on";
+  if (k.syn_sent_text) c.syn_sent_text = *k.syn_sent_text == "on";
+  if (k.fast_open) c.fast_open = *k.fast_open == "on";
   if (k.rst_errors)
     c.rst_errors = *k.rst_errors == "linux" ? RstErrors::Linux
                    : *k.rst_errors == "freebsd" ? RstErrors::FreeBsd : RstErrors::Rfc9293;
@@ -163,6 +173,8 @@ std::vector<std::pair<std::string, std::string>> describe(const Config& c) {
       {"trim-old-duplicates", onoff(c.trim_old_duplicates)},
       {"ack-resends-fin", onoff(c.ack_resends_fin)},
       {"drop-synfin", onoff(c.drop_synfin)},
+      {"syn-sent-text", onoff(c.syn_sent_text)},
+      {"fast-open", onoff(c.fast_open)},
       {"rst-on-close-unread", onoff(c.rst_on_close_unread)},
       {"rst-on-data-after-close", onoff(c.rst_on_data_after_close)},
       {"rto", std::to_string(c.rto)},

@@ -294,8 +294,11 @@ void tcp_options(Cursor& c, Packet& p) {
       c.skip(false);
       o.b = c.u32();
     } else {
-      // sack blocks, FO cookies, md5, exp...: kept by name, their text skipped.
+      // sack blocks, FO cookies, md5, exp...: kept by name, their text kept as it is.
+      const std::size_t from = c.pos();
       while (!c.at_line_end() && c.peek() != ',' && c.peek() != '>') c.advance();
+      o.arg = std::string(c.slice(from));
+      while (!o.arg.empty() && (o.arg.back() == ' ' || o.arg.back() == '\t')) o.arg.pop_back();
     }
     p.options.push_back(o);
     c.skip(false);

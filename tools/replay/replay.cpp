@@ -66,7 +66,8 @@ struct Conn {
   int slot = -1;      // BindTable slot while the 4-tuple is in use
   int fd = -1;        // the descriptor holding it; -1 when orphaned or not yet accepted
   int listener = -1;  // the listening fd whose accept queue holds it
-  bool ready = false; // established and waiting for accept()
+  bool ready = false; // established (or a Fast Open child) and waiting for accept()
+  bool syn_data = false;  // its SYN's text was kept: Linux TCPI_OPT_SYN_DATA (tcp_fastopen_add_skb)
   bool gone = false;  // CLOSED and no descriptor refers to it
   bool peer_syn = false;                   // the peer's SYN has been processed
   std::optional<std::uint32_t> peer_mss;   // its MSS option, if it had one
@@ -83,6 +84,7 @@ struct Sock {
   bool listening = false;
   std::uint32_t rcv_hiwat = 0;  // SO_RCVBUF as set (FreeBSD sb_hiwat), before tcp_mss() rounds it
   std::uint32_t snd_hiwat = 0;  // SO_SNDBUF likewise
+  bool fastopen_queue = false;  // setsockopt TCP_FASTOPEN with a queue length > 0
   int slot = -1;
   int conn = -1;
   Tcb listen_tcb;
@@ -188,16 +190,28 @@ const char* tcpi_name(State st) {
   return "?";
 }
 
-// The one Python form modelled: "assert tcpi_state == NAME" or "!=", optionally followed by
-// ", message", on one line. Anything else is nullopt (unsupported).
+// The Python forms modelled: "assert tcpi_state == NAME" or "!=", and "assert (tcpi_options &
+// TCPI_OPT_SYN_DATA) != 0" or "== 0", each optionally followed by ", message", on one line.
+// Anything else is nullopt (unsupported).
 struct StateAssert {
   bool equal = true;
-  std::string name;
+  std::string name;      // the state; "TCPI_OPT_SYN_DATA" for the tcpi_options form
 };
+
+std::optional<StateAssert> syn_data_assert(const std::string& code) {
+  std::string s;
+  for (char ch : code)
+    if (ch != ' ' && ch != '\t') s += ch;
+  const std::string_view v = std::string_view(s).substr(0, s.find(','));
+  if (v == "assert(tcpi_options&TCPI_OPT_SYN_DATA)!=0") return StateAssert{true, "TCPI_OPT_SYN_DATA"};
+  if (v == "assert(tcpi_options&TCPI_OPT_SYN_DATA)==0") return StateAssert{false, "TCPI_OPT_SYN_DATA"};
+  return std::nullopt;
+}
 
 std::optional<StateAssert> state_assert(std::string code) {
   code = trim(code);
   if (code.find_first_of("\n;") != std::string::npos) return std::nullopt;
+  if (auto a = syn_data_assert(code)) return a;
   std::size_t at = 0;
   auto word = [&](std::string_view w) {
     while (at < code.size() && code[at] == ' ') ++at;
@@ -279,6 +293,7 @@ class Runner {
   std::int64_t tol_us_ = kDefaultToleranceUs;
   Seq local_isn_ = kFirstIss;
   Seq next_iss_ = kFirstIss;
+  std::uint64_t tfo_bits_ = 1;  // net.ipv4.tcp_fastopen: Linux's default, the client bit only
   std::uint16_t local_port_ = kServerPort;
   std::uint16_t remote_port_ = kRemoteEphemeral;
   std::optional<Pending> pending_;
@@ -405,16 +420,19 @@ class Runner {
       }
       case Statement::Kind::Python:
         if (state_assert(st.body)) return {};
-        return "a Python block (%{ }%): of tcp_info only one-line 'assert tcpi_state == TCP_...' asserts are modelled";
+        return "a Python block (%{ }%): of tcp_info only one-line 'assert tcpi_state == TCP_...' and "
+               "'assert (tcpi_options & TCPI_OPT_SYN_DATA) != 0' asserts are modelled";
       case Statement::Kind::Packet: {
         if (!st.packet.unsupported.empty()) return st.packet.unsupported;
         for (const TcpOption& o : st.packet.options) {
+          // Linux server Fast Open: an FO option on a SYN is read (inbound) or not compared
+          // (outbound SYN,ACK); elsewhere, and the client side, it is not modelled.
+          const bool fo_on_syn = o.name == "FO" && opt_.profile == Profile::Linux && (st.packet.flags & flag::SYN);
+          if (fo_on_syn) continue;
           if (o.name == "FO" || o.name == "exp" || o.name == "tfo") return "TCP Fast Open (" + o.name + " option)";
           if (o.name == "md5") return "TCP MD5 signatures";
           if (o.name == "sack") return "SACK blocks (the core has no retransmission queue)";
         }
-        if ((st.packet.flags & flag::SYN) && st.packet.len > 0)
-          return "data on a SYN without a Fast Open option: the core does not take data from a SYN";
         return {};
       }
       case Statement::Kind::Syscall: {
@@ -495,7 +513,10 @@ class Runner {
       // The 4-tuple is free. A passive connection reset back to LISTEN just disappears.
       if (c.slot >= 0) binds_.release(static_cast<std::size_t>(c.slot));
       c.slot = -1;
-      if (c.fd < 0) c.gone = true;
+      // Linux inet_csk_accept returns a queued child whatever its state: one reset before
+      // accept() stays queued, its data readable (the selftests' tcp_fastopen_server_reset-*).
+      const bool queued = c.listener >= 0 && c.ready && opt_.profile == Profile::Linux;
+      if (c.fd < 0 && !queued) c.gone = true;
       if (c.listener >= 0 && !c.ready) c.gone = true;
       if (c.fd >= 0) {
         auto it = socks_.find(c.fd);
@@ -575,6 +596,7 @@ class Runner {
     if (is_sockstat(st.body)) return sockstat(st, t);
     const ShellEffect eff = run_shell(st.body, opt_.profile, opt_.config);
     if (!eff.unsupported.empty()) unsupported(st, eff.unsupported);
+    if (eff.tcp_fastopen) tfo_bits_ = *eff.tcp_fastopen;
     for (const std::string& n : eff.notes) note(fmt::format("line {}: {}", st.loc.line, n));
   }
 
@@ -632,6 +654,10 @@ class Runner {
                fmt::format("{} count {}", sockstat_name(c.state), n));
   }
 
+  // Linux tcp_get_info: TCPI_OPT_SYN_DATA when tp->syn_data_acked, which tcp_fastopen_add_skb
+  // sets for a Fast Open child (the core never sends text on its own SYN).
+  bool syn_data_under_test() const { return !conns_.empty() && conns_.back().syn_data; }
+
   // The socket packetdrill's tcp_info reads: the newest connection, else a listener.
   State under_test() const {
     if (!conns_.empty()) return conns_.back().gone ? State::Closed : conns_.back().tcb.state;
@@ -644,6 +670,13 @@ class Runner {
     advance_to(t);
     const auto a = state_assert(st.body);
     if (!a) unsupported(st, static_unsupported(st));
+    if (a->name == "TCPI_OPT_SYN_DATA") {
+      if (syn_data_under_test() != a->equal)
+        mismatch(st, fmt::format("tcpi_options {} TCPI_OPT_SYN_DATA", syn_data_under_test() ? "has" : "lacks"),
+                 fmt::format("(tcpi_options & TCPI_OPT_SYN_DATA) {} 0", a->equal ? "!=" : "=="),
+                 syn_data_under_test() ? "set" : "clear");
+      return;
+    }
     const auto want = state_by_tcpi(a->name);
     if (!want) script_error(st, "unknown TCP state '" + a->name + "' in the tcpi_state assert (expected TCP_ESTABLISHED, TCPS_... or TCPI_...)");
     const State is = under_test();
@@ -672,7 +705,12 @@ class Runner {
     seg.seq = kRemoteIsn + p.start;
     seg.len = p.len;
     if (p.has_ack) seg.ack = local_isn_ + p.ack;
-    else if (p.flags & flag::ACK) script_error(st, "an inbound segment with '.' needs 'ack N'");
+    else if ((p.flags & flag::ACK) && (p.flags & flag::RST)) {
+      // packetdrill's grammar: a missing 'ack' is 0 (opt_ack), relative as any other. Only for
+      // a RST, which the synchronized states judge by its sequence number alone.
+      seg.ack = local_isn_;
+      note(fmt::format("line {}: 'R.' without 'ack N': ack 0, as packetdrill sends it", st.loc.line));
+    } else if (p.flags & flag::ACK) script_error(st, "an inbound segment with '.' needs 'ack N'");
     seg.wnd = p.has_win ? p.win : kDefaultPeerWindow;
     for (const TcpOption& o : p.options) {
       if (o.name == "TS") { seg.has_ts = true; seg.ts_val = o.a; seg.ts_ecr = o.b; }
@@ -685,6 +723,7 @@ class Runner {
       for (std::size_t ci = 0; ci < conns_.size(); ++ci) {
         if (conns_[ci].gone || conns_[ci].slot != d.slot) continue;
         const bool was_syn_sent = conns_[ci].tcb.state == State::SynSent;
+        if (was_syn_sent) simultaneous_open_text(st, conns_[ci].cfg);
         const Output o = step(conns_[ci].tcb, Input::segment(now_ticks(), seg, take_iss()), conns_[ci].cfg);
         if (o.effects & effect::Reopened) ci = reopened(ci);
         apply(ci, o);
@@ -695,7 +734,8 @@ class Runner {
     if (d.kind == Demux::Listener) {
       for (auto& [fd, sk] : socks_) {
         if (!sk.listening || sk.slot != d.slot) continue;
-        const Config cfg = conn_config(sk);
+        Config cfg = conn_config(sk);
+        cfg.fast_open = fast_open_for(st, sk, cfg);
         const Output o = step(sk.listen_tcb, Input::segment(now_ticks(), seg, take_iss()), cfg);
         if (o.tcb.state != State::SynReceived) {  // a RST for a stray ACK, or nothing
           if (const Segment* r = o.actions.sent()) outq_.push_back({*r, clock_us_, -1});
@@ -710,6 +750,9 @@ class Runner {
         c.rcv_hiwat = sk.rcv_hiwat;  // sonewconn(): the new socket takes the listener's buffer sizes
         c.local_port = local_port_;
         c.foreign_port = remote_port_;
+        // Linux tcp_try_fastopen -> tcp_fastopen_create_child: a child that kept the SYN's text is
+        // queued for accept() at once, still in SYN-RECEIVED (inet_csk_reqsk_queue_add).
+        c.syn_data = c.ready = (o.effects & effect::Data) != 0;
         peer_syn(c, p);
         conns_.push_back(c);
         apply(conns_.size() - 1, o);
@@ -719,6 +762,36 @@ class Runner {
     // No socket: RFC 9293 §3.10.7.1, answered by a CLOSED TCB.
     const Output o = step(Tcb{}, Input::segment(now_ticks(), seg), opt_.config);
     if (const Segment* r = o.actions.sent()) outq_.push_back({*r, clock_us_, -1});
+  }
+
+  // Under syn_sent_text (FreeBSD), a SYN without ACK that carries text in SYN-SENT: FreeBSD
+  // tcp_do_segment goes to SYN-RECEIVED and queues the text in tcp_reass until ESTABLISHED,
+  // dropping its FIN; the core has no reassembly queue to hold it (Linux discards it, as the
+  // core does).
+  void simultaneous_open_text(const Statement& st, const Config& cfg) {
+    const Packet& p = st.packet;
+    const bool synfin_dropped = cfg.drop_synfin && (p.flags & flag::FIN);
+    if (cfg.syn_sent_text && (p.flags & flag::SYN) && !(p.flags & (flag::ACK | flag::RST)) && p.len > 0 && !synfin_dropped)
+      unsupported(st, "data on a SYN in SYN-SENT (simultaneous open): FreeBSD holds it in its reassembly queue "
+                      "(tcp_reass) until ESTABLISHED, which the core does not have");
+  }
+
+  // Linux tcp_try_fastopen: may this SYN's text be kept? Always with the knob fast_open (0x602,
+  // --fast-open). Otherwise it needs the server bit, a Fast Open queue (TCP_FASTOPEN on the
+  // listener, or 0x400) and no cookie check (0x200) or a valid cookie. A cookie is a MAC of the
+  // addresses under tcp_fastopen_key, which the replay does not compute: it takes the selftests
+  // runner's -D TFO_COOKIE, by name, as the valid cookie and any other cookie as invalid.
+  bool fast_open_for(const Statement& st, const Sock& sk, const Config& cfg) {
+    const Packet& p = st.packet;
+    const auto fo = std::find_if(p.options.begin(), p.options.end(), [](const TcpOption& o) { return o.name == "FO"; });
+    bool keeps = cfg.fast_open;
+    if (!keeps && opt_.profile == Profile::Linux && (tfo_bits_ & kFastOpenServer) &&
+        (sk.fastopen_queue || (tfo_bits_ & kFastOpenWithoutSockopt)))
+      keeps = (tfo_bits_ & kFastOpenNoCookie) || (fo != p.options.end() && fo->arg == "TFO_COOKIE");
+    if (keeps && p.len == 0 && fo != p.options.end() && (p.flags & flag::SYN) && !(p.flags & flag::ACK))
+      unsupported(st, "a Fast Open SYN without data: Linux makes a child that accept() returns at once, which the "
+                      "core cannot tell from a plain SYN-RECEIVED");
+    return keeps;
   }
 
   // The peer's SYN and its MSS: FreeBSD's tcp_mss() rounds the send buffer (the core's snd_buf)
@@ -925,6 +998,7 @@ class Runner {
     if (n == "bind") return call_bind(*sk);
     if (n == "listen") return call_listen(*sk);
     if (n == "accept") return call_accept(fd, *sk);
+    if (n == "connect" && arg(st, 1) == "AF_UNSPEC") return call_disconnect(st, *sk);
     if (n == "connect") return call_connect(fd, *sk);
     if (n == "write" || n == "send") return call_write(st, *sk);
     if (n == "read" || n == "recv") return call_read(st, *sk);
@@ -1049,6 +1123,23 @@ class Runner {
     return {0, Err::None, true, ""};
   }
 
+  // connect(fd, AF_UNSPEC): Linux inet_stream_connect -> tcp_disconnect sends a RST where
+  // tcp_need_reset() says so, which is the core's ABORT (SYN-RECEIVED, ESTABLISHED, FIN-WAIT-1/2,
+  // CLOSE-WAIT), and leaves the socket CLOSED, free to connect() again. (Its port stays bound,
+  // SOCK_BINDPORT_LOCK; the replay binds one anew, which no segment shows.)
+  Result call_disconnect(const Statement& st, Sock& sk) {
+    if (opt_.profile != Profile::Linux) unsupported(st, "connect(AF_UNSPEC) (modelled as Linux's tcp_disconnect only)");
+    if (sk.listening) unsupported(st, "connect(AF_UNSPEC) on a listener");
+    if (Conn* cn = conn_of(&sk)) {
+      const std::size_t ci = static_cast<std::size_t>(sk.conn);
+      cn->fd = -1;
+      sk.conn = -1;
+      apply(ci, step(cn->tcb, Input::abort(now_ticks()), cn->cfg));
+      sk.slot = -1;
+    }
+    return {};
+  }
+
   Result call_connect(int fd, Sock& sk) {
     if (conn_of(&sk)) {  // connect() again: the core answers EISCONN or EALREADY
       const Output o = call_core(&sk, Input::connect(now_ticks(), take_iss()));
@@ -1116,7 +1207,11 @@ class Runner {
     const std::string opt = a.size() > 2 ? a[2] : "";
     const std::string val = a.size() > 3 ? a[3] : "";
     const Result r = set_option_on(st, sk, opt, val);
-    if (Conn* cn = conn_of(&sk)) cn->cfg = conn_config(sk);  // options set after connect/accept apply at once
+    if (Conn* cn = conn_of(&sk)) {  // options set after connect/accept apply at once
+      const bool fo = cn->cfg.fast_open;  // the listener's decision for this child stays
+      cn->cfg = conn_config(sk);
+      cn->cfg.fast_open = fo;
+    }
     return r;
   }
 
@@ -1146,6 +1241,13 @@ class Runner {
       else sk.linger2_ms = static_cast<std::uint32_t>(std::min<std::int64_t>(*v, 120) * 1000 * 1000 / tick());
       return {};
     }
+    if (opt == "TCP_FASTOPEN") {
+      if (opt_.profile != Profile::Linux) unsupported(st, "TCP_FASTOPEN (server Fast Open is modelled for Linux only)");
+      const auto v = int_arg(val);
+      if (!v) script_error(st, "TCP_FASTOPEN needs a queue length such as [1]");
+      sk.fastopen_queue = *v > 0;  // do_tcp_setsockopt: fastopen_queue_tune(sk, val)
+      return {};
+    }
     if (opt == "TCP_NODELAY") {
       note(fmt::format("line {}: TCP_NODELAY accepted: the core sends every write at once anyway", st.loc.line));
       return {};
@@ -1171,8 +1273,9 @@ class Runner {
         Conn& cn = conns_[ci];
         if (cn.gone || cn.listener != fd || cn.fd >= 0) continue;
         cn.listener = -1;
-        if (cn.tcb.state == State::SynReceived) {
-          // Linux keeps these as request socks, which inet_csk_listen_stop frees without a RST.
+        if (cn.tcb.state == State::SynReceived && !cn.ready) {
+          // Linux keeps these as request socks, which inet_csk_listen_stop frees without a RST;
+          // a Fast Open child (ready) is a full socket: inet_child_forget -> tcp_disconnect, RST.
           if (cn.slot >= 0) binds_.release(static_cast<std::size_t>(cn.slot));
           cn.slot = -1;
           note("close() of the listener dropped a SYN-RECEIVED connection silently (Linux request socks)");

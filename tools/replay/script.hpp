@@ -34,6 +34,7 @@ struct TimeSpec {
 struct TcpOption {
   std::string name;        // "mss", "sackOK", "nop", "wscale", "TS", "sack", "eol", "FO", ...
   std::uint32_t a = 0, b = 0;  // mss/wscale value; TS val/ecr
+  std::string arg;             // other options: their text after the name ("TFO_COOKIE", "aaaa...")
 };
 
 struct Packet {

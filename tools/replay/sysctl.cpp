@@ -14,9 +14,9 @@
 namespace tcpclose::replay {
 namespace {
 
-std::optional<std::uint64_t> number(std::string_view s) {
+std::optional<std::uint64_t> number(std::string_view s, int base = 10) {
   std::uint64_t v = 0;
-  const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+  const auto r = std::from_chars(s.data(), s.data() + s.size(), v, base);
   if (r.ec != std::errc{} || r.ptr != s.data() + s.size() || s.empty()) return std::nullopt;
   return v;
 }
@@ -88,6 +88,19 @@ std::string freebsd_msl(Config& c, std::string_view v) {
   c.time_wait = ms_ticks(c, 2 * *n);
   return fmt::format("msl = {} ms, time_wait = {} ms", *n, 2 * *n);
 }
+// Linux net.ipv4.tcp_fastopen (include/net/tcp.h TFO_*): 0x1 client, 0x2 server, 0x4 client
+// without a cookie, 0x200 server without a cookie (TFO_SERVER_COOKIE_NOT_REQD), 0x400 server on
+// every listener without TCP_FASTOPEN (TFO_SERVER_WO_SOCKOPT1). Written in hex or decimal.
+std::string fast_open(Config& c, std::string_view v) {
+  const auto n = fastopen_bits(v);
+  if (!n || (*n & ~kFastOpenModelled) != 0) return {};
+  c.fast_open = (*n & kFastOpenAnyListener) == kFastOpenAnyListener;
+  if (c.fast_open) return "fast_open = on (tcp_try_fastopen: every listener keeps a SYN's text, no cookie needed)";
+  if (*n & 0x2)
+    return "fast_open per listener: for a SYN with a valid cookie (0x200 unset) to a listener with TCP_FASTOPEN "
+           "(0x400 unset); the client bits change nothing here";
+  return "fast_open = off (no server bit); the client bits change nothing here";
+}
 std::string rfc1337(Config& c, std::string_view v) {
   if (v != "1") return {};
   c.rst_in_time_wait = RstInTimeWait::Ignore;
@@ -114,6 +127,11 @@ std::string rmem(Config& c, std::string_view v) {
 }
 
 }  // namespace
+
+std::optional<std::uint64_t> fastopen_bits(std::string_view v) {
+  if (v.size() > 2 && v[0] == '0' && (v[1] == 'x' || v[1] == 'X')) return number(v.substr(2), 16);
+  return number(v);
+}
 
 const std::vector<SysctlRule>& sysctl_rules() {
   static const std::vector<SysctlRule> rules = {
@@ -162,8 +180,11 @@ const std::vector<SysctlRule>& sysctl_rules() {
       {"net.ipv4.tcp_notsent_lowat", Stack::Linux, "4294967295", nullptr, "no unsent-data threshold"},
       {"net.ipv4.tcp_ecn", Stack::Linux, "0|2", nullptr, "no ECN unless the peer asks (2), and ECN segments are unsupported"},
       {"net.ipv4.tcp_ecn_option", Stack::Linux, "2", nullptr, "no AccECN option"},
-      {"net.ipv4.tcp_fastopen", Stack::Linux, "*", nullptr, "no Fast Open: FO options and data on a SYN are unsupported"},
-      {"net.ipv4.tcp_fastopen_key", Stack::Linux, "*", nullptr, "no Fast Open"},
+      {"net.ipv4.tcp_fastopen", Stack::Linux, "1", fast_open,
+       "server Fast Open: 0x602 (server, no cookie, every listener) sets fast_open; other server values per listener "
+       "(TCP_FASTOPEN, a valid cookie); bits beyond 0x607 are not modelled"},
+      {"net.ipv4.tcp_fastopen_key", Stack::Linux, "*", nullptr,
+       "the key of the cookies: the valid cookie is the runner's -D TFO_COOKIE, by name"},
   };
   return rules;
 }
@@ -273,6 +294,7 @@ bool command(const std::vector<std::string>& w, std::string_view text, Profile p
   auto one = [&](std::string_view n, std::string_view v) {
     const std::string note = set_one(n, v, profile, cfg, why);
     if (!why.empty()) { eff.unsupported = why; return false; }
+    if (n == "net.ipv4.tcp_fastopen") eff.tcp_fastopen = fastopen_bits(v);
     eff.notes.push_back(note);
     return true;
   };

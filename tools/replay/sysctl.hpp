@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,7 +37,18 @@ const std::vector<SysctlRule>& sysctl_rules();
 struct ShellEffect {
   std::string unsupported;         // non-empty: "a shell command ...: <why>"
   std::vector<std::string> notes;  // one per setting, for --verbose
+  // The last net.ipv4.tcp_fastopen set: the socket layer (tools/replay) decides from it which
+  // listeners may use Fast Open and whether they need a cookie; the knob fast_open is 0x602's.
+  std::optional<std::uint64_t> tcp_fastopen;
 };
+
+// Linux's tcp_fastopen bits (include/net/tcp.h): TFO_SERVER_ENABLE 0x2, TFO_SERVER_COOKIE_NOT_REQD
+// 0x200, TFO_SERVER_WO_SOCKOPT1 0x400; the client bits 0x1 and 0x4 change nothing here.
+inline constexpr std::uint64_t kFastOpenServer = 0x2, kFastOpenNoCookie = 0x200, kFastOpenWithoutSockopt = 0x400;
+inline constexpr std::uint64_t kFastOpenAnyListener = kFastOpenServer | kFastOpenNoCookie | kFastOpenWithoutSockopt;
+inline constexpr std::uint64_t kFastOpenModelled = 0x1 | 0x4 | kFastOpenAnyListener;
+// "0x602" or "1538": the value, or nullopt.
+std::optional<std::uint64_t> fastopen_bits(std::string_view v);
 
 // Runs the commands of a backtick block (newline or ';' separated) against `cfg` under
 // `profile`: `sysctl [-w|-q] NAME=VALUE...`, `[PATH/]defaults.sh` (the settings the public

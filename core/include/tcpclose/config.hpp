@@ -123,6 +123,14 @@ struct Config {
   bool ack_resends_fin = false;
   // A segment with both SYN and FIN is dropped without an answer (in every state with a TCB).
   bool drop_synfin = false;
+  // SYN-SENT keeps the text of a SYN,ACK: with ESTABLISHED it is delivered and ACKed (RFC 9293
+  // §3.10.7.3 "continue processing at the sixth step"). Off: the text is discarded and the ACK
+  // acknowledges the SYN alone, as Linux does for a connect() without Fast Open.
+  bool syn_sent_text = false;
+  // A listener keeps the text of a SYN (TCP Fast Open server, RFC 7413 §4.2.2, without a cookie
+  // check): the SYN,ACK acknowledges it, and the SYN-RECEIVED connection that took it is a full
+  // socket, which a RST resets instead of returning to LISTEN. Off: the text is discarded.
+  bool fast_open = false;
   bool rst_on_close_unread = true;     // RFC 2525 §2.17: close() with unread data sends RST
   bool rst_on_data_after_close = true; // RFC 1122 §4.2.2.13: data after close() draws RST
   std::uint32_t rto = 1000;            // RFC 6298 §2.1: initial RTO 1 s
@@ -214,6 +222,9 @@ constexpr Config linux_config() noexcept {
   c.rst_errors = RstErrors::Linux;               // tcp_reset()
   c.read_eof_before_error = true;                // tcp_recvmsg: SOCK_DONE before sk_err
   c.bind_reuse = BindReuse::BothReuse;           // inet_bind_conflict()
+  // syn_sent_text stays off: tcp_rcv_synsent_state_process keeps a SYN,ACK's text only through
+  // tcp_rcv_fastopen_synack, after a Fast Open SYN. fast_open stays off: net.ipv4.tcp_fastopen
+  // defaults to 1 (client only); tcp_try_fastopen needs the server bit (0x2).
   return c;
 }
 
@@ -244,6 +255,10 @@ constexpr Config freebsd_config() noexcept {
   // and "If resending a FIN, be sure not to use a new sequence number" (snd_nxt--).
   c.ack_resends_fin = true;
   // drop_synfin stays off: net.inet.tcp.drop_synfin defaults to 0 (tcp_input.c V_drop_synfin).
+  // tcp_do_segment SYN_SENT with an acceptable ACK: ESTABLISHED, then "trimthenstep6" and
+  // "dodata" deliver the SYN,ACK's text. (fast_open stays off: syncache_add keeps a SYN's text
+  // only for a valid TFO cookie, and net.inet.tcp.fastopen.server_enable defaults to 0.)
+  c.syn_sent_text = true;
   c.rto = 1000;                                  // TCPTV_RTOBASE = 1 s
   c.fin_retries = 12;                            // tcp_timer_rexmt: ++t_rxtshift > TCP_MAXRXTSHIFT
   c.retries = 12;

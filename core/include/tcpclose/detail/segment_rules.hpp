@@ -14,6 +14,26 @@ constexpr void seg_closed(Step& x) noexcept {
   x.verdict(Verdict::Reset);
 }
 
+// The text of a SYN taken into the receive queue at RCV.NXT, as much as the window holds:
+// Config::syn_sent_text (a SYN,ACK) and Config::fast_open (a SYN to a listener).
+constexpr void take_syn_text(Step& x) noexcept {
+  Tcb& t = x.t();
+  const std::uint32_t n = x.s().len < t.rcv_wnd ? x.s().len : t.rcv_wnd;
+  if (n == 0) return;
+  t.rcv_nxt += n;
+  t.rcv_unread += n;
+  x.out.effects |= effect::Data;
+  x.push(ActionKind::Readable, n);
+}
+
+// A Fast Open child (Config::fast_open): a passively opened SYN-RECEIVED that took a SYN's
+// text, so RCV.NXT is past IRS + 1 (without Fast Open, text reaches a connection only after its
+// ACK has made it ESTABLISHED).
+constexpr bool fast_open_child(const Step& x) noexcept {
+  const Tcb& t = x.t();
+  return x.c.fast_open && t.state == State::SynReceived && t.passive && t.rcv_nxt != t.irs + 1;
+}
+
 // Start a connection from a SYN: LISTEN, or TIME-WAIT reopened (RFC 9293 §3.10.7.2).
 constexpr void accept_syn(Step& x, Seq iss) noexcept {
   const Segment& s = x.s();
@@ -28,6 +48,10 @@ constexpr void accept_syn(Step& x, Seq iss) noexcept {
   t.ts_ok = x.c.timestamps && s.has_ts;  // RFC 7323 §3.2: both sides must send the option
   t.ts_recent = s.has_ts ? s.ts_val : 0;
   x.cancel(Timer::TimeWait);
+  // RFC 7413 §4.2.2, Linux tcp_try_fastopen -> tcp_fastopen_add_skb: the SYN,ACK acks the text.
+  // Otherwise (RFC 9293 "queue them for processing" is optional) the text is discarded, as
+  // Linux without the server bit and FreeBSD's syncache without a TFO cookie do.
+  if (x.c.fast_open) take_syn_text(x);
   x.send(flag::SYN | flag::ACK, t.iss);
   x.arm(Timer::Rexmit, current_rto(x));
   x.verdict(Verdict::Accepted);
@@ -75,9 +99,14 @@ constexpr void seg_syn_sent(Step& x) noexcept {
     t.was_synced = true;
     x.out.effects |= effect::AckedNew;
     x.push(ActionKind::Connected);
+    // RFC 9293 §3.10.7.3 "continue processing at the sixth step": FreeBSD tcp_do_segment
+    // trimthenstep6 -> dodata. Linux tcp_rcv_synsent_state_process discards it (no Fast Open).
+    if (x.c.syn_sent_text) take_syn_text(x);
     x.send_ack();
     return;
   }
+  // Simultaneous open: the text is discarded (Linux tcp_rcv_synsent_state_process "discard
+  // packet for sanity"; FreeBSD queues it in tcp_reass, which the core does not have).
   t.state = State::SynReceived;  // simultaneous open: <SEQ=ISS><ACK=RCV.NXT><SYN,ACK>
   x.send(flag::SYN | flag::ACK, t.iss);
 }
@@ -119,7 +148,8 @@ constexpr void on_rst(Step& x) noexcept {
   }
   x.out.effects |= effect::RstAbort;
   x.verdict(Verdict::Accepted);
-  if (t.state == State::SynReceived && t.passive) { to_listen(x); return; }  // "return ... to LISTEN"
+  // "return ... to LISTEN"; a Fast Open child is a full socket: Linux tcp_reset() in SYN_RECV.
+  if (t.state == State::SynReceived && t.passive && !fast_open_child(x)) { to_listen(x); return; }
   // "connection refused" / "connection reset" to the user, or (CLOSING, LAST-ACK, TIME-WAIT)
   // "enter the CLOSED state, delete the TCB, and return": which, per stack, is rst_error().
   const Err e = rst_error(x.c.rst_errors, t.state);
