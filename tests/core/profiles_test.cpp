@@ -375,6 +375,14 @@ TEST(Profiles, DropSynFinDropsASynFinInEveryStateWithATcb) {
   EXPECT_EQ(deliver(tcb_listen(kBsd), seg(flag::SYN | flag::FIN, 17), kBsd, 10).tcb.state, State::SynReceived);
 }
 
+TEST(Profiles, OnlyLinuxAndFreeBsdEstimateTheRttAndOnlyLinuxProbesTheTail) {
+  // Linux tcp_rtt_estimator, FreeBSD tcp_xmit_timer; the others keep RFC 6298's initial 1 s
+  for (Profile p : kAllProfiles) {
+    EXPECT_EQ(profile_config(p).rtt_estimate, p == Profile::Linux || p == Profile::FreeBsd) << name(p);
+    EXPECT_EQ(profile_config(p).tail_loss_probe, p == Profile::Linux) << name(p);
+  }
+}
+
 TEST(Profiles, OnlyFreeBsdTrimsOldDuplicatesAndResendsItsFinAndNoneDropsSynFin) {
   for (Profile p : kAllProfiles) {
     EXPECT_EQ(profile_config(p).trim_old_duplicates, p == Profile::FreeBsd) << name(p);

@@ -689,6 +689,7 @@ class Runner {
     seg.wnd = p.has_win ? p.win : kDefaultPeerWindow;
     for (const TcpOption& o : p.options) {
       if (o.name == "TS") { seg.has_ts = true; seg.ts_val = o.a; seg.ts_ecr = o.b; }
+      else if (o.name == "sackOK") seg.sack_perm = true;  // negotiates SACK: Config::tail_loss_probe reads it
       else if (o.name != "nop" && o.name != "eol") note(fmt::format("inbound option {} accepted, not modelled", o.name));
     }
     if (p.has_win && (p.flags & flag::SYN) == 0) {}  // the peer's window feeds SND.WND as written (no scaling)
