@@ -88,6 +88,7 @@ SAME_FIELD(tcpclose_segment, Segment, seq); SAME_FIELD(tcpclose_segment, Segment
 SAME_FIELD(tcpclose_segment, Segment, len); SAME_FIELD(tcpclose_segment, Segment, wnd);
 SAME_FIELD(tcpclose_segment, Segment, ts_val); SAME_FIELD(tcpclose_segment, Segment, ts_ecr);
 SAME_FIELD(tcpclose_segment, Segment, flags); SAME_FIELD(tcpclose_segment, Segment, has_ts);
+SAME_FIELD(tcpclose_segment, Segment, sack_perm);
 static_assert(sizeof(tcpclose_input) == sizeof(Input));
 SAME_FIELD(tcpclose_input, Input, kind); SAME_FIELD(tcpclose_input, Input, timer); SAME_FIELD(tcpclose_input, Input, how);
 SAME_FIELD(tcpclose_input, Input, now); SAME_FIELD(tcpclose_input, Input, n); SAME_FIELD(tcpclose_input, Input, iss);
@@ -101,6 +102,9 @@ SAME_FIELD(tcpclose_tcb, Tcb, iss); SAME_FIELD(tcpclose_tcb, Tcb, irs); SAME_FIE
 SAME_FIELD(tcpclose_tcb, Tcb, snd_nxt); SAME_FIELD(tcpclose_tcb, Tcb, snd_wnd); SAME_FIELD(tcpclose_tcb, Tcb, rcv_nxt);
 SAME_FIELD(tcpclose_tcb, Tcb, rcv_wnd); SAME_FIELD(tcpclose_tcb, Tcb, fin_seq); SAME_FIELD(tcpclose_tcb, Tcb, ts_recent);
 SAME_FIELD(tcpclose_tcb, Tcb, last_ack_sent); SAME_FIELD(tcpclose_tcb, Tcb, rcv_unread);
+SAME_FIELD(tcpclose_tcb, Tcb, rtt_timing); SAME_FIELD(tcpclose_tcb, Tcb, rtt_time);
+SAME_FIELD(tcpclose_tcb, Tcb, sack_ok); SAME_FIELD(tcpclose_tcb, Tcb, tlp_sent);
+SAME_FIELD(tcpclose_tcb, Tcb, srtt); SAME_FIELD(tcpclose_tcb, Tcb, rttvar);
 SAME_FIELD(tcpclose_tcb, Tcb, deadline);
 static_assert(sizeof(tcpclose_action) == sizeof(Action));
 SAME_FIELD(tcpclose_action, Action, kind); SAME_FIELD(tcpclose_action, Action, timer);
@@ -110,13 +114,13 @@ SAME_FIELD(tcpclose_action, Action, err); SAME_FIELD(tcpclose_action, Action, n)
 Segment to_core(const tcpclose_segment& s) {
   Segment g;
   g.seq = s.seq; g.ack = s.ack; g.len = s.len; g.wnd = s.wnd; g.ts_val = s.ts_val; g.ts_ecr = s.ts_ecr;
-  g.flags = s.flags; g.has_ts = s.has_ts;
+  g.flags = s.flags; g.has_ts = s.has_ts; g.sack_perm = s.sack_perm;
   return g;
 }
 tcpclose_segment to_c(const Segment& g) {
   tcpclose_segment s{};
   s.seq = g.seq; s.ack = g.ack; s.len = g.len; s.wnd = g.wnd; s.ts_val = g.ts_val; s.ts_ecr = g.ts_ecr;
-  s.flags = g.flags; s.has_ts = g.has_ts;
+  s.flags = g.flags; s.has_ts = g.has_ts; s.sack_perm = g.sack_perm;
   return s;
 }
 
@@ -128,6 +132,8 @@ Tcb to_core(const tcpclose_tcb& c) {
   t.was_synced = c.was_synced; t.iss = c.iss; t.irs = c.irs; t.snd_una = c.snd_una; t.snd_nxt = c.snd_nxt;
   t.snd_wnd = c.snd_wnd; t.rcv_nxt = c.rcv_nxt; t.rcv_wnd = c.rcv_wnd; t.fin_seq = c.fin_seq;
   t.ts_recent = c.ts_recent; t.last_ack_sent = c.last_ack_sent; t.rcv_unread = c.rcv_unread;
+  t.rtt_timing = c.rtt_timing; t.rtt_time = c.rtt_time; t.srtt = c.srtt; t.rttvar = c.rttvar;
+  t.sack_ok = c.sack_ok; t.tlp_sent = c.tlp_sent;
   for (std::size_t i = 0; i < kTimerCount; ++i) t.deadline[i] = c.deadline[i];
   return t;
 }
@@ -139,6 +145,8 @@ tcpclose_tcb to_c(const Tcb& t) {
   c.was_synced = t.was_synced; c.iss = t.iss; c.irs = t.irs; c.snd_una = t.snd_una; c.snd_nxt = t.snd_nxt;
   c.snd_wnd = t.snd_wnd; c.rcv_nxt = t.rcv_nxt; c.rcv_wnd = t.rcv_wnd; c.fin_seq = t.fin_seq;
   c.ts_recent = t.ts_recent; c.last_ack_sent = t.last_ack_sent; c.rcv_unread = t.rcv_unread;
+  c.rtt_timing = t.rtt_timing; c.rtt_time = t.rtt_time; c.srtt = t.srtt; c.rttvar = t.rttvar;
+  c.sack_ok = t.sack_ok; c.tlp_sent = t.tlp_sent;
   for (std::size_t i = 0; i < kTimerCount; ++i) c.deadline[i] = t.deadline[i];
   return c;
 }
@@ -164,6 +172,8 @@ Config to_core(const tcpclose_config& c) {
   k.trim_old_duplicates = c.trim_old_duplicates; k.ack_resends_fin = c.ack_resends_fin;
   k.drop_synfin = c.drop_synfin;
   k.syn_sent_text = c.syn_sent_text; k.fast_open = c.fast_open;
+  k.rtt_estimate = c.rtt_estimate; k.rto_floor = c.rto_floor; k.rto_var_min = c.rto_var_min;
+  k.rto_slop = c.rto_slop; k.rto_max = c.rto_max; k.tail_loss_probe = c.tail_loss_probe;
   k.mutant = static_cast<Mutant>(c.mutant);
   return k;
 }
@@ -208,6 +218,8 @@ int tcpclose_config_init(tcpclose_config* cfg, int profile) {
   c.timestamps = k.timestamps; c.paws = k.paws; c.tw_challenge_ack = k.tw_challenge_ack;
   c.rst_on_close_unread = k.rst_on_close_unread; c.rst_on_data_after_close = k.rst_on_data_after_close;
   c.rto_backoff = k.rto_backoff;
+  c.rtt_estimate = k.rtt_estimate; c.rto_floor = k.rto_floor; c.rto_var_min = k.rto_var_min;
+  c.rto_slop = k.rto_slop; c.rto_max = k.rto_max; c.tail_loss_probe = k.tail_loss_probe;
   *cfg = c;
   return 0;
 }

@@ -13,6 +13,10 @@ Config model_config(Profile p) {
   c.msl = 2;
   c.time_wait = 4;
   c.rto = 1;
+  // A fixed RTO in ticks: the model has no RTT to measure (its network delivers in no time),
+  // so RFC 6298 estimation would only add TCB fields that differ between equal states.
+  c.rtt_estimate = false;
+  c.tail_loss_probe = false;
   c.fin_retries = c.fin_retries == kUnlimitedRetries ? kUnlimitedRetries : 3;
   c.retries = c.retries == kUnlimitedRetries ? kUnlimitedRetries : 3;
   c.fin_wait2_timeout = 8;

@@ -147,6 +147,11 @@ Tally CrossCheck::run_all(const std::vector<std::uint32_t>& offsets, std::uint32
     t.rcv_wnd = coin() ? 0 : static_cast<std::uint32_t>(rng() % 70000);
     t.ts_recent = u32(); t.rcv_unread = coin() ? 0 : static_cast<std::uint32_t>(rng() % 300);
     for (auto& d : t.deadline) d = coin() ? kNever : static_cast<std::uint32_t>(rng() % 20);
+    // RFC 6298 state: small values (where rto_floor and the variance floor bite), larger ones
+    // (where the backoff meets rto_max), and sometimes anything.
+    auto rtt = [&] { return static_cast<std::uint16_t>(coin() ? 0u : rng() % 4 == 0 ? u32() : rng() % (coin() ? 64 : 40000)); };
+    t.rtt_timing = coin(); t.rtt_time = static_cast<std::uint32_t>(rng() % 20); t.srtt = rtt(); t.rttvar = rtt();
+    t.sack_ok = coin(); t.tlp_sent = coin();
     Input in;
     in.kind = static_cast<InputKind>(rng() % kInputKindCount);
     in.timer = static_cast<Timer>(rng() % kTimerCount);
@@ -158,6 +163,7 @@ Tally CrossCheck::run_all(const std::vector<std::uint32_t>& offsets, std::uint32
     in.seg.seq = near(t.rcv_nxt); in.seg.ack = near(t.snd_nxt);
     in.seg.len = coin() ? 0 : static_cast<std::uint32_t>(rng() % 200);
     in.seg.wnd = u32(); in.seg.has_ts = coin(); in.seg.ts_val = near(t.ts_recent); in.seg.ts_ecr = u32();
+    in.seg.sack_perm = coin();
     one(t, in, true);
   }
   return tally;

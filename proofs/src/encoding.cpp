@@ -84,13 +84,15 @@ SymTcb fresh_tcb(const Vocabulary& v, const std::string& p) {
                 bv(v, p + ".fin_seq", 32), bv(v, p + ".ts_recent", 32), bv(v, p + ".last_ack_sent", 32),
                 bv(v, p + ".rcv_unread", 32),
                 {bv(v, p + ".deadline.rexmit", 32), bv(v, p + ".deadline.time_wait", 32),
-                 bv(v, p + ".deadline.fin_wait2", 32)}};
+                 bv(v, p + ".deadline.fin_wait2", 32)},
+                b(v, p + ".rtt_timing"), bv(v, p + ".rtt_time", 32), bv(v, p + ".srtt", 16),
+                bv(v, p + ".rttvar", 16), b(v, p + ".sack_ok"), b(v, p + ".tlp_sent")};
 }
 
 SymSegment fresh_segment(const Vocabulary& v, const std::string& p) {
   return SymSegment{bv(v, p + ".seq", 32), bv(v, p + ".ack", 32), bv(v, p + ".len", 32), bv(v, p + ".wnd", 32),
                     bv(v, p + ".ts_val", 32), bv(v, p + ".ts_ecr", 32), bv(v, p + ".flags", 8),
-                    b(v, p + ".has_ts")};
+                    b(v, p + ".has_ts"), b(v, p + ".sack_perm")};
 }
 
 SymInput fresh_input(const Vocabulary& v, const std::string& p) {
@@ -116,12 +118,14 @@ SymTcb lift(const Vocabulary& v, const Tcb& t) {
                 v.bv32(t.iss), v.bv32(t.irs), v.bv32(t.snd_una), v.bv32(t.snd_nxt), v.bv32(t.snd_wnd),
                 v.bv32(t.rcv_nxt), v.bv32(t.rcv_wnd), v.bv32(t.fin_seq), v.bv32(t.ts_recent),
                 v.bv32(t.last_ack_sent), v.bv32(t.rcv_unread),
-                {v.bv32(t.deadline[0]), v.bv32(t.deadline[1]), v.bv32(t.deadline[2])}};
+                {v.bv32(t.deadline[0]), v.bv32(t.deadline[1]), v.bv32(t.deadline[2])},
+                v.boolean(t.rtt_timing), v.bv32(t.rtt_time), v.ctx().bv_val(t.srtt, 16), v.ctx().bv_val(t.rttvar, 16),
+                v.boolean(t.sack_ok), v.boolean(t.tlp_sent)};
 }
 
 SymSegment lift(const Vocabulary& v, const Segment& s) {
   return SymSegment{v.bv32(s.seq), v.bv32(s.ack), v.bv32(s.len), v.bv32(s.wnd), v.bv32(s.ts_val),
-                    v.bv32(s.ts_ecr), v.bv8(s.flags), v.boolean(s.has_ts)};
+                    v.bv32(s.ts_ecr), v.bv8(s.flags), v.boolean(s.has_ts), v.boolean(s.sack_perm)};
 }
 
 SymInput lift(const Vocabulary& v, const Input& in) {
@@ -158,12 +162,13 @@ z3::expr equal(const SymTcb& a, const SymTcb& b) {
                a.rcv_nxt == b.rcv_nxt && a.rcv_wnd == b.rcv_wnd && a.fin_seq == b.fin_seq &&
                a.ts_recent == b.ts_recent && a.last_ack_sent == b.last_ack_sent && a.rcv_unread == b.rcv_unread;
   for (std::size_t i = 0; i < kTimerCount; ++i) e = e && a.deadline[i] == b.deadline[i];
-  return e;
+  return e && a.rtt_timing == b.rtt_timing && a.rtt_time == b.rtt_time && a.srtt == b.srtt && a.rttvar == b.rttvar &&
+         a.sack_ok == b.sack_ok && a.tlp_sent == b.tlp_sent;
 }
 
 z3::expr equal(const SymSegment& a, const SymSegment& b) {
   return a.seq == b.seq && a.ack == b.ack && a.len == b.len && a.wnd == b.wnd && a.ts_val == b.ts_val &&
-         a.ts_ecr == b.ts_ecr && a.flags == b.flags && a.has_ts == b.has_ts;
+         a.ts_ecr == b.ts_ecr && a.flags == b.flags && a.has_ts == b.has_ts && a.sack_perm == b.sack_perm;
 }
 
 z3::expr equal(const SymInput& a, const SymInput& b) {
@@ -191,6 +196,7 @@ Segment decode(const z3::model& m, const SymSegment& s) {
   r.seq = u32(m, s.seq); r.ack = u32(m, s.ack); r.len = u32(m, s.len); r.wnd = u32(m, s.wnd);
   r.ts_val = u32(m, s.ts_val); r.ts_ecr = u32(m, s.ts_ecr);
   r.flags = static_cast<std::uint8_t>(u32(m, s.flags)); r.has_ts = boolean(m, s.has_ts);
+  r.sack_perm = boolean(m, s.sack_perm);
   return r;
 }
 
@@ -207,6 +213,9 @@ Tcb decode(const Vocabulary& v, const z3::model& m, const SymTcb& t) {
   r.fin_seq = u32(m, t.fin_seq); r.ts_recent = u32(m, t.ts_recent); r.last_ack_sent = u32(m, t.last_ack_sent);
   r.rcv_unread = u32(m, t.rcv_unread);
   for (std::size_t i = 0; i < kTimerCount; ++i) r.deadline[i] = u32(m, t.deadline[i]);
+  r.rtt_timing = boolean(m, t.rtt_timing); r.rtt_time = u32(m, t.rtt_time);
+  r.srtt = static_cast<std::uint16_t>(u32(m, t.srtt)); r.rttvar = static_cast<std::uint16_t>(u32(m, t.rttvar));
+  r.sack_ok = boolean(m, t.sack_ok); r.tlp_sent = boolean(m, t.tlp_sent);
   return r;
 }
 
@@ -255,7 +264,7 @@ z3::expr merge(const z3::expr& k, const z3::expr& a, const z3::expr& b) {
 SymSegment merge(const z3::expr& k, const SymSegment& a, const SymSegment& b) {
   return SymSegment{merge(k, a.seq, b.seq), merge(k, a.ack, b.ack), merge(k, a.len, b.len), merge(k, a.wnd, b.wnd),
                     merge(k, a.ts_val, b.ts_val), merge(k, a.ts_ecr, b.ts_ecr), merge(k, a.flags, b.flags),
-                    merge(k, a.has_ts, b.has_ts)};
+                    merge(k, a.has_ts, b.has_ts), merge(k, a.sack_perm, b.sack_perm)};
 }
 SymTcb merge(const z3::expr& k, const SymTcb& a, const SymTcb& b) {
   return SymTcb{merge(k, a.state, b.state), merge(k, a.so_error, b.so_error), merge(k, a.retries, b.retries),
@@ -268,7 +277,9 @@ SymTcb merge(const z3::expr& k, const SymTcb& a, const SymTcb& b) {
                 merge(k, a.ts_recent, b.ts_recent), merge(k, a.last_ack_sent, b.last_ack_sent),
                 merge(k, a.rcv_unread, b.rcv_unread),
                 {merge(k, a.deadline[0], b.deadline[0]), merge(k, a.deadline[1], b.deadline[1]),
-                 merge(k, a.deadline[2], b.deadline[2])}};
+                 merge(k, a.deadline[2], b.deadline[2])},
+                merge(k, a.rtt_timing, b.rtt_timing), merge(k, a.rtt_time, b.rtt_time), merge(k, a.srtt, b.srtt),
+                merge(k, a.rttvar, b.rttvar), merge(k, a.sack_ok, b.sack_ok), merge(k, a.tlp_sent, b.tlp_sent)};
 }
 X merge(const z3::expr& k, const X& a, const X& b) {
   X r = a;
@@ -321,7 +332,7 @@ SymSegment make(X& x, const z3::expr& flags, const z3::expr& seq, const z3::expr
   const z3::expr zero = x.bv32(0);
   const z3::expr with_ack = (flags & x.bv8(flag::ACK)) != x.bv8(0);
   SymSegment seg{seq, z3::ite(with_ack, t.rcv_nxt, zero), len, t.rcv_wnd, z3::ite(t.ts_ok, x.in.now, zero),
-                 z3::ite(t.ts_ok, t.ts_recent, zero), flags, t.ts_ok};
+                 z3::ite(t.ts_ok, t.ts_recent, zero), flags, t.ts_ok, x.v->boolean(false)};
   t.last_ack_sent = z3::ite(with_ack, t.rcv_nxt, t.last_ack_sent);
   return seg;
 }
@@ -331,7 +342,8 @@ void reset_reply(X& x) {
   const z3::expr zero = x.bv32(0);
   const z3::expr a = x.has(flag::ACK);
   emit(x, SymSegment{z3::ite(a, x.s().ack, zero), z3::ite(a, zero, x.s().seq + x.seg_len()), zero, zero, zero, zero,
-                     z3::ite(a, x.bv8(flag::RST), x.bv8(flag::RST | flag::ACK)), x.v->boolean(false)});
+                     z3::ite(a, x.bv8(flag::RST), x.bv8(flag::RST | flag::ACK)), x.v->boolean(false),
+                     x.v->boolean(false)});
 }
 void send_rst(X& x) { emit(x, make(x, flag::RST | flag::ACK, x.t().snd_nxt)); }
 // step.hpp send_output_ack: Config::ack_resends_fin puts our unacknowledged FIN on the ACK.
@@ -355,7 +367,7 @@ SymTcb fresh(X& x, const z3::expr& orphan, State st, const z3::expr& iss) {
   const z3::expr f = x.v->boolean(false), zero = x.bv32(0), never = x.bv32(kNever);
   return SymTcb{x.st(st), x.bv8(0), x.bv8(0), f, f, f, f, orphan, f, f, f, f,
                 iss, zero, iss, iss + x.bv32(1), zero, zero, x.bv32(x.c->rcv_wnd), zero, zero, zero, zero,
-                {never, never, never}};
+                {never, never, never}, f, zero, x.v->ctx().bv_val(0, 16), x.v->ctx().bv_val(0, 16), f, f};
 }
 
 std::uint32_t time_wait_length(const X& x) { return x.mutant(Mutant::TimeWaitOneMsl) ? x.c->msl : x.c->time_wait; }
@@ -374,11 +386,76 @@ void maybe_arm_fin_wait2(X& x) {
        [](X& y) { arm(y, Timer::FinWait2, y.bv32(y.c->fin_wait2_timeout)); });
 }
 
+// step.hpp estimated_rto: in 64 bits, as the core computes it.
+z3::expr estimated_rto(const X& x) {
+  z3::context& ctx = x.v->ctx();
+  const SymTcb& t = x.o.tcb;
+  auto w = [&](std::uint64_t n) { return ctx.bv_val(n, 64); };
+  const z3::expr rttvar = z3::zext(t.rttvar, 48), srtt = z3::zext(t.srtt, 48);
+  const z3::expr var = z3::ite(z3::ugt(w(x.c->rto_var_min), rttvar), w(x.c->rto_var_min), rttvar);
+  const z3::expr est = z3::lshr(srtt, w(3)) + var;
+  const z3::expr base = z3::ite(z3::ugt(est, w(x.c->rto_floor)), est, w(x.c->rto_floor));
+  const z3::expr r = t.retries, cap = x.bv8(kMaxRttBackoffShift);
+  const z3::expr shift = x.c->rto_backoff ? z3::zext(z3::ite(z3::ult(r, cap), r, cap), 56) : w(0);
+  const z3::expr v = z3::ite(z3::uge(base, w(x.c->rto_max)), w(x.c->rto_max), z3::shl(base, shift)) + w(x.c->rto_slop);
+  return z3::ite(z3::ugt(v, w(x.c->rto_max)), w(x.c->rto_max), v).extract(31, 0);
+}
+
 z3::expr current_rto(const X& x) {
-  if (!x.c->rto_backoff) return x.bv32(x.c->rto);
-  const z3::expr r = x.o.tcb.retries, cap = x.bv8(kMaxBackoffShift);
-  const z3::expr shift = z3::ite(z3::ult(r, cap), r, cap);
-  return z3::shl(x.bv32(x.c->rto), z3::zext(shift, 24));
+  z3::expr fixed = x.bv32(x.c->rto);
+  if (x.c->rto_backoff) {
+    const z3::expr r = x.o.tcb.retries, cap = x.bv8(kMaxBackoffShift);
+    const z3::expr shift = z3::ite(z3::ult(r, cap), r, cap);
+    fixed = z3::shl(x.bv32(x.c->rto), z3::zext(shift, 24));
+  }
+  if (!x.c->rtt_estimate) return fixed;
+  return z3::ite(x.o.tcb.srtt != x.v->ctx().bv_val(0, 16), estimated_rto(x), fixed);
+}
+
+// step.hpp rtt_start: Karn's rule, one timed segment at a time.
+void rtt_start(X& x) {
+  if (!x.c->rtt_estimate) return;
+  SymTcb& t = x.t();
+  t.rtt_time = z3::ite(t.rtt_timing, t.rtt_time, x.in.now);
+  t.rtt_timing = x.v->boolean(true);
+}
+
+// step.hpp rtt_sample: RFC 6298 §2.2/§2.3 in SRTT x 8, RTTVAR x 4.
+void rtt_sample(X& x) {
+  if (!x.c->rtt_estimate) return;
+  SymTcb& t = x.t();
+  const z3::expr timing = t.rtt_timing;
+  const z3::expr raw = x.in.now - t.rtt_time;
+  const z3::expr r1 = z3::ite(raw == x.bv32(0), x.bv32(1), raw);
+  const z3::expr r = z3::ite(z3::ugt(r1, x.bv32(kMaxRttSample)), x.bv32(kMaxRttSample), r1);
+  const z3::expr srtt0 = z3::zext(t.srtt, 16), rttvar0 = z3::zext(t.rttvar, 16);  // 32 bits, truncated back
+  const z3::expr first = srtt0 == x.bv32(0);
+  const z3::expr s = z3::lshr(srtt0, x.bv32(3));
+  const z3::expr err = z3::ite(z3::ugt(r, s), r - s, s - r);
+  const z3::expr srtt = z3::ite(first, z3::shl(r, x.bv32(3)), srtt0 - s + r);
+  const z3::expr rttvar = z3::ite(first, z3::shl(r, x.bv32(1)), rttvar0 - z3::lshr(rttvar0, x.bv32(2)) + err);
+  t.srtt = z3::ite(timing, srtt.extract(15, 0), t.srtt);
+  t.rttvar = z3::ite(timing, rttvar.extract(15, 0), t.rttvar);
+  t.rtt_timing = x.v->boolean(false);
+}
+
+// step.hpp probe_due (Config::tail_loss_probe).
+z3::expr probe_due(const X& x) {
+  if (!x.c->tail_loss_probe) return x.v->boolean(false);
+  const SymTcb& t = x.o.tcb;
+  return t.sack_ok && t.srtt != x.v->ctx().bv_val(0, 16) && !t.tlp_sent && t.retries == x.bv8(0) && t.fin_sent && !t.fin_acked &&
+         (x.is(State::Established) || x.is(State::FinWait1) || x.is(State::CloseWait) || x.is(State::Closing) ||
+          x.is(State::LastAck));
+}
+
+// step.hpp arm_probe: min(2 SRTT + pad, rto_in), in 64 bits.
+void arm_probe(X& x, const z3::expr& rto_in) {
+  z3::context& ctx = x.v->ctx();
+  const SymTcb& t = x.o.tcb;
+  const z3::expr pad = z3::ite(t.snd_nxt - t.snd_una == x.bv32(1), ctx.bv_val(x.c->rto_var_min, 64),
+                               ctx.bv_val(kProbeMinTicks, 64));
+  const z3::expr pto = z3::zext(z3::lshr(t.srtt, x.v->ctx().bv_val(2, 16)), 48) + pad;
+  arm(x, Timer::Rexmit, z3::ite(z3::ult(pto, z3::zext(rto_in, 32)), pto.extract(31, 0), rto_in));
 }
 
 void send_fin(X& x) {
@@ -386,8 +463,13 @@ void send_fin(X& x) {
   t.fin_seq = t.snd_nxt;
   t.snd_nxt = t.snd_nxt + x.bv32(1);
   t.fin_sent = x.v->boolean(true);
+  when(x, x.t().snd_una == x.t().fin_seq, [](X& y) { rtt_start(y); });
   emit(x, make(x, flag::FIN | flag::ACK, x.t().fin_seq));
-  when(x, !x.armed(Timer::Rexmit), [](X& y) { arm(y, Timer::Rexmit, current_rto(y)); });
+  const z3::expr armed = x.armed(Timer::Rexmit);
+  const z3::expr at = x.t().deadline[static_cast<std::size_t>(Timer::Rexmit)];
+  when(x, probe_due(x), [armed, at](X& y) {
+    arm_probe(y, z3::ite(armed && seq_lt(y.in.now, at), at - y.in.now, current_rto(y)));
+  }, [armed](X& y) { when(y, !armed, [](X& z) { arm(z, Timer::Rexmit, current_rto(z)); }); });
 }
 
 void update_ts_recent(X& x) {
@@ -442,11 +524,13 @@ void accept_syn(X& x, const z3::expr& iss) {
   t.snd_wnd = s.wnd;
   t.ts_ok = x.c->timestamps ? s.has_ts : x.v->boolean(false);
   t.ts_recent = z3::ite(s.has_ts, s.ts_val, x.bv32(0));
+  t.sack_ok = x.c->tail_loss_probe ? s.sack_perm : x.v->boolean(false);
   t.deadline = x.t().deadline;
   x.t() = t;
   cancel(x, Timer::TimeWait);
   if (x.c->fast_open) take_syn_text(x);
   emit(x, make(x, flag::SYN | flag::ACK, t.iss));
+  rtt_start(x);
   arm(x, Timer::Rexmit, current_rto(x));
   set_verdict(x, Verdict::Accepted);
 }
@@ -484,9 +568,11 @@ void seg_syn_sent_checks(X& x) {
         t.snd_wnd = s.wnd;
         t.ts_ok = w.c->timestamps ? s.has_ts : w.v->boolean(false);
         t.ts_recent = z3::ite(s.has_ts, s.ts_val, w.bv32(0));
+        t.sack_ok = w.c->tail_loss_probe ? s.sack_perm : w.v->boolean(false);
         set_verdict(w, Verdict::Accepted);
         when(w, w.has(flag::ACK), [](X& u) {
           u.t().snd_una = u.s().ack;
+          rtt_sample(u);
           u.t().retries = u.bv8(0);
           cancel(u, Timer::Rexmit);
           u.t().state = u.st(State::Established);
@@ -582,11 +668,15 @@ void on_ack_rest(X& x) {
     when(y, seq_lt(y.t().snd_una, y.s().ack), [](X& z) {
       SymTcb& t = z.t();
       t.snd_una = z.s().ack;
+      rtt_sample(z);
       t.retries = z.bv8(0);
+      t.tlp_sent = z.v->boolean(false);
       add_effect(z, effect::AckedNew);
       t.fin_acked = t.fin_acked || (t.fin_sent && seq_lt(t.fin_seq, z.s().ack));
-      when(z, z.t().snd_una == z.t().snd_nxt, [](X& w) { cancel(w, Timer::Rexmit); },
-           [](X& w) { arm(w, Timer::Rexmit, current_rto(w)); });
+      when(z, z.t().snd_una == z.t().snd_nxt, [](X& w) { cancel(w, Timer::Rexmit); }, [](X& w) {
+        when(w, probe_due(w), [](X& u) { arm_probe(u, current_rto(u)); },
+             [](X& u) { arm(u, Timer::Rexmit, current_rto(u)); });
+      });
     });
     y.t().snd_wnd = y.s().wnd;
     y.cont = y.v->boolean(true);
@@ -874,6 +964,7 @@ void on_connect(X& x) {
                   SymSegment syn = make(y, flag::SYN, y.t().iss);
                   if (y.c->timestamps) { syn.has_ts = y.v->boolean(true); syn.ts_val = y.in.now; syn.ts_ecr = y.bv32(0); }
                   emit(y, syn);
+                  rtt_start(y);
                   arm(y, Timer::Rexmit, current_rto(y));
                 }},
                {{State::Listen}, [](X& y) { set_result(y, Err::Inval); }},
@@ -894,6 +985,7 @@ void on_send(X& x) {
                         const z3::expr room = z3::ite(z3::uge(queued, cap), u.bv32(0), cap - queued);
                         when(u, room == u.bv32(0), [](X& r) { set_result(r, Err::Again); }, [room](X& r) {
                           const z3::expr k = z3::ite(z3::ult(r.in.n, room), r.in.n, room);
+                          when(r, r.t().snd_una == r.t().snd_nxt, [](X& q) { rtt_start(q); });
                           emit(r, make(r, r.bv8(flag::ACK | flag::PSH), r.t().snd_nxt, k));
                           r.t().snd_nxt = r.t().snd_nxt + k;
                           r.o.result_n = k;
@@ -981,7 +1073,19 @@ void on_abort(X& x) {
   to_closed(x);
 }
 
-void on_rexmit(X& x) {
+// call_rules.hpp send_probe.
+void send_probe(X& x) {
+  x.t().tlp_sent = x.v->boolean(true);
+  if (x.c->rtt_estimate) x.t().rtt_timing = x.v->boolean(false);
+  if (x.mutant(Mutant::NoFinRetransmit)) return;
+  emit(x, make(x, flag::FIN | flag::ACK, x.t().fin_seq));
+  arm(x, Timer::Rexmit, current_rto(x));
+}
+
+void on_rexmit_rto(X& x);
+void on_rexmit(X& x) { when(x, probe_due(x), send_probe, on_rexmit_rto); }
+
+void on_rexmit_rto(X& x) {
   SymTcb& t = x.t();
   const z3::expr fin_out = t.fin_sent && !t.fin_acked;
   auto gives_up = [&](std::uint8_t limit) {
@@ -994,6 +1098,7 @@ void on_rexmit(X& x) {
   const z3::expr cap = z3::ite(fin_out, x.bv8(cap_of(x.c->fin_retries)), x.bv8(cap_of(x.c->retries)));
   when(x, give_up, [](X& y) { fail(y, Err::TimedOut); to_closed(y); }, [cap, fin_out](X& y) {
     y.t().retries = z3::ite(z3::ult(y.t().retries, cap), y.t().retries + y.bv8(1), y.t().retries);
+    if (y.c->rtt_estimate) y.t().rtt_timing = y.v->boolean(false);  // Karn
     z3::expr rearm = y.v->boolean(true);
     by_state(y, {{{State::SynSent}, [](X& z) {
                     SymSegment syn = make(z, flag::SYN, z.t().iss);
@@ -1051,7 +1156,7 @@ void on_timeout(X& x) {
 SymOutput encode_step(const Vocabulary& v, const Config& c, const SymTcb& tcb, const SymInput& in) {
   const z3::expr f = v.boolean(false), zero32 = v.bv32(0), zero8 = v.bv8(0);
   X x{&v, &c, in,
-      SymOutput{tcb, f, SymSegment{zero32, zero32, zero32, zero32, zero32, zero32, zero8, f}, zero8, zero8, zero8,
+      SymOutput{tcb, f, SymSegment{zero32, zero32, zero32, zero32, zero32, zero32, zero8, f, f}, zero8, zero8, zero8,
                 zero32, zero32, f, zero8, f},
       f, f, f};
   const std::vector<std::pair<InputKind, Rule>> kinds = {

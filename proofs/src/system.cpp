@@ -46,7 +46,7 @@ z3::expr mux(const z3::expr& k, const z3::expr& a, const z3::expr& b) {
 SymSegment mux(const z3::expr& k, const SymSegment& a, const SymSegment& b) {
   return SymSegment{mux(k, a.seq, b.seq), mux(k, a.ack, b.ack), mux(k, a.len, b.len), mux(k, a.wnd, b.wnd),
                     mux(k, a.ts_val, b.ts_val), mux(k, a.ts_ecr, b.ts_ecr), mux(k, a.flags, b.flags),
-                    mux(k, a.has_ts, b.has_ts)};
+                    mux(k, a.has_ts, b.has_ts), mux(k, a.sack_perm, b.sack_perm)};
 }
 SymTcb mux(const z3::expr& k, const SymTcb& a, const SymTcb& b) {
   return SymTcb{mux(k, a.state, b.state), mux(k, a.so_error, b.so_error), mux(k, a.retries, b.retries),
@@ -58,7 +58,9 @@ SymTcb mux(const z3::expr& k, const SymTcb& a, const SymTcb& b) {
                 mux(k, a.rcv_wnd, b.rcv_wnd), mux(k, a.fin_seq, b.fin_seq), mux(k, a.ts_recent, b.ts_recent),
                 mux(k, a.last_ack_sent, b.last_ack_sent), mux(k, a.rcv_unread, b.rcv_unread),
                 {mux(k, a.deadline[0], b.deadline[0]), mux(k, a.deadline[1], b.deadline[1]),
-                 mux(k, a.deadline[2], b.deadline[2])}};
+                 mux(k, a.deadline[2], b.deadline[2])},
+                mux(k, a.rtt_timing, b.rtt_timing), mux(k, a.rtt_time, b.rtt_time), mux(k, a.srtt, b.srtt),
+                mux(k, a.rttvar, b.rttvar), mux(k, a.sack_ok, b.sack_ok), mux(k, a.tlp_sent, b.tlp_sent)};
 }
 SymSlot mux(const z3::expr& k, const SymSlot& a, const SymSlot& b) {
   return SymSlot{mux(k, a.valid, b.valid), mux(k, a.to_b, b.to_b), mux(k, a.sent, b.sent), mux(k, a.inc, b.inc),
@@ -138,7 +140,8 @@ std::vector<z3::expr> System::vars(const SysState& s) const {
     for (const z3::expr& e : {t.state, t.so_error, t.retries, t.fin_sent, t.fin_acked, t.fin_rcvd, t.ts_ok,
                               t.orphan, t.rd_shut, t.wr_shut, t.passive, t.was_synced, t.iss, t.irs, t.snd_una,
                               t.snd_nxt, t.snd_wnd, t.rcv_nxt, t.rcv_wnd, t.fin_seq, t.ts_recent,
-                              t.last_ack_sent, t.rcv_unread, t.deadline[0], t.deadline[1], t.deadline[2]})
+                              t.last_ack_sent, t.rcv_unread, t.deadline[0], t.deadline[1], t.deadline[2],
+                              t.rtt_timing, t.rtt_time, t.srtt, t.rttvar, t.sack_ok, t.tlp_sent})
       r.push_back(e);
   };
   for (const SymHost& h : s.h) {
@@ -148,7 +151,7 @@ std::vector<z3::expr> System::vars(const SysState& s) const {
   }
   for (const SymSlot& p : s.net)
     for (const z3::expr& e : {p.valid, p.to_b, p.sent, p.inc, p.seg.seq, p.seg.ack, p.seg.len, p.seg.wnd,
-                              p.seg.ts_val, p.seg.ts_ecr, p.seg.flags, p.seg.has_ts})
+                              p.seg.ts_val, p.seg.ts_ecr, p.seg.flags, p.seg.has_ts, p.seg.sack_perm})
       r.push_back(e);
   for (const z3::expr& e : {s.now, s.dups, s.next_inc, s.bad_stale, s.bad_tw, s.saw_stale_rejected})
     r.push_back(e);

@@ -421,6 +421,14 @@ TEST(Profiles, FastOpenKeepsTheTextOfASynAndItsChildIsResetNotReturnedToListen) 
   EXPECT_EQ(deliver(deliver(tcb_listen(fo), seg_syn(17), fo, 10).tcb, seg_rst(18), fo, 20).tcb.state, State::Listen);
 }
 
+TEST(Profiles, OnlyLinuxAndFreeBsdEstimateTheRttAndOnlyLinuxProbesTheTail) {
+  // Linux tcp_rtt_estimator, FreeBSD tcp_xmit_timer; the others keep RFC 6298's initial 1 s
+  for (Profile p : kAllProfiles) {
+    EXPECT_EQ(profile_config(p).rtt_estimate, p == Profile::Linux || p == Profile::FreeBsd) << name(p);
+    EXPECT_EQ(profile_config(p).tail_loss_probe, p == Profile::Linux) << name(p);
+  }
+}
+
 TEST(Profiles, OnlyFreeBsdTrimsOldDuplicatesAndResendsItsFinAndNoneDropsSynFin) {
   for (Profile p : kAllProfiles) {
     EXPECT_EQ(profile_config(p).trim_old_duplicates, p == Profile::FreeBsd) << name(p);

@@ -46,6 +46,10 @@ Config decode_config(Bytes& b) {
   if (k & 32) c.time_wait = b.u8();  // 0 included: a profile without TIME-WAIT
   if (k & 64) c.snd_buf = b.u32();   // any, 0 and values above kMaxSndBuf included
   if (k & 128) c.read_eof_before_error = !c.read_eof_before_error;
+  const std::uint8_t r = b.u8();
+  if (r & 1) c.rtt_estimate = !c.rtt_estimate;
+  if (r & 2) c.tail_loss_probe = !c.tail_loss_probe;
+  if (r & 4) { c.rto_floor = b.u32(); c.rto_var_min = b.u32(); c.rto_slop = b.u32(); c.rto_max = b.u32(); }
   return c;
 }
 
@@ -62,6 +66,8 @@ Tcb raw_tcb(Bytes& b) {
   t.rcv_nxt = b.u32(); t.rcv_wnd = b.u32(); t.fin_seq = b.u32(); t.ts_recent = b.u32();
   t.last_ack_sent = b.u32(); t.rcv_unread = b.u32();
   for (auto& d : t.deadline) d = (g & 2) ? b.u32() : kNever;
+  t.rtt_timing = g & 4; t.sack_ok = g & 8; t.tlp_sent = g & 16;
+  if (g & 32) { t.rtt_time = b.u32(); t.srtt = static_cast<std::uint16_t>(b.u32()); t.rttvar = static_cast<std::uint16_t>(b.u32()); }
   return t;
 }
 

@@ -100,6 +100,12 @@ TEST(CApi, ConfigInitMatchesEveryProfile) {
     EXPECT_EQ(c.drop_synfin, k.drop_synfin);
     EXPECT_EQ(c.syn_sent_text, k.syn_sent_text);
     EXPECT_EQ(c.fast_open, k.fast_open);
+    EXPECT_EQ(c.rtt_estimate, k.rtt_estimate);
+    EXPECT_EQ(c.rto_floor, k.rto_floor);
+    EXPECT_EQ(c.rto_var_min, k.rto_var_min);
+    EXPECT_EQ(c.rto_slop, k.rto_slop);
+    EXPECT_EQ(c.rto_max, k.rto_max);
+    EXPECT_EQ(c.tail_loss_probe, k.tail_loss_probe);
   }
   tcpclose_config c;
   EXPECT_EQ(tcpclose_config_init(&c, 5), -1);

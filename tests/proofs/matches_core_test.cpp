@@ -142,6 +142,74 @@ TEST_P(MatchesCoreKnobIgnored, AnEncodingWithoutTheKnobIsCaught) {
 }
 INSTANTIATE_TEST_SUITE_P(FreeBsdKnobs, MatchesCoreKnobIgnored, ::testing::ValuesIn(freebsd_knobs()), variant_name);
 
+// The RFC 6298 knobs (config.hpp rtt_estimate ...) act only once an RTT sample is in, which no
+// canonical TCB has: these cases give each sending state an SRTT and RTTVAR (small, where
+// rto_floor and rto_var_min bite; large with retries, where the backoff meets rto_max), a peer
+// that offered SACK (tail_loss_probe), and the inputs that arm the timer.
+Tally rtt_cases(CrossCheck& cc, const Config& c) {
+  Tally t;
+  const struct { std::uint16_t srtt, rttvar; std::uint8_t retries; } est[] = {
+      {0, 0, 0}, {8, 2, 0}, {400, 100, 0}, {400, 100, 2}, {32000, 8000, 7}};
+  for (State st : {State::Established, State::FinWait1, State::CloseWait, State::Closing, State::LastAck})
+    for (const auto& e : est) {
+      Tcb tcb = classes::canonical_tcb(st, c);
+      tcb.srtt = e.srtt; tcb.rttvar = e.rttvar; tcb.retries = e.retries; tcb.sack_ok = true;
+      std::vector<std::pair<Tcb, Input>> cases = {{tcb, Input::close(5)}, {tcb, Input::send(5, 10)}};
+      if (tcb.armed(Timer::Rexmit)) cases.push_back({tcb, Input::timeout(tcb.at(Timer::Rexmit), Timer::Rexmit)});
+      // a sample: the timed segment (data in flight where there is no FIN) is ACKed 40 ticks on
+      Tcb timed = tcb;
+      timed.rtt_timing = true;
+      timed.rtt_time = 1;
+      if (timed.snd_una == timed.snd_nxt) timed.snd_nxt += 10;
+      Segment ack;
+      ack.flags = flag::ACK; ack.seq = timed.rcv_nxt; ack.ack = timed.snd_nxt; ack.wnd = 65535;
+      cases.push_back({timed, Input::segment(41, ack)});
+      for (const auto& [t0, in] : cases) {
+        ++t.cases;
+        if (!cc.check(t0, in).ok()) ++t.mismatches;
+      }
+    }
+  return t;
+}
+
+class MatchesCoreRtt : public ::testing::TestWithParam<Profile> {};
+
+TEST_P(MatchesCoreRtt, TheRelationFollowsTheRtoFromAnRttSample) {
+  const Config c = profile_config(GetParam());
+  CrossCheck cc(c, c);
+  const Tally t = rtt_cases(cc, c);
+  EXPECT_GT(t.cases, 0u);
+  EXPECT_EQ(t.mismatches, 0u);
+}
+INSTANTIATE_TEST_SUITE_P(EstimatingProfiles, MatchesCoreRtt, ::testing::Values(Profile::Linux, Profile::FreeBsd),
+                         [](const auto& info) { return std::string(name(info.param)); });
+
+// The negative control for each of them: step() has the knob, the encoding is built without.
+std::vector<Variant> rtt_knobs() {
+  const Config lx = linux_config(), bsd = freebsd_config();
+  Config off = lx, var = lx, max = lx, slop = bsd, floor = bsd, tlp = lx;
+  off.rtt_estimate = false;
+  tlp.tail_loss_probe = false;
+  var.rto_var_min = 1;
+  max.rto_max = 60000;
+  slop.rto_slop = 0;
+  floor.rto_floor = 1;
+  return {{"linux_rtt_estimate", lx, off}, {"linux_rto_var_min", lx, var}, {"linux_rto_max", lx, max},
+          {"freebsd_rto_slop", bsd, slop}, {"freebsd_rto_floor", bsd, floor}, {"linux_tail_loss_probe", lx, tlp}};
+}
+
+class MatchesCoreRttKnobIgnored : public ::testing::TestWithParam<Variant> {};
+
+TEST_P(MatchesCoreRttKnobIgnored, AnEncodingWithoutTheKnobIsCaught) {
+  const Variant& v = GetParam();
+  CrossCheck cc(v.step_cfg, v.encoding_cfg);
+  const Tally t = rtt_cases(cc, v.step_cfg);
+  std::printf("matches_core: step() with %s, encoding without: %llu of %llu cases differ\n", v.name.c_str(),
+              static_cast<unsigned long long>(t.mismatches), static_cast<unsigned long long>(t.cases));
+  EXPECT_GT(t.mismatches, 0u);
+}
+INSTANTIATE_TEST_SUITE_P(RttKnobs, MatchesCoreRttKnobIgnored, ::testing::ValuesIn(rtt_knobs()), variant_name);
+
 class MatchesCoreMutant : public ::testing::TestWithParam<Mutant> {};
 
 TEST_P(MatchesCoreMutant, TheRelationFollowsEachMutantToo) {

@@ -54,6 +54,23 @@ void add_knob_options(CLI::App& app, KnobOptions& k, bool with_mutant) {
   g->add_option("--fin-wait2", k.fin_wait2, "FIN-WAIT-2 timeout: none or orphan")->check(CLI::IsMember({"none", "orphan"}));
   g->add_option("--fin-wait2-timeout", k.fin_wait2_timeout, "FIN-WAIT-2 timeout, ticks")->check(CLI::Range(1u, 2000000000u));
   g->add_option("--rto", k.rto, "Retransmission timeout, ticks")->check(CLI::Range(1u, 100000000u));
+  g->add_option("--rtt-estimate", k.rtt_estimate,
+                "on: once an RTT sample is in, the RTO follows SRTT and RTTVAR (RFC 6298, Karn's rule); off: "
+                "every RTO is --rto with backoff")
+      ->check(CLI::IsMember({"on", "off"}));
+  g->add_option("--tail-loss-probe", k.tail_loss_probe,
+                "on: with SACK offered by the peer, an unacknowledged FIN is probed at min(2 SRTT + pad, RTO) "
+                "once (Linux tcp_schedule_loss_probe); off: only the RTO")
+      ->check(CLI::IsMember({"on", "off"}));
+  g->add_option("--rto-floor", k.rto_floor, "With --rtt-estimate: the least RTO before the slop, ticks (RFC 6298: 1 s)")
+      ->check(CLI::Range(0u, 100000000u));
+  g->add_option("--rto-var-min", k.rto_var_min,
+                "With --rtt-estimate: the least variance term, ticks (RFC 6298 G; Linux tcp_rto_min 200 ms)")
+      ->check(CLI::Range(0u, 100000000u));
+  g->add_option("--rto-slop", k.rto_slop, "With --rtt-estimate: added after the backoff, ticks (FreeBSD tcp_rexmit_slop)")
+      ->check(CLI::Range(0u, 100000000u));
+  g->add_option("--rto-max", k.rto_max, "With --rtt-estimate: the longest RTO, ticks (Linux TCP_RTO_MAX 120 s)")
+      ->check(CLI::Range(1u, 2000000000u));
   g->add_option("--fin-retries", k.fin_retries, "FIN retransmissions before giving up (255: never)")->check(CLI::Range(0u, 255u));
   g->add_option("--retries", k.retries, "SYN/data retransmissions before giving up (255: never)")->check(CLI::Range(0u, 255u));
   g->add_option("--rcv-wnd", k.rcv_wnd, "Receive window, bytes")->check(CLI::Range(0u, 1073741824u));
@@ -124,6 +141,12 @@ Config apply_knobs(const KnobOptions& k, Config c) {
   if (k.fin_wait2) c.fin_wait2 = *k.fin_wait2 == "orphan" ? FinWait2Timeout::OrphanOnly : FinWait2Timeout::None;
   if (k.fin_wait2_timeout) c.fin_wait2_timeout = *k.fin_wait2_timeout;
   if (k.rto) c.rto = *k.rto;
+  if (k.rtt_estimate) c.rtt_estimate = *k.rtt_estimate == "on";
+  if (k.rto_floor) c.rto_floor = *k.rto_floor;
+  if (k.tail_loss_probe) c.tail_loss_probe = *k.tail_loss_probe == "on";
+  if (k.rto_var_min) c.rto_var_min = *k.rto_var_min;
+  if (k.rto_slop) c.rto_slop = *k.rto_slop;
+  if (k.rto_max) c.rto_max = *k.rto_max;
   if (k.fin_retries) c.fin_retries = static_cast<std::uint8_t>(*k.fin_retries);
   if (k.retries) c.retries = static_cast<std::uint8_t>(*k.retries);
   if (k.rcv_wnd) c.rcv_wnd = *k.rcv_wnd;
@@ -179,6 +202,12 @@ std::vector<std::pair<std::string, std::string>> describe(const Config& c) {
       {"rst-on-data-after-close", onoff(c.rst_on_data_after_close)},
       {"rto", std::to_string(c.rto)},
       {"rto-backoff", onoff(c.rto_backoff)},
+      {"rtt-estimate", onoff(c.rtt_estimate)},
+      {"rto-floor", std::to_string(c.rto_floor)},
+      {"rto-var-min", std::to_string(c.rto_var_min)},
+      {"rto-slop", std::to_string(c.rto_slop)},
+      {"rto-max", std::to_string(c.rto_max)},
+      {"tail-loss-probe", onoff(c.tail_loss_probe)},
       {"fin-retries", retries(c.fin_retries)},
       {"retries", retries(c.retries)},
       {"rcv-wnd", std::to_string(c.rcv_wnd)},

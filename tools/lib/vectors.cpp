@@ -126,13 +126,18 @@ json tcb_json(const Tcb& t) {
   json timers = json::object();
   for (std::size_t i = 0; i < kTimerCount; ++i)
     timers[name(static_cast<Timer>(i))] = t.deadline[i] == kNever ? json(nullptr) : json(t.deadline[i]);
-  return {{"state", name(t.state)}, {"so_error", name(t.so_error)}, {"retries", t.retries},
+  json j = {{"state", name(t.state)}, {"so_error", name(t.so_error)}, {"retries", t.retries},
           {"fin_sent", t.fin_sent}, {"fin_acked", t.fin_acked}, {"fin_rcvd", t.fin_rcvd}, {"ts_ok", t.ts_ok},
           {"orphan", t.orphan}, {"rd_shut", t.rd_shut}, {"wr_shut", t.wr_shut}, {"passive", t.passive},
           {"was_synced", t.was_synced}, {"iss", t.iss}, {"irs", t.irs}, {"snd_una", t.snd_una},
           {"snd_nxt", t.snd_nxt}, {"snd_wnd", t.snd_wnd}, {"rcv_nxt", t.rcv_nxt}, {"rcv_wnd", t.rcv_wnd},
           {"fin_seq", t.fin_seq}, {"ts_recent", t.ts_recent}, {"last_ack_sent", t.last_ack_sent},
           {"rcv_unread", t.rcv_unread}, {"timers", timers}};
+  // RFC 6298 estimation state, only where a profile estimates (vectors without it stay as they were).
+  if (t.rtt_timing || t.rtt_time != 0 || t.srtt != 0 || t.rttvar != 0) {
+    j["rtt_timing"] = t.rtt_timing; j["rtt_time"] = t.rtt_time; j["srtt"] = t.srtt; j["rttvar"] = t.rttvar;
+  }
+  return j;
 }
 Tcb tcb_from(const json& j) {
   Tcb t;
@@ -146,6 +151,8 @@ Tcb tcb_from(const json& j) {
   t.snd_wnd = j.at("snd_wnd"); t.rcv_nxt = j.at("rcv_nxt"); t.rcv_wnd = j.at("rcv_wnd");
   t.fin_seq = j.at("fin_seq"); t.ts_recent = j.at("ts_recent"); t.last_ack_sent = j.at("last_ack_sent");
   t.rcv_unread = j.at("rcv_unread");
+  t.rtt_timing = j.value("rtt_timing", false); t.rtt_time = j.value("rtt_time", 0u);
+  t.srtt = j.value("srtt", 0u); t.rttvar = j.value("rttvar", 0u);
   for (std::size_t i = 0; i < kTimerCount; ++i) {
     const json& d = j.at("timers").at(name(static_cast<Timer>(i)));
     t.deadline[i] = d.is_null() ? kNever : d.get<std::uint32_t>();

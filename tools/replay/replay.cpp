@@ -714,6 +714,7 @@ class Runner {
     seg.wnd = p.has_win ? p.win : kDefaultPeerWindow;
     for (const TcpOption& o : p.options) {
       if (o.name == "TS") { seg.has_ts = true; seg.ts_val = o.a; seg.ts_ecr = o.b; }
+      else if (o.name == "sackOK") seg.sack_perm = true;  // negotiates SACK: Config::tail_loss_probe reads it
       else if (o.name != "nop" && o.name != "eol") note(fmt::format("inbound option {} accepted, not modelled", o.name));
     }
     if (p.has_win && (p.flags & flag::SYN) == 0) {}  // the peer's window feeds SND.WND as written (no scaling)
@@ -834,7 +835,10 @@ class Runner {
   void outbound(const Statement& st, std::int64_t t) {
     const Packet& p = st.packet;
     std::int64_t lo = t, hi = t;
-    if (st.time.end == TimeSpec::End::Window) hi = st.time.end_relative ? last_us_ + st.time.end_us : st.time.end_us;
+    // '+a~+b': both ends from the previous statement's time, as packetdrill's
+    // adjust_relative_event_times offsets time_usecs and time_usecs_end alike (last_us_ is t now).
+    const std::int64_t base = st.time.kind == TimeSpec::Kind::Relative ? t - st.time.us : t;
+    if (st.time.end == TimeSpec::End::Window) hi = st.time.end_relative ? base + st.time.end_us : st.time.end_us;
     const bool any_time = st.time.kind == TimeSpec::Kind::Any;
     if (any_time) hi = clock_us_ + 3600ll * 1000000;
     if (outq_.empty()) fire_timers(hi + tol_us_, true);

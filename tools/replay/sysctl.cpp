@@ -81,6 +81,12 @@ std::string rexmit_initial(Config& c, std::string_view v) {
   c.rto = ms_ticks(c, *n);
   return fmt::format("rto = {} ms", *n);
 }
+std::string rexmit_slop(Config& c, std::string_view v) {
+  const auto n = number(v);
+  if (!n || *n > 3600000) return {};
+  c.rto_slop = ms_ticks(c, *n);
+  return fmt::format("rto_slop = {} ms", *n);
+}
 std::string freebsd_msl(Config& c, std::string_view v) {
   const auto n = number(v);
   if (!n || *n == 0 || *n > 3600000) return {};
@@ -150,7 +156,7 @@ const std::vector<SysctlRule>& sysctl_rules() {
       {"net.inet.tcp.blackhole", Stack::FreeBsd, "0", nullptr, "a segment for no socket is answered with a RST"},
       {"net.inet.tcp.hostcache.purgenow", Stack::FreeBsd, "0|1", nullptr, "the replay keeps no host cache: every script starts empty"},
       {"net.inet.tcp.drop_synfin", Stack::FreeBsd, "0", drop_synfin, "SYN+FIN processed as a SYN (0) or dropped (1)"},
-      {"net.inet.tcp.rexmit_slop", Stack::FreeBsd, "200", nullptr, "the core does not estimate the RTT"},
+      {"net.inet.tcp.rexmit_slop", Stack::FreeBsd, "200", rexmit_slop, "added to every estimated RTO, knob rto_slop"},
       {"net.inet.tcp.rexmit_drop_options", Stack::FreeBsd, "0", nullptr, "options are not compared on retransmitted SYNs"},
       {"net.inet.tcp.syncookies", Stack::FreeBsd, "1", nullptr, "the syncache never overflows here, so cookies are never sent"},
       {"net.inet.tcp.syncookies_only", Stack::FreeBsd, "0", nullptr, "the syncache is in use"},

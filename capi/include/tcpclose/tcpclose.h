@@ -77,7 +77,8 @@ typedef struct tcpclose_segment {
   uint32_t ts_val, ts_ecr; /* RFC 7323 timestamps, valid when has_ts */
   uint8_t flags;           /* tcpclose_flag bits */
   bool has_ts;
-  uint8_t pad_[2];         /* zero */
+  bool sack_perm;          /* SACK-permitted option (read on a SYN) */
+  uint8_t pad_;            /* zero */
 } tcpclose_segment;
 
 /* An input: an application call, a segment, or a timer expiry, at tick `now`. */
@@ -99,8 +100,14 @@ typedef struct tcpclose_tcb {
   uint8_t so_error; /* tcpclose_errno, reported once by the next call */
   uint8_t retries;
   bool fin_sent, fin_acked, fin_rcvd, ts_ok, orphan, rd_shut, wr_shut, passive, was_synced;
+  bool rtt_timing;  /* RFC 6298 estimation (rtt_estimate): a segment is timed since rtt_time */
+  bool sack_ok;     /* the peer offered SACK (tail_loss_probe only) */
+  bool tlp_sent;    /* a tail loss probe is out */
+  uint8_t rtt_pad_;
+  uint16_t srtt, rttvar; /* SRTT x 8 and RTTVAR x 4 in ticks; 0: no sample yet */
   uint32_t iss, irs, snd_una, snd_nxt, snd_wnd, rcv_nxt, rcv_wnd, fin_seq;
   uint32_t ts_recent, last_ack_sent, rcv_unread;
+  uint32_t rtt_time;
   uint32_t deadline[TCPCLOSE_TIMER_COUNT]; /* indexed by tcpclose_timer */
 } tcpclose_tcb;
 
@@ -177,6 +184,9 @@ typedef struct tcpclose_config {
   bool drop_synfin;          /* a segment with SYN and FIN is dropped without an answer */
   bool syn_sent_text;        /* SYN-SENT delivers and ACKs the text of a SYN,ACK */
   bool fast_open;            /* a listener keeps a SYN's text (TCP Fast Open server, no cookie) */
+  bool rtt_estimate;         /* RFC 6298: the RTO follows the measured RTT once sampled */
+  bool tail_loss_probe;      /* Linux TLP: with SACK, an unacknowledged FIN is probed at ~2 SRTT */
+  uint32_t rto_floor, rto_var_min, rto_slop, rto_max; /* max(floor, SRTT + max(var_min, 4 RTTVAR)) << backoff, + slop, <= max */
 } tcpclose_config;
 
 /* The knobs of a profile (times in ms ticks). Returns 0, or -1 for an unknown profile. */

@@ -135,6 +135,19 @@ struct Config {
   bool rst_on_data_after_close = true; // RFC 1122 §4.2.2.13: data after close() draws RST
   std::uint32_t rto = 1000;            // RFC 6298 §2.1: initial RTO 1 s
   bool rto_backoff = true;             // RFC 6298 §5.5: double the RTO on each expiry
+  // RFC 6298 §2: once an RTT sample is in, the RTO follows SRTT and RTTVAR (Karn's rule, §3):
+  // RTO = min(rto_max, (max(rto_floor, SRTT + max(rto_var_min, 4 RTTVAR)) << backoff) + rto_slop).
+  // Before the first sample, and with this off, it is `rto` doubled as above.
+  bool rtt_estimate = false;
+  std::uint32_t rto_floor = 1000;      // RFC 6298 §2.4: "rounded up to 1 second"
+  std::uint32_t rto_var_min = 1;       // RFC 6298 §2.3: max(G, K*RTTVAR), G = one tick
+  std::uint32_t rto_slop = 0;          // added after the backoff (FreeBSD tcp_rexmit_slop)
+  std::uint32_t rto_max = 60000;       // RFC 6298 §2.5: a maximum of at least 60 s
+  // Linux's tail loss probe (tcp_schedule_loss_probe, tcp_send_loss_probe), for our FIN only: on
+  // a connection whose peer offered SACK, once an RTT sample is in, the first expiry after the
+  // FIN went out comes at min(2 SRTT + (FIN alone in flight ? rto_var_min : 2 ticks), RTO) and
+  // resends the FIN alone, without backoff; then the RTO runs as usual.
+  bool tail_loss_probe = false;
   std::uint8_t fin_retries = 8;        // retransmissions of a FIN before giving up
   std::uint8_t retries = 15;           // retransmissions of SYN or data before giving up
                                        // (kUnlimitedRetries: never give up)
@@ -161,6 +174,12 @@ inline constexpr std::uint8_t kUnlimitedRetries = 0xFF;
 // which keeps SND.UNA <= SND.NXT for any sequence of send() calls.
 inline constexpr std::uint32_t kMaxSndBuf = 1u << 30;
 inline constexpr std::uint8_t kMaxBackoffShift = 6;  // RFC 6298 §5.5 backoff: the RTO is capped at 64 x RTO
+// With rtt_estimate the backoff goes on to rto_max (Linux TCP_RTO_MAX, FreeBSD TCPTV_REXMTMAX).
+inline constexpr std::uint8_t kMaxRttBackoffShift = 31;
+// The longest RTT sample kept (8.19 s at 1 ms ticks): SRTT x 8 and RTTVAR x 4 fit 16 bits.
+inline constexpr std::uint32_t kMaxRttSample = (1u << 13) - 1;
+// Linux tcp_schedule_loss_probe: TCP_TIMEOUT_MIN (2 jiffies) when more than the FIN is in flight.
+inline constexpr std::uint32_t kProbeMinTicks = 2;
 
 enum class Profile : std::uint8_t { Reference, Rfc9293, Linux, FreeBsd, Smoltcp };
 inline constexpr std::size_t kProfileCount = 5;
@@ -214,6 +233,13 @@ constexpr Config linux_config() noexcept {
   c.time_wait_restart = TimeWaitRestart::OnAck;  // inet_twsk_reschedule on th->ack
   c.tw_challenge_ack = false;                    // TIME-WAIT drops a non-exact RST silently
   c.rto = 1000;                                  // TCP_TIMEOUT_INIT (1 s)
+  // tcp_rtt_estimator / __tcp_set_rto: RTO = SRTT + max(mdev, tcp_rto_min 200 ms), no 1 s floor
+  // ("we do not use the 1 s minimum"); inet_csk_rto_backoff doubles it up to TCP_RTO_MAX 120 s.
+  c.rtt_estimate = true;
+  c.rto_floor = 0;
+  c.rto_var_min = 200;                           // TCP_RTO_MIN
+  c.rto_max = 120000;                            // TCP_RTO_MAX
+  c.tail_loss_probe = true;                      // tcp_early_retrans = 3, tcp_sack = 1
   c.fin_retries = 8;                             // tcp_orphan_retries(): 0 means 8
   c.retries = 15;                                // TCP_RETR2
   // net.ipv4.tcp_wmem[1] = 16384, the initial sk_sndbuf. Linux charges skb overhead against it
@@ -260,6 +286,14 @@ constexpr Config freebsd_config() noexcept {
   // only for a valid TFO cookie, and net.inet.tcp.fastopen.server_enable defaults to 0.)
   c.syn_sent_text = true;
   c.rto = 1000;                                  // TCPTV_RTOBASE = 1 s
+  // tcp_xmit_timer: TCPT_RANGESET(t_rxtcur, TCP_REXMTVAL(tp), ...) with TCP_REXMTVAL =
+  // max(t_rttmin, srtt + 4 rttvar); tcp_timer_rexmt multiplies it by tcp_backoff[] and
+  // TCPT_RANGESET adds tcp_rexmit_slop, capped at TCPTV_REXMTMAX.
+  c.rtt_estimate = true;
+  c.rto_floor = 30;                              // t_rttmin = tcp_rexmit_min = TCPTV_MIN (hz/33)
+  c.rto_var_min = 0;
+  c.rto_slop = 200;                              // tcp_rexmit_slop = TCPTV_CPU_VAR (hz/5)
+  c.rto_max = 64000;                             // TCPTV_REXMTMAX = 64 s
   c.fin_retries = 12;                            // tcp_timer_rexmt: ++t_rxtshift > TCP_MAXRXTSHIFT
   c.retries = 12;
   c.snd_buf = 32768;                             // tcp_usrreq.c: net.inet.tcp.sendspace = 1024*32

@@ -47,7 +47,7 @@ struct Step {
     if (ack) t().last_ack_sent = t().rcv_nxt;
     return out.actions.push_send(Segment{seq, ack ? t().rcv_nxt : 0, len, t().rcv_wnd,
                                          ts ? in.now : 0, ts ? t().ts_recent : 0, flags, ts,
-                                         {0, 0}});
+                                         false, 0});
   }
   constexpr void send_ack() noexcept { send(flag::ACK, t().snd_nxt); }
   // The ACK of the stack's output routine, as opposed to a challenge ACK: with
@@ -63,7 +63,7 @@ struct Step {
     const bool has_ack = s().has(flag::ACK);
     const std::uint8_t flags = has_ack ? flag::RST : std::uint8_t{flag::RST | flag::ACK};
     out.actions.push_send(Segment{has_ack ? ack : 0, has_ack ? 0 : end, 0, 0, 0, 0, flags, false,
-                                  {0, 0}});
+                                  false, 0});
   }
   // An active reset from this TCB (abort, close with unread data): <SEQ=SND.NXT><RST,ACK>.
   constexpr void send_rst() noexcept { send(flag::RST | flag::ACK, t().snd_nxt); }
@@ -116,9 +116,72 @@ constexpr void maybe_arm_fin_wait2(Step& x) noexcept {
     x.arm(Timer::FinWait2, x.c.fin_wait2_timeout);
 }
 
+// RFC 6298 §2.2-§2.5 with Config::rtt_estimate, once a sample is in: the base from SRTT and
+// RTTVAR, doubled per expiry (§5.5) up to rto_max, plus the slop. 64-bit: nothing wraps.
+constexpr std::uint32_t estimated_rto(const Step& x) noexcept {
+  const Tcb& t = x.t();
+  const Config& c = x.c;
+  const std::uint64_t var = c.rto_var_min > t.rttvar ? c.rto_var_min : t.rttvar;
+  const std::uint64_t est = std::uint64_t{t.srtt} / 8 + var;
+  const std::uint64_t base = est > c.rto_floor ? est : c.rto_floor;
+  const std::uint32_t shift = c.rto_backoff ? (t.retries < kMaxRttBackoffShift ? t.retries : kMaxRttBackoffShift) : 0;
+  const std::uint64_t v = (base >= c.rto_max ? c.rto_max : base << shift) + c.rto_slop;
+  return static_cast<std::uint32_t>(v > c.rto_max ? c.rto_max : v);
+}
+
 constexpr std::uint32_t current_rto(const Step& x) noexcept {
+  if (x.c.rtt_estimate && x.t().srtt != 0) return estimated_rto(x);
   const std::uint32_t shift = x.c.rto_backoff ? (x.t().retries < kMaxBackoffShift ? x.t().retries : kMaxBackoffShift) : 0;
   return x.c.rto << shift;  // RFC 6298 §5.5, capped at 64 x RTO
+}
+
+// RFC 6298 §3 (Karn's rule): time one segment at a time, sent when nothing else is in flight
+// (a SYN, a SYN,ACK, or the first segment after an idle spell), never a retransmitted one.
+constexpr void rtt_start(Step& x) noexcept {
+  if (!x.c.rtt_estimate || x.t().rtt_timing) return;
+  x.t().rtt_timing = true;
+  x.t().rtt_time = x.in.now;
+}
+
+// RFC 6298 §2.2/§2.3: an ACK that covers the timed segment is a sample R (at least one tick,
+// as Linux's srtt_us = max(1U, srtt)); SRTT x 8 and RTTVAR x 4 in fixed point, as the stacks keep them.
+constexpr void rtt_sample(Step& x) noexcept {
+  Tcb& t = x.t();
+  if (!x.c.rtt_estimate || !t.rtt_timing) return;
+  t.rtt_timing = false;
+  std::uint32_t r = x.in.now - t.rtt_time;
+  if (r == 0) r = 1;
+  if (r > kMaxRttSample) r = kMaxRttSample;
+  if (t.srtt == 0) {  // §2.2: SRTT = R, RTTVAR = R/2
+    t.srtt = static_cast<std::uint16_t>(r << 3);
+    t.rttvar = static_cast<std::uint16_t>(r << 1);
+    return;
+  }
+  const std::uint32_t s = t.srtt >> 3u;
+  t.srtt = static_cast<std::uint16_t>(t.srtt - s + r);  // SRTT += (R - SRTT) / 8
+  t.rttvar = static_cast<std::uint16_t>(t.rttvar - (t.rttvar >> 2u) + (r > s ? r - s : s - r));  // RTTVAR += (|SRTT - R| - RTTVAR) / 4
+}
+
+// Config::tail_loss_probe (Linux tcp_schedule_loss_probe): our FIN is the tail in flight, the
+// peer offered SACK, an RTT sample is in, and neither a probe nor an RTO has fired since the
+// last new ACK (tlp_high_seq; icsk_ca_state Open).
+constexpr bool probe_due(const Step& x) noexcept {
+  const Tcb& t = x.t();
+  // ESTABLISHED and CLOSE-WAIT too: send_fin() arms the timer before the state moves on
+  const bool fin_state = t.state == State::Established || t.state == State::FinWait1 || t.state == State::CloseWait ||
+                         t.state == State::Closing || t.state == State::LastAck;
+  return x.c.tail_loss_probe && t.sack_ok && t.srtt != 0 && !t.tlp_sent && t.retries == 0 &&
+         t.fin_sent && !t.fin_acked && fin_state;
+}
+
+// Arm the retransmission timer for a probe: 2 SRTT plus tcp_rto_min when the FIN alone is in
+// flight (for the peer's delayed ACK), else TCP_TIMEOUT_MIN; never later than the RTO would
+// fire, `rto_in` ticks from now.
+constexpr void arm_probe(Step& x, std::uint32_t rto_in) noexcept {
+  const Tcb& t = x.t();
+  const std::uint32_t pad = t.snd_nxt - t.snd_una == 1 ? x.c.rto_var_min : kProbeMinTicks;
+  const std::uint64_t pto = std::uint64_t{t.srtt} / 4 + pad;
+  x.arm(Timer::Rexmit, pto < rto_in ? static_cast<std::uint32_t>(pto) : rto_in);
 }
 
 // RFC 9293 §3.10.4 CLOSE: queue a FIN after the data already sent.
@@ -127,8 +190,12 @@ constexpr void send_fin(Step& x) noexcept {
   t.fin_seq = t.snd_nxt;
   t.snd_nxt += 1;
   t.fin_sent = true;
+  if (t.snd_una == t.fin_seq) rtt_start(x);
   x.send(flag::FIN | flag::ACK, t.fin_seq);
-  if (!t.armed(Timer::Rexmit)) x.arm(Timer::Rexmit, current_rto(x));
+  const bool armed = t.armed(Timer::Rexmit);
+  // tcp_write_xmit -> tcp_schedule_loss_probe: the RTO already running bounds the probe
+  if (probe_due(x)) arm_probe(x, armed && seq_lt(x.in.now, t.at(Timer::Rexmit)) ? t.at(Timer::Rexmit) - x.in.now : current_rto(x));
+  else if (!armed) x.arm(Timer::Rexmit, current_rto(x));
 }
 
 constexpr void update_ts_recent(Step& x) noexcept {

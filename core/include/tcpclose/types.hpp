@@ -58,7 +58,8 @@ struct Segment {
   std::uint32_t ts_ecr = 0;
   std::uint8_t flags = 0;
   bool has_ts = false;
-  std::uint8_t pad_[2] = {0, 0};
+  bool sack_perm = false;    // RFC 2018 SACK-permitted (on a SYN); SACK blocks are not modelled
+  std::uint8_t pad_ = 0;
 
   constexpr bool has(std::uint8_t f) const noexcept { return (flags & f) != 0; }
   // SEG.LEN of RFC 9293 §3.4: payload plus one for each of SYN and FIN.
@@ -136,6 +137,15 @@ struct Tcb {
   bool wr_shut = false;
   bool passive = false;         // opened from LISTEN (a RST in SYN-RECEIVED returns there)
   bool was_synced = false;      // reached a synchronized state (EPIPE rather than ENOTCONN)
+  // RFC 6298 round-trip estimation (Config::rtt_estimate; all zero while it is off): Karn's rule,
+  // one segment timed at a time, sent at rtt_time; SRTT x 8 and RTTVAR x 4 in ticks (0: no
+  // sample), 16 bits each to keep the model's states small: samples stop at kMaxRttSample.
+  bool rtt_timing = false;
+  bool sack_ok = false;         // the peer's SYN offered SACK (Config::tail_loss_probe only)
+  bool tlp_sent = false;        // a tail loss probe is out and nothing new has been ACKed since
+  std::uint8_t rtt_pad_ = 0;
+  std::uint16_t srtt = 0;
+  std::uint16_t rttvar = 0;
   Seq iss = 0, irs = 0;
   Seq snd_una = 0, snd_nxt = 0;
   std::uint32_t snd_wnd = 0;
@@ -145,6 +155,7 @@ struct Tcb {
   std::uint32_t ts_recent = 0;  // RFC 7323 §4.3 TS.Recent
   Seq last_ack_sent = 0;        // RFC 7323 §4.3 Last.ACK.sent
   std::uint32_t rcv_unread = 0; // bytes received and not yet read by the application
+  std::uint32_t rtt_time = 0;
   std::array<std::uint32_t, kTimerCount> deadline = {kNever, kNever, kNever};
 
   constexpr std::uint32_t at(Timer t) const noexcept {

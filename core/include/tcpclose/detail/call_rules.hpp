@@ -34,6 +34,7 @@ constexpr void on_connect(Step& x) noexcept {
   renew(x.t(), false, State::SynSent, x.in.iss, x.c.rcv_wnd);
   Segment& syn = x.send(flag::SYN, x.t().iss);
   if (x.c.timestamps) { syn.has_ts = true; syn.ts_val = x.in.now; syn.ts_ecr = 0; }
+  rtt_start(x);
   x.arm(Timer::Rexmit, current_rto(x));
 }
 
@@ -64,6 +65,7 @@ constexpr void on_send(Step& x) noexcept {
   const std::uint32_t room = send_room(t, x.c);
   if (room == 0) { x.out.result = Err::Again; return; }
   const std::uint32_t k = x.in.n < room ? x.in.n : room;
+  if (t.snd_una == t.snd_nxt) rtt_start(x);
   x.send(flag::ACK | flag::PSH, t.snd_nxt, k);
   t.snd_nxt += k;
   x.out.result_n = k;
@@ -151,9 +153,21 @@ constexpr void on_abort(Step& x) noexcept {
   x.to_closed();
 }
 
+// Linux tcp_send_loss_probe: resend the last segment, our FIN, and re-arm the RTO unbacked-off
+// (tcp_rearm_rto); the probe counts no retry and, resent, is no RTT sample (Karn).
+constexpr void send_probe(Step& x) noexcept {
+  Tcb& t = x.t();
+  t.tlp_sent = true;
+  if (x.c.rtt_estimate) t.rtt_timing = false;
+  if (x.mutant(Mutant::NoFinRetransmit)) return;  // the timer is not re-armed
+  x.send(flag::FIN | flag::ACK, t.fin_seq);
+  x.arm(Timer::Rexmit, current_rto(x));
+}
+
 // RFC 9293 §3.10.8 / RFC 6298 §5: resend the oldest unacknowledged segment, or give up.
 constexpr void on_rexmit(Step& x) noexcept {
   Tcb& t = x.t();
+  if (probe_due(x)) { send_probe(x); return; }
   const bool fin_out = t.fin_sent && !t.fin_acked;
   const std::uint8_t limit = fin_out ? x.c.fin_retries : x.c.retries;
   if (limit != kUnlimitedRetries && t.retries >= limit) {
@@ -165,6 +179,7 @@ constexpr void on_rexmit(Step& x) noexcept {
   // on would make TCBs that behave alike differ (and a checker's state space needlessly grow).
   const std::uint8_t cap = limit != kUnlimitedRetries ? 0xFE : x.c.rto_backoff ? kMaxBackoffShift : 0;
   if (t.retries < cap) ++t.retries;
+  if (x.c.rtt_estimate) t.rtt_timing = false;  // RFC 6298 §3, Karn: no sample from a resent segment
   switch (t.state) {
     case State::SynSent: {
       Segment& syn = x.send(flag::SYN, t.iss);

@@ -47,12 +47,14 @@ constexpr void accept_syn(Step& x, Seq iss) noexcept {
   t.snd_wnd = s.wnd;
   t.ts_ok = x.c.timestamps && s.has_ts;  // RFC 7323 §3.2: both sides must send the option
   t.ts_recent = s.has_ts ? s.ts_val : 0;
+  t.sack_ok = x.c.tail_loss_probe && s.sack_perm;  // RFC 2018: Linux answers it (tcp_sack = 1)
   x.cancel(Timer::TimeWait);
   // RFC 7413 §4.2.2, Linux tcp_try_fastopen -> tcp_fastopen_add_skb: the SYN,ACK acks the text.
   // Otherwise (RFC 9293 "queue them for processing" is optional) the text is discarded, as
   // Linux without the server bit and FreeBSD's syncache without a TFO cookie do.
   if (x.c.fast_open) take_syn_text(x);
   x.send(flag::SYN | flag::ACK, t.iss);
+  rtt_start(x);
   x.arm(Timer::Rexmit, current_rto(x));
   x.verdict(Verdict::Accepted);
 }
@@ -90,9 +92,11 @@ constexpr void seg_syn_sent(Step& x) noexcept {
   t.snd_wnd = s.wnd;
   t.ts_ok = x.c.timestamps && s.has_ts;
   t.ts_recent = s.has_ts ? s.ts_val : 0;
+  t.sack_ok = x.c.tail_loss_probe && s.sack_perm;  // our SYN offered it (tcp_sack = 1)
   x.verdict(Verdict::Accepted);
   if (s.has(flag::ACK)) {
     t.snd_una = s.ack;
+    rtt_sample(x);  // RFC 6298 §2.2: the handshake is the first sample (Linux tcp_ack_update_rtt)
     t.retries = 0;
     x.cancel(Timer::Rexmit);
     t.state = State::Established;
@@ -204,10 +208,13 @@ constexpr bool on_ack(Step& x) noexcept {
   x.verdict(Verdict::Accepted);
   if (seq_lt(t.snd_una, s.ack)) {
     t.snd_una = s.ack;
+    rtt_sample(x);  // RFC 6298 §2.3: the ACK covers the timed segment (it was the oldest in flight)
     t.retries = 0;
+    t.tlp_sent = false;  // Linux tcp_process_tlp_ack: the probe episode is over
     x.out.effects |= effect::AckedNew;
     if (t.fin_sent && seq_gt(s.ack, t.fin_seq)) t.fin_acked = true;
     if (t.snd_una == t.snd_nxt) x.cancel(Timer::Rexmit);
+    else if (probe_due(x)) arm_probe(x, current_rto(x));  // tcp_set_xmit_timer
     else x.arm(Timer::Rexmit, current_rto(x));  // RFC 6298 §5.3: restart when more data is ACKed
   }
   t.snd_wnd = s.wnd;

@@ -44,10 +44,12 @@ struct SymTcb {
   z3::expr fin_sent, fin_acked, fin_rcvd, ts_ok, orphan, rd_shut, wr_shut, passive, was_synced;
   z3::expr iss, irs, snd_una, snd_nxt, snd_wnd, rcv_nxt, rcv_wnd, fin_seq, ts_recent, last_ack_sent, rcv_unread;
   std::array<z3::expr, kTimerCount> deadline;
+  z3::expr rtt_timing, rtt_time, srtt, rttvar;  // RFC 6298 estimation (Config::rtt_estimate)
+  z3::expr sack_ok, tlp_sent;                   // Config::tail_loss_probe
 };
 
 struct SymSegment {
-  z3::expr seq, ack, len, wnd, ts_val, ts_ecr, flags, has_ts;
+  z3::expr seq, ack, len, wnd, ts_val, ts_ecr, flags, has_ts, sack_perm;
 };
 
 struct SymInput {
