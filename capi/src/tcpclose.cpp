@@ -162,7 +162,7 @@ Config to_core(const tcpclose_config& c) {
   k.rst_errors = static_cast<RstErrors>(c.rst_errors); k.read_eof_before_error = c.read_eof_before_error;
   k.bind_reuse = static_cast<BindReuse>(c.bind_reuse);
   k.trim_old_duplicates = c.trim_old_duplicates; k.ack_resends_fin = c.ack_resends_fin;
-  k.drop_synfin = c.drop_synfin;
+  k.drop_synfin = c.drop_synfin; k.abort_rst_any_synced = c.abort_rst_any_synced;
   k.mutant = static_cast<Mutant>(c.mutant);
   return k;
 }
@@ -193,7 +193,7 @@ int tcpclose_config_init(tcpclose_config* cfg, int profile) {
   c.read_eof_before_error = k.read_eof_before_error;
   c.bind_reuse = static_cast<std::uint8_t>(k.bind_reuse);
   c.trim_old_duplicates = k.trim_old_duplicates; c.ack_resends_fin = k.ack_resends_fin;
-  c.drop_synfin = k.drop_synfin;
+  c.drop_synfin = k.drop_synfin; c.abort_rst_any_synced = k.abort_rst_any_synced;
   c.rst_in_time_wait = static_cast<std::uint8_t>(k.rst_in_time_wait);
   c.rst_acceptance = static_cast<std::uint8_t>(k.rst_acceptance);
   c.syn_acceptance = static_cast<std::uint8_t>(k.syn_acceptance);

@@ -957,8 +957,10 @@ void on_close(X& x) {
 void on_abort(X& x) {
   const z3::expr t = x.v->boolean(true);
   x.t().orphan = t; x.t().rd_shut = t; x.t().wr_shut = t; x.t().rcv_unread = x.bv32(0);
-  const z3::expr reset = x.is(State::SynReceived) || x.is(State::Established) || x.is(State::FinWait1) ||
-                         x.is(State::FinWait2) || x.is(State::CloseWait);
+  z3::expr reset = x.is(State::SynReceived) || x.is(State::Established) || x.is(State::FinWait1) ||
+                   x.is(State::FinWait2) || x.is(State::CloseWait);
+  // call_rules.hpp on_abort: Config::abort_rst_any_synced (FreeBSD tcp_drop) adds the states after a FIN.
+  if (x.c->abort_rst_any_synced) reset = reset || x.is(State::Closing) || x.is(State::LastAck) || x.is(State::TimeWait);
   when(x, reset, send_rst);
   to_closed(x);
 }

@@ -383,6 +383,26 @@ TEST(Profiles, OnlyFreeBsdTrimsOldDuplicatesAndResendsItsFinAndNoneDropsSynFin) 
   }
 }
 
+TEST(Profiles, FreeBsdAbortResetsFromEveryStateThatHasTheSynTimeWaitIncluded) {
+  // FreeBSD tcp_subr.c tcp_drop(): "if (TCPS_HAVERCVDSYN(tp->t_state))" it enters CLOSED and
+  // calls tcp_output(), which sends RST|ACK from SND.NXT acking RCV.NXT; RFC 9293 §3.10.5 ABORT
+  // only resets SYN-RECEIVED through CLOSE-WAIT ("respond with ok and delete the TCB")
+  for (State st : {State::Closing, State::LastAck, State::TimeWait}) {
+    const Tcb t = tcb_in(st, kBsd);
+    const Output bsd = step(t, Input::abort(10), kBsd);
+    EXPECT_TRUE(sends(bsd, flag::RST | flag::ACK, t.snd_nxt, t.rcv_nxt)) << name(st);
+    EXPECT_EQ(bsd.tcb.state, State::Closed) << name(st);
+    for (const Config& c : {kRef, kRfc, kLinux, kSmol}) {
+      const Output o = step(tcb_in(st, c), Input::abort(10), c);
+      EXPECT_TRUE(sends_nothing(o)) << name(st);
+      EXPECT_EQ(o.tcb.state, State::Closed) << name(st);
+    }
+  }
+  for (Profile p : kAllProfiles) EXPECT_EQ(profile_config(p).abort_rst_any_synced, p == Profile::FreeBsd) << name(p);
+  // before the SYN, nothing to reset: tcp_drop() counts a conndrop and sends nothing
+  EXPECT_TRUE(sends_nothing(step(tcb_in(State::SynSent, kBsd), Input::abort(10), kBsd)));
+}
+
 // What an accepted RST tells the application (Config::rst_errors), in each synchronized state
 // where a socket is held (half_closed: reached by shutdown(SHUT_WR), so errors are reported).
 std::optional<Err> told_on_rst(State st, const Config& c) {

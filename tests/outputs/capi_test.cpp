@@ -98,6 +98,7 @@ TEST(CApi, ConfigInitMatchesEveryProfile) {
     EXPECT_EQ(c.trim_old_duplicates, k.trim_old_duplicates);
     EXPECT_EQ(c.ack_resends_fin, k.ack_resends_fin);
     EXPECT_EQ(c.drop_synfin, k.drop_synfin);
+    EXPECT_EQ(c.abort_rst_any_synced, k.abort_rst_any_synced);
   }
   tcpclose_config c;
   EXPECT_EQ(tcpclose_config_init(&c, 5), -1);

@@ -81,13 +81,15 @@ INSTANTIATE_TEST_SUITE_P(FreeBsdSysctl, MatchesCoreSysctl, ::testing::ValuesIn(s
 // without it. If the encoding did not read the knob, the two would agree; they must not.
 std::vector<Variant> freebsd_knobs() {
   const Config bsd = freebsd_config();
-  Config no_trim = bsd, no_fin = bsd, syn = bsd, synfin = bsd;
+  Config no_trim = bsd, no_fin = bsd, syn = bsd, synfin = bsd, no_abort_rst = bsd;
   no_trim.trim_old_duplicates = false;
+  no_abort_rst.abort_rst_any_synced = false;
   no_fin.ack_resends_fin = false;
   syn.syn_acceptance = SynAcceptance::WindowOrChallenge;
   synfin.drop_synfin = true;
   return {{"freebsd_trim_old_duplicates", bsd, no_trim}, {"freebsd_ack_resends_fin", bsd, no_fin},
-          {"freebsd_window_or_challenge", syn, bsd}, {"freebsd_drop_synfin", synfin, bsd}};
+          {"freebsd_window_or_challenge", syn, bsd}, {"freebsd_drop_synfin", synfin, bsd},
+          {"freebsd_abort_rst_any_synced", bsd, no_abort_rst}};
 }
 
 class MatchesCoreKnobIgnored : public ::testing::TestWithParam<Variant> {};

@@ -71,6 +71,10 @@ void add_knob_options(CLI::App& app, KnobOptions& k, bool with_mutant) {
   g->add_option("--drop-synfin", k.drop_synfin,
                 "on: a segment with SYN and FIN is dropped without an answer (FreeBSD net.inet.tcp.drop_synfin)")
       ->check(CLI::IsMember({"on", "off"}));
+  g->add_option("--abort-rst-any-synced", k.abort_rst_any_synced,
+                "on: an abort sends a RST in CLOSING, LAST-ACK and TIME-WAIT too (FreeBSD tcp_drop); off: only "
+                "SYN-RECEIVED through CLOSE-WAIT (RFC 9293)")
+      ->check(CLI::IsMember({"on", "off"}));
   g->add_option("--snd-buf", k.snd_buf, "Send buffer, bytes: send() takes what fits, EAGAIN when full")
       ->check(CLI::Range(1u, kMaxSndBuf));
   g->add_option("--rst-errors", k.rst_errors,
@@ -124,6 +128,7 @@ Config apply_knobs(const KnobOptions& k, Config c) {
   if (k.trim_old_duplicates) c.trim_old_duplicates = *k.trim_old_duplicates == "on";
   if (k.ack_resends_fin) c.ack_resends_fin = *k.ack_resends_fin == "on";
   if (k.drop_synfin) c.drop_synfin = *k.drop_synfin == "on";
+  if (k.abort_rst_any_synced) c.abort_rst_any_synced = *k.abort_rst_any_synced == "on";
   if (k.rst_errors)
     c.rst_errors = *k.rst_errors == "linux" ? RstErrors::Linux
                    : *k.rst_errors == "freebsd" ? RstErrors::FreeBsd : RstErrors::Rfc9293;
@@ -163,6 +168,7 @@ std::vector<std::pair<std::string, std::string>> describe(const Config& c) {
       {"trim-old-duplicates", onoff(c.trim_old_duplicates)},
       {"ack-resends-fin", onoff(c.ack_resends_fin)},
       {"drop-synfin", onoff(c.drop_synfin)},
+      {"abort-rst-any-synced", onoff(c.abort_rst_any_synced)},
       {"rst-on-close-unread", onoff(c.rst_on_close_unread)},
       {"rst-on-data-after-close", onoff(c.rst_on_data_after_close)},
       {"rto", std::to_string(c.rto)},

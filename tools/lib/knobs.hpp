@@ -23,7 +23,7 @@ struct KnobOptions {
   std::optional<std::uint32_t> msl, time_wait, fin_wait2_timeout, rto, rcv_wnd, snd_buf;
   std::optional<std::string> rfc1337, rst_acceptance, syn_acceptance, syn_reopen, paws,
       timestamps, fin_wait2, time_wait_restart, tw_drop_no_ack, rst_errors, read_eof_first, bind_reuse,
-      trim_old_duplicates, ack_resends_fin, drop_synfin;
+      trim_old_duplicates, ack_resends_fin, drop_synfin, abort_rst_any_synced;
   std::optional<unsigned> fin_retries, retries;
 };
 

@@ -175,6 +175,7 @@ typedef struct tcpclose_config {
   bool trim_old_duplicates;  /* a segment wholly below RCV.NXT is trimmed and its ACK processed */
   bool ack_resends_fin;      /* ACKs carry our unacknowledged FIN again (not challenge ACKs) */
   bool drop_synfin;          /* a segment with SYN and FIN is dropped without an answer */
+  bool abort_rst_any_synced; /* ABORT sends a RST in CLOSING, LAST-ACK and TIME-WAIT too */
 } tcpclose_config;
 
 /* The knobs of a profile (times in ms ticks). Returns 0, or -1 for an unknown profile. */

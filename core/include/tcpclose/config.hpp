@@ -123,6 +123,9 @@ struct Config {
   bool ack_resends_fin = false;
   // A segment with both SYN and FIN is dropped without an answer (in every state with a TCB).
   bool drop_synfin = false;
+  // ABORT sends <SEQ=SND.NXT><ACK=RCV.NXT><RST,ACK> in every synchronized state, CLOSING, LAST-ACK
+  // and TIME-WAIT included. Off: RFC 9293 §3.10.5, only SYN-RECEIVED through CLOSE-WAIT.
+  bool abort_rst_any_synced = false;
   bool rst_on_close_unread = true;     // RFC 2525 §2.17: close() with unread data sends RST
   bool rst_on_data_after_close = true; // RFC 1122 §4.2.2.13: data after close() draws RST
   std::uint32_t rto = 1000;            // RFC 6298 §2.1: initial RTO 1 s
@@ -244,6 +247,10 @@ constexpr Config freebsd_config() noexcept {
   // and "If resending a FIN, be sure not to use a new sequence number" (snd_nxt--).
   c.ack_resends_fin = true;
   // drop_synfin stays off: net.inet.tcp.drop_synfin defaults to 0 (tcp_input.c V_drop_synfin).
+  // tcp_drop() (tcp_subr.c), behind tcp_disconnect()'s SO_LINGER {1, 0} close and tcpdrop(8)'s
+  // sysctl_drop(): "if (TCPS_HAVERCVDSYN(tp->t_state))" it enters CLOSED and calls tcp_output(),
+  // whose CLOSED flags are RST|ACK: a RST from every synchronized state, TIME-WAIT included.
+  c.abort_rst_any_synced = true;
   c.rto = 1000;                                  // TCPTV_RTOBASE = 1 s
   c.fin_retries = 12;                            // tcp_timer_rexmt: ++t_rxtshift > TCP_MAXRXTSHIFT
   c.retries = 12;
