@@ -84,12 +84,14 @@ std::vector<Variant> freebsd_knobs() {
   Config no_trim = bsd, no_fin = bsd, syn = bsd, synfin = bsd, no_abort_rst = bsd;
   no_trim.trim_old_duplicates = false;
   no_abort_rst.abort_rst_any_synced = false;
+  Config no_tw_ack = bsd;
+  no_tw_ack.tw_ack_unless_duplicate = false;
   no_fin.ack_resends_fin = false;
   syn.syn_acceptance = SynAcceptance::WindowOrChallenge;
   synfin.drop_synfin = true;
   return {{"freebsd_trim_old_duplicates", bsd, no_trim}, {"freebsd_ack_resends_fin", bsd, no_fin},
           {"freebsd_window_or_challenge", syn, bsd}, {"freebsd_drop_synfin", synfin, bsd},
-          {"freebsd_abort_rst_any_synced", bsd, no_abort_rst}};
+          {"freebsd_abort_rst_any_synced", bsd, no_abort_rst}, {"freebsd_tw_ack_unless_duplicate", bsd, no_tw_ack}};
 }
 
 class MatchesCoreKnobIgnored : public ::testing::TestWithParam<Variant> {};
@@ -105,6 +107,31 @@ TEST_P(MatchesCoreKnobIgnored, AnEncodingWithoutTheKnobIsCaught) {
   EXPECT_GT(t.mismatches + f.mismatches, 0u);
 }
 INSTANTIATE_TEST_SUITE_P(FreeBsdKnobs, MatchesCoreKnobIgnored, ::testing::ValuesIn(freebsd_knobs()), variant_name);
+
+// The same negative control for the linux profile's knobs of TIME-WAIT and the ACK check, with
+// random cases too: the canonical classes carry no TSval older or newer than TS.Recent.
+std::vector<Variant> linux_knobs() {
+  const Config lx = linux_config();
+  Config no_ts = lx, no_old = lx, no_tw_ts = lx, no_tw_paws = lx;
+  no_ts.ts_recent_needs_valid_ack = false;
+  no_old.old_ack_challenge = false;
+  no_tw_ts.tw_ts_recent_update = false;
+  no_tw_paws.tw_paws_rst = false;
+  return {{"linux_ts_recent_needs_valid_ack", lx, no_ts}, {"linux_old_ack_challenge", lx, no_old},
+          {"linux_tw_ts_recent_update", lx, no_tw_ts}, {"linux_tw_paws_rst", lx, no_tw_paws}};
+}
+
+class MatchesCoreLinuxKnobIgnored : public ::testing::TestWithParam<Variant> {};
+
+TEST_P(MatchesCoreLinuxKnobIgnored, AnEncodingWithoutTheKnobIsCaught) {
+  const Variant& v = GetParam();
+  CrossCheck cc(v.step_cfg, v.encoding_cfg);
+  const Tally t = cc.run_all({0}, 3000, 7);
+  std::printf("matches_core: step() with %s, encoding without: %llu of %llu cases differ\n", v.name.c_str(),
+              static_cast<unsigned long long>(t.mismatches), static_cast<unsigned long long>(t.cases));
+  EXPECT_GT(t.mismatches, 0u);
+}
+INSTANTIATE_TEST_SUITE_P(LinuxKnobs, MatchesCoreLinuxKnobIgnored, ::testing::ValuesIn(linux_knobs()), variant_name);
 
 class MatchesCoreMutant : public ::testing::TestWithParam<Mutant> {};
 

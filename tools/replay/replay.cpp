@@ -711,9 +711,15 @@ class Runner {
                fmt::format("{} count {}", sockstat_name(c.state), n));
   }
 
-  // The socket packetdrill's tcp_info reads: the newest connection, else a listener.
+  // The socket packetdrill's tcp_info reads: the newest connection, else a listener. With
+  // Config::tw_socket_closed (Linux tcp_time_wait() -> tcp_done()) a socket whose connection is in
+  // TIME-WAIT is CLOSED: the connection lives on in a timewait socket the application cannot see.
   State under_test() const {
-    if (!conns_.empty()) return conns_.back().gone ? State::Closed : conns_.back().tcb.state;
+    if (!conns_.empty()) {
+      const Conn& c = conns_.back();
+      if (c.gone || (c.tcb.state == State::TimeWait && c.cfg.tw_socket_closed)) return State::Closed;
+      return c.tcb.state;
+    }
     for (const auto& [fd, sk] : socks_)
       if (sk.listening) return State::Listen;
     return State::Closed;

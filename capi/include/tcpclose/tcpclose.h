@@ -176,6 +176,12 @@ typedef struct tcpclose_config {
   bool ack_resends_fin;      /* ACKs carry our unacknowledged FIN again (not challenge ACKs) */
   bool drop_synfin;          /* a segment with SYN and FIN is dropped without an answer */
   bool abort_rst_any_synced; /* ABORT sends a RST in CLOSING, LAST-ACK and TIME-WAIT too */
+  bool ts_recent_needs_valid_ack; /* TS.Recent only from an ACK in [SND.UNA, SND.NXT] */
+  bool old_ack_challenge;       /* an ACK of bytes never sent draws a challenge ACK (RFC 5961 5.2) */
+  bool tw_ack_unless_duplicate; /* TIME-WAIT ACKs every segment but an exact duplicate ACK */
+  bool tw_ts_recent_update;     /* a bare segment at RCV.NXT updates TS.Recent in TIME-WAIT */
+  bool tw_socket_closed;        /* the application's socket reads as CLOSED in TIME-WAIT */
+  bool tw_paws_rst;             /* PAWS rejects an older RST in TIME-WAIT */
 } tcpclose_config;
 
 /* The knobs of a profile (times in ms ticks). Returns 0, or -1 for an unknown profile. */
