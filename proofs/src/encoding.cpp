@@ -691,6 +691,23 @@ void on_ack_rest(X& x) {
   });
 }
 
+// segment_rules.hpp ack_too_old: RFC 5961 §5.2 with Linux's bound, the bytes acknowledged.
+z3::expr ack_too_old(X& x) {
+  const SymTcb& t = x.o.tcb;
+  const z3::expr ack = x.s().ack;
+  const z3::expr sent = t.snd_una - t.iss;
+  const z3::expr acked = z3::ite(t.passive && sent != x.bv32(0), sent - x.bv32(1), sent);
+  return seq_lt(ack, t.snd_una) && seq_lt(ack, t.snd_una - acked);
+}
+
+// segment_rules.hpp on_ack: Config::old_ack_challenge before the SND.NXT check.
+void on_ack_checked(X& x) {
+  if (!x.c->old_ack_challenge) { on_ack_rest(x); return; }
+  when(x, ack_too_old(x), [](X& y) {
+    send_ack(y); set_verdict(y, Verdict::ChallengeAcked); y.cont = y.v->boolean(false);
+  }, on_ack_rest);
+}
+
 void on_ack(X& x) {
   when(x, !x.has(flag::ACK), [](X& y) { set_verdict(y, Verdict::Dropped); y.cont = y.v->boolean(false); }, [](X& y) {
     const z3::expr refused = y.is(State::SynReceived) && !ack_acceptable(y.s().ack, y.t().snd_una, y.t().snd_nxt);
@@ -701,7 +718,7 @@ void on_ack(X& x) {
              w.t().was_synced = w.v->boolean(true);
              w.o.connected = w.v->boolean(true);
            });
-           on_ack_rest(z);
+           on_ack_checked(z);
          });
   });
 }
@@ -790,7 +807,9 @@ void seg_synchronized_checks(X& x) {
         const z3::expr early_syn = w.c->syn_acceptance != SynAcceptance::Window ? w.has(flag::SYN) : w.v->boolean(false);
         when(w, early_syn, on_syn, [](X& u) {
           when(u, !acceptable(u), unacceptable, [](X& r) {
-            update_ts_recent(r);
+            if (!r.c->ts_recent_needs_valid_ack) update_ts_recent(r);
+            else when(r, r.has(flag::ACK) && seq_le(r.t().snd_una, r.s().ack) && seq_le(r.s().ack, r.t().snd_nxt),
+                      update_ts_recent);
             when(r, r.has(flag::SYN), on_syn, [](X& q) {
               on_ack(q);
               when(q, q.cont, [](X& p) {
@@ -819,11 +838,28 @@ void restart_time_wait(X& x) {
   arm(x, Timer::TimeWait, x.bv32(time_wait_length(x)));
 }
 
+// time_wait_rules.hpp tw_take_ts_recent: Config::tw_ts_recent_update (Linux).
+void tw_take_ts_recent(X& x) {
+  if (!x.c->tw_ts_recent_update) return;
+  SymTcb& t = x.t();
+  const z3::expr k = t.ts_ok && x.s().has_ts && x.s().seq == t.rcv_nxt && x.seg_len() == x.bv32(0) &&
+                     !paws_rejects(x.s().ts_val, t.ts_recent);
+  t.ts_recent = z3::ite(k, x.s().ts_val, t.ts_recent);
+}
+
+void tw_rst_checked(X& x);
+// time_wait_rules.hpp tw_rst: Config::tw_paws_rst (Linux) drops an older RST first.
 void tw_rst(X& x) {
+  if (!(x.c->tw_paws_rst && x.c->paws)) { tw_rst_checked(x); return; }
+  const z3::expr rejected = x.t().ts_ok && x.s().has_ts && paws_rejects(x.s().ts_val, x.t().ts_recent);
+  when(x, rejected, [](X& y) { set_verdict(y, Verdict::Dropped); }, tw_rst_checked);
+}
+
+void tw_rst_checked(X& x) {
   z3::expr killable = x.v->boolean(x.mutant(Mutant::RstKillsTimeWait));
   if (x.c->rst_in_time_wait == RstInTimeWait::Kill)
     killable = killable || in_receive_window(x, x.s().seq) || x.v->boolean(x.mutant(Mutant::NoWindowCheck));
-  when(x, !killable, [](X& y) { set_verdict(y, Verdict::Dropped); }, [](X& y) {
+  when(x, !killable, [](X& y) { tw_take_ts_recent(y); set_verdict(y, Verdict::Dropped); }, [](X& y) {
     const z3::expr challenge = !y.mutant(Mutant::RstKillsTimeWait) && y.c->rst_acceptance == RstAcceptance::Exact
                                    ? y.s().seq != y.t().rcv_nxt : y.v->boolean(false);
     when(y, challenge, [](X& z) {
@@ -872,7 +908,14 @@ void reopen(X& x) {
 void tw_accepted(X& x) {
   set_verdict(x, Verdict::Accepted);
   when(x, x.has(flag::FIN), [](X& y) { send_ack(y); restart_time_wait(y); y.restarted = y.v->boolean(true); },
-       [](X& y) { when(y, y.s().len != y.bv32(0), send_ack); });
+       [](X& y) {
+         // time_wait_rules.hpp tw_answers: Config::tw_ack_unless_duplicate (FreeBSD tcp_twcheck)
+         z3::expr answer = y.s().len != y.bv32(0);
+         if (y.c->tw_ack_unless_duplicate)
+           answer = answer || y.s().flags != y.bv8(flag::ACK) || y.s().seq != y.t().rcv_nxt ||
+                    y.s().ack != y.t().snd_nxt;
+         when(y, answer, send_ack);
+       });
 }
 
 void tw_not_reopened(X& x) {
@@ -908,6 +951,7 @@ void tw_after_rst(X& x) {
     when(z, tw_reopen_allowed(z), reopen, [](X& w) { set_verdict(w, Verdict::Dropped); });
   }, [](X& z) {
     when(z, paws_rejected(z), [](X& w) { send_ack(w); set_verdict(w, Verdict::DroppedAcked); }, [](X& w) {
+      tw_take_ts_recent(w);
       when(w, tw_reopen_allowed(w), reopen, tw_after_reopen);
     });
   });
@@ -1067,8 +1111,10 @@ void on_close(X& x) {
 void on_abort(X& x) {
   const z3::expr t = x.v->boolean(true);
   x.t().orphan = t; x.t().rd_shut = t; x.t().wr_shut = t; x.t().rcv_unread = x.bv32(0);
-  const z3::expr reset = x.is(State::SynReceived) || x.is(State::Established) || x.is(State::FinWait1) ||
-                         x.is(State::FinWait2) || x.is(State::CloseWait);
+  z3::expr reset = x.is(State::SynReceived) || x.is(State::Established) || x.is(State::FinWait1) ||
+                   x.is(State::FinWait2) || x.is(State::CloseWait);
+  // call_rules.hpp on_abort: Config::abort_rst_any_synced (FreeBSD tcp_drop) adds the states after a FIN.
+  if (x.c->abort_rst_any_synced) reset = reset || x.is(State::Closing) || x.is(State::LastAck) || x.is(State::TimeWait);
   when(x, reset, send_rst);
   to_closed(x);
 }

@@ -439,6 +439,99 @@ TEST(Profiles, OnlyFreeBsdTrimsOldDuplicatesAndResendsItsFinAndNoneDropsSynFin) 
   }
 }
 
+TEST(Profiles, FreeBsdAbortResetsFromEveryStateThatHasTheSynTimeWaitIncluded) {
+  // FreeBSD tcp_subr.c tcp_drop(): "if (TCPS_HAVERCVDSYN(tp->t_state))" it enters CLOSED and
+  // calls tcp_output(), which sends RST|ACK from SND.NXT acking RCV.NXT; RFC 9293 §3.10.5 ABORT
+  // only resets SYN-RECEIVED through CLOSE-WAIT ("respond with ok and delete the TCB")
+  for (State st : {State::Closing, State::LastAck, State::TimeWait}) {
+    const Tcb t = tcb_in(st, kBsd);
+    const Output bsd = step(t, Input::abort(10), kBsd);
+    EXPECT_TRUE(sends(bsd, flag::RST | flag::ACK, t.snd_nxt, t.rcv_nxt)) << name(st);
+    EXPECT_EQ(bsd.tcb.state, State::Closed) << name(st);
+    for (const Config& c : {kRef, kRfc, kLinux, kSmol}) {
+      const Output o = step(tcb_in(st, c), Input::abort(10), c);
+      EXPECT_TRUE(sends_nothing(o)) << name(st);
+      EXPECT_EQ(o.tcb.state, State::Closed) << name(st);
+    }
+  }
+  for (Profile p : kAllProfiles) EXPECT_EQ(profile_config(p).abort_rst_any_synced, p == Profile::FreeBsd) << name(p);
+  // before the SYN, nothing to reset: tcp_drop() counts a conndrop and sends nothing
+  EXPECT_TRUE(sends_nothing(step(tcb_in(State::SynSent, kBsd), Input::abort(10), kBsd)));
+}
+
+TEST(Profiles, LinuxChallengesAnAckOlderThanTheBytesItAcknowledged) {
+  // RFC 5961 §5.2, Linux tcp_ack(): before(ack, prior_snd_una - min(max_window, bytes_acked)) ->
+  // tcp_send_challenge_ack() and the segment (its data too) is dropped; an older ACK inside that
+  // range is ignored. Active open: the SYN's ACK counts one byte, so ISS is in range, ISS - 1 not.
+  const Tcb t = tcb_established(kLinux);
+  const Output old = deliver(t, seg_data(kIrs + 1, kIss - 1, 10), kLinux, 10);
+  EXPECT_EQ(old.verdict, Verdict::ChallengeAcked);
+  EXPECT_TRUE(sends(old, flag::ACK, kIss + 1, kIrs + 1));
+  EXPECT_EQ(old.tcb.rcv_nxt, kIrs + 1);
+  const Output in_range = deliver(t, seg_data(kIrs + 1, kIss, 10), kLinux, 10);
+  EXPECT_EQ(in_range.verdict, Verdict::Accepted);
+  EXPECT_EQ(in_range.tcb.rcv_nxt, kIrs + 11);
+  // passive open: no byte acknowledged yet, so any ACK below SND.UNA is too old
+  Tcb p = t;
+  p.passive = true;
+  EXPECT_EQ(deliver(p, seg_data(kIrs + 1, kIss, 10), kLinux, 10).verdict, Verdict::ChallengeAcked);
+  for (const Config& c : {kRef, kRfc, kBsd, kSmol})
+    EXPECT_EQ(deliver(tcb_established(c), seg_data(kIrs + 1, kIss - 1, 10), c, 10).tcb.rcv_nxt, kIrs + 11);
+}
+
+TEST(Profiles, LinuxTakesNoTsRecentFromAnAckOutsideSndUnaToSndNxt) {
+  // Linux tcp_ack(): tcp_replace_ts_recent() comes after the "beyond SND.NXT" and "too old"
+  // returns (linux/ack-beyond-snd-nxt-challenge-no-ts-recent.pkt); RFC 7323 §5.3 R3 takes it before
+  const Tcb t = tcb_established(kLinux);
+  const Output beyond = deliver(t, with_ts(seg_ack(kIrs + 1, kIss + 100), kTsRecent + 50), kLinux, 10);
+  EXPECT_EQ(beyond.verdict, Verdict::DroppedAcked);
+  EXPECT_EQ(beyond.tcb.ts_recent, kTsRecent);
+  ASSERT_TRUE(sent_segment(beyond));
+  EXPECT_EQ(sent_segment(beyond)->ts_ecr, kTsRecent);
+  EXPECT_EQ(deliver(t, with_ts(seg_ack(kIrs + 1, kIss + 1), kTsRecent + 50), kLinux, 10).tcb.ts_recent, kTsRecent + 50);
+  EXPECT_EQ(deliver(tcb_established(kRef), with_ts(seg_ack(kIrs + 1, kIss + 100), kTsRecent + 50), kRef, 10).tcb.ts_recent,
+            kTsRecent + 50);
+}
+
+TEST(Profiles, LinuxUpdatesTsRecentInTimeWaitFromABareSegmentAtRcvNxt) {
+  // Linux tcp_timewait_state_process(): "In window segment, it may be only reset or bare ack"
+  // -> tw_ts_recent = rcv_tsval (linux/time-wait-ts-recent-bare-ack.pkt); not from the FIN again
+  const Tcb t = tcb_time_wait(kLinux);
+  const Output bare = deliver(t, with_ts(seg_ack(t.rcv_nxt, t.snd_nxt), kTsRecent + 7), kLinux, 10);
+  EXPECT_EQ(bare.tcb.ts_recent, kTsRecent + 7);
+  EXPECT_TRUE(sends_nothing(bare));
+  EXPECT_EQ(deliver(t, with_ts(seg_fin(t.rcv_nxt - 1, t.snd_nxt), kTsRecent + 7), kLinux, 10).tcb.ts_recent, kTsRecent);
+  EXPECT_EQ(deliver(t, with_ts(seg_ack(t.rcv_nxt, t.snd_nxt), kTsRecent - 7), kLinux, 10).tcb.ts_recent, kTsRecent);
+  for (const Config& c : {kRef, kBsd})
+    EXPECT_EQ(deliver(tcb_time_wait(c), with_ts(seg_ack(t.rcv_nxt, t.snd_nxt), kTsRecent + 7), c, 10).tcb.ts_recent,
+              kTsRecent);
+}
+
+TEST(Profiles, LinuxAppliesPawsToARstInTimeWait) {
+  // Linux tcp_timewait_state_process(): tcp_paws_reject(&tmp_opt, th->rst) rejects an older RST
+  // too, which is dropped; a newer one at RCV.NXT kills TIME-WAIT (linux/time-wait-paws-rejects-rst.pkt)
+  const Tcb t = tcb_time_wait(kLinux);
+  const Output old = deliver(t, with_ts(seg_rst(t.rcv_nxt), kTsRecent - 1), kLinux, 10);
+  EXPECT_EQ(old.tcb.state, State::TimeWait);
+  EXPECT_EQ(old.verdict, Verdict::Dropped);
+  EXPECT_EQ(deliver(t, with_ts(seg_rst(t.rcv_nxt), kTsRecent + 1), kLinux, 10).tcb.state, State::Closed);
+  // RFC 7323 §5.2 exempts RSTs from PAWS: rfc9293 kills TIME-WAIT on the older RST
+  Config c = kLinux;
+  c.tw_paws_rst = false;
+  EXPECT_EQ(deliver(t, with_ts(seg_rst(t.rcv_nxt), kTsRecent - 1), c, 10).tcb.state, State::Closed);
+}
+
+TEST(Profiles, FreeBsdTimeWaitAcksEverySegmentButAnExactDuplicateAck) {
+  // FreeBSD tcp_twcheck(): "Acknowledge the segment if it has data or is not a duplicate ACK"
+  const Tcb t = tcb_time_wait(kBsd);
+  EXPECT_TRUE(sends(deliver(t, seg_ack(t.rcv_nxt + 1, t.snd_nxt), kBsd, 10), flag::ACK, t.snd_nxt, t.rcv_nxt));
+  EXPECT_TRUE(sends(deliver(t, seg(flag::ACK | flag::PSH, t.rcv_nxt, t.snd_nxt), kBsd, 10), flag::ACK, t.snd_nxt,
+                    t.rcv_nxt));
+  EXPECT_TRUE(sends_nothing(deliver(t, seg_ack(t.rcv_nxt, t.snd_nxt), kBsd, 10)));
+  for (const Config& c : {kRef, kLinux})
+    EXPECT_TRUE(sends_nothing(deliver(tcb_time_wait(c), seg_ack(t.rcv_nxt + 1, t.snd_nxt), c, 10)));
+}
+
 // What an accepted RST tells the application (Config::rst_errors), in each synchronized state
 // where a socket is held (half_closed: reached by shutdown(SHUT_WR), so errors are reported).
 std::optional<Err> told_on_rst(State st, const Config& c) {

@@ -106,6 +106,13 @@ TEST(CApi, ConfigInitMatchesEveryProfile) {
     EXPECT_EQ(c.rto_slop, k.rto_slop);
     EXPECT_EQ(c.rto_max, k.rto_max);
     EXPECT_EQ(c.tail_loss_probe, k.tail_loss_probe);
+    EXPECT_EQ(c.abort_rst_any_synced, k.abort_rst_any_synced);
+    EXPECT_EQ(c.ts_recent_needs_valid_ack, k.ts_recent_needs_valid_ack);
+    EXPECT_EQ(c.old_ack_challenge, k.old_ack_challenge);
+    EXPECT_EQ(c.tw_ack_unless_duplicate, k.tw_ack_unless_duplicate);
+    EXPECT_EQ(c.tw_ts_recent_update, k.tw_ts_recent_update);
+    EXPECT_EQ(c.tw_paws_rst, k.tw_paws_rst);
+    EXPECT_EQ(c.tw_socket_closed, k.tw_socket_closed);
   }
   tcpclose_config c;
   EXPECT_EQ(tcpclose_config_init(&c, 5), -1);

@@ -12,6 +12,7 @@
 #include "script.hpp"
 #include "sockstat.hpp"
 #include "sysctl.hpp"
+#include "tcpdrop.hpp"
 
 namespace tcpclose::replay {
 namespace {
@@ -382,6 +383,56 @@ TEST(ReplaySockstat, OnlyTheSuitesFormsAreChecksAndEachIsDocumented) {
     EXPECT_TRUE(is_sockstat(bad)) << bad;
   }
   EXPECT_FALSE(is_sockstat("sysctl -w net.inet.tcp.insecure_rst=0"));
+}
+
+constexpr const char* kTcpdrop =
+    "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"
+    "+0 bind(3, ..., ...) = 0\n"
+    "+0 listen(3, 1) = 0\n"
+    "+0 < S 0:0(0) win 65535\n"
+    "+0 > S. 0:0(0) ack 1\n"
+    "+.01 < . 1:1(0) ack 1 win 65535\n"
+    "+0 accept(3, ..., ...) = 4\n"
+    "+0 shutdown(4, SHUT_WR) = 0\n"
+    "+0 > F. 1:1(0) ack 1\n"
+    "+.01 < F. 1:1(0) ack 2 win 65535\n"
+    "+0 > . 2:2(0) ack 2\n"
+    "+.01 `tcpdrop -s TIME_WAIT`\n"
+    "+0 > R. 2:2(0) ack 2\n"
+    "+0 close(4) = 0\n";
+
+// tcpdrop is the core's abort: the RST from TIME-WAIT is the freebsd profile's knob
+// abort_rst_any_synced (FreeBSD tcp_drop()), not something the replay makes up.
+TEST(ReplayTcpdrop, TheRstFromTimeWaitComesFromTheAbortKnob) {
+  const ParseResult r = parse(kTcpdrop, "tcpdrop.pkt");
+  ASSERT_TRUE(r.ok()) << r.error.message;
+  EXPECT_EQ(run(*r.script, under(Profile::FreeBsd)).verdict, Verdict::Pass);
+  Options o = under(Profile::FreeBsd);
+  o.config.abort_rst_any_synced = false;
+  const Outcome without = run(*r.script, o);
+  EXPECT_EQ(without.verdict, Verdict::Mismatch);
+  EXPECT_EQ(without.loc.line, 13);
+  EXPECT_NE(without.message.find("the core sent nothing"), std::string::npos) << without.message;
+}
+
+TEST(ReplayTcpdrop, OnlyTheSuitesFormIsRunAndItIsDocumented) {
+  std::ifstream docs(TCPCLOSE_CONFORMANCE_MD);
+  std::stringstream buf;
+  buf << docs.rdbuf();
+  for (std::string_view f : tcpdrop_forms())
+    EXPECT_NE(buf.str().find(std::string(f)), std::string::npos) << f << " is not in docs/conformance.md";
+  std::string why;
+  const auto a = parse_tcpdrop(" tcpdrop -s CLOSE_WAIT ", why);
+  ASSERT_TRUE(a) << why;
+  EXPECT_EQ(a->state, State::CloseWait);
+  for (const char* bad : {"tcpdrop -a", "tcpdrop -s LISTEN", "tcpdrop -s CLOSED", "tcpdrop -s TIME-WAIT",
+                          "tcpdrop -l -s TIME_WAIT", "tcpdrop 192.0.2.1 8080 192.168.0.1 1234"}) {
+    why.clear();
+    EXPECT_FALSE(parse_tcpdrop(bad, why)) << bad;
+    EXPECT_FALSE(why.empty()) << bad;
+    EXPECT_TRUE(is_tcpdrop(bad)) << bad;
+  }
+  EXPECT_FALSE(is_tcpdrop("sockstat -4 -P tcp -s | grep packetdril | grep -c TIME_WAIT | grep 1"));
 }
 
 // sockstat's filters (-4/-6, -p on either port, the process's descriptors) and grep's verdict on

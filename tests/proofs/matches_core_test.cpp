@@ -115,8 +115,11 @@ INSTANTIATE_TEST_SUITE_P(FreeBsdSysctl, MatchesCoreSysctl, ::testing::ValuesIn(s
 // without it. If the encoding did not read the knob, the two would agree; they must not.
 std::vector<Variant> freebsd_knobs() {
   const Config bsd = freebsd_config();
-  Config no_trim = bsd, no_fin = bsd, syn = bsd, synfin = bsd, no_text = bsd, fo = linux_config();
+  Config no_trim = bsd, no_fin = bsd, syn = bsd, synfin = bsd, no_text = bsd, fo = linux_config(), no_abort_rst = bsd;
   no_trim.trim_old_duplicates = false;
+  no_abort_rst.abort_rst_any_synced = false;
+  Config no_tw_ack = bsd;
+  no_tw_ack.tw_ack_unless_duplicate = false;
   no_fin.ack_resends_fin = false;
   syn.syn_acceptance = SynAcceptance::WindowOrChallenge;
   synfin.drop_synfin = true;
@@ -124,7 +127,8 @@ std::vector<Variant> freebsd_knobs() {
   fo.fast_open = true;
   return {{"freebsd_trim_old_duplicates", bsd, no_trim}, {"freebsd_ack_resends_fin", bsd, no_fin},
           {"freebsd_window_or_challenge", syn, bsd}, {"freebsd_drop_synfin", synfin, bsd},
-          {"freebsd_syn_sent_text", bsd, no_text}, {"linux_fast_open", fo, linux_config()}};
+          {"freebsd_syn_sent_text", bsd, no_text}, {"linux_fast_open", fo, linux_config()},
+          {"freebsd_abort_rst_any_synced", bsd, no_abort_rst}, {"freebsd_tw_ack_unless_duplicate", bsd, no_tw_ack}};
 }
 
 class MatchesCoreKnobIgnored : public ::testing::TestWithParam<Variant> {};
@@ -209,6 +213,49 @@ TEST_P(MatchesCoreRttKnobIgnored, AnEncodingWithoutTheKnobIsCaught) {
   EXPECT_GT(t.mismatches, 0u);
 }
 INSTANTIATE_TEST_SUITE_P(RttKnobs, MatchesCoreRttKnobIgnored, ::testing::ValuesIn(rtt_knobs()), variant_name);
+// The same negative control for the linux profile's knobs of TIME-WAIT and the ACK check, on the
+// one case each knob decides (the canonical classes carry no TSval other than TS.Recent's): the
+// encoding with the knob agrees with step(), the encoding without it does not.
+struct KnobCase {
+  std::string name;
+  Config without;
+  State state;
+  Segment seg;
+};
+Segment ts_seg(std::uint8_t flags, Seq seq, Seq ack, std::uint32_t ts_val) {
+  Segment s;
+  s.flags = flags; s.seq = seq; s.ack = ack; s.wnd = 1000; s.has_ts = true; s.ts_val = ts_val;
+  return s;
+}
+std::vector<KnobCase> linux_knobs() {
+  const Config lx = linux_config();
+  Config no_ts = lx, no_old = lx, no_tw_ts = lx, no_tw_paws = lx;
+  no_ts.ts_recent_needs_valid_ack = false;
+  no_old.old_ack_challenge = false;
+  no_tw_ts.tw_ts_recent_update = false;
+  no_tw_paws.tw_paws_rst = false;
+  using classes::kIrs;
+  using classes::kIss;
+  using classes::kTsRecent;
+  return {{"linux_ts_recent_needs_valid_ack", no_ts, State::Established,
+           ts_seg(flag::ACK, kIrs + 1, kIss + 100, kTsRecent + 50)},
+          {"linux_old_ack_challenge", no_old, State::Established, ts_seg(flag::ACK, kIrs + 1, kIss - 1, kTsRecent)},
+          {"linux_tw_ts_recent_update", no_tw_ts, State::TimeWait, ts_seg(flag::ACK, kIrs + 2, kIss + 2, kTsRecent + 7)},
+          {"linux_tw_paws_rst", no_tw_paws, State::TimeWait, ts_seg(flag::RST, kIrs + 2, 0, kTsRecent - 1)}};
+}
+
+class MatchesCoreLinuxKnobIgnored : public ::testing::TestWithParam<KnobCase> {};
+
+TEST_P(MatchesCoreLinuxKnobIgnored, AnEncodingWithoutTheKnobIsCaught) {
+  const KnobCase& k = GetParam();
+  const Config lx = linux_config();
+  const Tcb t = classes::canonical_tcb(k.state, lx);
+  const Input in = Input::segment(10, k.seg);
+  EXPECT_TRUE(CrossCheck(lx, lx).check(t, in).ok()) << k.name;
+  EXPECT_FALSE(CrossCheck(lx, k.without).check(t, in).ok()) << k.name;
+}
+INSTANTIATE_TEST_SUITE_P(LinuxKnobs, MatchesCoreLinuxKnobIgnored, ::testing::ValuesIn(linux_knobs()),
+                         [](const auto& info) { return info.param.name; });
 
 class MatchesCoreMutant : public ::testing::TestWithParam<Mutant> {};
 

@@ -95,6 +95,28 @@ void add_knob_options(CLI::App& app, KnobOptions& k, bool with_mutant) {
   g->add_option("--fast-open", k.fast_open,
                 "on: a listener keeps a SYN's text and ACKs it, a TCP Fast Open server without a cookie "
                 "check (Linux net.ipv4.tcp_fastopen=0x602); off: the text is discarded")
+  g->add_option("--abort-rst-any-synced", k.abort_rst_any_synced,
+                "on: an abort sends a RST in CLOSING, LAST-ACK and TIME-WAIT too (FreeBSD tcp_drop); off: only "
+                "SYN-RECEIVED through CLOSE-WAIT (RFC 9293)")
+      ->check(CLI::IsMember({"on", "off"}));
+  g->add_option("--ts-recent-needs-valid-ack", k.ts_recent_needs_valid_ack,
+                "on: TS.Recent is taken only from a segment whose ACK is in [SND.UNA, SND.NXT] (Linux tcp_ack); off: RFC 7323, before the ACK check")
+      ->check(CLI::IsMember({"on", "off"}));
+  g->add_option("--old-ack-challenge", k.old_ack_challenge,
+                "on: an ACK of bytes never sent (older than SND.UNA - bytes acked) draws a challenge ACK (RFC 5961 5.2, Linux tcp_ack); off: ignored")
+      ->check(CLI::IsMember({"on", "off"}));
+  g->add_option("--tw-ack-unless-duplicate", k.tw_ack_unless_duplicate,
+                "on: TIME-WAIT ACKs every segment with ACK but an exact duplicate ACK (FreeBSD tcp_twcheck); off: RFC 9293")
+      ->check(CLI::IsMember({"on", "off"}));
+  g->add_option("--tw-ts-recent-update", k.tw_ts_recent_update,
+                "on: in TIME-WAIT a bare segment at RCV.NXT that PAWS accepts updates TS.Recent (Linux tcp_timewait_state_process); off: frozen")
+      ->check(CLI::IsMember({"on", "off"}));
+  g->add_option("--tw-paws-rst", k.tw_paws_rst,
+                "on: in TIME-WAIT PAWS also drops a RST with an older TSval (Linux tcp_paws_reject); off: RSTs are exempt (RFC 7323)")
+      ->check(CLI::IsMember({"on", "off"}));
+  g->add_option("--tw-socket-closed", k.tw_socket_closed,
+                "on: the application's socket reads as CLOSED once TIME-WAIT begins (Linux tcp_time_wait -> tcp_done); "
+                "off: as TIME-WAIT (applied by the replay)")
       ->check(CLI::IsMember({"on", "off"}));
   g->add_option("--snd-buf", k.snd_buf, "Send buffer, bytes: send() takes what fits, EAGAIN when full")
       ->check(CLI::Range(1u, kMaxSndBuf));
@@ -157,6 +179,13 @@ Config apply_knobs(const KnobOptions& k, Config c) {
   if (k.drop_synfin) c.drop_synfin = *k.drop_synfin == "on";
   if (k.syn_sent_text) c.syn_sent_text = *k.syn_sent_text == "on";
   if (k.fast_open) c.fast_open = *k.fast_open == "on";
+  if (k.abort_rst_any_synced) c.abort_rst_any_synced = *k.abort_rst_any_synced == "on";
+  if (k.ts_recent_needs_valid_ack) c.ts_recent_needs_valid_ack = *k.ts_recent_needs_valid_ack == "on";
+  if (k.old_ack_challenge) c.old_ack_challenge = *k.old_ack_challenge == "on";
+  if (k.tw_ack_unless_duplicate) c.tw_ack_unless_duplicate = *k.tw_ack_unless_duplicate == "on";
+  if (k.tw_ts_recent_update) c.tw_ts_recent_update = *k.tw_ts_recent_update == "on";
+  if (k.tw_paws_rst) c.tw_paws_rst = *k.tw_paws_rst == "on";
+  if (k.tw_socket_closed) c.tw_socket_closed = *k.tw_socket_closed == "on";
   if (k.rst_errors)
     c.rst_errors = *k.rst_errors == "linux" ? RstErrors::Linux
                    : *k.rst_errors == "freebsd" ? RstErrors::FreeBsd : RstErrors::Rfc9293;
@@ -198,6 +227,13 @@ std::vector<std::pair<std::string, std::string>> describe(const Config& c) {
       {"drop-synfin", onoff(c.drop_synfin)},
       {"syn-sent-text", onoff(c.syn_sent_text)},
       {"fast-open", onoff(c.fast_open)},
+      {"abort-rst-any-synced", onoff(c.abort_rst_any_synced)},
+      {"ts-recent-needs-valid-ack", onoff(c.ts_recent_needs_valid_ack)},
+      {"old-ack-challenge", onoff(c.old_ack_challenge)},
+      {"tw-ack-unless-duplicate", onoff(c.tw_ack_unless_duplicate)},
+      {"tw-ts-recent-update", onoff(c.tw_ts_recent_update)},
+      {"tw-paws-rst", onoff(c.tw_paws_rst)},
+      {"tw-socket-closed", onoff(c.tw_socket_closed)},
       {"rst-on-close-unread", onoff(c.rst_on_close_unread)},
       {"rst-on-data-after-close", onoff(c.rst_on_data_after_close)},
       {"rto", std::to_string(c.rto)},

@@ -7,6 +7,7 @@
 
 #include "freebsd_buffers.hpp"
 #include "sockstat.hpp"
+#include "tcpdrop.hpp"
 #include "sysctl.hpp"
 
 #include <algorithm>
@@ -87,6 +88,7 @@ struct Sock {
   bool fastopen_queue = false;  // setsockopt TCP_FASTOPEN with a queue length > 0
   int slot = -1;
   int conn = -1;
+  bool dropped = false;  // its connection was dropped by tcpdrop: FreeBSD's so_error is ECONNABORTED
   Tcb listen_tcb;
 };
 
@@ -415,6 +417,7 @@ class Runner {
       case Statement::Kind::Shell: {
         if (opt_.ignore_shell) return {};
         if (is_sockstat(st.body)) return sockstat_unsupported(st.body);
+        if (is_tcpdrop(st.body)) return tcpdrop_unsupported(st.body);
         Config scratch = opt_.config;
         return run_shell(st.body, opt_.profile, scratch).unsupported;
       }
@@ -581,19 +584,20 @@ class Runner {
         else outbound(st, t);
         return;
       case Statement::Kind::Syscall: syscall(i, st, t); return;
-      case Statement::Kind::Shell: shell(st, t); return;
+      case Statement::Kind::Shell: shell(st, i, t); return;
       case Statement::Kind::Python: python(st, t); return;
     }
   }
 
   // A backtick line: a sockstat state check, or sysctl settings that become knob overrides for
   // the sockets created later.
-  void shell(const Statement& st, std::int64_t t) {
+  void shell(const Statement& st, std::size_t i, std::int64_t t) {
     if (opt_.ignore_shell) {
       note(fmt::format("line {}: shell command not run (--ignore-shell): {}", st.loc.line, st.text));
       return;
     }
     if (is_sockstat(st.body)) return sockstat(st, t);
+    if (is_tcpdrop(st.body)) return tcpdrop(st, i, t);
     const ShellEffect eff = run_shell(st.body, opt_.profile, opt_.config);
     if (!eff.unsupported.empty()) unsupported(st, eff.unsupported);
     if (eff.tcp_fastopen) tfo_bits_ = *eff.tcp_fastopen;
@@ -612,6 +616,68 @@ class Runner {
       return fmt::format("a shell command '{}': sockstat under --ip_version={} (which of -4 and -6 lists a mapped "
                          "socket is not modelled)", text, ip_version_);
     return {};
+  }
+
+  // Why a tcpdrop line cannot run here, or empty when it can (tcpdrop.hpp).
+  std::string tcpdrop_unsupported(std::string_view body) const {
+    const std::string text = trim(std::string(body));
+    if (opt_.profile != Profile::FreeBsd)
+      return fmt::format("a shell command '{}': tcpdrop is FreeBSD's, and the profile is {}", text, name(opt_.profile));
+    std::string why;
+    if (!parse_tcpdrop(body, why)) return fmt::format("a shell command '{}': {}", text, why);
+    return {};
+  }
+
+  // Whether any packet line comes after statement i: the segments a cleanup command makes the
+  // core send are judged only then (docs/conformance.md, "The clock").
+  bool packet_line_after(std::size_t i) const {
+    for (std::size_t k = i + 1; k < s_.statements.size(); ++k)
+      if (s_.statements[k].kind == Statement::Kind::Packet) return true;
+    return false;
+  }
+
+  // `tcpdrop -s STATE`: FreeBSD's tcpdrop(8) drops every connection in STATE but listeners
+  // through sysctl_drop() -> tcp_drop(tp, ECONNABORTED), which is the core's abort under the
+  // freebsd profile (Config::abort_rst_any_synced: a RST from every state that has the SYN).
+  // A listener's SYN-RECEIVED connection is a syncache entry without an inpcb: sysctl_drop()
+  // finds nothing (ESRCH) and tcpdrop exits 1, which the replay does not model.
+  void tcpdrop(const Statement& st, std::size_t i, std::int64_t t) {
+    advance_to(t);
+    expect_quiet(st);
+    const std::string why = tcpdrop_unsupported(st.body);
+    if (!why.empty()) unsupported(st, why);
+    std::string ignored;
+    const TcpdropCommand cmd = *parse_tcpdrop(st.body, ignored);
+    const std::size_t before = outq_.size();
+    std::size_t n = 0;
+    for (std::size_t ci = 0; ci < conns_.size(); ++ci) {
+      Conn& c = conns_[ci];
+      if (c.gone || c.tcb.state != cmd.state) continue;
+      if (c.tcb.state == State::SynReceived && c.listener >= 0)
+        unsupported(st, fmt::format("a shell command '{}': it would drop a syncache entry (sysctl_drop() finds no "
+                                    "inpcb: ESRCH, and tcpdrop exits 1)", trim(st.body)));
+      apply(ci, step(c.tcb, Input::abort(now_ticks()), c.cfg));
+      if (c.fd >= 0) {
+        auto it = socks_.find(c.fd);
+        if (it != socks_.end()) it->second.dropped = true;
+      }
+      ++n;
+    }
+    note(fmt::format("line {}: tcpdrop dropped {} connection{} in {} (tcp_drop(), the core's abort)", st.loc.line, n,
+                     n == 1 ? "" : "s", sockstat_name(cmd.state)));
+    if (outq_.size() == before) return;
+    if (packet_line_after(i)) {
+      note(fmt::format("line {}: what tcpdrop sent is judged: a packet line follows", st.loc.line));
+      return;
+    }
+    // packetdrill checks outbound packets only against its '>' lines: after the last one, a
+    // final cleanup command's RST is never looked at. Only this command's segments are let go.
+    while (outq_.size() > before) {
+      note(fmt::format("line {}: tcpdrop sent {} at {}: not judged, no packet line follows this final cleanup "
+                       "command (packetdrill checks no outbound packet after the script's last line)",
+                       st.loc.line, rel_segment(outq_.back().seg), secs(outq_.back().at_us)));
+      outq_.pop_back();
+    }
   }
 
   // What sockstat -P tcp lists of the script's sockets: each descriptor the script holds (a
@@ -658,9 +724,15 @@ class Runner {
   // sets for a Fast Open child (the core never sends text on its own SYN).
   bool syn_data_under_test() const { return !conns_.empty() && conns_.back().syn_data; }
 
-  // The socket packetdrill's tcp_info reads: the newest connection, else a listener.
+  // The socket packetdrill's tcp_info reads: the newest connection, else a listener. With
+  // Config::tw_socket_closed (Linux tcp_time_wait() -> tcp_done()) a socket whose connection is in
+  // TIME-WAIT is CLOSED: the connection lives on in a timewait socket the application cannot see.
   State under_test() const {
-    if (!conns_.empty()) return conns_.back().gone ? State::Closed : conns_.back().tcb.state;
+    if (!conns_.empty()) {
+      const Conn& c = conns_.back();
+      if (c.gone || (c.tcb.state == State::TimeWait && c.cfg.tw_socket_closed)) return State::Closed;
+      return c.tcb.state;
+    }
     for (const auto& [fd, sk] : socks_)
       if (sk.listening) return State::Listen;
     return State::Closed;
@@ -996,6 +1068,9 @@ class Runner {
     Sock* sk = sock_of(st, 0);
     if (!sk) unsupported(st, "a call on a descriptor that is not an open socket (EBADF is not modelled)");
     const int fd = static_cast<int>(*int_arg(arg(st, 0)));
+    if (sk->dropped && n != "close")
+      unsupported(st, fmt::format("{}() on a socket whose connection tcpdrop dropped: FreeBSD's tcp_drop() leaves "
+                                  "ECONNABORTED in so_error, which the core does not model", n));
     if (n == "setsockopt") return set_option(st, *sk);
     if (n == "getsockopt") return call_getsockopt(st, *sk);
     if (n == "fcntl") return call_fcntl(st, *sk);

@@ -187,6 +187,13 @@ typedef struct tcpclose_config {
   bool rtt_estimate;         /* RFC 6298: the RTO follows the measured RTT once sampled */
   bool tail_loss_probe;      /* Linux TLP: with SACK, an unacknowledged FIN is probed at ~2 SRTT */
   uint32_t rto_floor, rto_var_min, rto_slop, rto_max; /* max(floor, SRTT + max(var_min, 4 RTTVAR)) << backoff, + slop, <= max */
+  bool abort_rst_any_synced; /* ABORT sends a RST in CLOSING, LAST-ACK and TIME-WAIT too */
+  bool ts_recent_needs_valid_ack; /* TS.Recent only from an ACK in [SND.UNA, SND.NXT] */
+  bool old_ack_challenge;       /* an ACK of bytes never sent draws a challenge ACK (RFC 5961 5.2) */
+  bool tw_ack_unless_duplicate; /* TIME-WAIT ACKs every segment but an exact duplicate ACK */
+  bool tw_ts_recent_update;     /* a bare segment at RCV.NXT updates TS.Recent in TIME-WAIT */
+  bool tw_socket_closed;        /* the application's socket reads as CLOSED in TIME-WAIT */
+  bool tw_paws_rst;             /* PAWS rejects an older RST in TIME-WAIT */
 } tcpclose_config;
 
 /* The knobs of a profile (times in ms ticks). Returns 0, or -1 for an unknown profile. */

@@ -131,6 +131,28 @@ struct Config {
   // check): the SYN,ACK acknowledges it, and the SYN-RECEIVED connection that took it is a full
   // socket, which a RST resets instead of returning to LISTEN. Off: the text is discarded.
   bool fast_open = false;
+  // ABORT sends <SEQ=SND.NXT><ACK=RCV.NXT><RST,ACK> in every synchronized state, CLOSING, LAST-ACK
+  // and TIME-WAIT included. Off: RFC 9293 §3.10.5, only SYN-RECEIVED through CLOSE-WAIT.
+  bool abort_rst_any_synced = false;
+  // TS.Recent is taken only from a segment whose ACK lies in [SND.UNA, SND.NXT]: one that acks
+  // data not yet sent, or is older than SND.UNA, leaves it. Off: RFC 7323 §5.3 R3, before the ACK.
+  bool ts_recent_needs_valid_ack = false;
+  // RFC 5961 §5.2: an ACK older than SND.UNA less the bytes acknowledged so far (an ACK of bytes
+  // never sent) draws a challenge ACK and the segment is dropped. Off: RFC 9293, an old ACK is ignored.
+  bool old_ack_challenge = false;
+  // TIME-WAIT answers with an ACK every segment carrying ACK that is not an exact duplicate ACK
+  // (flags ACK alone, no text, SEG.SEQ = RCV.NXT, SEG.ACK = SND.NXT). Off: RFC 9293, an
+  // acceptable segment without text or FIN is not answered.
+  bool tw_ack_unless_duplicate = false;
+  // In TIME-WAIT a segment at RCV.NXT without text or FIN (a bare ACK, or a RST that does not end
+  // TIME-WAIT) that PAWS accepts updates TS.Recent. Off: TS.Recent is frozen in TIME-WAIT.
+  bool tw_ts_recent_update = false;
+  // In TIME-WAIT PAWS (RFC 7323 §5.3 R1) rejects a RST with an older TSval too: it is dropped.
+  // Off: RFC 7323 §5.2 leaves RSTs out of PAWS.
+  bool tw_paws_rst = false;
+  // TIME-WAIT belongs to no socket: the application's socket reads as CLOSED (tcpi_state) from
+  // the moment TIME-WAIT begins. Applied by the socket layer (the replay), not by step().
+  bool tw_socket_closed = false;
   bool rst_on_close_unread = true;     // RFC 2525 §2.17: close() with unread data sends RST
   bool rst_on_data_after_close = true; // RFC 1122 §4.2.2.13: data after close() draws RST
   std::uint32_t rto = 1000;            // RFC 6298 §2.1: initial RTO 1 s
@@ -251,6 +273,19 @@ constexpr Config linux_config() noexcept {
   // syn_sent_text stays off: tcp_rcv_synsent_state_process keeps a SYN,ACK's text only through
   // tcp_rcv_fastopen_synack, after a Fast Open SYN. fast_open stays off: net.ipv4.tcp_fastopen
   // defaults to 1 (client only); tcp_try_fastopen needs the server bit (0x2).
+  // tcp_ack(): the "before(ack, prior_snd_una)" and "after(ack, tp->snd_nxt)" returns come before
+  // "tcp_replace_ts_recent() ... must be made after we are sure that the packet is in window"
+  c.ts_recent_needs_valid_ack = true;
+  // tcp_ack(): "RFC 5961 5.2 [Blind Data Injection Attack].[Mitigation]": before(ack, prior_snd_una -
+  // min(max_window, bytes_acked)) -> tcp_send_challenge_ack()
+  c.old_ack_challenge = true;
+  // tcp_timewait_state_process(): "In window segment, it may be only reset or bare ack" ->
+  // tw_ts_recent = rcv_tsval; and paws_reject = tcp_paws_reject(&tmp_opt, th->rst) for RSTs too
+  c.tw_ts_recent_update = true;
+  c.tw_paws_rst = true;
+  // tcp_time_wait() moves the connection into a tcp_timewait_sock and calls tcp_done(sk): the
+  // application's socket is TCP_CLOSE (linux/time-wait-socket-closed.pkt)
+  c.tw_socket_closed = true;
   return c;
 }
 
@@ -285,6 +320,13 @@ constexpr Config freebsd_config() noexcept {
   // "dodata" deliver the SYN,ACK's text. (fast_open stays off: syncache_add keeps a SYN's text
   // only for a valid TFO cookie, and net.inet.tcp.fastopen.server_enable defaults to 0.)
   c.syn_sent_text = true;
+  // tcp_drop() (tcp_subr.c), behind tcp_disconnect()'s SO_LINGER {1, 0} close and tcpdrop(8)'s
+  // sysctl_drop(): "if (TCPS_HAVERCVDSYN(tp->t_state))" it enters CLOSED and calls tcp_output(),
+  // whose CLOSED flags are RST|ACK: a RST from every synchronized state, TIME-WAIT included.
+  c.abort_rst_any_synced = true;
+  // tcp_twcheck(): "Acknowledge the segment if it has data or is not a duplicate ACK" (thflags !=
+  // TH_ACK || tlen != 0 || th_seq != rcv_nxt || th_ack != snd_nxt -> tcp_twrespond(TH_ACK)).
+  c.tw_ack_unless_duplicate = true;
   c.rto = 1000;                                  // TCPTV_RTOBASE = 1 s
   // tcp_xmit_timer: TCPT_RANGESET(t_rxtcur, TCP_REXMTVAL(tp), ...) with TCP_REXMTVAL =
   // max(t_rttmin, srtt + 4 rttvar); tcp_timer_rexmt multiplies it by tcp_backoff[] and

@@ -146,8 +146,11 @@ constexpr void on_abort(Step& x) noexcept {
     case State::SynReceived: case State::Established: case State::FinWait1:
     case State::FinWait2: case State::CloseWait:
       x.send_rst(); break;  // "send a reset segment <SEQ=SND.NXT><CTL=RST>"
-    case State::Closed: case State::Listen: case State::SynSent: case State::Closing:
-    case State::LastAck: case State::TimeWait:
+    case State::Closing: case State::LastAck: case State::TimeWait:
+      // FreeBSD tcp_drop(): TCPS_HAVERCVDSYN, so tcp_output() in CLOSED sends RST|ACK here too.
+      if (x.c.abort_rst_any_synced) x.send_rst();
+      break;  // RFC 9293: "respond with ok and delete the TCB"
+    case State::Closed: case State::Listen: case State::SynSent:
       break;  // "respond with ok and delete the TCB"
   }
   x.to_closed();

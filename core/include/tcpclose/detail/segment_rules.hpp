@@ -189,6 +189,28 @@ constexpr void on_syn(Step& x) noexcept {
   x.to_closed();
 }
 
+// Config::ts_recent_needs_valid_ack (Linux tcp_ack(): tcp_replace_ts_recent() comes after the
+// "too old" and "beyond SND.NXT" returns): TS.Recent only from an ACK in [SND.UNA, SND.NXT].
+constexpr bool ts_recent_allowed(const Step& x) noexcept {
+  if (!x.c.ts_recent_needs_valid_ack) return true;
+  const Segment& s = x.s();
+  return s.has(flag::ACK) && seq_le(x.t().snd_una, s.ack) && seq_le(s.ack, x.t().snd_nxt);
+}
+
+// RFC 5961 §5.2: SEG.ACK < SND.UNA - MAX.SND.WND. Linux tcp_ack() bounds MAX.SND.WND by the bytes
+// acknowledged so far, min(max_window, bytes_acked) ("do not accept ACK for bytes we never sent").
+// The core keeps no largest window (nor scales windows), so it takes the bytes acknowledged,
+// SND.UNA - ISS less the SYN of a passive open (Linux's child socket starts at SND.UNA = ISS + 1
+// and never counts it): exact while less than a window of data has been acknowledged.
+constexpr bool ack_too_old(const Step& x) noexcept {
+  const Tcb& t = x.t();
+  const Seq ack = x.s().ack;
+  if (!seq_lt(ack, t.snd_una)) return false;
+  const std::uint32_t sent = t.snd_una - t.iss;
+  const std::uint32_t acked = t.passive && sent > 0 ? sent - 1 : sent;
+  return seq_lt(ack, t.snd_una - acked);
+}
+
 // RFC 9293 §3.10.7.4 fifth check. Returns whether processing goes on to text and FIN.
 constexpr bool on_ack(Step& x) noexcept {
   Tcb& t = x.t();
@@ -201,6 +223,9 @@ constexpr bool on_ack(Step& x) noexcept {
     t.state = State::Established;
     t.was_synced = true;
     x.push(ActionKind::Connected);
+  }
+  if (x.c.old_ack_challenge && ack_too_old(x)) {  // RFC 5961 §5.2: challenge ACK, drop the segment
+    x.send_ack(); x.verdict(Verdict::ChallengeAcked); return false;
   }
   if (seq_gt(s.ack, t.snd_nxt)) {  // "acks something not yet sent": ACK, drop, return
     x.send_output_ack(); x.verdict(Verdict::DroppedAcked); return false;
@@ -351,7 +376,7 @@ constexpr void seg_synchronized(Step& x) noexcept {
   // acceptable one, after the first check.
   if (s.has(flag::SYN) && x.c.syn_acceptance != SynAcceptance::Window) { on_syn(x); return; }
   if (!acceptable(x)) { unacceptable(x); return; }
-  update_ts_recent(x);
+  if (ts_recent_allowed(x)) update_ts_recent(x);
   if (s.has(flag::SYN)) { on_syn(x); return; }
   if (!on_ack(x)) return;
   if (!on_text(x)) return;

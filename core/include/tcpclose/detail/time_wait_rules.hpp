@@ -16,13 +16,32 @@ constexpr void restart_time_wait(Step& x) noexcept {
   x.arm(Timer::TimeWait, time_wait_length(x));
 }
 
+// Config::tw_ts_recent_update, Linux tcp_timewait_state_process(): "In window segment, it may be
+// only reset or bare ack": at RCV.NXT, without text, SYN or FIN, and not PAWS-rejected, its TSval
+// becomes tw_ts_recent.
+constexpr void tw_take_ts_recent(Step& x) noexcept {
+  const Segment& s = x.s();
+  Tcb& t = x.t();
+  if (x.c.tw_ts_recent_update && t.ts_ok && s.has_ts && s.seq == t.rcv_nxt && s.seg_len() == 0 &&
+      !paws_rejects(s.ts_val, t.ts_recent))
+    t.ts_recent = s.ts_val;
+}
+
+// Config::tw_paws_rst, Linux tcp_timewait_state_process(): paws_reject = tcp_paws_reject(&tmp_opt,
+// th->rst), so an older TSval rejects a RST too (RFC 7323 §5.2 exempts it elsewhere).
+constexpr bool tw_rst_paws_rejected(const Step& x) noexcept {
+  const Segment& s = x.s();
+  return x.c.tw_paws_rst && x.c.paws && x.t().ts_ok && s.has_ts && paws_rejects(s.ts_val, x.t().ts_recent);
+}
+
 // A RST in TIME-WAIT: RFC 1337 §3 ignores it; RFC 9293 closes on an acceptable one.
 constexpr void tw_rst(Step& x) noexcept {
   const Segment& s = x.s();
+  if (tw_rst_paws_rejected(x)) { x.verdict(Verdict::Dropped); return; }  // "silently drop"
   const bool killable = x.mutant(Mutant::RstKillsTimeWait) ||
                         (x.c.rst_in_time_wait == RstInTimeWait::Kill &&
                          (in_receive_window(x, s.seq) || x.mutant(Mutant::NoWindowCheck)));
-  if (!killable) { x.verdict(Verdict::Dropped); return; }
+  if (!killable) { tw_take_ts_recent(x); x.verdict(Verdict::Dropped); return; }
   if (!x.mutant(Mutant::RstKillsTimeWait) && x.c.rst_acceptance == RstAcceptance::Exact &&
       s.seq != x.t().rcv_nxt) {
     if (!x.c.tw_challenge_ack) { x.verdict(Verdict::Dropped); return; }
@@ -80,6 +99,15 @@ constexpr bool is_retransmitted_fin(const Step& x) noexcept {
   return s.has(flag::FIN) && !s.has(flag::SYN) && s.seq + s.seg_len() == x.t().rcv_nxt;
 }
 
+// Config::tw_ack_unless_duplicate: FreeBSD tcp_twcheck() answers every segment but an exact
+// duplicate ACK: "thflags != TH_ACK || tlen != 0 || th_seq != rcv_nxt || th_ack != snd_nxt".
+constexpr bool tw_answers(const Step& x) noexcept {
+  const Segment& s = x.s();
+  if (s.len > 0) return true;
+  return x.c.tw_ack_unless_duplicate &&
+         (s.flags != flag::ACK || s.seq != x.t().rcv_nxt || s.ack != x.t().snd_nxt);
+}
+
 // Everything but the timer restart policy: RST, RFC 6191, PAWS, the retransmitted FIN,
 // SYN, acceptability. Returns true when 2MSL was already restarted (the retransmitted FIN).
 constexpr bool tw_segment(Step& x) noexcept {
@@ -93,6 +121,7 @@ constexpr bool tw_segment(Step& x) noexcept {
     return false;
   }
   if (paws_rejected(x)) { x.send_ack(); x.verdict(Verdict::DroppedAcked); return false; }  // RFC 7323 §5.3
+  tw_take_ts_recent(x);
   if (tw_reopen_allowed(x)) {
     x.out.effects |= effect::Reopened;
     accept_syn(x, reopen_iss(x));
@@ -120,7 +149,7 @@ constexpr bool tw_segment(Step& x) noexcept {
     restart_time_wait(x);
     return true;
   }
-  if (s.len > 0) x.send_ack();
+  if (tw_answers(x)) x.send_ack();
   return false;
 }
 
