@@ -95,6 +95,7 @@ void add_knob_options(CLI::App& app, KnobOptions& k, bool with_mutant) {
   g->add_option("--fast-open", k.fast_open,
                 "on: a listener keeps a SYN's text and ACKs it, a TCP Fast Open server without a cookie "
                 "check (Linux net.ipv4.tcp_fastopen=0x602); off: the text is discarded")
+      ->check(CLI::IsMember({"on", "off"}));
   g->add_option("--abort-rst-any-synced", k.abort_rst_any_synced,
                 "on: an abort sends a RST in CLOSING, LAST-ACK and TIME-WAIT too (FreeBSD tcp_drop); off: only "
                 "SYN-RECEIVED through CLOSE-WAIT (RFC 9293)")
