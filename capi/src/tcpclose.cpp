@@ -174,7 +174,7 @@ Config to_core(const tcpclose_config& c) {
   k.syn_sent_text = c.syn_sent_text; k.fast_open = c.fast_open;
   k.rtt_estimate = c.rtt_estimate; k.rto_floor = c.rto_floor; k.rto_var_min = c.rto_var_min;
   k.rto_slop = c.rto_slop; k.rto_max = c.rto_max; k.tail_loss_probe = c.tail_loss_probe;
-  k.drop_synfin = c.drop_synfin; k.abort_rst_any_synced = c.abort_rst_any_synced;
+  k.abort_rst_any_synced = c.abort_rst_any_synced;
   k.ts_recent_needs_valid_ack = c.ts_recent_needs_valid_ack;
   k.old_ack_challenge = c.old_ack_challenge;
   k.tw_ack_unless_duplicate = c.tw_ack_unless_duplicate;
@@ -213,7 +213,7 @@ int tcpclose_config_init(tcpclose_config* cfg, int profile) {
   c.trim_old_duplicates = k.trim_old_duplicates; c.ack_resends_fin = k.ack_resends_fin;
   c.drop_synfin = k.drop_synfin;
   c.syn_sent_text = k.syn_sent_text; c.fast_open = k.fast_open;
-  c.drop_synfin = k.drop_synfin; c.abort_rst_any_synced = k.abort_rst_any_synced;
+  c.abort_rst_any_synced = k.abort_rst_any_synced;
   c.ts_recent_needs_valid_ack = k.ts_recent_needs_valid_ack;
   c.old_ack_challenge = k.old_ack_challenge;
   c.tw_ack_unless_duplicate = k.tw_ack_unless_duplicate;
