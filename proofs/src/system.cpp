@@ -110,7 +110,15 @@ SysState System::fresh_state(const std::string& x) const {
   // so the default world's formulas (and CHC's relation) are exactly as before.
   const z3::expr no = c.bool_val(false), zero = c.bv_val(0, 8);
   auto host = [&](const std::string& p) {
-    return SymHost{fresh_tcb(v_, p + "tcb" + x), bv(p + "inc", 8), bv(p + "pc", 8), bv(p + "tw_start", 32),
+    SymTcb t = fresh_tcb(v_, p + "tcb" + x);
+    // The RTT and probe fields stay zero while their knobs are off (step.hpp): constants then,
+    // so that a world without them has the relation it had before they existed.
+    if (!o_.cfg.rtt_estimate) {
+      t.rtt_timing = no; t.rtt_time = v_.bv32(0);
+      t.srtt = c.bv_val(0, 16); t.rttvar = c.bv_val(0, 16);
+    }
+    if (!o_.cfg.tail_loss_probe) { t.sack_ok = no; t.tlp_sent = no; }
+    return SymHost{t, bv(p + "inc", 8), bv(p + "pc", 8), bv(p + "tw_start", 32),
                    bv(p + "last_iss", 32), b(p + "has_iss"),
                    counts_iss() ? bv(p + "n_iss", 8) : v_.bv8(0)};
   };
@@ -119,8 +127,10 @@ SysState System::fresh_state(const std::string& x) const {
              o_.delay ? bv("delays", 8) : zero};
   for (unsigned j = 0; j < o_.slots; ++j) {
     const std::string p = fmt::format("net{}.", j);
-    s.net.push_back(SymSlot{b(p + "valid"), b(p + "to_b"), bv(p + "sent", 32), bv(p + "inc", 8),
-                            fresh_segment(v_, p + "seg" + x), o_.delay ? b(p + "late") : no});
+    SymSegment seg = fresh_segment(v_, p + "seg" + x);
+    if (!o_.cfg.tail_loss_probe) seg.sack_perm = no;
+    s.net.push_back(SymSlot{b(p + "valid"), b(p + "to_b"), bv(p + "sent", 32), bv(p + "inc", 8), seg,
+                            o_.delay ? b(p + "late") : no});
   }
   return s;
 }
@@ -140,9 +150,12 @@ std::vector<z3::expr> System::vars(const SysState& s) const {
     for (const z3::expr& e : {t.state, t.so_error, t.retries, t.fin_sent, t.fin_acked, t.fin_rcvd, t.ts_ok,
                               t.orphan, t.rd_shut, t.wr_shut, t.passive, t.was_synced, t.iss, t.irs, t.snd_una,
                               t.snd_nxt, t.snd_wnd, t.rcv_nxt, t.rcv_wnd, t.fin_seq, t.ts_recent,
-                              t.last_ack_sent, t.rcv_unread, t.deadline[0], t.deadline[1], t.deadline[2],
-                              t.rtt_timing, t.rtt_time, t.srtt, t.rttvar, t.sack_ok, t.tlp_sent})
+                              t.last_ack_sent, t.rcv_unread, t.deadline[0], t.deadline[1], t.deadline[2]})
       r.push_back(e);
+    if (o_.cfg.rtt_estimate)
+      for (const z3::expr& e : {t.rtt_timing, t.rtt_time, t.srtt, t.rttvar}) r.push_back(e);
+    if (o_.cfg.tail_loss_probe)
+      for (const z3::expr& e : {t.sack_ok, t.tlp_sent}) r.push_back(e);
   };
   for (const SymHost& h : s.h) {
     tcb(h.tcb);
@@ -151,8 +164,10 @@ std::vector<z3::expr> System::vars(const SysState& s) const {
   }
   for (const SymSlot& p : s.net)
     for (const z3::expr& e : {p.valid, p.to_b, p.sent, p.inc, p.seg.seq, p.seg.ack, p.seg.len, p.seg.wnd,
-                              p.seg.ts_val, p.seg.ts_ecr, p.seg.flags, p.seg.has_ts, p.seg.sack_perm})
+                              p.seg.ts_val, p.seg.ts_ecr, p.seg.flags, p.seg.has_ts})
       r.push_back(e);
+  if (o_.cfg.tail_loss_probe)
+    for (const SymSlot& p : s.net) r.push_back(p.seg.sack_perm);
   for (const z3::expr& e : {s.now, s.dups, s.next_inc, s.bad_stale, s.bad_tw, s.saw_stale_rejected})
     r.push_back(e);
   // The budget world's variables (constants where unbounded: fresh_state).
