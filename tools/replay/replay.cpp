@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cctype>
 #include <deque>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -498,7 +499,10 @@ class Runner {
   }
 
   void expect_quiet(const Statement& st) {
-    if (outq_.empty()) return;
+    // Unlisted::Packetdrill: packetdrill reads the stack's segments only when a line expects
+    // one (sniff_outbound_live_packet), so an unlisted segment stays queued and fails the next
+    // outbound line it does not match, or nothing if no outbound line follows.
+    if (outq_.empty() || opt_.unlisted == Unlisted::Packetdrill) return;
     const Emitted e = outq_.front();
     mismatch(st, "the core sent a segment that the script does not expect before this line",
              "no segment before this line", fmt::format("sent {} at {}", rel_segment(e.seg), secs(e.at_us)));
@@ -759,6 +763,12 @@ class Runner {
 
   void finish() {
     if (pending_) complete_pending();
+    if (!outq_.empty() && opt_.unlisted == Unlisted::Packetdrill) {
+      for (const Emitted& e : outq_)
+        note(fmt::format("not read, as packetdrill does not read past the last outbound line (--unlisted packetdrill): "
+                         "sent {} at {}", rel_segment(e.seg), secs(e.at_us)));
+      return;
+    }
     if (!outq_.empty() && !s_.statements.empty()) {
       const Statement& last = s_.statements.back();
       const Emitted e = outq_.front();
@@ -1015,6 +1025,15 @@ class Runner {
   void syscall(std::size_t i, const Statement& st, std::int64_t t) {
     advance_to(t);
     expect_quiet(st);
+    // packetdrill runs every call in one system-call thread: while a blocking call is still in
+    // progress the next call waits for it (await_idle_thread, 1 s), then fails the script with
+    // "blocking system call while another blocking system call is already in progress". Here
+    // the first call is still blocked at this time, so its check cannot be silently dropped.
+    if (pending_)
+      script_error(st, fmt::format("a system call while the blocking {}() of line {} is still in progress (until {}); "
+                                   "packetdrill refuses this too: one system call at a time",
+                                   s_.statements[pending_->stmt].call.name, s_.statements[pending_->stmt].loc.line,
+                                   secs(pending_->end_us)));
     const bool blocking_form = st.time.end == TimeSpec::End::Blocking;
     Result r = perform(st);
     if (r.blocked && blocking_form) {
@@ -1390,6 +1409,18 @@ class Runner {
 Outcome run(const Script& script, const Options& opt) {
   try {
     const Script s = compiled(script, profile_defines(opt.profile));
+    if (s.statements.empty()) {
+      // A script must check something to pass: an empty file, comments only, or #ifdef
+      // branches that leave nothing under this profile.
+      Outcome o;
+      o.file = script.filename;
+      o.profile = name(opt.profile);
+      o.verdict = Verdict::ParseError;
+      o.loc = Loc{1, 1};
+      o.message = script.statements.empty() ? "the script has no statement: nothing to check"
+                                            : "no statement is left under this profile's #ifdef names: nothing to check";
+      return o;
+    }
     return Runner(s, opt).run();
   } catch (const std::exception& e) {
     Outcome o;
@@ -1400,20 +1431,43 @@ Outcome run(const Script& script, const Options& opt) {
   }
 }
 
-Outcome run_file(const std::string& path, std::optional<Profile> forced, bool ignore_shell, Mutant mutant,
-                 std::optional<std::int64_t> tolerance_us) {
+namespace {
+
+// The file's bytes, or why it is not read: only a regular file up to kMaxScriptBytes.
+std::optional<std::string> read_script(const std::string& path, std::string& why) {
+  std::error_code ec;
+  const auto st = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(st)) { why = "cannot read the file: it does not exist"; return std::nullopt; }
+  if (!std::filesystem::is_regular_file(st)) {
+    why = std::filesystem::is_directory(st) ? "a directory, not a script" : "not a regular file (a device, FIFO or socket)";
+    return std::nullopt;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) { why = "cannot read the file"; return std::nullopt; }
+  std::string text(kMaxScriptBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > kMaxScriptBytes) {
+    why = fmt::format("larger than the replay's limit of {} MiB for one script", kMaxScriptBytes >> 20);
+    return std::nullopt;
+  }
+  if (in.bad()) { why = "a read error"; return std::nullopt; }
+  return text;
+}
+
+}  // namespace
+
+Outcome run_file(const std::string& path, const FileOptions& fo) {
   Outcome o;
   o.file = path;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  std::string why;
+  const std::optional<std::string> text = read_script(path, why);
+  if (!text) {
     o.verdict = Verdict::ParseError;
-    o.message = "cannot read the file";
+    o.message = why;
     return o;
   }
-  std::stringstream buf;
-  buf << in.rdbuf();
-  const std::string text = buf.str();
-  ParseResult pr = parse(text, path);
+  ParseResult pr = parse(*text, path);
   if (!pr.ok()) {
     o.verdict = Verdict::ParseError;
     o.loc = pr.error.loc;
@@ -1421,9 +1475,10 @@ Outcome run_file(const std::string& path, std::optional<Profile> forced, bool ig
     return o;
   }
   Options opt;
-  opt.ignore_shell = ignore_shell;
-  opt.tolerance_us = tolerance_us;
-  if (forced) opt.profile = *forced;
+  opt.ignore_shell = fo.ignore_shell;
+  opt.tolerance_us = fo.tolerance_us;
+  opt.unlisted = fo.unlisted;
+  if (fo.forced) opt.profile = *fo.forced;
   else if (!pr.script->profile.empty()) {
     const auto p = profile_by_name(pr.script->profile);
     if (!p) {
@@ -1435,9 +1490,9 @@ Outcome run_file(const std::string& path, std::optional<Profile> forced, bool ig
     opt.profile = *p;
   }
   opt.config = profile_config(opt.profile);
-  opt.config.mutant = mutant;
+  opt.config.mutant = fo.mutant;
   Outcome r = run(*pr.script, opt);
-  if (mutant != Mutant::None) r.profile += std::string(" + mutant ") + name(mutant);
+  if (fo.mutant != Mutant::None) r.profile += std::string(" + mutant ") + name(fo.mutant);
   return r;
 }
 

@@ -31,7 +31,13 @@ void add_options(CLI::App& cmd, CliArgs& a) {
                  "Timing tolerance in microseconds for every script, overriding a script's own --tolerance_usecs "
                  "header, as packetdrill's command line does")
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{3600000000}));
-  cmd.footer("Exit codes: 0 all pass, 1 any mismatch, 2 parse or usage error, 4 only unsupported scripts besides passes.");
+  cmd.add_option("--unlisted", a.unlisted,
+                 "What a segment the core sends and no line lists does: strict (a mismatch wherever it is sent, "
+                 "the default) or packetdrill (as packetdrill judges it: it fails only a later outbound line it does "
+                 "not match; none before an inbound line or after the last outbound line is looked for)")
+      ->check(CLI::IsMember({"strict", "packetdrill"}))->capture_default_str();
+  cmd.footer("Exit codes: 0 all pass, 1 any mismatch, 2 parse or usage error (also: a path that is not a regular "
+             "file, a file above 4 MiB, a script without a statement), 4 only unsupported scripts besides passes.");
 }
 
 static std::string where(const Outcome& o) {
@@ -86,7 +92,13 @@ int run_cli(const CliArgs& a) {
   std::optional<Profile> forced;
   if (!a.profile.empty()) forced = profile_by_name(a.profile);
   std::vector<Outcome> all;
-  for (const std::string& f : a.files) all.push_back(run_file(f, forced, a.ignore_shell, mutant_by_name(a.mutant).value_or(Mutant::None), a.tolerance_us >= 0 ? std::optional<std::int64_t>(a.tolerance_us) : std::nullopt));
+  FileOptions fo;
+  fo.forced = forced;
+  fo.ignore_shell = a.ignore_shell;
+  fo.mutant = mutant_by_name(a.mutant).value_or(Mutant::None);
+  if (a.tolerance_us >= 0) fo.tolerance_us = a.tolerance_us;
+  fo.unlisted = a.unlisted == "packetdrill" ? Unlisted::Packetdrill : Unlisted::Strict;
+  for (const std::string& f : a.files) all.push_back(run_file(f, fo));
   std::array<int, 4> totals{};
   for (const Outcome& o : all) ++totals[static_cast<std::size_t>(o.verdict)];
   if (a.json) {

@@ -23,6 +23,7 @@ struct CliArgs {
   bool ignore_shell = false;
   std::string mutant = "none";
   std::int64_t tolerance_us = -1;  // --tolerance_usecs; -1: each script's own
+  std::string unlisted = "strict";  // --unlisted strict|packetdrill
 };
 
 void add_options(CLI::App& cmd, CliArgs& a);
