@@ -8,6 +8,7 @@
 
 #include <cstdio>
 #include <string>
+#include <unordered_set>
 
 #include <tcpclose/proofs/engines.hpp>
 #include <tcpclose/proofs/recheck.hpp>
@@ -16,6 +17,8 @@ namespace tcpclose::proofs {
 namespace {
 
 using model::Property;
+
+constexpr std::size_t kPinnedOneSlotRelationTerms = 2675;
 
 SystemOptions options(Mutant m = Mutant::None) {
   SystemOptions o;
@@ -454,6 +457,37 @@ TEST(HeavyBudgetWorld, TimeWaitWorldKnownFalseTimeWaitOneMslIsRefutedWithAWitnes
   expect_replayed(r, Property::NoStaleDelivery);
   EXPECT_EQ(r.depth, 10u);
   expect_not_inductive(System(ctx, time_wait_world(Mutant::TimeWaitZero)), "empty-after-tw", 600);
+}
+
+// ----- the relation's size -------------------------------------------------------------------
+
+// Distinct terms of e (Z3 shares equal subterms, so this is the size of its DAG).
+std::size_t dag_size(const z3::expr& e) {
+  std::vector<z3::expr> todo{e};
+  std::unordered_set<unsigned> seen;
+  while (!todo.empty()) {
+    const z3::expr t = todo.back();
+    todo.pop_back();
+    if (!seen.insert(Z3_get_ast_id(t.ctx(), t)).second || !t.is_app()) continue;
+    for (unsigned i = 0; i < t.num_args(); ++i) todo.push_back(t.arg(i));
+  }
+  return seen.size();
+}
+
+// The reference profile's relation, pinned by size: knobs that are off must leave it as it was.
+// An equivalent but differently shaped relation (one case per state where there was one per
+// outcome) once made the one-slot CHC proof go from 26 s to past 600 s in CI. If a change to
+// the encoding moves this on purpose, re-run `ctest -L slow` and update the pin and docs/proofs.md.
+TEST(Relation, TheReferenceRelationKeepsItsPinnedSize) {
+  z3::context ctx;
+  SystemOptions o;
+  o.slots = 1;
+  o.dup = 0;
+  const System sys(ctx, o);
+  const SysState s = sys.fresh_state(""), n = sys.fresh_state("'");
+  const std::size_t size = dag_size(sys.trans(s, sys.fresh_choice(""), n));
+  std::printf("one-slot reference relation: %zu terms\n", size);
+  EXPECT_EQ(size, kPinnedOneSlotRelationTerms);
 }
 
 // ----- BMC ----------------------------------------------------------------------------------
