@@ -7,11 +7,13 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <cstring>
 #include <cstddef>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <mutex>
@@ -305,6 +307,69 @@ struct Chunk {
   std::uint64_t transitions = 0, terminals = 0, overflows = 0, pruned = 0, cut_off = 0;
 };
 
+// The limits and stops of a search, watched inside a level (issue 15): a level of millions of
+// states took 11 s to notice Ctrl-C and grew 1.4 GB past --max-memory when they were looked at
+// only between levels. Every kCheckEvery frontier states each worker adds its chunk's growth
+// here and asks whether to stop; the level then ends early, its expanded part kept.
+struct LevelGuard {
+  static constexpr std::size_t kCheckEvery = 128;
+  // Set before the level.
+  const std::atomic<bool>* interrupt = nullptr;
+  std::uint64_t state_room = 0;      // new states still allowed (0: no limit)
+  std::uint64_t byte_room = 0;       // bytes still allowed (0: no limit)
+  double unique_ratio = 1.0;         // new states per candidate, from the level before
+  double bytes_per_state = 16;       // table and parent-record bytes a stored state costs
+  // Shared by the workers.
+  std::atomic<std::uint64_t> cands{0}, bytes{0};
+  std::atomic<int> reason{0};        // 0 none, 1 interrupted, 2 --max-states, 3 --max-memory
+  // Progress inside the level: one thread at a time, at most every `every` seconds.
+  std::function<void(std::uint64_t fresh, std::uint64_t bytes)> progress;
+  std::function<double()> now;
+  double every = 0, next = 0;
+  std::mutex progress_m;
+  bool stopped() const { return reason.load(std::memory_order_relaxed) != 0; }
+  void maybe_progress(std::uint64_t c, std::uint64_t b) {
+    if (!progress || !progress_m.try_lock()) return;
+    const double t = now();
+    if (t >= next) {
+      next = t + every;
+      progress(static_cast<std::uint64_t>(static_cast<double>(c) * unique_ratio), b);
+    }
+    progress_m.unlock();
+  }
+  // A chunk grew by `dc` candidates and `db` buffer bytes since its last report.
+  void add(std::uint64_t dc, std::uint64_t db) {
+    const std::uint64_t c = cands.fetch_add(dc, std::memory_order_relaxed) + dc;
+    const std::uint64_t b = bytes.fetch_add(db, std::memory_order_relaxed) + db;
+    const double fresh = static_cast<double>(c) * unique_ratio;
+    int why = 0;
+    if (interrupt && interrupt->load(std::memory_order_relaxed)) why = 1;
+    else if (state_room && fresh >= static_cast<double>(state_room)) why = 2;
+    else if (byte_room && static_cast<double>(b) + fresh * bytes_per_state >= static_cast<double>(byte_room)) why = 3;
+    if (why) {
+      int none = 0;
+      reason.compare_exchange_strong(none, why);
+    }
+    maybe_progress(c, b);
+  }
+};
+
+// The room a level has under the limits, and how a candidate is costed against it.
+void set_up_guard(LevelGuard& g, const ExploreOptions& opt, const ExploreResult& res, std::uint64_t memory_now,
+                  std::uint64_t stored_bytes, double unique_ratio) {
+  g.interrupt = opt.interrupt;
+  if (opt.max_states) g.state_room = opt.max_states > res.states ? opt.max_states - res.states : 1;
+  if (opt.max_memory) g.byte_room = opt.max_memory > memory_now ? opt.max_memory - memory_now : 1;
+  g.unique_ratio = unique_ratio;
+  g.bytes_per_state = std::max(16.0, static_cast<double>(stored_bytes) / static_cast<double>(std::max<std::uint64_t>(res.states, 1)));
+}
+
+// The bytes of a chunk's growing buffers.
+std::uint64_t chunk_bytes(const Chunk& c) {
+  return c.cands.capacity() * sizeof(Cand) + c.states.capacity() * sizeof(WorldState) +
+         c.edges.capacity() * sizeof(Edge) + c.known.capacity() * sizeof(LEdge);
+}
+
 // The worker threads of one search, started once: a level runs four parallel phases, and
 // starting threads for each phase of each small level cost more than the work on short runs.
 // run(n, f) calls f(i) for i < n on the caller and the workers, and returns when all are done.
@@ -382,11 +447,23 @@ class Pool {
 
 void expand(const World& w, const ExploreOptions& opt, const FpSet& seen,
             const std::vector<const WorldState*>& cur, std::size_t lo, std::size_t hi, Chunk& out,
-            std::uint8_t* settled_out) {
+            std::uint8_t* settled_out, LevelGuard& guard) {
   // The successors of one state are built straight into the chunk's buffer, fingerprinted and
   // their table slots prefetched; once all are made, the ones already seen are dropped, so the
   // cache misses of the lookups overlap and each state is written once.
+  std::uint64_t told_cands = out.cands.size(), told_bytes = chunk_bytes(out);
   for (std::size_t idx = lo; idx < hi; ++idx) {
+    if ((idx - lo) % LevelGuard::kCheckEvery == 0 && idx != lo) {
+      const std::uint64_t c = out.cands.size(), b = chunk_bytes(out);
+      guard.add(c - told_cands, b > told_bytes ? b - told_bytes : 0);
+      told_cands = c;
+      told_bytes = std::max(told_bytes, b);
+      if (guard.stopped()) {
+        // The rest of this chunk's slice is not expanded: its sources record no edges.
+        if (settled_out) std::fill(settled_out + idx, settled_out + hi, std::uint8_t{0});
+        return;
+      }
+    }
     const WorldState& s = *cur[idx];
     const std::size_t first = out.cands.size();
     if (!out.reuse_sensitive) out.reuse_sensitive = reuse_sensitive(w, s);
@@ -603,7 +680,10 @@ ExploreResult explore(const World& w, const ExploreOptions& opt) {
     return b;
   };
 
+  double unique_ratio = 1.0;  // new states per candidate in the last level (LevelGuard's estimate)
+  std::uint64_t memory_at_start = 0;
   while (!cur.empty()) {
+    memory_at_start = memory();
     // (1) expand, in chunks whose results are merged in frontier order
     const std::size_t nchunks = threads == 1 ? 1 : std::min<std::size_t>(cur.size() / 64 + 1, threads * 16);
     std::vector<Chunk>& chunks = sets[which];
@@ -614,10 +694,23 @@ ExploreResult explore(const World& w, const ExploreOptions& opt) {
       chunks[c].transitions = chunks[c].terminals = chunks[c].overflows = chunks[c].pruned = chunks[c].cut_off = 0;
     }
     if (live) settled_flag.resize(level_start + cur.size());
+    LevelGuard guard;
+    set_up_guard(guard, opt, res, memory_at_start, seen.bytes() + records.capacity_bytes(), unique_ratio);
+    if (opt.progress) {
+      guard.every = std::max(opt.progress_seconds, 0.5);
+      guard.next = last_progress + guard.every;
+      guard.now = elapsed;
+      guard.progress = [&](std::uint64_t fresh, std::uint64_t bytes) {
+        last_progress = elapsed();
+        opt.progress(Progress{res.states + fresh, res.transitions, cur.size(), res.depth, memory_at_start + bytes,
+                              last_progress});
+      };
+    }
     pool.run(nchunks, [&](std::size_t c) {
       const std::size_t lo = cur.size() * c / nchunks, hi = cur.size() * (c + 1) / nchunks;
-      expand(w, opt, seen, cur, lo, hi, chunks[c], live ? settled_flag.data() + level_start : nullptr);
+      expand(w, opt, seen, cur, lo, hi, chunks[c], live ? settled_flag.data() + level_start : nullptr, guard);
     });
+    const int stop = guard.reason.load();
     std::array<Found, kPropertyCount> found{};
     for (std::size_t c = 0; c < nchunks; ++c) {
       const Chunk& ch = chunks[c];
@@ -694,7 +787,10 @@ ExploreResult explore(const World& w, const ExploreOptions& opt) {
         ++at;
       }
     });
-    if (live) {  // every successor now has a number: record the level's edges by number
+    std::size_t level_cands = 0;
+    for (std::size_t k = 0; k < nchunks; ++k) level_cands += chunks[k].cands.size();
+    if (level_cands) unique_ratio = static_cast<double>(offset[nchunks]) / static_cast<double>(level_cands);
+    if (live && stop == 0) {  // every successor now has a number: record the level's edges by number
       std::vector<std::size_t> eoff(nchunks + 1, 0);
       for (std::size_t k = 0; k < nchunks; ++k) eoff[k + 1] = eoff[k] + chunks[k].edges.size() + chunks[k].known.size();
       EdgeBlock& blk = edges.emplace_back();
@@ -744,6 +840,10 @@ ExploreResult explore(const World& w, const ExploreOptions& opt) {
       opt.progress(Progress{res.states, res.transitions, cur.size(), res.depth, memory(), now});
     }
     if (all_violated && !cur.empty()) { res.stopped_at_violation = true; break; }
+    if (stop != 0) {  // the level ended early: its expanded part is in, the rest is not
+      res.incomplete_reason = stop == 1 ? "interrupted" : stop == 2 ? "--max-states reached" : "--max-memory reached";
+      break;
+    }
     if (!cur.empty()) {
       if (opt.interrupt && opt.interrupt->load()) res.incomplete_reason = "interrupted";
       else if (opt.max_states && res.states >= opt.max_states) res.incomplete_reason = "--max-states reached";

@@ -41,21 +41,29 @@ using Clock = std::chrono::steady_clock;
 
 // The time budget of one engine run. Z3's own timeouts are not honoured everywhere (Spacer,
 // preprocessing), so a watchdog interrupts the context when the budget is spent.
+// It also watches EngineOptions::cancel (a signal, issue 15), every 50 ms, and interrupts then.
 struct Budget {
   Clock::time_point start = Clock::now();
   double limit;
   z3::context* ctx;
+  const std::atomic<bool>* cancel;
   std::mutex m;
   std::condition_variable cv;
-  bool done = false, fired = false;
+  bool done = false, fired = false, cancelled = false;
   std::thread watchdog;
-  Budget(double seconds, z3::context& c) : limit(seconds), ctx(&c) {
+  Budget(double seconds, z3::context& c, const std::atomic<bool>* stop = nullptr)
+      : limit(seconds), ctx(&c), cancel(stop) {
     watchdog = std::thread([this] {
       std::unique_lock<std::mutex> lock(m);
       const auto until = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(limit));
-      if (!cv.wait_until(lock, until, [this] { return done; })) {
-        fired = true;
-        ctx->interrupt();
+      while (!done) {
+        if (cancel && cancel->load()) cancelled = true;
+        if (cancelled || Clock::now() >= until) {
+          fired = true;
+          ctx->interrupt();
+          return;
+        }
+        cv.wait_until(lock, std::min(until, Clock::now() + std::chrono::milliseconds(50)), [this] { return done; });
       }
     });
   }
@@ -73,11 +81,15 @@ struct Budget {
   }
   bool over() const { return elapsed() >= limit; }
   bool interrupted() { std::lock_guard<std::mutex> lock(m); return fired; }
+  bool was_cancelled() { std::lock_guard<std::mutex> lock(m); return cancelled; }
 };
 
 // z3::exception at the engine boundary: a timeout when the watchdog interrupted, else an Error.
 void caught(Result& r, Budget& b, const z3::exception& e) {
-  if (b.interrupted() || b.over()) {
+  if (b.was_cancelled()) {
+    r.outcome = Outcome::Unknown;
+    r.detail = "interrupted";
+  } else if (b.interrupted() || b.over()) {
     r.outcome = Outcome::Unknown;
     r.detail = fmt::format("timeout after {:.0f} s", b.limit);
   } else {
@@ -122,7 +134,7 @@ z3::solver qfbv(z3::context& ctx) { return z3::tactic(ctx, "qfbv").mk_solver(); 
 // query for all depths, or than push/pop). SAT: the first such k gives the shortest witness.
 template <class Target>
 Result search(const System& sys, const EngineOptions& o, Result r, Target target, model::Property shown_as) {
-  Budget budget(o.timeout_seconds, sys.ctx());
+  Budget budget(o.timeout_seconds, sys.ctx(), o.cancel);
   try {
     Unroller u(sys);
     for (unsigned k = 0; k <= o.depth; ++k) {
@@ -238,7 +250,7 @@ Result kinduction(const System& sys, model::Property p, const EngineOptions& o) 
   Result r;
   r.engine = Engine::KInduction;
   r.property = p;
-  Budget budget(o.timeout_seconds, sys.ctx());
+  Budget budget(o.timeout_seconds, sys.ctx(), o.cancel);
   auto good = [&](const SysState& s) { return !sys.bad(p, s) && sys.helper(p, s); };
   try {
     Unroller u(sys);
@@ -388,7 +400,7 @@ Result chc(const System& sys, model::Property p, const EngineOptions& o) {
   Result r;
   r.engine = Engine::Chc;
   r.property = p;
-  Budget budget(o.timeout_seconds, sys.ctx());
+  Budget budget(o.timeout_seconds, sys.ctx(), o.cancel);
   try {
     z3::context& ctx = sys.ctx();
     const SysState x = sys.fresh_state("");
@@ -436,6 +448,18 @@ Result chc(const System& sys, model::Property p, const EngineOptions& o) {
         fp.add_cover(-1, inv, lemma);
       }
     }
+    // Spacer's own timeout counts from the query: set it to what is left after building the
+    // rules and covers (about 1 s), or `--timeout 1` took 2 s per property. If the watchdog
+    // fired meanwhile, the query is not started at all (an interrupt does not reach a query
+    // that starts after it).
+    if (budget.over() || budget.interrupted()) {
+      r.outcome = Outcome::Unknown;
+      r.detail = budget.was_cancelled() ? "interrupted" : fmt::format("timeout after {:.0f} s", budget.limit);
+      r.seconds = budget.elapsed();
+      return r;
+    }
+    ps.set("timeout", budget.left_ms());
+    fp.set(ps);
     const z3::check_result q = fp.query(goal);
     r.seconds = budget.elapsed();
     if (q == z3::sat) {

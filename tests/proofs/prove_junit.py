@@ -39,6 +39,23 @@ unknown = run(["--engine", "kind", "--depth", "8", "--property", "no-stale-deliv
               os.path.join(work, "unknown.xml"))
 expect(unknown.get("errors") == "1", f"an unknown result is a JUnit error: {unknown.attrib}")
 
+# A report that cannot be written: the JSON still comes, exit 5 (all proved), report_errors says why.
+p = subprocess.run([tool, "prove", "--json", "--no-progress", "--engine", "bmc", "--depth", "1", "--junit", "/dev/full"],
+                   capture_output=True, text=True)
+expect(p.returncode == 5, f"--junit /dev/full: exit {p.returncode}, expected 5")
+outputs.append((json.loads(p.stdout), 5))
+# A signal: the engine running is interrupted, no further one starts, exit 3, "interrupted".
+import signal, time
+q = subprocess.Popen([tool, "prove", "--json", "--no-progress", "--timeout", "300"], stdout=subprocess.PIPE,
+                     stderr=subprocess.PIPE, text=True)
+time.sleep(1.5)
+q.send_signal(signal.SIGTERM)
+out, _ = q.communicate(timeout=30)
+expect(q.returncode == 3, f"SIGTERM: exit {q.returncode}, expected 3")
+stopped = json.loads(out)
+expect(stopped.get("interrupted") == "SIGTERM", f"SIGTERM: interrupted is {stopped.get('interrupted')!r}")
+outputs.append((stopped, 3))
+
 # The prove --json schema in docs/json.md, both ways.
 documented, in_prove = set(), False
 for line in open(doc, encoding="utf-8"):
@@ -54,7 +71,8 @@ for d, want in outputs:
         seen.add(k)
         if isinstance(v, list):
             for x in v:
-                seen.update(f"{k}[].{kk}" for kk in x)
+                if isinstance(x, dict):  # a list of objects: its members (a list of strings has none)
+                    seen.update(f"{k}[].{kk}" for kk in x)
 expect(not (documented - seen), f"documented but never output: {sorted(documented - seen)}")
 expect(not (seen - documented), f"output but not documented: {sorted(seen - documented)}")
 

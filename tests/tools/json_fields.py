@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks that docs/json.md and `tcpclose check --json` list the same fields.
-Usage: json_fields.py DOC TCPCLOSE WORKDIR. Runs three checks (violated with --trace-out,
-holding with the liveness half, incomplete); every documented field must appear in at least
+Usage: json_fields.py DOC TCPCLOSE WORKDIR. Runs four checks (violated with --trace-out,
+holding with the liveness half, incomplete, incomplete with an unwritable --junit); every documented field must appear in at least
 one output, and every field of every output must be documented. Exit 1 on any difference."""
 import json, os, re, subprocess, sys
 
@@ -21,6 +21,7 @@ runs = [
       "--trace-out", os.path.join(work, "json-fields.txt")], 1),
     (["--scenario", "early-close", "--property", "both-closed", "--loss", "0", "--dup", "0", "--delay", "0"], 0),
     (["--scenario", "half-close", "--max-states", "1000"], 3),
+    (["--scenario", "half-close", "--max-states", "1000", "--junit", "/dev/full"], 3),  # report_errors
 ]
 seen = set()
 

@@ -1,10 +1,15 @@
 // `tcpclose check` (see check.hpp).
 #include "check.hpp"
 
+#include "exit_codes.hpp"
+#include "signals.hpp"
+
 #include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <optional>
+
+#include <unistd.h>
 #include <thread>
 
 #include <fmt/format.h>
@@ -20,8 +25,6 @@
 namespace tcpclose::cli {
 namespace {
 
-std::atomic<bool> g_interrupted{false};
-extern "C" void on_sigint(int) { g_interrupted.store(true); }
 
 std::vector<std::string> scenario_names() {
   std::vector<std::string> v{"all"};
@@ -35,18 +38,34 @@ std::vector<std::string> property_names() {
 }
 
 // "512M", "4G", "1000000": bytes. Returns nullopt when malformed.
+// A positive size such as 512M or 4G, at most 2^50 bytes (1 PiB); nullopt for 0, a bad unit or
+// a value that would wrap (18446744073709551617 was one byte before this check).
 std::optional<std::uint64_t> parse_size(const std::string& s) {
+  constexpr std::uint64_t kMax = std::uint64_t{1} << 50;
   if (s.empty()) return std::nullopt;
   std::size_t i = 0;
   std::uint64_t v = 0;
-  for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) v = v * 10 + static_cast<unsigned>(s[i] - '0');
-  if (i == 0) return std::nullopt;
+  for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
+    v = v * 10 + static_cast<unsigned>(s[i] - '0');
+    if (v > kMax) return std::nullopt;
+  }
+  if (i == 0 || v == 0) return std::nullopt;
   const std::string unit = s.substr(i);
-  if (unit.empty()) return v;
-  if (unit == "K" || unit == "KiB") return v << 10;
-  if (unit == "M" || unit == "MiB") return v << 20;
-  if (unit == "G" || unit == "GiB") return v << 30;
-  return std::nullopt;
+  unsigned shift = 0;
+  if (unit == "K" || unit == "KiB") shift = 10;
+  else if (unit == "M" || unit == "MiB") shift = 20;
+  else if (unit == "G" || unit == "GiB") shift = 30;
+  else if (!unit.empty()) return std::nullopt;
+  if (v > (kMax >> shift)) return std::nullopt;
+  return v << shift;
+}
+
+// Without --max-memory a search stops at 3/4 of the machine's physical memory (issue 15: a plain
+// `check --profile rfc9293` grew to 21 GB of 24 with no limit), so the kernel never kills it.
+std::uint64_t default_memory_limit() {
+  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || page <= 0) return std::uint64_t{16} << 30;
+  return static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page) / 4 * 3;
 }
 
 const char* outcome_name(model::Outcome o) {
@@ -164,8 +183,9 @@ void add_check_options(CLI::App& cmd, CheckArgs& a) {
   e->add_option("--threads", a.threads, "Worker threads; 0: one per core (results do not depend on it)")
       ->check(CLI::Range(0u, 256u))->capture_default_str();
   e->add_option("--max-states", a.max_states, "Stop (exit 3) after this many states")->check(CLI::Range(1ull, 4000000000ull));
-  e->add_option("--max-memory", a.max_memory, "Stop (exit 3) beyond this much memory, e.g. 512M, 4G")
-      ->check([](const std::string& s) { return parse_size(s) ? std::string() : "expects a size such as 512M or 4G"; });
+  e->add_option("--max-memory", a.max_memory,
+                "Stop (exit 3) beyond this much memory, e.g. 512M, 4G (default: 3/4 of physical memory)")
+      ->check([](const std::string& s) { return parse_size(s) ? std::string() : "expects a positive size up to 1 PiB, such as 512M or 4G"; });
   e->add_flag("!--no-share", a.share,
               "Search every scenario, even one whose graph is provably an earlier one's (reopen-connect-reuseaddr "
               "when SO_REUSEADDR decides no move of reopen-connect; docs/model.md)");
@@ -178,12 +198,13 @@ void add_check_options(CLI::App& cmd, CheckArgs& a) {
       ->check(CLI::IsMember({"text", "mermaid", "pcap"}))->capture_default_str();
   r->add_option("--trace-out", a.trace_out,
                 "Write the shortest counterexample to FILE; with several, FILE holds the first and "
-                "FILE's stem.SCENARIO.PROPERTY.ext each one");
-  r->add_option("--junit", a.junit, "Write a JUnit XML report to FILE: one testcase per scenario x property");
+                "FILE's stem.SCENARIO.PROPERTY.ext each one")->check(output_path());
+  r->add_option("--junit", a.junit, "Write a JUnit XML report to FILE: one testcase per scenario x property")
+      ->check(output_path());
   cmd.add_flag("!--no-progress", a.progress,
                "No progress on stderr (by default: a live line on a terminal, plain lines otherwise)");
   cmd.add_option("--progress-every", a.progress_every, "Seconds between progress reports (0: after every BFS level)")
-      ->check(CLI::Range(0.0, 3600.0))->capture_default_str();
+      ->check(finite_range(0.0, 3600.0))->capture_default_str();
   cmd.add_flag("--list-properties", a.list_properties, "Print each property with its statement and exit");
   cmd.add_flag("--list-mutants", a.list_mutants, "Print each mutant with what it breaks and exit");
   cmd.add_flag("--list-scenarios", a.list_scenarios, "Print each scenario and exit");
@@ -213,7 +234,12 @@ int run_check(const CheckArgs& a) {
     std::fprintf(stderr, "tcpclose check: --trace-format pcap: a capture is binary; name a file with --trace-out\n");
     return 2;
   }
-  // Refuse an unwritable report file before a search that may take minutes.
+  // Refuse an unwritable report file, or two reports on one file, before a search that may take minutes.
+  if (!a.trace_out.empty() && !a.junit.empty() && same_file(a.trace_out, a.junit)) {
+    std::fprintf(stderr, "tcpclose check: --trace-out and --junit name the same file, %s: each would overwrite the other\n",
+                 a.junit.c_str());
+    return 2;
+  }
   for (const auto& [flag, path] : {std::pair{"--trace-out", &a.trace_out}, std::pair{"--junit", &a.junit}}) {
     if (path->empty()) continue;
     if (const std::string e = check_writable(*path); !e.empty()) {
@@ -236,8 +262,9 @@ int run_check(const CheckArgs& a) {
     if (want) scenarios.push_back(s);
   }
 
-  g_interrupted.store(false);
-  std::signal(SIGINT, on_sigint);
+  // Ctrl-C, SIGTERM and SIGHUP end the search within a level's check interval (LevelGuard):
+  // the figures so far are printed, the reports written, and the exit code is 3.
+  std::optional<StopSignals> stops(std::in_place);
   std::vector<ScenarioRun> runs;
   ProgressReporter reporter(stderr, ProgressReporter::stderr_is_terminal());
   for (model::Scenario s : scenarios) {
@@ -269,30 +296,37 @@ int run_check(const CheckArgs& a) {
     model::ExploreOptions opt;
     opt.threads = a.threads != 0 ? a.threads : std::max(1u, std::thread::hardware_concurrency());
     opt.max_states = a.max_states;
-    opt.max_memory = a.max_memory.empty() ? 0 : *parse_size(a.max_memory);
+    opt.max_memory = a.max_memory.empty() ? default_memory_limit() : *parse_size(a.max_memory);
     opt.properties = props;
     opt.liveness = a.liveness;
-    opt.interrupt = &g_interrupted;
+    opt.interrupt = &stops->flag();
     reporter.begin(model::name(s), runs.size() + 1, scenarios.size());
     if (a.progress) opt.progress = [&reporter](const model::Progress& p) { reporter.update(p); };
     opt.progress_seconds = a.progress_every;
     ScenarioRun r{s, w, model::explore(w, opt), 0, nullptr};
     reporter.end();
+    if (a.max_memory.empty() && r.result.incomplete_reason == "--max-memory reached")
+      r.result.incomplete_reason = fmt::format("the default memory limit, 3/4 of physical memory ({:.1f} GiB), was "
+                                               "reached; raise it with --max-memory",
+                                               static_cast<double>(opt.max_memory) / (1 << 30));
     // A guard is only meaningful if the properties it protects are checked in full.
     if (r.result.incomplete_reason.empty() && !r.result.stopped_at_violation)
       r.missing_guards = static_cast<std::uint8_t>(model::required_guards(s) & ~r.result.guards);
     runs.push_back(std::move(r));
-    if (g_interrupted.load()) break;
+    if (stops->stopped()) break;
   }
-  std::signal(SIGINT, SIG_DFL);
+  const bool interrupted = stops->stopped();
+  if (interrupted) std::fprintf(stderr, "tcpclose check: %s: stopped; the figures so far follow\n", stops->name());
+  stops.reset();
 
-  bool violated = false, vacuous = false, incomplete = g_interrupted.load() && runs.size() < scenarios.size();
+  bool violated = false, vacuous = false, incomplete = interrupted && runs.size() < scenarios.size();
   for (const ScenarioRun& r : runs) {
     violated = violated || r.result.outcome == model::Outcome::Violated;
     incomplete = incomplete || r.result.outcome == model::Outcome::Incomplete;
     vacuous = vacuous || r.missing_guards != 0;
   }
-  const int code = violated || vacuous ? 1 : incomplete ? 3 : 0;
+  int code = violated || vacuous ? 1 : incomplete ? 3 : 0;
+  std::vector<std::string> lost;  // reports that could not be written
   const char* verdict = violated ? "violated" : vacuous ? "vacuous" : incomplete ? "incomplete" : "holds";
 
   const ScenarioRun* first_bad = nullptr;
@@ -310,18 +344,18 @@ int run_check(const CheckArgs& a) {
         found[i].files.push_back(trace_path_for(a.trace_out, model::name(found[i].run->scenario),
                                                 model::name(found[i].v->property)));
       for (const std::string& path : found[i].files)
-        if (const std::string e = write_trace(path, trace_format, found[i].run->world, *found[i].v); !e.empty()) {
-          std::fprintf(stderr, "tcpclose check: --trace-out: %s\n", e.c_str());
-          return 2;
-        }
+        if (const std::string e = write_trace(path, trace_format, found[i].run->world, *found[i].v); !e.empty())
+          lost.push_back("--trace-out: " + e);
     }
   }
   if (!a.junit.empty())
-    if (const std::string e = junit::write(a.junit, junit_suites(runs, scenarios, props, g_interrupted.load()));
-        !e.empty()) {
-      std::fprintf(stderr, "tcpclose check: --junit: %s\n", e.c_str());
-      return 2;
-    }
+    if (const std::string e = junit::write(a.junit, junit_suites(runs, scenarios, props, interrupted));
+        !e.empty())
+      lost.push_back("--junit: " + e);
+  // A report that could not be written loses nothing else: the verdict and the counterexample
+  // are still printed, and a run that found nothing wrong ends with kExitReportLost, not 0.
+  for (const std::string& e : lost) std::fprintf(stderr, "tcpclose check: %s\n", e.c_str());
+  if (!lost.empty() && code == 0) code = kExitReportLost;
 
   if (a.json) {
     nlohmann::json j;
@@ -337,6 +371,7 @@ int run_check(const CheckArgs& a) {
     }
     j["states"] = states; j["transitions"] = transitions; j["depth"] = depth; j["seconds"] = seconds;
     j["exit_code"] = code;
+    if (!lost.empty()) j["report_errors"] = lost;
     j["config"] = {{"msl", cfg.msl}, {"time_wait", cfg.time_wait}, {"rto", cfg.rto}, {"loss", a.loss},
                    {"dup", a.dup}, {"delay", a.delay}, {"in_flight", a.in_flight},
                    {"incarnations", a.incarnations}, {"isn", a.isn}, {"data", a.data},

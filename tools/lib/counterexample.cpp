@@ -3,6 +3,8 @@
 // the way tcpdump -w writes a file, so any reader of the classic format opens it.
 #include "counterexample.hpp"
 
+#include "atomic_file.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
@@ -195,7 +197,9 @@ std::vector<std::uint8_t> ipv4_tcp_packet(std::uint32_t src, std::uint32_t dst, 
 std::string write_pcap(const std::string& path, const model::World& w, const model::Violation& v) {
   pcap_t* dead = pcap_open_dead(DLT_RAW, 65535);
   if (!dead) return "pcap_open_dead failed";
-  pcap_dumper_t* d = pcap_dump_open(dead, path.c_str());
+  const std::string target = atomic_target(path);  // "": a special file, written in place
+  const std::string tmp = target.empty() ? path : temp_path_for(target);
+  pcap_dumper_t* d = pcap_dump_open(dead, tmp.c_str());
   if (!d) {
     std::string e = pcap_geterr(dead);
     pcap_close(dead);
@@ -225,15 +229,16 @@ std::string write_pcap(const std::string& path, const model::World& w, const mod
   const bool ok = pcap_dump_flush(d) == 0;
   pcap_dump_close(d);
   pcap_close(dead);
-  return ok ? std::string() : fmt::format("writing {} failed", path);
+  if (!ok) {
+    if (!target.empty()) std::remove(tmp.c_str());
+    return fmt::format("cannot write {}: {}", path, std::strerror(errno));
+  }
+  return target.empty() ? std::string() : commit_temp(tmp, target);
 }
 
 std::string write_trace(const std::string& path, TraceFormat f, const model::World& w, const model::Violation& v) {
   if (f == TraceFormat::Pcap) return write_pcap(path, w, v);
-  std::ofstream o(path, std::ios::binary | std::ios::trunc);
-  if (o) o << (f == TraceFormat::Mermaid ? mermaid_trace(w, v) : model::format_trace(w, v));
-  o.flush();
-  return o ? std::string() : fmt::format("cannot write {}: {}", path, std::strerror(errno));
+  return write_atomic(path, f == TraceFormat::Mermaid ? mermaid_trace(w, v) : model::format_trace(w, v));
 }
 
 std::string trace_path_for(const std::string& path, std::string_view scenario, std::string_view property) {
@@ -253,6 +258,14 @@ std::string check_writable(const std::string& path) {
   const fs::path dir = p.parent_path().empty() ? fs::path(".") : p.parent_path();
   if (!fs::is_directory(dir, ec)) return fmt::format("directory {} does not exist", dir.string());
   return access(dir.c_str(), W_OK) == 0 ? "" : fmt::format("cannot write in directory {}", dir.string());
+}
+
+bool same_file(const std::string& a, const std::string& b) {
+  std::error_code ea, eb;
+  // absolute() first: libstdc++'s weakly_canonical("r.xml") stays relative when the file does not exist.
+  const auto pa = std::filesystem::weakly_canonical(std::filesystem::absolute(a), ea);
+  const auto pb = std::filesystem::weakly_canonical(std::filesystem::absolute(b), eb);
+  return ea || eb ? a == b : pa == pb;
 }
 
 }  // namespace tcpclose::cli

@@ -46,5 +46,7 @@ std::string trace_path_for(const std::string& path, std::string_view scenario, s
 // Whether `path` can be written (the file, or its directory when it does not exist yet).
 // Returns an error message, or an empty string.
 std::string check_writable(const std::string& path);
+// Whether two output paths name one file (after resolving ".", ".." and symbolic links).
+bool same_file(const std::string& a, const std::string& b);
 
 }  // namespace tcpclose::cli

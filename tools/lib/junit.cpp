@@ -1,6 +1,8 @@
 // JUnit XML writer (see junit.hpp).
 #include "junit.hpp"
 
+#include "atomic_file.hpp"
+
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -29,11 +31,41 @@ std::string attr(std::string_view key, std::string_view value) {
 
 }  // namespace
 
+namespace {
+
+// The length of the well-formed UTF-8 sequence at s[i] (RFC 3629: no overlongs, no surrogates,
+// nothing above U+10FFFF), or 0 if the byte there does not start one.
+std::size_t utf8_length(std::string_view s, std::size_t i) {
+  const auto b = [&](std::size_t k) { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0u; };
+  const unsigned c = b(0);
+  const auto cont = [&](std::size_t k) { return (b(k) & 0xC0u) == 0x80u; };
+  if (c < 0x80) return 1;
+  if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
+  if (c >= 0xE0 && c <= 0xEF) {
+    const unsigned lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+    return b(1) >= lo && b(1) <= hi && cont(2) ? 3 : 0;
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    const unsigned lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+    return b(1) >= lo && b(1) <= hi && cont(2) && cont(3) ? 4 : 0;
+  }
+  return 0;
+}
+
+}  // namespace
+
 std::string escape(std::string_view s, bool attribute) {
   std::string out;
   out.reserve(s.size());
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {  // a byte that is not UTF-8 would make the document unreadable (issue 15)
+      const std::size_t n = utf8_length(s, i);
+      if (n == 0) { out += "\xEF\xBF\xBD"; ++i; continue; }  // U+FFFD, as the JSON writers do
+      out.append(s.substr(i, n));
+      i += n;
+      continue;
+    }
     switch (c) {
       case '&': out += "&amp;"; break;
       case '<': out += "&lt;"; break;
@@ -43,8 +75,9 @@ std::string escape(std::string_view s, bool attribute) {
       case '\t': out += attribute ? "&#9;" : "\t"; break;
       case '\n': out += attribute ? "&#10;" : "\n"; break;
       case '\r': out += "&#13;"; break;  // a raw CR would be normalised to LF by the parser
-      default: out += c < 0x20 || c == 0x7F ? '?' : ch;
+      default: out += c < 0x20 || c == 0x7F ? '?' : static_cast<char>(c);
     }
+    ++i;
   }
   return out;
 }
@@ -80,10 +113,7 @@ std::string render(const std::vector<Suite>& suites, std::string_view name) {
 }
 
 std::string write(const std::string& path, const std::vector<Suite>& suites, std::string_view name) {
-  std::ofstream o(path, std::ios::binary | std::ios::trunc);
-  if (o) o << render(suites, name);
-  o.flush();
-  return o ? std::string() : fmt::format("cannot write {}: {}", path, std::strerror(errno));
+  return cli::write_atomic(path, render(suites, name));
 }
 
 }  // namespace tcpclose::junit

@@ -28,7 +28,8 @@ struct Suite {
 };
 
 // Text as XML character data or attribute value: &, <, >, ", ' become entities; characters
-// XML 1.0 forbids (controls other than tab, newline and carriage return) become '?'.
+// XML 1.0 forbids (controls other than tab, newline and carriage return) become '?', and a byte
+// that is not part of well-formed UTF-8 becomes U+FFFD, so the document always parses.
 // In attributes, tab and newlines are written as character references so they survive
 // attribute-value normalisation.
 std::string escape(std::string_view s, bool attribute);

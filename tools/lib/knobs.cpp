@@ -1,6 +1,8 @@
 // Parsing and printing of profiles, knobs and mutants (see knobs.hpp).
 #include "knobs.hpp"
 
+#include <cmath>
+
 #include <fmt/format.h>
 
 namespace tcpclose::cli {
@@ -27,6 +29,24 @@ std::vector<std::string> mutant_names() {
   std::vector<std::string> v;
   for (Mutant m : kAllMutants) v.emplace_back(name(m));
   return v;
+}
+
+CLI::Validator finite_range(double lo, double hi) {
+  return CLI::Validator(
+      [lo, hi](std::string& s) -> std::string {
+        double v = 0;
+        std::size_t used = 0;
+        try { v = std::stod(s, &used); } catch (const std::exception&) { used = 0; }
+        if (used != s.size() || !std::isfinite(v)) return "expects a finite number, not '" + s + "'";
+        if (v < lo || v > hi) return fmt::format("value {} not in range [{}, {}]", s, lo, hi);
+        return {};
+      },
+      fmt::format("FLOAT in [{} - {}]", lo, hi));
+}
+
+CLI::Validator output_path() {
+  return CLI::Validator([](std::string& s) { return s.empty() ? std::string("expects a file name, not ''") : std::string(); },
+                        "FILE");
 }
 
 void add_knob_options(CLI::App& app, KnobOptions& k, bool with_mutant) {

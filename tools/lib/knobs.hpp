@@ -30,6 +30,13 @@ struct KnobOptions {
   std::optional<unsigned> fin_retries, retries;
 };
 
+// A number in [lo, hi] that is finite: CLI::Range lets NaN through (every comparison with it is
+// false), so `--timeout nan` was accepted. Every floating-point flag uses this.
+CLI::Validator finite_range(double lo, double hi);
+
+// An output path that is not empty: `--junit ''` used to write nothing, silently.
+CLI::Validator output_path();
+
 // Registers --profile and every knob flag (and --mutant when with_mutant) on `app`.
 void add_knob_options(CLI::App& app, KnobOptions& k, bool with_mutant);
 // The profile's Config with the given overrides applied. --msl alone sets TIME-WAIT to 2*MSL.

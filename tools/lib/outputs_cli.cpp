@@ -7,11 +7,16 @@
 #include <cstdio>
 #include <filesystem>
 #include <iterator>
+#include <optional>
 #include <fstream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "atomic_file.hpp"
+#include "counterexample.hpp"
+#include "exit_codes.hpp"
+#include "signals.hpp"
 #include "diagram.hpp"
 #include "gen.hpp"
 #include "table.hpp"
@@ -20,18 +25,16 @@
 namespace tcpclose::cli {
 namespace {
 
-// Writes `text` to `path`, or to stdout when path is empty or "-". Returns 0 or 1.
+// Writes `text` to `path`, or to stdout when path is empty or "-" (whose failure main() reports).
+// Returns 0, or kExitReportLost when the file could not be written.
 int write_out(const std::string& text, const std::string& path, const char* cmd) {
   if (path.empty() || path == "-") {
     std::fwrite(text.data(), 1, text.size(), stdout);
     return 0;
   }
-  std::ofstream f(path, std::ios::binary);
-  f << text;
-  f.close();
-  if (!f) {
-    std::fprintf(stderr, "tcpclose %s: --out %s: cannot write the file\n", cmd, path.c_str());
-    return 1;
+  if (const std::string e = write_atomic(path, text); !e.empty()) {
+    std::fprintf(stderr, "tcpclose %s: --out: %s\n", cmd, e.c_str());
+    return kExitReportLost;
   }
   return 0;
 }
@@ -48,7 +51,7 @@ CLI::App* add_diagram_command(CLI::App& app, DiagramArgs& a) {
                   "timer) or all (all with an output)")
       ->check(CLI::IsMember({"none", "restart", "all"}))->capture_default_str();
   cmd->add_option("--out", a.out, "Write to this file instead of stdout");
-  cmd->footer("Exit codes: 0 written, 1 Graphviz's dot is missing or failed, or --out is not writable, 2 bad usage.");
+  cmd->footer("Exit codes: 0 written, 1 Graphviz's dot is missing or failed, 2 bad usage, 5 --out could not be written.");
   return cmd;
 }
 
@@ -82,12 +85,20 @@ CLI::App* add_vectors_command(CLI::App& app, VectorsArgs& a) {
       ->check(CLI::IsMember(names));
   cmd->add_option("--out", a.out, "Write to this file instead of stdout");
   cmd->add_option("--max-states", a.max_states, "Stop each scenario's search after this many states (0: no limit); "
-                                                "the document then says \"complete\": false");
-  cmd->footer("Exit codes: 0 written, 1 --out is not writable or a recorded step is not reproducible, 2 bad usage.");
+                                                "the document then says \"complete\": false")
+      ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{4000000000}));
+  cmd->footer("Exit codes: 0 written, 1 a recorded step is not reproducible, 2 bad usage (also an --out that cannot be "
+              "written, refused before the search), 3 a signal stopped the search (the document says \"complete\": false), 5 the document could not be written after the search.");
   return cmd;
 }
 
 int run_vectors(const VectorsArgs& a) {
+  // Refuse an unwritable --out before a search that may take minutes.
+  if (!a.out.empty() && a.out != "-")
+    if (const std::string e = check_writable(a.out); !e.empty()) {
+      std::fprintf(stderr, "tcpclose vectors: --out: %s\n", e.c_str());
+      return 2;
+    }
   if (a.knobs.timestamps && *a.knobs.timestamps == "on") {
     std::fprintf(stderr, "tcpclose vectors: --timestamps on: the model has no absolute clock, so TSvals are not "
                          "modelled (docs/model.md)\n");
@@ -102,6 +113,7 @@ int run_vectors(const VectorsArgs& a) {
     if (want) scenarios.push_back(s);
   }
   const auto t0 = std::chrono::steady_clock::now();
+  std::optional<StopSignals> stops(std::in_place);  // a signal ends the search, not the document
   vectors::Collection col;
   nlohmann::json meta;
   meta["generator"] = "tcpclose 0.1.0";
@@ -116,8 +128,12 @@ int run_vectors(const VectorsArgs& a) {
     meta["scenarios"].push_back(model::name(s));
     meta["bounds"] = {{"loss", w.loss}, {"dup", w.dup}, {"delay", w.delay}, {"in_flight", w.in_flight},
                       {"incarnations", w.incarnations}, {"data", w.data}, {"isn", "adversarial"}};
-    vectors::collect(w, a.max_states, col);
+    vectors::collect(w, a.max_states, col, &stops->flag());
+    if (stops->stopped()) break;
   }
+  const bool interrupted = stops->stopped();
+  if (interrupted) std::fprintf(stderr, "tcpclose vectors: %s: stopped; writing what was collected\n", stops->name());
+  stops.reset();
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (col.unexplained != 0) {
     std::fprintf(stderr, "tcpclose vectors: %llu recorded steps are not reproduced by step() (a model bug)\n",
@@ -128,7 +144,8 @@ int run_vectors(const VectorsArgs& a) {
   std::fprintf(stderr, "tcpclose vectors: %zu vectors from %llu steps, %llu states, %.1f s, %zu bytes%s\n",
                col.vectors.size(), static_cast<unsigned long long>(col.steps), static_cast<unsigned long long>(col.states),
                secs, text.size(), col.complete ? "" : " (incomplete: --max-states)");
-  return write_out(text, a.out, "vectors");
+  const int written = write_out(text, a.out, "vectors");
+  return written != 0 ? written : interrupted ? kExitIncomplete : 0;
 }
 
 CLI::App* add_gen_command(CLI::App& app, GenArgs& a) {
@@ -149,13 +166,14 @@ CLI::App* add_gen_command(CLI::App& app, GenArgs& a) {
   cmd->add_option("--input", a.inputs, "Only this input class, as `tcpclose table` names it (repeatable)")
       ->check(input_class);
   cmd->add_option("--max-timer", a.max_timer_s, "Do not script a timer that fires later than this, in seconds")
-      ->check(CLI::Range(0.0, 86400.0))->capture_default_str();
+      ->check(finite_range(0.0, 86400.0))->capture_default_str();
   cmd->add_option("--kernel-results", a.kernel_results,
                   "Judge the scripts by this output of ../shared/tools/kernel-run (PASS/FAIL lines): print the "
                   "agreement per state and per input class")->check(CLI::ExistingFile);
   cmd->add_option("--grid", a.grid, "With --kernel-results: write the state x input-class agreement grid to this "
                                     "file (.svg through Graphviz, else DOT)")->needs("--kernel-results");
-  cmd->footer("Exit codes: 0 written, 1 --out or --grid is not writable (or Graphviz failed), 2 bad usage.\n"
+  cmd->footer("Exit codes: 0 written, 1 the --out directory cannot be made (or Graphviz failed), 2 bad usage, "
+              "5 a script, index.csv or --grid could not be written.\n"
               "index.csv lists every selected pair: its script, or why there is none.");
   return cmd;
 }
@@ -180,10 +198,11 @@ int run_gen(const GenArgs& a) {
   std::size_t written = 0;
   for (const gen::Item& it : items) {
     if (it.file.empty()) continue;
-    if (write_out(it.text, (std::filesystem::path(a.out) / it.file).string(), "gen") != 0) return 1;
+    if (const int rc = write_out(it.text, (std::filesystem::path(a.out) / it.file).string(), "gen"); rc != 0) return rc;
     ++written;
   }
-  if (write_out(gen::index_csv(items), (std::filesystem::path(a.out) / "index.csv").string(), "gen") != 0) return 1;
+  if (const int rc = write_out(gen::index_csv(items), (std::filesystem::path(a.out) / "index.csv").string(), "gen"); rc != 0)
+    return rc;
   std::size_t others = 0;  // scripts of an earlier run, which a glob would mix with these
   for (const auto& e : std::filesystem::directory_iterator(a.out, ec)) {
     const std::string f = e.path().filename().string();

@@ -1,6 +1,9 @@
 // `tcpclose prove` (see prove.hpp): parse, build the System, run the engines, print.
 #include "prove.hpp"
 
+#include "exit_codes.hpp"
+#include "signals.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -25,7 +28,7 @@
 namespace tcpclose::cli {
 namespace {
 
-constexpr int kExitProved = 0, kExitViolated = 1, kExitUsage = 2, kExitUnknown = 3;
+constexpr int kExitProved = kExitOk, kExitViolated = kExitFailed, kExitUnknown = kExitIncomplete;
 
 std::vector<std::string> provable_names() {
   std::vector<std::string> v{"all"};
@@ -72,7 +75,7 @@ void add_prove_options(CLI::App& cmd, ProveArgs& a) {
   cmd.add_option("--depth", a.depth, "BMC's bound / k-induction's largest k / CHC's witness search (default: bmc 6, kind 3, chc 6)")
       ->check(CLI::Range(1u, 64u));
   cmd.add_option("--timeout", a.timeout, "Seconds per engine run; running out is exit 3")
-      ->check(CLI::Range(1.0, 86400.0))->capture_default_str();
+      ->check(finite_range(1.0, 86400.0))->capture_default_str();
   auto* w = cmd.add_option_group("World", "Bounds of the composed system (docs/proofs.md)");
   w->add_option("--slots", a.slots, "Network slots, shared by both directions")->check(CLI::Range(1u, 8u))->capture_default_str();
   w->add_option("--incarnations", a.incarnations, "Connections A opens")->check(CLI::Range(1u, 4u))->capture_default_str();
@@ -102,11 +105,12 @@ void add_prove_options(CLI::App& cmd, ProveArgs& a) {
                "k-induction: print the counterexample to induction (the states of the failing step case), for "
                "finding a missing auxiliary invariant");
   cmd.add_flag("--json", a.json, "Print one JSON object instead of text");
-  cmd.add_option("--junit", a.junit, "Write a JUnit XML report to FILE: one testcase per property x engine");
+  cmd.add_option("--junit", a.junit, "Write a JUnit XML report to FILE: one testcase per property x engine")
+      ->check(output_path());
   cmd.add_flag("!--no-progress", a.progress,
                "No progress on stderr (by default: a live line on a terminal, plain lines otherwise)");
   cmd.add_option("--progress-every", a.progress_every, "Seconds between progress reports")
-      ->check(CLI::Range(0.1, 3600.0))->capture_default_str();
+      ->check(finite_range(0.1, 3600.0))->capture_default_str();
 }
 
 namespace {
@@ -194,6 +198,9 @@ int run_prove(const ProveArgs& a) {
   for (proofs::Engine e : proofs::kAllEngines)
     if (a.engine == "all" || a.engine == proofs::name(e)) engines.push_back(e);
 
+  // Ctrl-C, SIGTERM and SIGHUP stop the whole run, not only the current solver call: the engine
+  // running is interrupted within 50 ms, no further engine starts, and what is done is printed.
+  std::optional<StopSignals> stops(std::in_place);
   z3::context ctx;
   const proofs::System sys(ctx, so);
   nlohmann::json out{{"version", 1}, {"profile", a.knobs.profile}, {"mutant", name(so.cfg.mutant)}, {"msl", so.cfg.msl},
@@ -216,9 +223,12 @@ int run_prove(const ProveArgs& a) {
   const std::size_t runs = props.size() * engines.size();
   std::size_t run_index = 0;
   for (model::Property p : props) {
+    if (stops->stopped()) break;
     junit::Suite& suite = suites.emplace_back(junit::Suite{fmt::format("tcpclose.prove.{}", model::name(p)), 0, {}});
     for (proofs::Engine e : engines) {
+      if (stops->stopped()) break;
       proofs::EngineOptions eo;
+      eo.cancel = &stops->flag();
       eo.depth = a.depth ? a.depth : default_depth(e);
       eo.timeout_seconds = a.timeout;
       if (a.recheck == "cvc5") eo.recheck = proofs::cvc5_recheck();
@@ -269,15 +279,26 @@ int run_prove(const ProveArgs& a) {
                               r.witness->replay_ok ? ", replayed through step()" : "", r.witness->trace);
     }
   }
-  const int code = violated ? kExitViolated : unknown ? kExitUnknown : kExitProved;
-  out["exit_code"] = code;
-  if (a.json) fmt::print("{}\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
-  else fmt::print("{}", traces);
+  if (stops->stopped()) {
+    unknown = true;
+    out["interrupted"] = stops->name();
+    std::fprintf(stderr, "tcpclose prove: %s: stopped; no further engine was started\n", stops->name());
+  }
+  stops.reset();
+  int code = violated ? kExitViolated : unknown ? kExitUnknown : kExitProved;
+  // The report first, so that the printed exit code is the one the process returns; a report
+  // that cannot be written loses nothing else (cli::kExitReportLost when all was proved).
+  std::string lost;
   if (!a.junit.empty())
     if (const std::string e = junit::write(a.junit, suites); !e.empty()) {
-      std::fprintf(stderr, "tcpclose prove: --junit: %s\n", e.c_str());
-      return kExitUsage;
+      lost = "--junit: " + e;
+      std::fprintf(stderr, "tcpclose prove: %s\n", lost.c_str());
+      if (code == kExitProved) code = kExitReportLost;
     }
+  out["exit_code"] = code;
+  if (!lost.empty()) out["report_errors"] = {lost};
+  if (a.json) fmt::print("{}\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+  else fmt::print("{}", traces);
   return code;
 }
 

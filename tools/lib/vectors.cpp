@@ -203,7 +203,7 @@ json actions_json(const Actions& a) {
 
 }  // namespace
 
-void collect(const model::World& w, std::uint64_t max_states, Collection& into) {
+void collect(const model::World& w, std::uint64_t max_states, Collection& into, const std::atomic<bool>* stop) {
   // Vectors are told apart by the fingerprint of (TCB, input) bytes, each confirmed byte-wise
   // against the vector it collides with, so a fingerprint collision cannot drop a vector.
   std::unordered_multimap<std::uint64_t, std::size_t> seen;
@@ -227,6 +227,11 @@ void collect(const model::World& w, std::uint64_t max_states, Collection& into) 
   while (!level.empty()) {
     next_level.clear();
     for (const model::WorldState& s : level) {
+      if (stop && stop->load()) {
+        into.complete = false;
+        into.states += states;
+        return;
+      }
       model::for_each_successor(w, s, [&](std::uint8_t, const model::WorldState& n, const model::Transition& tr) {
         ++into.transitions;
         if (tr.ran_core) {

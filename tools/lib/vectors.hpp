@@ -4,6 +4,7 @@
 // breadth-first search of our own; the explorer (model/src/explorer.cpp) is not touched.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -34,7 +35,9 @@ struct Collection {
 // Breadth-first search of `w` from its initial state, collecting the core steps of every move.
 // Visited states are 64-bit fingerprints (model/hash.hpp). `max_states` 0: unlimited.
 // Vectors already in `into` (by (TCB, input)) are not added again.
-void collect(const model::World& w, std::uint64_t max_states, Collection& into);
+// `stop` (a signal, cli::StopSignals) ends the search early, `complete` then false.
+void collect(const model::World& w, std::uint64_t max_states, Collection& into,
+             const std::atomic<bool>* stop = nullptr);
 
 // The JSON document of docs/vectors.md. `meta` is copied into it (profile, scenarios, config).
 nlohmann::json to_json(const Collection& c, const nlohmann::json& meta);

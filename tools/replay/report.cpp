@@ -37,7 +37,7 @@ void add_options(CLI::App& cmd, CliArgs& a) {
                  "not match; none before an inbound line or after the last outbound line is looked for)")
       ->check(CLI::IsMember({"strict", "packetdrill"}))->capture_default_str();
   cmd.footer("Exit codes: 0 all pass, 1 any mismatch, 2 parse or usage error (also: a path that is not a regular "
-             "file, a file above 4 MiB, a script without a statement), 4 only unsupported scripts besides passes.");
+             "file, a file above 4 MiB, a script without a statement), 4 only unsupported scripts besides passes, 3 a signal stopped the run (the verdicts so far are printed).");
 }
 
 static std::string where(const Outcome& o) {
@@ -75,6 +75,23 @@ std::string describe(const Outcome& o, bool verbose) {
   return out;
 }
 
+nlohmann::json outcome_json(const Outcome& o, bool verbose) {
+  nlohmann::json s = {{"file", o.file}, {"profile", o.profile}, {"verdict", name(o.verdict)}};
+  if (o.verdict != Verdict::Pass) {
+    s["line"] = o.loc.line;
+    s["column"] = o.loc.column;
+    s["message"] = o.message;
+    s["script_line"] = o.script_line;
+  }
+  if (o.verdict == Verdict::Mismatch) {
+    s["expected"] = o.expected;
+    s["actual"] = o.actual;
+    s["state"] = o.state;
+  }
+  if (verbose) s["notes"] = o.notes;
+  return s;
+}
+
 int exit_code(const std::vector<Outcome>& all) {
   bool mismatch = false, parse = false, unsupported = false;
   for (const Outcome& o : all) {
@@ -98,33 +115,27 @@ int run_cli(const CliArgs& a) {
   fo.mutant = mutant_by_name(a.mutant).value_or(Mutant::None);
   if (a.tolerance_us >= 0) fo.tolerance_us = a.tolerance_us;
   fo.unlisted = a.unlisted == "packetdrill" ? Unlisted::Packetdrill : Unlisted::Strict;
-  for (const std::string& f : a.files) all.push_back(run_file(f, fo));
+  bool stopped = false;
+  for (const std::string& f : a.files) {
+    if (a.stop && a.stop->load()) { stopped = true; break; }
+    all.push_back(run_file(f, fo));
+  }
+  if (stopped)
+    std::fprintf(stderr, "tcpclose replay: stopped by a signal after %zu of %zu scripts; the verdicts so far follow\n",
+                 all.size(), a.files.size());
+  const int code = stopped ? 3 : exit_code(all);
   std::array<int, 4> totals{};
   for (const Outcome& o : all) ++totals[static_cast<std::size_t>(o.verdict)];
   if (a.json) {
     nlohmann::json j;
     j["version"] = 1;
     j["scripts"] = nlohmann::json::array();
-    for (const Outcome& o : all) {
-      nlohmann::json s = {{"file", o.file}, {"profile", o.profile}, {"verdict", name(o.verdict)}};
-      if (o.verdict != Verdict::Pass) {
-        s["line"] = o.loc.line;
-        s["column"] = o.loc.column;
-        s["message"] = o.message;
-        s["script_line"] = o.script_line;
-      }
-      if (o.verdict == Verdict::Mismatch) {
-        s["expected"] = o.expected;
-        s["actual"] = o.actual;
-        s["state"] = o.state;
-      }
-      if (a.verbose) s["notes"] = o.notes;
-      j["scripts"].push_back(s);
-    }
+    for (const Outcome& o : all) j["scripts"].push_back(outcome_json(o, a.verbose));
     j["totals"] = {{"pass", totals[0]}, {"mismatch", totals[1]}, {"unsupported", totals[2]}, {"parse_error", totals[3]}};
-    j["exit_code"] = exit_code(all);
+    j["exit_code"] = code;
+    if (stopped) j["stopped"] = true;
     std::fputs((j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n").c_str(), stdout);
-    return exit_code(all);
+    return code;
   }
   for (const Outcome& o : all) {
     if (a.summary) {
@@ -136,7 +147,7 @@ int run_cli(const CliArgs& a) {
   }
   fmt::print("{} scripts: {} pass, {} mismatch, {} unsupported, {} parse error\n", all.size(), totals[0], totals[1],
              totals[2], totals[3]);
-  return exit_code(all);
+  return code;
 }
 
 }  // namespace tcpclose::replay

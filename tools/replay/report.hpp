@@ -3,12 +3,14 @@
 // mismatch); 4 only unsupported scripts remain besides passes.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include "replay.hpp"
 
@@ -24,10 +26,16 @@ struct CliArgs {
   std::string mutant = "none";
   std::int64_t tolerance_us = -1;  // --tolerance_usecs; -1: each script's own
   std::string unlisted = "strict";  // --unlisted strict|packetdrill
+  // Set by a signal (the command's StopSignals): the scripts left are not run, the verdicts so
+  // far are printed, and the exit code is 3.
+  const std::atomic<bool>* stop = nullptr;
 };
 
 void add_options(CLI::App& cmd, CliArgs& a);
 int run_cli(const CliArgs& a);
+
+// One script's entry of `replay --json` (strings are raw: dump with error_handler_t::replace).
+nlohmann::json outcome_json(const Outcome& o, bool verbose);
 
 // The text a person reads for one outcome (also used by the tests).
 std::string describe(const Outcome& o, bool verbose);

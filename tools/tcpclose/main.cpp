@@ -1,13 +1,17 @@
 // The `tcpclose` command: parse the command line, call the libraries, print.
 // Exit codes (all subcommands): 0 success/holds, 1 a check failed or a property is violated,
 // 2 bad usage or input, 3 incomplete (a limit or an interrupt ended the run).
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <string>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include "check.hpp"
+#include "exit_codes.hpp"
+#include "signals.hpp"
 #include "format.hpp"
 #include "knobs.hpp"
 #include "outputs_cli.hpp"
@@ -19,9 +23,10 @@ namespace {
 
 using namespace tcpclose;
 
-constexpr int kExitOk = 0;
-constexpr int kExitFailed = 1;
-constexpr int kExitUsage = 2;
+using cli::kExitFailed;
+using cli::kExitOk;
+using cli::kExitReportLost;
+using cli::kExitUsage;
 
 // The single-step facts every row of the derived table must satisfy. Each returns a reason
 // when violated. These are the C++ versions; the SMT versions live in proofs/.
@@ -84,11 +89,10 @@ int run_profiles(const cli::KnobOptions& k, bool all) {
   return kExitOk;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   CLI::App app{"tcpclose: a checked reference for how a TCP connection ends"};
-  app.footer("Exit codes: 0 success, 1 check failed / property violated, 2 bad usage, 3 incomplete.");
+  app.footer("Exit codes: 0 success, 1 check failed / property violated, 2 bad usage, 3 incomplete, "
+             "4 replay: only unsupported besides passes, 5 nothing failed but output was lost (stdout or a report file).");
   app.require_subcommand(1);
   app.set_version_flag("--version", "tcpclose 0.1.0");
 
@@ -156,7 +160,11 @@ int main(int argc, char** argv) {
   if (diagram_cmd->parsed()) return cli::run_diagram(diagram_args);
   if (vectors_cmd->parsed()) return cli::run_vectors(vectors_args);
   if (gen_cmd->parsed()) return cli::run_gen(gen_args);
-  if (replay_cmd->parsed()) return replay::run_cli(replay_args);
+  if (replay_cmd->parsed()) {
+    const cli::StopSignals stops;
+    replay_args.stop = &stops.flag();
+    return replay::run_cli(replay_args);
+  }
   if (prove_cmd->parsed()) return cli::run_prove(prove_args);
   if (mut_cmd->parsed()) {
     for (Mutant m : kAllMutants)
@@ -168,4 +176,24 @@ int main(int argc, char** argv) {
     return run_profiles(knobs, all_listed);
   }
   return kExitUsage;
+}
+
+}  // namespace
+
+// Whatever a subcommand returns, output it could not write is not a success (issue 15): an
+// exception from a writer (fmt throws on a failed write, e.g. with SIGPIPE ignored) ends with a
+// message instead of an abort, and a stdout that fails on its final flush (/dev/full) is exit 5.
+int main(int argc, char** argv) {
+  int code = kExitUsage;
+  try {
+    code = run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "tcpclose: %s\n", e.what());
+    code = std::ferror(stdout) ? kExitReportLost : kExitFailed;
+  }
+  if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+    std::fprintf(stderr, "tcpclose: standard output could not be written (%s): output was lost\n", std::strerror(errno));
+    if (code == kExitOk) code = kExitReportLost;
+  }
+  return code;
 }

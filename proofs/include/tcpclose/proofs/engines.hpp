@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <atomic>
 #include <functional>
 #include <optional>
 #include <string>
@@ -41,6 +42,8 @@ struct EngineOptions {
   // Called when BMC or k-induction starts on depth k (CHC has no depths: it is never called),
   // for progress reports. It runs on the engine's thread and must be cheap.
   std::function<void(unsigned k)> on_depth;
+  // Set by a signal handler: the run is interrupted within 50 ms and ends Unknown, "interrupted".
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct Result {
