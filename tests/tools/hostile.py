@@ -95,6 +95,16 @@ with open("/dev/full", "wb") as full:
     for cmd in (["table"], ["mutants"], ["profiles"], ["replay", script("valid.pkt", VALID)],
                 ["check", "--scenario", "abort", "--max-states", "20000", "--no-progress", "--json"]):
         run(cmd, {3, 5}, stdout=full, what=" ".join(cmd) + " > /dev/full")
+# Progress lines into a full or closed stderr: best effort, the run goes on to its verdict.
+for err in ("full", "closed"):
+    runs += 1
+    with open("/dev/full", "wb") as full:
+        p = subprocess.run([TOOL, "check", "--progress-every", "0", "--scenario", "abort", "--max-states", "50000"],
+                           stdout=subprocess.DEVNULL, stderr=full if err == "full" else subprocess.DEVNULL,
+                           timeout=60, close_fds=True,
+                           preexec_fn=(lambda: os.close(2)) if err == "closed" else None)
+    if p.returncode != 3:
+        failures.append(f"check with progress into a {err} stderr: exit {p.returncode} (expected 3, incomplete)")
 r, w = os.pipe()
 os.close(r)
 p = subprocess.run([TOOL, "table"], stdout=w, stderr=subprocess.PIPE, timeout=60,

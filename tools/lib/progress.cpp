@@ -44,6 +44,14 @@ std::string plain_line(std::string_view what, const model::Progress& p) {
 
 ProgressReporter::ProgressReporter(std::FILE* out, bool tty) : out_(out), tty_(tty) {}
 
+// Progress is best effort: a stderr that is closed or full must neither end the run nor throw
+// (fmt::print throws on a failed write, and updates may come from the explorer's workers).
+void ProgressReporter::put(const std::string& text) {
+  std::fwrite(text.data(), 1, text.size(), out_);
+  std::fflush(out_);
+  std::clearerr(out_);
+}
+
 bool ProgressReporter::stderr_is_terminal() { return isatty(STDERR_FILENO) == 1; }
 
 void ProgressReporter::begin(std::string_view what, std::size_t index, std::size_t count) {
@@ -56,12 +64,11 @@ void ProgressReporter::begin(std::string_view what, std::size_t index, std::size
 void ProgressReporter::update(const model::Progress& p) {
   if (tty_) {
     // \r to the line's start, the line, then erase what a longer previous line left (EL, CSI K).
-    fmt::print(out_, "\r{}\x1b[K", live_line(what_, index_, count_, p, terminal_width(fileno(out_))));
+    put(fmt::format("\r{}\x1b[K", live_line(what_, index_, count_, p, terminal_width(fileno(out_)))));
     drawn_ = true;
   } else {
-    fmt::print(out_, "{}\n", plain_line(what_, p));
+    put(plain_line(what_, p) + "\n");
   }
-  std::fflush(out_);
 }
 
 void ProgressReporter::update(std::string_view fields) {
@@ -69,12 +76,11 @@ void ProgressReporter::update(std::string_view fields) {
     std::string line = fmt::format("[{}/{}] {}  {}", index_, count_, what_, fields);
     const std::size_t width = terminal_width(fileno(out_));
     if (width > 1 && line.size() > width - 1) line.resize(width - 1);
-    fmt::print(out_, "\r{}\x1b[K", line);
+    put(fmt::format("\r{}\x1b[K", line));
     drawn_ = true;
   } else {
-    fmt::print(out_, "progress: {}: {}\n", what_, fields);
+    put(fmt::format("progress: {}: {}\n", what_, fields));
   }
-  std::fflush(out_);
 }
 
 std::size_t resident_bytes() {
@@ -88,8 +94,7 @@ std::size_t resident_bytes() {
 
 void ProgressReporter::end() {
   if (!drawn_) return;
-  fmt::print(out_, "\r\x1b[K");
-  std::fflush(out_);
+  put("\r\x1b[K");
   drawn_ = false;
 }
 

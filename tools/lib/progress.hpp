@@ -40,6 +40,7 @@ class ProgressReporter {
   ProgressReporter& operator=(const ProgressReporter&) = delete;
 
  private:
+  void put(const std::string& text);  // best effort: never throws, never fails the run
   std::FILE* out_;
   bool tty_;
   bool drawn_ = false;
