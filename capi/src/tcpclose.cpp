@@ -181,6 +181,7 @@ Config to_core(const tcpclose_config& c) {
   k.tw_ts_recent_update = c.tw_ts_recent_update;
   k.tw_paws_rst = c.tw_paws_rst;
   k.tw_socket_closed = c.tw_socket_closed;
+  k.no_ack_dropped_first = c.no_ack_dropped_first;
   k.mutant = static_cast<Mutant>(c.mutant);
   return k;
 }
@@ -220,6 +221,7 @@ int tcpclose_config_init(tcpclose_config* cfg, int profile) {
   c.tw_ts_recent_update = k.tw_ts_recent_update;
   c.tw_paws_rst = k.tw_paws_rst;
   c.tw_socket_closed = k.tw_socket_closed;
+  c.no_ack_dropped_first = k.no_ack_dropped_first;
   c.rst_in_time_wait = static_cast<std::uint8_t>(k.rst_in_time_wait);
   c.rst_acceptance = static_cast<std::uint8_t>(k.rst_acceptance);
   c.syn_acceptance = static_cast<std::uint8_t>(k.syn_acceptance);

@@ -842,7 +842,15 @@ void seg_synchronized_checks(X& x) {
   });
 }
 
-void seg_synchronized(X& x) { unless_synfin(x, seg_synchronized_checks); }
+// step.hpp no_ack_dropped_first (Config::no_ack_dropped_first), after the SYN+FIN rule.
+void no_ack_then_checks(X& x) {
+  if (!x.c->no_ack_dropped_first) { seg_synchronized_checks(x); return; }
+  const z3::expr full_socket = !x.is(State::SynReceived) && !(x.is(State::FinWait2) && x.t().orphan);
+  const z3::expr bare = full_socket && !x.has(flag::ACK) && !x.has(flag::RST) && !x.has(flag::SYN);
+  when(x, bare, [](X& y) { set_verdict(y, Verdict::Dropped); }, seg_synchronized_checks);
+}
+
+void seg_synchronized(X& x) { unless_synfin(x, no_ack_then_checks); }
 
 // ----- time_wait_rules.hpp ------------------------------------------------------------------
 

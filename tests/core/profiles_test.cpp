@@ -375,6 +375,35 @@ TEST(Profiles, DropSynFinDropsASynFinInEveryStateWithATcb) {
   EXPECT_EQ(deliver(tcb_listen(kBsd), seg(flag::SYN | flag::FIN, 17), kBsd, 10).tcb.state, State::SynReceived);
 }
 
+TEST(Profiles, LinuxDropsASegmentWithoutAckBeforeTheSequenceCheck) {
+  // Linux tcp_rcv_state_process / tcp_rcv_established: "!th->ack && !th->rst && !th->syn" ->
+  // discard, before tcp_validate_incoming (linux/no-ack-segment-dropped-first.pkt). A FIN
+  // without ACK far above the window: silently dropped in the full-socket states...
+  for (State st : {State::Established, State::FinWait1, State::CloseWait, State::Closing, State::LastAck}) {
+    const Tcb t = tcb_in(st, kLinux);
+    const Output o = deliver(t, seg(flag::FIN, t.rcv_nxt + 70000), kLinux, 10);
+    EXPECT_EQ(o.verdict, Verdict::Dropped) << name(st);
+    EXPECT_TRUE(sends_nothing(o)) << name(st);
+    EXPECT_EQ(o.tcb, t) << name(st);
+  }
+  // ...a non-orphaned FIN-WAIT-2 is a full socket too; an orphaned one is a timewait socket in
+  // Linux, which ACKs a segment outside the window, as RFC 9293 does; so is SYN-RECEIVED (a
+  // request socket); and without the knob every unacceptable one is ACKed.
+  Tcb fw2 = tcb_in(State::FinWait2, kLinux);
+  fw2.orphan = false;
+  EXPECT_TRUE(sends_nothing(deliver(fw2, seg(flag::FIN, fw2.rcv_nxt + 70000), kLinux, 10)));
+  fw2.orphan = true;
+  EXPECT_EQ(deliver(fw2, seg(flag::FIN, fw2.rcv_nxt + 70000), kLinux, 10).verdict, Verdict::DroppedAcked);
+  const Tcb sr = tcb_in(State::SynReceived, kLinux);
+  EXPECT_EQ(deliver(sr, seg(flag::FIN, sr.rcv_nxt + 70000), kLinux, 10).verdict, Verdict::DroppedAcked);
+  Config rfc = kLinux;
+  rfc.no_ack_dropped_first = false;
+  const Tcb est = tcb_in(State::Established, rfc);
+  EXPECT_EQ(deliver(est, seg(flag::FIN, est.rcv_nxt + 70000), rfc, 10).verdict, Verdict::DroppedAcked);
+  for (Profile p : {Profile::Reference, Profile::Rfc9293, Profile::FreeBsd, Profile::Smoltcp})
+    EXPECT_FALSE(profile_config(p).no_ack_dropped_first) << name(p);
+}
+
 TEST(Profiles, FreeBsdDeliversTheTextOfASynAckAndLinuxDiscardsIt) {
   // FreeBSD tcp_do_segment SYN_SENT: ESTABLISHED, then trimthenstep6 -> dodata deliver the text
   // (RFC 9293 §3.10.7.3 "continue processing at the sixth step"); Linux

@@ -113,6 +113,7 @@ TEST(CApi, ConfigInitMatchesEveryProfile) {
     EXPECT_EQ(c.tw_ts_recent_update, k.tw_ts_recent_update);
     EXPECT_EQ(c.tw_paws_rst, k.tw_paws_rst);
     EXPECT_EQ(c.tw_socket_closed, k.tw_socket_closed);
+    EXPECT_EQ(c.no_ack_dropped_first, k.no_ack_dropped_first);
   }
   tcpclose_config c;
   EXPECT_EQ(tcpclose_config_init(&c, 5), -1);

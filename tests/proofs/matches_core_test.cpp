@@ -229,7 +229,8 @@ Segment ts_seg(std::uint8_t flags, Seq seq, Seq ack, std::uint32_t ts_val) {
 }
 std::vector<KnobCase> linux_knobs() {
   const Config lx = linux_config();
-  Config no_ts = lx, no_old = lx, no_tw_ts = lx, no_tw_paws = lx;
+  Config no_ts = lx, no_old = lx, no_tw_ts = lx, no_tw_paws = lx, no_bare = lx;
+  no_bare.no_ack_dropped_first = false;
   no_ts.ts_recent_needs_valid_ack = false;
   no_old.old_ack_challenge = false;
   no_tw_ts.tw_ts_recent_update = false;
@@ -241,7 +242,9 @@ std::vector<KnobCase> linux_knobs() {
            ts_seg(flag::ACK, kIrs + 1, kIss + 100, kTsRecent + 50)},
           {"linux_old_ack_challenge", no_old, State::Established, ts_seg(flag::ACK, kIrs + 1, kIss - 1, kTsRecent)},
           {"linux_tw_ts_recent_update", no_tw_ts, State::TimeWait, ts_seg(flag::ACK, kIrs + 2, kIss + 2, kTsRecent + 7)},
-          {"linux_tw_paws_rst", no_tw_paws, State::TimeWait, ts_seg(flag::RST, kIrs + 2, 0, kTsRecent - 1)}};
+          {"linux_tw_paws_rst", no_tw_paws, State::TimeWait, ts_seg(flag::RST, kIrs + 2, 0, kTsRecent - 1)},
+          // A FIN without ACK above the window: dropped unanswered with the knob, ACKed without it.
+          {"linux_no_ack_dropped_first", no_bare, State::Established, ts_seg(flag::FIN, kIrs + 1 + 70000, 0, kTsRecent)}};
 }
 
 class MatchesCoreLinuxKnobIgnored : public ::testing::TestWithParam<KnobCase> {};

@@ -139,6 +139,10 @@ void add_knob_options(CLI::App& app, KnobOptions& k, bool with_mutant) {
                 "on: the application's socket reads as CLOSED once TIME-WAIT begins (Linux tcp_time_wait -> tcp_done); "
                 "off: as TIME-WAIT (applied by the replay)")
       ->check(CLI::IsMember({"on", "off"}));
+  g->add_option("--no-ack-dropped-first", k.no_ack_dropped_first,
+                "on: a segment without ACK, RST or SYN is dropped silently before PAWS and the sequence check, outside "
+                "SYN-RECEIVED, an orphaned FIN-WAIT-2 and TIME-WAIT (Linux tcp_rcv_state_process); off: an unacceptable one is ACKed (RFC 9293)")
+      ->check(CLI::IsMember({"on", "off"}));
   g->add_option("--snd-buf", k.snd_buf, "Send buffer, bytes: send() takes what fits, EAGAIN when full")
       ->check(CLI::Range(1u, kMaxSndBuf));
   g->add_option("--rst-errors", k.rst_errors,
@@ -207,6 +211,7 @@ Config apply_knobs(const KnobOptions& k, Config c) {
   if (k.tw_ts_recent_update) c.tw_ts_recent_update = *k.tw_ts_recent_update == "on";
   if (k.tw_paws_rst) c.tw_paws_rst = *k.tw_paws_rst == "on";
   if (k.tw_socket_closed) c.tw_socket_closed = *k.tw_socket_closed == "on";
+  if (k.no_ack_dropped_first) c.no_ack_dropped_first = *k.no_ack_dropped_first == "on";
   if (k.rst_errors)
     c.rst_errors = *k.rst_errors == "linux" ? RstErrors::Linux
                    : *k.rst_errors == "freebsd" ? RstErrors::FreeBsd : RstErrors::Rfc9293;
@@ -255,6 +260,7 @@ std::vector<std::pair<std::string, std::string>> describe(const Config& c) {
       {"tw-ts-recent-update", onoff(c.tw_ts_recent_update)},
       {"tw-paws-rst", onoff(c.tw_paws_rst)},
       {"tw-socket-closed", onoff(c.tw_socket_closed)},
+      {"no-ack-dropped-first", onoff(c.no_ack_dropped_first)},
       {"rst-on-close-unread", onoff(c.rst_on_close_unread)},
       {"rst-on-data-after-close", onoff(c.rst_on_data_after_close)},
       {"rto", std::to_string(c.rto)},

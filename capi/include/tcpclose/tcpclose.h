@@ -194,6 +194,7 @@ typedef struct tcpclose_config {
   bool tw_ts_recent_update;     /* a bare segment at RCV.NXT updates TS.Recent in TIME-WAIT */
   bool tw_socket_closed;        /* the application's socket reads as CLOSED in TIME-WAIT */
   bool tw_paws_rst;             /* PAWS rejects an older RST in TIME-WAIT */
+  bool no_ack_dropped_first;    /* a segment without ACK, RST or SYN is dropped before the sequence check */
 } tcpclose_config;
 
 /* The knobs of a profile (times in ms ticks). Returns 0, or -1 for an unknown profile. */

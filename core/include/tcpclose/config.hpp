@@ -153,6 +153,10 @@ struct Config {
   // TIME-WAIT belongs to no socket: the application's socket reads as CLOSED (tcpi_state) from
   // the moment TIME-WAIT begins. Applied by the socket layer (the replay), not by step().
   bool tw_socket_closed = false;
+  // A segment with none of ACK, RST and SYN is discarded silently in a synchronized state other
+  // than SYN-RECEIVED, an orphaned FIN-WAIT-2 and TIME-WAIT, before PAWS and the sequence check. Off: RFC 9293 §3.10.7.4
+  // ACKs it when it is not acceptable, and drops it at the fifth check ("if the ACK bit is off").
+  bool no_ack_dropped_first = false;
   bool rst_on_close_unread = true;     // RFC 2525 §2.17: close() with unread data sends RST
   bool rst_on_data_after_close = true; // RFC 1122 §4.2.2.13: data after close() draws RST
   std::uint32_t rto = 1000;            // RFC 6298 §2.1: initial RTO 1 s
@@ -286,6 +290,9 @@ constexpr Config linux_config() noexcept {
   // tcp_time_wait() moves the connection into a tcp_timewait_sock and calls tcp_done(sk): the
   // application's socket is TCP_CLOSE (linux/time-wait-socket-closed.pkt)
   c.tw_socket_closed = true;
+  // tcp_rcv_state_process() and tcp_rcv_established()'s slow path: "if (!th->ack && !th->rst &&
+  // !th->syn) goto discard;" before tcp_validate_incoming() (linux/no-ack-segment-dropped-first.pkt)
+  c.no_ack_dropped_first = true;
   return c;
 }
 

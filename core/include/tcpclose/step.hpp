@@ -223,6 +223,21 @@ constexpr bool synfin_dropped(Step& x) noexcept {
   return true;
 }
 
+// Config::no_ack_dropped_first (Linux tcp_rcv_state_process, tcp_rcv_established): a segment
+// with none of ACK, RST and SYN is discarded before PAWS and the sequence check. Two states are
+// not full sockets in Linux and keep RFC 9293's order: SYN-RECEIVED, a request socket
+// (tcp_check_req), and an orphaned FIN-WAIT-2, a timewait socket (tcp_time_wait(sk,
+// TCP_FIN_WAIT2, ...); tcp_timewait_state_process ACKs a segment out of the window first).
+constexpr bool no_ack_dropped_first(Step& x) noexcept {
+  const Segment& s = x.s();
+  const Tcb& t = x.t();
+  if (!x.c.no_ack_dropped_first || t.state == State::SynReceived || (t.state == State::FinWait2 && t.orphan) ||
+      s.has(flag::ACK) || s.has(flag::RST) || s.has(flag::SYN))
+    return false;
+  x.verdict(Verdict::Dropped);
+  return true;
+}
+
 // RFC 7323 §5.3 R1: a non-RST segment with an older TSval is a stale duplicate.
 constexpr bool paws_rejected(const Step& x) noexcept {
   const Segment& s = x.s();

@@ -369,6 +369,7 @@ constexpr void unacceptable(Step& x) noexcept {
 constexpr void seg_synchronized(Step& x) noexcept {
   const Segment& s = x.s();
   if (synfin_dropped(x)) return;  // FreeBSD tcp_do_segment: V_drop_synfin, before anything else
+  if (no_ack_dropped_first(x)) return;  // Linux: "!th->ack && !th->rst && !th->syn" -> discard
   if (syn_retransmitted(x)) return;
   if (paws_rejected(x)) { x.send_output_ack(); x.verdict(Verdict::DroppedAcked); return; }
   if (s.has(flag::RST)) { on_rst(x); return; }
