@@ -3,6 +3,7 @@
 // encoding.cpp's transcription of step(); a knob is read with a C++ if, as in the encoding.
 #include "tcpclose/proofs/invariants.hpp"
 
+#include <algorithm>
 #include <initializer_list>
 
 namespace tcpclose::proofs {
@@ -42,8 +43,9 @@ const char* statement(InvariantId id) {
              "retransmission timer resends our FIN";
     case InvariantId::TimersMatchState:
       return "retransmission armed iff something is outstanding, 2MSL iff TIME-WAIT, FIN-WAIT-2 timer iff an "
-             "orphaned FIN-WAIT-2 under that knob; each armed for its configured length, and 2MSL restarted "
-             "by every accepted FIN in TIME-WAIT";
+             "orphaned FIN-WAIT-2 under that knob; each armed for its configured length (the retransmission "
+             "timer within [0, rto_max] where the RTO is estimated or a loss probe is sent), and 2MSL "
+             "restarted by every accepted FIN in TIME-WAIT";
     case InvariantId::UnacceptableIgnored:
       return "in a synchronized state a segment that fails RFC 9293's acceptability test (or a RST outside "
              "the window) changes neither the state, SND.UNA nor RCV.NXT and has no effect; under "
@@ -182,7 +184,7 @@ z3::expr no_rst_for_rst(const F& f, const SymInput& in, const SymOutput& out) {
                      !(out.has_seg && f.flag(out.seg, flag::RST)));
 }
 
-z3::expr actions_match_state(const F& f, const SymTcb& pre, const SymInput& in, const SymOutput& out) {
+z3::expr actions_match_state(const F& f, const Config& c, const SymTcb& pre, const SymInput& in, const SymOutput& out) {
   const SymTcb& post = out.tcb;
   const SymSegment& s = in.seg;
   const SymSegment& o = out.seg;
@@ -194,9 +196,11 @@ z3::expr actions_match_state(const F& f, const SymTcb& pre, const SymInput& in, 
                            post.rcv_unread == pre.rcv_unread + out.readable && f.effect(out, effect::Data)) &&
                ((out.verdict == f.v.bv8(static_cast<std::uint32_t>(Verdict::None))) == !seg);
   // What each state may send: an ACK acknowledges RCV.NXT (RFC 9293 §3.10.7.4); CLOSED sends only
-  // RSTs (§3.10.7.1); TIME-WAIT only ACKs (§3.10.7.4); SYNs only while opening.
+  // RSTs (§3.10.7.1); TIME-WAIT only ACKs (§3.10.7.4); SYNs only while opening. With a TIME-WAIT
+  // of zero ticks (Config::time_wait = 0) the ACK of the peer's FIN leaves straight for CLOSED.
+  const z3::expr closed_sends_rst_only = c.time_wait == 0 ? f.is(pre, State::Closed) : f.v.boolean(true);
   e = e && z3::implies(out.has_seg && f.flag(o, flag::ACK) && !f.flag(o, flag::RST), o.ack == post.rcv_nxt) &&
-      z3::implies(out.has_seg && f.is(post, State::Closed), f.flag(o, flag::RST)) &&
+      z3::implies(out.has_seg && f.is(post, State::Closed) && closed_sends_rst_only, f.flag(o, flag::RST)) &&
       z3::implies(out.has_seg && f.is(post, State::TimeWait), o.flags == f.v.bv8(flag::ACK) && o.len == f.v.bv32(0)) &&
       z3::implies(out.has_seg && f.flag(o, flag::SYN), f.in(post, {State::SynSent, State::SynReceived}));
   // RFC 9293 §3.10.7.4, TIME-WAIT: "The only thing that can arrive in this state is a
@@ -216,8 +220,15 @@ z3::expr timers_match_state(const F& f, const Config& c, const SymTcb& pre, cons
   const SymTcb& post = out.tcb;
   auto rearmed = [&](Timer tm) { return f.armed(post, tm) && f.at(post, tm) != f.at(pre, tm); };
   const z3::expr since = f.at(post, Timer::Rexmit) - in.now;
-  const std::uint32_t lo = c.rto == 0 ? 0 : c.rto - 1;  // minus the tick kNever gives up
-  const std::uint32_t hi = c.rto_backoff ? c.rto << kMaxBackoffShift : c.rto;
+  std::uint32_t lo = c.rto == 0 ? 0 : c.rto - 1;  // minus the tick kNever gives up
+  std::uint32_t hi = c.rto_backoff ? c.rto << kMaxBackoffShift : c.rto;
+  // With an estimated RTO (RFC 6298) or a tail loss probe the timer follows SRTT and RTTVAR:
+  // it may be shorter than the fixed RTO (a probe at 2 SRTT, a floor and variance term of 0),
+  // and is never longer than rto_max (step.hpp estimated_rto caps it after the slop).
+  if (c.rtt_estimate || c.tail_loss_probe) {
+    lo = 0;
+    hi = std::max(hi, c.rto_max);
+  }
   z3::expr e = timer_part(f, c, post) &&
                z3::implies(rearmed(Timer::Rexmit), z3::ule(f.v.bv32(lo), since) && z3::ule(since, f.v.bv32(hi))) &&
                z3::implies(rearmed(Timer::TimeWait), f.at(post, Timer::TimeWait) == f.deadline(in.now, c.time_wait)) &&
@@ -272,7 +283,7 @@ z3::expr invariant(const Vocabulary& v, const Config& c, InvariantId id, const S
     case InvariantId::TimeWaitEntry: return time_wait_entry(f, c, pre, out);
     case InvariantId::TimeWaitHeld: return time_wait_held(f, c, pre, in, out);
     case InvariantId::NoRstForRst: return no_rst_for_rst(f, in, out);
-    case InvariantId::ActionsMatchState: return actions_match_state(f, pre, in, out);
+    case InvariantId::ActionsMatchState: return actions_match_state(f, c, pre, in, out);
     case InvariantId::TimersMatchState: return timers_match_state(f, c, pre, in, out);
     case InvariantId::UnacceptableIgnored: return unacceptable_ignored(f, c, pre, in, out);
   }

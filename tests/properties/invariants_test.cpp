@@ -100,5 +100,51 @@ TEST(Oracle, JudgesTheUnboundedSendBroken) {
   EXPECT_FALSE(oracle().holds(InvariantId::SndUnaLeSndNxt, c, pre, in, out));
 }
 
+// Two cases the step fuzzer found once the ASan preset ran it with the estimated RTO: each is a
+// legal step the invariant's first wording judged broken. They stay judged right here, where
+// the fuzzer's sampling cannot skip them.
+TEST(Oracle, AnEstimatedRtoMayBeShorterThanTheFixedOne) {
+  // linux: once SRTT is measured the retransmission timer follows it (RFC 6298, rto_var_min
+  // 200 ms), shorter than the fixed 1 s RTO that timers-match-state first bounded it by.
+  const Config c = linux_config();
+  Tcb pre = classes::canonical_tcb(State::Established, c);
+  pre.srtt = 8 * 50;   // 50 ms
+  pre.rttvar = 4 * 5;
+  const Input in = Input::send(classes::kNow, 10);
+  const Output out = step(pre, in, c);
+  ASSERT_TRUE(out.tcb.armed(Timer::Rexmit));
+  EXPECT_LT(out.tcb.at(Timer::Rexmit) - classes::kNow, c.rto - 1);
+  EXPECT_TRUE(oracle().holds(InvariantId::TimersMatchState, c, pre, in, out));
+  Output wrong = out;  // the bound is still a bound: past rto_max is broken
+  wrong.tcb.deadline[static_cast<std::size_t>(Timer::Rexmit)] = classes::kNow + c.rto_max + 1;
+  EXPECT_FALSE(oracle().holds(InvariantId::TimersMatchState, c, pre, in, wrong));
+}
+
+TEST(Oracle, WithoutTimeWaitTheLastAckLeavesForClosed) {
+  // time_wait = 0: the peer's FIN in FIN-WAIT-2 is ACKed and the connection is CLOSED at once,
+  // so "CLOSED sends only RSTs" holds for segments that arrive in CLOSED, not for this ACK.
+  Config c = reference_config();
+  c.time_wait = 0;
+  const Tcb pre = classes::canonical_tcb(State::FinWait2, c);
+  Segment fin;
+  fin.flags = flag::FIN | flag::ACK;
+  fin.seq = pre.rcv_nxt;
+  fin.ack = pre.snd_nxt;
+  fin.wnd = 1000;
+  const Input in = Input::segment(classes::kNow, fin);
+  const Output out = step(pre, in, c);
+  ASSERT_EQ(out.tcb.state, State::Closed);
+  ASSERT_NE(out.actions.sent(), nullptr);
+  EXPECT_TRUE(oracle().holds(InvariantId::ActionsMatchState, c, pre, in, out));
+  // From CLOSED itself an ACK is still broken.
+  const Tcb closed = classes::canonical_tcb(State::Closed, c);
+  Output wrong = step(closed, in, c);
+  Segment ack = fin;
+  ack.flags = flag::ACK;
+  wrong.actions = Output{}.actions;
+  wrong.actions.push_send(ack);
+  EXPECT_FALSE(oracle().holds(InvariantId::ActionsMatchState, c, closed, in, wrong));
+}
+
 }  // namespace
 }  // namespace tcpclose::test
