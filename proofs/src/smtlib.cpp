@@ -3,6 +3,7 @@
 // Rule: every way this can go wrong (no cvc5, unparsable output, a crash) ends as SmtAnswer::Error.
 #include "tcpclose/proofs/smtlib.hpp"
 
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -146,9 +147,19 @@ Cvc5Run run_cvc5_file(const std::string& file, const Cvc5Options& o) {
   posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
   posix_spawn_file_actions_adddup2(&fa, fds[1], STDERR_FILENO);
   posix_spawn_file_actions_addclose(&fa, fds[1]);
+  // cvc5 starts with no signal blocked: the command blocks SIGINT, SIGTERM and SIGHUP to take
+  // them on a thread of its own (tools/lib/signals.hpp), and a child would inherit that mask,
+  // so a Ctrl-C at the terminal would not end a re-check.
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
   pid_t pid = 0;
   const auto t0 = std::chrono::steady_clock::now();
-  const int rc = ::posix_spawn(&pid, prog.c_str(), &fa, nullptr, argv.data(), environ);
+  const int rc = ::posix_spawn(&pid, prog.c_str(), &fa, &attr, argv.data(), environ);
+  posix_spawnattr_destroy(&attr);
   posix_spawn_file_actions_destroy(&fa);
   ::close(fds[1]);
   if (rc != 0) {
