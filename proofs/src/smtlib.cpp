@@ -4,6 +4,7 @@
 #include "tcpclose/proofs/smtlib.hpp"
 
 #include <signal.h>
+#include <poll.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -73,10 +74,21 @@ namespace {
 
 bool executable(const std::string& path) { return !path.empty() && ::access(path.c_str(), X_OK) == 0; }
 
-std::string read_all(int fd) {
+// Everything the child writes until it closes the pipe. With `cancel` set, the child is killed
+// (SIGKILL) and what it wrote so far is returned: its answer is then no answer.
+std::string read_all(int fd, const std::atomic<bool>* cancel, pid_t child) {
   std::string out;
   char buf[4096];
+  bool killed = false;
   for (;;) {
+    if (cancel && !killed) {
+      pollfd p{fd, POLLIN, 0};
+      const int ready = ::poll(&p, 1, 50);
+      if (ready == 0 || (ready < 0 && errno == EINTR)) {
+        if (cancel->load()) { ::kill(child, SIGKILL); killed = true; }
+        continue;
+      }
+    }
     const ssize_t n = ::read(fd, buf, sizeof buf);
     if (n > 0) { out.append(buf, static_cast<std::size_t>(n)); continue; }
     if (n < 0 && errno == EINTR) continue;
@@ -167,7 +179,7 @@ Cvc5Run run_cvc5_file(const std::string& file, const Cvc5Options& o) {
     r.output = fmt::format("cannot run {}: {}", prog, std::strerror(rc));
     return r;
   }
-  r.output = read_all(fds[0]);
+  r.output = read_all(fds[0], o.cancel, pid);
   ::close(fds[0]);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}

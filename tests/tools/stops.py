@@ -75,6 +75,10 @@ for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
     if out is not None:
         check(b"interrupted" in out and b"active-close" in out, f"check after {sig.name}: the figures so far are printed")
 stopped_by(signal.SIGINT, ["prove", "--no-progress", "--timeout", "300"], os.path.join(WORK, "stop-prove.xml"))
+# SIGTERM to tcpclose alone while cvc5 re-checks: the child is killed, not waited for (--tlimit).
+stopped_by(signal.SIGTERM, ["prove", "--no-progress", "--engine", "chc", "--property", "no-stale-delivery", "--slots",
+                            "1", "--dup", "0", "--recheck", "cvc5", "--timeout", "300"],
+           os.path.join(WORK, "stop-recheck.xml"))
 
 
 sys.exit(1 if failures else 0)

@@ -231,7 +231,7 @@ int run_prove(const ProveArgs& a) {
       eo.cancel = &stops->flag();
       eo.depth = a.depth ? a.depth : default_depth(e);
       eo.timeout_seconds = a.timeout;
-      if (a.recheck == "cvc5") eo.recheck = proofs::cvc5_recheck();
+      if (a.recheck == "cvc5") eo.recheck = proofs::cvc5_recheck(120, {}, &stops->flag());
       eo.split_moves = a.split_moves;
       std::optional<ProveTicker> ticker;
       if (a.progress) {

@@ -3,6 +3,7 @@
 // (sat, unknown, a timeout, a missing cvc5) makes the engine's result an Error.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <string>
 
@@ -11,7 +12,9 @@
 namespace tcpclose::proofs {
 
 // For EngineOptions::recheck. keep_dir: where to keep the .smt2 files (empty: removed).
+// cancel: a stop flag; when set, the running cvc5 is killed and the query is not confirmed.
 std::function<bool(const std::string& label, z3::solver& s)> cvc5_recheck(double timeout_seconds = 120,
-                                                                          std::string keep_dir = {});
+                                                                          std::string keep_dir = {},
+                                                                          const std::atomic<bool>* cancel = nullptr);
 
 }  // namespace tcpclose::proofs
