@@ -29,14 +29,15 @@ std::string commit_temp(const std::string& tmp, const std::string& path) {
 
 namespace {
 
-// Writes straight into `path`, checking every write and the close.
-std::string write_in_place(const std::string& path, std::string_view text) {
-  std::FILE* f = std::fopen(path.c_str(), "wb");
-  if (!f) return fmt::format("cannot write {}: {}", path, std::strerror(errno));
+// Writes `text` into `file`, checking every write and the close; an error names `shown` (the
+// target the user gave, also when `file` is its temporary).
+std::string write_file(const std::string& file, const std::string& shown, std::string_view text) {
+  std::FILE* f = std::fopen(file.c_str(), "wb");
+  if (!f) return fmt::format("cannot write {}: {}", shown, std::strerror(errno));
   const bool wrote = std::fwrite(text.data(), 1, text.size(), f) == text.size() && std::fflush(f) == 0;
   const int err = errno;
   const bool closed = std::fclose(f) == 0;
-  if (!wrote || !closed) return fmt::format("cannot write {}: {}", path, std::strerror(wrote ? errno : err));
+  if (!wrote || !closed) return fmt::format("cannot write {}: {}", shown, std::strerror(wrote ? errno : err));
   return {};
 }
 
@@ -55,16 +56,11 @@ std::string write_atomic(const std::string& path, std::string_view text) {
   // A device, FIFO or other special file is written in place: renaming over /dev/full or a
   // pipe would replace it. A symbolic link's target is replaced, not the link.
   const std::string target = atomic_target(path);
-  if (target.empty()) return write_in_place(path, text);
+  if (target.empty()) return write_file(path, path, text);
   const std::string tmp = temp_path_for(target);
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) return fmt::format("cannot write {}: {}", path, std::strerror(errno));
-  const bool wrote = std::fwrite(text.data(), 1, text.size(), f) == text.size() && std::fflush(f) == 0;
-  const int err = errno;
-  const bool closed = std::fclose(f) == 0;
-  if (!wrote || !closed) {
+  if (std::string e = write_file(tmp, path, text); !e.empty()) {
     std::remove(tmp.c_str());
-    return fmt::format("cannot write {}: {}", path, std::strerror(wrote ? errno : err));
+    return e;
   }
   return commit_temp(tmp, target);
 }

@@ -20,6 +20,8 @@ struct Progress {
 
 struct ExploreOptions {
   unsigned threads = 1;
+  // The limits and `interrupt` are watched inside a level too (every 128 expanded states per
+  // thread); a stop keeps the expanded part of the level and ends the search incomplete.
   std::uint64_t max_states = 0;   // 0: unlimited
   std::uint64_t max_memory = 0;   // bytes; 0: unlimited
   std::uint32_t properties = kAllPropertyBits;
@@ -28,8 +30,11 @@ struct ExploreOptions {
   // Costs 4 bytes per transition and about 8 per state; only meaningful when the search completes.
   bool liveness = false;
   const std::atomic<bool>* interrupt = nullptr;
-  std::function<void(const Progress&)> progress;  // called from the calling thread, between levels,
-  double progress_seconds = 2.0;                   // at most this often (0: after every level)
+  // Called between levels from the calling thread, and inside a long level from one worker at
+  // a time (never two calls at once; the states then are an estimate), at most every
+  // progress_seconds (0: after every level; inside a level at most every 0.5 s).
+  std::function<void(const Progress&)> progress;
+  double progress_seconds = 2.0;
 };
 
 struct TraceStep {
