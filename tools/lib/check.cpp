@@ -37,37 +37,6 @@ std::vector<std::string> property_names() {
   return v;
 }
 
-// "512M", "4G", "1000000": bytes. Returns nullopt when malformed.
-// A positive size such as 512M or 4G, at most 2^50 bytes (1 PiB); nullopt for 0, a bad unit or
-// a value that would wrap (18446744073709551617 was one byte before this check).
-std::optional<std::uint64_t> parse_size(const std::string& s) {
-  constexpr std::uint64_t kMax = std::uint64_t{1} << 50;
-  if (s.empty()) return std::nullopt;
-  std::size_t i = 0;
-  std::uint64_t v = 0;
-  for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
-    v = v * 10 + static_cast<unsigned>(s[i] - '0');
-    if (v > kMax) return std::nullopt;
-  }
-  if (i == 0 || v == 0) return std::nullopt;
-  const std::string unit = s.substr(i);
-  unsigned shift = 0;
-  if (unit == "K" || unit == "KiB") shift = 10;
-  else if (unit == "M" || unit == "MiB") shift = 20;
-  else if (unit == "G" || unit == "GiB") shift = 30;
-  else if (!unit.empty()) return std::nullopt;
-  if (v > (kMax >> shift)) return std::nullopt;
-  return v << shift;
-}
-
-// Without --max-memory a search stops at 3/4 of the machine's physical memory (issue 15: a plain
-// `check --profile rfc9293` grew to 21 GB of 24 with no limit), so the kernel never kills it.
-std::uint64_t default_memory_limit() {
-  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-  if (pages <= 0 || page <= 0) return std::uint64_t{16} << 30;
-  return static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page) / 4 * 3;
-}
-
 const char* outcome_name(model::Outcome o) {
   switch (o) {
     case model::Outcome::Holds: return "holds";
@@ -159,6 +128,37 @@ std::vector<junit::Suite> junit_suites(const std::vector<ScenarioRun>& runs, con
 }
 
 }  // namespace
+
+// "512M", "4G", "1000000": bytes. Returns nullopt when malformed.
+// A positive size such as 512M or 4G, at most 2^50 bytes (1 PiB); nullopt for 0, a bad unit or
+// a value that would wrap (18446744073709551617 was one byte before this check).
+std::optional<std::uint64_t> parse_size(const std::string& s) {
+  constexpr std::uint64_t kMax = std::uint64_t{1} << 50;
+  if (s.empty()) return std::nullopt;
+  std::size_t i = 0;
+  std::uint64_t v = 0;
+  for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
+    v = v * 10 + static_cast<unsigned>(s[i] - '0');
+    if (v > kMax) return std::nullopt;
+  }
+  if (i == 0 || v == 0) return std::nullopt;
+  const std::string unit = s.substr(i);
+  unsigned shift = 0;
+  if (unit == "K" || unit == "KiB") shift = 10;
+  else if (unit == "M" || unit == "MiB") shift = 20;
+  else if (unit == "G" || unit == "GiB") shift = 30;
+  else if (!unit.empty()) return std::nullopt;
+  if (v > (kMax >> shift)) return std::nullopt;
+  return v << shift;
+}
+
+// Without --max-memory a search stops at 3/4 of the machine's physical memory (issue 15: a plain
+// `check --profile rfc9293` grew to 21 GB of 24 with no limit), so the kernel never kills it.
+std::uint64_t default_memory_limit() {
+  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || page <= 0) return std::uint64_t{16} << 30;
+  return static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page) / 4 * 3;
+}
 
 void add_check_options(CLI::App& cmd, CheckArgs& a) {
   add_knob_options(cmd, a.knobs, true);

@@ -3,6 +3,8 @@
 // Exit codes: 0 all hold, 1 violated (or a vacuity guard unreached), 2 usage, 3 incomplete.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +34,10 @@ struct CheckArgs {
 };
 
 void add_check_options(CLI::App& cmd, CheckArgs& a);
+// "512M", "4G", "1000000": a positive size in bytes, at most 1 PiB; nullopt when malformed.
+std::optional<std::uint64_t> parse_size(const std::string& s);
+// The memory a search may use without --max-memory: 3/4 of physical memory.
+std::uint64_t default_memory_limit();
 int run_check(const CheckArgs& a);
 
 }  // namespace tcpclose::cli

@@ -17,6 +17,7 @@
 #include "outputs_cli.hpp"
 #include "report.hpp"
 #include "prove.hpp"
+#include "sweep.hpp"
 #include "table.hpp"
 
 namespace {
@@ -127,6 +128,8 @@ int run(int argc, char** argv) {
   replay::CliArgs replay_args;
   auto* replay_cmd = app.add_subcommand("replay", "Replay packetdrill teardown scripts against the core (exit 4: only unsupported left)");
   replay::add_options(*replay_cmd, replay_args);
+  cli::SweepArgs sweep_args;
+  auto* sweep_cmd = cli::add_sweep_command(app, sweep_args);
   cli::ProveArgs prove_args;
   auto* prove_cmd = app.add_subcommand("prove", "Prove the properties with SMT: BMC, k-induction, CHC (docs/proofs.md)");
   cli::add_prove_options(*prove_cmd, prove_args);
@@ -166,6 +169,11 @@ int run(int argc, char** argv) {
     return replay::run_cli(replay_args);
   }
   if (prove_cmd->parsed()) return cli::run_prove(prove_args);
+  if (sweep_cmd->parsed()) {
+    sweep_args.grid_args = sweep_cmd->remaining();
+    const cli::StopSignals stops;
+    return cli::run_sweep(sweep_args, &stops.flag());
+  }
   if (mut_cmd->parsed()) {
     for (Mutant m : kAllMutants)
       if (m != Mutant::None) fmt::print("{:<24} {}\n", name(m), describe(m));

@@ -1,0 +1,226 @@
+// The sweep's job pool: `tcpclose check --json` processes, `jobs` at a time, read through
+// pipes with poll(); a stop signal sends SIGTERM to every running check (which then exits 3
+// within its check interval) and no new point starts.
+#include "sweep_run.hpp"
+
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <climits>
+#include <cstring>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+extern char** environ;
+
+namespace tcpclose::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Child {
+  std::size_t index = 0;
+  pid_t pid = -1;
+  int out = -1, err = -1;  // read ends; -1 once at EOF
+  std::string stdout_text, stderr_text;
+  bool stopped = false;    // we sent SIGTERM
+  Clock::time_point stop_time{};
+};
+
+// Starts `program check --json --no-progress ARGS...` with stdout and stderr on pipes and no
+// signal blocked (the sweep blocks the stop signals in its own threads, and a child inherits
+// the mask). Returns "" or why not.
+std::string spawn_check(const RunOptions& o, const std::vector<std::string>& point, Child& c) {
+  std::vector<std::string> args = {o.program, "check", "--json", "--no-progress", "--threads",
+                                   std::to_string(o.threads)};
+  if (o.max_memory) args.insert(args.end(), {"--max-memory", fmt::format("{}K", (o.max_memory >> 10) + 1)});
+  args.insert(args.end(), point.begin(), point.end());
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  int po[2], pe[2];
+  if (::pipe(po) != 0) return fmt::format("pipe: {}", std::strerror(errno));
+  if (::pipe(pe) != 0) { ::close(po[0]); ::close(po[1]); return fmt::format("pipe: {}", std::strerror(errno)); }
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addclose(&fa, po[0]);
+  posix_spawn_file_actions_addclose(&fa, pe[0]);
+  posix_spawn_file_actions_adddup2(&fa, po[1], STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&fa, pe[1], STDERR_FILENO);
+  posix_spawn_file_actions_addclose(&fa, po[1]);
+  posix_spawn_file_actions_addclose(&fa, pe[1]);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+  const int rc = ::posix_spawn(&c.pid, o.program.c_str(), &fa, &attr, argv.data(), environ);
+  posix_spawnattr_destroy(&attr);
+  posix_spawn_file_actions_destroy(&fa);
+  ::close(po[1]);
+  ::close(pe[1]);
+  if (rc != 0) {
+    ::close(po[0]);
+    ::close(pe[0]);
+    return fmt::format("cannot run {}: {}", o.program, std::strerror(rc));
+  }
+  c.out = po[0];
+  c.err = pe[0];
+  return {};
+}
+
+// Reads what is ready on fd into text; closes it and sets it to -1 at EOF.
+void drain(int& fd, std::string& text) {
+  char buf[8192];
+  const ssize_t n = ::read(fd, buf, sizeof buf);
+  if (n > 0) text.append(buf, static_cast<std::size_t>(n));
+  else if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN)) { ::close(fd); fd = -1; }
+}
+
+std::string last_line(const std::string& s) {
+  std::string t = s;
+  while (!t.empty() && (t.back() == '\n' || t.back() == '\r')) t.pop_back();
+  const std::size_t nl = t.rfind('\n');
+  return nl == std::string::npos ? t : t.substr(nl + 1);
+}
+
+PointResult finish(Child& c) {
+  int status = 0;
+  while (::waitpid(c.pid, &status, 0) < 0 && errno == EINTR) {}
+  PointResult r;
+  if (c.stopped) return r;  // NotRun: a stop signal ended it, its partial figures are not a result
+  if (!WIFEXITED(status)) {
+    r.status = PointStatus::Failed;
+    r.error = fmt::format("tcpclose check ended by signal {}", WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+    return r;
+  }
+  r.exit_code = WEXITSTATUS(status);
+  if (r.exit_code == 0 || r.exit_code == 1 || r.exit_code == 3) {
+    if (std::string e = read_check_json(c.stdout_text, r.exit_code, r); e.empty()) return r;
+    else r.error = e;
+  } else {
+    r.error = last_line(c.stderr_text);
+  }
+  r.status = PointStatus::Failed;
+  if (r.error.empty()) r.error = fmt::format("tcpclose check exited {}", r.exit_code);
+  return r;
+}
+
+// One poll over every running child's pipes (at most 200 ms).
+void poll_children(std::vector<Child>& running) {
+  std::vector<pollfd> fds;
+  std::vector<std::pair<std::size_t, bool>> who;  // child, is stdout
+  for (std::size_t i = 0; i < running.size(); ++i) {
+    if (running[i].out >= 0) { fds.push_back({running[i].out, POLLIN, 0}); who.push_back({i, true}); }
+    if (running[i].err >= 0) { fds.push_back({running[i].err, POLLIN, 0}); who.push_back({i, false}); }
+  }
+  if (fds.empty()) return;
+  if (::poll(fds.data(), fds.size(), 200) <= 0) return;
+  for (std::size_t k = 0; k < fds.size(); ++k) {
+    if ((fds[k].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
+    Child& c = running[who[k].first];
+    if (who[k].second) drain(c.out, c.stdout_text);
+    else drain(c.err, c.stderr_text);
+  }
+}
+
+// On a stop signal: SIGTERM to each running check, then SIGKILL to one still running 10 s later.
+void stop_children(std::vector<Child>& running) {
+  const auto now = Clock::now();
+  for (Child& c : running) {
+    if (!c.stopped) { ::kill(c.pid, SIGTERM); c.stopped = true; c.stop_time = now; }
+    else if (now - c.stop_time > std::chrono::seconds(10)) ::kill(c.pid, SIGKILL);
+  }
+}
+
+}  // namespace
+
+const char* name(PointStatus s) {
+  switch (s) {
+    case PointStatus::NotRun: return "not run";
+    case PointStatus::Done: return "done";
+    case PointStatus::Incomplete: return "incomplete";
+    case PointStatus::Failed: return "failed";
+  }
+  return "?";
+}
+
+std::string self_program() {
+  char buf[PATH_MAX];
+  const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+  return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string("tcpclose");
+}
+
+bool run_points(const std::vector<std::vector<std::string>>& args, const std::vector<bool>& todo,
+                std::vector<PointResult>& out, const RunOptions& o) {
+  std::vector<Child> running;
+  std::size_t next = 0;
+  auto stopping = [&] { return o.stop && o.stop->load(); };
+  while (true) {
+    while (!stopping() && running.size() < std::max(1u, o.jobs) && next < args.size()) {
+      const std::size_t i = next++;
+      if (!todo[i]) continue;
+      Child c;
+      c.index = i;
+      if (std::string e = spawn_check(o, args[i], c); !e.empty()) {
+        out[i] = PointResult{PointStatus::Failed, -1, {}, {}, {}, 0, 0, e};
+        if (o.on_done) o.on_done(i, out[i]);
+        continue;
+      }
+      running.push_back(std::move(c));
+    }
+    if (running.empty()) break;
+    if (stopping()) stop_children(running);
+    poll_children(running);
+    for (std::size_t k = 0; k < running.size();) {
+      if (running[k].out >= 0 || running[k].err >= 0) { ++k; continue; }
+      out[running[k].index] = finish(running[k]);
+      if (o.on_done) o.on_done(running[k].index, out[running[k].index]);
+      running.erase(running.begin() + static_cast<std::ptrdiff_t>(k));
+    }
+    if (o.on_tick) o.on_tick();
+  }
+  return !stopping();
+}
+
+std::string read_check_json(const std::string& text, int exit_code, PointResult& r) {
+  const nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("verdict") || !j.contains("scenarios"))
+    return "tcpclose check gave no JSON result";
+  r.exit_code = exit_code;
+  r.verdict = j.value("verdict", "");
+  r.states = j.value("states", std::uint64_t{0});
+  r.seconds = j.value("seconds", 0.0);
+  for (const auto& s : j["scenarios"]) {
+    if (!s.contains("properties")) continue;
+    for (const auto& [p, v] : s["properties"].items()) {
+      std::string& cur = r.properties[p];
+      const std::string val = v.get<std::string>();
+      if (cur.empty() || val == "violated" || (val == "unknown" && cur == "holds")) cur = val;
+    }
+  }
+  for (const auto& v : j.value("violations", nlohmann::json::array())) {
+    const std::string p = v.value("property", "");
+    const unsigned steps = v.value("steps", 0u);
+    auto it = r.shortest.find(p);
+    if (it == r.shortest.end() || steps < it->second) r.shortest[p] = steps;
+  }
+  if (exit_code == 3) {
+    r.status = PointStatus::Incomplete;
+    for (const auto& s : j["scenarios"])
+      if (s.contains("incomplete_reason")) { r.error = s["incomplete_reason"].get<std::string>(); break; }
+    if (r.error.empty()) r.error = "incomplete";
+  } else {
+    r.status = PointStatus::Done;
+  }
+  return {};
+}
+
+}  // namespace tcpclose::cli

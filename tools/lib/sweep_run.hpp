@@ -1,0 +1,52 @@
+// Runs the points of a sweep, `jobs` at a time, each as its own `tcpclose check --json`
+// process: a point's result is exactly what `tcpclose check` says for it, whatever runs beside
+// it, and a stop signal ends the running points and keeps the finished ones.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace tcpclose::cli {
+
+enum class PointStatus { NotRun, Done, Incomplete, Failed };
+const char* name(PointStatus s);
+
+struct PointResult {
+  PointStatus status = PointStatus::NotRun;
+  int exit_code = -1;
+  std::string verdict;                          // check's: holds, violated, vacuous, incomplete
+  std::map<std::string, std::string> properties;  // property -> holds | violated | unknown
+  std::map<std::string, unsigned> shortest;     // property -> steps of its shortest counterexample
+  std::uint64_t states = 0;
+  double seconds = 0;
+  std::string error;                            // Failed or Incomplete: why
+};
+
+struct RunOptions {
+  std::string program;            // the tcpclose executable
+  unsigned jobs = 1;
+  unsigned threads = 1;           // --threads of each run
+  std::uint64_t max_memory = 0;   // --max-memory of each run, bytes
+  const std::atomic<bool>* stop = nullptr;
+  // Called after each point ends (index, result), from the calling thread.
+  std::function<void(std::size_t, const PointResult&)> on_done;
+  // Called about every 200 ms while points run, for a progress line.
+  std::function<void()> on_tick;
+};
+
+// Runs check with `args[i]` for every i where `todo[i]`; results go to `out[i]`.
+// Returns false if a stop signal ended the run early.
+bool run_points(const std::vector<std::vector<std::string>>& args, const std::vector<bool>& todo,
+                std::vector<PointResult>& out, const RunOptions& o);
+
+// Reads one `tcpclose check --json` object (docs/json.md) into a result; "" or why not.
+std::string read_check_json(const std::string& text, int exit_code, PointResult& r);
+
+// The path of the running executable (/proc/self/exe), for running check.
+std::string self_program();
+
+}  // namespace tcpclose::cli
