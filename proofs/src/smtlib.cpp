@@ -3,9 +3,10 @@
 // Rule: every way this can go wrong (no cvc5, unparsable output, a crash) ends as SmtAnswer::Error.
 #include "tcpclose/proofs/smtlib.hpp"
 
+#include "tcpclose/proofs/process.hpp"
+
 #include <signal.h>
 #include <poll.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -21,8 +22,6 @@
 #include <vector>
 
 #include <fmt/format.h>
-
-extern char** environ;
 
 namespace tcpclose::proofs {
 
@@ -147,36 +146,16 @@ Cvc5Run run_cvc5_file(const std::string& file, const Cvc5Options& o) {
   std::vector<std::string> args = {prog, "-q", "--lang=smt2"};
   if (ms > 0) args.push_back(fmt::format("--tlimit={}", ms));
   args.push_back(file);
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-
   int fds[2];
   if (::pipe(fds) != 0) { r.output = fmt::format("pipe: {}", std::strerror(errno)); return r; }
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addclose(&fa, fds[0]);
-  posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&fa, fds[1], STDERR_FILENO);
-  posix_spawn_file_actions_addclose(&fa, fds[1]);
-  // cvc5 starts with no signal blocked: the command blocks SIGINT, SIGTERM and SIGHUP to take
-  // them on a thread of its own (tools/lib/signals.hpp), and a child would inherit that mask,
-  // so a Ctrl-C at the terminal would not end a re-check.
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t none;
-  sigemptyset(&none);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-  pid_t pid = 0;
+  // cvc5 starts with no signal blocked (process.hpp), so a Ctrl-C at the terminal ends a re-check.
   const auto t0 = std::chrono::steady_clock::now();
-  const int rc = ::posix_spawn(&pid, prog.c_str(), &fa, &attr, argv.data(), environ);
-  posix_spawnattr_destroy(&attr);
-  posix_spawn_file_actions_destroy(&fa);
+  std::string error;
+  const pid_t pid = spawn_unmasked(args, fds[1], fds[1], {fds[0]}, error);
   ::close(fds[1]);
-  if (rc != 0) {
+  if (pid < 0) {
     ::close(fds[0]);
-    r.output = fmt::format("cannot run {}: {}", prog, std::strerror(rc));
+    r.output = error;
     return r;
   }
   r.output = read_all(fds[0], o.cancel, pid);

@@ -61,10 +61,12 @@ if [int(r["states"]) for r in csv_rows] != [r["states"] for r in rows]:
 # 4. A stop keeps the finished rows and exits 3; --resume runs only the rest.
 slow = ["--msl", "2", "--time-wait", "0..3", "--scenario", "half-close", "--property", "reliable-termination",
         "--threads", "1", "--out", os.path.join(work, "stop"), "--name", "s"]
-proc = subprocess.Popen([tool, "sweep", "--no-progress"] + slow, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-time.sleep(4)
+# The signal goes right after the first point's progress line, so at least two points are left.
+proc = subprocess.Popen([tool, "sweep"] + slow, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+first_line = proc.stderr.readline()
 proc.send_signal(signal.SIGINT)
-so, se = proc.communicate(timeout=60)
+so, se = proc.communicate(timeout=120)
+se = first_line + se
 if proc.returncode != 3:
     fail(f"SIGINT: exit {proc.returncode}, expected 3\n{se}")
 first = json.load(open(os.path.join(work, "stop", "s.json")))

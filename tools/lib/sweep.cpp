@@ -131,7 +131,7 @@ bool run_grid(const SweepArgs& a, SweepResult& r, const std::atomic<bool>* stop)
   const std::size_t before = done;
   ProgressReporter reporter(stderr, ProgressReporter::stderr_is_terminal());
   auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
-  if (a.progress) reporter.begin(fmt::format("sweep {}", r.name), done, r.grid.points.size());
+  if (a.progress) reporter.begin(r.name == "sweep" ? r.name : "sweep " + r.name, done, r.grid.points.size());
   o.on_done = [&](std::size_t i, const PointResult& x) {
     ++done;
     if (!a.progress) return;

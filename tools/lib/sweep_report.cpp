@@ -4,7 +4,6 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,9 +16,9 @@
 
 #include <fmt/format.h>
 
-#include "atomic_file.hpp"
+#include <tcpclose/proofs/process.hpp>
 
-extern char** environ;
+#include "atomic_file.hpp"
 
 namespace tcpclose::cli {
 namespace {
@@ -158,23 +157,18 @@ std::string draw_svg(const Derived& d, const std::string& svg) {
     plot.replace(at, 5, fmt::format("'{}'", data));
   text += plot;
   if (std::string e = write_atomic(script, text); !e.empty()) { ::unlink(data.c_str()); return e; }
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
-  char prog[] = "gnuplot";
-  std::string script_arg = script;
-  char* argv[] = {prog, script_arg.data(), nullptr};
-  pid_t pid = 0;
-  const int rc = ::posix_spawnp(&pid, "gnuplot", &fa, nullptr, argv, environ);
-  posix_spawn_file_actions_destroy(&fa);
+  const int log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  std::string error;
+  const pid_t pid = log_fd < 0 ? -1 : proofs::spawn_unmasked({"gnuplot", script}, log_fd, log_fd, {}, error);
+  if (log_fd >= 0) ::close(log_fd);
   int status = 0;
-  if (rc == 0) while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+  if (pid > 0) while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
   std::ifstream in(log);
   std::stringstream msg;
   msg << in.rdbuf();
   for (const std::string& f : {script, data, log}) ::unlink(f.c_str());
-  if (rc != 0) return fmt::format("{}: cannot run gnuplot ({}); install Debian's gnuplot-nox (tools/dev deps)", svg, std::strerror(rc));
+  if (pid < 0)
+    return fmt::format("{}: {}; install Debian's gnuplot-nox (tools/dev deps)", svg, log_fd < 0 ? std::strerror(errno) : error);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     ::unlink(tmp.c_str());
     return fmt::format("{}: gnuplot failed: {}", svg, msg.str());

@@ -3,9 +3,9 @@
 // within its check interval) and no new point starts.
 #include "sweep_run.hpp"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,8 +16,7 @@
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
-
-extern char** environ;
+#include <tcpclose/proofs/process.hpp>
 
 namespace tcpclose::cli {
 namespace {
@@ -34,42 +33,23 @@ struct Child {
 };
 
 // Starts `program check --json --no-progress ARGS...` with stdout and stderr on pipes and no
-// signal blocked (the sweep blocks the stop signals in its own threads, and a child inherits
-// the mask). Returns "" or why not.
+// signal blocked (process.hpp). Returns "" or why not.
 std::string spawn_check(const RunOptions& o, const std::vector<std::string>& point, Child& c) {
   std::vector<std::string> args = {o.program, "check", "--json", "--no-progress", "--threads",
                                    std::to_string(o.threads)};
   if (o.max_memory) args.insert(args.end(), {"--max-memory", fmt::format("{}K", (o.max_memory >> 10) + 1)});
   args.insert(args.end(), point.begin(), point.end());
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
   int po[2], pe[2];
-  if (::pipe(po) != 0) return fmt::format("pipe: {}", std::strerror(errno));
-  if (::pipe(pe) != 0) { ::close(po[0]); ::close(po[1]); return fmt::format("pipe: {}", std::strerror(errno)); }
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addclose(&fa, po[0]);
-  posix_spawn_file_actions_addclose(&fa, pe[0]);
-  posix_spawn_file_actions_adddup2(&fa, po[1], STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&fa, pe[1], STDERR_FILENO);
-  posix_spawn_file_actions_addclose(&fa, po[1]);
-  posix_spawn_file_actions_addclose(&fa, pe[1]);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t none;
-  sigemptyset(&none);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-  const int rc = ::posix_spawn(&c.pid, o.program.c_str(), &fa, &attr, argv.data(), environ);
-  posix_spawnattr_destroy(&attr);
-  posix_spawn_file_actions_destroy(&fa);
+  if (::pipe2(po, O_CLOEXEC) != 0) return fmt::format("pipe: {}", std::strerror(errno));
+  if (::pipe2(pe, O_CLOEXEC) != 0) { ::close(po[0]); ::close(po[1]); return fmt::format("pipe: {}", std::strerror(errno)); }
+  std::string error;
+  c.pid = proofs::spawn_unmasked(args, po[1], pe[1], {po[0], pe[0]}, error);
   ::close(po[1]);
   ::close(pe[1]);
-  if (rc != 0) {
+  if (c.pid < 0) {
     ::close(po[0]);
     ::close(pe[0]);
-    return fmt::format("cannot run {}: {}", o.program, std::strerror(rc));
+    return error;
   }
   c.out = po[0];
   c.err = pe[0];
