@@ -236,6 +236,7 @@ bool Projector::accept() {
     return fail(fmt::format("{} accepts a second connection from its listener; packetdrill matches accept() to the "
                             "first connection's socket (run_system_call.c, run_syscall_accept), so no script can drive it",
                             host_name(h_)));
+  if (lfd_ < 0) return fail(fmt::format("{} accepts a connection without a listener the script opened", host_name(h_)));
   if (!advance()) return false;
   cfd_ = alloc();
   sys(fmt::format("accept({}, ..., ...) = {}", lfd_, cfd_));
@@ -245,6 +246,10 @@ bool Projector::accept() {
 bool Projector::app(const model::Transition& tr, const model::WorldState& prev) {
   const model::Instr ins = w_.prog[h_].code[prev.h[h_].pc];
   const std::string fd = std::to_string(cfd_);
+  const bool on_conn = tr.op == Op::Send || tr.op == Op::ReadEof || tr.op == Op::ShutWr || tr.op == Op::Close ||
+                       tr.op == Op::Abort;
+  if (on_conn && tr.ran_core && cfd_ < 0)  // the model's application holds no descriptor a script knows of
+    return fail(fmt::format("{}'s application calls on a connection the script has no descriptor for", host_name(h_)));
   switch (tr.op) {
     case Op::Listen:
       if (!advance()) return false;
