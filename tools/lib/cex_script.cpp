@@ -200,6 +200,15 @@ bool Projector::deliver(const model::Transition& tr, const model::WorldState& pr
     return fail(fmt::format("{}'s listener takes a second connection on the same 4-tuple; packetdrill follows one "
                             "connection per 4-tuple from a listener (it learns our ISN from the first SYN-ACK only, "
                             "run_packet.c), so no script can drive this side", host_name(h_)));
+  // packetdrill numbers the peer's later segments from the sequence number of the SYN that made
+  // the connection, or of the SYN-ACK that answered our SYN (run_packet.c, remote_seq_script_to_live_offset
+  // and do_inbound_script_packet); the replay numbers them from the peer's first ISN. The two
+  // read a script alike only while that number is the first one.
+  const bool learns = to_listener || (seg.has(flag::SYN) && seg.has(flag::ACK) && hs.tcb.state == State::SynSent);
+  if (learns && seg.seq != wr_.peer_base)
+    return fail(fmt::format("the peer's ISN here, {}, is not its first ({}): packetdrill numbers the peer's later "
+                            "segments from it and the replay from the first, so no script reads the same under both",
+                            seg.seq, wr_.peer_base));
   if (!advance()) return false;
   wr_.line("< " + wr_.in_text(seg));
   Input in = tr.input;
