@@ -1,6 +1,6 @@
 // Unit tests of the report writers in tools/lib: JUnit escaping (parsed back by python3's
 // xml.etree, an independent XML parser), the pcap packet's checksums, the trace file names,
-// and the live progress line.
+// the live progress line, and counterexamples as packetdrill scripts (cex_script.hpp).
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -13,6 +13,7 @@
 
 #include <gtest/gtest.h>
 
+#include "cex_script.hpp"
 #include "counterexample.hpp"
 #include "junit.hpp"
 #include "progress.hpp"
@@ -150,6 +151,89 @@ TEST(Progress, OnATerminalTheLineIsRedrawnAndClearedOtherwisePlainLines) {
       EXPECT_EQ(std::count(s.begin(), s.end(), '\n'), 2);
     }
   }
+}
+
+// The shortest counterexample of `p` in scenario `s` under `cfg` (the model's ticks).
+model::Violation shortest(const Config& cfg, model::Scenario s, model::Property p, model::World& w) {
+  w = model::make_world(s, cfg);
+  model::ExploreOptions opt;
+  opt.properties = model::bit(p);
+  const model::ExploreResult r = model::explore(w, opt);
+  EXPECT_EQ(r.violations.size(), 1u);
+  return r.violations.empty() ? model::Violation{} : r.violations.front();
+}
+
+Config with_mutant(Profile p, Mutant m) {
+  Config c = model::model_config(p);
+  c.mutant = m;
+  return c;
+}
+
+TEST(CexScript, RealTimeKeepsTheBehaviourKnobsAndTakesTheProfilesTimers) {
+  Config m = model::model_config(Profile::Linux);
+  m.rst_in_time_wait = RstInTimeWait::Ignore;
+  const Config r = cli::real_time_config(m, Profile::Linux);
+  const Config linux_cfg = profile_config(Profile::Linux);
+  EXPECT_EQ(r.rst_in_time_wait, RstInTimeWait::Ignore);
+  EXPECT_EQ(r.time_wait, linux_cfg.time_wait);
+  EXPECT_EQ(r.tick_us, linux_cfg.tick_us);
+  EXPECT_EQ(r.rtt_estimate, linux_cfg.rtt_estimate);
+  m.time_wait = 0;  // no TIME-WAIT at all is a behaviour, not a duration
+  EXPECT_EQ(cli::real_time_config(m, Profile::Linux).time_wait, 0u);
+}
+
+TEST(CexScript, AMutantsCounterexampleNamesItsMutantPropertyAndView) {
+  model::World w;
+  const Config c = with_mutant(Profile::Reference, Mutant::RstKillsTimeWait);
+  const model::Violation v = shortest(c, model::Scenario::ActiveClose, model::Property::TimeWaitDuration, w);
+  ASSERT_FALSE(v.trace.empty());
+  const std::uint8_t view = cli::default_view(v);
+  EXPECT_EQ(view, v.trace.back().tr.host);  // the host whose step violates time-wait-duration
+  const cli::CexScript sc = cli::cex_script(w, v, view, cli::real_time_config(c, Profile::Reference), "reference",
+                                            "active-close");
+  ASSERT_EQ(sc.why_not, "");
+  EXPECT_NE(sc.text.find("// profile: reference\n"), std::string::npos);
+  EXPECT_NE(sc.text.find("// MUTANT rst-kills-time-wait"), std::string::npos);
+  EXPECT_NE(sc.text.find("// violated: time-wait-duration"), std::string::npos);
+  EXPECT_NE(sc.text.find("'s: the last lines below"), std::string::npos) << sc.text;
+  EXPECT_NE(sc.text.find(" < R "), std::string::npos) << sc.text;  // the RST that kills TIME-WAIT
+}
+
+TEST(CexScript, TimingTheRealStackDoesNotHaveIsRefusedNamingTheTimer) {
+  model::World w;
+  const Config c = with_mutant(Profile::Reference, Mutant::RstKillsTimeWait);
+  const model::Violation v = shortest(c, model::Scenario::ActiveClose, model::Property::TimeWaitDuration, w);
+  Config real = cli::real_time_config(c, Profile::Reference);
+  real.rto = 1;  // 1 ms: the SYN's retransmission would fire before the script's next line
+  real.rto_floor = 1;
+  const cli::CexScript sc = cli::cex_script(w, v, 0, real, "reference", "active-close");
+  EXPECT_EQ(sc.text, "");
+  EXPECT_NE(sc.why_not.find("A's rexmit timer"), std::string::npos) << sc.why_not;
+  EXPECT_NE(sc.why_not.find("timing the real stack does not have"), std::string::npos) << sc.why_not;
+}
+
+TEST(CexScript, ARealTimeCoreThatTakesAnotherPathIsRefused) {
+  model::World w;
+  const Config c = with_mutant(Profile::Reference, Mutant::RstKillsTimeWait);
+  const model::Violation v = shortest(c, model::Scenario::ActiveClose, model::Property::TimeWaitDuration, w);
+  Config sound = cli::real_time_config(c, Profile::Reference);
+  sound.mutant = Mutant::None;  // the sound core ignores the RST that the mutant's TIME-WAIT dies of
+  const std::uint8_t view = cli::default_view(v);
+  const cli::CexScript sc = cli::cex_script(w, v, view, sound, "reference", "active-close");
+  EXPECT_EQ(sc.text, "");
+  EXPECT_NE(sc.why_not.find("behaves differently"), std::string::npos) << sc.why_not;
+}
+
+TEST(CexScript, AViolationOnlyTheGhostSeesIsRefused) {
+  model::World w = model::make_world(model::Scenario::ActiveClose, model::model_config(Profile::Reference));
+  model::Violation v;
+  v.property = model::Property::UniqueTcb;
+  EXPECT_NE(cli::cex_script(w, v, 0, profile_config(Profile::Reference), "reference", "active-close")
+                .why_not.find("two TCBs for one 4-tuple"), std::string::npos);
+  v.property = model::Property::NoDeadlock;
+  v.terminal = true;
+  EXPECT_NE(cli::cex_script(w, v, 1, profile_config(Profile::Reference), "reference", "active-close")
+                .why_not.find("the state the run ends in"), std::string::npos);
 }
 
 }  // namespace

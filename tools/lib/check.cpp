@@ -18,6 +18,8 @@
 #include <tcpclose/model/explorer.hpp>
 #include <tcpclose/model/trace.hpp>
 
+#include "atomic_file.hpp"
+#include "cex_script.hpp"
 #include "counterexample.hpp"
 #include "junit.hpp"
 #include "progress.hpp"
@@ -194,8 +196,13 @@ void add_check_options(CLI::App& cmd, CheckArgs& a) {
   cmd.add_flag("--json", a.json, "Print one JSON object instead of text (docs/json.md)");
   auto* r = cmd.add_option_group("Reports", "Counterexamples and CI reports (docs/ci.md)");
   r->add_option("--trace-format", a.trace_format,
-                "Form of the counterexample: text, mermaid (a sequenceDiagram) or pcap (a capture; needs --trace-out)")
-      ->check(CLI::IsMember({"text", "mermaid", "pcap"}))->capture_default_str();
+                "Form of the counterexample: text, mermaid (a sequenceDiagram), pcap (a capture; needs --trace-out) "
+                "or packetdrill (a script from one host's side, --view; needs --trace-out)")
+      ->check(CLI::IsMember({"text", "mermaid", "pcap", "packetdrill"}))->capture_default_str();
+  r->add_option("--view", a.view,
+                "With --trace-format packetdrill: the host that is the stack under test, A or B (default: the host "
+                "whose step violates the property, else A)")
+      ->check(CLI::IsMember({"A", "B"}));
   r->add_option("--trace-out", a.trace_out,
                 "Write the shortest counterexample to FILE; with several, FILE holds the first and "
                 "FILE's stem.SCENARIO.PROPERTY.ext each one")->check(output_path());
@@ -232,6 +239,15 @@ int run_check(const CheckArgs& a) {
   const TraceFormat trace_format = trace_format_from_name(a.trace_format).value_or(TraceFormat::Text);
   if (trace_format == TraceFormat::Pcap && a.trace_out.empty()) {
     std::fprintf(stderr, "tcpclose check: --trace-format pcap: a capture is binary; name a file with --trace-out\n");
+    return 2;
+  }
+  if (trace_format == TraceFormat::Packetdrill && a.trace_out.empty()) {
+    std::fprintf(stderr, "tcpclose check: --trace-format packetdrill: a script is one host's side of the "
+                         "counterexample, for packetdrill to run; name a file with --trace-out\n");
+    return 2;
+  }
+  if (!a.view.empty() && trace_format != TraceFormat::Packetdrill) {
+    std::fprintf(stderr, "tcpclose check: --view %s: only --trace-format packetdrill has a point of view\n", a.view.c_str());
     return 2;
   }
   // Refuse an unwritable report file, or two reports on one file, before a search that may take minutes.
@@ -327,6 +343,7 @@ int run_check(const CheckArgs& a) {
   }
   int code = violated || vacuous ? 1 : incomplete ? 3 : 0;
   std::vector<std::string> lost;  // reports that could not be written
+  std::vector<std::string> untranslatable;  // counterexamples no packetdrill script can carry
   const char* verdict = violated ? "violated" : vacuous ? "vacuous" : incomplete ? "incomplete" : "holds";
 
   const ScenarioRun* first_bad = nullptr;
@@ -343,11 +360,31 @@ int run_check(const CheckArgs& a) {
       if (found.size() > 1)
         found[i].files.push_back(trace_path_for(a.trace_out, model::name(found[i].run->scenario),
                                                 model::name(found[i].v->property)));
+      if (trace_format == TraceFormat::Packetdrill) {
+        // One host's side as a script, or the reason there is none (cex_script.hpp).
+        const model::Violation& v = *found[i].v;
+        const std::uint8_t view = a.view.empty() ? default_view(v) : a.view == "B" ? 1 : 0;
+        const CexScript sc = cex_script(found[i].run->world, v, view, real_time_config(cfg, profile), a.knobs.profile,
+                                        model::name(found[i].run->scenario));
+        if (!sc.why_not.empty()) {
+          untranslatable.push_back(fmt::format("--trace-format packetdrill: {} {}: no script from {}'s side: {}",
+                                               model::name(found[i].run->scenario), model::name(v.property),
+                                               view == 0 ? "A" : "B", sc.why_not));
+          found[i].files.clear();
+          continue;
+        }
+        for (const std::string& path : found[i].files)
+          if (const std::string e = write_atomic(path, sc.text); !e.empty()) lost.push_back("--trace-out: " + e);
+        continue;
+      }
       for (const std::string& path : found[i].files)
         if (const std::string e = write_trace(path, trace_format, found[i].run->world, *found[i].v); !e.empty())
           lost.push_back("--trace-out: " + e);
     }
   }
+  // A counterexample that no script can carry is named with its reason, never written wrong.
+  for (const std::string& e : untranslatable) std::fprintf(stderr, "tcpclose check: %s\n", e.c_str());
+  if (!untranslatable.empty() && code == 1) code = kExitUntranslatable;
   if (!a.junit.empty())
     if (const std::string e = junit::write(a.junit, junit_suites(runs, scenarios, props, interrupted));
         !e.empty())

@@ -1,6 +1,7 @@
 // `tcpclose check`: runs the explorer over scenarios and prints the verdicts, the table of
 // scenario x property, and the shortest counterexample of each violated property.
-// Exit codes: 0 all hold, 1 violated (or a vacuity guard unreached), 2 usage, 3 incomplete.
+// Exit codes: 0 all hold, 1 violated (or a vacuity guard unreached), 2 usage, 3 incomplete,
+// 6 violated but --trace-format packetdrill cannot carry the counterexample (cex_script.hpp).
 #pragma once
 
 #include <cstdint>
@@ -28,7 +29,8 @@ struct CheckArgs {
   bool client_first = false;
   bool liveness = true;  // decide both-closed's "a settled state stays reachable" half
   bool share = true;     // reuse a search for a world that provably has the same graph
-  std::string trace_format = "text";  // text, mermaid or pcap (counterexample.hpp)
+  std::string trace_format = "text";  // text, mermaid, pcap or packetdrill (counterexample.hpp)
+  std::string view;                   // packetdrill: "A" or "B"; empty: the violating step's host
   std::string trace_out;              // write the counterexample(s) here
   std::string junit;                  // write a JUnit XML report here
 };

@@ -85,6 +85,7 @@ std::optional<TraceFormat> trace_format_from_name(std::string_view s) {
   if (s == "text") return TraceFormat::Text;
   if (s == "mermaid") return TraceFormat::Mermaid;
   if (s == "pcap") return TraceFormat::Pcap;
+  if (s == "packetdrill") return TraceFormat::Packetdrill;
   return std::nullopt;
 }
 

@@ -13,7 +13,8 @@
 
 namespace tcpclose::cli {
 
-enum class TraceFormat : std::uint8_t { Text, Mermaid, Pcap };
+// Packetdrill is written by cex_script.hpp, from one host's side.
+enum class TraceFormat : std::uint8_t { Text, Mermaid, Pcap, Packetdrill };
 std::optional<TraceFormat> trace_format_from_name(std::string_view s);
 
 // A Mermaid `sequenceDiagram`: participants A, the network and B; every segment sent or

@@ -13,5 +13,10 @@ inline constexpr int kExitUnsupported = 4; // `replay`: only passes and unsuppor
 // (--junit, --trace-out, --out) could not be written. A run that found something keeps 1 or 3;
 // stderr names what was lost either way.
 inline constexpr int kExitReportLost = 5;
+// `check --trace-format packetdrill`: a property is violated (as with 1), but its counterexample
+// cannot be written as a script from the viewed host's side (two sockets packetdrill cannot drive,
+// a violation only the model's ghost sees, timing the real stack does not have). stderr names why;
+// no script is written for it.
+inline constexpr int kExitUntranslatable = 6;
 
 }  // namespace tcpclose::cli

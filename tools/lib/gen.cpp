@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "freebsd_buffers.hpp"
+#include "pkt_lines.hpp"
 #include "table.hpp"
 
 namespace tcpclose::gen {
@@ -18,42 +19,15 @@ namespace {
 
 using classes::CallOrTimer;
 using classes::InputClass;
+using pkt::kPeerMss;
+using pkt::rel_time;
 
 // Script numbers are relative: the peer's ISS (classes::kIrs) is its 0, our ISS our 0. Without a
 // handshake (CLOSED, LISTEN, SYN-SENT) both bases move 1000 down, so that "one below" is 999,
 // not a wrapped 2^32 - 1 that packetdrill refuses.
 constexpr Seq kUnsyncedOffset = 1000;
-constexpr std::uint32_t kPeerMss = 1000;  // the MSS the peer's SYN offers
 constexpr std::int64_t kGapUs = 10'000;   // between the prologue's steps
 constexpr std::int64_t kRttUs = 50'000;   // the handshake's round trip
-constexpr std::int64_t kAckWindowUs = 50'000;  // a pure ACK may be delayed (Linux: up to 40 ms)
-
-// packetdrill wants a note after an errno ("= -1 EPIPE (Broken pipe)"); glibc's strerror texts.
-const char* errno_note(Err e) {
-  switch (e) {
-    case Err::None: return "Success";
-    case Err::ConnReset: return "Connection reset by peer";
-    case Err::Pipe: return "Broken pipe";
-    case Err::TimedOut: return "Connection timed out";
-    case Err::ConnRefused: return "Connection refused";
-    case Err::NotConn: return "Transport endpoint is not connected";
-    case Err::IsConn: return "Transport endpoint is already connected";
-    case Err::Already: return "Operation already in progress";
-    case Err::AddrInUse: return "Address already in use";
-    case Err::AddrNotAvail: return "Cannot assign requested address";
-    case Err::Inval: return "Invalid argument";
-    case Err::Again: return "Resource temporarily unavailable";
-    case Err::InProgress: return "Operation now in progress";
-  }
-  return "?";
-}
-
-std::string rel_time(std::int64_t us) {
-  std::string s = fmt::format("{:.6f}", static_cast<double>(us) / 1e6);
-  while (s.back() == '0') s.pop_back();
-  if (s.back() == '.') s.pop_back();
-  return s;
-}
 
 // What the script's prologue leaves the application holding.
 enum class Path : std::uint8_t { Orphan, Held };
@@ -68,49 +42,30 @@ class Sim {
 
   const Tcb& tcb() const { return t_; }
   const std::string& why() const { return why_; }
-  const std::string& body() const { return body_; }
+  const std::string& body() const { return w_.body(); }
   const Output& last() const { return last_; }
 
  private:
   const Config& c_;
   bool freebsd_buffers_ = false;
   bool accepted_ = false;
-  std::string body_;
   std::string why_;
-  std::int64_t now_us_ = 0, last_us_ = -1;
-  Seq local_isn_ = classes::kIss;
-  Seq peer_base_ = classes::kIrs;
+  pkt::Writer w_ = start_writer();
   Tcb lst_{};   // the listener, on the passive side
   Tcb t_{};     // the connection the script is about
   int fd_ = 3;  // its descriptor
   bool nonblock_ = false;
   Output last_{};
 
-  std::uint32_t now() const { return static_cast<std::uint32_t>(now_us_ / (c_.tick_us == 0 ? 1 : c_.tick_us)); }
+  std::uint32_t now() const { return static_cast<std::uint32_t>(w_.now_us / (c_.tick_us == 0 ? 1 : c_.tick_us)); }
 
-  void line(const std::string& what, std::int64_t window_us = 0) {
-    std::string at = last_us_ < 0 ? "0" : "+" + rel_time(now_us_ - last_us_);
-    if (window_us > 0) at += "~+" + rel_time(now_us_ - std::max<std::int64_t>(last_us_, 0) + window_us);
-    body_ += fmt::format("{:>9} {}\n", at, what);
-    last_us_ = now_us_;
+  static pkt::Writer start_writer() {
+    pkt::Writer w;
+    w.local_isn = classes::kIss;
+    w.peer_base = classes::kIrs;
+    return w;
   }
-
-  std::string out_text(const Segment& s) const {
-    const bool bare_rst = s.has(flag::RST) && !s.has(flag::SYN) && s.seq == 0;
-    const Seq seq = bare_rst ? 0 : s.seq - local_isn_;
-    std::string o = fmt::format("{} {}:{}({})", flag_text(s.flags).text, seq, seq + s.len, s.len);
-    if (s.has(flag::ACK)) o += fmt::format(" ack {}", s.ack - peer_base_);
-    if (s.has(flag::SYN) || s.has_ts) o += " <...>";
-    return o;
-  }
-  static std::string in_text(const Segment& s, Seq local_isn, Seq peer_base) {
-    const Seq seq = s.seq - peer_base;
-    std::string o = fmt::format("{} {}:{}({})", flag_text(s.flags).text, seq, seq + s.len, s.len);
-    if (s.has(flag::ACK)) o += fmt::format(" ack {}", s.ack - local_isn);
-    o += fmt::format(" win {}", s.wnd);
-    if (s.has(flag::SYN)) o += fmt::format(" <mss {}>", kPeerMss);
-    return o;
-  }
+  void line(const std::string& what, std::int64_t window_us = 0) { w_.line(what, window_us); }
 
   // Steps `tcb` and writes the segment step() sends, if any.
   Output run(Tcb& tcb, const Input& in) {
@@ -123,37 +78,28 @@ class Sim {
   }
 
   void peer(Tcb& tcb, Segment s, std::int64_t after_us = kGapUs) {
-    now_us_ += after_us;
-    line("< " + in_text(s, local_isn_, peer_base_));
+    w_.now_us += after_us;
+    line("< " + w_.in_text(s));
     run(tcb, Input::segment(now(), s, classes::kNewIss));
   }
   Segment peer_seg(std::uint8_t flags, Seq seq_rel, Seq ack_rel) const {
     Segment s;
-    s.flags = flags; s.seq = peer_base_ + seq_rel; s.ack = local_isn_ + ack_rel; s.wnd = 65535;
+    s.flags = flags; s.seq = w_.peer_base + seq_rel; s.ack = w_.local_isn + ack_rel; s.wnd = 65535;
     return s;
   }
 
   // An application call: its line with the result step() gives, then what it sent.
   void call(const std::string& text, const Input& in, bool is_connect = false) {
-    now_us_ += kGapUs;
+    w_.now_us += kGapUs;
     const Output o = step(t_, in, c_);
-    std::string res;
-    if (o.result != Err::None) res = fmt::format("-1 {} ({})", name(o.result), errno_note(o.result));
-    else if (is_connect && o.tcb.state == State::SynSent && nonblock_) res = "-1 EINPROGRESS (Operation now in progress)";
-    else if (in.kind == InputKind::Send || in.kind == InputKind::Receive) res = std::to_string(o.result_n);
-    else res = "0";
-    line(fmt::format("{} = {}", text, res));
+    line(fmt::format("{} = {}", text, pkt::Writer::result(in, o, is_connect && nonblock_)));
     t_ = o.tcb;
     socket_window(t_);
     sent(o);
     last_ = o;
   }
   void sent(const Output& o) {
-    const Segment* s = o.actions.sent();
-    if (s == nullptr) return;
-    if (s->has(flag::SYN)) local_isn_ = s->seq;  // as packetdrill learns our ISN
-    const bool pure_ack = s->flags == flag::ACK && s->len == 0;
-    line("> " + out_text(*s), pure_ack ? kAckWindowUs : 0);
+    if (const Segment* s = o.actions.sent()) w_.sent(*s);
   }
   void sys(const std::string& text) { line(text); }  // a call the core does not see
 
@@ -194,8 +140,8 @@ void Sim::open_active() {
 
 bool Sim::reach(State s, Path p) {
   if (s == State::Closed || s == State::Listen || s == State::SynSent) {
-    local_isn_ = classes::kIss - kUnsyncedOffset;
-    peer_base_ = classes::kIrs - kUnsyncedOffset;
+    w_.local_isn = classes::kIss - kUnsyncedOffset;
+    w_.peer_base = classes::kIrs - kUnsyncedOffset;
   }
   if (s == State::Closed) {
     // packetdrill learns the ports from a listen() or connect(); a port nobody listens on any
@@ -235,8 +181,8 @@ bool Sim::reach(State s, Path p) {
   if (p == Path::Orphan) { call("close(4)", Input::close(now())); fd_ = -1; }
   else call("shutdown(4, SHUT_WR)", Input::shutdown(now(), Shut::Wr));
   if (s == State::LastAck || s == State::FinWait1) return arrived(s);
-  const Seq our_fin = t_.fin_seq - local_isn_;
-  const Seq rcv = t_.rcv_nxt - peer_base_;
+  const Seq our_fin = t_.fin_seq - w_.local_isn;
+  const Seq rcv = t_.rcv_nxt - w_.peer_base;
   if (s == State::Closing) { peer(t_, peer_seg(flag::FIN | flag::ACK, rcv, our_fin)); return arrived(s); }
   peer(t_, peer_seg(flag::ACK, rcv, our_fin + 1));  // the peer ACKs our FIN: FIN-WAIT-2
   if (s == State::FinWait2 || !arrived(State::FinWait2)) return arrived(s);
@@ -251,19 +197,19 @@ void Sim::apply_timer(Timer tm, std::int64_t max_timer_us) {
     return;
   }
   const std::int64_t at_us = std::int64_t{before.at(tm)} * (c_.tick_us == 0 ? 1 : c_.tick_us);
-  if (at_us - now_us_ > max_timer_us) {
+  if (at_us - w_.now_us > max_timer_us) {
     why_ = fmt::format("the {} timer fires {} s after the prologue, beyond --max-timer {} s", name(tm),
-                       rel_time(at_us - now_us_), rel_time(max_timer_us));
+                       rel_time(at_us - w_.now_us), rel_time(max_timer_us));
     return;
   }
-  now_us_ = std::max(now_us_, at_us);
+  w_.now_us = std::max(w_.now_us, at_us);
   const Output o = run(t_, Input::timeout(before.at(tm), tm));
   if (o.actions.sent() != nullptr) return;
   // Nothing to see at the expiry itself: a segment afterwards shows what is left.
   const InputClass probe{true, flag::ACK, classes::SeqPos::At, classes::AckPos::At, {}};
   Input in = classes::make_input(probe, before);
-  now_us_ += 90'000;
-  line("< " + in_text(in.seg, local_isn_, peer_base_));
+  w_.now_us += 90'000;
+  line("< " + w_.in_text(in.seg));
   in.now = now();
   run(t_, in);
 }
@@ -307,12 +253,12 @@ void Sim::apply(const InputClass& k, std::int64_t max_timer_us) {
                          "script of '{} seq=nxt...'", name(t_.state), flag_text(k.flags).text);
       return;
     }
-    peer_base_ = classes::kIrs;
+    w_.peer_base = classes::kIrs;
   }
   Input in = classes::make_input(k, t_);
-  now_us_ += kGapUs;
+  w_.now_us += kGapUs;
   in.now = now();
-  line("< " + in_text(in.seg, local_isn_, peer_base_));
+  line("< " + w_.in_text(in.seg));
   run(t_, in);
 }
 

@@ -17,7 +17,7 @@ namespace {
 // Options a sweep sets itself for every run, or that make no sense per point.
 const std::set<std::string>& refused_options() {
   static const std::set<std::string> s = {
-      "--json", "--no-progress", "--progress-every", "--trace-format", "--trace-out", "--junit", "--threads",
+      "--json", "--no-progress", "--progress-every", "--trace-format", "--trace-out", "--view", "--junit", "--threads",
       "--max-memory", "--list-properties", "--list-mutants", "--list-scenarios", "--help", "-h"};
   return s;
 }

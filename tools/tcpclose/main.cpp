@@ -1,6 +1,7 @@
 // The `tcpclose` command: parse the command line, call the libraries, print.
 // Exit codes (all subcommands): 0 success/holds, 1 a check failed or a property is violated,
-// 2 bad usage or input, 3 incomplete (a limit or an interrupt ended the run).
+// 2 bad usage or input, 3 incomplete (a limit or an interrupt ended the run), 4 and 5 and 6 as
+// tools/lib/exit_codes.hpp says.
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -93,7 +94,8 @@ int run_profiles(const cli::KnobOptions& k, bool all) {
 int run(int argc, char** argv) {
   CLI::App app{"tcpclose: a checked reference for how a TCP connection ends"};
   app.footer("Exit codes: 0 success, 1 check failed / property violated, 2 bad usage, 3 incomplete, "
-             "4 replay: only unsupported besides passes, 5 nothing failed but output was lost (stdout or a report file).");
+             "4 replay: only unsupported besides passes, 5 nothing failed but output was lost (stdout or a report file), "
+             "6 check --trace-format packetdrill: violated, but a counterexample cannot be a script (stderr says why).");
   app.require_subcommand(1);
   app.set_version_flag("--version", "tcpclose 0.1.0");
 
