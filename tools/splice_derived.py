@@ -12,5 +12,7 @@ if begin not in text or end not in text:
     sys.exit(f"{doc}: no '{begin}' ... '{end}' markers")
 head, rest = text.split(begin, 1)
 _, tail = rest.split(end, 1)
-body = f"\n```sh\n{r['command']}\n```\n\n{r.get('derived') or ''}\n"
+# The derived table's own headings (## in NAME.md) sit two levels lower here, under a ### section.
+derived = "\n".join("##" + line if line.startswith("#") else line for line in (r.get("derived") or "").split("\n"))
+body = f"\n```sh\n{r['command']}\n```\n\n{derived}\n"
 open(doc, "w", encoding="utf-8").write(head + begin + body + end + tail)

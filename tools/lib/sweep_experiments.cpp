@@ -42,14 +42,14 @@ std::string violated_list(const PointResult& r) {
   return s.empty() ? "-" : s;
 }
 
-// minimal-time-wait: the sweep runs TIME-WAIT from 0 to 2 MSL + 1 for each MSL.
+// minimal-time-wait: the sweep runs TIME-WAIT from 0 to 2 MSL + 2 for each MSL (within the axis's values).
 bool keep_minimal(const Grid& g, const Point& p) {
   const auto tw = axis_index(g, "--time-wait"), msl_axis = axis_index(g, "--msl");
   std::string msl = msl_axis ? p[*msl_axis] : std::string();
   for (std::size_t f = 0; !msl_axis && f + 1 < g.fixed.size(); ++f)
     if (g.fixed[f] == "--msl") msl = g.fixed[f + 1];
   if (!tw || msl.empty()) return true;
-  return std::stoul(p[*tw]) <= 2 * std::stoul(msl) + 1;
+  return std::stoul(p[*tw]) <= 2 * std::stoul(msl) + 2;
 }
 
 struct Group {
