@@ -151,7 +151,10 @@ class Sim {
   void sent(const Output& o) {
     const Segment* s = o.actions.sent();
     if (s == nullptr) return;
-    if (s->has(flag::SYN)) local_isn_ = s->seq;  // as packetdrill learns our ISN
+    // As packetdrill learns our ISN: from the SYN that makes its socket. A SYN,ACK of a TIME-WAIT
+    // reopened by a SYN keeps the old base there (Linux 6.18, time-wait--s-seq-gt-wnd.pkt: the
+    // kernel's SYN,ACK at tw_snd_nxt + 65537 is read as 65539, not 0).
+    if (s->has(flag::SYN) && (o.effects & effect::Reopened) == 0) local_isn_ = s->seq;
     const bool pure_ack = s->flags == flag::ACK && s->len == 0;
     line("> " + out_text(*s), pure_ack ? kAckWindowUs : 0);
   }
