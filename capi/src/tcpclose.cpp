@@ -182,6 +182,10 @@ Config to_core(const tcpclose_config& c) {
   k.tw_paws_rst = c.tw_paws_rst;
   k.tw_socket_closed = c.tw_socket_closed;
   k.no_ack_dropped_first = c.no_ack_dropped_first;
+  k.fin_wait2_timewait = c.fin_wait2_timewait;
+  k.after_fin_ignored = c.after_fin_ignored;
+  k.rst_on_data_past_rcv_nxt = c.rst_on_data_past_rcv_nxt;
+  k.call_errors = static_cast<CallErrors>(c.call_errors);
   k.mutant = static_cast<Mutant>(c.mutant);
   return k;
 }
@@ -194,6 +198,7 @@ bool valid(const tcpclose_tcb& t, const tcpclose_input& in, const tcpclose_confi
          c.syn_reopen <= TCPCLOSE_REOPEN_SEQ_OR_TIMESTAMP && c.reopen_iss <= TCPCLOSE_REOPEN_ISS_ABOVE_SND_NXT &&
          c.fin_wait2 <= TCPCLOSE_FW2_ORPHAN_ONLY && c.time_wait_restart <= TCPCLOSE_TW_RESTART_ON_ANSWER &&
          c.rst_errors <= TCPCLOSE_RST_ERRORS_FREEBSD && c.bind_reuse <= TCPCLOSE_BIND_REUSE_BOTH &&
+         c.call_errors <= TCPCLOSE_CALL_ERRORS_LINUX &&
          c.mutant < kMutantCount;
 }
 
@@ -222,6 +227,10 @@ int tcpclose_config_init(tcpclose_config* cfg, int profile) {
   c.tw_paws_rst = k.tw_paws_rst;
   c.tw_socket_closed = k.tw_socket_closed;
   c.no_ack_dropped_first = k.no_ack_dropped_first;
+  c.fin_wait2_timewait = k.fin_wait2_timewait;
+  c.after_fin_ignored = k.after_fin_ignored;
+  c.rst_on_data_past_rcv_nxt = k.rst_on_data_past_rcv_nxt;
+  c.call_errors = static_cast<std::uint8_t>(k.call_errors);
   c.rst_in_time_wait = static_cast<std::uint8_t>(k.rst_in_time_wait);
   c.rst_acceptance = static_cast<std::uint8_t>(k.rst_acceptance);
   c.syn_acceptance = static_cast<std::uint8_t>(k.syn_acceptance);

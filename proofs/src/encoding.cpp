@@ -738,7 +738,38 @@ void on_ack(X& x) {
   });
 }
 
+void on_text_checked(X& x);
+// segment_rules.hpp data_past_rcv_nxt_resets (Config::rst_on_data_past_rcv_nxt, Linux).
 void on_text(X& x) {
+  if (!x.c->rst_on_data_past_rcv_nxt) { on_text_checked(x); return; }
+  const SymTcb& t = x.o.tcb;
+  const z3::expr past = (x.s().len != x.bv32(0) || x.has(flag::FIN)) && seq_lt(t.rcv_nxt, x.s().seq + x.s().len);
+  const z3::expr shut = ((x.is(State::FinWait1) || x.is(State::FinWait2)) && t.rd_shut) ||
+                        ((x.is(State::CloseWait) || x.is(State::Closing) || x.is(State::LastAck)) &&
+                         seq_lt(x.s().seq, t.rcv_nxt));
+  when(x, past && shut, [](X& y) {
+    reset_reply(y);
+    set_verdict(y, Verdict::Reset);
+    // The error per state is the core's own rst_error(), one case per distinct error.
+    std::vector<std::pair<std::vector<State>, Rule>> cases;
+    std::vector<Err> errs;
+    for (State st : {State::FinWait1, State::FinWait2, State::CloseWait, State::Closing, State::LastAck}) {
+      const Err e = tcpclose::detail::rst_error(y.c->rst_errors, st);
+      std::size_t i = 0;
+      while (i < errs.size() && errs[i] != e) ++i;
+      if (i == errs.size()) {
+        errs.push_back(e);
+        cases.push_back({{}, [e](X& u) { if (e != Err::None) fail(u, e); }});
+      }
+      cases[i].first.push_back(st);
+    }
+    by_state(y, cases);
+    to_closed(y);
+    y.cont = y.v->boolean(false);
+  }, on_text_checked);
+}
+
+void on_text_checked(X& x) {
   x.cont = x.v->boolean(true);
   const z3::expr takes_text = x.is(State::Established) || x.is(State::FinWait1) || x.is(State::FinWait2);
   when(x, x.s().len != x.bv32(0) && takes_text, [](X& y) {
@@ -762,7 +793,14 @@ void on_text(X& x) {
   });
 }
 
+void on_fin_checked(X& x);
+// segment_rules.hpp after_fin_ignored (Config::after_fin_ignored, Linux): nothing, not even an ACK.
 void on_fin(X& x) {
+  if (!x.c->after_fin_ignored) { on_fin_checked(x); return; }
+  when(x, x.t().fin_rcvd && seq_le(x.t().rcv_nxt, x.s().seq), nothing, on_fin_checked);
+}
+
+void on_fin_checked(X& x) {
   const z3::expr next = x.has(flag::FIN) && x.s().seq + x.s().len == x.t().rcv_nxt;
   when(x, !next, [](X& y) { y.ack_due = y.ack_due || y.has(flag::FIN); }, [](X& y) {
     when(y, y.t().fin_rcvd, [](X& z) { z.ack_due = z.v->boolean(true); }, [](X& z) {
@@ -999,7 +1037,73 @@ void seg_time_wait(X& x) {
   }
 }
 
+// time_wait_rules.hpp fin_wait2_is_timewait (Config::fin_wait2_timewait), for the static part.
+bool fin_wait2_timewait_on(const X& x) { return x.c->fin_wait2_timewait && x.c->fin_wait2_timeout <= x.c->time_wait; }
+
+// time_wait_rules.hpp tw_in_window: Linux tcp_in_window.
+z3::expr tw_in_window(X& x) {
+  if (x.mutant(Mutant::NoWindowCheck)) return x.v->boolean(true);
+  const z3::expr seq = x.s().seq, end = seq + x.seg_len(), nxt = x.t().rcv_nxt, right = nxt + x.t().rcv_wnd;
+  return seq == nxt || (seq_lt(nxt, end) && seq_lt(seq, right)) || (seq == right && seq == end);
+}
+
+void tw_reset(X& x) {
+  reset_reply(x);
+  set_verdict(x, Verdict::Reset);
+  to_closed(x);
+}
+
+// time_wait_rules.hpp seg_fin_wait2_timewait after the window check: Linux
+// tcp_timewait_state_process() with tw_substate TCP_FIN_WAIT2.
+void fin_wait2_timewait_in_window(X& x) {
+  when(x, x.has(flag::RST), [](X& y) {
+    add_effect(y, effect::RstAbort);
+    set_verdict(y, Verdict::Accepted);
+    to_closed(y);
+  }, [](X& y) {
+    when(y, y.has(flag::SYN) && seq_le(y.t().rcv_nxt, y.s().seq), tw_reset, [](X& z) {
+      const z3::expr end = z.s().seq + z.seg_len();
+      const z3::expr dup = !z.has(flag::ACK) || seq_le(end, z.t().rcv_nxt) || z.seg_len() == z.bv32(0);
+      when(z, dup, [](X& w) { set_verdict(w, Verdict::Dropped); }, [end](X& w) {
+        when(w, !w.has(flag::FIN) || end != w.t().rcv_nxt + w.bv32(1), tw_reset, [end](X& u) {
+          SymTcb& t = u.t();
+          t.rcv_nxt = end;
+          t.fin_rcvd = u.v->boolean(true);
+          t.ts_recent = z3::ite(t.ts_ok && u.s().has_ts, u.s().ts_val, t.ts_recent);
+          add_effect(u, effect::Fin);
+          u.o.eof = u.v->boolean(true);
+          set_verdict(u, Verdict::Accepted);
+          send_ack(u);
+          enter_time_wait(u);
+        });
+      });
+    });
+  });
+}
+
+void seg_fin_wait2_timewait(X& x) {
+  z3::expr rst_rejected = x.v->boolean(false);
+  if (x.c->tw_paws_rst && x.c->paws)
+    rst_rejected = x.t().ts_ok && x.s().has_ts && paws_rejects(x.s().ts_val, x.t().ts_recent);
+  const z3::expr paws = z3::ite(x.has(flag::RST), rst_rejected, paws_rejected(x));
+  when(x, paws || !tw_in_window(x), [](X& y) { send_ack(y); set_verdict(y, Verdict::DroppedAcked); },
+       fin_wait2_timewait_in_window);
+}
+
+void seg_fin_wait2(X& x) { when(x, x.t().orphan, seg_fin_wait2_timewait, seg_synchronized); }
+
 void on_segment(X& x) {
+  if (fin_wait2_timewait_on(x)) {  // Config::fin_wait2_timewait: FIN-WAIT-2 on its own
+    by_state(x, {{{State::Closed}, seg_closed},
+                 {{State::Listen}, seg_listen},
+                 {{State::SynSent}, seg_syn_sent},
+                 {{State::TimeWait}, seg_time_wait},
+                 {{State::FinWait2}, seg_fin_wait2},
+                 {{State::SynReceived, State::Established, State::FinWait1, State::CloseWait, State::Closing,
+                   State::LastAck},
+                  seg_synchronized}});
+    return;
+  }
   by_state(x, {{{State::Closed}, seg_closed},
                {{State::Listen}, seg_listen},
                {{State::SynSent}, seg_syn_sent},
@@ -1017,12 +1121,18 @@ void report_pending_error(X& x) {
   x.t().so_error = x.bv8(0);
 }
 
-void on_listen(X& x) {
+void on_listen_rfc(X& x) {
   when(x, !x.is(State::Closed), [](X& y) { set_result(y, Err::Inval); }, [](X& y) {
     y.t() = fresh(y, y.v->boolean(false), State::Listen, y.bv32(0));
     y.t().snd_una = y.bv32(0);
     y.t().snd_nxt = y.bv32(0);
   });
+}
+
+// call_rules.hpp on_listen: Config::call_errors Linux, listen() on a listener changes nothing.
+void on_listen(X& x) {
+  if (x.c->call_errors != CallErrors::Linux) { on_listen_rfc(x); return; }
+  when(x, x.is(State::Listen), nothing, on_listen_rfc);
 }
 
 void on_connect(X& x) {
@@ -1034,7 +1144,9 @@ void on_connect(X& x) {
                   rtt_start(y);
                   arm(y, Timer::Rexmit, current_rto(y));
                 }},
-               {{State::Listen}, [](X& y) { set_result(y, Err::Inval); }},
+               {{State::Listen}, [](X& y) {  // Config::call_errors
+                  set_result(y, y.c->call_errors == CallErrors::Linux ? Err::IsConn : Err::Inval);
+                }},
                {{State::SynSent, State::SynReceived}, [](X& y) { set_result(y, Err::Already); }},
                {{State::Established, State::FinWait1, State::FinWait2, State::CloseWait, State::Closing,
                  State::LastAck, State::TimeWait},
@@ -1064,8 +1176,11 @@ void on_send(X& x) {
                  {{State::SynSent, State::SynReceived}, [](X& z) { set_result(z, Err::Again); }},
                  {{State::FinWait1, State::FinWait2, State::Closing, State::LastAck, State::TimeWait},
                   [](X& z) { set_result(z, Err::Pipe); }},
-                 {{State::Listen}, [](X& z) { set_result(z, Err::NotConn); }},
+                 {{State::Listen}, [](X& z) {  // Config::call_errors Linux: EPIPE
+                    set_result(z, z.c->call_errors == CallErrors::Linux ? Err::Pipe : Err::NotConn);
+                  }},
                  {{State::Closed}, [](X& z) {
+                    if (z.c->call_errors == CallErrors::Linux) { set_result(z, Err::Pipe); return; }
                     z.o.result = z3::ite(z.t().was_synced, z.bv8(static_cast<std::uint32_t>(Err::Pipe)),
                                          z.bv8(static_cast<std::uint32_t>(Err::NotConn)));
                   }}});
@@ -1105,8 +1220,19 @@ void close_write(X& x) {
   });
 }
 
+void on_shutdown_rfc(X& x);
+// call_rules.hpp on_shutdown: Config::call_errors Linux, shutdown_listener() first.
 void on_shutdown(X& x) {
-  when(x, x.is(State::Closed) || x.is(State::Listen), [](X& y) { set_result(y, Err::NotConn); }, [](X& y) {
+  if (x.c->call_errors != CallErrors::Linux) { on_shutdown_rfc(x); return; }
+  when(x, x.is(State::Listen), [](X& y) {
+    when(y, y.in.how != y.bv8(static_cast<std::uint32_t>(Shut::Wr)), to_closed);
+  }, on_shutdown_rfc);
+}
+
+void on_shutdown_rfc(X& x) {
+  z3::expr no_conn = x.is(State::Closed) || x.is(State::Listen);
+  if (x.c->tw_socket_closed) no_conn = no_conn || x.is(State::TimeWait);  // Config::tw_socket_closed
+  when(x, no_conn, [](X& y) { set_result(y, Err::NotConn); }, [](X& y) {
     const z3::expr how = y.in.how;
     y.t().rd_shut = y.t().rd_shut || how != y.bv8(static_cast<std::uint32_t>(Shut::Wr));
     when(y, how != y.bv8(static_cast<std::uint32_t>(Shut::Rd)), close_write);

@@ -404,6 +404,161 @@ TEST(Profiles, LinuxDropsASegmentWithoutAckBeforeTheSequenceCheck) {
     EXPECT_FALSE(profile_config(p).no_ack_dropped_first) << name(p);
 }
 
+TEST(Profiles, LinuxOrphanedFinWait2IsATimeWaitSubstate) {
+  // Linux tcp_time_wait(sk, TCP_FIN_WAIT2, tmo) and tcp_timewait_state_process()
+  // (linux/fin-wait-2-orphan-timewait-sock-*.pkt). RCV.NXT 5001, SND.NXT 1002, window 65535.
+  const Tcb fw2 = tcb_fin_wait_2(kLinux);
+  ASSERT_TRUE(fw2.orphan);
+  // An ACK of data never sent, or an old ACK, brings nothing new: dropped silently.
+  for (Seq ack : {Seq{kIss + 1000}, Seq{kIss}}) {
+    const Output o = deliver(fw2, seg_ack(kIrs + 1, ack), kLinux, 10);
+    EXPECT_EQ(o.verdict, Verdict::Dropped) << ack;
+    EXPECT_TRUE(o.actions.empty()) << ack;
+    EXPECT_EQ(o.tcb, fw2) << ack;
+  }
+  // Outside the window: ACKed, still FIN-WAIT-2.
+  const Output oow = deliver(fw2, seg_ack(kIrs + 1 + 100000, kIss + 2), kLinux, 10);
+  EXPECT_EQ(oow.verdict, Verdict::DroppedAcked);
+  EXPECT_EQ(oow.tcb.state, State::FinWait2);
+  ASSERT_TRUE(sent_segment(oow));
+  EXPECT_EQ(sent_segment(oow)->flags, flag::ACK);
+  // A RST in the window, not at RCV.NXT: the connection ends, nothing is sent (no challenge ACK).
+  const Output rst = deliver(fw2, seg_rst(kIrs + 101), kLinux, 10);
+  EXPECT_EQ(rst.tcb.state, State::Closed);
+  EXPECT_FALSE(sent_segment(rst));
+  EXPECT_EQ(rst.effects, effect::RstAbort);
+  // New data in the window, and a SYN,ACK at RCV.NXT: <SEQ=SEG.ACK><RST>, CLOSED.
+  for (const Segment& s : {seg_data(kIrs + 101, kIss + 2, 10), seg_syn_ack(kIrs + 1, kIss + 2),
+                           seg_data(kIrs + 1, kIss + 2, 10), seg_fin(kIrs + 101, kIss + 2)}) {
+    const Output o = deliver(fw2, s, kLinux, 10);
+    EXPECT_EQ(o.verdict, Verdict::Reset) << int{s.flags} << " " << s.seq;
+    EXPECT_EQ(o.tcb.state, State::Closed) << int{s.flags} << " " << s.seq;
+    ASSERT_TRUE(sent_segment(o)) << int{s.flags} << " " << s.seq;
+    EXPECT_EQ(sent_segment(o)->flags, flag::RST) << int{s.flags} << " " << s.seq;
+    EXPECT_EQ(sent_segment(o)->seq, kIss + 2) << int{s.flags} << " " << s.seq;
+  }
+  // The FIN at RCV.NXT that acks data never sent: TIME-WAIT, and its ACK.
+  const Output fin = deliver(fw2, seg_fin(kIrs + 1, kIss + 1000), kLinux, 10);
+  EXPECT_EQ(fin.verdict, Verdict::Accepted);
+  EXPECT_EQ(fin.tcb.state, State::TimeWait);
+  ASSERT_TRUE(sent_segment(fin));
+  EXPECT_EQ(sent_segment(fin)->ack, kIrs + 2);
+  EXPECT_EQ(sent_segment(fin)->seq, kIss + 2);
+  EXPECT_EQ(armed_at(fin, Timer::TimeWait), 10 + kLinux.time_wait);
+  // Not orphaned (shutdown(SHUT_WR)), a timeout above TIME-WAIT's (TCP_LINGER2 61 s), or the knob
+  // off: a full socket, which ACKs the ACK of data never sent (RFC 9293 §3.10.7.4).
+  Config linger61 = kLinux, off = kLinux;
+  linger61.fin_wait2_timeout = 61000;
+  off.fin_wait2_timewait = false;
+  for (const auto& [t, c] : {std::pair{half_closed(fw2), kLinux}, std::pair{fw2, linger61}, std::pair{fw2, off}}) {
+    const Output o = deliver(t, seg_fin(kIrs + 1, kIss + 1000), c, 10);
+    EXPECT_EQ(o.verdict, Verdict::DroppedAcked);
+    EXPECT_EQ(o.tcb.state, State::FinWait2);
+  }
+  for (Profile p : {Profile::Reference, Profile::Rfc9293, Profile::FreeBsd, Profile::Smoltcp})
+    EXPECT_FALSE(profile_config(p).fin_wait2_timewait) << name(p);
+}
+
+TEST(Profiles, LinuxIgnoresAFinAgainAfterThePeersFin) {
+  // Linux tcp_rcv_state_process() step 7 (linux/after-fin-ignored-*.pkt): CLOSE-WAIT, CLOSING and
+  // LAST-ACK skip a segment at or above RCV.NXT (5002) without an ACK; its ACK is still processed.
+  for (State st : {State::CloseWait, State::Closing, State::LastAck}) {
+    const Tcb t = tcb_in(st, kLinux);
+    for (Seq seq : {Seq{kIrs + 2}, Seq{kIrs + 1002}}) {
+      const Output o = deliver(t, seg_fin(seq, t.snd_una), kLinux, 10);
+      EXPECT_FALSE(sent_segment(o)) << name(st) << " " << seq;
+      EXPECT_EQ(o.tcb.state, st) << name(st) << " " << seq;
+    }
+    // The same FIN acking our FIN in LAST-ACK still ends it (the ACK is processed first).
+    if (st == State::LastAck) {
+      EXPECT_EQ(deliver(t, seg_fin(kIrs + 2, kIss + 2), kLinux, 10).tcb.state, State::Closed);
+    }
+  }
+  // Without the knob, and in the other profiles, the FIN again is ACKed.
+  Config off = kLinux;
+  off.after_fin_ignored = false;
+  for (const Config& c : {off, kRef}) {
+    const Output o = deliver(tcb_close_wait(c), seg_fin(kIrs + 2, kIss + 1), c, 10);
+    ASSERT_TRUE(sent_segment(o));
+    EXPECT_EQ(sent_segment(o)->flags, flag::ACK);
+  }
+  for (Profile p : {Profile::Reference, Profile::Rfc9293, Profile::FreeBsd, Profile::Smoltcp})
+    EXPECT_FALSE(profile_config(p).after_fin_ignored) << name(p);
+}
+
+TEST(Profiles, LinuxResetsOnDataPastRcvNxtOnceTheReadSideIsShut) {
+  // Linux tcp_rcv_state_process() step 7 with RCV_SHUTDOWN (linux/*-beyond-rcv-nxt-after-close-resets.pkt,
+  // linux/close-wait-overlapping-data-resets.pkt): data or a FIN ending past RCV.NXT resets.
+  const Tcb fw1 = tcb_fin_wait_1(kLinux);  // orphaned by close(), RCV.NXT 5001
+  for (const Segment& s : {seg_data(kIrs + 101, kIss + 1, 10), seg_fin(kIrs + 101, kIss + 1)}) {
+    const Output o = deliver(fw1, s, kLinux, 10);
+    EXPECT_EQ(o.verdict, Verdict::Reset) << int{s.flags};
+    EXPECT_EQ(o.tcb.state, State::Closed) << int{s.flags};
+    ASSERT_TRUE(sent_segment(o));
+    EXPECT_EQ(sent_segment(o)->flags, flag::RST);
+    EXPECT_EQ(sent_segment(o)->seq, kIss + 1);
+  }
+  // The FIN at RCV.NXT is the peer's close, not a reason to reset: CLOSING.
+  EXPECT_EQ(deliver(fw1, seg_fin(kIrs + 1, kIss + 1), kLinux, 10).tcb.state, State::Closing);
+  // CLOSE-WAIT, socket held: data from below RCV.NXT (5002) past it resets, EPIPE for the socket.
+  const Tcb cw = half_closed(tcb_close_wait(kLinux));
+  const Output o = deliver(cw, seg_data(kIrs + 1, kIss + 1, 10), kLinux, 10);
+  EXPECT_EQ(o.verdict, Verdict::Reset);
+  EXPECT_EQ(error_told(o), Err::Pipe);
+  // Without the knob: data above RCV.NXT in FIN-WAIT-1 is out of order, ACKed.
+  Config off = kLinux;
+  off.rst_on_data_past_rcv_nxt = false;
+  EXPECT_EQ(deliver(fw1, seg_data(kIrs + 101, kIss + 1, 10), off, 10).tcb.state, State::FinWait1);
+  for (Profile p : {Profile::Reference, Profile::Rfc9293, Profile::FreeBsd, Profile::Smoltcp})
+    EXPECT_FALSE(profile_config(p).rst_on_data_past_rcv_nxt) << name(p);
+}
+
+TEST(Profiles, LinuxShutdownInTimeWaitFindsAClosedSocket) {
+  // Linux tcp_time_wait() -> tcp_done(): inet_shutdown() sees TCP_CLOSE
+  // (linux/time-wait-shutdown-enotconn.pkt); write() EPIPE and read() 0 as before.
+  const Tcb tw = half_closed(tcb_time_wait(kLinux));
+  for (Shut h : {Shut::Rd, Shut::Wr, Shut::RdWr}) {
+    const Output o = step(tw, Input::shutdown(10, h), kLinux);
+    EXPECT_EQ(o.result, Err::NotConn) << name(h);
+    EXPECT_EQ(o.tcb, tw) << name(h);
+  }
+  EXPECT_EQ(step(tw, Input::send(10, 100), kLinux).result, Err::Pipe);
+  EXPECT_EQ(step(tw, Input::receive(10, 100), kLinux).result, Err::None);
+  for (Profile p : {Profile::Reference, Profile::Rfc9293, Profile::FreeBsd, Profile::Smoltcp}) {
+    const Config c = profile_config(p);
+    EXPECT_EQ(step(half_closed(tcb_time_wait(c)), Input::shutdown(10, Shut::Wr), c).result, Err::None) << name(p);
+  }
+}
+
+TEST(Profiles, LinuxAnswersCallsWithoutAConnectionAsItsSocketLayer) {
+  // inet_listen, __inet_stream_connect, sk_stream_wait_connect, inet_shutdown
+  // (linux/socket-calls-listener.pkt)
+  const Tcb l = tcb_listen(kLinux);
+  const Output again = step(l, Input::listen(0), kLinux);
+  EXPECT_EQ(again.result, Err::None);
+  EXPECT_EQ(again.tcb, l);
+  EXPECT_EQ(step(l, Input::connect(0, 7), kLinux).result, Err::IsConn);
+  EXPECT_EQ(step(l, Input::send(0, 100), kLinux).result, Err::Pipe);
+  EXPECT_EQ(step(tcb_closed(kLinux), Input::send(0, 100), kLinux).result, Err::Pipe);
+  const Output wr = step(l, Input::shutdown(0, Shut::Wr), kLinux);
+  EXPECT_EQ(wr.result, Err::None);
+  EXPECT_EQ(wr.tcb.state, State::Listen);
+  for (Shut h : {Shut::Rd, Shut::RdWr}) {
+    const Output o = step(l, Input::shutdown(0, h), kLinux);
+    EXPECT_EQ(o.result, Err::None) << name(h);
+    EXPECT_EQ(o.tcb.state, State::Closed) << name(h);
+  }
+  EXPECT_EQ(step(tcb_closed(kLinux), Input::shutdown(0, Shut::RdWr), kLinux).result, Err::NotConn);
+  // The other profiles: EINVAL, EINVAL, ENOTCONN, ENOTCONN.
+  for (Profile p : {Profile::Reference, Profile::Rfc9293, Profile::FreeBsd, Profile::Smoltcp}) {
+    const Config c = profile_config(p);
+    EXPECT_EQ(step(tcb_listen(c), Input::listen(0), c).result, Err::Inval) << name(p);
+    EXPECT_EQ(step(tcb_listen(c), Input::connect(0, 7), c).result, Err::Inval) << name(p);
+    EXPECT_EQ(step(tcb_listen(c), Input::send(0, 100), c).result, Err::NotConn) << name(p);
+    EXPECT_EQ(step(tcb_listen(c), Input::shutdown(0, Shut::Rd), c).result, Err::NotConn) << name(p);
+  }
+}
+
 TEST(Profiles, FreeBsdDeliversTheTextOfASynAckAndLinuxDiscardsIt) {
   // FreeBSD tcp_do_segment SYN_SENT: ESTABLISHED, then trimthenstep6 -> dodata deliver the text
   // (RFC 9293 §3.10.7.3 "continue processing at the sixth step"); Linux

@@ -114,6 +114,10 @@ TEST(CApi, ConfigInitMatchesEveryProfile) {
     EXPECT_EQ(c.tw_paws_rst, k.tw_paws_rst);
     EXPECT_EQ(c.tw_socket_closed, k.tw_socket_closed);
     EXPECT_EQ(c.no_ack_dropped_first, k.no_ack_dropped_first);
+    EXPECT_EQ(c.fin_wait2_timewait, k.fin_wait2_timewait);
+    EXPECT_EQ(c.after_fin_ignored, k.after_fin_ignored);
+    EXPECT_EQ(c.rst_on_data_past_rcv_nxt, k.rst_on_data_past_rcv_nxt);
+    EXPECT_EQ(c.call_errors, static_cast<std::uint8_t>(k.call_errors));
   }
   tcpclose_config c;
   EXPECT_EQ(tcpclose_config_init(&c, 5), -1);

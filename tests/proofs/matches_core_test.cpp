@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -221,6 +222,7 @@ struct KnobCase {
   Config without;
   State state;
   Segment seg;
+  std::optional<Input> call = std::nullopt;  // a call instead of the segment
 };
 Segment ts_seg(std::uint8_t flags, Seq seq, Seq ack, std::uint32_t ts_val) {
   Segment s;
@@ -229,8 +231,13 @@ Segment ts_seg(std::uint8_t flags, Seq seq, Seq ack, std::uint32_t ts_val) {
 }
 std::vector<KnobCase> linux_knobs() {
   const Config lx = linux_config();
-  Config no_ts = lx, no_old = lx, no_tw_ts = lx, no_tw_paws = lx, no_bare = lx;
+  Config no_ts = lx, no_old = lx, no_tw_ts = lx, no_tw_paws = lx, no_bare = lx, no_fw2_tw = lx, no_calls = lx, no_after_fin = lx, no_past = lx, no_tw_closed = lx;
+  no_tw_closed.tw_socket_closed = false;
+  no_past.rst_on_data_past_rcv_nxt = false;
+  no_after_fin.after_fin_ignored = false;
   no_bare.no_ack_dropped_first = false;
+  no_fw2_tw.fin_wait2_timewait = false;
+  no_calls.call_errors = CallErrors::Rfc9293;
   no_ts.ts_recent_needs_valid_ack = false;
   no_old.old_ack_challenge = false;
   no_tw_ts.tw_ts_recent_update = false;
@@ -244,7 +251,18 @@ std::vector<KnobCase> linux_knobs() {
           {"linux_tw_ts_recent_update", no_tw_ts, State::TimeWait, ts_seg(flag::ACK, kIrs + 2, kIss + 2, kTsRecent + 7)},
           {"linux_tw_paws_rst", no_tw_paws, State::TimeWait, ts_seg(flag::RST, kIrs + 2, 0, kTsRecent - 1)},
           // A FIN without ACK above the window: dropped unanswered with the knob, ACKed without it.
-          {"linux_no_ack_dropped_first", no_bare, State::Established, ts_seg(flag::FIN, kIrs + 1 + 70000, 0, kTsRecent)}};
+          {"linux_no_ack_dropped_first", no_bare, State::Established, ts_seg(flag::FIN, kIrs + 1 + 70000, 0, kTsRecent)},
+          // The orphaned FIN-WAIT-2's FIN that acks data never sent: TIME-WAIT with the knob, ACKed and dropped without.
+          {"linux_fin_wait2_timewait", no_fw2_tw, State::FinWait2, ts_seg(flag::FIN | flag::ACK, kIrs + 1, kIss + 1000, kTsRecent)},
+          // listen() on a listener: 0 with the knob, EINVAL without; shutdown(SHUT_RD) closes it, or ENOTCONN.
+          // A FIN again at RCV.NXT in CLOSE-WAIT: no answer with the knob, ACKed without it.
+          {"linux_after_fin_ignored", no_after_fin, State::CloseWait, ts_seg(flag::FIN | flag::ACK, kIrs + 2, kIss + 1, kTsRecent)},
+          // A FIN above RCV.NXT in FIN-WAIT-1 after close(): RST with the knob, ACKed without it.
+          {"linux_rst_on_data_past_rcv_nxt", no_past, State::FinWait1, ts_seg(flag::FIN | flag::ACK, kIrs + 101, kIss + 1, kTsRecent)},
+          {"linux_call_errors_listen", no_calls, State::Listen, Segment{}, Input::listen(10)},
+          // shutdown() in TIME-WAIT: ENOTCONN with the knob, 0 without.
+          {"linux_tw_socket_closed_shutdown", no_tw_closed, State::TimeWait, Segment{}, Input::shutdown(10, Shut::Wr)},
+          {"linux_call_errors_shutdown", no_calls, State::Listen, Segment{}, Input::shutdown(10, Shut::Rd)}};
 }
 
 class MatchesCoreLinuxKnobIgnored : public ::testing::TestWithParam<KnobCase> {};
@@ -253,7 +271,7 @@ TEST_P(MatchesCoreLinuxKnobIgnored, AnEncodingWithoutTheKnobIsCaught) {
   const KnobCase& k = GetParam();
   const Config lx = linux_config();
   const Tcb t = classes::canonical_tcb(k.state, lx);
-  const Input in = Input::segment(10, k.seg);
+  const Input in = k.call ? *k.call : Input::segment(10, k.seg);
   EXPECT_TRUE(CrossCheck(lx, lx).check(t, in).ok()) << k.name;
   EXPECT_FALSE(CrossCheck(lx, k.without).check(t, in).ok()) << k.name;
 }

@@ -155,10 +155,8 @@ void Projector::emit_sent(const Output& o, std::int64_t window_us) {
   const Segment* s = o.actions.sent();
   if (s == nullptr) return;
   // A SYN-ACK from a reopened TIME-WAIT keeps our old base: packetdrill learns our ISN only from
-  // a passive socket's first SYN-ACK (run_packet.c, do_outbound_script_packet).
-  const Seq base = wr_.local_isn;
-  wr_.sent(*s, window_us);
-  if (o.effects & effect::Reopened) wr_.local_isn = base;
+  // a passive socket's first SYN-ACK (run_packet.c, do_outbound_script_packet; pkt_lines.hpp).
+  wr_.sent(*s, window_us, (o.effects & effect::Reopened) == 0);
 }
 
 bool Projector::call(const std::string& text, const model::Transition& tr) {

@@ -99,7 +99,7 @@ class Sim {
     last_ = o;
   }
   void sent(const Output& o) {
-    if (const Segment* s = o.actions.sent()) w_.sent(*s);
+    if (const Segment* s = o.actions.sent()) w_.sent(*s, 0, (o.effects & effect::Reopened) == 0);
   }
   void sys(const std::string& text) { line(text); }  // a call the core does not see
 

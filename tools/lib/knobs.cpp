@@ -143,6 +143,25 @@ void add_knob_options(CLI::App& app, KnobOptions& k, bool with_mutant) {
                 "on: a segment without ACK, RST or SYN is dropped silently before PAWS and the sequence check, outside "
                 "SYN-RECEIVED, an orphaned FIN-WAIT-2 and TIME-WAIT (Linux tcp_rcv_state_process); off: an unacceptable one is ACKed (RFC 9293)")
       ->check(CLI::IsMember({"on", "off"}));
+  g->add_option("--fin-wait2-timewait", k.fin_wait2_timewait,
+                "on: an orphaned FIN-WAIT-2 whose timeout is not above TIME-WAIT's answers as Linux's timewait socket "
+                "(tcp_timewait_state_process: RST on new data or a SYN, silence for duplicate ACKs and RSTs, SEG.ACK "
+                "unchecked); off: RFC 9293 §3.10.7.4")
+      ->check(CLI::IsMember({"on", "off"}));
+  g->add_option("--after-fin-ignored", k.after_fin_ignored,
+                "on: after the peer's FIN (CLOSE-WAIT, CLOSING, LAST-ACK) a segment at or above RCV.NXT draws no ACK, "
+                "a FIN in it included (Linux tcp_rcv_state_process step 7); off: a FIN again is ACKed (RFC 9293)")
+      ->check(CLI::IsMember({"on", "off"}));
+  g->add_option("--rst-on-data-past-rcv-nxt", k.rst_past_rcv_nxt,
+                "on: with the read side shut (after close() or shutdown(SHUT_RD), or after the peer's FIN), data or a FIN "
+                "ending past RCV.NXT resets wherever it starts (Linux tcp_rcv_state_process step 7, RCV_SHUTDOWN); "
+                "off: only new data at RCV.NXT after close() resets")
+      ->check(CLI::IsMember({"on", "off"}));
+  g->add_option("--call-errors", k.call_errors,
+                "Calls on a socket without a connection: rfc9293 (listen() again and connect() on a listener EINVAL, "
+                "write() and shutdown() ENOTCONN) or linux (listen() again 0, connect() on a listener EISCONN, write() "
+                "EPIPE, shutdown() on a listener 0, SHUT_RD closing it)")
+      ->check(CLI::IsMember({"rfc9293", "linux"}));
   g->add_option("--snd-buf", k.snd_buf, "Send buffer, bytes: send() takes what fits, EAGAIN when full")
       ->check(CLI::Range(1u, kMaxSndBuf));
   g->add_option("--rst-errors", k.rst_errors,
@@ -212,6 +231,10 @@ Config apply_knobs(const KnobOptions& k, Config c) {
   if (k.tw_paws_rst) c.tw_paws_rst = *k.tw_paws_rst == "on";
   if (k.tw_socket_closed) c.tw_socket_closed = *k.tw_socket_closed == "on";
   if (k.no_ack_dropped_first) c.no_ack_dropped_first = *k.no_ack_dropped_first == "on";
+  if (k.fin_wait2_timewait) c.fin_wait2_timewait = *k.fin_wait2_timewait == "on";
+  if (k.after_fin_ignored) c.after_fin_ignored = *k.after_fin_ignored == "on";
+  if (k.rst_past_rcv_nxt) c.rst_on_data_past_rcv_nxt = *k.rst_past_rcv_nxt == "on";
+  if (k.call_errors) c.call_errors = *k.call_errors == "linux" ? CallErrors::Linux : CallErrors::Rfc9293;
   if (k.rst_errors)
     c.rst_errors = *k.rst_errors == "linux" ? RstErrors::Linux
                    : *k.rst_errors == "freebsd" ? RstErrors::FreeBsd : RstErrors::Rfc9293;
@@ -261,6 +284,10 @@ std::vector<std::pair<std::string, std::string>> describe(const Config& c) {
       {"tw-paws-rst", onoff(c.tw_paws_rst)},
       {"tw-socket-closed", onoff(c.tw_socket_closed)},
       {"no-ack-dropped-first", onoff(c.no_ack_dropped_first)},
+      {"fin-wait2-timewait", onoff(c.fin_wait2_timewait)},
+      {"after-fin-ignored", onoff(c.after_fin_ignored)},
+      {"rst-on-data-past-rcv-nxt", onoff(c.rst_on_data_past_rcv_nxt)},
+      {"call-errors", c.call_errors == CallErrors::Linux ? "linux" : "rfc9293"},
       {"rst-on-close-unread", onoff(c.rst_on_close_unread)},
       {"rst-on-data-after-close", onoff(c.rst_on_data_after_close)},
       {"rto", std::to_string(c.rto)},

@@ -58,8 +58,8 @@ std::string Writer::in_text(const Segment& s) const {
   return o;
 }
 
-void Writer::sent(const Segment& s, std::int64_t window_us) {
-  if (s.has(flag::SYN)) local_isn = s.seq;  // as packetdrill learns our ISN
+void Writer::sent(const Segment& s, std::int64_t window_us, bool learn_isn) {
+  if (s.has(flag::SYN) && learn_isn) local_isn = s.seq;  // as packetdrill learns our ISN
   const bool pure_ack = s.flags == flag::ACK && s.len == 0;
   line("> " + out_text(s), std::max(window_us, pure_ack ? kAckWindowUs : 0));
 }

@@ -32,9 +32,12 @@ class Writer {
   std::string out_text(const Segment& s) const;
   // "F. 1:1(0) ack 1 win 65535": a segment the peer sends (a SYN offers <mss kPeerMss>).
   std::string in_text(const Segment& s) const;
-  // The "> ..." line of a segment we sent, learning our ISN from a SYN. A pure ACK gets the
-  // delayed-ACK window; `window_us` widens any line (a timer's expiry on a coarse clock).
-  void sent(const Segment& s, std::int64_t window_us = 0);
+  // The "> ..." line of a segment we sent, learning our ISN from a SYN unless `learn_isn` is false.
+  // A pure ACK gets the delayed-ACK window; `window_us` widens any line (a timer's expiry on a
+  // coarse clock). packetdrill learns our ISN from the SYN that makes its socket: a SYN,ACK of a
+  // TIME-WAIT reopened by a SYN keeps the old base (Linux 6.18, time-wait--s-seq-gt-wnd.pkt: the
+  // kernel's SYN,ACK at tw_snd_nxt + 65537 is read as 65539, not 0), so callers pass false there.
+  void sent(const Segment& s, std::int64_t window_us = 0, bool learn_isn = true);
   // "= 0", "= 1", "= -1 EPIPE (Broken pipe)": a call's result as step() gave it. A connect() on a
   // non-blocking socket that leaves SYN-SENT is "-1 EINPROGRESS".
   static std::string result(const Input& in, const Output& o, bool nonblocking_connect);

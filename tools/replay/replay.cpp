@@ -1100,7 +1100,7 @@ class Runner {
     if (n == "connect") return call_connect(fd, *sk);
     if (n == "write" || n == "send") return call_write(st, *sk);
     if (n == "read" || n == "recv") return call_read(st, *sk);
-    if (n == "shutdown") return call_shutdown(st, *sk);
+    if (n == "shutdown") return call_shutdown(st, fd, *sk);
     if (n == "close") return close_fd(st, fd, *sk);
     unsupported(st, "the system call " + n + "()");
   }
@@ -1289,13 +1289,22 @@ class Runner {
     return {o.result_n, Err::None, false, ""};
   }
 
-  Result call_shutdown(const Statement& st, Sock& sk) {
+  Result call_shutdown(const Statement& st, int fd, Sock& sk) {
     const std::string how = arg(st, 1);
     Shut h = Shut::RdWr;
     if (how == "SHUT_RD" || how == "0") h = Shut::Rd;
     else if (how == "SHUT_WR" || how == "1") h = Shut::Wr;
     else if (how != "SHUT_RDWR" && how != "2") script_error(st, "shutdown(): expected SHUT_RD, SHUT_WR or SHUT_RDWR");
-    if (!conn_of(&sk)) return {-1, Err::NotConn, false, ""};
+    if (!conn_of(&sk)) {  // step() answers from the socket's own TCB (Config::call_errors)
+      const Input in = Input::shutdown(now_ticks(), h);
+      const Output o = step(sk.listening ? sk.listen_tcb : Tcb{}, in, opt_.config);
+      if (o.result != Err::None) return {-1, o.result, false, ""};
+      // Linux inet_shutdown -> tcp_disconnect: the listener is closed, its descriptor stays open.
+      // (Its port stays bound there, SOCK_BINDPORT_LOCK; the replay releases it, as for connect(AF_UNSPEC).)
+      if (sk.listening && o.tcb.state == State::Closed) stop_listening(fd, sk);
+      else if (sk.listening) sk.listen_tcb = o.tcb;
+      return {};
+    }
     const Output o = call_core(&sk, Input::shutdown(now_ticks(), h));
     return {o.result == Err::None ? 0 : -1, o.result, false, ""};
   }
@@ -1364,25 +1373,32 @@ class Runner {
     unsupported(st, "setsockopt " + opt);
   }
 
+  // Linux inet_csk_listen_stop, behind close() and shutdown(SHUT_RD) of a listener: connections
+  // not yet accepted are aborted, and the port is released.
+  void stop_listening(int fd, Sock& sk) {
+    sk.listening = false;
+    for (std::size_t ci = 0; ci < conns_.size(); ++ci) {
+      Conn& cn = conns_[ci];
+      if (cn.gone || cn.listener != fd || cn.fd >= 0) continue;
+      cn.listener = -1;
+      if (cn.tcb.state == State::SynReceived && !cn.ready) {
+        // Linux keeps these as request socks, which inet_csk_listen_stop frees without a RST;
+        // a Fast Open child (ready) is a full socket: inet_child_forget -> tcp_disconnect, RST.
+        if (cn.slot >= 0) binds_.release(static_cast<std::size_t>(cn.slot));
+        cn.slot = -1;
+        note("closing the listener dropped a SYN-RECEIVED connection silently (Linux request socks)");
+      } else {
+        apply(ci, step(cn.tcb, Input::abort(now_ticks()), cn.cfg));  // Linux inet_child_forget: RST
+      }
+      cn.gone = true;
+    }
+    if (sk.slot >= 0) binds_.release(static_cast<std::size_t>(sk.slot));
+    sk.slot = -1;
+  }
+
   Result close_fd(const Statement& st, int fd, Sock& sk) {
     if (sk.listening) {
-      // Linux inet_csk_listen_stop: connections not yet accepted are aborted.
-      for (std::size_t ci = 0; ci < conns_.size(); ++ci) {
-        Conn& cn = conns_[ci];
-        if (cn.gone || cn.listener != fd || cn.fd >= 0) continue;
-        cn.listener = -1;
-        if (cn.tcb.state == State::SynReceived && !cn.ready) {
-          // Linux keeps these as request socks, which inet_csk_listen_stop frees without a RST;
-          // a Fast Open child (ready) is a full socket: inet_child_forget -> tcp_disconnect, RST.
-          if (cn.slot >= 0) binds_.release(static_cast<std::size_t>(cn.slot));
-          cn.slot = -1;
-          note("close() of the listener dropped a SYN-RECEIVED connection silently (Linux request socks)");
-        } else {
-          apply(ci, step(cn.tcb, Input::abort(now_ticks()), cn.cfg));  // Linux inet_child_forget: RST
-        }
-        cn.gone = true;
-      }
-      if (sk.slot >= 0) binds_.release(static_cast<std::size_t>(sk.slot));
+      stop_listening(fd, sk);
       socks_.erase(fd);
       return {};
     }

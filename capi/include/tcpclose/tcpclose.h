@@ -153,6 +153,7 @@ enum tcpclose_fin_wait2_timeout { TCPCLOSE_FW2_NONE, TCPCLOSE_FW2_ORPHAN_ONLY };
 enum tcpclose_time_wait_restart { TCPCLOSE_TW_RESTART_ON_FIN, TCPCLOSE_TW_RESTART_ON_ACK, TCPCLOSE_TW_RESTART_ON_ANSWER };
 enum tcpclose_rst_errors { TCPCLOSE_RST_ERRORS_RFC9293, TCPCLOSE_RST_ERRORS_LINUX, TCPCLOSE_RST_ERRORS_FREEBSD };
 enum tcpclose_bind_reuse { TCPCLOSE_BIND_REUSE_TIME_WAIT, TCPCLOSE_BIND_REUSE_BOTH };
+enum tcpclose_call_errors { TCPCLOSE_CALL_ERRORS_RFC9293, TCPCLOSE_CALL_ERRORS_LINUX };
 enum tcpclose_mutant {
   TCPCLOSE_MUTANT_NONE, TCPCLOSE_MUTANT_TIME_WAIT_ZERO, TCPCLOSE_MUTANT_TIME_WAIT_ONE_MSL,
   TCPCLOSE_MUTANT_RST_KILLS_TIME_WAIT, TCPCLOSE_MUTANT_NO_REACK_IN_TIME_WAIT,
@@ -195,6 +196,10 @@ typedef struct tcpclose_config {
   bool tw_socket_closed;        /* the application's socket reads as CLOSED in TIME-WAIT */
   bool tw_paws_rst;             /* PAWS rejects an older RST in TIME-WAIT */
   bool no_ack_dropped_first;    /* a segment without ACK, RST or SYN is dropped before the sequence check */
+  bool fin_wait2_timewait;      /* an orphaned FIN-WAIT-2 answers as Linux's TIME-WAIT substate */
+  bool after_fin_ignored;       /* after the peer's FIN a segment at or above RCV.NXT draws no ACK */
+  bool rst_on_data_past_rcv_nxt; /* with the read side shut, data or FIN ending past RCV.NXT resets */
+  uint8_t call_errors;          /* tcpclose_call_errors: calls on a socket without a connection */
 } tcpclose_config;
 
 /* The knobs of a profile (times in ms ticks). Returns 0, or -1 for an unknown profile. */

@@ -79,6 +79,18 @@ enum class BindReuse : std::uint8_t {
               // the socket that left it (inet_twsk_alloc: tw_reuse = sk_reuse)
 };
 
+// How the socket layer answers calls on a socket without a connection (a fresh socket, or a
+// listener), where the stacks' errno values differ.
+enum class CallErrors : std::uint8_t {
+  Rfc9293,  // listen() again EINVAL, connect() on a listener EINVAL, write() ENOTCONN (EPIPE after a
+            // connection), shutdown() ENOTCONN: nothing is connected (RFC 9293 §3.10 "error:
+            // connection does not exist", with the errno values of POSIX)
+  Linux,    // Linux af_inet: listen() on a listener 0 (inet_listen only sets the backlog); connect()
+            // on a listener EISCONN (__inet_stream_connect: SS_UNCONNECTED, not TCP_CLOSE); write()
+            // EPIPE (tcp_sendmsg_locked -> sk_stream_wait_connect); shutdown() on a listener 0, and
+            // SHUT_RD or SHUT_RDWR closes it (inet_shutdown -> tcp_disconnect -> inet_csk_listen_stop)
+};
+
 // Deliberately broken behaviours, used only to show that tests, the checker and the proofs
 // catch them (STYLE.md principle 13). Mutant::None is the real protocol.
 enum class Mutant : std::uint8_t {
@@ -151,12 +163,28 @@ struct Config {
   // Off: RFC 7323 §5.2 leaves RSTs out of PAWS.
   bool tw_paws_rst = false;
   // TIME-WAIT belongs to no socket: the application's socket reads as CLOSED (tcpi_state) from
-  // the moment TIME-WAIT begins. Applied by the socket layer (the replay), not by step().
+  // the moment TIME-WAIT begins (applied by the socket layer, the replay), and shutdown() on it
+  // fails with ENOTCONN (applied by step()).
   bool tw_socket_closed = false;
   // A segment with none of ACK, RST and SYN is discarded silently in a synchronized state other
   // than SYN-RECEIVED, an orphaned FIN-WAIT-2 and TIME-WAIT, before PAWS and the sequence check. Off: RFC 9293 §3.10.7.4
   // ACKs it when it is not acceptable, and drops it at the fifth check ("if the ACK bit is off").
   bool no_ack_dropped_first = false;
+  // An orphaned FIN-WAIT-2 whose timeout is not above the TIME-WAIT length is a substate of
+  // TIME-WAIT: a segment outside the window (or PAWS-rejected) is ACKed; then a RST ends it
+  // silently; a SYN at or above RCV.NXT, new data, or a FIN not at RCV.NXT draws a RST and ends
+  // it; anything else without new data or FIN is dropped silently, whatever it acknowledges; the
+  // FIN at RCV.NXT enters TIME-WAIT and is ACKed. SEG.ACK is never checked. Off: RFC 9293 §3.10.7.4.
+  bool fin_wait2_timewait = false;
+  // After the peer's FIN (CLOSE-WAIT, CLOSING, LAST-ACK) a segment at or above RCV.NXT draws no
+  // ACK, even with a FIN (which cannot be new). Off: RFC 9293's eighth check ACKs a FIN again.
+  bool after_fin_ignored = false;
+  // Once the read side is shut (close() or shutdown(SHUT_RD) in FIN-WAIT-1/2, or the peer's FIN
+  // in CLOSE-WAIT, CLOSING and LAST-ACK), a segment with data or FIN that ends past RCV.NXT
+  // resets the connection wherever it starts (in CLOSE-WAIT, CLOSING and LAST-ACK: one that
+  // starts below RCV.NXT), with the RST error of rst_errors. Off: only new data at RCV.NXT after
+  // close() resets (rst_on_data_after_close); data above it is out of order, ACKed.
+  bool rst_on_data_past_rcv_nxt = false;
   bool rst_on_close_unread = true;     // RFC 2525 §2.17: close() with unread data sends RST
   bool rst_on_data_after_close = true; // RFC 1122 §4.2.2.13: data after close() draws RST
   std::uint32_t rto = 1000;            // RFC 6298 §2.1: initial RTO 1 s
@@ -189,6 +217,7 @@ struct Config {
   // FreeBSD soreceive() reports so_error before SBS_CANTRCVMORE.
   bool read_eof_before_error = false;
   BindReuse bind_reuse = BindReuse::TimeWait;
+  CallErrors call_errors = CallErrors::Rfc9293;
   Mutant mutant = Mutant::None;
 
   friend constexpr bool operator==(const Config&, const Config&) = default;
@@ -288,11 +317,27 @@ constexpr Config linux_config() noexcept {
   c.tw_ts_recent_update = true;
   c.tw_paws_rst = true;
   // tcp_time_wait() moves the connection into a tcp_timewait_sock and calls tcp_done(sk): the
-  // application's socket is TCP_CLOSE (linux/time-wait-socket-closed.pkt)
+  // application's socket is TCP_CLOSE (linux/time-wait-socket-closed.pkt), and inet_shutdown()
+  // says ENOTCONN (linux/time-wait-shutdown-enotconn.pkt)
   c.tw_socket_closed = true;
   // tcp_rcv_state_process() and tcp_rcv_established()'s slow path: "if (!th->ack && !th->rst &&
   // !th->syn) goto discard;" before tcp_validate_incoming() (linux/no-ack-segment-dropped-first.pkt)
   c.no_ack_dropped_first = true;
+  // tcp_rcv_state_process() FIN_WAIT1 (and __tcp_close() in FIN_WAIT2): tmo = tcp_fin_time() is
+  // 60 s, not above TCP_TIMEWAIT_LEN, so tcp_time_wait(sk, TCP_FIN_WAIT2, tmo) hands the orphan
+  // to a timewait socket and tcp_timewait_state_process() answers its segments
+  // (linux/fin-wait-2-orphan-timewait-sock-*.pkt; TCP_LINGER2 61 s keeps a full socket:
+  // linux/fin-wait-2-orphan-linger2-above-timewait-len.pkt)
+  c.fin_wait2_timewait = true;
+  // tcp_rcv_state_process() step 7: CLOSE_WAIT, CLOSING, LAST_ACK "if (!before(seq, rcv_nxt))
+  // break;" (linux/after-fin-ignored-*.pkt)
+  c.after_fin_ignored = true;
+  // tcp_rcv_state_process() step 7 with RCV_SHUTDOWN: "end_seq != seq && after(end_seq - th->fin,
+  // rcv_nxt)" -> tcp_reset() (linux/*-beyond-rcv-nxt-after-close-resets.pkt, linux/close-wait-overlapping-data-resets.pkt)
+  c.rst_on_data_past_rcv_nxt = true;
+  // inet_listen, __inet_stream_connect, sk_stream_wait_connect, inet_shutdown
+  // (linux/socket-calls-listener.pkt)
+  c.call_errors = CallErrors::Linux;
   return c;
 }
 

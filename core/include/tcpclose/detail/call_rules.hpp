@@ -16,6 +16,8 @@ constexpr bool report_pending_error(Step& x) noexcept {
 
 // RFC 9293 §3.10.1 OPEN, passive.
 constexpr void on_listen(Step& x) noexcept {
+  // Config::call_errors Linux inet_listen: on a listener only the backlog changes
+  if (x.t().state == State::Listen && x.c.call_errors == CallErrors::Linux) return;
   if (x.t().state != State::Closed) { x.out.result = Err::Inval; return; }
   renew(x.t(), false, State::Listen, 0, x.c.rcv_wnd);
   x.t().snd_una = x.t().snd_nxt = 0;
@@ -25,7 +27,8 @@ constexpr void on_listen(Step& x) noexcept {
 constexpr void on_connect(Step& x) noexcept {
   switch (x.t().state) {
     case State::Closed: break;
-    case State::Listen: x.out.result = Err::Inval; return;
+    case State::Listen:  // Linux __inet_stream_connect: SS_UNCONNECTED, but not TCP_CLOSE
+      x.out.result = x.c.call_errors == CallErrors::Linux ? Err::IsConn : Err::Inval; return;
     case State::SynSent: case State::SynReceived: x.out.result = Err::Already; return;
     case State::Established: case State::FinWait1: case State::FinWait2: case State::CloseWait:
     case State::Closing: case State::LastAck: case State::TimeWait:
@@ -57,8 +60,8 @@ constexpr void on_send(Step& x) noexcept {
     case State::SynSent: case State::SynReceived: x.out.result = Err::Again; return;
     case State::FinWait1: case State::FinWait2: case State::Closing: case State::LastAck:
     case State::TimeWait: x.out.result = Err::Pipe; return;  // "connection closing"
-    case State::Listen: x.out.result = Err::NotConn; return;
-    case State::Closed: x.out.result = t.was_synced ? Err::Pipe : Err::NotConn; return;
+    case State::Listen: case State::Closed:  // Linux sk_stream_wait_connect: EPIPE outside SYN-SENT/RECEIVED
+      x.out.result = t.was_synced || x.c.call_errors == CallErrors::Linux ? Err::Pipe : Err::NotConn; return;
   }
   if (t.wr_shut) { x.out.result = Err::Pipe; return; }
   if (x.in.n == 0) return;
@@ -115,9 +118,19 @@ constexpr void close_write(Step& x) noexcept {
   }
 }
 
+// Config::call_errors Linux inet_shutdown() on a listener: 0; SHUT_RD or SHUT_RDWR closes it
+// (tcp_disconnect -> inet_csk_listen_stop: the socket layer aborts the accept queue), SHUT_WR
+// does nothing.
+constexpr void shutdown_listener(Step& x) noexcept {
+  if (x.in.how != Shut::Wr) x.to_closed();
+}
+
 constexpr void on_shutdown(Step& x) noexcept {
   Tcb& t = x.t();
+  if (t.state == State::Listen && x.c.call_errors == CallErrors::Linux) { shutdown_listener(x); return; }
   if (t.state == State::Closed || t.state == State::Listen) { x.out.result = Err::NotConn; return; }
+  // Config::tw_socket_closed, Linux: tcp_time_wait() -> tcp_done(), so inet_shutdown() finds TCP_CLOSE
+  if (t.state == State::TimeWait && x.c.tw_socket_closed) { x.out.result = Err::NotConn; return; }
   if (x.in.how != Shut::Wr) t.rd_shut = true;
   if (x.in.how != Shut::Rd) close_write(x);
 }

@@ -261,10 +261,37 @@ constexpr bool on_ack(Step& x) noexcept {
   return true;
 }
 
+// Config::rst_on_data_past_rcv_nxt, Linux tcp_rcv_state_process() step 7 with RCV_SHUTDOWN: the
+// read side shut by close() or shutdown(SHUT_RD) in FIN-WAIT-1/2, or by the peer's FIN in
+// CLOSE-WAIT, CLOSING and LAST-ACK (where only a segment from below RCV.NXT gets this far):
+// "end_seq != seq && after(end_seq - th->fin, rcv_nxt)", data or a FIN ending past RCV.NXT.
+constexpr bool data_past_rcv_nxt_resets(const Step& x) noexcept {
+  const Tcb& t = x.t();
+  const Segment& s = x.s();
+  if (!x.c.rst_on_data_past_rcv_nxt || (s.len == 0 && !s.has(flag::FIN)) || !seq_gt(s.seq + s.len, t.rcv_nxt))
+    return false;
+  switch (t.state) {
+    case State::FinWait1: case State::FinWait2: return t.rd_shut;
+    case State::CloseWait: case State::Closing: case State::LastAck: return seq_lt(s.seq, t.rcv_nxt);
+    case State::Established: case State::SynReceived: case State::TimeWait: case State::Closed:
+    case State::Listen: case State::SynSent:
+      return false;
+  }
+  return false;
+}
+
 // RFC 9293 §3.10.7.4 seventh check. Returns false when the segment reset the connection.
 constexpr bool on_text(Step& x) noexcept {
   Tcb& t = x.t();
   const Segment& s = x.s();
+  if (data_past_rcv_nxt_resets(x)) {  // tcp_reset() (its error), then tcp_v4_do_rcv's RST reply
+    x.reset_reply();
+    x.verdict(Verdict::Reset);
+    const Err e = rst_error(x.c.rst_errors, t.state);
+    if (e != Err::None) x.fail(e);
+    x.to_closed();
+    return false;
+  }
   if (s.len == 0) return true;
   switch (t.state) {
     case State::Established: case State::FinWait1: case State::FinWait2: break;
@@ -294,10 +321,18 @@ constexpr bool on_text(Step& x) noexcept {
   return true;
 }
 
+// Config::after_fin_ignored, Linux tcp_rcv_state_process() step 7: in CLOSE_WAIT, CLOSING and
+// LAST_ACK "if (!before(TCP_SKB_CB(skb)->seq, tp->rcv_nxt)) break;": after the peer's FIN, a
+// segment at or above RCV.NXT is not queued and schedules no ACK, a FIN in it included.
+constexpr bool after_fin_ignored(const Step& x) noexcept {
+  return x.c.after_fin_ignored && x.t().fin_rcvd && seq_ge(x.s().seq, x.t().rcv_nxt);
+}
+
 // RFC 9293 §3.10.7.4 eighth check: the peer's FIN, when it is the next byte expected.
 constexpr void on_fin(Step& x) noexcept {
   Tcb& t = x.t();
   const Segment& s = x.s();
+  if (after_fin_ignored(x)) return;
   if (!s.has(flag::FIN) || s.seq + s.len != t.rcv_nxt) {
     if (s.has(flag::FIN)) x.ack_due = true;  // a FIN beyond a gap: ACK what we have
     return;
@@ -397,8 +432,12 @@ constexpr void on_segment(Step& x) noexcept {
     case State::Listen: seg_listen(x); return;
     case State::SynSent: seg_syn_sent(x); return;
     case State::TimeWait: seg_time_wait(x); return;
+    case State::FinWait2:
+      if (fin_wait2_is_timewait(x)) seg_fin_wait2_timewait(x);  // Linux: a TIME-WAIT substate
+      else seg_synchronized(x);
+      return;
     case State::SynReceived: case State::Established: case State::FinWait1:
-    case State::FinWait2: case State::CloseWait: case State::Closing: case State::LastAck:
+    case State::CloseWait: case State::Closing: case State::LastAck:
       seg_synchronized(x); return;
   }
 }

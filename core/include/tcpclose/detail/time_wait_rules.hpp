@@ -1,6 +1,7 @@
 // TIME-WAIT, the state this project exists for (RFC 9293 §3.10.7.4, RFC 1337, RFC 6191).
 // Rule: every departure from "ACK the retransmitted FIN and restart 2MSL" is a knob in
-// Config (RST policy, SYN reopening, what restarts the timer) or a named Mutant.
+// Config (RST policy, SYN reopening, what restarts the timer) or a named Mutant. Linux's
+// orphaned FIN-WAIT-2 is a TIME-WAIT substate (Config::fin_wait2_timewait): its rules are here too.
 #pragma once
 
 #include "tcpclose/step.hpp"
@@ -151,6 +152,61 @@ constexpr bool tw_segment(Step& x) noexcept {
   }
   if (tw_answers(x)) x.send_ack();
   return false;
+}
+
+// Config::fin_wait2_timewait: is this FIN-WAIT-2 Linux's timewait socket? An orphan whose
+// timeout is not above TCP_TIMEWAIT_LEN: tcp_rcv_state_process() FIN_WAIT1 and __tcp_close() call
+// tcp_time_wait(sk, TCP_FIN_WAIT2, tmo) unless tmo = tcp_fin_time() > TCP_TIMEWAIT_LEN.
+constexpr bool fin_wait2_is_timewait(const Step& x) noexcept {
+  return x.c.fin_wait2_timewait && x.t().state == State::FinWait2 && x.t().orphan &&
+         x.c.fin_wait2_timeout <= x.c.time_wait;
+}
+
+// Linux tcp_in_window(seq, end_seq, RCV.NXT, RCV.NXT + RCV.WND): unlike RFC 9293's test, a
+// segment at RCV.NXT is in whatever its length, and an empty one at the right edge too.
+constexpr bool tw_in_window(const Step& x) noexcept {
+  if (x.mutant(Mutant::NoWindowCheck)) return true;
+  const Seq seq = x.s().seq, end = seq + x.s().seg_len(), nxt = x.t().rcv_nxt, right = nxt + x.t().rcv_wnd;
+  return seq == nxt || (seq_gt(end, nxt) && seq_lt(seq, right)) || (seq == right && seq == end);
+}
+
+// TCP_TW_RST: tcp_v4_send_reset() answers the segment, and the timewait socket is freed.
+constexpr void tw_reset(Step& x) noexcept {
+  x.reset_reply();
+  x.verdict(Verdict::Reset);
+  x.to_closed();
+}
+
+// Config::fin_wait2_timewait: Linux tcp_timewait_state_process() with tw_substate TCP_FIN_WAIT2,
+// "Just repeat all the checks of tcp_rcv_state_process()", in its order. SEG.ACK is not looked at.
+constexpr void seg_fin_wait2_timewait(Step& x) noexcept {
+  const Segment& s = x.s();
+  Tcb& t = x.t();
+  const bool paws = s.has(flag::RST) ? tw_rst_paws_rejected(x) : paws_rejected(x);  // tcp_paws_reject(.., th->rst)
+  if (paws || !tw_in_window(x)) { x.send_ack(); x.verdict(Verdict::DroppedAcked); return; }  // "Out of window, send ACK"
+  if (s.has(flag::RST)) {  // "goto kill": freed without an answer, in the window at any sequence number
+    x.out.effects |= effect::RstAbort;
+    x.verdict(Verdict::Accepted);
+    x.to_closed();
+    return;
+  }
+  if (s.has(flag::SYN) && seq_ge(s.seq, t.rcv_nxt)) { tw_reset(x); return; }
+  const Seq end = s.seq + s.seg_len();
+  if (!s.has(flag::ACK) || !seq_gt(end, t.rcv_nxt) || s.seg_len() == 0) {  // "Dup ACK?"
+    x.verdict(Verdict::Dropped);
+    return;
+  }
+  // "New data or FIN. If new data arrive after half-duplex close, reset."
+  if (!s.has(flag::FIN) || end != t.rcv_nxt + 1) { tw_reset(x); return; }
+  // "FIN arrived, enter true time-wait state.": its TSval becomes TS.Recent, 2MSL starts, ACK.
+  t.rcv_nxt = end;
+  t.fin_rcvd = true;
+  if (t.ts_ok && s.has_ts) t.ts_recent = s.ts_val;
+  x.out.effects |= effect::Fin;
+  x.push(ActionKind::Eof);
+  x.verdict(Verdict::Accepted);
+  x.send_ack();
+  enter_time_wait(x);
 }
 
 constexpr void seg_time_wait(Step& x) noexcept {
