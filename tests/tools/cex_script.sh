@@ -104,7 +104,8 @@ kernel)
   [ "$(id -u)" -eq 0 ] || { echo "SKIPPED: kernel-run needs root"; exit 0; }
   unshare -n true 2> /dev/null || { echo "SKIPPED: no network namespaces here"; exit 0; }
   make_stale
-  "$tool" --runs 5 "$stale" || fail "the kernel does not pass $stale"
+  # One retry, as the generated suite's kernel run does: timing on a loaded 2-core machine is noisy.
+  "$tool" --runs 5 "$stale" || "$tool" --runs 5 "$stale" || fail "the kernel does not pass $stale (twice)"
   if "$tool" --runs 1 "$control" > "$work/control.out" 2>&1; then
     cat "$work/control.out"; fail "the kernel passes the script with tcp_rfc1337=1: the check cannot fail"
   fi

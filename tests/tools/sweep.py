@@ -109,6 +109,7 @@ for args, words in [
     (["--client-first=1"], "--client-first"),
     (["--experiment", "nope"], "nope"),
     (["--jobs", "0"], "--jobs"),
+    (["--msl", "0..9999", "--time-wait", "0..9999"], "more than 100000 points"),
     (["--name", "a/b"], "--name"),
     (["--resume", doc], "not a JSON report"),
     (SMALL + ["--resume", os.path.join(work, "stop", "s.json")], "other fixed options"),

@@ -61,14 +61,19 @@ std::string build_grid(const SweepArgs& a, const Experiment* exp, Grid& g) {
   } else {
     g = user;
   }
+  // The size first: a product of long ranges must be refused before it is built.
+  constexpr std::size_t kMaxPoints = 100000;
+  std::size_t size = 1;
+  for (const Axis& ax : g.axes) {
+    size *= ax.values.size();
+    if (size > kMaxPoints) return fmt::format("the grid has more than {} points (the product of the axes' lengths)", kMaxPoints);
+  }
   const std::vector<Point> all = cartesian(g.axes);
   for (const Point& p : all)
     if (std::string e = validate_point(point_args(g, p)); !e.empty())
       return fmt::format("grid point {}: {}", describe_point(g, p), e);
   for (const Point& p : all)
     if (!exp || !exp->keep || exp->keep(g, p)) g.points.push_back(p);
-  constexpr std::size_t kMaxPoints = 100000;
-  if (g.points.size() > kMaxPoints) return fmt::format("the grid has {} points, more than {}", g.points.size(), kMaxPoints);
   return {};
 }
 
