@@ -49,7 +49,8 @@ const char* statement(InvariantId id) {
     case InvariantId::UnacceptableIgnored:
       return "in a synchronized state a segment that fails RFC 9293's acceptability test (or a RST outside "
              "the window) changes neither the state, SND.UNA nor RCV.NXT and has no effect; under "
-             "trim_old_duplicates (FreeBSD) an old duplicate below RCV.NXT is exempt: its ACK is processed";
+             "trim_old_duplicates (FreeBSD) an old duplicate below RCV.NXT is exempt: its ACK is processed; "
+             "under fin_wait2_timewait (Linux) an orphaned FIN-WAIT-2 judges every segment by tcp_in_window";
   }
   return "?";
 }
@@ -263,7 +264,18 @@ z3::expr unacceptable_ignored(const F& f, const Config& c, const SymTcb& pre, co
                    seq_le(s.seq + f.seg_len(s), pre.rcv_nxt) &&
                    (!f.is(pre, State::SynReceived) || seq_le(pre.irs, s.seq)));
   // Second check: a RST outside the window is silently dropped.
-  const z3::expr bad_rst = seg && f.flag(s, flag::RST) && !f.in_window(pre, s.seq);
+  z3::expr bad_rst = seg && f.flag(s, flag::RST) && !f.in_window(pre, s.seq);
+  // Config::fin_wait2_timewait (Linux): an orphaned FIN-WAIT-2 is a timewait socket, whose one test
+  // is tcp_in_window(seq, end_seq, RCV.NXT, RCV.NXT + RCV.WND) for every segment, RST included
+  // (tcp_timewait_state_process: "Out of window, send ACK", then "if (th->rst) goto kill"): a RST
+  // from below RCV.NXT whose segment reaches into the window ends it, as on the kernel.
+  if (c.fin_wait2_timewait && c.fin_wait2_timeout <= c.time_wait) {
+    const z3::expr tw = f.is(pre, State::FinWait2) && pre.orphan;
+    const z3::expr end = s.seq + f.seg_len(s), nxt = pre.rcv_nxt, right = pre.rcv_nxt + pre.rcv_wnd;
+    const z3::expr in_tw_window = s.seq == nxt || (seq_lt(nxt, end) && seq_lt(s.seq, right)) || (s.seq == right && s.seq == end);
+    bad = z3::ite(tw, seg && !in_tw_window, bad);
+    bad_rst = bad_rst && !tw;
+  }
   return z3::implies(bad || bad_rst, unchanged);
 }
 

@@ -146,5 +146,28 @@ TEST(Oracle, WithoutTimeWaitTheLastAckLeavesForClosed) {
   EXPECT_FALSE(oracle().holds(InvariantId::ActionsMatchState, c, closed, in, wrong));
 }
 
+// Found by the step fuzzer under ASan after the fin_wait2_timewait knob: Linux's orphaned
+// FIN-WAIT-2 is a timewait socket, which judges a RST by tcp_in_window over the whole segment, so
+// a RST from below RCV.NXT whose data reaches into the window ends it ("goto kill"). Legal under
+// linux; the same step in a FIN-WAIT-2 with an open descriptor (RFC 9293's RST test) is broken.
+TEST(Oracle, LinuxOrphanedFinWait2JudgesARstByTheWholeSegment) {
+  const Config c = linux_config();
+  Tcb pre = classes::canonical_tcb(State::FinWait2, c);
+  pre.orphan = true;
+  Segment rst;
+  rst.flags = flag::RST | flag::ACK;
+  rst.seq = pre.rcv_nxt - 27;
+  rst.len = 229;
+  rst.ack = pre.snd_nxt;
+  const Input in = Input::segment(classes::kNow, rst);
+  const Output out = step(pre, in, c);
+  ASSERT_EQ(out.tcb.state, State::Closed);
+  EXPECT_TRUE(oracle().holds(InvariantId::UnacceptableIgnored, c, pre, in, out));
+  Tcb held = pre;
+  held.orphan = false;
+  Output wrong = out;  // the same ending, where RFC 9293's test says the RST is outside the window
+  EXPECT_FALSE(oracle().holds(InvariantId::UnacceptableIgnored, c, held, in, wrong));
+}
+
 }  // namespace
 }  // namespace tcpclose::test

@@ -60,7 +60,7 @@ if [int(r["states"]) for r in csv_rows] != [r["states"] for r in rows]:
 
 # 4. A stop keeps the finished rows and exits 3; --resume runs only the rest.
 slow = ["--msl", "2", "--time-wait", "0..3", "--scenario", "half-close", "--property", "reliable-termination",
-        "--threads", "1", "--out", os.path.join(work, "stop"), "--name", "s"]
+        "--loss", "0", "--threads", "1", "--out", os.path.join(work, "stop"), "--name", "s"]
 # The signal goes right after the first point's progress line, so at least two points are left.
 proc = subprocess.Popen([tool, "sweep"] + slow, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 first_line = proc.stderr.readline()
