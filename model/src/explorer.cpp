@@ -23,6 +23,7 @@
 #include <utility>
 
 #include "tcpclose/model/hash.hpp"
+#include "tcpclose/model/packed.hpp"
 
 namespace tcpclose::model {
 namespace {
@@ -58,35 +59,33 @@ std::uint64_t fp_of(const WorldState& s) {
   return fold_mul(a ^ k0, b ^ k1) | 1;
 }
 
-// A growable array of states that is never zero-filled (a WorldState is trivially copyable,
-// and every slot is written before it is read): the candidates of a level are built in place.
-class StateBuf {
+// A growable array of packed states (packed.hpp), `stride` bytes each, that is never
+// zero-filled: every record is written by pack() before it is read. The new states of a level
+// wait here, at a third of a WorldState's size, until the next level unpacks each one once.
+class PackedBuf {
  public:
   std::size_t size() const { return n_; }
-  std::size_t capacity() const { return cap_; }
-  WorldState& operator[](std::size_t i) { return p_.get()[i]; }
-  const WorldState& operator[](std::size_t i) const { return p_.get()[i]; }
-  // The next free slot; push() keeps what was built there.
-  WorldState& slot() {
+  std::size_t capacity_bytes() const { return cap_ * stride_; }
+  void set_stride(std::size_t stride) { if (stride != stride_) { *this = PackedBuf(); stride_ = stride; } }
+  std::uint8_t* at(std::size_t i) { return p_.get() + i * stride_; }
+  const std::uint8_t* at(std::size_t i) const { return p_.get() + i * stride_; }
+  // A new record at the end, to be written by the caller.
+  std::uint8_t* push() {
     if (n_ == cap_) grow();
-    return p_.get()[n_];
+    return at(n_++);
   }
-  void push() { ++n_; }
-  void resize_down(std::size_t n) { n_ = n; }
   void clear() { n_ = 0; }
-  void assign_one(const WorldState& s) { clear(); slot() = s; push(); }
 
  private:
-  struct Free { void operator()(WorldState* q) const { ::operator delete(q); } };
   void grow() {
     const std::size_t cap = cap_ ? cap_ * 2 : 64;
-    std::unique_ptr<WorldState, Free> q(static_cast<WorldState*>(::operator new(cap * sizeof(WorldState))));
-    if (n_) std::memcpy(static_cast<void*>(q.get()), p_.get(), n_ * sizeof(WorldState));
+    std::unique_ptr<std::uint8_t[]> q(new std::uint8_t[cap * stride_]);
+    if (n_) std::memcpy(q.get(), p_.get(), n_ * stride_);
     p_ = std::move(q);
     cap_ = cap;
   }
-  std::unique_ptr<WorldState, Free> p_;
-  std::size_t n_ = 0, cap_ = 0;
+  std::unique_ptr<std::uint8_t[]> p_;
+  std::size_t n_ = 0, cap_ = 0, stride_ = 0;
 };
 
 // A zero-filled array for the fingerprint shards, from calloc: a large block comes straight
@@ -237,43 +236,60 @@ class FpSet {
 inline constexpr std::size_t kMaxMoves = 2 * kTimerCount + 2 * 2 + kMaxPkts * (2 + 1 + 1) + 1;
 static_assert(kMaxMoves <= 64);
 
-// Parent records, 4 bytes a state: the parent's index within the level before (26 bits) and
-// the ordinal of the move from it (6 bits). Breadth-first, the parent of a state of level L is
-// in level L - 1, whose first number is kept. A level wider than 2^26 states is refused (its
-// frontier alone would take 20 GB): the search then stops as incomplete.
+// Parent records, 4 bytes a state: the parent's index within the level before (its low 26
+// bits) and the ordinal of the move from it (6 bits). Breadth-first, the parent of a state of
+// level L is in level L - 1, whose first number is kept. A level whose parent level is wider
+// than 2^26 states also keeps the index's high bits, 2 bytes a state, so a level may be as
+// wide as memory allows (up to 2^42 states).
 class Records {
  public:
-  static constexpr unsigned kOrdinalBits = 6;
-  static constexpr std::size_t kMaxWidth = std::size_t{1} << (32 - kOrdinalBits);
-  Records() : rec_{0}, first_{0} {}
+  static constexpr unsigned kOrdinalBits = 6, kLowBits = 32 - kOrdinalBits;
+  static constexpr std::uint64_t kMaxWidth = std::uint64_t{1} << (kLowBits + 16);
+  Records() : rec_{0}, first_{0}, high_(1) {}
   std::size_t size() const { return rec_.size(); }
-  std::uint64_t bytes() const { return rec_.size() * sizeof(std::uint32_t); }
-  std::uint64_t capacity_bytes() const { return rec_.capacity() * sizeof(std::uint32_t); }
-  // A new level of n states begins at number size().
-  void add_level(std::size_t n) {
+  std::uint64_t bytes() const {
+    std::uint64_t b = rec_.size() * sizeof(std::uint32_t);
+    for (const std::vector<std::uint16_t>& h : high_) b += h.size() * sizeof(std::uint16_t);
+    return b;
+  }
+  std::uint64_t capacity_bytes() const {
+    std::uint64_t b = rec_.capacity() * sizeof(std::uint32_t);
+    for (const std::vector<std::uint16_t>& h : high_) b += h.capacity() * sizeof(std::uint16_t);
+    return b;
+  }
+  // A new level of n states begins at number size(); its parents are a level `parents` wide.
+  void add_level(std::size_t n, std::uint64_t parents) {
     first_.push_back(rec_.size());
     rec_.resize(rec_.size() + n);
+    high_.emplace_back();
+    if (parents > (std::uint64_t{1} << kLowBits)) high_.back().resize(n);
   }
-  void set(std::size_t id, std::size_t parent_index, std::uint8_t ordinal) {
-    rec_[id] = static_cast<std::uint32_t>(parent_index << kOrdinalBits) | ordinal;
+  // For a state of the level added last; distinct ids may be set concurrently.
+  void set(std::size_t id, std::uint64_t parent_index, std::uint8_t ordinal) {
+    rec_[id] = static_cast<std::uint32_t>((parent_index & ((std::uint64_t{1} << kLowBits) - 1)) << kOrdinalBits) | ordinal;
+    if (!high_.back().empty()) high_.back()[id - first_.back()] = static_cast<std::uint16_t>(parent_index >> kLowBits);
   }
   std::uint8_t move(std::uint64_t id) const { return static_cast<std::uint8_t>(rec_[id] & ((1u << kOrdinalBits) - 1)); }
   std::uint64_t parent(std::uint64_t id) const {
     const std::size_t level = static_cast<std::size_t>(std::upper_bound(first_.begin(), first_.end(), id) - first_.begin()) - 1;
-    return first_[level - 1] + (rec_[id] >> kOrdinalBits);
+    std::uint64_t index = rec_[id] >> kOrdinalBits;
+    if (!high_[level].empty()) index |= std::uint64_t{high_[level][id - first_[level]]} << kLowBits;
+    return first_[level - 1] + index;
   }
 
  private:
   std::vector<std::uint32_t> rec_;
   std::vector<std::uint64_t> first_;  // the first number of each level
+  std::vector<std::vector<std::uint16_t>> high_;  // per level: the parent index's bits above 26, if any
 };
 
 struct Cand {
   std::uint64_t fp;
-  std::uint32_t frontier;  // index of the parent in the current level
+  std::uint32_t frontier;  // index of the parent in the current level (its low 32 bits)
   std::uint8_t ordinal;
   std::uint8_t is_new;
-  std::uint8_t pad_[2];
+  std::uint16_t frontier_high;  // the index's bits above 32: a level may be wider than 2^32
+  std::uint64_t parent() const { return std::uint64_t{frontier_high} << 32 | frontier; }
 };
 
 // The earliest violation of one property in a level: (frontier index, ordinal) order.
@@ -300,7 +316,10 @@ struct Chunk {
   std::vector<std::uint32_t> slot;  // liveness: each candidate's slot in the fingerprint table
   std::vector<Edge> edges;   // to states not seen before this level
   std::vector<LEdge> known;  // to states of earlier levels
-  StateBuf states;  // parallel to cands; the new ones among them are the next frontier
+  PackedBuf states;  // parallel to cands, packed; the new ones among them are the next frontier
+  // The successors of the state being expanded, built in place before the lookups decide which
+  // to keep (and pack): a few kilobytes that stay in cache.
+  std::unique_ptr<WorldState[]> scratch = std::make_unique<WorldState[]>(kMaxMoves);
   std::array<Found, kPropertyCount> found{};
   std::uint8_t guards = 0;
   bool reuse_sensitive = false;  // some expanded state has a move that SO_REUSEADDR decides
@@ -321,7 +340,8 @@ struct LevelGuard {
   double bytes_per_state = 16;       // table and parent-record bytes a stored state costs
   // Shared by the workers.
   std::atomic<std::uint64_t> cands{0}, bytes{0};
-  std::atomic<int> reason{0};        // 0 none, 1 interrupted, 2 --max-states, 3 --max-memory
+  std::atomic<int> reason{0};        // 0 none, 1 interrupted, 2 --max-states, 3 --max-memory,
+                                     // 4 a state outside the packed encoding's bounds
   // Progress inside the level: one thread at a time, at most every `every` seconds.
   std::function<void(std::uint64_t fresh, std::uint64_t bytes)> progress;
   std::function<double()> now;
@@ -366,7 +386,7 @@ void set_up_guard(LevelGuard& g, const ExploreOptions& opt, const ExploreResult&
 
 // The bytes of a chunk's growing buffers.
 std::uint64_t chunk_bytes(const Chunk& c) {
-  return c.cands.capacity() * sizeof(Cand) + c.states.capacity() * sizeof(WorldState) +
+  return c.cands.capacity() * sizeof(Cand) + c.states.capacity_bytes() +
          c.edges.capacity() * sizeof(Edge) + c.known.capacity() * sizeof(LEdge);
 }
 
@@ -445,8 +465,8 @@ class Pool {
   bool stop_ = false;
 };
 
-void expand(const World& w, const ExploreOptions& opt, const FpSet& seen,
-            const std::vector<const WorldState*>& cur, std::size_t lo, std::size_t hi, Chunk& out,
+void expand(const World& w, const ExploreOptions& opt, const Packer& packer, const FpSet& seen,
+            const std::vector<const std::uint8_t*>& cur, std::size_t lo, std::size_t hi, Chunk& out,
             std::uint8_t* settled_out, LevelGuard& guard) {
   // The successors of one state are built straight into the chunk's buffer, fingerprinted and
   // their table slots prefetched; once all are made, the ones already seen are dropped, so the
@@ -464,14 +484,16 @@ void expand(const World& w, const ExploreOptions& opt, const FpSet& seen,
         return;
       }
     }
-    const WorldState& s = *cur[idx];
+    WorldState s;
+    packer.unpack(cur[idx], s);
     const std::size_t first = out.cands.size();
     if (!out.reuse_sensitive) out.reuse_sensitive = reuse_sensitive(w, s);
     // Liveness needs no edge out of a settled state: it can reach a settled state already.
     const bool is_settled = settled_out && settled(w, s);
     bool record_edges = settled_out && !is_settled;
     bool next_settled = false;  // a successor is settled: so, in effect, is this state
-    auto slot = [&]() -> WorldState& { return out.states.slot(); };
+    WorldState* const scratch = out.scratch.get();
+    auto slot = [&]() -> WorldState& { return scratch[out.cands.size() - first]; };
     const std::uint8_t pruned = for_each_successor_into(w, s, slot, [&](std::uint8_t ordinal, const WorldState& n, const Transition& tr) {
       ++out.transitions;
       if (tr.overflow) ++out.overflows;
@@ -486,8 +508,7 @@ void expand(const World& w, const ExploreOptions& opt, const FpSet& seen,
       } else {
         seen.prefetch(fp);
       }
-      out.cands.push_back(Cand{fp, static_cast<std::uint32_t>(idx), ordinal, 0, {0, 0}});
-      out.states.push();  // n was built in the slot: keep it
+      out.cands.push_back(Cand{fp, static_cast<std::uint32_t>(idx), ordinal, 0, static_cast<std::uint16_t>(idx >> 32)});  // n stays in its slot
     });
     const std::size_t made = out.cands.size() - first;
     // A state whose every move the --in-flight bound pruned is where the bounded environment
@@ -505,11 +526,14 @@ void expand(const World& w, const ExploreOptions& opt, const FpSet& seen,
         continue;
       }
       if (edges_now) out.edges.push_back(Edge{static_cast<std::uint32_t>(idx), static_cast<std::uint32_t>(keep)});
-      if (keep != i) { out.cands[keep] = out.cands[i]; out.states[keep] = out.states[i]; }
+      if (keep != i) out.cands[keep] = out.cands[i];
+      if (!packer.pack(scratch[i - first], out.states.push())) {
+        int none = 0;
+        guard.reason.compare_exchange_strong(none, 4);
+      }
       ++keep;
     }
     out.cands.resize(keep);
-    out.states.resize_down(keep);
     const bool any = made > 0;
     out.pruned += pruned;
     if (!any && pruned == 0) {
@@ -646,6 +670,9 @@ Violation rebuild_doomed(const World& w, const FpSet& seen, const Records& recor
 
 }  // namespace
 
+// Why a search stopped when a state does not fit the packed frontier (packed.hpp).
+constexpr const char* kOutOfBounds = "a state outside the packed frontier's bounds (docs/model.md)";
+
 ExploreResult explore(const World& w, const ExploreOptions& opt) {
   const auto t0 = Clock::now();
   auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - t0).count(); };
@@ -660,10 +687,12 @@ ExploreResult explore(const World& w, const ExploreOptions& opt) {
   Records records;
   // The frontier is the new states of the last level, left where they were built in the
   // chunk buffers (sets[which ^ 1]); this level builds into sets[which]. cur points at them.
-  StateBuf initial;
-  initial.assign_one(initial_state(w));
-  std::vector<const WorldState*> cur{&initial[0]};
-  seen.insert(fp_of(initial[0]));
+  const Packer packer(w);
+  const WorldState start = initial_state(w);
+  std::vector<std::uint8_t> initial(packer.size());
+  std::vector<const std::uint8_t*> cur{initial.data()};
+  seen.insert(fp_of(start));
+  if (!packer.pack(start, initial.data())) cur.clear();  // reported below, as incomplete
   std::array<Record, kPropertyCount> rec{};
   std::uint64_t level_start = 0;
   double last_progress = 0;
@@ -675,7 +704,7 @@ ExploreResult explore(const World& w, const ExploreOptions& opt) {
                       edge_count * sizeof(std::uint32_t) + (live ? level_start : 0) + settled_flag.capacity();
     for (const std::vector<Chunk>& set : sets)
       for (const Chunk& c : set)
-        b += c.states.capacity() * sizeof(WorldState) + c.cands.capacity() * sizeof(Cand) +
+        b += c.states.capacity_bytes() + c.cands.capacity() * sizeof(Cand) +
              c.edges.capacity() * sizeof(Edge) + c.known.capacity() * sizeof(LEdge) + c.slot.capacity() * 4;
     return b;
   };
@@ -690,6 +719,7 @@ ExploreResult explore(const World& w, const ExploreOptions& opt) {
     if (chunks.size() < nchunks) chunks.resize(nchunks);
     for (std::size_t c = 0; c < nchunks; ++c) {  // buffers are kept across levels: no page churn
       chunks[c].cands.clear(); chunks[c].states.clear(); chunks[c].edges.clear(); chunks[c].known.clear();
+      chunks[c].states.set_stride(packer.size());
       chunks[c].found = {}; chunks[c].guards = 0; chunks[c].reuse_sensitive = false;
       chunks[c].transitions = chunks[c].terminals = chunks[c].overflows = chunks[c].pruned = chunks[c].cut_off = 0;
     }
@@ -708,7 +738,7 @@ ExploreResult explore(const World& w, const ExploreOptions& opt) {
     }
     pool.run(nchunks, [&](std::size_t c) {
       const std::size_t lo = cur.size() * c / nchunks, hi = cur.size() * (c + 1) / nchunks;
-      expand(w, opt, seen, cur, lo, hi, chunks[c], live ? settled_flag.data() + level_start : nullptr, guard);
+      expand(w, opt, packer, seen, cur, lo, hi, chunks[c], live ? settled_flag.data() + level_start : nullptr, guard);
     });
     const int stop = guard.reason.load();
     std::array<Found, kPropertyCount> found{};
@@ -769,21 +799,21 @@ ExploreResult explore(const World& w, const ExploreOptions& opt) {
       offset[k + 1] = offset[k] + fresh;
     }
     const std::size_t base = records.size();
-    records.add_level(offset[nchunks]);
-    std::vector<const WorldState*> next(offset[nchunks]);
+    records.add_level(offset[nchunks], cur.size());
+    std::vector<const std::uint8_t*> next(offset[nchunks]);
     pool.run(nchunks, [&](std::size_t k) {
       std::size_t at = offset[k];
       Chunk& ch = chunks[k];
       for (std::size_t i = 0; i < ch.cands.size(); ++i) {
         Cand& c = ch.cands[i];
         if (!c.is_new) continue;
-        const auto id = static_cast<std::uint32_t>(base + at);
-        records.set(id, c.frontier, c.ordinal);
-        if (live) {
-          seen.set_id_at(c.fp, ch.slot[i], id);
-          c.frontier = id;
+        const std::size_t id = base + at;
+        records.set(id, c.parent(), c.ordinal);
+        if (live) {  // liveness numbers states in 32 bits (its tables are 4 bytes a state)
+          seen.set_id_at(c.fp, ch.slot[i], static_cast<std::uint32_t>(id));
+          c.frontier = static_cast<std::uint32_t>(id);
         }
-        next[at] = &ch.states[i];  // the next frontier stays where it was built
+        next[at] = ch.states.at(i);  // the next frontier stays where it was packed
         ++at;
       }
     });
@@ -841,18 +871,23 @@ ExploreResult explore(const World& w, const ExploreOptions& opt) {
     }
     if (all_violated && !cur.empty()) { res.stopped_at_violation = true; break; }
     if (stop != 0) {  // the level ended early: its expanded part is in, the rest is not
-      res.incomplete_reason = stop == 1 ? "interrupted" : stop == 2 ? "--max-states reached" : "--max-memory reached";
+      res.incomplete_reason = stop == 1 ? "interrupted" : stop == 2 ? "--max-states reached"
+                              : stop == 3 ? "--max-memory reached" : kOutOfBounds;
       break;
     }
     if (!cur.empty()) {
       if (opt.interrupt && opt.interrupt->load()) res.incomplete_reason = "interrupted";
       else if (opt.max_states && res.states >= opt.max_states) res.incomplete_reason = "--max-states reached";
       else if (opt.max_memory && memory() >= opt.max_memory) res.incomplete_reason = "--max-memory reached";
-      else if (cur.size() >= Records::kMaxWidth) res.incomplete_reason = "a level wider than 2^26 states";
+      else if (cur.size() >= Records::kMaxWidth) res.incomplete_reason = "a level wider than 2^42 states";
       if (!res.incomplete_reason.empty()) break;
     }
   }
 
+  if (res.states == 0) {  // the initial state itself is outside the packed encoding's bounds
+    res.states = 1;
+    res.incomplete_reason = kOutOfBounds;
+  }
   if (live && res.incomplete_reason.empty() && !res.stopped_at_violation) {
     res.edge_bytes = edge_count * sizeof(std::uint32_t) + level_start + settled_flag.capacity();
     res.peak_bytes = std::max<std::uint64_t>(res.peak_bytes, memory() + records.size() * 2);

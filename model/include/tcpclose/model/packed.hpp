@@ -1,0 +1,50 @@
+// The frontier's packed state: a WorldState in a few dozen bytes, for the states that wait in a
+// breadth-first level. Rule 1: a value outside the bounds (docs/model.md, "The packed frontier")
+// makes pack() fail, and the search stops with that error; nothing wraps. Rule 2: unpack(pack(s))
+// is s byte for byte, so fingerprints, counts and counterexamples do not depend on the packing.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+#include "tcpclose/model/world.hpp"
+
+namespace tcpclose::model {
+
+// Byte-aligned fields at offsets fixed for a world (a few widths depend on its bounds), so that
+// packing is stores and unpacking is loads, with no bit stream: the explorer packs each new state
+// once and unpacks it once, and a bit-level packer that did more cost more than it saved.
+// A sequence number is stored in 16 bits relative to the ISN base of the host whose sequence
+// space it is in: 0 is a code of its own; otherwise base + hi * 2^shift + lo, where the ISN
+// policy's steps are multiples of 2^shift (2^30 adversarial, 2^24 clock) and lo is small.
+class Packer {
+ public:
+  explicit Packer(const World& w) noexcept;
+  // The bytes a packed state takes in this world.
+  std::size_t size() const noexcept { return size_; }
+  // Writes size() bytes at out; false when a value is outside the bounds (out is then garbage).
+  bool pack(const WorldState& s, std::uint8_t* out) const noexcept;
+  // Rebuilds the state that pack() wrote, every byte of it (unused segment slots zero).
+  void unpack(const std::uint8_t* in, WorldState& s) const noexcept;
+  struct Out;  // cursors over a record (packed.cpp)
+  struct In;
+
+ private:
+  void pack_host(Out& o, const HostState& h, std::size_t host) const noexcept;
+  void unpack_host(In& i, HostState& h, std::size_t host) const noexcept;
+  void pack_pkt(Out& o, const Pkt& p) const noexcept;
+  void unpack_pkt(In& i, Pkt& p) const noexcept;
+  std::uint16_t seq_code(bool& ok, Seq v, std::size_t host) const noexcept;
+  Seq seq_value(std::uint16_t code, std::size_t host) const noexcept;
+
+  std::array<Seq, 2> base_{};
+  unsigned shift_ = 30, hi_bits_ = 2, lo_bits_ = 14;
+  std::uint32_t rcv_wnd_ = 0;
+  bool wide_deadlines_ = false;  // 16-bit timer deadlines (a knob or backoff passes 254 ticks)
+  bool wide_deltas_ = false;     // 16-bit offsets from ISS/IRS (the programs write many bytes)
+  bool rtt_ = false;             // SRTT and RTTVAR are stored (Config::rtt_estimate)
+  std::size_t pkt_slots_ = 0, size_ = 0;
+};
+
+}  // namespace tcpclose::model

@@ -1,0 +1,93 @@
+// The packed frontier state (packed.hpp): every reachable state packs and unpacks to itself, byte
+// for byte, in every scenario and ISN policy; a value outside the bounds is refused, not wrapped.
+// Rule: each test walks a bounded prefix of the graph so that it runs in well under a second.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <deque>
+#include <unordered_set>
+#include <vector>
+
+#include <tcpclose/model/packed.hpp>
+#include <tcpclose/model/successors.hpp>
+
+namespace tcpclose::model {
+namespace {
+
+bool same_bytes(const WorldState& a, const WorldState& b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+
+// Breadth-first over the first `limit` states, by equality of the packed records: each state
+// must pack, and unpack to exactly itself.
+std::size_t walk(const World& w, std::size_t limit) {
+  const Packer pk(w);
+  std::vector<std::uint8_t> rec(pk.size());
+  std::unordered_set<std::string> seen;
+  std::deque<WorldState> todo{initial_state(w)};
+  std::size_t checked = 0;
+  while (!todo.empty() && checked < limit) {
+    const WorldState s = todo.front();
+    todo.pop_front();
+    EXPECT_TRUE(pk.pack(s, rec.data())) << "a reachable state is outside the bounds";
+    WorldState back;
+    std::memset(static_cast<void*>(&back), 0xA5, sizeof back);  // every byte must be written
+    pk.unpack(rec.data(), back);
+    if (!same_bytes(s, back)) { ADD_FAILURE() << "unpack(pack(s)) != s at state " << checked; return checked; }
+    ++checked;
+    if (!seen.emplace(reinterpret_cast<const char*>(rec.data()), rec.size()).second) continue;
+    for_each_successor(w, s, [&](std::uint8_t, const WorldState& n, const Transition&) { todo.push_back(n); });
+  }
+  return checked;
+}
+
+TEST(Packed, ReachableStatesOfEveryScenarioPackAndUnpackToThemselves) {
+  for (Scenario sc : kAllScenarios)
+    for (IsnPolicy isn : {IsnPolicy::Adversarial, IsnPolicy::Clock}) {
+      World w = make_world(sc, model_config(Profile::Reference));
+      w.isn = isn;
+      EXPECT_EQ(walk(w, 20000), 20000u) << name(sc);
+    }
+}
+
+TEST(Packed, OtherProfilesAndWideBoundsRoundTripToo) {
+  for (Profile p : kAllProfiles) {
+    World w = make_world(Scenario::ReopenSyn, model_config(p));
+    EXPECT_EQ(walk(w, 5000), 5000u);
+  }
+  World w = make_world(Scenario::HalfClose, model_config(Profile::Reference));
+  w.cfg.time_wait = 400;  // wide deadlines
+  w.data = 100;           // wide offsets from ISS and IRS
+  w.in_flight = 4;
+  EXPECT_EQ(walk(w, 5000), 5000u);
+}
+
+TEST(Packed, TheDefaultWorldPacksInAtMost88Bytes) {
+  const Packer pk(make_world(Scenario::ActiveClose, model_config(Profile::Reference)));
+  EXPECT_LE(pk.size(), 88u);
+  EXPECT_GE(pk.size(), 64u);
+}
+
+// A value that does not fit is an error, never a silent wrap.
+TEST(Packed, AValueOutsideTheBoundsIsRefused) {
+  const World w = make_world(Scenario::ActiveClose, model_config(Profile::Reference));
+  const Packer pk(w);
+  std::vector<std::uint8_t> rec(pk.size());
+  WorldState s = initial_state(w);
+  ASSERT_TRUE(pk.pack(s, rec.data()));
+  auto refused = [&](auto&& change) {
+    WorldState t = s;
+    change(t);
+    return !pk.pack(t, rec.data());
+  };
+  EXPECT_TRUE(refused([](WorldState& t) { t.h[0].tcb.deadline[0] = 255; }));   // narrow deadline
+  EXPECT_TRUE(refused([&](WorldState& t) { t.h[0].tcb.iss = w.isn_base[0] + 0x20000000u; }));
+  EXPECT_TRUE(refused([&](WorldState& t) { t.h[0].tcb.iss = w.isn_base[0]; t.h[0].tcb.snd_nxt = w.isn_base[0] + 200; }));
+  EXPECT_TRUE(refused([](WorldState& t) { t.h[1].tcb.rcv_wnd = 7; }));          // neither 0 nor RCV.WND
+  EXPECT_TRUE(refused([](WorldState& t) { t.h[1].tcb.ts_recent = 1; }));        // the model has no clock
+  EXPECT_TRUE(refused([](WorldState& t) { t.h[0].pc = 16; }));
+  EXPECT_TRUE(refused([](WorldState& t) { t.n = static_cast<std::uint8_t>(kMaxPkts); }));
+  EXPECT_TRUE(refused([](WorldState& t) { t.h[0].pad_[1] = 1; }));
+  EXPECT_FALSE(refused([&](WorldState& t) { t.h[0].tcb.iss = w.isn_base[0] + 0x40000001u; t.h[0].tcb.snd_nxt = t.h[0].tcb.iss + 2; }));
+}
+
+}  // namespace
+}  // namespace tcpclose::model
