@@ -6,13 +6,13 @@
 #   e.g. bench/side_by_side.sh /tmp/perf-base/build/bench/explorer_bench build/bench/explorer_bench 3
 set -eu
 base=$1; new=$2; runs=${3:-3}
-shift 2; [ $# -gt 0 ] && shift
+shift 2; if [ $# -gt 0 ]; then shift; fi
 filters=${*:-"BM_Explore/0/1 BM_Explore/0/2 BM_Explore/2/1 BM_Explore/2/2"}
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 one() {  # one() BIN FILTER OUT: appends "states_per_s peak_MiB rss_MiB"
-  /usr/bin/time -f '%M' -o "$tmp/rss" "$1" --benchmark_filter="^$2\$" --benchmark_format=csv >"$tmp/csv" 2>/dev/null
+  /usr/bin/time -f '%M' -o "$tmp/rss" "$1" --benchmark_filter="^$2/" --benchmark_format=csv >"$tmp/csv" 2>/dev/null
   line=$(grep '^"BM_' "$tmp/csv")
-  ips=$(printf '%s\n' "$line" | awk -F, '{print $8}')
+  ips=$(printf '%s\n' "$line" | awk -F, '{print $7}')
   hdr=$(grep '^name' "$tmp/csv")
   col=$(printf '%s\n' "$hdr" | tr , '\n' | grep -n '"*peak_MiB"*' | cut -d: -f1)
   peak=$(printf '%s\n' "$line" | cut -d, -f"$col")

@@ -320,6 +320,13 @@ struct Chunk {
   // The successors of the state being expanded, built in place before the lookups decide which
   // to keep (and pack): a few kilobytes that stay in cache.
   std::unique_ptr<WorldState[]> scratch = std::make_unique<WorldState[]>(kMaxMoves);
+  // The fingerprints this chunk kept last, direct-mapped (0: none; a fingerprint is odd). A
+  // candidate found here repeats one kept earlier in this level, in frontier order, so the
+  // insertion would find it not new: it is dropped before it is packed. An entry from an
+  // earlier level is in the fingerprint set by now, so the lookup drops its repeats first.
+  // Not with liveness, which records an edge to every candidate.
+  static constexpr std::size_t kRecent = std::size_t{1} << 13;
+  std::unique_ptr<std::uint64_t[]> recent = std::make_unique<std::uint64_t[]>(kRecent);
   std::array<Found, kPropertyCount> found{};
   std::uint8_t guards = 0;
   bool reuse_sensitive = false;  // some expanded state has a move that SO_REUSEADDR decides
@@ -524,6 +531,11 @@ void expand(const World& w, const ExploreOptions& opt, const Packer& packer, con
       if (id != FpSet::kAbsent) {
         if (edges_now) out.known.push_back(LEdge{static_cast<std::uint32_t>(idx), id});
         continue;
+      }
+      if (!settled_out) {  // a repeat of a candidate this chunk keeps already: not new, not packed
+        std::uint64_t& r = out.recent[(out.cands[i].fp >> 1) & (Chunk::kRecent - 1)];
+        if (r == out.cands[i].fp) continue;
+        r = out.cands[i].fp;
       }
       if (edges_now) out.edges.push_back(Edge{static_cast<std::uint32_t>(idx), static_cast<std::uint32_t>(keep)});
       if (keep != i) out.cands[keep] = out.cands[i];

@@ -18,26 +18,24 @@ namespace tcpclose::model {
 // A sequence number is stored in 16 bits relative to the ISN base of the host whose sequence
 // space it is in: 0 is a code of its own; otherwise base + hi * 2^shift + lo, where the ISN
 // policy's steps are multiples of 2^shift (2^30 adversarial, 2^24 clock) and lo is small.
+namespace detail {
+template <bool WideDeadlines, bool WideDeltas, bool Rtt>
+struct PackCodec;  // packed.cpp: the layout, with its widths fixed at compile time
+}  // namespace detail
+
 class Packer {
  public:
   explicit Packer(const World& w) noexcept;
   // The bytes a packed state takes in this world.
   std::size_t size() const noexcept { return size_; }
   // Writes size() bytes at out; false when a value is outside the bounds (out is then garbage).
-  bool pack(const WorldState& s, std::uint8_t* out) const noexcept;
+  bool pack(const WorldState& s, std::uint8_t* out) const noexcept { return pack_(*this, s, out); }
   // Rebuilds the state that pack() wrote, every byte of it (unused segment slots zero).
-  void unpack(const std::uint8_t* in, WorldState& s) const noexcept;
-  struct Out;  // cursors over a record (packed.cpp)
-  struct In;
+  void unpack(const std::uint8_t* in, WorldState& s) const noexcept { unpack_(*this, in, s); }
 
  private:
-  void pack_host(Out& o, const HostState& h, std::size_t host) const noexcept;
-  void unpack_host(In& i, HostState& h, std::size_t host) const noexcept;
-  void pack_pkt(Out& o, const Pkt& p) const noexcept;
-  void unpack_pkt(In& i, Pkt& p) const noexcept;
-  std::uint16_t seq_code(bool& ok, Seq v, std::size_t host) const noexcept;
-  Seq seq_value(std::uint16_t code, std::size_t host) const noexcept;
-
+  template <bool, bool, bool>
+  friend struct detail::PackCodec;
   std::array<Seq, 2> base_{};
   unsigned shift_ = 30, hi_bits_ = 2, lo_bits_ = 14;
   std::uint32_t rcv_wnd_ = 0;
@@ -45,6 +43,8 @@ class Packer {
   bool wide_deltas_ = false;     // 16-bit offsets from ISS/IRS (the programs write many bytes)
   bool rtt_ = false;             // SRTT and RTTVAR are stored (Config::rtt_estimate)
   std::size_t pkt_slots_ = 0, size_ = 0;
+  bool (*pack_)(const Packer&, const WorldState&, std::uint8_t*) noexcept = nullptr;
+  void (*unpack_)(const Packer&, const std::uint8_t*, WorldState&) noexcept = nullptr;
 };
 
 }  // namespace tcpclose::model
