@@ -317,9 +317,9 @@ struct Chunk {
   std::vector<Edge> edges;   // to states not seen before this level
   std::vector<LEdge> known;  // to states of earlier levels
   PackedBuf states;  // parallel to cands, packed; the new ones among them are the next frontier
-  // The successors of the state being expanded, built in place before the lookups decide which
-  // to keep (and pack): a few kilobytes that stay in cache.
-  std::unique_ptr<WorldState[]> scratch = std::make_unique<WorldState[]>(kMaxMoves);
+  // The successors of the last two states expanded, built in place before the lookups decide
+  // which to keep (and pack): some 40 kilobytes that stay in cache.
+  std::unique_ptr<WorldState[]> scratch = std::make_unique<WorldState[]>(2 * kMaxMoves);
   // The fingerprints this chunk kept last, direct-mapped (0: none; a fingerprint is odd). A
   // candidate found here repeats one kept earlier in this level, in frontier order, so the
   // insertion would find it not new: it is dropped before it is packed. An entry from an
@@ -472,13 +472,51 @@ class Pool {
   bool stop_ = false;
 };
 
+// The candidates [first, end) of frontier state idx, built at `built`, waiting for their lookups.
+struct Pending {
+  std::size_t idx = 0, first = 0, end = 0;
+  const WorldState* built = nullptr;
+  bool edges = false;  // liveness: record this state's edges
+};
+
+// Drops the pending candidates seen in an earlier level (liveness: recording the edges to them
+// by number) and moves the rest down to `keep`, packing each one; this chunk's repeats of a
+// candidate it keeps already are dropped first (without liveness).
+void keep_new(const Packer& packer, const FpSet& seen, const Pending& pd, bool live, Chunk& out, std::size_t& keep,
+              LevelGuard& guard) {
+  for (std::size_t i = pd.first; i < pd.end; ++i) {
+    const std::uint64_t fp = out.cands[i].fp;
+    const std::uint32_t id = seen.lookup(fp);
+    if (id != FpSet::kAbsent) {
+      if (pd.edges) out.known.push_back(LEdge{static_cast<std::uint32_t>(pd.idx), id});
+      continue;
+    }
+    if (!live) {
+      std::uint64_t& r = out.recent[(fp >> 1) & (Chunk::kRecent - 1)];
+      if (r == fp) continue;
+      r = fp;
+    }
+    if (pd.edges) out.edges.push_back(Edge{static_cast<std::uint32_t>(pd.idx), static_cast<std::uint32_t>(keep)});
+    if (keep != i) out.cands[keep] = out.cands[i];
+    if (!packer.pack(pd.built[i - pd.first], out.states.push())) {
+      int none = 0;
+      guard.reason.compare_exchange_strong(none, 4);
+    }
+    ++keep;
+  }
+}
+
 void expand(const World& w, const ExploreOptions& opt, const Packer& packer, const FpSet& seen,
             const std::vector<const std::uint8_t*>& cur, std::size_t lo, std::size_t hi, Chunk& out,
             std::uint8_t* settled_out, LevelGuard& guard) {
-  // The successors of one state are built straight into the chunk's buffer, fingerprinted and
-  // their table slots prefetched; once all are made, the ones already seen are dropped, so the
-  // cache misses of the lookups overlap and each state is written once.
+  // The successors of one state are built in the chunk's scratch, fingerprinted and their table
+  // slots prefetched; their lookups wait until the next state's successors are built (two
+  // scratch halves), so that each miss has a whole expansion to land. The ones not seen in
+  // earlier levels are then packed. Candidates keep frontier order throughout.
   std::uint64_t told_cands = out.cands.size(), told_bytes = chunk_bytes(out);
+  const bool live = settled_out != nullptr;
+  std::size_t keep = out.cands.size();
+  Pending pending{lo, keep, keep, nullptr, false};
   for (std::size_t idx = lo; idx < hi; ++idx) {
     if ((idx - lo) % LevelGuard::kCheckEvery == 0 && idx != lo) {
       const std::uint64_t c = out.cands.size(), b = chunk_bytes(out);
@@ -488,7 +526,7 @@ void expand(const World& w, const ExploreOptions& opt, const Packer& packer, con
       if (guard.stopped()) {
         // The rest of this chunk's slice is not expanded: its sources record no edges.
         if (settled_out) std::fill(settled_out + idx, settled_out + hi, std::uint8_t{0});
-        return;
+        break;
       }
     }
     WorldState s;
@@ -499,8 +537,8 @@ void expand(const World& w, const ExploreOptions& opt, const Packer& packer, con
     const bool is_settled = settled_out && settled(w, s);
     bool record_edges = settled_out && !is_settled;
     bool next_settled = false;  // a successor is settled: so, in effect, is this state
-    WorldState* const scratch = out.scratch.get();
-    auto slot = [&]() -> WorldState& { return scratch[out.cands.size() - first]; };
+    WorldState* const built = out.scratch.get() + ((idx - lo) & 1) * kMaxMoves;
+    auto slot = [&]() -> WorldState& { return built[out.cands.size() - first]; };
     const std::uint8_t pruned = for_each_successor_into(w, s, slot, [&](std::uint8_t ordinal, const WorldState& n, const Transition& tr) {
       ++out.transitions;
       if (tr.overflow) ++out.overflows;
@@ -524,31 +562,10 @@ void expand(const World& w, const ExploreOptions& opt, const Packer& packer, con
     if (settled_out) settled_out[idx] = is_settled || next_settled || (made == 0 && pruned) ? 1 : 0;
     // Liveness edges: to a state of an earlier level, by its number now; to one first seen in
     // this level, by fingerprint, numbered once the level is.
-    const bool edges_now = record_edges;
-    std::size_t keep = first;
-    for (std::size_t i = first; i < out.cands.size(); ++i) {
-      const std::uint32_t id = seen.lookup(out.cands[i].fp);
-      if (id != FpSet::kAbsent) {
-        if (edges_now) out.known.push_back(LEdge{static_cast<std::uint32_t>(idx), id});
-        continue;
-      }
-      if (!settled_out) {  // a repeat of a candidate this chunk keeps already: not new, not packed
-        std::uint64_t& r = out.recent[(out.cands[i].fp >> 1) & (Chunk::kRecent - 1)];
-        if (r == out.cands[i].fp) continue;
-        r = out.cands[i].fp;
-      }
-      if (edges_now) out.edges.push_back(Edge{static_cast<std::uint32_t>(idx), static_cast<std::uint32_t>(keep)});
-      if (keep != i) out.cands[keep] = out.cands[i];
-      if (!packer.pack(scratch[i - first], out.states.push())) {
-        int none = 0;
-        guard.reason.compare_exchange_strong(none, 4);
-      }
-      ++keep;
-    }
-    out.cands.resize(keep);
-    const bool any = made > 0;
+    keep_new(packer, seen, pending, live, out, keep, guard);
+    pending = Pending{idx, first, out.cands.size(), built, record_edges};
     out.pruned += pruned;
-    if (!any && pruned == 0) {
+    if (made == 0 && pruned == 0) {
       ++out.terminals;
       const std::uint32_t bad = check_terminal(w, s) & opt.properties;
       if (bad)
@@ -556,6 +573,8 @@ void expand(const World& w, const ExploreOptions& opt, const Packer& packer, con
           if (bad & bit(p)) out.found[static_cast<std::size_t>(p)].offer((idx << 8) | 0xFF, true);
     }
   }
+  keep_new(packer, seen, pending, live, out, keep, guard);
+  out.cands.resize(keep);
 }
 
 struct Record {  // per property: where its shortest violation was found
