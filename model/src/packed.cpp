@@ -6,12 +6,13 @@
 #include "tcpclose/model/packed.hpp"
 
 #include <algorithm>
+#include <array>
+#include <utility>
 #include <cstring>
 
 namespace tcpclose::model {
 namespace {
 
-constexpr std::uint16_t kZeroSeq = 0xFFFF;  // the code of sequence number 0
 constexpr std::uint64_t kNarrowTicks = 0xFE;  // the most ticks an 8-bit deadline holds; 0xFF: disarmed
 
 #define TCPCLOSE_INLINE inline __attribute__((always_inline))
@@ -35,9 +36,20 @@ struct Out {
     *p++ = static_cast<std::uint8_t>(lo | hi << 4);
   }
   TCPCLOSE_INLINE void zero(std::uint32_t v) noexcept { ok &= v == 0; }  // bounded to 0: not stored
+  TCPCLOSE_INLINE void u24(std::uint32_t v) noexcept {
+    ok &= v <= 0xFFFFFFu;
+    const auto x = static_cast<std::uint16_t>(v);
+    std::memcpy(p, &x, 2);
+    p[2] = static_cast<std::uint8_t>(v >> 16);
+    p += 3;
+  }
   template <bool Wide>
   TCPCLOSE_INLINE void var(std::uint32_t v) noexcept {
     if constexpr (Wide) u16(v); else u8(v);
+  }
+  template <bool Wide>
+  TCPCLOSE_INLINE void seq(std::uint32_t v) noexcept {
+    if constexpr (Wide) u24(v); else u16(v);
   }
 };
 
@@ -52,9 +64,17 @@ struct In {
   }
   TCPCLOSE_INLINE std::uint8_t lo() const noexcept { return *p & 0x0F; }
   TCPCLOSE_INLINE std::uint8_t hi() noexcept { return static_cast<std::uint8_t>(*p++ >> 4); }
+  TCPCLOSE_INLINE std::uint32_t u24() noexcept {
+    const std::uint32_t lo = u16();
+    return lo | std::uint32_t{*p++} << 16;
+  }
   template <bool Wide>
   TCPCLOSE_INLINE std::uint32_t var() noexcept {
     if constexpr (Wide) return u16(); else return u8();
+  }
+  template <bool Wide>
+  TCPCLOSE_INLINE std::uint32_t seq() noexcept {
+    if constexpr (Wide) return u24(); else return u16();
   }
 };
 
@@ -75,24 +95,25 @@ std::uint32_t program_sends(const World& w) {
 
 namespace detail {
 
-template <bool WideDeadlines, bool WideDeltas, bool Rtt>
+template <bool WideDeadlines, bool WideDeltas, bool Rtt, bool WideSeqs>
 struct PackCodec {
+  static constexpr std::uint32_t kZeroSeq = WideSeqs ? 0xFFFFFF : 0xFFFF;  // the code of sequence number 0
   static constexpr std::uint32_t kDisarmed = WideDeadlines ? 0xFFFF : 0xFF;
   static constexpr std::int32_t kNear = WideDeltas ? 0x7FFF : 0x7F;
   static constexpr std::uint32_t kZeroDelta = WideDeltas ? 0x8000 : 0x80;
 
   // A sequence number relative to the host's ISN base: 0 has a code of its own; otherwise
   // hi * 2^shift + lo with lo small (packed.hpp).
-  static TCPCLOSE_INLINE std::uint16_t seq_code(const Packer& k, bool& ok, Seq v, std::size_t host) noexcept {
+  static TCPCLOSE_INLINE std::uint32_t seq_code(const Packer& k, bool& ok, Seq v, std::size_t host) noexcept {
     const std::uint32_t d = v - k.base_[host];
     const std::uint32_t hi = (d + (std::uint32_t{1} << (k.shift_ - 1))) >> k.shift_;
     const std::uint32_t half = std::uint32_t{1} << (k.lo_bits_ - 1);
     const std::uint32_t lo = d - (hi << k.shift_) + half;  // in [0, 2 * half) when it fits
-    const auto code = static_cast<std::uint16_t>(hi << k.lo_bits_ | lo);
+    const std::uint32_t code = hi << k.lo_bits_ | lo;
     ok &= v == 0 || ((hi >> k.hi_bits_) == 0 && lo < 2 * half && code != kZeroSeq);
     return v == 0 ? kZeroSeq : code;
   }
-  static TCPCLOSE_INLINE Seq seq_value(const Packer& k, std::uint16_t code, std::size_t host) noexcept {
+  static TCPCLOSE_INLINE Seq seq_value(const Packer& k, std::uint32_t code, std::size_t host) noexcept {
     const std::uint32_t hi = code >> k.lo_bits_, lo = code & ((1u << k.lo_bits_) - 1);
     const Seq v = k.base_[host] + (hi << k.shift_) + lo - (1u << (k.lo_bits_ - 1));
     return code == kZeroSeq ? 0 : v;
@@ -128,9 +149,9 @@ struct PackCodec {
           std::uint32_t{listening} << 12 | std::uint32_t{snd_wnd != 0} << 13 | std::uint32_t{rcv_wnd != 0} << 14);
     o.zero(rtt_pad | ts_recent | rtt_time);  // the model has no clock (now = 0): no TSval, no RTT timestamp
     if constexpr (Rtt) { o.u16(srtt); o.u16(rttvar); } else { o.zero(srtt | rttvar); }
-    o.u16(seq_code(k, o.ok, iss, host));
-    o.u16(seq_code(k, o.ok, irs, peer));
-    o.u16(seq_code(k, o.ok, last_iss, host));
+    o.seq<WideSeqs>(seq_code(k, o.ok, iss, host));
+    o.seq<WideSeqs>(seq_code(k, o.ok, irs, peer));
+    o.seq<WideSeqs>(seq_code(k, o.ok, last_iss, host));
     put_delta(o, snd_una, iss);
     put_delta(o, snd_nxt, iss);
     put_delta(o, fin_seq, iss);
@@ -170,9 +191,9 @@ struct PackCodec {
     ts_recent = 0;
     rtt_time = 0;
     if constexpr (Rtt) { srtt = i.u16(); rttvar = i.u16(); } else { srtt = 0; rttvar = 0; }
-    iss = seq_value(k, i.u16(), host);
-    irs = seq_value(k, i.u16(), peer);
-    last_iss = seq_value(k, i.u16(), host);
+    iss = seq_value(k, i.seq<WideSeqs>(), host);
+    irs = seq_value(k, i.seq<WideSeqs>(), peer);
+    last_iss = seq_value(k, i.seq<WideSeqs>(), host);
     snd_una = get_delta(i, iss);
     snd_nxt = get_delta(i, iss);
     fin_seq = get_delta(i, iss);
@@ -197,8 +218,8 @@ struct PackCodec {
     const auto& [seq, ack, len, flags, age, inc, to_b, wnd_full, late] = p;
     const std::size_t sender = to_b ? 0 : 1;
     o.ok &= (to_b | wnd_full | late) <= 1 && flags < 0x20;
-    o.u16(seq_code(k, o.ok, seq, sender));
-    o.u16(seq_code(k, o.ok, ack, 1 - sender));
+    o.seq<WideSeqs>(seq_code(k, o.ok, seq, sender));
+    o.seq<WideSeqs>(seq_code(k, o.ok, ack, 1 - sender));
     o.u8(len);
     o.u8(std::uint32_t{flags} | std::uint32_t{to_b} << 5 | std::uint32_t{wnd_full} << 6 | std::uint32_t{late} << 7);
     o.u8(age);
@@ -207,7 +228,7 @@ struct PackCodec {
 
   static TCPCLOSE_INLINE void unpack_pkt(const Packer& k, In& i, Pkt& p) noexcept {
     auto& [seq, ack, len, flags, age, inc, to_b, wnd_full, late] = p;
-    const std::uint16_t s = i.u16(), a = i.u16();
+    const std::uint32_t s = i.seq<WideSeqs>(), a = i.seq<WideSeqs>();
     len = i.u8();
     const std::uint8_t f = i.u8();
     flags = f & 0x1F; to_b = f >> 5 & 1; wnd_full = f >> 6 & 1; late = f >> 7 & 1;
@@ -253,19 +274,25 @@ struct PackCodec {
 
 namespace {
 
-template <bool A, bool B>
-void choose(bool rtt, bool (*&pack)(const Packer&, const WorldState&, std::uint8_t*) noexcept,
-            void (*&unpack)(const Packer&, const std::uint8_t*, WorldState&) noexcept) {
-  if (rtt) { pack = &detail::PackCodec<A, B, true>::pack; unpack = &detail::PackCodec<A, B, true>::unpack; }
-  else { pack = &detail::PackCodec<A, B, false>::pack; unpack = &detail::PackCodec<A, B, false>::unpack; }
+using PackFn = bool (*)(const Packer&, const WorldState&, std::uint8_t*) noexcept;
+using UnpackFn = void (*)(const Packer&, const std::uint8_t*, WorldState&) noexcept;
+// The codec of each shape, indexed by its four widths as bits.
+template <std::size_t... I>
+constexpr std::array<std::pair<PackFn, UnpackFn>, sizeof...(I)> codecs(std::index_sequence<I...>) {
+  return {std::pair<PackFn, UnpackFn>{
+      &detail::PackCodec<(I & 1) != 0, (I & 2) != 0, (I & 4) != 0, (I & 8) != 0>::pack,
+      &detail::PackCodec<(I & 1) != 0, (I & 2) != 0, (I & 4) != 0, (I & 8) != 0>::unpack}...};
 }
+constexpr auto kCodecs = codecs(std::make_index_sequence<16>());
 
 }  // namespace
 
 Packer::Packer(const World& w) noexcept
     : base_(w.isn_base), rcv_wnd_(w.cfg.rcv_wnd) {
   if (w.isn == IsnPolicy::Clock) { shift_ = 24; hi_bits_ = 4; }  // 15 ISN steps of 2^24
-  lo_bits_ = 16 - hi_bits_;
+  // Linux reopens TIME-WAIT at SND.NXT + 65537 (Config::reopen_iss): 24-bit codes then.
+  wide_seqs_ = w.cfg.reopen_iss == ReopenIss::AboveSndNxt;
+  lo_bits_ = (wide_seqs_ ? 24 : 16) - hi_bits_;
   rtt_ = w.cfg.rtt_estimate;
   wide_deadlines_ = w.cfg.rtt_estimate || w.cfg.tail_loss_probe || longest_timer(w.cfg) > kNarrowTicks;
   // A connection's sequence numbers run from ISS over SYN, the bytes written and FIN; a
@@ -273,13 +300,13 @@ Packer::Packer(const World& w) noexcept
   wide_deltas_ = 2u + std::uint32_t{w.data} * program_sends(w) * std::max<std::uint32_t>(w.incarnations, 1) > 127;
   pkt_slots_ = std::min<std::size_t>(kMaxPkts, 2u * w.in_flight);
   const std::size_t deadline = wide_deadlines_ ? 2 : 1, delta = wide_deltas_ ? 2 : 1;
-  const std::size_t host = 1 + 1 + 2 + (rtt_ ? 4 : 0) + 3 * 2 + 5 * delta + 1 + kTimerCount * deadline + 6;
-  size_ = 2 * host + 4 + pkt_slots_ * 8;
-  if (wide_deadlines_) {
-    if (wide_deltas_) choose<true, true>(rtt_, pack_, unpack_); else choose<true, false>(rtt_, pack_, unpack_);
-  } else {
-    if (wide_deltas_) choose<false, true>(rtt_, pack_, unpack_); else choose<false, false>(rtt_, pack_, unpack_);
-  }
+  const std::size_t seq = wide_seqs_ ? 3 : 2;
+  const std::size_t host = 1 + 1 + 2 + (rtt_ ? 4 : 0) + 3 * seq + 5 * delta + 1 + kTimerCount * deadline + 6;
+  size_ = 2 * host + 4 + pkt_slots_ * (2 * seq + 4);
+  const std::size_t shape = std::size_t{wide_deadlines_} | std::size_t{wide_deltas_} << 1 | std::size_t{rtt_} << 2 |
+                            std::size_t{wide_seqs_} << 3;
+  pack_ = kCodecs[shape].first;
+  unpack_ = kCodecs[shape].second;
 }
 
 }  // namespace tcpclose::model

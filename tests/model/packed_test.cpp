@@ -89,5 +89,25 @@ TEST(Packed, AValueOutsideTheBoundsIsRefused) {
   EXPECT_FALSE(refused([&](WorldState& t) { t.h[0].tcb.iss = w.isn_base[0] + 0x40000001u; t.h[0].tcb.snd_nxt = t.h[0].tcb.iss + 2; }));
 }
 
+// Linux reopens TIME-WAIT at SND.NXT + 65537 (tcp_timewait_state_process): its worlds take
+// 24-bit sequence codes; the reference's 16-bit ones refuse such an ISS.
+TEST(Packed, ALinuxReopenedIssFarAboveTheBaseRoundTrips) {
+  for (Profile p : {Profile::Linux, Profile::Reference}) {
+    const World w = make_world(Scenario::ReopenSyn, model_config(p));
+    const Packer pk(w);
+    std::vector<std::uint8_t> rec(pk.size());
+    WorldState s = initial_state(w);
+    s.h[1].tcb.iss = w.isn_base[1] + 2 * 65537u + 5;
+    s.h[1].tcb.snd_nxt = s.h[1].tcb.iss + 1;
+    s.h[1].last_iss = s.h[1].tcb.iss;
+    const bool linux_like = w.cfg.reopen_iss == ReopenIss::AboveSndNxt;
+    ASSERT_EQ(pk.pack(s, rec.data()), linux_like);
+    if (!linux_like) continue;
+    WorldState back;
+    pk.unpack(rec.data(), back);
+    EXPECT_TRUE(same_bytes(s, back));
+  }
+}
+
 }  // namespace
 }  // namespace tcpclose::model

@@ -15,11 +15,11 @@ namespace tcpclose::model {
 // Byte-aligned fields at offsets fixed for a world (a few widths depend on its bounds), so that
 // packing is stores and unpacking is loads, with no bit stream: the explorer packs each new state
 // once and unpacks it once, and a bit-level packer that did more cost more than it saved.
-// A sequence number is stored in 16 bits relative to the ISN base of the host whose sequence
+// A sequence number is stored in 16 bits (24 when the world needs it) relative to the ISN base of the host whose sequence
 // space it is in: 0 is a code of its own; otherwise base + hi * 2^shift + lo, where the ISN
 // policy's steps are multiples of 2^shift (2^30 adversarial, 2^24 clock) and lo is small.
 namespace detail {
-template <bool WideDeadlines, bool WideDeltas, bool Rtt>
+template <bool WideDeadlines, bool WideDeltas, bool Rtt, bool WideSeqs>
 struct PackCodec;  // packed.cpp: the layout, with its widths fixed at compile time
 }  // namespace detail
 
@@ -34,7 +34,7 @@ class Packer {
   void unpack(const std::uint8_t* in, WorldState& s) const noexcept { unpack_(*this, in, s); }
 
  private:
-  template <bool, bool, bool>
+  template <bool, bool, bool, bool>
   friend struct detail::PackCodec;
   std::array<Seq, 2> base_{};
   unsigned shift_ = 30, hi_bits_ = 2, lo_bits_ = 14;
@@ -42,6 +42,7 @@ class Packer {
   bool wide_deadlines_ = false;  // 16-bit timer deadlines (a knob or backoff passes 254 ticks)
   bool wide_deltas_ = false;     // 16-bit offsets from ISS/IRS (the programs write many bytes)
   bool rtt_ = false;             // SRTT and RTTVAR are stored (Config::rtt_estimate)
+  bool wide_seqs_ = false;       // 24-bit sequence codes (a reopened TIME-WAIT's ISS jumps 65537)
   std::size_t pkt_slots_ = 0, size_ = 0;
   bool (*pack_)(const Packer&, const WorldState&, std::uint8_t*) noexcept = nullptr;
   void (*unpack_)(const Packer&, const std::uint8_t*, WorldState&) noexcept = nullptr;
