@@ -152,6 +152,7 @@ Tally CrossCheck::run_all(const std::vector<std::uint32_t>& offsets, std::uint32
     auto rtt = [&] { return static_cast<std::uint16_t>(coin() ? 0u : rng() % 4 == 0 ? u32() : rng() % (coin() ? 64 : 40000)); };
     t.rtt_timing = coin(); t.rtt_time = static_cast<std::uint32_t>(rng() % 20); t.srtt = rtt(); t.rttvar = rtt();
     t.sack_ok = coin(); t.tlp_sent = coin();
+    t.oow_ack_at = coin() ? 0 : static_cast<std::uint32_t>(rng() % 20);
     Input in;
     in.kind = static_cast<InputKind>(rng() % kInputKindCount);
     in.timer = static_cast<Timer>(rng() % kTimerCount);

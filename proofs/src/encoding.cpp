@@ -86,7 +86,7 @@ SymTcb fresh_tcb(const Vocabulary& v, const std::string& p) {
                 {bv(v, p + ".deadline.rexmit", 32), bv(v, p + ".deadline.time_wait", 32),
                  bv(v, p + ".deadline.fin_wait2", 32)},
                 b(v, p + ".rtt_timing"), bv(v, p + ".rtt_time", 32), bv(v, p + ".srtt", 16),
-                bv(v, p + ".rttvar", 16), b(v, p + ".sack_ok"), b(v, p + ".tlp_sent")};
+                bv(v, p + ".rttvar", 16), b(v, p + ".sack_ok"), b(v, p + ".tlp_sent"), bv(v, p + ".oow_ack_at", 32)};
 }
 
 SymSegment fresh_segment(const Vocabulary& v, const std::string& p) {
@@ -120,7 +120,7 @@ SymTcb lift(const Vocabulary& v, const Tcb& t) {
                 v.bv32(t.last_ack_sent), v.bv32(t.rcv_unread),
                 {v.bv32(t.deadline[0]), v.bv32(t.deadline[1]), v.bv32(t.deadline[2])},
                 v.boolean(t.rtt_timing), v.bv32(t.rtt_time), v.ctx().bv_val(t.srtt, 16), v.ctx().bv_val(t.rttvar, 16),
-                v.boolean(t.sack_ok), v.boolean(t.tlp_sent)};
+                v.boolean(t.sack_ok), v.boolean(t.tlp_sent), v.bv32(t.oow_ack_at)};
 }
 
 SymSegment lift(const Vocabulary& v, const Segment& s) {
@@ -169,7 +169,8 @@ z3::expr equal(const SymTcb& a, const SymTcb& b) {
                a.ts_recent == b.ts_recent && a.last_ack_sent == b.last_ack_sent && a.rcv_unread == b.rcv_unread;
   for (std::size_t i = 0; i < kTimerCount; ++i) e = e && a.deadline[i] == b.deadline[i];
   for (auto [l, r] : {std::pair{&a.rtt_timing, &b.rtt_timing}, {&a.rtt_time, &b.rtt_time}, {&a.srtt, &b.srtt},
-                       {&a.rttvar, &b.rttvar}, {&a.sack_ok, &b.sack_ok}, {&a.tlp_sent, &b.tlp_sent}})
+                       {&a.rttvar, &b.rttvar}, {&a.sack_ok, &b.sack_ok}, {&a.tlp_sent, &b.tlp_sent},
+                       {&a.oow_ack_at, &b.oow_ack_at}})
     e = and_equal(e, *l, *r);
   return e;
 }
@@ -225,6 +226,7 @@ Tcb decode(const Vocabulary& v, const z3::model& m, const SymTcb& t) {
   r.rtt_timing = boolean(m, t.rtt_timing); r.rtt_time = u32(m, t.rtt_time);
   r.srtt = static_cast<std::uint16_t>(u32(m, t.srtt)); r.rttvar = static_cast<std::uint16_t>(u32(m, t.rttvar));
   r.sack_ok = boolean(m, t.sack_ok); r.tlp_sent = boolean(m, t.tlp_sent);
+  r.oow_ack_at = u32(m, t.oow_ack_at);
   return r;
 }
 
@@ -288,7 +290,8 @@ SymTcb merge(const z3::expr& k, const SymTcb& a, const SymTcb& b) {
                 {merge(k, a.deadline[0], b.deadline[0]), merge(k, a.deadline[1], b.deadline[1]),
                  merge(k, a.deadline[2], b.deadline[2])},
                 merge(k, a.rtt_timing, b.rtt_timing), merge(k, a.rtt_time, b.rtt_time), merge(k, a.srtt, b.srtt),
-                merge(k, a.rttvar, b.rttvar), merge(k, a.sack_ok, b.sack_ok), merge(k, a.tlp_sent, b.tlp_sent)};
+                merge(k, a.rttvar, b.rttvar), merge(k, a.sack_ok, b.sack_ok), merge(k, a.tlp_sent, b.tlp_sent),
+                merge(k, a.oow_ack_at, b.oow_ack_at)};
 }
 X merge(const z3::expr& k, const X& a, const X& b) {
   X r = a;
@@ -376,7 +379,7 @@ SymTcb fresh(X& x, const z3::expr& orphan, State st, const z3::expr& iss) {
   const z3::expr f = x.v->boolean(false), zero = x.bv32(0), never = x.bv32(kNever);
   return SymTcb{x.st(st), x.bv8(0), x.bv8(0), f, f, f, f, orphan, f, f, f, f,
                 iss, zero, iss, iss + x.bv32(1), zero, zero, x.bv32(x.c->rcv_wnd), zero, zero, zero, zero,
-                {never, never, never}, f, zero, x.v->ctx().bv_val(0, 16), x.v->ctx().bv_val(0, 16), f, f};
+                {never, never, never}, f, zero, x.v->ctx().bv_val(0, 16), x.v->ctx().bv_val(0, 16), f, f, zero};
 }
 
 std::uint32_t time_wait_length(const X& x) { return x.mutant(Mutant::TimeWaitOneMsl) ? x.c->msl : x.c->time_wait; }
@@ -386,13 +389,35 @@ void enter_time_wait(X& x) {
   cancel(x, Timer::FinWait2);
   if (x.mutant(Mutant::TimeWaitZero) || time_wait_length(x) == 0) { x.t().state = x.st(State::Closed); return; }
   x.t().state = x.st(State::TimeWait);
+  if (x.c->oow_ack_interval != 0) x.t().oow_ack_at = x.bv32(0);
   arm(x, Timer::TimeWait, x.bv32(time_wait_length(x)));
 }
 
 void maybe_arm_fin_wait2(X& x) {
   if (x.c->fin_wait2 != FinWait2Timeout::OrphanOnly) return;
-  when(x, x.is(State::FinWait2) && x.t().orphan && !x.armed(Timer::FinWait2),
-       [](X& y) { arm(y, Timer::FinWait2, y.bv32(y.c->fin_wait2_timeout)); });
+  when(x, x.is(State::FinWait2) && x.t().orphan && !x.armed(Timer::FinWait2), [](X& y) {
+    arm(y, Timer::FinWait2, y.bv32(y.c->fin_wait2_timeout));
+    if (y.c->oow_ack_interval != 0 && y.c->fin_wait2_timewait && y.c->fin_wait2_timeout <= y.c->time_wait)
+      y.t().oow_ack_at = y.bv32(0);
+  });
+}
+
+// step.hpp Step::oow_skipped (Config::oow_ack_interval, on): is the answer skipped? The stamp is
+// kept when it is not.
+z3::expr oow_skipped(X& x, bool challenge) {
+  SymTcb& t = x.t();
+  const z3::expr subject = challenge ? x.v->boolean(true) : !(x.seg_len() != x.bv32(0) && !x.has(flag::SYN));
+  const z3::expr since = x.in.now - (t.oow_ack_at - x.bv32(1));
+  const z3::expr skip = subject && t.oow_ack_at != x.bv32(0) && z3::ult(since, x.bv32(x.c->oow_ack_interval));
+  t.oow_ack_at = z3::ite(subject && !skip, x.in.now + x.bv32(1), t.oow_ack_at);
+  return skip;
+}
+// `answer`, unless the rate limit skips it: then the segment is dropped. With the knob off,
+// `answer` alone, so that the relation is what it was without the knob.
+void oow_answer(X& x, bool challenge, const std::function<void(X&)>& answer) {
+  if (x.c->oow_ack_interval == 0) { answer(x); return; }
+  const z3::expr skip = oow_skipped(x, challenge);
+  when(x, skip, [](X& y) { y.o.verdict = y.bv8(static_cast<std::uint32_t>(Verdict::Dropped)); }, answer);
 }
 
 // step.hpp estimated_rto: in 64 bits, as the core computes it.
@@ -614,7 +639,9 @@ void on_rst(X& x) {
   when(x, out_of_window, [](X& y) { set_verdict(y, Verdict::Dropped); }, [](X& y) {
     const z3::expr challenge = y.c->rst_acceptance == RstAcceptance::Exact ? y.s().seq != y.t().rcv_nxt
                                                                            : y.v->boolean(false);
-    when(y, challenge, [](X& z) { send_ack(z); set_verdict(z, Verdict::ChallengeAcked); }, [](X& z) {
+    when(y, challenge, [](X& z) {
+      oow_answer(z, true, [](X& u) { send_ack(u); set_verdict(u, Verdict::ChallengeAcked); });
+    }, [](X& z) {
       add_effect(z, effect::RstAbort);
       set_verdict(z, Verdict::Accepted);
       // Which error each state reports is the core's own rst_error(), asked per (concrete) state.
@@ -659,13 +686,15 @@ void syn_reset(X& x) {
 
 void on_syn(X& x) {
   switch (x.c->syn_acceptance) {
-    case SynAcceptance::Challenge: send_ack(x); set_verdict(x, Verdict::ChallengeAcked); return;
+    case SynAcceptance::Challenge:
+      oow_answer(x, true, [](X& y) { send_ack(y); set_verdict(y, Verdict::ChallengeAcked); });
+      return;
     case SynAcceptance::Drop: set_verdict(x, Verdict::Dropped); return;
     case SynAcceptance::WindowOrChallenge: {
       // segment_rules.hpp syn_resets_window_or_challenge: in the window and not TIME-WAIT.
       const z3::expr resets = !x.is(State::TimeWait) && seq_in_window(x.s().seq, x.t().rcv_nxt, x.t().rcv_wnd);
       when(x, resets, [](X& y) { send_rst(y); syn_reset(y); },
-           [](X& y) { send_ack(y); set_verdict(y, Verdict::ChallengeAcked); });
+           [](X& y) { oow_answer(y, true, [](X& z) { send_ack(z); set_verdict(z, Verdict::ChallengeAcked); }); });
       return;
     }
     case SynAcceptance::Window: break;
@@ -677,7 +706,8 @@ void on_syn(X& x) {
 // After the SYN-RECEIVED part of the fifth check.
 void on_ack_rest(X& x) {
   when(x, seq_lt(x.t().snd_nxt, x.s().ack), [](X& y) {
-    send_output_ack(y); set_verdict(y, Verdict::DroppedAcked); y.cont = y.v->boolean(false);
+    oow_answer(y, true, [](X& z) { send_output_ack(z); set_verdict(z, Verdict::DroppedAcked); });
+    y.cont = y.v->boolean(false);
   }, [](X& y) {
     set_verdict(y, Verdict::Accepted);
     when(y, seq_lt(y.t().snd_una, y.s().ack), [](X& z) {
@@ -719,7 +749,8 @@ z3::expr ack_too_old(X& x) {
 void on_ack_checked(X& x) {
   if (!x.c->old_ack_challenge) { on_ack_rest(x); return; }
   when(x, ack_too_old(x), [](X& y) {
-    send_ack(y); set_verdict(y, Verdict::ChallengeAcked); y.cont = y.v->boolean(false);
+    oow_answer(y, true, [](X& z) { send_ack(z); set_verdict(z, Verdict::ChallengeAcked); });
+    y.cont = y.v->boolean(false);
   }, on_ack_rest);
 }
 
@@ -843,7 +874,9 @@ void trimmed_duplicate(X& x) {
 
 // segment_rules.hpp unacceptable: the first check failed.
 void unacceptable(X& x) {
-  const auto drop_after_ack = [](X& y) { send_output_ack(y); set_verdict(y, Verdict::DroppedAcked); };
+  const auto drop_after_ack = [](X& y) {
+    oow_answer(y, false, [](X& z) { send_output_ack(z); set_verdict(z, Verdict::DroppedAcked); });
+  };
   if (!x.c->trim_old_duplicates) { drop_after_ack(x); return; }
   when(x, old_duplicate(x), trimmed_duplicate, drop_after_ack);
 }
@@ -855,7 +888,9 @@ void seg_synchronized_checks(X& x) {
     emit(y, make(y, flag::SYN | flag::ACK, y.t().iss));
     set_verdict(y, Verdict::DroppedAcked);
   }, [](X& y) {
-    when(y, paws_rejected(y), [](X& z) { send_output_ack(z); set_verdict(z, Verdict::DroppedAcked); }, [](X& z) {
+    when(y, paws_rejected(y), [](X& z) {
+      oow_answer(z, false, [](X& w) { send_output_ack(w); set_verdict(w, Verdict::DroppedAcked); });
+    }, [](X& z) {
       when(z, z.has(flag::RST), on_rst, [](X& w) {
         const z3::expr early_syn = w.c->syn_acceptance != SynAcceptance::Window ? w.has(flag::SYN) : w.v->boolean(false);
         when(w, early_syn, on_syn, [](X& u) {
@@ -925,7 +960,7 @@ void tw_rst_checked(X& x) {
                                    ? y.s().seq != y.t().rcv_nxt : y.v->boolean(false);
     when(y, challenge, [](X& z) {
       if (!z.c->tw_challenge_ack) { set_verdict(z, Verdict::Dropped); return; }
-      send_ack(z); set_verdict(z, Verdict::ChallengeAcked);
+      oow_answer(z, true, [](X& u) { send_ack(u); set_verdict(u, Verdict::ChallengeAcked); });
     }, [](X& z) {
       add_effect(z, effect::RstAbort);
       set_verdict(z, Verdict::Accepted);
@@ -990,7 +1025,9 @@ void tw_not_reopened(X& x) {
   }, [](X& y) {
     const z3::expr early_syn = y.c->syn_acceptance != SynAcceptance::Window ? y.has(flag::SYN) : y.v->boolean(false);
     when(y, early_syn, on_syn, [](X& z) {
-      when(z, !acceptable(z), [](X& w) { send_ack(w); set_verdict(w, Verdict::DroppedAcked); }, [](X& w) {
+      when(z, !acceptable(z), [](X& w) {
+        oow_answer(w, false, [](X& u) { send_ack(u); set_verdict(u, Verdict::DroppedAcked); });
+      }, [](X& w) {
         when(w, w.has(flag::SYN), on_syn, [](X& u) {
           when(u, !u.has(flag::ACK), [](X& r) { set_verdict(r, Verdict::Dropped); }, tw_accepted);
         });
@@ -1011,7 +1048,9 @@ void tw_after_rst(X& x) {
   when(x, rfc6191_first, [](X& z) {
     when(z, tw_reopen_allowed(z), reopen, [](X& w) { set_verdict(w, Verdict::Dropped); });
   }, [](X& z) {
-    when(z, paws_rejected(z), [](X& w) { send_ack(w); set_verdict(w, Verdict::DroppedAcked); }, [](X& w) {
+    when(z, paws_rejected(z), [](X& w) {
+      oow_answer(w, false, [](X& u) { send_ack(u); set_verdict(u, Verdict::DroppedAcked); });
+    }, [](X& w) {
       tw_take_ts_recent(w);
       when(w, tw_reopen_allowed(w), reopen, tw_after_reopen);
     });
@@ -1086,8 +1125,9 @@ void seg_fin_wait2_timewait(X& x) {
   if (x.c->tw_paws_rst && x.c->paws)
     rst_rejected = x.t().ts_ok && x.s().has_ts && paws_rejects(x.s().ts_val, x.t().ts_recent);
   const z3::expr paws = z3::ite(x.has(flag::RST), rst_rejected, paws_rejected(x));
-  when(x, paws || !tw_in_window(x), [](X& y) { send_ack(y); set_verdict(y, Verdict::DroppedAcked); },
-       fin_wait2_timewait_in_window);
+  when(x, paws || !tw_in_window(x), [](X& y) {
+    oow_answer(y, false, [](X& z) { send_ack(z); set_verdict(z, Verdict::DroppedAcked); });
+  }, fin_wait2_timewait_in_window);
 }
 
 void seg_fin_wait2(X& x) { when(x, x.t().orphan, seg_fin_wait2_timewait, seg_synchronized); }

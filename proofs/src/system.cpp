@@ -60,7 +60,8 @@ SymTcb mux(const z3::expr& k, const SymTcb& a, const SymTcb& b) {
                 {mux(k, a.deadline[0], b.deadline[0]), mux(k, a.deadline[1], b.deadline[1]),
                  mux(k, a.deadline[2], b.deadline[2])},
                 mux(k, a.rtt_timing, b.rtt_timing), mux(k, a.rtt_time, b.rtt_time), mux(k, a.srtt, b.srtt),
-                mux(k, a.rttvar, b.rttvar), mux(k, a.sack_ok, b.sack_ok), mux(k, a.tlp_sent, b.tlp_sent)};
+                mux(k, a.rttvar, b.rttvar), mux(k, a.sack_ok, b.sack_ok), mux(k, a.tlp_sent, b.tlp_sent),
+                mux(k, a.oow_ack_at, b.oow_ack_at)};
 }
 SymSlot mux(const z3::expr& k, const SymSlot& a, const SymSlot& b) {
   return SymSlot{mux(k, a.valid, b.valid), mux(k, a.to_b, b.to_b), mux(k, a.sent, b.sent), mux(k, a.inc, b.inc),
@@ -118,6 +119,7 @@ SysState System::fresh_state(const std::string& x) const {
       t.srtt = c.bv_val(0, 16); t.rttvar = c.bv_val(0, 16);
     }
     if (!o_.cfg.tail_loss_probe) { t.sack_ok = no; t.tlp_sent = no; }
+    if (o_.cfg.oow_ack_interval == 0) t.oow_ack_at = v_.bv32(0);
     return SymHost{t, bv(p + "inc", 8), bv(p + "pc", 8), bv(p + "tw_start", 32),
                    bv(p + "last_iss", 32), b(p + "has_iss"),
                    counts_iss() ? bv(p + "n_iss", 8) : v_.bv8(0)};
@@ -156,6 +158,7 @@ std::vector<z3::expr> System::vars(const SysState& s) const {
       for (const z3::expr& e : {t.rtt_timing, t.rtt_time, t.srtt, t.rttvar}) r.push_back(e);
     if (o_.cfg.tail_loss_probe)
       for (const z3::expr& e : {t.sack_ok, t.tlp_sent}) r.push_back(e);
+    if (o_.cfg.oow_ack_interval != 0) r.push_back(t.oow_ack_at);
   };
   for (const SymHost& h : s.h) {
     tcb(h.tcb);

@@ -118,6 +118,7 @@ TEST(CApi, ConfigInitMatchesEveryProfile) {
     EXPECT_EQ(c.after_fin_ignored, k.after_fin_ignored);
     EXPECT_EQ(c.rst_on_data_past_rcv_nxt, k.rst_on_data_past_rcv_nxt);
     EXPECT_EQ(c.call_errors, static_cast<std::uint8_t>(k.call_errors));
+    EXPECT_EQ(c.oow_ack_interval, k.oow_ack_interval);
   }
   tcpclose_config c;
   EXPECT_EQ(tcpclose_config_init(&c, 5), -1);

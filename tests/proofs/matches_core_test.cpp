@@ -233,6 +233,8 @@ std::vector<KnobCase> linux_knobs() {
   const Config lx = linux_config();
   Config no_ts = lx, no_old = lx, no_tw_ts = lx, no_tw_paws = lx, no_bare = lx, no_fw2_tw = lx, no_calls = lx, no_after_fin = lx, no_past = lx, no_tw_closed = lx;
   no_tw_closed.tw_socket_closed = false;
+  Config no_oow = lx;
+  no_oow.oow_ack_interval = 0;
   no_past.rst_on_data_past_rcv_nxt = false;
   no_after_fin.after_fin_ignored = false;
   no_bare.no_ack_dropped_first = false;
@@ -262,7 +264,9 @@ std::vector<KnobCase> linux_knobs() {
           {"linux_call_errors_listen", no_calls, State::Listen, Segment{}, Input::listen(10)},
           // shutdown() in TIME-WAIT: ENOTCONN with the knob, 0 without.
           {"linux_tw_socket_closed_shutdown", no_tw_closed, State::TimeWait, Segment{}, Input::shutdown(10, Shut::Wr)},
-          {"linux_call_errors_shutdown", no_calls, State::Listen, Segment{}, Input::shutdown(10, Shut::Rd)}};
+          {"linux_call_errors_shutdown", no_calls, State::Listen, Segment{}, Input::shutdown(10, Shut::Rd)},
+          // An ACK above TIME-WAIT's window: answered either way, but only the rate limit keeps its tick.
+          {"linux_oow_ack_interval", no_oow, State::TimeWait, ts_seg(flag::ACK, kIrs + 2 + 100000, kIss + 2, kTsRecent)}};
 }
 
 class MatchesCoreLinuxKnobIgnored : public ::testing::TestWithParam<KnobCase> {};

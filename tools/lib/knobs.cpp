@@ -91,6 +91,10 @@ void add_knob_options(CLI::App& app, KnobOptions& k, bool with_mutant) {
       ->check(CLI::Range(0u, 100000000u));
   g->add_option("--rto-max", k.rto_max, "With --rtt-estimate: the longest RTO, ticks (Linux TCP_RTO_MAX 120 s)")
       ->check(CLI::Range(1u, 2000000000u));
+  g->add_option("--oow-ack-interval", k.oow_ack_interval,
+                "At most one answer outside the window (bare ACK or SYN) or challenge ACK per this many ticks on "
+                "a connection (Linux tcp_invalid_ratelimit); 0: answer each")
+      ->check(CLI::Range(0u, 2000000000u));
   g->add_option("--fin-retries", k.fin_retries, "FIN retransmissions before giving up (255: never)")->check(CLI::Range(0u, 255u));
   g->add_option("--retries", k.retries, "SYN/data retransmissions before giving up (255: never)")->check(CLI::Range(0u, 255u));
   g->add_option("--rcv-wnd", k.rcv_wnd, "Receive window, bytes")->check(CLI::Range(0u, 1073741824u));
@@ -172,9 +176,10 @@ void add_knob_options(CLI::App& app, KnobOptions& k, bool with_mutant) {
                 "on: read() after the peer's FIN returns 0 before a pending error (Linux); off: the error first")
       ->check(CLI::IsMember({"on", "off"}));
   g->add_option("--bind-reuse", k.bind_reuse,
-                "With SO_REUSEADDR bind() may pass: time-wait (connections in TIME-WAIT) or both (Linux: any "
-                "socket that set SO_REUSEADDR too and is not listening)")
-      ->check(CLI::IsMember({"time-wait", "both"}));
+                "With SO_REUSEADDR bind() may pass: time-wait (connections in TIME-WAIT), both (Linux: any "
+                "socket that set SO_REUSEADDR too and is not listening) or connections (FreeBSD: any connection, "
+                "and sockets bound to another address)")
+      ->check(CLI::IsMember({"time-wait", "both", "connections"}));
   if (with_mutant)
     app.add_option("--mutant", k.mutant, "Run a deliberately broken core (list: tcpclose mutants)")
         ->check(CLI::IsMember(mutant_names()))->capture_default_str();
@@ -213,6 +218,7 @@ Config apply_knobs(const KnobOptions& k, Config c) {
   if (k.rto_var_min) c.rto_var_min = *k.rto_var_min;
   if (k.rto_slop) c.rto_slop = *k.rto_slop;
   if (k.rto_max) c.rto_max = *k.rto_max;
+  if (k.oow_ack_interval) c.oow_ack_interval = *k.oow_ack_interval;
   if (k.fin_retries) c.fin_retries = static_cast<std::uint8_t>(*k.fin_retries);
   if (k.retries) c.retries = static_cast<std::uint8_t>(*k.retries);
   if (k.rcv_wnd) c.rcv_wnd = *k.rcv_wnd;
@@ -239,7 +245,9 @@ Config apply_knobs(const KnobOptions& k, Config c) {
     c.rst_errors = *k.rst_errors == "linux" ? RstErrors::Linux
                    : *k.rst_errors == "freebsd" ? RstErrors::FreeBsd : RstErrors::Rfc9293;
   if (k.read_eof_first) c.read_eof_before_error = *k.read_eof_first == "on";
-  if (k.bind_reuse) c.bind_reuse = *k.bind_reuse == "both" ? BindReuse::BothReuse : BindReuse::TimeWait;
+  if (k.bind_reuse)
+    c.bind_reuse = *k.bind_reuse == "both"          ? BindReuse::BothReuse
+                   : *k.bind_reuse == "connections" ? BindReuse::Connections : BindReuse::TimeWait;
   c.mutant = mutant_from_name(k.mutant).value_or(Mutant::None);
   return c;
 }
@@ -298,6 +306,7 @@ std::vector<std::pair<std::string, std::string>> describe(const Config& c) {
       {"rto-slop", std::to_string(c.rto_slop)},
       {"rto-max", std::to_string(c.rto_max)},
       {"tail-loss-probe", onoff(c.tail_loss_probe)},
+      {"oow-ack-interval", std::to_string(c.oow_ack_interval)},
       {"fin-retries", retries(c.fin_retries)},
       {"retries", retries(c.retries)},
       {"rcv-wnd", std::to_string(c.rcv_wnd)},
@@ -305,7 +314,8 @@ std::vector<std::pair<std::string, std::string>> describe(const Config& c) {
       {"rst-errors", c.rst_errors == RstErrors::Linux     ? "linux"
                      : c.rst_errors == RstErrors::FreeBsd ? "freebsd" : "rfc9293"},
       {"read-eof-first", onoff(c.read_eof_before_error)},
-      {"bind-reuse", c.bind_reuse == BindReuse::BothReuse ? "both" : "time-wait"},
+      {"bind-reuse", c.bind_reuse == BindReuse::BothReuse     ? "both"
+                     : c.bind_reuse == BindReuse::Connections ? "connections" : "time-wait"},
       {"mutant", name(c.mutant)},
   };
 }

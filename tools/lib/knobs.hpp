@@ -21,7 +21,7 @@ struct KnobOptions {
   std::string profile = "reference";
   std::string mutant = "none";
   std::optional<std::uint32_t> msl, time_wait, fin_wait2_timeout, rto, rcv_wnd, snd_buf, rto_floor, rto_var_min,
-      rto_slop, rto_max;
+      rto_slop, rto_max, oow_ack_interval;
   std::optional<std::string> rfc1337, rst_acceptance, syn_acceptance, syn_reopen, paws,
       timestamps, fin_wait2, time_wait_restart, tw_drop_no_ack, rst_errors, read_eof_first, bind_reuse,
       trim_old_duplicates, ack_resends_fin, drop_synfin, syn_sent_text, fast_open, rtt_estimate, tail_loss_probe,

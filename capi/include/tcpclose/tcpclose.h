@@ -108,6 +108,7 @@ typedef struct tcpclose_tcb {
   uint32_t iss, irs, snd_una, snd_nxt, snd_wnd, rcv_nxt, rcv_wnd, fin_seq;
   uint32_t ts_recent, last_ack_sent, rcv_unread;
   uint32_t rtt_time;
+  uint32_t oow_ack_at; /* oow_ack_interval: the tick of the last rate-limited answer + 1; 0: none */
   uint32_t deadline[TCPCLOSE_TIMER_COUNT]; /* indexed by tcpclose_timer */
 } tcpclose_tcb;
 
@@ -152,7 +153,7 @@ enum tcpclose_reopen_iss { TCPCLOSE_REOPEN_ISS_FROM_INPUT, TCPCLOSE_REOPEN_ISS_A
 enum tcpclose_fin_wait2_timeout { TCPCLOSE_FW2_NONE, TCPCLOSE_FW2_ORPHAN_ONLY };
 enum tcpclose_time_wait_restart { TCPCLOSE_TW_RESTART_ON_FIN, TCPCLOSE_TW_RESTART_ON_ACK, TCPCLOSE_TW_RESTART_ON_ANSWER };
 enum tcpclose_rst_errors { TCPCLOSE_RST_ERRORS_RFC9293, TCPCLOSE_RST_ERRORS_LINUX, TCPCLOSE_RST_ERRORS_FREEBSD };
-enum tcpclose_bind_reuse { TCPCLOSE_BIND_REUSE_TIME_WAIT, TCPCLOSE_BIND_REUSE_BOTH };
+enum tcpclose_bind_reuse { TCPCLOSE_BIND_REUSE_TIME_WAIT, TCPCLOSE_BIND_REUSE_BOTH, TCPCLOSE_BIND_REUSE_CONNECTIONS };
 enum tcpclose_call_errors { TCPCLOSE_CALL_ERRORS_RFC9293, TCPCLOSE_CALL_ERRORS_LINUX };
 enum tcpclose_mutant {
   TCPCLOSE_MUTANT_NONE, TCPCLOSE_MUTANT_TIME_WAIT_ZERO, TCPCLOSE_MUTANT_TIME_WAIT_ONE_MSL,
@@ -200,6 +201,7 @@ typedef struct tcpclose_config {
   bool after_fin_ignored;       /* after the peer's FIN a segment at or above RCV.NXT draws no ACK */
   bool rst_on_data_past_rcv_nxt; /* with the read side shut, data or FIN ending past RCV.NXT resets */
   uint8_t call_errors;          /* tcpclose_call_errors: calls on a socket without a connection */
+  uint32_t oow_ack_interval;    /* at most one answer outside the window or challenge ACK per this many ticks; 0: off */
 } tcpclose_config;
 
 /* The knobs of a profile (times in ms ticks). Returns 0, or -1 for an unknown profile. */

@@ -77,6 +77,10 @@ enum class BindReuse : std::uint8_t {
   BothReuse,  // Linux inet_bind_conflict(): no conflict when both sockets set SO_REUSEADDR and
               // the other is not listening, in any state; a TIME-WAIT socket keeps the flag of
               // the socket that left it (inet_twsk_alloc: tw_reuse = sk_reuse)
+  Connections,  // FreeBSD in_pcbbind_setup(): SO_REUSEADDR drops INPLOOKUP_WILDCARD, and the exact
+                // in_pcblookup_local() finds only sockets without a foreign address on the same
+                // local address: every connection is passed, in any state and whatever its flag; a
+                // bound or listening socket on that very address is not (SO_REUSEPORT not modelled)
 };
 
 // How the socket layer answers calls on a socket without a connection (a fresh socket, or a
@@ -202,6 +206,13 @@ struct Config {
   // FIN went out comes at min(2 SRTT + (FIN alone in flight ? rto_var_min : 2 ticks), RTO) and
   // resends the FIN alone, without backoff; then the RTO runs as usual.
   bool tail_loss_probe = false;
+  // Linux tcp_invalid_ratelimit (ticks; 0: off): the answers to segments outside the window or
+  // rejected by PAWS, and every challenge ACK, go out at most once per interval on a connection
+  // (__tcp_oow_rate_limited, tp->last_oow_ack_time; a timewait socket starts afresh). A segment
+  // with text or FIN and without SYN is always answered and starts no interval
+  // (tcp_oow_rate_limited: "Data packets without SYNs are not likely part of an ACK loop"); a
+  // challenge ACK is limited whatever it answers (tcp_send_challenge_ack). Off: RFC 9293 answers each.
+  std::uint32_t oow_ack_interval = 0;
   std::uint8_t fin_retries = 8;        // retransmissions of a FIN before giving up
   std::uint8_t retries = 15;           // retransmissions of SYN or data before giving up
                                        // (kUnlimitedRetries: never give up)
@@ -295,6 +306,7 @@ constexpr Config linux_config() noexcept {
   c.rto_var_min = 200;                           // TCP_RTO_MIN
   c.rto_max = 120000;                            // TCP_RTO_MAX
   c.tail_loss_probe = true;                      // tcp_early_retrans = 3, tcp_sack = 1
+  c.oow_ack_interval = 500;                      // sysctl tcp_invalid_ratelimit = HZ/2
   c.fin_retries = 8;                             // tcp_orphan_retries(): 0 means 8
   c.retries = 15;                                // TCP_RETR2
   // net.ipv4.tcp_wmem[1] = 16384, the initial sk_sndbuf. Linux charges skb overhead against it
@@ -379,6 +391,9 @@ constexpr Config freebsd_config() noexcept {
   // tcp_twcheck(): "Acknowledge the segment if it has data or is not a duplicate ACK" (thflags !=
   // TH_ACK || tlen != 0 || th_seq != rcv_nxt || th_ack != snd_nxt -> tcp_twrespond(TH_ACK)).
   c.tw_ack_unless_duplicate = true;
+  // in_pcbbind_setup(): with SO_REUSEADDR the lookup is exact (no INPLOOKUP_WILDCARD), and
+  // in_pcblookup_local() then finds only unconnected sockets on the same local address.
+  c.bind_reuse = BindReuse::Connections;
   c.rto = 1000;                                  // TCPTV_RTOBASE = 1 s
   // tcp_xmit_timer: TCPT_RANGESET(t_rxtcur, TCP_REXMTVAL(tp), ...) with TCP_REXMTVAL =
   // max(t_rttmin, srtt + 4 rttvar); tcp_timer_rexmt multiplies it by tcp_backoff[] and

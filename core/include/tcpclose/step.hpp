@@ -78,6 +78,23 @@ struct Step {
     t().state = State::Closed;
   }
   constexpr void verdict(Verdict v) noexcept { out.verdict = v; }
+  // Config::oow_ack_interval: must the answer to this segment be skipped? Linux
+  // __tcp_oow_rate_limited(): within the interval since the last answer, yes; else the answer
+  // goes and its tick is kept. tcp_oow_rate_limited() first spares a segment with text or FIN and
+  // without SYN, which moves no clock; a challenge ACK (tcp_send_challenge_ack) is never spared.
+  // A skipped answer leaves the segment dropped.
+  constexpr bool oow_skipped(bool challenge) noexcept {
+    if (c.oow_ack_interval == 0) return false;
+    if (!challenge && s().seg_len() != 0 && !s().has(flag::SYN)) return false;
+    Tcb& tb = t();
+    const std::uint32_t since = in.now - (tb.oow_ack_at - 1);
+    if (tb.oow_ack_at != 0 && since < c.oow_ack_interval) {  // 0 <= (s32)elapsed < interval
+      verdict(Verdict::Dropped);
+      return true;
+    }
+    tb.oow_ack_at = in.now + 1;
+    return false;
+  }
 };
 
 // A fresh TCB for a new connection, written in place over `t`: `orphan` is the socket flag that
@@ -106,14 +123,20 @@ constexpr void enter_time_wait(Step& x) noexcept {
     return;
   }
   x.t().state = State::TimeWait;
+  if (x.c.oow_ack_interval != 0) x.t().oow_ack_at = 0;  // Linux tcp_time_wait(): tw_last_oow_ack_time = 0
   x.arm(Timer::TimeWait, time_wait_length(x));
 }
 
 // Linux tcp_fin_timeout / FreeBSD TP_MAXIDLE: an orphaned FIN-WAIT-2 does not wait for ever.
+// Under Config::fin_wait2_timewait that orphan is Linux's timewait socket from here on, and
+// tcp_time_wait() starts its tw_last_oow_ack_time afresh (Config::oow_ack_interval).
 constexpr void maybe_arm_fin_wait2(Step& x) noexcept {
   if (x.t().state == State::FinWait2 && x.t().orphan &&
-      x.c.fin_wait2 == FinWait2Timeout::OrphanOnly && !x.t().armed(Timer::FinWait2))
+      x.c.fin_wait2 == FinWait2Timeout::OrphanOnly && !x.t().armed(Timer::FinWait2)) {
     x.arm(Timer::FinWait2, x.c.fin_wait2_timeout);
+    if (x.c.oow_ack_interval != 0 && x.c.fin_wait2_timewait && x.c.fin_wait2_timeout <= x.c.time_wait)
+      x.t().oow_ack_at = 0;
+  }
 }
 
 // RFC 6298 §2.2-§2.5 with Config::rtt_estimate, once a sample is in: the base from SRTT and

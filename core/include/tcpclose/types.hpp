@@ -156,6 +156,9 @@ struct Tcb {
   Seq last_ack_sent = 0;        // RFC 7323 §4.3 Last.ACK.sent
   std::uint32_t rcv_unread = 0; // bytes received and not yet read by the application
   std::uint32_t rtt_time = 0;
+  // Config::oow_ack_interval (Linux tp->last_oow_ack_time, tw_last_oow_ack_time): the tick of the
+  // last rate-limited answer plus one, 0 while there was none; always 0 while the knob is off.
+  std::uint32_t oow_ack_at = 0;
   std::array<std::uint32_t, kTimerCount> deadline = {kNever, kNever, kNever};
 
   constexpr std::uint32_t at(Timer t) const noexcept {

@@ -46,6 +46,7 @@ struct SymTcb {
   std::array<z3::expr, kTimerCount> deadline;
   z3::expr rtt_timing, rtt_time, srtt, rttvar;  // RFC 6298 estimation (Config::rtt_estimate)
   z3::expr sack_ok, tlp_sent;                   // Config::tail_loss_probe
+  z3::expr oow_ack_at;                          // Config::oow_ack_interval
 };
 
 struct SymSegment {
