@@ -36,7 +36,11 @@ static_assert(TCPCLOSE_FIN == flag::FIN && TCPCLOSE_SYN == flag::SYN && TCPCLOSE
 static_assert(TCPCLOSE_TIMER_COUNT == kTimerCount && TCPCLOSE_NEVER == kNever &&
               TCPCLOSE_TIMER_REXMIT == static_cast<int>(Timer::Rexmit) &&
               TCPCLOSE_TIMER_2MSL == static_cast<int>(Timer::TimeWait) &&
-              TCPCLOSE_TIMER_FIN_WAIT_2 == static_cast<int>(Timer::FinWait2));
+              TCPCLOSE_TIMER_FIN_WAIT_2 == static_cast<int>(Timer::FinWait2) &&
+              TCPCLOSE_TIMER_DELAYED_ACK == static_cast<int>(Timer::DelAck));
+static_assert(TCPCLOSE_DELAYED_ACK_OFF == static_cast<int>(DelayedAck::Off) &&
+              TCPCLOSE_DELAYED_ACK_LINUX_FIN == static_cast<int>(DelayedAck::LinuxFin) &&
+              TCPCLOSE_DELAYED_ACK_FREEBSD_DATA == static_cast<int>(DelayedAck::FreeBsdData));
 static_assert(TCPCLOSE_SHUT_RD == static_cast<int>(Shut::Rd) && TCPCLOSE_SHUT_WR == static_cast<int>(Shut::Wr) &&
               TCPCLOSE_SHUT_RDWR == static_cast<int>(Shut::RdWr));
 static_assert(TCPCLOSE_IN_SEGMENT == static_cast<int>(InputKind::Segment) &&
@@ -104,7 +108,7 @@ SAME_FIELD(tcpclose_tcb, Tcb, snd_nxt); SAME_FIELD(tcpclose_tcb, Tcb, snd_wnd); 
 SAME_FIELD(tcpclose_tcb, Tcb, rcv_wnd); SAME_FIELD(tcpclose_tcb, Tcb, fin_seq); SAME_FIELD(tcpclose_tcb, Tcb, ts_recent);
 SAME_FIELD(tcpclose_tcb, Tcb, last_ack_sent); SAME_FIELD(tcpclose_tcb, Tcb, rcv_unread);
 SAME_FIELD(tcpclose_tcb, Tcb, rtt_timing); SAME_FIELD(tcpclose_tcb, Tcb, rtt_time); SAME_FIELD(tcpclose_tcb, Tcb, oow_ack_at);
-SAME_FIELD(tcpclose_tcb, Tcb, sack_ok); SAME_FIELD(tcpclose_tcb, Tcb, tlp_sent);
+SAME_FIELD(tcpclose_tcb, Tcb, sack_ok); SAME_FIELD(tcpclose_tcb, Tcb, tlp_sent); SAME_FIELD(tcpclose_tcb, Tcb, data_rcvd);
 SAME_FIELD(tcpclose_tcb, Tcb, srtt); SAME_FIELD(tcpclose_tcb, Tcb, rttvar);
 SAME_FIELD(tcpclose_tcb, Tcb, deadline);
 static_assert(sizeof(tcpclose_action) == sizeof(Action));
@@ -134,7 +138,7 @@ Tcb to_core(const tcpclose_tcb& c) {
   t.snd_wnd = c.snd_wnd; t.rcv_nxt = c.rcv_nxt; t.rcv_wnd = c.rcv_wnd; t.fin_seq = c.fin_seq;
   t.ts_recent = c.ts_recent; t.last_ack_sent = c.last_ack_sent; t.rcv_unread = c.rcv_unread;
   t.rtt_timing = c.rtt_timing; t.rtt_time = c.rtt_time; t.oow_ack_at = c.oow_ack_at; t.srtt = c.srtt; t.rttvar = c.rttvar;
-  t.sack_ok = c.sack_ok; t.tlp_sent = c.tlp_sent;
+  t.sack_ok = c.sack_ok; t.tlp_sent = c.tlp_sent; t.data_rcvd = c.data_rcvd;
   for (std::size_t i = 0; i < kTimerCount; ++i) t.deadline[i] = c.deadline[i];
   return t;
 }
@@ -147,7 +151,7 @@ tcpclose_tcb to_c(const Tcb& t) {
   c.snd_wnd = t.snd_wnd; c.rcv_nxt = t.rcv_nxt; c.rcv_wnd = t.rcv_wnd; c.fin_seq = t.fin_seq;
   c.ts_recent = t.ts_recent; c.last_ack_sent = t.last_ack_sent; c.rcv_unread = t.rcv_unread;
   c.rtt_timing = t.rtt_timing; c.rtt_time = t.rtt_time; c.oow_ack_at = t.oow_ack_at; c.srtt = t.srtt; c.rttvar = t.rttvar;
-  c.sack_ok = t.sack_ok; c.tlp_sent = t.tlp_sent;
+  c.sack_ok = t.sack_ok; c.tlp_sent = t.tlp_sent; c.data_rcvd = t.data_rcvd;
   for (std::size_t i = 0; i < kTimerCount; ++i) c.deadline[i] = t.deadline[i];
   return c;
 }
@@ -188,6 +192,8 @@ Config to_core(const tcpclose_config& c) {
   k.after_fin_ignored = c.after_fin_ignored;
   k.rst_on_data_past_rcv_nxt = c.rst_on_data_past_rcv_nxt;
   k.call_errors = static_cast<CallErrors>(c.call_errors);
+  k.delayed_ack = static_cast<DelayedAck>(c.delayed_ack);
+  k.delack_min = c.delack_min; k.delack_ato = c.delack_ato;
   k.mutant = static_cast<Mutant>(c.mutant);
   return k;
 }
@@ -200,7 +206,7 @@ bool valid(const tcpclose_tcb& t, const tcpclose_input& in, const tcpclose_confi
          c.syn_reopen <= TCPCLOSE_REOPEN_SEQ_OR_TIMESTAMP && c.reopen_iss <= TCPCLOSE_REOPEN_ISS_ABOVE_SND_NXT &&
          c.fin_wait2 <= TCPCLOSE_FW2_ORPHAN_ONLY && c.time_wait_restart <= TCPCLOSE_TW_RESTART_ON_ANSWER &&
          c.rst_errors <= TCPCLOSE_RST_ERRORS_FREEBSD && c.bind_reuse <= TCPCLOSE_BIND_REUSE_CONNECTIONS &&
-         c.call_errors <= TCPCLOSE_CALL_ERRORS_LINUX &&
+         c.call_errors <= TCPCLOSE_CALL_ERRORS_LINUX && c.delayed_ack <= TCPCLOSE_DELAYED_ACK_FREEBSD_DATA &&
          c.mutant < kMutantCount;
 }
 
@@ -233,6 +239,8 @@ int tcpclose_config_init(tcpclose_config* cfg, int profile) {
   c.after_fin_ignored = k.after_fin_ignored;
   c.rst_on_data_past_rcv_nxt = k.rst_on_data_past_rcv_nxt;
   c.call_errors = static_cast<std::uint8_t>(k.call_errors);
+  c.delayed_ack = static_cast<std::uint8_t>(k.delayed_ack);
+  c.delack_min = k.delack_min; c.delack_ato = k.delack_ato;
   c.rst_in_time_wait = static_cast<std::uint8_t>(k.rst_in_time_wait);
   c.rst_acceptance = static_cast<std::uint8_t>(k.rst_acceptance);
   c.syn_acceptance = static_cast<std::uint8_t>(k.syn_acceptance);

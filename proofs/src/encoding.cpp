@@ -29,7 +29,7 @@ Vocabulary::Vocabulary(z3::context& ctx)
                            {"segment", "listen", "connect", "send", "receive", "shutdown", "close", "abort",
                             "timeout"},
                            kind_consts_, kind_testers_)),
-      timer_sort_(make_enum(ctx, "Timer", {"rexmit", "time-wait", "fin-wait-2"}, timer_consts_, timer_testers_)) {}
+      timer_sort_(make_enum(ctx, "Timer", {"rexmit", "time-wait", "fin-wait-2", "delayed-ack"}, timer_consts_, timer_testers_)) {}
 
 State Vocabulary::state_of(const z3::expr& value) const {
   for (unsigned i = 0; i < kStateCount; ++i)
@@ -84,9 +84,10 @@ SymTcb fresh_tcb(const Vocabulary& v, const std::string& p) {
                 bv(v, p + ".fin_seq", 32), bv(v, p + ".ts_recent", 32), bv(v, p + ".last_ack_sent", 32),
                 bv(v, p + ".rcv_unread", 32),
                 {bv(v, p + ".deadline.rexmit", 32), bv(v, p + ".deadline.time_wait", 32),
-                 bv(v, p + ".deadline.fin_wait2", 32)},
+                 bv(v, p + ".deadline.fin_wait2", 32), bv(v, p + ".deadline.delayed_ack", 32)},
                 b(v, p + ".rtt_timing"), bv(v, p + ".rtt_time", 32), bv(v, p + ".srtt", 16),
-                bv(v, p + ".rttvar", 16), b(v, p + ".sack_ok"), b(v, p + ".tlp_sent"), bv(v, p + ".oow_ack_at", 32)};
+                bv(v, p + ".rttvar", 16), b(v, p + ".sack_ok"), b(v, p + ".tlp_sent"), bv(v, p + ".oow_ack_at", 32),
+                b(v, p + ".data_rcvd")};
 }
 
 SymSegment fresh_segment(const Vocabulary& v, const std::string& p) {
@@ -118,9 +119,9 @@ SymTcb lift(const Vocabulary& v, const Tcb& t) {
                 v.bv32(t.iss), v.bv32(t.irs), v.bv32(t.snd_una), v.bv32(t.snd_nxt), v.bv32(t.snd_wnd),
                 v.bv32(t.rcv_nxt), v.bv32(t.rcv_wnd), v.bv32(t.fin_seq), v.bv32(t.ts_recent),
                 v.bv32(t.last_ack_sent), v.bv32(t.rcv_unread),
-                {v.bv32(t.deadline[0]), v.bv32(t.deadline[1]), v.bv32(t.deadline[2])},
+                {v.bv32(t.deadline[0]), v.bv32(t.deadline[1]), v.bv32(t.deadline[2]), v.bv32(t.deadline[3])},
                 v.boolean(t.rtt_timing), v.bv32(t.rtt_time), v.ctx().bv_val(t.srtt, 16), v.ctx().bv_val(t.rttvar, 16),
-                v.boolean(t.sack_ok), v.boolean(t.tlp_sent), v.bv32(t.oow_ack_at)};
+                v.boolean(t.sack_ok), v.boolean(t.tlp_sent), v.bv32(t.oow_ack_at), v.boolean(t.data_rcvd)};
 }
 
 SymSegment lift(const Vocabulary& v, const Segment& s) {
@@ -167,10 +168,12 @@ z3::expr equal(const SymTcb& a, const SymTcb& b) {
                a.snd_una == b.snd_una && a.snd_nxt == b.snd_nxt && a.snd_wnd == b.snd_wnd &&
                a.rcv_nxt == b.rcv_nxt && a.rcv_wnd == b.rcv_wnd && a.fin_seq == b.fin_seq &&
                a.ts_recent == b.ts_recent && a.last_ack_sent == b.last_ack_sent && a.rcv_unread == b.rcv_unread;
-  for (std::size_t i = 0; i < kTimerCount; ++i) e = e && a.deadline[i] == b.deadline[i];
+  // and_equal: the delayed-ACK deadline is the constant kNever while Config::delayed_ack is off
+  // (System::fresh_state), and then adds nothing.
+  for (std::size_t i = 0; i < kTimerCount; ++i) e = and_equal(e, a.deadline[i], b.deadline[i]);
   for (auto [l, r] : {std::pair{&a.rtt_timing, &b.rtt_timing}, {&a.rtt_time, &b.rtt_time}, {&a.srtt, &b.srtt},
                        {&a.rttvar, &b.rttvar}, {&a.sack_ok, &b.sack_ok}, {&a.tlp_sent, &b.tlp_sent},
-                       {&a.oow_ack_at, &b.oow_ack_at}})
+                       {&a.oow_ack_at, &b.oow_ack_at}, {&a.data_rcvd, &b.data_rcvd}})
     e = and_equal(e, *l, *r);
   return e;
 }
@@ -227,6 +230,7 @@ Tcb decode(const Vocabulary& v, const z3::model& m, const SymTcb& t) {
   r.srtt = static_cast<std::uint16_t>(u32(m, t.srtt)); r.rttvar = static_cast<std::uint16_t>(u32(m, t.rttvar));
   r.sack_ok = boolean(m, t.sack_ok); r.tlp_sent = boolean(m, t.tlp_sent);
   r.oow_ack_at = u32(m, t.oow_ack_at);
+  r.data_rcvd = boolean(m, t.data_rcvd);
   return r;
 }
 
@@ -252,6 +256,10 @@ struct X {
   SymInput in;
   SymOutput o;
   z3::expr ack_due, cont, restarted;
+  // Config::delayed_ack: step.hpp's Step::fin_delays_ack and data_delays_ack. Whether a DelAck
+  // timeout can be the input (encode_step's delack_timeouts).
+  z3::expr fin_delays_ack, data_delays_ack;
+  bool delack_timeouts = true;
 
   SymTcb& t() { return o.tcb; }
   const SymSegment& s() const { return in.seg; }
@@ -288,10 +296,10 @@ SymTcb merge(const z3::expr& k, const SymTcb& a, const SymTcb& b) {
                 merge(k, a.ts_recent, b.ts_recent), merge(k, a.last_ack_sent, b.last_ack_sent),
                 merge(k, a.rcv_unread, b.rcv_unread),
                 {merge(k, a.deadline[0], b.deadline[0]), merge(k, a.deadline[1], b.deadline[1]),
-                 merge(k, a.deadline[2], b.deadline[2])},
+                 merge(k, a.deadline[2], b.deadline[2]), merge(k, a.deadline[3], b.deadline[3])},
                 merge(k, a.rtt_timing, b.rtt_timing), merge(k, a.rtt_time, b.rtt_time), merge(k, a.srtt, b.srtt),
                 merge(k, a.rttvar, b.rttvar), merge(k, a.sack_ok, b.sack_ok), merge(k, a.tlp_sent, b.tlp_sent),
-                merge(k, a.oow_ack_at, b.oow_ack_at)};
+                merge(k, a.oow_ack_at, b.oow_ack_at), merge(k, a.data_rcvd, b.data_rcvd)};
 }
 X merge(const z3::expr& k, const X& a, const X& b) {
   X r = a;
@@ -303,6 +311,8 @@ X merge(const z3::expr& k, const X& a, const X& b) {
   r.ack_due = merge(k, a.ack_due, b.ack_due);
   r.cont = merge(k, a.cont, b.cont);
   r.restarted = merge(k, a.restarted, b.restarted);
+  r.fin_delays_ack = merge(k, a.fin_delays_ack, b.fin_delays_ack);
+  r.data_delays_ack = merge(k, a.data_delays_ack, b.data_delays_ack);
   return r;
 }
 
@@ -346,6 +356,9 @@ SymSegment make(X& x, const z3::expr& flags, const z3::expr& seq, const z3::expr
   SymSegment seg{seq, z3::ite(with_ack, t.rcv_nxt, zero), len, t.rcv_wnd, z3::ite(t.ts_ok, x.in.now, zero),
                  z3::ite(t.ts_ok, t.ts_recent, zero), flags, t.ts_ok, x.v->boolean(false)};
   t.last_ack_sent = z3::ite(with_ack, t.rcv_nxt, t.last_ack_sent);
+  // step.hpp Step::send: an ACK carries the delayed one along (nothing while it is the constant kNever)
+  std::size_t dk = static_cast<std::size_t>(Timer::DelAck);
+  t.deadline[dk] = merge(with_ack, x.bv32(kNever), t.deadline[dk]);
   return seg;
 }
 SymSegment make(X& x, std::uint8_t flags, const z3::expr& seq) { return make(x, x.bv8(flags), seq, x.bv32(0)); }
@@ -371,7 +384,7 @@ void fail(X& x, Err e) {
   x.o.error = z3::ite(x.t().orphan, x.o.error, code);
 }
 void to_closed(X& x) {
-  cancel(x, Timer::Rexmit); cancel(x, Timer::TimeWait); cancel(x, Timer::FinWait2);
+  cancel(x, Timer::Rexmit); cancel(x, Timer::TimeWait); cancel(x, Timer::FinWait2); cancel(x, Timer::DelAck);
   x.t().state = x.st(State::Closed);
 }
 
@@ -379,7 +392,7 @@ SymTcb fresh(X& x, const z3::expr& orphan, State st, const z3::expr& iss) {
   const z3::expr f = x.v->boolean(false), zero = x.bv32(0), never = x.bv32(kNever);
   return SymTcb{x.st(st), x.bv8(0), x.bv8(0), f, f, f, f, orphan, f, f, f, f,
                 iss, zero, iss, iss + x.bv32(1), zero, zero, x.bv32(x.c->rcv_wnd), zero, zero, zero, zero,
-                {never, never, never}, f, zero, x.v->ctx().bv_val(0, 16), x.v->ctx().bv_val(0, 16), f, f, zero};
+                {never, never, never, never}, f, zero, x.v->ctx().bv_val(0, 16), x.v->ctx().bv_val(0, 16), f, f, zero, f};
 }
 
 std::uint32_t time_wait_length(const X& x) { return x.mutant(Mutant::TimeWaitOneMsl) ? x.c->msl : x.c->time_wait; }
@@ -387,6 +400,7 @@ std::uint32_t time_wait_length(const X& x) { return x.mutant(Mutant::TimeWaitOne
 void enter_time_wait(X& x) {
   cancel(x, Timer::Rexmit);
   cancel(x, Timer::FinWait2);
+  cancel(x, Timer::DelAck);
   if (x.mutant(Mutant::TimeWaitZero) || time_wait_length(x) == 0) { x.t().state = x.st(State::Closed); return; }
   x.t().state = x.st(State::TimeWait);
   if (x.c->oow_ack_interval != 0) x.t().oow_ack_at = x.bv32(0);
@@ -818,6 +832,8 @@ void on_text_checked(X& x) {
           add_effect(u, effect::Data);
           u.o.readable = fresh_bytes;
           u.ack_due = u.v->boolean(true);
+          if (u.c->delayed_ack == DelayedAck::FreeBsdData) u.data_delays_ack = u.v->boolean(true);
+          if (u.c->delayed_ack == DelayedAck::LinuxFin) u.t().data_rcvd = u.v->boolean(true);
         });
       });
     });
@@ -840,7 +856,11 @@ void on_fin_checked(X& x) {
       add_effect(z, effect::Fin);
       z.o.eof = z.v->boolean(true);
       z.ack_due = z.v->boolean(true);
-      by_state(z, {{{State::SynReceived, State::Established}, [](X& w) { w.t().state = w.st(State::CloseWait); }},
+      if (z.c->delayed_ack == DelayedAck::FreeBsdData) z.data_delays_ack = z.v->boolean(false);
+      by_state(z, {{{State::SynReceived, State::Established}, [](X& w) {
+                      w.t().state = w.st(State::CloseWait);
+                      if (w.c->delayed_ack == DelayedAck::LinuxFin) w.fin_delays_ack = w.v->boolean(true);
+                    }},
                    {{State::FinWait1}, [](X& w) {
                       when(w, w.t().fin_acked, enter_time_wait, [](X& u) { u.t().state = u.st(State::Closing); });
                     }},
@@ -881,6 +901,26 @@ void unacceptable(X& x) {
   when(x, old_duplicate(x), trimmed_duplicate, drop_after_ack);
 }
 
+// step.hpp ack_now_or_later (Config::delayed_ack): the ACK now, or the delayed-ACK timer armed
+// (a running one keeps its deadline).
+void ack_now_or_later(X& x) {
+  z3::expr delay = x.bv32(0), wait = x.v->boolean(false);
+  switch (x.c->delayed_ack) {
+    case DelayedAck::Off: send_output_ack(x); return;
+    case DelayedAck::LinuxFin:
+      delay = z3::ite(x.t().data_rcvd, x.bv32(x.c->delack_ato), x.bv32(x.c->delack_min));
+      wait = x.fin_delays_ack;
+      break;
+    case DelayedAck::FreeBsdData:
+      delay = x.bv32(x.c->delack_ato);
+      wait = x.data_delays_ack && !x.armed(Timer::DelAck);
+      break;
+  }
+  when(x, wait && delay != x.bv32(0), [delay](X& y) {
+    when(y, !y.armed(Timer::DelAck), [delay](X& z) { arm(z, Timer::DelAck, delay); });
+  }, send_output_ack);
+}
+
 void seg_synchronized_checks(X& x) {
   const z3::expr syn_again = x.is(State::SynReceived) && x.has(flag::SYN) && !x.has(flag::ACK) &&
                              !x.has(flag::RST) && x.s().seq == x.t().irs;
@@ -904,7 +944,7 @@ void seg_synchronized_checks(X& x) {
                 on_text(p);
                 when(p, p.cont, [](X& n) {
                   on_fin(n);
-                  when(n, n.ack_due, send_output_ack);
+                  when(n, n.ack_due, ack_now_or_later);
                 });
               });
             });
@@ -1366,8 +1406,10 @@ void on_rexmit_rto(X& x) {
 
 void on_timeout(X& x) {
   const z3::expr& tm = x.in.timer;
+  // Without DelAck inputs (encode_step's delack_timeouts) the terms are those from before the timer.
   auto pick = [&](const std::array<z3::expr, kTimerCount>& d) {
-    return z3::ite(tm == x.v->timer(Timer::Rexmit), d[0], z3::ite(tm == x.v->timer(Timer::TimeWait), d[1], d[2]));
+    const z3::expr last = x.delack_timeouts ? z3::ite(tm == x.v->timer(Timer::FinWait2), d[2], d[3]) : d[2];
+    return z3::ite(tm == x.v->timer(Timer::Rexmit), d[0], z3::ite(tm == x.v->timer(Timer::TimeWait), d[1], last));
   };
   const z3::expr at = pick(x.t().deadline);
   when(x, at == x.bv32(kNever) || seq_lt(x.in.now, at), [](X& y) { set_result(y, Err::Inval); }, [](X& y) {
@@ -1379,8 +1421,17 @@ void on_timeout(X& x) {
         cancel(w, Timer::TimeWait);
         when(w, w.is(State::TimeWait), to_closed);
       }, [](X& w) {
-        cancel(w, Timer::FinWait2);
-        when(w, w.is(State::FinWait2), to_closed);
+        const Rule fin_wait2 = [](X& u) {
+          cancel(u, Timer::FinWait2);
+          when(u, u.is(State::FinWait2), to_closed);
+        };
+        if (!w.delack_timeouts) { fin_wait2(w); return; }
+        // call_rules.hpp on_timeout, Timer::DelAck: the ACK goes now where there is something to ACK
+        when(w, w.in.timer == w.v->timer(Timer::FinWait2), fin_wait2, [](X& u) {
+          cancel(u, Timer::DelAck);
+          when(u, !(u.is(State::Closed) || u.is(State::Listen) || u.is(State::SynSent) || u.is(State::TimeWait)),
+               send_output_ack);
+        });
       });
     });
   });
@@ -1388,12 +1439,13 @@ void on_timeout(X& x) {
 
 }  // namespace
 
-SymOutput encode_step(const Vocabulary& v, const Config& c, const SymTcb& tcb, const SymInput& in) {
+SymOutput encode_step(const Vocabulary& v, const Config& c, const SymTcb& tcb, const SymInput& in,
+                      bool delack_timeouts) {
   const z3::expr f = v.boolean(false), zero32 = v.bv32(0), zero8 = v.bv8(0);
   X x{&v, &c, in,
       SymOutput{tcb, f, SymSegment{zero32, zero32, zero32, zero32, zero32, zero32, zero8, f, f}, zero8, zero8, zero8,
                 zero32, zero32, f, zero8, f},
-      f, f, f};
+      f, f, f, f, f, delack_timeouts};
   const std::vector<std::pair<InputKind, Rule>> kinds = {
       {InputKind::Segment, on_segment}, {InputKind::Listen, on_listen},   {InputKind::Connect, on_connect},
       {InputKind::Send, on_send},       {InputKind::Receive, on_receive}, {InputKind::Shutdown, on_shutdown},

@@ -82,6 +82,14 @@ void add_knob_options(CLI::App& app, KnobOptions& k, bool with_mutant) {
                 "on: with SACK offered by the peer, an unacknowledged FIN is probed at min(2 SRTT + pad, RTO) "
                 "once (Linux tcp_schedule_loss_probe); off: only the RTO")
       ->check(CLI::IsMember({"on", "off"}));
+  g->add_option("--delayed-ack", k.delayed_ack,
+                "Which ACKs wait for the delayed-ACK timer: off (every ACK at once), linux-fin (the ACK of a FIN "
+                "into CLOSE-WAIT: tcp_fin pingpong), freebsd-data (in-order data, every second segment at once)")
+      ->check(CLI::IsMember({"off", "linux-fin", "freebsd-data"}));
+  g->add_option("--delack-min", k.delack_min, "With --delayed-ack linux-fin: the delay before any data, ticks (the next jiffy)")
+      ->check(CLI::Range(0u, 100000000u));
+  g->add_option("--delack-ato", k.delack_ato, "With --delayed-ack: the delay after data, ticks (TCP_ATO_MIN, TCPTV_DELACK: 40 ms)")
+      ->check(CLI::Range(0u, 100000000u));
   g->add_option("--rto-floor", k.rto_floor, "With --rtt-estimate: the least RTO before the slop, ticks (RFC 6298: 1 s)")
       ->check(CLI::Range(0u, 100000000u));
   g->add_option("--rto-var-min", k.rto_var_min,
@@ -214,6 +222,11 @@ Config apply_knobs(const KnobOptions& k, Config c) {
   if (k.rto) c.rto = *k.rto;
   if (k.rtt_estimate) c.rtt_estimate = *k.rtt_estimate == "on";
   if (k.rto_floor) c.rto_floor = *k.rto_floor;
+  if (k.delayed_ack)
+    c.delayed_ack = *k.delayed_ack == "linux-fin"      ? DelayedAck::LinuxFin
+                    : *k.delayed_ack == "freebsd-data" ? DelayedAck::FreeBsdData : DelayedAck::Off;
+  if (k.delack_min) c.delack_min = *k.delack_min;
+  if (k.delack_ato) c.delack_ato = *k.delack_ato;
   if (k.tail_loss_probe) c.tail_loss_probe = *k.tail_loss_probe == "on";
   if (k.rto_var_min) c.rto_var_min = *k.rto_var_min;
   if (k.rto_slop) c.rto_slop = *k.rto_slop;
@@ -307,6 +320,10 @@ std::vector<std::pair<std::string, std::string>> describe(const Config& c) {
       {"rto-max", std::to_string(c.rto_max)},
       {"tail-loss-probe", onoff(c.tail_loss_probe)},
       {"oow-ack-interval", std::to_string(c.oow_ack_interval)},
+      {"delayed-ack", c.delayed_ack == DelayedAck::LinuxFin      ? "linux-fin"
+                      : c.delayed_ack == DelayedAck::FreeBsdData ? "freebsd-data" : "off"},
+      {"delack-min", std::to_string(c.delack_min)},
+      {"delack-ato", std::to_string(c.delack_ato)},
       {"fin-retries", retries(c.fin_retries)},
       {"retries", retries(c.retries)},
       {"rcv-wnd", std::to_string(c.rcv_wnd)},

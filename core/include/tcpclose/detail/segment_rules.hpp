@@ -326,6 +326,8 @@ constexpr bool on_text(Step& x) noexcept {
   x.out.effects |= effect::Data;
   x.push(ActionKind::Readable, fresh_bytes);
   x.ack_due = true;
+  x.data_delays_ack = true;  // FreeBSD dodata: in order, "if (DELAY_ACK(tp, tlen)) TF_DELACK"
+  if (x.c.delayed_ack == DelayedAck::LinuxFin) t.data_rcvd = true;  // tcp_event_data_recv(): ato = TCP_ATO_MIN
   return true;
 }
 
@@ -351,8 +353,12 @@ constexpr void on_fin(Step& x) noexcept {
   x.out.effects |= effect::Fin;
   x.push(ActionKind::Eof);
   x.ack_due = true;
+  x.data_delays_ack = false;  // FreeBSD: "since we received a FIN ... send ACK now" (TF_ACKNOW)
   switch (t.state) {
-    case State::SynReceived: case State::Established: t.state = State::CloseWait; return;
+    case State::SynReceived: case State::Established:  // Linux tcp_fin(): pingpong mode
+      t.state = State::CloseWait;
+      x.fin_delays_ack = true;
+      return;
     case State::FinWait1:  // "if our FIN has been ACKed, TIME-WAIT; otherwise CLOSING"
       if (t.fin_acked) enter_time_wait(x);
       else t.state = State::Closing;
@@ -429,7 +435,7 @@ constexpr void seg_synchronized(Step& x) noexcept {
   if (!on_ack(x)) return;
   if (!on_text(x)) return;
   on_fin(x);
-  if (x.ack_due) x.send_output_ack();
+  if (x.ack_due) ack_now_or_later(x);
 }
 
 }  // namespace tcpclose::detail
