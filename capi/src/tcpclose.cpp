@@ -36,7 +36,11 @@ static_assert(TCPCLOSE_FIN == flag::FIN && TCPCLOSE_SYN == flag::SYN && TCPCLOSE
 static_assert(TCPCLOSE_TIMER_COUNT == kTimerCount && TCPCLOSE_NEVER == kNever &&
               TCPCLOSE_TIMER_REXMIT == static_cast<int>(Timer::Rexmit) &&
               TCPCLOSE_TIMER_2MSL == static_cast<int>(Timer::TimeWait) &&
-              TCPCLOSE_TIMER_FIN_WAIT_2 == static_cast<int>(Timer::FinWait2));
+              TCPCLOSE_TIMER_FIN_WAIT_2 == static_cast<int>(Timer::FinWait2) &&
+              TCPCLOSE_TIMER_DELAYED_ACK == static_cast<int>(Timer::DelAck));
+static_assert(TCPCLOSE_DELAYED_ACK_OFF == static_cast<int>(DelayedAck::Off) &&
+              TCPCLOSE_DELAYED_ACK_LINUX_FIN == static_cast<int>(DelayedAck::LinuxFin) &&
+              TCPCLOSE_DELAYED_ACK_FREEBSD_DATA == static_cast<int>(DelayedAck::FreeBsdData));
 static_assert(TCPCLOSE_SHUT_RD == static_cast<int>(Shut::Rd) && TCPCLOSE_SHUT_WR == static_cast<int>(Shut::Wr) &&
               TCPCLOSE_SHUT_RDWR == static_cast<int>(Shut::RdWr));
 static_assert(TCPCLOSE_IN_SEGMENT == static_cast<int>(InputKind::Segment) &&
@@ -69,7 +73,8 @@ static_assert(TCPCLOSE_PROFILE_SMOLTCP + 1 == kProfileCount &&
               TCPCLOSE_PROFILE_LINUX == static_cast<int>(Profile::Linux));
 static_assert(TCPCLOSE_RST_ERRORS_LINUX == static_cast<int>(RstErrors::Linux) &&
               TCPCLOSE_RST_ERRORS_FREEBSD == static_cast<int>(RstErrors::FreeBsd) &&
-              TCPCLOSE_BIND_REUSE_BOTH == static_cast<int>(BindReuse::BothReuse));
+              TCPCLOSE_BIND_REUSE_BOTH == static_cast<int>(BindReuse::BothReuse) &&
+              TCPCLOSE_BIND_REUSE_CONNECTIONS == static_cast<int>(BindReuse::Connections));
 static_assert(TCPCLOSE_TW_RST_KILL == static_cast<int>(RstInTimeWait::Kill) &&
               TCPCLOSE_RST_EXACT == static_cast<int>(RstAcceptance::Exact) &&
               TCPCLOSE_SYN_DROP == static_cast<int>(SynAcceptance::Drop) &&
@@ -102,8 +107,8 @@ SAME_FIELD(tcpclose_tcb, Tcb, iss); SAME_FIELD(tcpclose_tcb, Tcb, irs); SAME_FIE
 SAME_FIELD(tcpclose_tcb, Tcb, snd_nxt); SAME_FIELD(tcpclose_tcb, Tcb, snd_wnd); SAME_FIELD(tcpclose_tcb, Tcb, rcv_nxt);
 SAME_FIELD(tcpclose_tcb, Tcb, rcv_wnd); SAME_FIELD(tcpclose_tcb, Tcb, fin_seq); SAME_FIELD(tcpclose_tcb, Tcb, ts_recent);
 SAME_FIELD(tcpclose_tcb, Tcb, last_ack_sent); SAME_FIELD(tcpclose_tcb, Tcb, rcv_unread);
-SAME_FIELD(tcpclose_tcb, Tcb, rtt_timing); SAME_FIELD(tcpclose_tcb, Tcb, rtt_time);
-SAME_FIELD(tcpclose_tcb, Tcb, sack_ok); SAME_FIELD(tcpclose_tcb, Tcb, tlp_sent);
+SAME_FIELD(tcpclose_tcb, Tcb, rtt_timing); SAME_FIELD(tcpclose_tcb, Tcb, rtt_time); SAME_FIELD(tcpclose_tcb, Tcb, oow_ack_at);
+SAME_FIELD(tcpclose_tcb, Tcb, sack_ok); SAME_FIELD(tcpclose_tcb, Tcb, tlp_sent); SAME_FIELD(tcpclose_tcb, Tcb, data_rcvd);
 SAME_FIELD(tcpclose_tcb, Tcb, srtt); SAME_FIELD(tcpclose_tcb, Tcb, rttvar);
 SAME_FIELD(tcpclose_tcb, Tcb, deadline);
 static_assert(sizeof(tcpclose_action) == sizeof(Action));
@@ -132,8 +137,8 @@ Tcb to_core(const tcpclose_tcb& c) {
   t.was_synced = c.was_synced; t.iss = c.iss; t.irs = c.irs; t.snd_una = c.snd_una; t.snd_nxt = c.snd_nxt;
   t.snd_wnd = c.snd_wnd; t.rcv_nxt = c.rcv_nxt; t.rcv_wnd = c.rcv_wnd; t.fin_seq = c.fin_seq;
   t.ts_recent = c.ts_recent; t.last_ack_sent = c.last_ack_sent; t.rcv_unread = c.rcv_unread;
-  t.rtt_timing = c.rtt_timing; t.rtt_time = c.rtt_time; t.srtt = c.srtt; t.rttvar = c.rttvar;
-  t.sack_ok = c.sack_ok; t.tlp_sent = c.tlp_sent;
+  t.rtt_timing = c.rtt_timing; t.rtt_time = c.rtt_time; t.oow_ack_at = c.oow_ack_at; t.srtt = c.srtt; t.rttvar = c.rttvar;
+  t.sack_ok = c.sack_ok; t.tlp_sent = c.tlp_sent; t.data_rcvd = c.data_rcvd;
   for (std::size_t i = 0; i < kTimerCount; ++i) t.deadline[i] = c.deadline[i];
   return t;
 }
@@ -145,8 +150,8 @@ tcpclose_tcb to_c(const Tcb& t) {
   c.was_synced = t.was_synced; c.iss = t.iss; c.irs = t.irs; c.snd_una = t.snd_una; c.snd_nxt = t.snd_nxt;
   c.snd_wnd = t.snd_wnd; c.rcv_nxt = t.rcv_nxt; c.rcv_wnd = t.rcv_wnd; c.fin_seq = t.fin_seq;
   c.ts_recent = t.ts_recent; c.last_ack_sent = t.last_ack_sent; c.rcv_unread = t.rcv_unread;
-  c.rtt_timing = t.rtt_timing; c.rtt_time = t.rtt_time; c.srtt = t.srtt; c.rttvar = t.rttvar;
-  c.sack_ok = t.sack_ok; c.tlp_sent = t.tlp_sent;
+  c.rtt_timing = t.rtt_timing; c.rtt_time = t.rtt_time; c.oow_ack_at = t.oow_ack_at; c.srtt = t.srtt; c.rttvar = t.rttvar;
+  c.sack_ok = t.sack_ok; c.tlp_sent = t.tlp_sent; c.data_rcvd = t.data_rcvd;
   for (std::size_t i = 0; i < kTimerCount; ++i) c.deadline[i] = t.deadline[i];
   return c;
 }
@@ -174,6 +179,7 @@ Config to_core(const tcpclose_config& c) {
   k.syn_sent_text = c.syn_sent_text; k.fast_open = c.fast_open;
   k.rtt_estimate = c.rtt_estimate; k.rto_floor = c.rto_floor; k.rto_var_min = c.rto_var_min;
   k.rto_slop = c.rto_slop; k.rto_max = c.rto_max; k.tail_loss_probe = c.tail_loss_probe;
+  k.oow_ack_interval = c.oow_ack_interval;
   k.abort_rst_any_synced = c.abort_rst_any_synced;
   k.ts_recent_needs_valid_ack = c.ts_recent_needs_valid_ack;
   k.old_ack_challenge = c.old_ack_challenge;
@@ -186,6 +192,8 @@ Config to_core(const tcpclose_config& c) {
   k.after_fin_ignored = c.after_fin_ignored;
   k.rst_on_data_past_rcv_nxt = c.rst_on_data_past_rcv_nxt;
   k.call_errors = static_cast<CallErrors>(c.call_errors);
+  k.delayed_ack = static_cast<DelayedAck>(c.delayed_ack);
+  k.delack_min = c.delack_min; k.delack_ato = c.delack_ato;
   k.mutant = static_cast<Mutant>(c.mutant);
   return k;
 }
@@ -197,8 +205,8 @@ bool valid(const tcpclose_tcb& t, const tcpclose_input& in, const tcpclose_confi
          c.rst_acceptance <= TCPCLOSE_RST_EXACT && c.syn_acceptance <= TCPCLOSE_SYN_WINDOW_OR_CHALLENGE &&
          c.syn_reopen <= TCPCLOSE_REOPEN_SEQ_OR_TIMESTAMP && c.reopen_iss <= TCPCLOSE_REOPEN_ISS_ABOVE_SND_NXT &&
          c.fin_wait2 <= TCPCLOSE_FW2_ORPHAN_ONLY && c.time_wait_restart <= TCPCLOSE_TW_RESTART_ON_ANSWER &&
-         c.rst_errors <= TCPCLOSE_RST_ERRORS_FREEBSD && c.bind_reuse <= TCPCLOSE_BIND_REUSE_BOTH &&
-         c.call_errors <= TCPCLOSE_CALL_ERRORS_LINUX &&
+         c.rst_errors <= TCPCLOSE_RST_ERRORS_FREEBSD && c.bind_reuse <= TCPCLOSE_BIND_REUSE_CONNECTIONS &&
+         c.call_errors <= TCPCLOSE_CALL_ERRORS_LINUX && c.delayed_ack <= TCPCLOSE_DELAYED_ACK_FREEBSD_DATA &&
          c.mutant < kMutantCount;
 }
 
@@ -231,6 +239,8 @@ int tcpclose_config_init(tcpclose_config* cfg, int profile) {
   c.after_fin_ignored = k.after_fin_ignored;
   c.rst_on_data_past_rcv_nxt = k.rst_on_data_past_rcv_nxt;
   c.call_errors = static_cast<std::uint8_t>(k.call_errors);
+  c.delayed_ack = static_cast<std::uint8_t>(k.delayed_ack);
+  c.delack_min = k.delack_min; c.delack_ato = k.delack_ato;
   c.rst_in_time_wait = static_cast<std::uint8_t>(k.rst_in_time_wait);
   c.rst_acceptance = static_cast<std::uint8_t>(k.rst_acceptance);
   c.syn_acceptance = static_cast<std::uint8_t>(k.syn_acceptance);
@@ -245,6 +255,7 @@ int tcpclose_config_init(tcpclose_config* cfg, int profile) {
   c.rto_backoff = k.rto_backoff;
   c.rtt_estimate = k.rtt_estimate; c.rto_floor = k.rto_floor; c.rto_var_min = k.rto_var_min;
   c.rto_slop = k.rto_slop; c.rto_max = k.rto_max; c.tail_loss_probe = k.tail_loss_probe;
+  c.oow_ack_interval = k.oow_ack_interval;
   *cfg = c;
   return 0;
 }

@@ -17,6 +17,13 @@ Config model_config(Profile p) {
   // so RFC 6298 estimation would only add TCB fields that differ between equal states.
   c.rtt_estimate = false;
   c.tail_loss_probe = false;
+  // No rate limit on answers: it would keep the tick of the last one in the TCB.
+  c.oow_ack_interval = 0;
+  // ACKs go at once, whatever the profile (Config::delayed_ack; --delayed-ack asks otherwise): a
+  // delayed ACK only adds a timer to states, and the model's default results stay as they were.
+  c.delayed_ack = DelayedAck::Off;
+  c.delack_min = 1;  // in model ticks, should it be asked for
+  c.delack_ato = 1;
   c.fin_retries = c.fin_retries == kUnlimitedRetries ? kUnlimitedRetries : 3;
   c.retries = c.retries == kUnlimitedRetries ? kUnlimitedRetries : 3;
   c.fin_wait2_timeout = 8;

@@ -61,16 +61,16 @@ CaseResult CrossCheck::check(const Tcb& t, const Input& in, bool symbolic) {
     const Tcb got = decode(m.v, model, m.out.tcb);
     const Segment seg = decode(model, m.out.seg);
     r.detail = fmt::format(
-        "encoding says: state {} snd_una {} snd_nxt {} rcv_nxt {} deadlines {}/{}/{} retries {} so_error {}; "
+        "encoding says: state {} snd_una {} snd_nxt {} rcv_nxt {} deadlines {}/{}/{}/{} retries {} so_error {}; "
         "sent {} flags {:#x} seq {} ack {} len {}; verdict {} effects {:#x} result {} result_n {}\n"
-        "step() says:   state {} snd_una {} snd_nxt {} rcv_nxt {} deadlines {}/{}/{} retries {} so_error {}; "
+        "step() says:   state {} snd_una {} snd_nxt {} rcv_nxt {} deadlines {}/{}/{}/{} retries {} so_error {}; "
         "sent {} flags {:#x} seq {} ack {} len {}; verdict {} effects {:#x} result {} result_n {}",
-        name(got.state), got.snd_una, got.snd_nxt, got.rcv_nxt, got.deadline[0], got.deadline[1], got.deadline[2],
+        name(got.state), got.snd_una, got.snd_nxt, got.rcv_nxt, got.deadline[0], got.deadline[1], got.deadline[2], got.deadline[3],
         got.retries, static_cast<int>(got.so_error), model.eval(m.out.has_seg, true).is_true(), seg.flags, seg.seq,
         seg.ack, seg.len, model.eval(m.out.verdict, true).get_numeral_uint(),
         model.eval(m.out.effects, true).get_numeral_uint(), model.eval(m.out.result, true).get_numeral_uint(),
         model.eval(m.out.result_n, true).get_numeral_uint(), name(o.tcb.state), o.tcb.snd_una, o.tcb.snd_nxt,
-        o.tcb.rcv_nxt, o.tcb.deadline[0], o.tcb.deadline[1], o.tcb.deadline[2], o.tcb.retries,
+        o.tcb.rcv_nxt, o.tcb.deadline[0], o.tcb.deadline[1], o.tcb.deadline[2], o.tcb.deadline[3], o.tcb.retries,
         static_cast<int>(o.tcb.so_error), o.actions.has_seg, o.actions.has_seg ? o.actions.seg.flags : 0,
         o.actions.has_seg ? o.actions.seg.seq : 0, o.actions.has_seg ? o.actions.seg.ack : 0,
         o.actions.has_seg ? o.actions.seg.len : 0, static_cast<int>(o.verdict), o.effects,
@@ -129,6 +129,7 @@ Tally CrossCheck::run_all(const std::vector<std::uint32_t>& offsets, std::uint32
   // Random TCBs and inputs: every field drawn, sequence numbers mostly near each other (where
   // the rules branch) and sometimes anywhere in the 32-bit space.
   std::mt19937_64 rng(seed);
+  std::mt19937_64 delack_rng(seed ^ 0xD1ACu);
   auto u32 = [&] { return static_cast<std::uint32_t>(rng()); };
   auto near = [&](std::uint32_t base) { return (rng() % 4 == 0) ? u32() : base + static_cast<std::uint32_t>(rng() % 7) - 3; };
   auto coin = [&] { return (rng() & 1) != 0; };
@@ -146,12 +147,16 @@ Tally CrossCheck::run_all(const std::vector<std::uint32_t>& offsets, std::uint32
     t.snd_wnd = u32();
     t.rcv_wnd = coin() ? 0 : static_cast<std::uint32_t>(rng() % 70000);
     t.ts_recent = u32(); t.rcv_unread = coin() ? 0 : static_cast<std::uint32_t>(rng() % 300);
-    for (auto& d : t.deadline) d = coin() ? kNever : static_cast<std::uint32_t>(rng() % 20);
+    for (std::size_t k = 0; k < 3; ++k) t.deadline[k] = coin() ? kNever : static_cast<std::uint32_t>(rng() % 20);
+    // The delayed-ACK timer from its own generator, so that the other fields' draws are those
+    // from before the timer existed.
+    t.deadline[static_cast<std::size_t>(Timer::DelAck)] = delack_rng() % 2 ? kNever : static_cast<std::uint32_t>(delack_rng() % 20);
     // RFC 6298 state: small values (where rto_floor and the variance floor bite), larger ones
     // (where the backoff meets rto_max), and sometimes anything.
     auto rtt = [&] { return static_cast<std::uint16_t>(coin() ? 0u : rng() % 4 == 0 ? u32() : rng() % (coin() ? 64 : 40000)); };
     t.rtt_timing = coin(); t.rtt_time = static_cast<std::uint32_t>(rng() % 20); t.srtt = rtt(); t.rttvar = rtt();
     t.sack_ok = coin(); t.tlp_sent = coin();
+    t.oow_ack_at = coin() ? 0 : static_cast<std::uint32_t>(rng() % 20);
     Input in;
     in.kind = static_cast<InputKind>(rng() % kInputKindCount);
     in.timer = static_cast<Timer>(rng() % kTimerCount);

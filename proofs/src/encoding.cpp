@@ -29,7 +29,7 @@ Vocabulary::Vocabulary(z3::context& ctx)
                            {"segment", "listen", "connect", "send", "receive", "shutdown", "close", "abort",
                             "timeout"},
                            kind_consts_, kind_testers_)),
-      timer_sort_(make_enum(ctx, "Timer", {"rexmit", "time-wait", "fin-wait-2"}, timer_consts_, timer_testers_)) {}
+      timer_sort_(make_enum(ctx, "Timer", {"rexmit", "time-wait", "fin-wait-2", "delayed-ack"}, timer_consts_, timer_testers_)) {}
 
 State Vocabulary::state_of(const z3::expr& value) const {
   for (unsigned i = 0; i < kStateCount; ++i)
@@ -84,9 +84,10 @@ SymTcb fresh_tcb(const Vocabulary& v, const std::string& p) {
                 bv(v, p + ".fin_seq", 32), bv(v, p + ".ts_recent", 32), bv(v, p + ".last_ack_sent", 32),
                 bv(v, p + ".rcv_unread", 32),
                 {bv(v, p + ".deadline.rexmit", 32), bv(v, p + ".deadline.time_wait", 32),
-                 bv(v, p + ".deadline.fin_wait2", 32)},
+                 bv(v, p + ".deadline.fin_wait2", 32), bv(v, p + ".deadline.delayed_ack", 32)},
                 b(v, p + ".rtt_timing"), bv(v, p + ".rtt_time", 32), bv(v, p + ".srtt", 16),
-                bv(v, p + ".rttvar", 16), b(v, p + ".sack_ok"), b(v, p + ".tlp_sent")};
+                bv(v, p + ".rttvar", 16), b(v, p + ".sack_ok"), b(v, p + ".tlp_sent"), bv(v, p + ".oow_ack_at", 32),
+                b(v, p + ".data_rcvd")};
 }
 
 SymSegment fresh_segment(const Vocabulary& v, const std::string& p) {
@@ -118,9 +119,9 @@ SymTcb lift(const Vocabulary& v, const Tcb& t) {
                 v.bv32(t.iss), v.bv32(t.irs), v.bv32(t.snd_una), v.bv32(t.snd_nxt), v.bv32(t.snd_wnd),
                 v.bv32(t.rcv_nxt), v.bv32(t.rcv_wnd), v.bv32(t.fin_seq), v.bv32(t.ts_recent),
                 v.bv32(t.last_ack_sent), v.bv32(t.rcv_unread),
-                {v.bv32(t.deadline[0]), v.bv32(t.deadline[1]), v.bv32(t.deadline[2])},
+                {v.bv32(t.deadline[0]), v.bv32(t.deadline[1]), v.bv32(t.deadline[2]), v.bv32(t.deadline[3])},
                 v.boolean(t.rtt_timing), v.bv32(t.rtt_time), v.ctx().bv_val(t.srtt, 16), v.ctx().bv_val(t.rttvar, 16),
-                v.boolean(t.sack_ok), v.boolean(t.tlp_sent)};
+                v.boolean(t.sack_ok), v.boolean(t.tlp_sent), v.bv32(t.oow_ack_at), v.boolean(t.data_rcvd)};
 }
 
 SymSegment lift(const Vocabulary& v, const Segment& s) {
@@ -167,9 +168,12 @@ z3::expr equal(const SymTcb& a, const SymTcb& b) {
                a.snd_una == b.snd_una && a.snd_nxt == b.snd_nxt && a.snd_wnd == b.snd_wnd &&
                a.rcv_nxt == b.rcv_nxt && a.rcv_wnd == b.rcv_wnd && a.fin_seq == b.fin_seq &&
                a.ts_recent == b.ts_recent && a.last_ack_sent == b.last_ack_sent && a.rcv_unread == b.rcv_unread;
-  for (std::size_t i = 0; i < kTimerCount; ++i) e = e && a.deadline[i] == b.deadline[i];
+  // and_equal: the delayed-ACK deadline is the constant kNever while Config::delayed_ack is off
+  // (System::fresh_state), and then adds nothing.
+  for (std::size_t i = 0; i < kTimerCount; ++i) e = and_equal(e, a.deadline[i], b.deadline[i]);
   for (auto [l, r] : {std::pair{&a.rtt_timing, &b.rtt_timing}, {&a.rtt_time, &b.rtt_time}, {&a.srtt, &b.srtt},
-                       {&a.rttvar, &b.rttvar}, {&a.sack_ok, &b.sack_ok}, {&a.tlp_sent, &b.tlp_sent}})
+                       {&a.rttvar, &b.rttvar}, {&a.sack_ok, &b.sack_ok}, {&a.tlp_sent, &b.tlp_sent},
+                       {&a.oow_ack_at, &b.oow_ack_at}, {&a.data_rcvd, &b.data_rcvd}})
     e = and_equal(e, *l, *r);
   return e;
 }
@@ -225,6 +229,8 @@ Tcb decode(const Vocabulary& v, const z3::model& m, const SymTcb& t) {
   r.rtt_timing = boolean(m, t.rtt_timing); r.rtt_time = u32(m, t.rtt_time);
   r.srtt = static_cast<std::uint16_t>(u32(m, t.srtt)); r.rttvar = static_cast<std::uint16_t>(u32(m, t.rttvar));
   r.sack_ok = boolean(m, t.sack_ok); r.tlp_sent = boolean(m, t.tlp_sent);
+  r.oow_ack_at = u32(m, t.oow_ack_at);
+  r.data_rcvd = boolean(m, t.data_rcvd);
   return r;
 }
 
@@ -250,6 +256,10 @@ struct X {
   SymInput in;
   SymOutput o;
   z3::expr ack_due, cont, restarted;
+  // Config::delayed_ack: step.hpp's Step::fin_delays_ack and data_delays_ack. Whether a DelAck
+  // timeout can be the input (encode_step's delack_timeouts).
+  z3::expr fin_delays_ack, data_delays_ack;
+  bool delack_timeouts = true;
 
   SymTcb& t() { return o.tcb; }
   const SymSegment& s() const { return in.seg; }
@@ -286,9 +296,10 @@ SymTcb merge(const z3::expr& k, const SymTcb& a, const SymTcb& b) {
                 merge(k, a.ts_recent, b.ts_recent), merge(k, a.last_ack_sent, b.last_ack_sent),
                 merge(k, a.rcv_unread, b.rcv_unread),
                 {merge(k, a.deadline[0], b.deadline[0]), merge(k, a.deadline[1], b.deadline[1]),
-                 merge(k, a.deadline[2], b.deadline[2])},
+                 merge(k, a.deadline[2], b.deadline[2]), merge(k, a.deadline[3], b.deadline[3])},
                 merge(k, a.rtt_timing, b.rtt_timing), merge(k, a.rtt_time, b.rtt_time), merge(k, a.srtt, b.srtt),
-                merge(k, a.rttvar, b.rttvar), merge(k, a.sack_ok, b.sack_ok), merge(k, a.tlp_sent, b.tlp_sent)};
+                merge(k, a.rttvar, b.rttvar), merge(k, a.sack_ok, b.sack_ok), merge(k, a.tlp_sent, b.tlp_sent),
+                merge(k, a.oow_ack_at, b.oow_ack_at), merge(k, a.data_rcvd, b.data_rcvd)};
 }
 X merge(const z3::expr& k, const X& a, const X& b) {
   X r = a;
@@ -300,6 +311,8 @@ X merge(const z3::expr& k, const X& a, const X& b) {
   r.ack_due = merge(k, a.ack_due, b.ack_due);
   r.cont = merge(k, a.cont, b.cont);
   r.restarted = merge(k, a.restarted, b.restarted);
+  r.fin_delays_ack = merge(k, a.fin_delays_ack, b.fin_delays_ack);
+  r.data_delays_ack = merge(k, a.data_delays_ack, b.data_delays_ack);
   return r;
 }
 
@@ -343,6 +356,9 @@ SymSegment make(X& x, const z3::expr& flags, const z3::expr& seq, const z3::expr
   SymSegment seg{seq, z3::ite(with_ack, t.rcv_nxt, zero), len, t.rcv_wnd, z3::ite(t.ts_ok, x.in.now, zero),
                  z3::ite(t.ts_ok, t.ts_recent, zero), flags, t.ts_ok, x.v->boolean(false)};
   t.last_ack_sent = z3::ite(with_ack, t.rcv_nxt, t.last_ack_sent);
+  // step.hpp Step::send: an ACK carries the delayed one along (nothing while it is the constant kNever)
+  std::size_t dk = static_cast<std::size_t>(Timer::DelAck);
+  t.deadline[dk] = merge(with_ack, x.bv32(kNever), t.deadline[dk]);
   return seg;
 }
 SymSegment make(X& x, std::uint8_t flags, const z3::expr& seq) { return make(x, x.bv8(flags), seq, x.bv32(0)); }
@@ -368,7 +384,7 @@ void fail(X& x, Err e) {
   x.o.error = z3::ite(x.t().orphan, x.o.error, code);
 }
 void to_closed(X& x) {
-  cancel(x, Timer::Rexmit); cancel(x, Timer::TimeWait); cancel(x, Timer::FinWait2);
+  cancel(x, Timer::Rexmit); cancel(x, Timer::TimeWait); cancel(x, Timer::FinWait2); cancel(x, Timer::DelAck);
   x.t().state = x.st(State::Closed);
 }
 
@@ -376,7 +392,7 @@ SymTcb fresh(X& x, const z3::expr& orphan, State st, const z3::expr& iss) {
   const z3::expr f = x.v->boolean(false), zero = x.bv32(0), never = x.bv32(kNever);
   return SymTcb{x.st(st), x.bv8(0), x.bv8(0), f, f, f, f, orphan, f, f, f, f,
                 iss, zero, iss, iss + x.bv32(1), zero, zero, x.bv32(x.c->rcv_wnd), zero, zero, zero, zero,
-                {never, never, never}, f, zero, x.v->ctx().bv_val(0, 16), x.v->ctx().bv_val(0, 16), f, f};
+                {never, never, never, never}, f, zero, x.v->ctx().bv_val(0, 16), x.v->ctx().bv_val(0, 16), f, f, zero, f};
 }
 
 std::uint32_t time_wait_length(const X& x) { return x.mutant(Mutant::TimeWaitOneMsl) ? x.c->msl : x.c->time_wait; }
@@ -384,15 +400,38 @@ std::uint32_t time_wait_length(const X& x) { return x.mutant(Mutant::TimeWaitOne
 void enter_time_wait(X& x) {
   cancel(x, Timer::Rexmit);
   cancel(x, Timer::FinWait2);
+  cancel(x, Timer::DelAck);
   if (x.mutant(Mutant::TimeWaitZero) || time_wait_length(x) == 0) { x.t().state = x.st(State::Closed); return; }
   x.t().state = x.st(State::TimeWait);
+  if (x.c->oow_ack_interval != 0) x.t().oow_ack_at = x.bv32(0);
   arm(x, Timer::TimeWait, x.bv32(time_wait_length(x)));
 }
 
 void maybe_arm_fin_wait2(X& x) {
   if (x.c->fin_wait2 != FinWait2Timeout::OrphanOnly) return;
-  when(x, x.is(State::FinWait2) && x.t().orphan && !x.armed(Timer::FinWait2),
-       [](X& y) { arm(y, Timer::FinWait2, y.bv32(y.c->fin_wait2_timeout)); });
+  when(x, x.is(State::FinWait2) && x.t().orphan && !x.armed(Timer::FinWait2), [](X& y) {
+    arm(y, Timer::FinWait2, y.bv32(y.c->fin_wait2_timeout));
+    if (y.c->oow_ack_interval != 0 && y.c->fin_wait2_timewait && y.c->fin_wait2_timeout <= y.c->time_wait)
+      y.t().oow_ack_at = y.bv32(0);
+  });
+}
+
+// step.hpp Step::oow_skipped (Config::oow_ack_interval, on): is the answer skipped? The stamp is
+// kept when it is not.
+z3::expr oow_skipped(X& x, bool challenge) {
+  SymTcb& t = x.t();
+  const z3::expr subject = challenge ? x.v->boolean(true) : !(x.seg_len() != x.bv32(0) && !x.has(flag::SYN));
+  const z3::expr since = x.in.now - (t.oow_ack_at - x.bv32(1));
+  const z3::expr skip = subject && t.oow_ack_at != x.bv32(0) && z3::ult(since, x.bv32(x.c->oow_ack_interval));
+  t.oow_ack_at = z3::ite(subject && !skip, x.in.now + x.bv32(1), t.oow_ack_at);
+  return skip;
+}
+// `answer`, unless the rate limit skips it: then the segment is dropped. With the knob off,
+// `answer` alone, so that the relation is what it was without the knob.
+void oow_answer(X& x, bool challenge, const std::function<void(X&)>& answer) {
+  if (x.c->oow_ack_interval == 0) { answer(x); return; }
+  const z3::expr skip = oow_skipped(x, challenge);
+  when(x, skip, [](X& y) { y.o.verdict = y.bv8(static_cast<std::uint32_t>(Verdict::Dropped)); }, answer);
 }
 
 // step.hpp estimated_rto: in 64 bits, as the core computes it.
@@ -614,7 +653,9 @@ void on_rst(X& x) {
   when(x, out_of_window, [](X& y) { set_verdict(y, Verdict::Dropped); }, [](X& y) {
     const z3::expr challenge = y.c->rst_acceptance == RstAcceptance::Exact ? y.s().seq != y.t().rcv_nxt
                                                                            : y.v->boolean(false);
-    when(y, challenge, [](X& z) { send_ack(z); set_verdict(z, Verdict::ChallengeAcked); }, [](X& z) {
+    when(y, challenge, [](X& z) {
+      oow_answer(z, true, [](X& u) { send_ack(u); set_verdict(u, Verdict::ChallengeAcked); });
+    }, [](X& z) {
       add_effect(z, effect::RstAbort);
       set_verdict(z, Verdict::Accepted);
       // Which error each state reports is the core's own rst_error(), asked per (concrete) state.
@@ -659,13 +700,15 @@ void syn_reset(X& x) {
 
 void on_syn(X& x) {
   switch (x.c->syn_acceptance) {
-    case SynAcceptance::Challenge: send_ack(x); set_verdict(x, Verdict::ChallengeAcked); return;
+    case SynAcceptance::Challenge:
+      oow_answer(x, true, [](X& y) { send_ack(y); set_verdict(y, Verdict::ChallengeAcked); });
+      return;
     case SynAcceptance::Drop: set_verdict(x, Verdict::Dropped); return;
     case SynAcceptance::WindowOrChallenge: {
       // segment_rules.hpp syn_resets_window_or_challenge: in the window and not TIME-WAIT.
       const z3::expr resets = !x.is(State::TimeWait) && seq_in_window(x.s().seq, x.t().rcv_nxt, x.t().rcv_wnd);
       when(x, resets, [](X& y) { send_rst(y); syn_reset(y); },
-           [](X& y) { send_ack(y); set_verdict(y, Verdict::ChallengeAcked); });
+           [](X& y) { oow_answer(y, true, [](X& z) { send_ack(z); set_verdict(z, Verdict::ChallengeAcked); }); });
       return;
     }
     case SynAcceptance::Window: break;
@@ -677,7 +720,8 @@ void on_syn(X& x) {
 // After the SYN-RECEIVED part of the fifth check.
 void on_ack_rest(X& x) {
   when(x, seq_lt(x.t().snd_nxt, x.s().ack), [](X& y) {
-    send_output_ack(y); set_verdict(y, Verdict::DroppedAcked); y.cont = y.v->boolean(false);
+    oow_answer(y, true, [](X& z) { send_output_ack(z); set_verdict(z, Verdict::DroppedAcked); });
+    y.cont = y.v->boolean(false);
   }, [](X& y) {
     set_verdict(y, Verdict::Accepted);
     when(y, seq_lt(y.t().snd_una, y.s().ack), [](X& z) {
@@ -719,7 +763,8 @@ z3::expr ack_too_old(X& x) {
 void on_ack_checked(X& x) {
   if (!x.c->old_ack_challenge) { on_ack_rest(x); return; }
   when(x, ack_too_old(x), [](X& y) {
-    send_ack(y); set_verdict(y, Verdict::ChallengeAcked); y.cont = y.v->boolean(false);
+    oow_answer(y, true, [](X& z) { send_ack(z); set_verdict(z, Verdict::ChallengeAcked); });
+    y.cont = y.v->boolean(false);
   }, on_ack_rest);
 }
 
@@ -787,6 +832,8 @@ void on_text_checked(X& x) {
           add_effect(u, effect::Data);
           u.o.readable = fresh_bytes;
           u.ack_due = u.v->boolean(true);
+          if (u.c->delayed_ack == DelayedAck::FreeBsdData) u.data_delays_ack = u.v->boolean(true);
+          if (u.c->delayed_ack == DelayedAck::LinuxFin) u.t().data_rcvd = u.v->boolean(true);
         });
       });
     });
@@ -809,7 +856,11 @@ void on_fin_checked(X& x) {
       add_effect(z, effect::Fin);
       z.o.eof = z.v->boolean(true);
       z.ack_due = z.v->boolean(true);
-      by_state(z, {{{State::SynReceived, State::Established}, [](X& w) { w.t().state = w.st(State::CloseWait); }},
+      if (z.c->delayed_ack == DelayedAck::FreeBsdData) z.data_delays_ack = z.v->boolean(false);
+      by_state(z, {{{State::SynReceived, State::Established}, [](X& w) {
+                      w.t().state = w.st(State::CloseWait);
+                      if (w.c->delayed_ack == DelayedAck::LinuxFin) w.fin_delays_ack = w.v->boolean(true);
+                    }},
                    {{State::FinWait1}, [](X& w) {
                       when(w, w.t().fin_acked, enter_time_wait, [](X& u) { u.t().state = u.st(State::Closing); });
                     }},
@@ -843,9 +894,31 @@ void trimmed_duplicate(X& x) {
 
 // segment_rules.hpp unacceptable: the first check failed.
 void unacceptable(X& x) {
-  const auto drop_after_ack = [](X& y) { send_output_ack(y); set_verdict(y, Verdict::DroppedAcked); };
+  const auto drop_after_ack = [](X& y) {
+    oow_answer(y, false, [](X& z) { send_output_ack(z); set_verdict(z, Verdict::DroppedAcked); });
+  };
   if (!x.c->trim_old_duplicates) { drop_after_ack(x); return; }
   when(x, old_duplicate(x), trimmed_duplicate, drop_after_ack);
+}
+
+// step.hpp ack_now_or_later (Config::delayed_ack): the ACK now, or the delayed-ACK timer armed
+// (a running one keeps its deadline).
+void ack_now_or_later(X& x) {
+  z3::expr delay = x.bv32(0), wait = x.v->boolean(false);
+  switch (x.c->delayed_ack) {
+    case DelayedAck::Off: send_output_ack(x); return;
+    case DelayedAck::LinuxFin:
+      delay = z3::ite(x.t().data_rcvd, x.bv32(x.c->delack_ato), x.bv32(x.c->delack_min));
+      wait = x.fin_delays_ack;
+      break;
+    case DelayedAck::FreeBsdData:
+      delay = x.bv32(x.c->delack_ato);
+      wait = x.data_delays_ack && !x.armed(Timer::DelAck);
+      break;
+  }
+  when(x, wait && delay != x.bv32(0), [delay](X& y) {
+    when(y, !y.armed(Timer::DelAck), [delay](X& z) { arm(z, Timer::DelAck, delay); });
+  }, send_output_ack);
 }
 
 void seg_synchronized_checks(X& x) {
@@ -855,7 +928,9 @@ void seg_synchronized_checks(X& x) {
     emit(y, make(y, flag::SYN | flag::ACK, y.t().iss));
     set_verdict(y, Verdict::DroppedAcked);
   }, [](X& y) {
-    when(y, paws_rejected(y), [](X& z) { send_output_ack(z); set_verdict(z, Verdict::DroppedAcked); }, [](X& z) {
+    when(y, paws_rejected(y), [](X& z) {
+      oow_answer(z, false, [](X& w) { send_output_ack(w); set_verdict(w, Verdict::DroppedAcked); });
+    }, [](X& z) {
       when(z, z.has(flag::RST), on_rst, [](X& w) {
         const z3::expr early_syn = w.c->syn_acceptance != SynAcceptance::Window ? w.has(flag::SYN) : w.v->boolean(false);
         when(w, early_syn, on_syn, [](X& u) {
@@ -869,7 +944,7 @@ void seg_synchronized_checks(X& x) {
                 on_text(p);
                 when(p, p.cont, [](X& n) {
                   on_fin(n);
-                  when(n, n.ack_due, send_output_ack);
+                  when(n, n.ack_due, ack_now_or_later);
                 });
               });
             });
@@ -925,7 +1000,7 @@ void tw_rst_checked(X& x) {
                                    ? y.s().seq != y.t().rcv_nxt : y.v->boolean(false);
     when(y, challenge, [](X& z) {
       if (!z.c->tw_challenge_ack) { set_verdict(z, Verdict::Dropped); return; }
-      send_ack(z); set_verdict(z, Verdict::ChallengeAcked);
+      oow_answer(z, true, [](X& u) { send_ack(u); set_verdict(u, Verdict::ChallengeAcked); });
     }, [](X& z) {
       add_effect(z, effect::RstAbort);
       set_verdict(z, Verdict::Accepted);
@@ -990,7 +1065,9 @@ void tw_not_reopened(X& x) {
   }, [](X& y) {
     const z3::expr early_syn = y.c->syn_acceptance != SynAcceptance::Window ? y.has(flag::SYN) : y.v->boolean(false);
     when(y, early_syn, on_syn, [](X& z) {
-      when(z, !acceptable(z), [](X& w) { send_ack(w); set_verdict(w, Verdict::DroppedAcked); }, [](X& w) {
+      when(z, !acceptable(z), [](X& w) {
+        oow_answer(w, false, [](X& u) { send_ack(u); set_verdict(u, Verdict::DroppedAcked); });
+      }, [](X& w) {
         when(w, w.has(flag::SYN), on_syn, [](X& u) {
           when(u, !u.has(flag::ACK), [](X& r) { set_verdict(r, Verdict::Dropped); }, tw_accepted);
         });
@@ -1011,7 +1088,9 @@ void tw_after_rst(X& x) {
   when(x, rfc6191_first, [](X& z) {
     when(z, tw_reopen_allowed(z), reopen, [](X& w) { set_verdict(w, Verdict::Dropped); });
   }, [](X& z) {
-    when(z, paws_rejected(z), [](X& w) { send_ack(w); set_verdict(w, Verdict::DroppedAcked); }, [](X& w) {
+    when(z, paws_rejected(z), [](X& w) {
+      oow_answer(w, false, [](X& u) { send_ack(u); set_verdict(u, Verdict::DroppedAcked); });
+    }, [](X& w) {
       tw_take_ts_recent(w);
       when(w, tw_reopen_allowed(w), reopen, tw_after_reopen);
     });
@@ -1086,8 +1165,9 @@ void seg_fin_wait2_timewait(X& x) {
   if (x.c->tw_paws_rst && x.c->paws)
     rst_rejected = x.t().ts_ok && x.s().has_ts && paws_rejects(x.s().ts_val, x.t().ts_recent);
   const z3::expr paws = z3::ite(x.has(flag::RST), rst_rejected, paws_rejected(x));
-  when(x, paws || !tw_in_window(x), [](X& y) { send_ack(y); set_verdict(y, Verdict::DroppedAcked); },
-       fin_wait2_timewait_in_window);
+  when(x, paws || !tw_in_window(x), [](X& y) {
+    oow_answer(y, false, [](X& z) { send_ack(z); set_verdict(z, Verdict::DroppedAcked); });
+  }, fin_wait2_timewait_in_window);
 }
 
 void seg_fin_wait2(X& x) { when(x, x.t().orphan, seg_fin_wait2_timewait, seg_synchronized); }
@@ -1326,8 +1406,10 @@ void on_rexmit_rto(X& x) {
 
 void on_timeout(X& x) {
   const z3::expr& tm = x.in.timer;
+  // Without DelAck inputs (encode_step's delack_timeouts) the terms are those from before the timer.
   auto pick = [&](const std::array<z3::expr, kTimerCount>& d) {
-    return z3::ite(tm == x.v->timer(Timer::Rexmit), d[0], z3::ite(tm == x.v->timer(Timer::TimeWait), d[1], d[2]));
+    const z3::expr last = x.delack_timeouts ? z3::ite(tm == x.v->timer(Timer::FinWait2), d[2], d[3]) : d[2];
+    return z3::ite(tm == x.v->timer(Timer::Rexmit), d[0], z3::ite(tm == x.v->timer(Timer::TimeWait), d[1], last));
   };
   const z3::expr at = pick(x.t().deadline);
   when(x, at == x.bv32(kNever) || seq_lt(x.in.now, at), [](X& y) { set_result(y, Err::Inval); }, [](X& y) {
@@ -1339,8 +1421,17 @@ void on_timeout(X& x) {
         cancel(w, Timer::TimeWait);
         when(w, w.is(State::TimeWait), to_closed);
       }, [](X& w) {
-        cancel(w, Timer::FinWait2);
-        when(w, w.is(State::FinWait2), to_closed);
+        const Rule fin_wait2 = [](X& u) {
+          cancel(u, Timer::FinWait2);
+          when(u, u.is(State::FinWait2), to_closed);
+        };
+        if (!w.delack_timeouts) { fin_wait2(w); return; }
+        // call_rules.hpp on_timeout, Timer::DelAck: the ACK goes now where there is something to ACK
+        when(w, w.in.timer == w.v->timer(Timer::FinWait2), fin_wait2, [](X& u) {
+          cancel(u, Timer::DelAck);
+          when(u, !(u.is(State::Closed) || u.is(State::Listen) || u.is(State::SynSent) || u.is(State::TimeWait)),
+               send_output_ack);
+        });
       });
     });
   });
@@ -1348,12 +1439,13 @@ void on_timeout(X& x) {
 
 }  // namespace
 
-SymOutput encode_step(const Vocabulary& v, const Config& c, const SymTcb& tcb, const SymInput& in) {
+SymOutput encode_step(const Vocabulary& v, const Config& c, const SymTcb& tcb, const SymInput& in,
+                      bool delack_timeouts) {
   const z3::expr f = v.boolean(false), zero32 = v.bv32(0), zero8 = v.bv8(0);
   X x{&v, &c, in,
       SymOutput{tcb, f, SymSegment{zero32, zero32, zero32, zero32, zero32, zero32, zero8, f, f}, zero8, zero8, zero8,
                 zero32, zero32, f, zero8, f},
-      f, f, f};
+      f, f, f, f, f, delack_timeouts};
   const std::vector<std::pair<InputKind, Rule>> kinds = {
       {InputKind::Segment, on_segment}, {InputKind::Listen, on_listen},   {InputKind::Connect, on_connect},
       {InputKind::Send, on_send},       {InputKind::Receive, on_receive}, {InputKind::Shutdown, on_shutdown},

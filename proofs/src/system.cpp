@@ -58,9 +58,10 @@ SymTcb mux(const z3::expr& k, const SymTcb& a, const SymTcb& b) {
                 mux(k, a.rcv_wnd, b.rcv_wnd), mux(k, a.fin_seq, b.fin_seq), mux(k, a.ts_recent, b.ts_recent),
                 mux(k, a.last_ack_sent, b.last_ack_sent), mux(k, a.rcv_unread, b.rcv_unread),
                 {mux(k, a.deadline[0], b.deadline[0]), mux(k, a.deadline[1], b.deadline[1]),
-                 mux(k, a.deadline[2], b.deadline[2])},
+                 mux(k, a.deadline[2], b.deadline[2]), mux(k, a.deadline[3], b.deadline[3])},
                 mux(k, a.rtt_timing, b.rtt_timing), mux(k, a.rtt_time, b.rtt_time), mux(k, a.srtt, b.srtt),
-                mux(k, a.rttvar, b.rttvar), mux(k, a.sack_ok, b.sack_ok), mux(k, a.tlp_sent, b.tlp_sent)};
+                mux(k, a.rttvar, b.rttvar), mux(k, a.sack_ok, b.sack_ok), mux(k, a.tlp_sent, b.tlp_sent),
+                mux(k, a.oow_ack_at, b.oow_ack_at), mux(k, a.data_rcvd, b.data_rcvd)};
 }
 SymSlot mux(const z3::expr& k, const SymSlot& a, const SymSlot& b) {
   return SymSlot{mux(k, a.valid, b.valid), mux(k, a.to_b, b.to_b), mux(k, a.sent, b.sent), mux(k, a.inc, b.inc),
@@ -118,6 +119,10 @@ SysState System::fresh_state(const std::string& x) const {
       t.srtt = c.bv_val(0, 16); t.rttvar = c.bv_val(0, 16);
     }
     if (!o_.cfg.tail_loss_probe) { t.sack_ok = no; t.tlp_sent = no; }
+    if (o_.cfg.oow_ack_interval == 0) t.oow_ack_at = v_.bv32(0);
+    // The delayed-ACK timer is never armed while Config::delayed_ack is off (step.hpp).
+    if (!delack()) t.deadline[static_cast<std::size_t>(Timer::DelAck)] = v_.bv32(kNever);
+    if (o_.cfg.delayed_ack != DelayedAck::LinuxFin) t.data_rcvd = no;  // set by that value only
     return SymHost{t, bv(p + "inc", 8), bv(p + "pc", 8), bv(p + "tw_start", 32),
                    bv(p + "last_iss", 32), b(p + "has_iss"),
                    counts_iss() ? bv(p + "n_iss", 8) : v_.bv8(0)};
@@ -152,10 +157,13 @@ std::vector<z3::expr> System::vars(const SysState& s) const {
                               t.snd_nxt, t.snd_wnd, t.rcv_nxt, t.rcv_wnd, t.fin_seq, t.ts_recent,
                               t.last_ack_sent, t.rcv_unread, t.deadline[0], t.deadline[1], t.deadline[2]})
       r.push_back(e);
+    if (delack()) r.push_back(t.deadline[static_cast<std::size_t>(Timer::DelAck)]);
+    if (o_.cfg.delayed_ack == DelayedAck::LinuxFin) r.push_back(t.data_rcvd);
     if (o_.cfg.rtt_estimate)
       for (const z3::expr& e : {t.rtt_timing, t.rtt_time, t.srtt, t.rttvar}) r.push_back(e);
     if (o_.cfg.tail_loss_probe)
       for (const z3::expr& e : {t.sack_ok, t.tlp_sent}) r.push_back(e);
+    if (o_.cfg.oow_ack_interval != 0) r.push_back(t.oow_ack_at);
   };
   for (const SymHost& h : s.h) {
     tcb(h.tcb);
@@ -246,7 +254,8 @@ z3::expr System::trans(const SysState& s, const SysChoice& c, const SysState& n)
   z3::expr clock_ok = z3::uge(now, s.now) && z3::ule(now, b32(kClockEnd));
   if (!o_.late_timers)  // strict timers: time never passes an armed deadline
     for (const SymHost& h : s.h)
-      for (const z3::expr& d : h.tcb.deadline) clock_ok = clock_ok && (d == b32(kNever) || z3::ule(now, d));
+      for (const z3::expr& d : h.tcb.deadline)
+        if (!z3::eq(d, b32(kNever))) clock_ok = clock_ok && (d == b32(kNever) || z3::ule(now, d));
   const z3::expr hb = c.host_b;
   const SymHost H = mux(hb, s.h[1], s.h[0]);  // the host that moves
 
@@ -287,7 +296,8 @@ z3::expr System::trans(const SysState& s, const SysChoice& c, const SysState& n)
 
   // 4. Timers fire exactly at their deadline; time passes only up to the next deadline.
   z3::expr timer_ok = f;
-  for (Timer tm : {Timer::Rexmit, Timer::TimeWait, Timer::FinWait2}) {
+  for (Timer tm : {Timer::Rexmit, Timer::TimeWait, Timer::FinWait2, Timer::DelAck}) {
+    if (tm == Timer::DelAck && !delack()) continue;  // never armed: the relation has no such move
     const z3::expr d = H.tcb.deadline[static_cast<std::size_t>(tm)];
     timer_ok = timer_ok || (c.timer == v.timer(tm) && d != b32(kNever) &&
                             (o_.late_timers ? z3::ule(d, now) : d == now));
@@ -311,7 +321,7 @@ z3::expr System::trans(const SysState& s, const SysChoice& c, const SysState& n)
   const z3::expr spawn = is_del && hb && !live(v, tb) && has(v, P.seg, flag::SYN) && !has(v, P.seg, flag::ACK) &&
                          !has(v, P.seg, flag::RST);
   const SymTcb tin = mux(spawn, lift(v, listener(cfg)), H.tcb);
-  const SymOutput o = encode_step(v, cfg, tin, ci);
+  const SymOutput o = encode_step(v, cfg, tin, ci, delack());
 
   // 6. The moving host after the step.
   const z3::expr spawned = spawn && o.tcb.state == v.state(State::SynReceived);
@@ -961,11 +971,12 @@ std::string System::describe(const CState& s) const {
     const Tcb& t = h.tcb;
     r += fmt::format("  {}: {} inc={} pc={} tw_start={} last_iss={}{} n_iss={} | iss={} irs={} una={} nxt={} swnd={} rcv_nxt={} "
                      "rwnd={} fin_seq={} unread={} retries={} fin s/a/r={}{}{} orphan={} passive={} synced={} "
-                     "timers rexmit={} 2msl={} fw2={}\n",
+                     "timers rexmit={} 2msl={} fw2={}{}\n",
                      i == 0 ? 'A' : 'B', name(t.state), h.inc, h.pc, h.tw_start, h.last_iss, h.has_iss ? "" : " (none)", h.n_iss,
                      t.iss, t.irs, t.snd_una, t.snd_nxt, t.snd_wnd, t.rcv_nxt, t.rcv_wnd, t.fin_seq, t.rcv_unread,
                      t.retries, int{t.fin_sent}, int{t.fin_acked}, int{t.fin_rcvd}, int{t.orphan}, int{t.passive},
-                     int{t.was_synced}, dl(t.deadline[0]), dl(t.deadline[1]), dl(t.deadline[2]));
+                     int{t.was_synced}, dl(t.deadline[0]), dl(t.deadline[1]), dl(t.deadline[2]),
+                     t.armed(Timer::DelAck) ? " delack=" + dl(t.deadline[3]) : std::string());
   }
   for (std::size_t j = 0; j < s.net.size(); ++j) {
     const CSlot& q = s.net[j];

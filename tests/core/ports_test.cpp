@@ -132,6 +132,29 @@ TEST(Bind, LinuxB2PassesAnyNonListeningUserThatSetReuseaddr) {
   EXPECT_EQ(reference_config().bind_reuse, BindReuse::TimeWait);
 }
 
+// FreeBSD's B2 (BindReuse::Connections, in_pcbbind_setup): with SO_REUSEADDR the exact
+// in_pcblookup_local() sees only unconnected sockets on the very same address.
+TEST(Bind, FreeBsdB2PassesEveryConnectionButNoUnconnectedSocketOnTheSameAddress) {
+  for (State s : kAllStates) {
+    if (s == State::Listen || s == State::Closed) continue;
+    Table t;
+    t.reuse_rule = freebsd_config().bind_reuse;
+    connection(t, ep(kA, 5000), s, 80, false);  // whatever flag the connection had
+    EXPECT_EQ(t.bind(ep(kA, 5000), true).err, Err::None) << name(s);
+    EXPECT_EQ(t.bind(ep(kA, 5000), false).err, Err::AddrInUse) << name(s);  // B1 without the flag
+  }
+  Table listening;
+  listening.reuse_rule = BindReuse::Connections;
+  listening.listen(listening.bind(ep(kA, 5000), true).slot);
+  EXPECT_EQ(listening.bind(ep(kA, 5000), true).err, Err::AddrInUse);
+  EXPECT_EQ(listening.bind(ep(kAnyAddr, 5000), true).err, Err::None);  // another address: the exact lookup misses
+  Table bound;
+  bound.reuse_rule = BindReuse::Connections;
+  bound.bind(ep(kA, 5000), true);
+  EXPECT_EQ(bound.bind(ep(kA, 5000), true).err, Err::AddrInUse);
+  EXPECT_EQ(freebsd_config().bind_reuse, BindReuse::Connections);
+}
+
 TEST(Bind, B1WildcardOverlapsEverySpecificAddress) {
   // B1: addresses overlap when equal or either is INADDR_ANY
   Table any_first;

@@ -64,6 +64,7 @@ Config decode_config(Bytes& b) {
   if (r & 1) c.rtt_estimate = !c.rtt_estimate;
   if (r & 2) c.tail_loss_probe = !c.tail_loss_probe;
   if (r & 4) { c.rto_floor = b.u32(); c.rto_var_min = b.u32(); c.rto_slop = b.u32(); c.rto_max = b.u32(); }
+  if (r & 8) { c.delayed_ack = b.pick<DelayedAck>(3); c.delack_min = b.u32(); c.delack_ato = b.u32(); }
   return c;
 }
 

@@ -118,6 +118,10 @@ TEST(CApi, ConfigInitMatchesEveryProfile) {
     EXPECT_EQ(c.after_fin_ignored, k.after_fin_ignored);
     EXPECT_EQ(c.rst_on_data_past_rcv_nxt, k.rst_on_data_past_rcv_nxt);
     EXPECT_EQ(c.call_errors, static_cast<std::uint8_t>(k.call_errors));
+    EXPECT_EQ(c.oow_ack_interval, k.oow_ack_interval);
+    EXPECT_EQ(c.delayed_ack, static_cast<std::uint8_t>(k.delayed_ack));
+    EXPECT_EQ(c.delack_min, k.delack_min);
+    EXPECT_EQ(c.delack_ato, k.delack_ato);
   }
   tcpclose_config c;
   EXPECT_EQ(tcpclose_config_init(&c, 5), -1);
@@ -141,6 +145,9 @@ TEST(CApi, RejectsEnumValuesTheCoreCannotRepresent) {
   tcb.state = TCPCLOSE_CLOSED;
   cfg.mutant = 9;
   EXPECT_EQ(tcpclose_step(&tcb, &in, &cfg, &out), -1);
+  cfg.mutant = TCPCLOSE_MUTANT_NONE;
+  cfg.delayed_ack = TCPCLOSE_DELAYED_ACK_FREEBSD_DATA + 1;
+  EXPECT_EQ(tcpclose_step(&tcb, &in, &cfg, &out), -1);
 }
 
 TEST(CApi, NamesAreTheRfcSpellings) {
@@ -149,6 +156,7 @@ TEST(CApi, NamesAreTheRfcSpellings) {
   EXPECT_STREQ(tcpclose_errno_name(TCPCLOSE_ECONNRESET), "ECONNRESET");
   EXPECT_STREQ(tcpclose_verdict_name(TCPCLOSE_CHALLENGE_ACKED), "challenge-ack");
   EXPECT_STREQ(tcpclose_timer_name(TCPCLOSE_TIMER_2MSL), "2msl");
+  EXPECT_STREQ(tcpclose_timer_name(TCPCLOSE_TIMER_DELAYED_ACK), "delayed-ack");
 }
 
 }  // namespace

@@ -214,6 +214,92 @@ TEST_P(MatchesCoreRttKnobIgnored, AnEncodingWithoutTheKnobIsCaught) {
   EXPECT_GT(t.mismatches, 0u);
 }
 INSTANTIATE_TEST_SUITE_P(RttKnobs, MatchesCoreRttKnobIgnored, ::testing::ValuesIn(rtt_knobs()), variant_name);
+// Delayed ACKs (config.hpp delayed_ack, Timer::DelAck): the canonical TCBs never have the timer
+// armed, so these cases arm it (and give some TCBs received data), then fire it early and on time,
+// and send what arms or cancels it: a FIN at RCV.NXT, data, close(), a RST.
+Tally delack_cases(CrossCheck& cc, const Config& c) {
+  Tally t;
+  using classes::kIrs;
+  using classes::kIss;
+  auto one = [&](const Tcb& t0, const Input& in) {
+    ++t.cases;
+    if (!cc.check(t0, in).ok()) ++t.mismatches;
+  };
+  for (State st : kAllStates)
+    for (std::uint32_t data : {0u, 100u}) {
+      Tcb tcb = classes::canonical_tcb(st, c);
+      if (is_synchronized(st) && st != State::TimeWait) {
+        tcb.rcv_nxt += data; tcb.last_ack_sent = tcb.rcv_nxt;
+        tcb.data_rcvd = data != 0 && c.delayed_ack == DelayedAck::LinuxFin;
+      }
+      Segment fin;
+      fin.flags = flag::FIN | flag::ACK; fin.seq = tcb.rcv_nxt; fin.ack = tcb.snd_nxt; fin.wnd = 65535;
+      Segment bytes = fin;
+      bytes.flags = flag::ACK | flag::PSH; bytes.len = 10;
+      Segment rst = fin;
+      rst.flags = flag::RST;
+      for (bool armed : {false, true}) {
+        Tcb x = tcb;
+        if (armed) x.deadline[static_cast<std::size_t>(Timer::DelAck)] = 7;
+        one(x, Input::segment(5, fin));
+        one(x, Input::segment(5, bytes));
+        one(x, Input::segment(5, rst));
+        one(x, Input::close(5));
+        one(x, Input::timeout(6, Timer::DelAck));
+        one(x, Input::timeout(7, Timer::DelAck));
+      }
+    }
+  return t;
+}
+
+Config freebsd_delack() {
+  Config c = freebsd_config();
+  c.delayed_ack = DelayedAck::FreeBsdData;
+  return c;
+}
+
+class MatchesCoreDelayedAck : public ::testing::TestWithParam<Variant> {};
+
+TEST_P(MatchesCoreDelayedAck, TheRelationFollowsTheDelayedAckTimer) {
+  const Variant& v = GetParam();
+  CrossCheck cc(v.step_cfg, v.step_cfg);
+  const Tally t = delack_cases(cc, v.step_cfg);
+  EXPECT_GT(t.cases, 0u);
+  EXPECT_EQ(t.mismatches, 0u) << (t.first.empty() ? "" : t.first.front());
+}
+INSTANTIATE_TEST_SUITE_P(DelayedAck, MatchesCoreDelayedAck,
+                         ::testing::Values(Variant{"linux", linux_config(), linux_config()},
+                                           Variant{"freebsd_data", freebsd_delack(), freebsd_delack()},
+                                           Variant{"reference", reference_config(), reference_config()}),
+                         variant_name);
+
+// The negative control: step() has the knob (or its delays), the encoding is built without.
+std::vector<Variant> delack_knobs() {
+  const Config lx = linux_config();
+  Config off = lx, min = lx, ato = lx, bsd_ato = freebsd_delack(), bsd_off = freebsd_delack();
+  off.delayed_ack = DelayedAck::Off;
+  bsd_off.delayed_ack = DelayedAck::Off;
+  min.delack_min = 5;
+  ato.delack_ato = 41;
+  bsd_ato.delack_ato = 41;
+  return {{"linux_delayed_ack", lx, off}, {"linux_delack_min", lx, min}, {"linux_delack_ato", lx, ato},
+          {"freebsd_delayed_ack", freebsd_delack(), bsd_off},
+          {"freebsd_delack_ato", freebsd_delack(), bsd_ato}};
+}
+
+class MatchesCoreDelayedAckKnobIgnored : public ::testing::TestWithParam<Variant> {};
+
+TEST_P(MatchesCoreDelayedAckKnobIgnored, AnEncodingWithoutTheKnobIsCaught) {
+  const Variant& v = GetParam();
+  CrossCheck cc(v.step_cfg, v.encoding_cfg);
+  const Tally t = delack_cases(cc, v.step_cfg);
+  std::printf("matches_core: step() with %s, encoding without: %llu of %llu cases differ\n", v.name.c_str(),
+              static_cast<unsigned long long>(t.mismatches), static_cast<unsigned long long>(t.cases));
+  EXPECT_GT(t.mismatches, 0u);
+}
+INSTANTIATE_TEST_SUITE_P(DelayedAckKnobs, MatchesCoreDelayedAckKnobIgnored, ::testing::ValuesIn(delack_knobs()),
+                         variant_name);
+
 // The same negative control for the linux profile's knobs of TIME-WAIT and the ACK check, on the
 // one case each knob decides (the canonical classes carry no TSval other than TS.Recent's): the
 // encoding with the knob agrees with step(), the encoding without it does not.
@@ -233,6 +319,8 @@ std::vector<KnobCase> linux_knobs() {
   const Config lx = linux_config();
   Config no_ts = lx, no_old = lx, no_tw_ts = lx, no_tw_paws = lx, no_bare = lx, no_fw2_tw = lx, no_calls = lx, no_after_fin = lx, no_past = lx, no_tw_closed = lx;
   no_tw_closed.tw_socket_closed = false;
+  Config no_oow = lx;
+  no_oow.oow_ack_interval = 0;
   no_past.rst_on_data_past_rcv_nxt = false;
   no_after_fin.after_fin_ignored = false;
   no_bare.no_ack_dropped_first = false;
@@ -262,7 +350,9 @@ std::vector<KnobCase> linux_knobs() {
           {"linux_call_errors_listen", no_calls, State::Listen, Segment{}, Input::listen(10)},
           // shutdown() in TIME-WAIT: ENOTCONN with the knob, 0 without.
           {"linux_tw_socket_closed_shutdown", no_tw_closed, State::TimeWait, Segment{}, Input::shutdown(10, Shut::Wr)},
-          {"linux_call_errors_shutdown", no_calls, State::Listen, Segment{}, Input::shutdown(10, Shut::Rd)}};
+          {"linux_call_errors_shutdown", no_calls, State::Listen, Segment{}, Input::shutdown(10, Shut::Rd)},
+          // An ACK above TIME-WAIT's window: answered either way, but only the rate limit keeps its tick.
+          {"linux_oow_ack_interval", no_oow, State::TimeWait, ts_seg(flag::ACK, kIrs + 2 + 100000, kIss + 2, kTsRecent)}};
 }
 
 class MatchesCoreLinuxKnobIgnored : public ::testing::TestWithParam<KnobCase> {};

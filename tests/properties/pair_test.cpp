@@ -215,7 +215,7 @@ struct Pair {
     for (int rounds = 0; rounds < 16; ++rounds) {
       bool fired = false;
       for (int x = 0; x < 2; ++x)
-        for (Timer tm : {Timer::Rexmit, Timer::TimeWait, Timer::FinWait2})
+        for (Timer tm : {Timer::Rexmit, Timer::TimeWait, Timer::FinWait2, Timer::DelAck})
           if (h[x].tcb.armed(tm) && seq_le(h[x].tcb.at(tm), now)) {
             run(x, Input::timeout(now, tm), h[x].conn);
             fired = true;
@@ -237,7 +237,7 @@ struct Pair {
   bool quiet() const {
     if (!net.empty()) return false;
     for (const Host& x : h)
-      for (Timer tm : {Timer::Rexmit, Timer::TimeWait, Timer::FinWait2})
+      for (Timer tm : {Timer::Rexmit, Timer::TimeWait, Timer::FinWait2, Timer::DelAck})
         if (x.tcb.armed(tm)) return false;
     return true;
   }
@@ -258,7 +258,7 @@ struct Pair {
       if (!net.empty()) { deliver(0, false); continue; }
       std::uint32_t next = kNever;  // jump to the next deadline
       for (const Host& x : h)
-        for (Timer tm : {Timer::Rexmit, Timer::TimeWait, Timer::FinWait2})
+        for (Timer tm : {Timer::Rexmit, Timer::TimeWait, Timer::FinWait2, Timer::DelAck})
           if (x.tcb.armed(tm) && x.tcb.at(tm) - now < next - now) next = x.tcb.at(tm);
       tick(next - now);
     }
@@ -392,6 +392,8 @@ void pair_run() {
   // A fixed RTO in these short ticks, as the model checker keeps (model_config): estimated from
   // an RTT, FreeBSD's 200-tick slop alone would outlast TIME-WAIT many times over.
   c.rtt_estimate = false; c.tail_loss_probe = false;
+  // Linux's delayed ACK of a FIN (delayed_ack) in these short ticks too: within the fixed RTO.
+  c.delack_min = 1; c.delack_ato = 2;
   // The applications always close in the end, so an orphaned FIN-WAIT-2 whose peer is gone must
   // time out (Linux tcp_fin_timeout) for "both CLOSED" to be a fair end.
   c.fin_wait2 = FinWait2Timeout::OrphanOnly; c.fin_wait2_timeout = 4 * kMsl;

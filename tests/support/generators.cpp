@@ -60,7 +60,7 @@ void showValue(const Tcb& t, std::ostream& os) {
   if (t.passive) os << " passive";
   if (t.retries != 0) os << " retries=" << unsigned{t.retries};
   if (t.so_error != Err::None) os << " so_error=" << name(t.so_error);
-  for (Timer tm : {Timer::Rexmit, Timer::TimeWait, Timer::FinWait2})
+  for (Timer tm : {Timer::Rexmit, Timer::TimeWait, Timer::FinWait2, Timer::DelAck})
     if (t.armed(tm)) os << " " << name(tm) << "@" << t.at(tm);
 }
 
@@ -132,7 +132,7 @@ rc::Gen<std::uint32_t> now_tick() {
 }
 
 std::uint32_t timer_length(const Config& c, std::size_t i) {
-  return i == 0 ? c.rto : i == 1 ? c.time_wait : c.fin_wait2_timeout;
+  return i == 0 ? c.rto : i == 1 ? c.time_wait : i == 2 ? c.fin_wait2_timeout : c.delack_ato;
 }
 
 bool data_state(State s) {
@@ -290,7 +290,7 @@ rc::Gen<Input> input_for(const Tcb& t, std::uint32_t now) {
         }
       });
   const rc::Gen<Input> timer = rc::gen::map(
-      rc::gen::pair(rc::gen::element(Timer::Rexmit, Timer::TimeWait, Timer::FinWait2), rc::gen::inRange(0, 4)),
+      rc::gen::pair(rc::gen::element(Timer::Rexmit, Timer::TimeWait, Timer::FinWait2, Timer::DelAck), rc::gen::inRange(0, 4)),
       [t, now](const auto& k) {
         const Timer tm = k.first;
         if (!t.armed(tm)) return Input::timeout(now, tm);

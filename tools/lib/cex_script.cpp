@@ -352,6 +352,8 @@ Config real_time_config(const Config& model_cfg, Profile p) {
   c.rto = prof.rto;
   c.rtt_estimate = prof.rtt_estimate;
   c.tail_loss_probe = prof.tail_loss_probe;
+  c.delack_min = prof.delack_min;  // delayed_ack itself stays the model's (off unless asked for)
+  c.delack_ato = prof.delack_ato;
   c.fin_retries = prof.fin_retries;
   c.retries = prof.retries;
   c.fin_wait2_timeout = prof.fin_wait2_timeout;

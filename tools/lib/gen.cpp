@@ -81,6 +81,16 @@ class Sim {
     w_.now_us += after_us;
     line("< " + w_.in_text(s));
     run(tcb, Input::segment(now(), s, classes::kNewIss));
+    delayed_ack(tcb);
+  }
+  // Config::delayed_ack: an ACK the segment armed goes when its timer fires, before the next line.
+  void delayed_ack(Tcb& tcb) {
+    if (!tcb.armed(Timer::DelAck)) return;
+    const std::uint32_t at = tcb.at(Timer::DelAck);
+    w_.now_us = std::max(w_.now_us, std::int64_t{at} * (c_.tick_us == 0 ? 1 : c_.tick_us));
+    const Output keep = last_;
+    run(tcb, Input::timeout(at, Timer::DelAck));
+    last_ = keep;  // the step under test stays the one the script is about
   }
   Segment peer_seg(std::uint8_t flags, Seq seq_rel, Seq ack_rel) const {
     Segment s;
@@ -260,6 +270,7 @@ void Sim::apply(const InputClass& k, std::int64_t max_timer_us) {
   in.now = now();
   line("< " + w_.in_text(in.seg));
   run(t_, in);
+  delayed_ack(t_);
 }
 
 // Whether a class needs the application to hold its descriptor (a call), or the canonical

@@ -82,6 +82,14 @@ void add_knob_options(CLI::App& app, KnobOptions& k, bool with_mutant) {
                 "on: with SACK offered by the peer, an unacknowledged FIN is probed at min(2 SRTT + pad, RTO) "
                 "once (Linux tcp_schedule_loss_probe); off: only the RTO")
       ->check(CLI::IsMember({"on", "off"}));
+  g->add_option("--delayed-ack", k.delayed_ack,
+                "Which ACKs wait for the delayed-ACK timer: off (every ACK at once), linux-fin (the ACK of a FIN "
+                "into CLOSE-WAIT: tcp_fin pingpong), freebsd-data (in-order data, every second segment at once)")
+      ->check(CLI::IsMember({"off", "linux-fin", "freebsd-data"}));
+  g->add_option("--delack-min", k.delack_min, "With --delayed-ack linux-fin: the delay before any data, ticks (the next jiffy)")
+      ->check(CLI::Range(0u, 100000000u));
+  g->add_option("--delack-ato", k.delack_ato, "With --delayed-ack: the delay after data, ticks (TCP_ATO_MIN, TCPTV_DELACK: 40 ms)")
+      ->check(CLI::Range(0u, 100000000u));
   g->add_option("--rto-floor", k.rto_floor, "With --rtt-estimate: the least RTO before the slop, ticks (RFC 6298: 1 s)")
       ->check(CLI::Range(0u, 100000000u));
   g->add_option("--rto-var-min", k.rto_var_min,
@@ -91,6 +99,10 @@ void add_knob_options(CLI::App& app, KnobOptions& k, bool with_mutant) {
       ->check(CLI::Range(0u, 100000000u));
   g->add_option("--rto-max", k.rto_max, "With --rtt-estimate: the longest RTO, ticks (Linux TCP_RTO_MAX 120 s)")
       ->check(CLI::Range(1u, 2000000000u));
+  g->add_option("--oow-ack-interval", k.oow_ack_interval,
+                "At most one answer outside the window (bare ACK or SYN) or challenge ACK per this many ticks on "
+                "a connection (Linux tcp_invalid_ratelimit); 0: answer each")
+      ->check(CLI::Range(0u, 2000000000u));
   g->add_option("--fin-retries", k.fin_retries, "FIN retransmissions before giving up (255: never)")->check(CLI::Range(0u, 255u));
   g->add_option("--retries", k.retries, "SYN/data retransmissions before giving up (255: never)")->check(CLI::Range(0u, 255u));
   g->add_option("--rcv-wnd", k.rcv_wnd, "Receive window, bytes")->check(CLI::Range(0u, 1073741824u));
@@ -172,9 +184,10 @@ void add_knob_options(CLI::App& app, KnobOptions& k, bool with_mutant) {
                 "on: read() after the peer's FIN returns 0 before a pending error (Linux); off: the error first")
       ->check(CLI::IsMember({"on", "off"}));
   g->add_option("--bind-reuse", k.bind_reuse,
-                "With SO_REUSEADDR bind() may pass: time-wait (connections in TIME-WAIT) or both (Linux: any "
-                "socket that set SO_REUSEADDR too and is not listening)")
-      ->check(CLI::IsMember({"time-wait", "both"}));
+                "With SO_REUSEADDR bind() may pass: time-wait (connections in TIME-WAIT), both (Linux: any "
+                "socket that set SO_REUSEADDR too and is not listening) or connections (FreeBSD: any connection, "
+                "and sockets bound to another address)")
+      ->check(CLI::IsMember({"time-wait", "both", "connections"}));
   if (with_mutant)
     app.add_option("--mutant", k.mutant, "Run a deliberately broken core (list: tcpclose mutants)")
         ->check(CLI::IsMember(mutant_names()))->capture_default_str();
@@ -209,10 +222,16 @@ Config apply_knobs(const KnobOptions& k, Config c) {
   if (k.rto) c.rto = *k.rto;
   if (k.rtt_estimate) c.rtt_estimate = *k.rtt_estimate == "on";
   if (k.rto_floor) c.rto_floor = *k.rto_floor;
+  if (k.delayed_ack)
+    c.delayed_ack = *k.delayed_ack == "linux-fin"      ? DelayedAck::LinuxFin
+                    : *k.delayed_ack == "freebsd-data" ? DelayedAck::FreeBsdData : DelayedAck::Off;
+  if (k.delack_min) c.delack_min = *k.delack_min;
+  if (k.delack_ato) c.delack_ato = *k.delack_ato;
   if (k.tail_loss_probe) c.tail_loss_probe = *k.tail_loss_probe == "on";
   if (k.rto_var_min) c.rto_var_min = *k.rto_var_min;
   if (k.rto_slop) c.rto_slop = *k.rto_slop;
   if (k.rto_max) c.rto_max = *k.rto_max;
+  if (k.oow_ack_interval) c.oow_ack_interval = *k.oow_ack_interval;
   if (k.fin_retries) c.fin_retries = static_cast<std::uint8_t>(*k.fin_retries);
   if (k.retries) c.retries = static_cast<std::uint8_t>(*k.retries);
   if (k.rcv_wnd) c.rcv_wnd = *k.rcv_wnd;
@@ -239,7 +258,9 @@ Config apply_knobs(const KnobOptions& k, Config c) {
     c.rst_errors = *k.rst_errors == "linux" ? RstErrors::Linux
                    : *k.rst_errors == "freebsd" ? RstErrors::FreeBsd : RstErrors::Rfc9293;
   if (k.read_eof_first) c.read_eof_before_error = *k.read_eof_first == "on";
-  if (k.bind_reuse) c.bind_reuse = *k.bind_reuse == "both" ? BindReuse::BothReuse : BindReuse::TimeWait;
+  if (k.bind_reuse)
+    c.bind_reuse = *k.bind_reuse == "both"          ? BindReuse::BothReuse
+                   : *k.bind_reuse == "connections" ? BindReuse::Connections : BindReuse::TimeWait;
   c.mutant = mutant_from_name(k.mutant).value_or(Mutant::None);
   return c;
 }
@@ -298,6 +319,11 @@ std::vector<std::pair<std::string, std::string>> describe(const Config& c) {
       {"rto-slop", std::to_string(c.rto_slop)},
       {"rto-max", std::to_string(c.rto_max)},
       {"tail-loss-probe", onoff(c.tail_loss_probe)},
+      {"oow-ack-interval", std::to_string(c.oow_ack_interval)},
+      {"delayed-ack", c.delayed_ack == DelayedAck::LinuxFin      ? "linux-fin"
+                      : c.delayed_ack == DelayedAck::FreeBsdData ? "freebsd-data" : "off"},
+      {"delack-min", std::to_string(c.delack_min)},
+      {"delack-ato", std::to_string(c.delack_ato)},
       {"fin-retries", retries(c.fin_retries)},
       {"retries", retries(c.retries)},
       {"rcv-wnd", std::to_string(c.rcv_wnd)},
@@ -305,7 +331,8 @@ std::vector<std::pair<std::string, std::string>> describe(const Config& c) {
       {"rst-errors", c.rst_errors == RstErrors::Linux     ? "linux"
                      : c.rst_errors == RstErrors::FreeBsd ? "freebsd" : "rfc9293"},
       {"read-eof-first", onoff(c.read_eof_before_error)},
-      {"bind-reuse", c.bind_reuse == BindReuse::BothReuse ? "both" : "time-wait"},
+      {"bind-reuse", c.bind_reuse == BindReuse::BothReuse     ? "both"
+                     : c.bind_reuse == BindReuse::Connections ? "connections" : "time-wait"},
       {"mutant", name(c.mutant)},
   };
 }

@@ -137,6 +137,7 @@ json tcb_json(const Tcb& t) {
   if (t.rtt_timing || t.rtt_time != 0 || t.srtt != 0 || t.rttvar != 0) {
     j["rtt_timing"] = t.rtt_timing; j["rtt_time"] = t.rtt_time; j["srtt"] = t.srtt; j["rttvar"] = t.rttvar;
   }
+  if (t.oow_ack_at != 0) j["oow_ack_at"] = t.oow_ack_at;  // Config::oow_ack_interval only
   return j;
 }
 Tcb tcb_from(const json& j) {
@@ -153,6 +154,7 @@ Tcb tcb_from(const json& j) {
   t.rcv_unread = j.at("rcv_unread");
   t.rtt_timing = j.value("rtt_timing", false); t.rtt_time = j.value("rtt_time", 0u);
   t.srtt = j.value("srtt", 0u); t.rttvar = j.value("rttvar", 0u);
+  t.oow_ack_at = j.value("oow_ack_at", 0u);
   for (std::size_t i = 0; i < kTimerCount; ++i) {
     const json& d = j.at("timers").at(name(static_cast<Timer>(i)));
     t.deadline[i] = d.is_null() ? kNever : d.get<std::uint32_t>();

@@ -943,6 +943,9 @@ class Runner {
     if (!diff.empty())
       mismatch(st, diff, trim(want), fmt::format("sent {} at {}", rel_segment(e.seg), secs(e.at_us)));
     last_us_ = any_time ? e.at_us : last_us_;
+    // packetdrill adjust_relative_event_times: the next relative event counts from the live time,
+    // so a segment that came late in its window ('+0~+.05', a delayed ACK) moves the lines after it.
+    if (st.time.end == TimeSpec::End::Window && e.at_us > last_us_) last_us_ = e.at_us;
   }
 
   std::string compare(const Packet& p, const Segment& a) {

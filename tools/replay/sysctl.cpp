@@ -118,6 +118,13 @@ std::string fin_timeout(Config& c, std::string_view v) {
   c.fin_wait2_timeout = ms_ticks(c, *n * 1000);
   return fmt::format("fin_wait2_timeout = {} s", *n);
 }
+// Linux net.ipv4.tcp_invalid_ratelimit, in ms (proc_dointvec_ms_jiffies): 0 turns it off.
+std::string invalid_ratelimit(Config& c, std::string_view v) {
+  const auto n = number(v);
+  if (!n || *n > 3600000) return {};
+  c.oow_ack_interval = ms_ticks(c, *n);
+  return fmt::format("oow_ack_interval = {} ms (answers outside the window and challenge ACKs)", *n);
+}
 std::string wmem(Config& c, std::string_view v) {
   const auto mid = middle_of_three(v);
   if (!mid || *mid == 0 || *mid > kMaxSndBuf) return {};
@@ -165,6 +172,8 @@ const std::vector<SysctlRule>& sysctl_rules() {
       // core does not have, accepted only at the kernel's and defaults.sh's values.
       {"net.ipv4.tcp_rfc1337", Stack::Linux, "0", rfc1337, "RST kills TIME-WAIT (0) or is ignored (1)"},
       {"net.ipv4.tcp_fin_timeout", Stack::Linux, "60", fin_timeout, "the orphaned FIN-WAIT-2 lifetime in s"},
+      {"net.ipv4.tcp_invalid_ratelimit", Stack::Linux, "500", invalid_ratelimit,
+       "at most one answer outside the window or challenge ACK per interval, in ms"},
       {"net.ipv4.tcp_wmem", Stack::Linux, "4096 16384 4194304", wmem, "the send buffer, knob snd_buf = tcp_wmem[1]"},
       {"net.ipv4.tcp_rmem", Stack::Linux, "4096 131072 6291456", rmem, "accepted while tcp_rmem[1] >= rcv_wnd"},
       {"net.ipv4.tcp_timestamps", Stack::Linux, "1", timestamps, "timestamps and PAWS"},

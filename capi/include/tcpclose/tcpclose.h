@@ -38,8 +38,11 @@ enum tcpclose_flag {
   TCPCLOSE_FIN = 0x01, TCPCLOSE_SYN = 0x02, TCPCLOSE_RST = 0x04, TCPCLOSE_PSH = 0x08, TCPCLOSE_ACK = 0x10
 };
 
-typedef enum tcpclose_timer { TCPCLOSE_TIMER_REXMIT, TCPCLOSE_TIMER_2MSL, TCPCLOSE_TIMER_FIN_WAIT_2 } tcpclose_timer;
-#define TCPCLOSE_TIMER_COUNT 3
+typedef enum tcpclose_timer {
+  TCPCLOSE_TIMER_REXMIT, TCPCLOSE_TIMER_2MSL, TCPCLOSE_TIMER_FIN_WAIT_2,
+  TCPCLOSE_TIMER_DELAYED_ACK /* delayed_ack: an ACK that waits */
+} tcpclose_timer;
+#define TCPCLOSE_TIMER_COUNT 4
 #define TCPCLOSE_NEVER 0xFFFFFFFFu /* a disarmed timer's deadline */
 
 typedef enum tcpclose_shut { TCPCLOSE_SHUT_RD, TCPCLOSE_SHUT_WR, TCPCLOSE_SHUT_RDWR } tcpclose_shut;
@@ -103,11 +106,12 @@ typedef struct tcpclose_tcb {
   bool rtt_timing;  /* RFC 6298 estimation (rtt_estimate): a segment is timed since rtt_time */
   bool sack_ok;     /* the peer offered SACK (tail_loss_probe only) */
   bool tlp_sent;    /* a tail loss probe is out */
-  uint8_t rtt_pad_;
+  bool data_rcvd;   /* delayed_ack linux-fin: in-order data arrived after the handshake */
   uint16_t srtt, rttvar; /* SRTT x 8 and RTTVAR x 4 in ticks; 0: no sample yet */
   uint32_t iss, irs, snd_una, snd_nxt, snd_wnd, rcv_nxt, rcv_wnd, fin_seq;
   uint32_t ts_recent, last_ack_sent, rcv_unread;
   uint32_t rtt_time;
+  uint32_t oow_ack_at; /* oow_ack_interval: the tick of the last rate-limited answer + 1; 0: none */
   uint32_t deadline[TCPCLOSE_TIMER_COUNT]; /* indexed by tcpclose_timer */
 } tcpclose_tcb;
 
@@ -152,8 +156,9 @@ enum tcpclose_reopen_iss { TCPCLOSE_REOPEN_ISS_FROM_INPUT, TCPCLOSE_REOPEN_ISS_A
 enum tcpclose_fin_wait2_timeout { TCPCLOSE_FW2_NONE, TCPCLOSE_FW2_ORPHAN_ONLY };
 enum tcpclose_time_wait_restart { TCPCLOSE_TW_RESTART_ON_FIN, TCPCLOSE_TW_RESTART_ON_ACK, TCPCLOSE_TW_RESTART_ON_ANSWER };
 enum tcpclose_rst_errors { TCPCLOSE_RST_ERRORS_RFC9293, TCPCLOSE_RST_ERRORS_LINUX, TCPCLOSE_RST_ERRORS_FREEBSD };
-enum tcpclose_bind_reuse { TCPCLOSE_BIND_REUSE_TIME_WAIT, TCPCLOSE_BIND_REUSE_BOTH };
+enum tcpclose_bind_reuse { TCPCLOSE_BIND_REUSE_TIME_WAIT, TCPCLOSE_BIND_REUSE_BOTH, TCPCLOSE_BIND_REUSE_CONNECTIONS };
 enum tcpclose_call_errors { TCPCLOSE_CALL_ERRORS_RFC9293, TCPCLOSE_CALL_ERRORS_LINUX };
+enum tcpclose_delayed_ack { TCPCLOSE_DELAYED_ACK_OFF, TCPCLOSE_DELAYED_ACK_LINUX_FIN, TCPCLOSE_DELAYED_ACK_FREEBSD_DATA };
 enum tcpclose_mutant {
   TCPCLOSE_MUTANT_NONE, TCPCLOSE_MUTANT_TIME_WAIT_ZERO, TCPCLOSE_MUTANT_TIME_WAIT_ONE_MSL,
   TCPCLOSE_MUTANT_RST_KILLS_TIME_WAIT, TCPCLOSE_MUTANT_NO_REACK_IN_TIME_WAIT,
@@ -200,6 +205,9 @@ typedef struct tcpclose_config {
   bool after_fin_ignored;       /* after the peer's FIN a segment at or above RCV.NXT draws no ACK */
   bool rst_on_data_past_rcv_nxt; /* with the read side shut, data or FIN ending past RCV.NXT resets */
   uint8_t call_errors;          /* tcpclose_call_errors: calls on a socket without a connection */
+  uint32_t oow_ack_interval;    /* at most one answer outside the window or challenge ACK per this many ticks; 0: off */
+  uint8_t delayed_ack;          /* tcpclose_delayed_ack: which ACKs wait for TCPCLOSE_TIMER_DELAYED_ACK */
+  uint32_t delack_min, delack_ato; /* the delays, ticks: Linux before any data; Linux after data, FreeBSD */
 } tcpclose_config;
 
 /* The knobs of a profile (times in ms ticks). Returns 0, or -1 for an unknown profile. */

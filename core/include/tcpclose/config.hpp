@@ -77,6 +77,10 @@ enum class BindReuse : std::uint8_t {
   BothReuse,  // Linux inet_bind_conflict(): no conflict when both sockets set SO_REUSEADDR and
               // the other is not listening, in any state; a TIME-WAIT socket keeps the flag of
               // the socket that left it (inet_twsk_alloc: tw_reuse = sk_reuse)
+  Connections,  // FreeBSD in_pcbbind_setup(): SO_REUSEADDR drops INPLOOKUP_WILDCARD, and the exact
+                // in_pcblookup_local() finds only sockets without a foreign address on the same
+                // local address: every connection is passed, in any state and whatever its flag; a
+                // bound or listening socket on that very address is not (SO_REUSEPORT not modelled)
 };
 
 // How the socket layer answers calls on a socket without a connection (a fresh socket, or a
@@ -89,6 +93,23 @@ enum class CallErrors : std::uint8_t {
             // on a listener EISCONN (__inet_stream_connect: SS_UNCONNECTED, not TCP_CLOSE); write()
             // EPIPE (tcp_sendmsg_locked -> sk_stream_wait_connect); shutdown() on a listener 0, and
             // SHUT_RD or SHUT_RDWR closes it (inet_shutdown -> tcp_disconnect -> inet_csk_listen_stop)
+};
+
+// Which ACKs wait for the delayed-ACK timer (Timer::DelAck) instead of going at once. Any segment
+// we send that carries an ACK takes the pending one along and cancels the timer; its expiry sends
+// the ACK with the then-current RCV.NXT, window and timestamps.
+enum class DelayedAck : std::uint8_t {
+  Off,       // every ACK goes at once (RFC 9293; RFC 1122 §4.2.3.2's delay is a SHOULD)
+  // Linux: the ACK of a FIN that moves SYN-RECEIVED or ESTABLISHED to CLOSE-WAIT waits (tcp_fin()
+  // enters pingpong mode, so __tcp_ack_snd_check() calls tcp_send_delayed_ack()): delack_min
+  // ticks while no data has been received (icsk_ack.ato still 0: the timer fires at the next
+  // jiffy), delack_ato once some has (tcp_event_data_recv(): ato = TCP_ATO_MIN). Data itself is
+  // ACKed at once (quickack mode, as at the start of a connection).
+  LinuxFin,
+  // FreeBSD tcp_do_segment: in-order data is ACKed delack_ato later (DELAY_ACK -> TF_DELACK,
+  // tcp_delacktime = TCPTV_DELACK), unless the timer already runs, then at once (an ACK for every
+  // second segment); a FIN is ACKed at once ("no more input can be expected, send ACK now").
+  FreeBsdData,
 };
 
 // Deliberately broken behaviours, used only to show that tests, the checker and the proofs
@@ -202,6 +223,16 @@ struct Config {
   // FIN went out comes at min(2 SRTT + (FIN alone in flight ? rto_var_min : 2 ticks), RTO) and
   // resends the FIN alone, without backoff; then the RTO runs as usual.
   bool tail_loss_probe = false;
+  // Linux tcp_invalid_ratelimit (ticks; 0: off): the answers to segments outside the window or
+  // rejected by PAWS, and every challenge ACK, go out at most once per interval on a connection
+  // (__tcp_oow_rate_limited, tp->last_oow_ack_time; a timewait socket starts afresh). A segment
+  // with text or FIN and without SYN is always answered and starts no interval
+  // (tcp_oow_rate_limited: "Data packets without SYNs are not likely part of an ACK loop"); a
+  // challenge ACK is limited whatever it answers (tcp_send_challenge_ack). Off: RFC 9293 answers each.
+  std::uint32_t oow_ack_interval = 0;
+  DelayedAck delayed_ack = DelayedAck::Off;
+  std::uint32_t delack_min = 4;        // DelayedAck::LinuxFin before any data: one jiffy at HZ 250
+  std::uint32_t delack_ato = 40;       // Linux TCP_ATO_MIN, FreeBSD TCPTV_DELACK: HZ/25 = 40 ms
   std::uint8_t fin_retries = 8;        // retransmissions of a FIN before giving up
   std::uint8_t retries = 15;           // retransmissions of SYN or data before giving up
                                        // (kUnlimitedRetries: never give up)
@@ -295,6 +326,13 @@ constexpr Config linux_config() noexcept {
   c.rto_var_min = 200;                           // TCP_RTO_MIN
   c.rto_max = 120000;                            // TCP_RTO_MAX
   c.tail_loss_probe = true;                      // tcp_early_retrans = 3, tcp_sack = 1
+  c.oow_ack_interval = 500;                      // sysctl tcp_invalid_ratelimit = HZ/2
+  // tcp_fin() -> inet_csk_enter_pingpong_mode(); __tcp_ack_snd_check() -> tcp_send_delayed_ack():
+  // 3-7 ms after a FIN with no data received on this HZ 250 kernel (the next jiffy; 4 ms is one),
+  // 41-45 ms after data (TCP_ATO_MIN = HZ/25) (linux/close-wait-fin-ack-delayed-*.pkt)
+  c.delayed_ack = DelayedAck::LinuxFin;
+  c.delack_min = 4;
+  c.delack_ato = 40;
   c.fin_retries = 8;                             // tcp_orphan_retries(): 0 means 8
   c.retries = 15;                                // TCP_RETR2
   // net.ipv4.tcp_wmem[1] = 16384, the initial sk_sndbuf. Linux charges skb overhead against it
@@ -379,6 +417,13 @@ constexpr Config freebsd_config() noexcept {
   // tcp_twcheck(): "Acknowledge the segment if it has data or is not a duplicate ACK" (thflags !=
   // TH_ACK || tlen != 0 || th_seq != rcv_nxt || th_ack != snd_nxt -> tcp_twrespond(TH_ACK)).
   c.tw_ack_unless_duplicate = true;
+  // in_pcbbind_setup(): with SO_REUSEADDR the lookup is exact (no INPLOOKUP_WILDCARD), and
+  // in_pcblookup_local() then finds only unconnected sockets on the same local address.
+  c.bind_reuse = BindReuse::Connections;
+  // tcp_do_segment dodata: DELAY_ACK() (net.inet.tcp.delayed_ack = 1) -> TF_DELACK, TT_DELACK in
+  // tcp_delacktime = TCPTV_DELACK (hz/25, 40 ms); a FIN is ACKed at once (TF_ACKNOW)
+  c.delayed_ack = DelayedAck::FreeBsdData;
+  c.delack_ato = 40;
   c.rto = 1000;                                  // TCPTV_RTOBASE = 1 s
   // tcp_xmit_timer: TCPT_RANGESET(t_rxtcur, TCP_REXMTVAL(tp), ...) with TCP_REXMTVAL =
   // max(t_rttmin, srtt + 4 rttvar); tcp_timer_rexmt multiplies it by tcp_backoff[] and

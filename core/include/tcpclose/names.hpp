@@ -48,6 +48,7 @@ constexpr const char* name(Timer t) noexcept {
     case Timer::Rexmit: return "rexmit";
     case Timer::TimeWait: return "2msl";
     case Timer::FinWait2: return "fin-wait-2";
+    case Timer::DelAck: return "delayed-ack";
   }
   return "?";
 }

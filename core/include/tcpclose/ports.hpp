@@ -75,7 +75,8 @@ struct Demux {
 //     overlap when equal or either is INADDR_ANY), including a connection in TIME-WAIT;
 //  B2 with SO_REUSEADDR, bind() succeeds when every such user is a TIME-WAIT connection
 //     (reuse_rule TimeWait), or, as Linux does (BothReuse), when every such user set
-//     SO_REUSEADDR too and is not listening, in any state;
+//     SO_REUSEADDR too and is not listening, in any state, or, as FreeBSD does (Connections),
+//     when every such user is a connection or is bound to another address;
 //  B3 two listeners never share a local address (listen() fails with EADDRINUSE);
 //  B4 connect() fails with EADDRNOTAVAIL if the 4-tuple is already a live connection;
 //  B5 demux finds the connection for a 4-tuple, else the listener on the local address.
@@ -91,13 +92,21 @@ struct BindTable {
     return a.port == b.port && (a.addr == b.addr || a.addr == kAnyAddr || b.addr == kAnyAddr);
   }
 
+  // B2: may bind() with SO_REUSEADDR share `local` with user b?
+  constexpr bool shared(const Binding& b, const Endpoint& local) const noexcept {
+    switch (reuse_rule) {
+      case BindReuse::TimeWait: return b.use == Use::Connection && b.state == State::TimeWait;
+      case BindReuse::BothReuse: return b.reuseaddr && b.use != Use::Listening;
+      case BindReuse::Connections: return b.use == Use::Connection || b.tuple.local.addr != local.addr;
+    }
+    return false;
+  }
+
   constexpr bool port_conflicts(const Endpoint& local, bool reuse, std::size_t self) const noexcept {
     for (std::size_t i = 0; i < N; ++i) {
       const Binding& b = slots[i];
       if (i == self || b.use == Use::Free || !overlaps(b.tuple.local, local)) continue;
-      const bool time_wait = b.use == Use::Connection && b.state == State::TimeWait;
-      const bool shared = reuse_rule == BindReuse::TimeWait ? time_wait : b.reuseaddr && b.use != Use::Listening;
-      if (!(reuse && shared)) return true;  // B1, with B2's exception
+      if (!(reuse && shared(b, local))) return true;  // B1, with B2's exception
     }
     return false;
   }

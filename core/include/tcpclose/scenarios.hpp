@@ -55,6 +55,12 @@ struct Pair {
     return on_a(Input::segment(now, to_a.take(), 1000));
   }
 
+  // A delayed ACK (Config::delayed_ack) goes when its timer fires: time moves on to it.
+  constexpr void delayed_acks() noexcept {
+    if (a.armed(Timer::DelAck)) { now = a.at(Timer::DelAck); on_a(Input::timeout(now, Timer::DelAck)); }
+    if (b.armed(Timer::DelAck)) { now = b.at(Timer::DelAck); on_b(Input::timeout(now, Timer::DelAck)); }
+  }
+
   // B listens, A connects: the three-way handshake (RFC 9293 §3.5 Figure 6).
   constexpr void establish() noexcept {
     on_b(Input::listen(now));
@@ -75,6 +81,7 @@ constexpr int active_close(const Config& cfg) noexcept {
   p.expect(p.a.state == State::FinWait1);
   p.a_to_b();                                   // FIN
   p.expect(p.b.state == State::CloseWait);
+  p.delayed_acks();                             // linux: tcp_fin() delays this ACK
   p.b_to_a();                                   // ACK of the FIN
   p.expect(p.a.state == State::FinWait2);
   p.on_b(Input::close(p.now));
@@ -98,6 +105,7 @@ constexpr int passive_close(const Config& cfg) noexcept {
   p.b_to_a();                                   // B's FIN
   p.expect(p.a.state == State::CloseWait && p.a.fin_rcvd);
   p.expect(p.on_a(Input::receive(p.now, 100)).result_n == 0);  // end of stream
+  p.delayed_acks();
   p.a_to_b();                                   // ACK
   p.expect(p.b.state == State::FinWait2);
   p.on_a(Input::close(p.now));
@@ -131,6 +139,7 @@ constexpr int retransmitted_fin_in_time_wait(const Config& cfg) noexcept {
   p.establish();
   p.on_a(Input::close(p.now));
   p.a_to_b();
+  p.delayed_acks();
   p.b_to_a();
   p.on_b(Input::close(p.now));
   p.b_to_a();

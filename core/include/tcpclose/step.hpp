@@ -18,6 +18,9 @@ struct Step {
   const Input& in;
   const Config& c;
   bool ack_due = false;  // coalesce the ACKs that data and FIN each ask for into one segment
+  // Config::delayed_ack: this step's ACK may wait (a FIN into CLOSE-WAIT; in-order data).
+  bool fin_delays_ack = false;
+  bool data_delays_ack = false;
 
   constexpr Tcb& t() noexcept { return out.tcb; }
   constexpr const Tcb& t() const noexcept { return out.tcb; }
@@ -42,9 +45,14 @@ struct Step {
   // along once negotiated. One aggregate assigned into the output: a Segment filled in field
   // by field in a local and then copied made a step 1.2x slower (bench/step_bench, docs/core.md),
   // most likely a store-forwarding stall on the copy's wide loads.
+  // A segment with ACK carries any delayed ACK along (Linux tcp_event_ack_sent() ->
+  // inet_csk_clear_xmit_timer(ICSK_TIME_DACK); FreeBSD tcp_output: TF_DELACK cleared, TT_DELACK stopped).
   constexpr Segment& send(std::uint8_t flags, Seq seq, std::uint32_t len = 0) noexcept {
     const bool ack = (flags & flag::ACK) != 0, ts = t().ts_ok;
-    if (ack) t().last_ack_sent = t().rcv_nxt;
+    if (ack) {
+      t().last_ack_sent = t().rcv_nxt;
+      cancel(Timer::DelAck);
+    }
     return out.actions.push_send(Segment{seq, ack ? t().rcv_nxt : 0, len, t().rcv_wnd,
                                          ts ? in.now : 0, ts ? t().ts_recent : 0, flags, ts,
                                          false, 0});
@@ -74,10 +82,27 @@ struct Step {
     out.actions.push(Action{ActionKind::Error, Timer::Rexmit, e, 0, 0});
   }
   constexpr void to_closed() noexcept {
-    cancel(Timer::Rexmit); cancel(Timer::TimeWait); cancel(Timer::FinWait2);
+    cancel(Timer::Rexmit); cancel(Timer::TimeWait); cancel(Timer::FinWait2); cancel(Timer::DelAck);
     t().state = State::Closed;
   }
   constexpr void verdict(Verdict v) noexcept { out.verdict = v; }
+  // Config::oow_ack_interval: must the answer to this segment be skipped? Linux
+  // __tcp_oow_rate_limited(): within the interval since the last answer, yes; else the answer
+  // goes and its tick is kept. tcp_oow_rate_limited() first spares a segment with text or FIN and
+  // without SYN, which moves no clock; a challenge ACK (tcp_send_challenge_ack) is never spared.
+  // A skipped answer leaves the segment dropped.
+  constexpr bool oow_skipped(bool challenge) noexcept {
+    if (c.oow_ack_interval == 0) return false;
+    if (!challenge && s().seg_len() != 0 && !s().has(flag::SYN)) return false;
+    Tcb& tb = t();
+    const std::uint32_t since = in.now - (tb.oow_ack_at - 1);
+    if (tb.oow_ack_at != 0 && since < c.oow_ack_interval) {  // 0 <= (s32)elapsed < interval
+      verdict(Verdict::Dropped);
+      return true;
+    }
+    tb.oow_ack_at = in.now + 1;
+    return false;
+  }
 };
 
 // A fresh TCB for a new connection, written in place over `t`: `orphan` is the socket flag that
@@ -101,19 +126,26 @@ constexpr std::uint32_t time_wait_length(const Step& x) noexcept {
 constexpr void enter_time_wait(Step& x) noexcept {
   x.cancel(Timer::Rexmit);
   x.cancel(Timer::FinWait2);
+  x.cancel(Timer::DelAck);  // Linux tcp_time_wait() -> tcp_done(); FreeBSD tcp_twstart() drops the tcpcb
   if (x.mutant(Mutant::TimeWaitZero) || time_wait_length(x) == 0) {
     x.t().state = State::Closed;  // no TIME-WAIT: the 4-tuple is free at once
     return;
   }
   x.t().state = State::TimeWait;
+  if (x.c.oow_ack_interval != 0) x.t().oow_ack_at = 0;  // Linux tcp_time_wait(): tw_last_oow_ack_time = 0
   x.arm(Timer::TimeWait, time_wait_length(x));
 }
 
 // Linux tcp_fin_timeout / FreeBSD TP_MAXIDLE: an orphaned FIN-WAIT-2 does not wait for ever.
+// Under Config::fin_wait2_timewait that orphan is Linux's timewait socket from here on, and
+// tcp_time_wait() starts its tw_last_oow_ack_time afresh (Config::oow_ack_interval).
 constexpr void maybe_arm_fin_wait2(Step& x) noexcept {
   if (x.t().state == State::FinWait2 && x.t().orphan &&
-      x.c.fin_wait2 == FinWait2Timeout::OrphanOnly && !x.t().armed(Timer::FinWait2))
+      x.c.fin_wait2 == FinWait2Timeout::OrphanOnly && !x.t().armed(Timer::FinWait2)) {
     x.arm(Timer::FinWait2, x.c.fin_wait2_timeout);
+    if (x.c.oow_ack_interval != 0 && x.c.fin_wait2_timewait && x.c.fin_wait2_timeout <= x.c.time_wait)
+      x.t().oow_ack_at = 0;
+  }
 }
 
 // RFC 6298 §2.2-§2.5 with Config::rtt_estimate, once a sample is in: the base from SRTT and
@@ -196,6 +228,28 @@ constexpr void send_fin(Step& x) noexcept {
   // tcp_write_xmit -> tcp_schedule_loss_probe: the RTO already running bounds the probe
   if (probe_due(x)) arm_probe(x, armed && seq_lt(x.in.now, t.at(Timer::Rexmit)) ? t.at(Timer::Rexmit) - x.in.now : current_rto(x));
   else if (!armed) x.arm(Timer::Rexmit, current_rto(x));
+}
+
+// Config::delayed_ack: how long this step's ACK waits, 0 for at once.
+constexpr std::uint32_t ack_delay(const Step& x) noexcept {
+  switch (x.c.delayed_ack) {
+    case DelayedAck::Off: return 0;
+    case DelayedAck::LinuxFin:  // tcp_send_delayed_ack(): jiffies + ato; ato is 0 until data came
+      if (!x.fin_delays_ack) return 0;
+      return x.t().data_rcvd ? x.c.delack_ato : x.c.delack_min;
+    case DelayedAck::FreeBsdData:  // DELAY_ACK(): !tcp_timer_active(tp, TT_DELACK)
+      return x.data_delays_ack && !x.t().armed(Timer::DelAck) ? x.c.delack_ato : 0;
+  }
+  return 0;
+}
+
+// The ACK that a segment's data or FIN asks for: now, or when the delayed-ACK timer fires. A
+// running timer keeps its deadline (Linux tcp_send_delayed_ack: "Use new timeout only if there
+// wasn't a older one earlier").
+constexpr void ack_now_or_later(Step& x) noexcept {
+  const std::uint32_t delay = ack_delay(x);
+  if (delay == 0) { x.send_output_ack(); return; }
+  if (!x.t().armed(Timer::DelAck)) x.arm(Timer::DelAck, delay);
 }
 
 constexpr void update_ts_recent(Step& x) noexcept {

@@ -69,8 +69,9 @@ struct Segment {
   friend constexpr bool operator==(const Segment&, const Segment&) = default;
 };
 
-enum class Timer : std::uint8_t { Rexmit, TimeWait, FinWait2 };
-inline constexpr std::size_t kTimerCount = 3;
+// DelAck is Config::delayed_ack's: an ACK that waits (Linux icsk_delack_timer, FreeBSD TT_DELACK).
+enum class Timer : std::uint8_t { Rexmit, TimeWait, FinWait2, DelAck };
+inline constexpr std::size_t kTimerCount = 4;
 inline constexpr std::uint32_t kNever = 0xFFFFFFFFu;  // a disarmed timer deadline
 
 enum class Shut : std::uint8_t { Rd, Wr, RdWr };
@@ -143,7 +144,9 @@ struct Tcb {
   bool rtt_timing = false;
   bool sack_ok = false;         // the peer's SYN offered SACK (Config::tail_loss_probe only)
   bool tlp_sent = false;        // a tail loss probe is out and nothing new has been ACKed since
-  std::uint8_t rtt_pad_ = 0;
+  // Config::delayed_ack LinuxFin only (else false): in-order data has arrived after the handshake, so
+  // Linux's tcp_event_data_recv() has set the ACK timeout to TCP_ATO_MIN (a Fast Open SYN's text does not).
+  bool data_rcvd = false;
   std::uint16_t srtt = 0;
   std::uint16_t rttvar = 0;
   Seq iss = 0, irs = 0;
@@ -156,7 +159,10 @@ struct Tcb {
   Seq last_ack_sent = 0;        // RFC 7323 §4.3 Last.ACK.sent
   std::uint32_t rcv_unread = 0; // bytes received and not yet read by the application
   std::uint32_t rtt_time = 0;
-  std::array<std::uint32_t, kTimerCount> deadline = {kNever, kNever, kNever};
+  // Config::oow_ack_interval (Linux tp->last_oow_ack_time, tw_last_oow_ack_time): the tick of the
+  // last rate-limited answer plus one, 0 while there was none; always 0 while the knob is off.
+  std::uint32_t oow_ack_at = 0;
+  std::array<std::uint32_t, kTimerCount> deadline = {kNever, kNever, kNever, kNever};
 
   constexpr std::uint32_t at(Timer t) const noexcept {
     return deadline[static_cast<std::size_t>(t)];

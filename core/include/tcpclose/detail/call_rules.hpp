@@ -232,6 +232,11 @@ constexpr void on_timeout(Step& x) noexcept {
     case Timer::FinWait2:  // Linux tcp_fin_timeout: the orphan is freed silently
       if (t.state == State::FinWait2) x.to_closed();
       return;
+    case Timer::DelAck:  // Linux tcp_delack_timer_handler() -> tcp_send_ack(); FreeBSD
+      // tcp_timer_delack(): TF_ACKNOW, tcp_output(). Not in CLOSED or LISTEN (nothing to ACK);
+      // TIME-WAIT cancels the timer on entry (enter_time_wait), so it cannot fire there.
+      if (is_synchronized(t.state) && t.state != State::TimeWait) x.send_output_ack();
+      return;
   }
 }
 

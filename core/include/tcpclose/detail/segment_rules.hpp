@@ -148,6 +148,7 @@ constexpr void on_rst(Step& x) noexcept {
     x.verdict(Verdict::Dropped); return;  // "silently drop the segment"
   }
   if (x.c.rst_acceptance == RstAcceptance::Exact && s.seq != t.rcv_nxt) {
+    if (x.oow_skipped(true)) return;
     x.send_ack(); x.verdict(Verdict::ChallengeAcked); return;  // RFC 5961 §3.2 challenge ACK
   }
   x.out.effects |= effect::RstAbort;
@@ -172,11 +173,15 @@ constexpr bool syn_resets_window_or_challenge(const Step& x) noexcept {
 constexpr void on_syn(Step& x) noexcept {
   switch (x.c.syn_acceptance) {
     case SynAcceptance::Challenge:  // RFC 5961 §4.2: challenge ACK, whatever the sequence
+      if (x.oow_skipped(true)) return;
       x.send_ack(); x.verdict(Verdict::ChallengeAcked); return;
     case SynAcceptance::Drop:
       x.verdict(Verdict::Dropped); return;
     case SynAcceptance::WindowOrChallenge:  // FreeBSD tcp_do_segment, insecure_syn = 1
-      if (!syn_resets_window_or_challenge(x)) { x.send_ack(); x.verdict(Verdict::ChallengeAcked); return; }
+      if (!syn_resets_window_or_challenge(x)) {
+        if (!x.oow_skipped(true)) { x.send_ack(); x.verdict(Verdict::ChallengeAcked); }
+        return;
+      }
       x.send_rst();  // tcp_drop(): tcp_output() in CLOSED sends <SEQ=SND.NXT><ACK=RCV.NXT><RST,ACK>
       break;
     case SynAcceptance::Window:  // RFC 793: an in-window SYN is an error: reset
@@ -225,10 +230,13 @@ constexpr bool on_ack(Step& x) noexcept {
     x.push(ActionKind::Connected);
   }
   if (x.c.old_ack_challenge && ack_too_old(x)) {  // RFC 5961 §5.2: challenge ACK, drop the segment
-    x.send_ack(); x.verdict(Verdict::ChallengeAcked); return false;
+    if (!x.oow_skipped(true)) { x.send_ack(); x.verdict(Verdict::ChallengeAcked); }
+    return false;
   }
   if (seq_gt(s.ack, t.snd_nxt)) {  // "acks something not yet sent": ACK, drop, return
-    x.send_output_ack(); x.verdict(Verdict::DroppedAcked); return false;
+    // Linux 6.18 answers it with tcp_send_challenge_ack() (Config::oow_ack_interval)
+    if (!x.oow_skipped(true)) { x.send_output_ack(); x.verdict(Verdict::DroppedAcked); }
+    return false;
   }
   x.verdict(Verdict::Accepted);
   if (seq_lt(t.snd_una, s.ack)) {
@@ -318,6 +326,8 @@ constexpr bool on_text(Step& x) noexcept {
   x.out.effects |= effect::Data;
   x.push(ActionKind::Readable, fresh_bytes);
   x.ack_due = true;
+  x.data_delays_ack = true;  // FreeBSD dodata: in order, "if (DELAY_ACK(tp, tlen)) TF_DELACK"
+  if (x.c.delayed_ack == DelayedAck::LinuxFin) t.data_rcvd = true;  // tcp_event_data_recv(): ato = TCP_ATO_MIN
   return true;
 }
 
@@ -343,8 +353,12 @@ constexpr void on_fin(Step& x) noexcept {
   x.out.effects |= effect::Fin;
   x.push(ActionKind::Eof);
   x.ack_due = true;
+  x.data_delays_ack = false;  // FreeBSD: "since we received a FIN ... send ACK now" (TF_ACKNOW)
   switch (t.state) {
-    case State::SynReceived: case State::Established: t.state = State::CloseWait; return;
+    case State::SynReceived: case State::Established:  // Linux tcp_fin(): pingpong mode
+      t.state = State::CloseWait;
+      x.fin_delays_ack = true;
+      return;
     case State::FinWait1:  // "if our FIN has been ACKed, TIME-WAIT; otherwise CLOSING"
       if (t.fin_acked) enter_time_wait(x);
       else t.state = State::Closing;
@@ -396,6 +410,7 @@ constexpr void trimmed_duplicate(Step& x) noexcept {
 // Config::trim_old_duplicates trims an old duplicate and goes on with its ACK.
 constexpr void unacceptable(Step& x) noexcept {
   if (x.c.trim_old_duplicates && old_duplicate(x)) { trimmed_duplicate(x); return; }
+  if (x.oow_skipped(false)) return;  // Linux tcp_validate_incoming(): tcp_oow_rate_limited()
   x.send_output_ack();  // FreeBSD dropafterack: tcp_output()
   x.verdict(Verdict::DroppedAcked);
 }
@@ -406,7 +421,10 @@ constexpr void seg_synchronized(Step& x) noexcept {
   if (synfin_dropped(x)) return;  // FreeBSD tcp_do_segment: V_drop_synfin, before anything else
   if (no_ack_dropped_first(x)) return;  // Linux: "!th->ack && !th->rst && !th->syn" -> discard
   if (syn_retransmitted(x)) return;
-  if (paws_rejected(x)) { x.send_output_ack(); x.verdict(Verdict::DroppedAcked); return; }
+  if (paws_rejected(x)) {  // Linux tcp_validate_incoming(): tcp_oow_rate_limited() first
+    if (!x.oow_skipped(false)) { x.send_output_ack(); x.verdict(Verdict::DroppedAcked); }
+    return;
+  }
   if (s.has(flag::RST)) { on_rst(x); return; }
   // RFC 5961 §4.2 answers a SYN "irrespective of the sequence number"; RFC 793 only an
   // acceptable one, after the first check.
@@ -417,7 +435,7 @@ constexpr void seg_synchronized(Step& x) noexcept {
   if (!on_ack(x)) return;
   if (!on_text(x)) return;
   on_fin(x);
-  if (x.ack_due) x.send_output_ack();
+  if (x.ack_due) ack_now_or_later(x);
 }
 
 }  // namespace tcpclose::detail

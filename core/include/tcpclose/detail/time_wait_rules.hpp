@@ -45,7 +45,7 @@ constexpr void tw_rst(Step& x) noexcept {
   if (!killable) { tw_take_ts_recent(x); x.verdict(Verdict::Dropped); return; }
   if (!x.mutant(Mutant::RstKillsTimeWait) && x.c.rst_acceptance == RstAcceptance::Exact &&
       s.seq != x.t().rcv_nxt) {
-    if (!x.c.tw_challenge_ack) { x.verdict(Verdict::Dropped); return; }
+    if (!x.c.tw_challenge_ack || x.oow_skipped(true)) { x.verdict(Verdict::Dropped); return; }
     x.send_ack(); x.verdict(Verdict::ChallengeAcked); return;  // RFC 5961 §3.2
   }
   x.out.effects |= effect::RstAbort;  // the TIME-WAIT assassination of RFC 1337 §2
@@ -121,7 +121,11 @@ constexpr bool tw_segment(Step& x) noexcept {
     else x.verdict(Verdict::Dropped);
     return false;
   }
-  if (paws_rejected(x)) { x.send_ack(); x.verdict(Verdict::DroppedAcked); return false; }  // RFC 7323 §5.3
+  // RFC 7323 §5.3; Linux tcp_timewait_check_oow_rate_limit() (Config::oow_ack_interval)
+  if (paws_rejected(x)) {
+    if (!x.oow_skipped(false)) { x.send_ack(); x.verdict(Verdict::DroppedAcked); }
+    return false;
+  }
   tw_take_ts_recent(x);
   if (tw_reopen_allowed(x)) {
     x.out.effects |= effect::Reopened;
@@ -140,7 +144,10 @@ constexpr bool tw_segment(Step& x) noexcept {
     return true;
   }
   if (s.has(flag::SYN) && x.c.syn_acceptance != SynAcceptance::Window) { on_syn(x); return false; }
-  if (!acceptable(x)) { x.send_ack(); x.verdict(Verdict::DroppedAcked); return false; }
+  if (!acceptable(x)) {
+    if (!x.oow_skipped(false)) { x.send_ack(); x.verdict(Verdict::DroppedAcked); }
+    return false;
+  }
   if (s.has(flag::SYN)) { on_syn(x); return false; }
   if (!s.has(flag::ACK)) { x.verdict(Verdict::Dropped); return false; }
   // An acceptable segment: nothing is outstanding; its text is ignored (seventh check).
@@ -183,7 +190,10 @@ constexpr void seg_fin_wait2_timewait(Step& x) noexcept {
   const Segment& s = x.s();
   Tcb& t = x.t();
   const bool paws = s.has(flag::RST) ? tw_rst_paws_rejected(x) : paws_rejected(x);  // tcp_paws_reject(.., th->rst)
-  if (paws || !tw_in_window(x)) { x.send_ack(); x.verdict(Verdict::DroppedAcked); return; }  // "Out of window, send ACK"
+  if (paws || !tw_in_window(x)) {  // "Out of window, send ACK": tcp_timewait_check_oow_rate_limit()
+    if (!x.oow_skipped(false)) { x.send_ack(); x.verdict(Verdict::DroppedAcked); }
+    return;
+  }
   if (s.has(flag::RST)) {  // "goto kill": freed without an answer, in the window at any sequence number
     x.out.effects |= effect::RstAbort;
     x.verdict(Verdict::Accepted);

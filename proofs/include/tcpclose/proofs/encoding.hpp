@@ -46,6 +46,8 @@ struct SymTcb {
   std::array<z3::expr, kTimerCount> deadline;
   z3::expr rtt_timing, rtt_time, srtt, rttvar;  // RFC 6298 estimation (Config::rtt_estimate)
   z3::expr sack_ok, tlp_sent;                   // Config::tail_loss_probe
+  z3::expr oow_ack_at;                          // Config::oow_ack_interval
+  z3::expr data_rcvd;                           // Config::delayed_ack LinuxFin
 };
 
 struct SymSegment {
@@ -87,7 +89,11 @@ z3::expr equal(const SymInput& a, const SymInput& b);
 z3::expr equal(const SymOutput& a, const SymOutput& b);
 
 // The encoding itself: the output step() computes for (tcb, in) under c.
-SymOutput encode_step(const Vocabulary& v, const Config& c, const SymTcb& tcb, const SymInput& in);
+// delack_timeouts = false leaves a Timer::DelAck timeout out of the terms (it is then read as the
+// FIN-WAIT-2 timer's): only for a caller that never fires that timer, a System whose
+// Config::delayed_ack is off, so that its relation keeps the terms it had before the timer existed.
+SymOutput encode_step(const Vocabulary& v, const Config& c, const SymTcb& tcb, const SymInput& in,
+                      bool delack_timeouts = true);
 // T(s, i, s', out) as one formula.
 inline z3::expr transition(const Vocabulary& v, const Config& c, const SymTcb& s, const SymInput& i,
                            const SymOutput& out) {

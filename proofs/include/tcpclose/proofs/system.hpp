@@ -187,6 +187,8 @@ class System {
   void clock_clauses(const SysState& s, std::vector<Clause>& r) const;
   // Whether states carry the n_iss ghost: only the ISN-clock invariant reads it.
   bool counts_iss() const { return o_.invariant.value_or(o_.isn) == IsnPolicy::Clock; }
+  // Config::delayed_ack: the hosts may arm Timer::DelAck (else its deadline is the constant kNever).
+  bool delack() const { return o_.cfg.delayed_ack != DelayedAck::Off; }
   // The budget world's clauses (docs/proofs.md "The budget world"): why TIME-WAIT outlives
   // every old segment when nothing may be lost.
   void budget_clauses(const SysState& s, std::vector<Clause>& r) const;
