@@ -81,7 +81,7 @@ struct In {
 std::uint64_t longest_timer(const Config& c) {
   const std::uint64_t backoff = c.rto_backoff ? std::uint64_t{1} << kMaxBackoffShift : 1;
   return std::max({std::uint64_t{c.time_wait}, std::uint64_t{c.fin_wait2_timeout}, std::uint64_t{c.msl},
-                   std::uint64_t{c.rto} * backoff});
+                   std::uint64_t{c.rto} * backoff, std::uint64_t{c.delack_min}, std::uint64_t{c.delack_ato}});
 }
 
 std::uint32_t program_sends(const World& w) {
@@ -135,8 +135,8 @@ struct PackCodec {
   static TCPCLOSE_INLINE void pack_host(const Packer& k, Out& o, const HostState& h, std::size_t host) noexcept {
     const auto& [tcb, pc, inc, app_inc, conns, listening, wrote, read, flags, tw_age, pad, last_iss] = h;
     const auto& [state, so_error, retries, fin_sent, fin_acked, fin_rcvd, ts_ok, orphan, rd_shut, wr_shut, passive,
-                 was_synced, rtt_timing, sack_ok, tlp_sent, rtt_pad, srtt, rttvar, iss, irs, snd_una, snd_nxt, snd_wnd,
-                 rcv_nxt, rcv_wnd, fin_seq, ts_recent, last_ack_sent, rcv_unread, rtt_time, deadline] = tcb;
+                 was_synced, rtt_timing, sack_ok, tlp_sent, data_rcvd, srtt, rttvar, iss, irs, snd_una, snd_nxt, snd_wnd,
+                 rcv_nxt, rcv_wnd, fin_seq, ts_recent, last_ack_sent, rcv_unread, rtt_time, oow_ack_at, deadline] = tcb;
     const std::size_t peer = 1 - host;
     o.nibbles(static_cast<std::uint32_t>(state), static_cast<std::uint32_t>(so_error));
     o.u8(retries);
@@ -146,8 +146,10 @@ struct PackCodec {
           std::uint32_t{ts_ok} << 3 | std::uint32_t{orphan} << 4 | std::uint32_t{rd_shut} << 5 |
           std::uint32_t{wr_shut} << 6 | std::uint32_t{passive} << 7 | std::uint32_t{was_synced} << 8 |
           std::uint32_t{rtt_timing} << 9 | std::uint32_t{sack_ok} << 10 | std::uint32_t{tlp_sent} << 11 |
-          std::uint32_t{listening} << 12 | std::uint32_t{snd_wnd != 0} << 13 | std::uint32_t{rcv_wnd != 0} << 14);
-    o.zero(rtt_pad | ts_recent | rtt_time);  // the model has no clock (now = 0): no TSval, no RTT timestamp
+          std::uint32_t{listening} << 12 | std::uint32_t{snd_wnd != 0} << 13 | std::uint32_t{rcv_wnd != 0} << 14 |
+          std::uint32_t{data_rcvd} << 15);
+    // the model has no clock (now = 0): no TSval, no RTT timestamp, no rate limit (model_config)
+    o.zero(ts_recent | rtt_time | oow_ack_at);
     if constexpr (Rtt) { o.u16(srtt); o.u16(rttvar); } else { o.zero(srtt | rttvar); }
     o.seq<WideSeqs>(seq_code(k, o.ok, iss, host));
     o.seq<WideSeqs>(seq_code(k, o.ok, irs, peer));
@@ -174,8 +176,8 @@ struct PackCodec {
   static TCPCLOSE_INLINE void unpack_host(const Packer& k, In& i, HostState& h, std::size_t host) noexcept {
     auto& [tcb, pc, inc, app_inc, conns, listening, wrote, read, flags, tw_age, pad, last_iss] = h;
     auto& [state, so_error, retries, fin_sent, fin_acked, fin_rcvd, ts_ok, orphan, rd_shut, wr_shut, passive,
-           was_synced, rtt_timing, sack_ok, tlp_sent, rtt_pad, srtt, rttvar, iss, irs, snd_una, snd_nxt, snd_wnd,
-           rcv_nxt, rcv_wnd, fin_seq, ts_recent, last_ack_sent, rcv_unread, rtt_time, deadline] = tcb;
+           was_synced, rtt_timing, sack_ok, tlp_sent, data_rcvd, srtt, rttvar, iss, irs, snd_una, snd_nxt, snd_wnd,
+           rcv_nxt, rcv_wnd, fin_seq, ts_recent, last_ack_sent, rcv_unread, rtt_time, oow_ack_at, deadline] = tcb;
     const std::size_t peer = 1 - host;
     state = static_cast<State>(i.lo());
     so_error = static_cast<Err>(i.hi());
@@ -183,13 +185,13 @@ struct PackCodec {
     const std::uint16_t b = i.u16();
     fin_sent = b & 1; fin_acked = b >> 1 & 1; fin_rcvd = b >> 2 & 1; ts_ok = b >> 3 & 1; orphan = b >> 4 & 1;
     rd_shut = b >> 5 & 1; wr_shut = b >> 6 & 1; passive = b >> 7 & 1; was_synced = b >> 8 & 1;
-    rtt_timing = b >> 9 & 1; sack_ok = b >> 10 & 1; tlp_sent = b >> 11 & 1;
+    rtt_timing = b >> 9 & 1; sack_ok = b >> 10 & 1; tlp_sent = b >> 11 & 1; data_rcvd = b >> 15 & 1;
     listening = b >> 12 & 1;
     snd_wnd = b >> 13 & 1 ? k.rcv_wnd_ : 0;
     rcv_wnd = b >> 14 & 1 ? k.rcv_wnd_ : 0;
-    rtt_pad = 0;
     ts_recent = 0;
     rtt_time = 0;
+    oow_ack_at = 0;
     if constexpr (Rtt) { srtt = i.u16(); rttvar = i.u16(); } else { srtt = 0; rttvar = 0; }
     iss = seq_value(k, i.seq<WideSeqs>(), host);
     irs = seq_value(k, i.seq<WideSeqs>(), peer);

@@ -31,7 +31,14 @@ std::size_t walk(const World& w, std::size_t limit) {
     WorldState back;
     std::memset(static_cast<void*>(&back), 0xA5, sizeof back);  // every byte must be written
     pk.unpack(rec.data(), back);
-    if (!same_bytes(s, back)) { ADD_FAILURE() << "unpack(pack(s)) != s at state " << checked; return checked; }
+    if (!same_bytes(s, back)) {
+      std::size_t at = 0;
+      while (reinterpret_cast<const unsigned char*>(&s)[at] == reinterpret_cast<const unsigned char*>(&back)[at]) ++at;
+      ADD_FAILURE() << "unpack(pack(s)) != s at state " << checked << ", first at byte " << at << " ("
+                    << int(reinterpret_cast<const unsigned char*>(&s)[at]) << " != "
+                    << int(reinterpret_cast<const unsigned char*>(&back)[at]) << ")";
+      return checked;
+    }
     ++checked;
     if (!seen.emplace(reinterpret_cast<const char*>(rec.data()), rec.size()).second) continue;
     for_each_successor(w, s, [&](std::uint8_t, const WorldState& n, const Transition&) { todo.push_back(n); });

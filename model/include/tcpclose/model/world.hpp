@@ -96,7 +96,7 @@ struct HostState {
   std::uint8_t read = 0;     // ghost: bytes the application read in app_inc
   std::uint8_t flags = 0;    // ghost:: bits
   std::uint8_t tw_age = 0;   // ghost: ticks since TIME-WAIT began or last ACKed a FIN
-  std::uint8_t pad_[7] = {0, 0, 0, 0, 0, 0, 0};  // 104 bytes a host: whole words for the fingerprint
+  std::uint8_t pad_[3] = {0, 0, 0};  // 104 bytes a host: whole words for the fingerprint
   Seq last_iss = 0;          // the ISN generator's state: the last ISS this host chose (0: none)
   friend constexpr bool operator==(const HostState&, const HostState&) = default;
 };
