@@ -126,7 +126,7 @@ constexpr std::uint32_t time_wait_length(const Step& x) noexcept {
 constexpr void enter_time_wait(Step& x) noexcept {
   x.cancel(Timer::Rexmit);
   x.cancel(Timer::FinWait2);
-  x.cancel(Timer::DelAck);  // Linux tcp_time_wait() -> tcp_done(); FreeBSD tcp_twstart() drops the tcpcb
+  x.cancel(Timer::DelAck);  // Linux tcp_time_wait() -> tcp_done(); FreeBSD: TIME-WAIT answers through tcp_twcheck() only
   if (x.mutant(Mutant::TimeWaitZero) || time_wait_length(x) == 0) {
     x.t().state = State::Closed;  // no TIME-WAIT: the 4-tuple is free at once
     return;
