@@ -191,6 +191,7 @@ Config to_core(const tcpclose_config& c) {
   k.fin_wait2_timewait = c.fin_wait2_timewait;
   k.after_fin_ignored = c.after_fin_ignored;
   k.rst_on_data_past_rcv_nxt = c.rst_on_data_past_rcv_nxt;
+  k.past_window_accepted = c.past_window_accepted;
   k.call_errors = static_cast<CallErrors>(c.call_errors);
   k.delayed_ack = static_cast<DelayedAck>(c.delayed_ack);
   k.delack_min = c.delack_min; k.delack_ato = c.delack_ato;
@@ -238,6 +239,7 @@ int tcpclose_config_init(tcpclose_config* cfg, int profile) {
   c.fin_wait2_timewait = k.fin_wait2_timewait;
   c.after_fin_ignored = k.after_fin_ignored;
   c.rst_on_data_past_rcv_nxt = k.rst_on_data_past_rcv_nxt;
+  c.past_window_accepted = k.past_window_accepted;
   c.call_errors = static_cast<std::uint8_t>(k.call_errors);
   c.delayed_ack = static_cast<std::uint8_t>(k.delayed_ack);
   c.delack_min = k.delack_min; c.delack_ato = k.delack_ato;

@@ -534,6 +534,16 @@ z3::expr acceptable(X& x) {
   if (x.mutant(Mutant::NoWindowCheck)) return x.v->boolean(true);
   return segment_acceptable(x.s().seq, x.seg_len(), x.o.tcb.rcv_nxt, x.o.tcb.rcv_wnd);
 }
+// segment_rules.hpp synchronized_acceptable (Config::past_window_accepted: Linux tcp_sequence()).
+z3::expr synchronized_acceptable(X& x) {
+  if (!x.c->past_window_accepted || x.mutant(Mutant::NoWindowCheck)) return acceptable(x);
+  const SymTcb& t = x.o.tcb;
+  const z3::expr end = x.s().seq + x.seg_len(), edge = t.rcv_nxt + t.rcv_wnd;
+  const z3::expr request_refuses = x.is(State::SynReceived) && t.passive && x.s().seq == edge && x.s().seq != t.rcv_nxt;
+  const z3::expr past = seq_le(x.s().seq, edge) && !request_refuses &&
+                        ((x.has(flag::FIN) && seq_le(end - x.bv32(1), edge)) || t.rcv_unread == x.bv32(0));
+  return z3::ite(x.seg_len() == x.bv32(0) || seq_le(end, edge), acceptable(x), past);
+}
 // step.hpp synfin_dropped (Config::drop_synfin): a SYN+FIN is dropped, else `rest` runs.
 void unless_synfin(X& x, const Rule& rest) {
   if (!x.c->drop_synfin) { rest(x); return; }
@@ -820,8 +830,15 @@ void on_text_checked(X& x) {
   when(x, x.s().len != x.bv32(0) && takes_text, [](X& y) {
     when(y, seq_lt(y.t().rcv_nxt, y.s().seq), [](X& z) { z.ack_due = z.v->boolean(true); }, [](X& z) {
       const z3::expr raw = z.s().seq + z.s().len - z.t().rcv_nxt;
-      const z3::expr fresh_bytes = z3::ite(z3::ugt(raw, z.t().rcv_wnd), z.t().rcv_wnd, raw);
-      when(z, fresh_bytes != z.bv32(0), [fresh_bytes](X& w) {
+      const bool whole = z.c->past_window_accepted;  // Linux tcp_data_queue(): whole, or none into a zero window
+      const z3::expr fresh_bytes = whole ? raw : z3::ite(z3::ugt(raw, z.t().rcv_wnd), z.t().rcv_wnd, raw);
+      z3::expr takes = fresh_bytes != z.bv32(0);
+      if (whole) {
+        const z3::expr closed = z.t().rcv_wnd == z.bv32(0);
+        when(z, closed, [](X& w) { w.ack_due = w.v->boolean(true); });
+        takes = !closed && takes;
+      }
+      when(z, takes, [fresh_bytes](X& w) {
         const z3::expr rst = w.c->rst_on_data_after_close ? w.t().rd_shut && !w.is(State::Established)
                                                           : w.v->boolean(false);
         when(w, rst, [](X& u) {
@@ -859,7 +876,8 @@ void on_fin_checked(X& x) {
       if (z.c->delayed_ack == DelayedAck::FreeBsdData) z.data_delays_ack = z.v->boolean(false);
       by_state(z, {{{State::SynReceived, State::Established}, [](X& w) {
                       w.t().state = w.st(State::CloseWait);
-                      if (w.c->delayed_ack == DelayedAck::LinuxFin) w.fin_delays_ack = w.v->boolean(true);
+                      if (w.c->delayed_ack != DelayedAck::LinuxFin) return;
+                      w.fin_delays_ack = w.c->past_window_accepted ? w.t().rcv_wnd != w.bv32(0) : w.v->boolean(true);
                     }},
                    {{State::FinWait1}, [](X& w) {
                       when(w, w.t().fin_acked, enter_time_wait, [](X& u) { u.t().state = u.st(State::Closing); });
@@ -934,7 +952,7 @@ void seg_synchronized_checks(X& x) {
       when(z, z.has(flag::RST), on_rst, [](X& w) {
         const z3::expr early_syn = w.c->syn_acceptance != SynAcceptance::Window ? w.has(flag::SYN) : w.v->boolean(false);
         when(w, early_syn, on_syn, [](X& u) {
-          when(u, !acceptable(u), unacceptable, [](X& r) {
+          when(u, !synchronized_acceptable(u), unacceptable, [](X& r) {
             if (!r.c->ts_recent_needs_valid_ack) update_ts_recent(r);
             else when(r, r.has(flag::ACK) && seq_le(r.t().snd_una, r.s().ack) && seq_le(r.s().ack, r.t().snd_nxt),
                       update_ts_recent);

@@ -513,6 +513,59 @@ TEST(Profiles, LinuxResetsOnDataPastRcvNxtOnceTheReadSideIsShut) {
     EXPECT_FALSE(profile_config(p).rst_on_data_past_rcv_nxt) << name(p);
 }
 
+TEST(Profiles, LinuxTakesASegmentPastTheWindowWhileNothingIsUnread) {
+  // Linux 6.18 tcp_sequence() and tcp_data_queue() (linux/rcvbuf-window-past-the-edge.pkt).
+  Tcb t = tcb_established(kLinux);
+  t.rcv_wnd = 1000;
+  Output o = deliver(t, seg_data(kIrs + 1, kIss + 1, 3000), kLinux, 10);  // nothing unread: taken whole
+  EXPECT_EQ(o.tcb.rcv_nxt, kIrs + 1 + 3000);
+  EXPECT_EQ(o.tcb.rcv_unread, 3000u);
+  Tcb busy = t;
+  busy.rcv_unread = 10;  // "Only accept this packet if receive queue is empty": a duplicate ACK
+  o = deliver(busy, seg_data(kIrs + 1, kIss + 1, 3000), kLinux, 10);
+  EXPECT_EQ(o.verdict, Verdict::DroppedAcked);
+  EXPECT_EQ(o.tcb.rcv_nxt, kIrs + 1);
+  ASSERT_TRUE(sent_segment(o));
+  EXPECT_EQ(sent_segment(o)->ack, kIrs + 1);
+  // Data that fits is taken as RFC 9293 takes it, whatever is unread.
+  EXPECT_EQ(deliver(busy, seg_data(kIrs + 1, kIss + 1, 1000), kLinux, 10).tcb.rcv_nxt, kIrs + 1 + 1000);
+  Tcb zero = busy;
+  zero.rcv_wnd = 0;  // a bare FIN may extend past a zero window
+  o = deliver(zero, seg_fin(kIrs + 1, kIss + 1), kLinux, 10);
+  EXPECT_EQ(o.tcb.state, State::CloseWait);
+  EXPECT_EQ(o.tcb.rcv_nxt, kIrs + 2);
+  ASSERT_TRUE(sent_segment(o));  // the buffer is full: ICSK_ACK_NOW, no delayed ACK
+  EXPECT_EQ(sent_segment(o)->ack, kIrs + 2);
+  EXPECT_EQ(deliver(zero, seg_data(kIrs + 1, kIss + 1, 10), kLinux, 10).verdict, Verdict::DroppedAcked);
+  Tcb empty = zero;
+  empty.rcv_unread = 0;  // accepted into a zero window with nothing unread, but no byte taken: ACKed
+  o = deliver(empty, seg_data(kIrs + 1, kIss + 1, 10), kLinux, 10);
+  EXPECT_EQ(o.tcb.rcv_nxt, kIrs + 1);
+  EXPECT_EQ(o.tcb.rcv_unread, 0u);
+  ASSERT_TRUE(sent_segment(o));
+  EXPECT_EQ(sent_segment(o)->ack, kIrs + 1);
+  // Text that starts at the edge itself: a full socket's tcp_sequence() accepts it (its ACK moves
+  // SYN-RECEIVED on), a passive SYN-RECEIVED's tcp_check_req() refuses it with an ACK.
+  Tcb req = tcb_syn_received(kLinux);
+  req.rcv_wnd = 1000;
+  req.passive = true;
+  o = deliver(req, seg_data(kIrs + 1 + 1000, kIss + 1, 10), kLinux, 10);
+  EXPECT_EQ(o.tcb.state, State::SynReceived);
+  EXPECT_EQ(o.verdict, Verdict::DroppedAcked);
+  Tcb active = req;
+  active.passive = false;
+  EXPECT_EQ(deliver(active, seg_data(kIrs + 1 + 1000, kIss + 1, 10), kLinux, 10).tcb.state, State::Established);
+  // Without the knob: RFC 9293 trims to the window, and nothing but an ACK fits a zero window.
+  Config off = kLinux;
+  off.past_window_accepted = false;
+  EXPECT_EQ(deliver(t, seg_data(kIrs + 1, kIss + 1, 3000), off, 10).tcb.rcv_nxt, kIrs + 1 + 1000);
+  o = deliver(zero, seg_fin(kIrs + 1, kIss + 1), off, 10);
+  EXPECT_EQ(o.tcb.state, State::Established);
+  EXPECT_EQ(o.verdict, Verdict::DroppedAcked);
+  for (Profile p : {Profile::Reference, Profile::Rfc9293, Profile::FreeBsd, Profile::Smoltcp})
+    EXPECT_FALSE(profile_config(p).past_window_accepted) << name(p);
+}
+
 TEST(Profiles, LinuxShutdownInTimeWaitFindsAClosedSocket) {
   // Linux tcp_time_wait() -> tcp_done(): inet_shutdown() sees TCP_CLOSE
   // (linux/time-wait-shutdown-enotconn.pkt); write() EPIPE and read() 0 as before.

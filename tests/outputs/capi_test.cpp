@@ -117,6 +117,7 @@ TEST(CApi, ConfigInitMatchesEveryProfile) {
     EXPECT_EQ(c.fin_wait2_timewait, k.fin_wait2_timewait);
     EXPECT_EQ(c.after_fin_ignored, k.after_fin_ignored);
     EXPECT_EQ(c.rst_on_data_past_rcv_nxt, k.rst_on_data_past_rcv_nxt);
+    EXPECT_EQ(c.past_window_accepted, k.past_window_accepted);
     EXPECT_EQ(c.call_errors, static_cast<std::uint8_t>(k.call_errors));
     EXPECT_EQ(c.oow_ack_interval, k.oow_ack_interval);
     EXPECT_EQ(c.delayed_ack, static_cast<std::uint8_t>(k.delayed_ack));

@@ -315,12 +315,18 @@ Segment ts_seg(std::uint8_t flags, Seq seq, Seq ack, std::uint32_t ts_val) {
   s.flags = flags; s.seq = seq; s.ack = ack; s.wnd = 1000; s.has_ts = true; s.ts_val = ts_val;
   return s;
 }
+Segment past_window_seg() {
+  Segment s = ts_seg(flag::ACK | flag::PSH, classes::kIrs + 1, classes::kIss + 1, classes::kTsRecent);
+  s.len = 70000;
+  return s;
+}
 std::vector<KnobCase> linux_knobs() {
   const Config lx = linux_config();
   Config no_ts = lx, no_old = lx, no_tw_ts = lx, no_tw_paws = lx, no_bare = lx, no_fw2_tw = lx, no_calls = lx, no_after_fin = lx, no_past = lx, no_tw_closed = lx;
   no_tw_closed.tw_socket_closed = false;
-  Config no_oow = lx;
+  Config no_oow = lx, no_window = lx;
   no_oow.oow_ack_interval = 0;
+  no_window.past_window_accepted = false;
   no_past.rst_on_data_past_rcv_nxt = false;
   no_after_fin.after_fin_ignored = false;
   no_bare.no_ack_dropped_first = false;
@@ -352,7 +358,9 @@ std::vector<KnobCase> linux_knobs() {
           {"linux_tw_socket_closed_shutdown", no_tw_closed, State::TimeWait, Segment{}, Input::shutdown(10, Shut::Wr)},
           {"linux_call_errors_shutdown", no_calls, State::Listen, Segment{}, Input::shutdown(10, Shut::Rd)},
           // An ACK above TIME-WAIT's window: answered either way, but only the rate limit keeps its tick.
-          {"linux_oow_ack_interval", no_oow, State::TimeWait, ts_seg(flag::ACK, kIrs + 2 + 100000, kIss + 2, kTsRecent)}};
+          {"linux_oow_ack_interval", no_oow, State::TimeWait, ts_seg(flag::ACK, kIrs + 2 + 100000, kIss + 2, kTsRecent)},
+          // 70000 bytes at RCV.NXT, past the 65535-byte window, nothing unread: taken whole with the knob, 65535 without.
+          {"linux_past_window_accepted", no_window, State::Established, past_window_seg()}};
 }
 
 class MatchesCoreLinuxKnobIgnored : public ::testing::TestWithParam<KnobCase> {};

@@ -160,6 +160,11 @@ void add_knob_options(CLI::App& app, KnobOptions& k, bool with_mutant) {
                 "(tcp_timewait_state_process: RST on new data or a SYN, silence for duplicate ACKs and RSTs, SEG.ACK "
                 "unchecked); off: RFC 9293 §3.10.7.4")
       ->check(CLI::IsMember({"on", "off"}));
+  g->add_option("--past-window-accepted", k.past_window,
+                "on: a FIN may lie one past the receive window (a zero one included), and a segment that ends past "
+                "it is taken whole while nothing is unread, in-order text none into a zero window (Linux 6.18 "
+                "tcp_sequence, tcp_data_queue); off: RFC 9293 Table 6, text trimmed to the window")
+      ->check(CLI::IsMember({"on", "off"}));
   g->add_option("--after-fin-ignored", k.after_fin_ignored,
                 "on: after the peer's FIN (CLOSE-WAIT, CLOSING, LAST-ACK) a segment at or above RCV.NXT draws no ACK, "
                 "a FIN in it included (Linux tcp_rcv_state_process step 7); off: a FIN again is ACKed (RFC 9293)")
@@ -253,6 +258,7 @@ Config apply_knobs(const KnobOptions& k, Config c) {
   if (k.fin_wait2_timewait) c.fin_wait2_timewait = *k.fin_wait2_timewait == "on";
   if (k.after_fin_ignored) c.after_fin_ignored = *k.after_fin_ignored == "on";
   if (k.rst_past_rcv_nxt) c.rst_on_data_past_rcv_nxt = *k.rst_past_rcv_nxt == "on";
+  if (k.past_window) c.past_window_accepted = *k.past_window == "on";
   if (k.call_errors) c.call_errors = *k.call_errors == "linux" ? CallErrors::Linux : CallErrors::Rfc9293;
   if (k.rst_errors)
     c.rst_errors = *k.rst_errors == "linux" ? RstErrors::Linux
@@ -308,6 +314,7 @@ std::vector<std::pair<std::string, std::string>> describe(const Config& c) {
       {"fin-wait2-timewait", onoff(c.fin_wait2_timewait)},
       {"after-fin-ignored", onoff(c.after_fin_ignored)},
       {"rst-on-data-past-rcv-nxt", onoff(c.rst_on_data_past_rcv_nxt)},
+      {"past-window-accepted", onoff(c.past_window_accepted)},
       {"call-errors", c.call_errors == CallErrors::Linux ? "linux" : "rfc9293"},
       {"rst-on-close-unread", onoff(c.rst_on_close_unread)},
       {"rst-on-data-after-close", onoff(c.rst_on_data_after_close)},

@@ -26,7 +26,7 @@ struct KnobOptions {
       timestamps, fin_wait2, time_wait_restart, tw_drop_no_ack, rst_errors, read_eof_first, bind_reuse,
       trim_old_duplicates, ack_resends_fin, drop_synfin, syn_sent_text, fast_open, rtt_estimate, tail_loss_probe,
       abort_rst_any_synced, ts_recent_needs_valid_ack, old_ack_challenge, tw_ack_unless_duplicate, tw_ts_recent_update,
-      tw_paws_rst, tw_socket_closed, no_ack_dropped_first, fin_wait2_timewait, after_fin_ignored, rst_past_rcv_nxt, call_errors,
+      tw_paws_rst, tw_socket_closed, no_ack_dropped_first, fin_wait2_timewait, after_fin_ignored, rst_past_rcv_nxt, past_window, call_errors,
       delayed_ack;
   std::optional<unsigned> fin_retries, retries;
 };

@@ -204,6 +204,7 @@ typedef struct tcpclose_config {
   bool fin_wait2_timewait;      /* an orphaned FIN-WAIT-2 answers as Linux's TIME-WAIT substate */
   bool after_fin_ignored;       /* after the peer's FIN a segment at or above RCV.NXT draws no ACK */
   bool rst_on_data_past_rcv_nxt; /* with the read side shut, data or FIN ending past RCV.NXT resets */
+  bool past_window_accepted;    /* a FIN one past the window, or a segment past it while nothing is unread, is taken */
   uint8_t call_errors;          /* tcpclose_call_errors: calls on a socket without a connection */
   uint32_t oow_ack_interval;    /* at most one answer outside the window or challenge ACK per this many ticks; 0: off */
   uint8_t delayed_ack;          /* tcpclose_delayed_ack: which ACKs wait for TCPCLOSE_TIMER_DELAYED_ACK */

@@ -206,6 +206,13 @@ struct Config {
   // starts below RCV.NXT), with the RST error of rst_errors. Off: only new data at RCV.NXT after
   // close() resets (rst_on_data_after_close); data above it is out of order, ACKed.
   bool rst_on_data_past_rcv_nxt = false;
+  // The right edge of the receive window, in SYN-RECEIVED through LAST-ACK: a segment that ends
+  // past RCV.NXT + RCV.WND is acceptable when the part before its FIN fits (a FIN may lie one past
+  // the window, a zero window included), or when it starts at or before that edge and nothing is
+  // unread (in a passive SYN-RECEIVED, Linux's request socket, not when it starts at the edge
+  // itself); in-order text is then taken whole into an open window and none into a zero one (an
+  // ACK is due). Off: RFC 9293 Table 6, and the seventh check takes only what the window holds.
+  bool past_window_accepted = false;
   bool rst_on_close_unread = true;     // RFC 2525 §2.17: close() with unread data sends RST
   bool rst_on_data_after_close = true; // RFC 1122 §4.2.2.13: data after close() draws RST
   std::uint32_t rto = 1000;            // RFC 6298 §2.1: initial RTO 1 s
@@ -373,6 +380,10 @@ constexpr Config linux_config() noexcept {
   // tcp_rcv_state_process() step 7 with RCV_SHUTDOWN: "end_seq != seq && after(end_seq - th->fin,
   // rcv_nxt)" -> tcp_reset() (linux/*-beyond-rcv-nxt-after-close-resets.pkt, linux/close-wait-overlapping-data-resets.pkt)
   c.rst_on_data_past_rcv_nxt = true;
+  // tcp_sequence() (6.18): "Some stacks are known to handle FIN incorrectly; allow the FIN to extend
+  // beyond the window", and "Only accept this packet if receive queue is empty"; tcp_data_queue():
+  // in-order data is queued whole, none into a zero window (linux/rcvbuf-window-past-the-edge.pkt)
+  c.past_window_accepted = true;
   // inet_listen, __inet_stream_connect, sk_stream_wait_connect, inet_shutdown
   // (linux/socket-calls-listener.pkt)
   c.call_errors = CallErrors::Linux;

@@ -312,7 +312,11 @@ constexpr bool on_text(Step& x) noexcept {
     return true;
   }
   std::uint32_t fresh_bytes = s.seq + s.len - t.rcv_nxt;
-  if (fresh_bytes > t.rcv_wnd) fresh_bytes = t.rcv_wnd;
+  if (!x.c.past_window_accepted && fresh_bytes > t.rcv_wnd) fresh_bytes = t.rcv_wnd;
+  if (x.c.past_window_accepted && t.rcv_wnd == 0) {  // tcp_data_queue(): zero window, "out_of_window"
+    x.ack_due = true;
+    return true;
+  }
   if (fresh_bytes == 0) return true;
   // RFC 1122 §4.2.2.13: new data after CLOSE "SHOULD" draw a RST (Linux tcp_rcv_state_process).
   if (t.rd_shut && t.state != State::Established && x.c.rst_on_data_after_close) {
@@ -357,7 +361,9 @@ constexpr void on_fin(Step& x) noexcept {
   switch (t.state) {
     case State::SynReceived: case State::Established:  // Linux tcp_fin(): pingpong mode
       t.state = State::CloseWait;
-      x.fin_delays_ack = true;
+      // Config::past_window_accepted: a FIN into a zero window finds the receive buffer full, and
+      // tcp_data_queue()'s failed tcp_try_rmem_schedule() sets ICSK_ACK_NOW: the ACK goes at once.
+      x.fin_delays_ack = !(x.c.past_window_accepted && t.rcv_wnd == 0);
       return;
     case State::FinWait1:  // "if our FIN has been ACKed, TIME-WAIT; otherwise CLOSING"
       if (t.fin_acked) enter_time_wait(x);
@@ -406,6 +412,24 @@ constexpr void trimmed_duplicate(Step& x) noexcept {
   if (x.out.verdict == Verdict::Dropped) x.verdict(Verdict::DroppedAcked);  // no ACK bit: dropafterack
 }
 
+// RFC 9293 §3.10.7.4 first check, or with Config::past_window_accepted Linux tcp_sequence(): past
+// the right edge, "allow the FIN to extend beyond the window", and a segment that starts no later
+// than the edge is taken while the receive queue is empty ("Only accept this packet if receive
+// queue is empty"). Within the window (and at its left edge) the RFC's test stands.
+constexpr bool synchronized_acceptable(const Step& x) noexcept {
+  const Segment& s = x.s();
+  const Tcb& t = x.t();
+  const Seq end = s.seq + s.seg_len(), edge = t.rcv_nxt + t.rcv_wnd;
+  if (!x.c.past_window_accepted || s.seg_len() == 0 || seq_le(end, edge) || x.mutant(Mutant::NoWindowCheck))
+    return acceptable(x);
+  if (seq_gt(s.seq, edge)) return false;
+  // A passive SYN-RECEIVED is a request socket first: tcp_check_req()'s tcp_in_window() refuses a
+  // segment with text or FIN that starts at the edge itself (linux/rcvbuf-window-edge-syn-received.pkt).
+  if (t.state == State::SynReceived && t.passive && s.seq == edge && s.seq != t.rcv_nxt) return false;
+  if (s.has(flag::FIN) && seq_le(end - 1, edge)) return true;
+  return t.rcv_unread == 0;
+}
+
 // RFC 9293 §3.10.7.4 first check failed: "send an acknowledgment" and drop, unless
 // Config::trim_old_duplicates trims an old duplicate and goes on with its ACK.
 constexpr void unacceptable(Step& x) noexcept {
@@ -429,7 +453,7 @@ constexpr void seg_synchronized(Step& x) noexcept {
   // RFC 5961 §4.2 answers a SYN "irrespective of the sequence number"; RFC 793 only an
   // acceptable one, after the first check.
   if (s.has(flag::SYN) && x.c.syn_acceptance != SynAcceptance::Window) { on_syn(x); return; }
-  if (!acceptable(x)) { unacceptable(x); return; }
+  if (!synchronized_acceptable(x)) { unacceptable(x); return; }
   if (ts_recent_allowed(x)) update_ts_recent(x);
   if (s.has(flag::SYN)) { on_syn(x); return; }
   if (!on_ack(x)) return;
