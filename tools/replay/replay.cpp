@@ -6,6 +6,7 @@
 #include "replay.hpp"
 
 #include "freebsd_buffers.hpp"
+#include "linux_buffers.hpp"
 #include "sockstat.hpp"
 #include "tcpdrop.hpp"
 #include "sysctl.hpp"
@@ -74,6 +75,7 @@ struct Conn {
   bool peer_syn = false;                   // the peer's SYN has been processed
   std::optional<std::uint32_t> peer_mss;   // its MSS option, if it had one
   std::uint32_t rcv_hiwat = 0;             // FreeBSD: its socket's SO_RCVBUF before tcp_mss() rounds it
+  std::uint32_t linux_rcvbuf = 0;          // Linux: sk_rcvbuf locked by SO_RCVBUF; 0: autotuned (not modelled)
   std::uint16_t local_port = 0, foreign_port = 0;  // its 4-tuple's ports (sockstat -p)
 };
 
@@ -86,6 +88,7 @@ struct Sock {
   bool listening = false;
   std::uint32_t rcv_hiwat = 0;  // SO_RCVBUF as set (FreeBSD sb_hiwat), before tcp_mss() rounds it
   std::uint32_t snd_hiwat = 0;  // SO_SNDBUF likewise
+  std::uint32_t linux_rcvbuf = 0;  // Linux sk_rcvbuf after SO_RCVBUF (SOCK_RCVBUF_LOCK); 0: not set
   bool fastopen_queue = false;  // setsockopt TCP_FASTOPEN with a queue length > 0
   int slot = -1;
   int conn = -1;
@@ -530,7 +533,7 @@ class Runner {
         if (it != socks_.end()) it->second.slot = -1;
       }
     }
-    freebsd_window(c);
+    window_from_buffer(c);
   }
 
   // FreeBSD's RCV.WND, under the freebsd profile only: the room in the receive buffer, rounded
@@ -541,6 +544,20 @@ class Runner {
     if (opt_.profile != Profile::FreeBsd || !c.peer_syn || c.tcb.state == State::Closed) return;
     const bool syncache = c.tcb.state == State::SynReceived && c.listener >= 0;
     c.tcb.rcv_wnd = freebsd::rcv_wnd(syncache, c.rcv_hiwat, segment_size(c), c.tcb.rcv_unread);
+  }
+
+  // RCV.WND from the socket's receive buffer, where the profile derives it: before each segment.
+  void window_from_buffer(Conn& c) const {
+    freebsd_window(c);
+    linux_window(c);
+  }
+
+  // Linux's RCV.WND once SO_RCVBUF has fixed sk_rcvbuf (linux_buffers.hpp); without it the
+  // buffer is autotuned from tcp_rmem and the profile's rcv_wnd stands.
+  void linux_window(Conn& c) const {
+    if (opt_.profile != Profile::Linux || c.linux_rcvbuf == 0 || !c.peer_syn || c.tcb.state == State::Closed) return;
+    const std::uint32_t mss = linux_buffers::adv_mss(ipv6_, c.tcb.ts_ok);
+    c.tcb.rcv_wnd = linux_buffers::rcv_wnd(c.linux_rcvbuf, mss, c.tcb.rcv_unread);
   }
 
   Config conn_config(const Sock& sk) const {
@@ -831,6 +848,7 @@ class Runner {
         c.slot = b.slot;
         c.listener = fd;
         c.rcv_hiwat = sk.rcv_hiwat;  // sonewconn(): the new socket takes the listener's buffer sizes
+        c.linux_rcvbuf = sk.linux_rcvbuf;  // Linux sk_clone_lock() copies sk_rcvbuf and sk_userlocks
         c.local_port = local_port_;
         c.foreign_port = remote_port_;
         // Linux tcp_try_fastopen -> tcp_fastopen_create_child: a child that kept the SYN's text is
@@ -885,7 +903,7 @@ class Runner {
     for (const TcpOption& o : p.options)
       if (o.name == "mss") c.peer_mss = o.a;
     if (opt_.profile == Profile::FreeBsd) c.cfg.snd_buf = rounded(c.cfg.snd_buf, segment_size(c));
-    freebsd_window(c);
+    window_from_buffer(c);
   }
 
   // TIME-WAIT reopened by a SYN: the new incarnation is a new child of the listener, if any.
@@ -1127,10 +1145,14 @@ class Runner {
 
   Result get_buffer(const Statement& st, Sock& sk, bool rcv) {
     const std::string what = rcv ? "SO_RCVBUF" : "SO_SNDBUF";
-    if (opt_.profile != Profile::FreeBsd)
-      unsupported(st, fmt::format("getsockopt {} under profile {}: only FreeBSD's buffer sizes are modelled", what, name(opt_.profile)));
-    std::uint32_t v = rcv ? sk.rcv_hiwat : sk.snd_hiwat;
-    if (const Conn* cn = conn_of(&sk); cn && cn->peer_syn) v = rounded(v, segment_size(*cn));
+    const bool linux_rcv = opt_.profile == Profile::Linux && rcv && sk.linux_rcvbuf != 0;
+    if (opt_.profile != Profile::FreeBsd && !linux_rcv)
+      unsupported(st, fmt::format("getsockopt {} under profile {}: {}", what, name(opt_.profile),
+                                  opt_.profile == Profile::Linux && rcv
+                                      ? "before setsockopt(SO_RCVBUF) Linux autotunes the buffer from tcp_rmem (not modelled)"
+                                      : "only FreeBSD's buffer sizes and Linux's SO_RCVBUF are modelled"));
+    std::uint32_t v = linux_rcv ? sk.linux_rcvbuf : rcv ? sk.rcv_hiwat : sk.snd_hiwat;
+    if (const Conn* cn = conn_of(&sk); !linux_rcv && cn && cn->peer_syn) v = rounded(v, segment_size(*cn));
     std::string want = arg(st, 3);
     if (want.size() >= 2 && want.front() == '[') want = trim(want.substr(1, want.size() - 2));
     if (want != "..." && int_arg(want) != std::int64_t{v})
@@ -1257,6 +1279,7 @@ class Runner {
     cn.slot = sk.slot;
     cn.fd = fd;
     cn.rcv_hiwat = sk.rcv_hiwat;
+    cn.linux_rcvbuf = sk.linux_rcvbuf;
     cn.local_port = local_port_;
     cn.foreign_port = remote_port_;
     conns_.push_back(cn);
@@ -1325,6 +1348,21 @@ class Runner {
     return r;
   }
 
+  // Linux SO_RCVBUF (linux_buffers.hpp): on a connection already past its SYN the window changes
+  // at once as well; a listener's children inherit the buffer.
+  Result set_linux_rcvbuf(const Statement& st, Sock& sk, const std::string& val) {
+    const auto v = int_arg(val);
+    if (!v) script_error(st, "SO_RCVBUF needs a value such as [20000]");
+    sk.linux_rcvbuf = linux_buffers::rcvbuf(*v);
+    if (Conn* cn = conn_of(&sk)) {
+      cn->linux_rcvbuf = sk.linux_rcvbuf;
+      linux_window(*cn);
+    }
+    note(fmt::format("line {}: SO_RCVBUF {} -> sk_rcvbuf {}, the receive window derived from it", st.loc.line, *v,
+                     sk.linux_rcvbuf));
+    return {};
+  }
+
   Result set_option_on(const Statement& st, Sock& sk, const std::string& opt, const std::string& val) {
     if (opt == "SO_REUSEADDR") {
       const auto v = int_arg(val);
@@ -1368,9 +1406,10 @@ class Runner {
       sk.snd_hiwat = static_cast<std::uint32_t>(std::min<std::int64_t>(*v, kMaxSndBuf));  // sbreserve
       return {};
     }
+    if (opt == "SO_RCVBUF" && opt_.profile == Profile::Linux) return set_linux_rcvbuf(st, sk, val);
     if (opt == "SO_RCVBUF" || opt == "SO_SNDBUF")
       unsupported(st, fmt::format("setsockopt {} under profile {}: {}", opt, name(opt_.profile),
-                                  opt == "SO_RCVBUF" ? "no profile derives its receive window from the buffer"
+                                  opt == "SO_RCVBUF" ? "only the linux profile derives its receive window from SO_RCVBUF"
                                                      : "only FreeBSD's send buffer (sb_hiwat) is modelled"));
     if (opt == "TCP_USER_TIMEOUT") unsupported(st, "TCP_USER_TIMEOUT (the core gives up after a retransmission count, not a time)");
     unsupported(st, "setsockopt " + opt);
