@@ -12,6 +12,9 @@ const char* name(Property p) {
     case Property::UniqueTcb: return "unique-tcb";
     case Property::BothClosed: return "both-closed";
     case Property::NoDeadlock: return "no-deadlock";
+    case Property::NoStaleData: return "no-stale-data";
+    case Property::NoDesync: return "no-desync";
+    case Property::NewConnectionSurvives: return "new-connection-survives";
   }
   return "?";
 }
@@ -40,6 +43,16 @@ const char* statement(Property p) {
     case Property::NoDeadlock:
       return "in every terminal state both applications have finished (or a server still waits for "
              "a connection that its finished peer will never make)";
+    case Property::NoStaleData:
+      return "(RFC 1337 H1; only when named) no data or FIN of incarnation i is accepted by a TCB of "
+             "incarnation j != i";
+    case Property::NoDesync:
+      return "(RFC 1337 H2; only when named) the two synchronized ends of one incarnation never disagree "
+             "for good: neither's RCV.NXT passes the other's SND.NXT, nor its SND.UNA the other's RCV.NXT "
+             "(RFC 793 then answers ACK with ACK forever)";
+    case Property::NewConnectionSurvives:
+      return "(RFC 1337 H3; only when named) no connection of incarnation j, TIME-WAIT aside, is ended by "
+             "a segment of an older incarnation i < j, or by the RST such a segment provoked";
   }
   return "?";
 }

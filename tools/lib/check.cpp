@@ -5,6 +5,7 @@
 #include "signals.hpp"
 
 #include <atomic>
+#include <iterator>
 #include <csignal>
 #include <cstdio>
 #include <optional>
@@ -467,7 +468,9 @@ int run_check(const CheckArgs& a) {
              cfg.msl, cfg.time_wait, cfg.rto, a.loss, a.dup, a.delay, a.in_flight, a.incarnations, a.isn);
   std::string head = fmt::format("{:<26}{:>10}{:>12}{:>7}{:>8}{:>11}{:>9}", "scenario", "states", "transitions",
                                  "depth", "seconds", "states/s", "B/state");
-  static const char* shortname[] = {"stale", "tw-dur", "reliable", "stream", "unique", "closed", "deadlock"};
+  static const char* shortname[] = {"stale", "tw-dur", "reliable", "stream", "unique", "closed", "deadlock",
+                                    "h1-data", "h2-desync", "h3-dies"};
+  static_assert(std::size(shortname) == model::kPropertyCount);
   for (model::Property p : model::kAllProperties)
     if (props & model::bit(p)) head += fmt::format(" {:>8}", shortname[static_cast<int>(p)]);
   fmt::print("{}  guards\n", head);
