@@ -1,0 +1,53 @@
+#!/usr/bin/env python3
+"""The named experiments of `tcpclose sweep` (docs/experiments.md) give the verdicts the docs
+state, on grids small enough for the default suite (each a few seconds to about 20 s). A control
+per experiment runs a broken world (a mutant or a knob) and requires the opposite verdict, so each
+assertion can fail.
+Usage: sweep_named.py TCPCLOSE"""
+import json, subprocess, sys
+
+tool = sys.argv[1]
+failures = []
+
+def fail(msg):
+    failures.append(msg)
+    print("FAIL:", msg)
+
+def sweep(args):
+    p = subprocess.run([tool, "sweep", "--no-progress", "--json", "--jobs", "2"] + args, capture_output=True, text=True)
+    if p.returncode != 0:
+        fail(f"sweep {' '.join(args)}: exit {p.returncode}\n{p.stderr}")
+        return {"rows": [], "derived": ""}
+    return json.loads(p.stdout)
+
+def row(j, **point):
+    for r in j["rows"]:
+        if all(r["point"].get("--" + k.replace("_", "-")) == v for k, v in point.items()):
+            return r
+    fail(f"no row {point} in {[r['point'] for r in j['rows']]}")
+    return {"properties": {}, "shortest": {}}
+
+def expect(r, prop, verdict, what):
+    got = r["properties"].get(prop)
+    if got != verdict:
+        fail(f"{what}: {prop} is {got}, expected {verdict}")
+
+HAZARDS = ["no-stale-data", "no-desync", "new-connection-survives"]
+
+# rfc1337, at loss 0 (the default grid's worlds with no loss: 0.3 M and 5.1 M states): an RST that
+# kills TIME-WAIT shows H1, H2 and H3; F1 (--rfc1337 on) removes all three, and the derived verdict
+# says so. Control: the mutant rst-kills-time-wait undoes F1, and the verdict must say so too.
+j = sweep(["--experiment", "rfc1337", "--profile", "reference", "--loss", "0"])
+for p in HAZARDS:
+    expect(row(j, rfc1337="off"), p, "violated", "rfc1337 off")
+    expect(row(j, rfc1337="on"), p, "holds", "rfc1337 on (F1)")
+if "**F1 removes them all**" not in j["derived"]:
+    fail(f"rfc1337: the derived verdict does not say F1 removes them all:\n{j['derived']}")
+j = sweep(["--experiment", "rfc1337", "--profile", "reference", "--loss", "0", "--mutant", "rst-kills-time-wait"])
+for p in HAZARDS:
+    expect(row(j, rfc1337="on"), p, "violated", "rfc1337 on with the mutant rst-kills-time-wait")
+if "**F1 does not remove H1, H2, H3**" not in j["derived"]:
+    fail(f"rfc1337 with the mutant: the derived verdict does not say F1 fails:\n{j['derived']}")
+
+print(f"{len(failures)} failures")
+sys.exit(1 if failures else 0)
