@@ -15,6 +15,7 @@ const char* name(Property p) {
     case Property::NoStaleData: return "no-stale-data";
     case Property::NoDesync: return "no-desync";
     case Property::NewConnectionSurvives: return "new-connection-survives";
+    case Property::NoHalfOpen: return "no-half-open";
   }
   return "?";
 }
@@ -53,6 +54,9 @@ const char* statement(Property p) {
     case Property::NewConnectionSurvives:
       return "(RFC 1337 H3; only when named) no connection of incarnation j, TIME-WAIT aside, is ended by "
              "a segment of an older incarnation i < j, or by the RST such a segment provoked";
+    case Property::NoHalfOpen:
+      return "(only when named) no run ends with a TCB left half-open: synchronized, no timer running, its peer "
+             "CLOSED and nothing in flight (both-closed accepts this after a fault; a lost RST leaves it)";
   }
   return "?";
 }
@@ -87,6 +91,8 @@ std::uint8_t required_guards(Scenario s) {
       return 0;
     case Scenario::ReopenConnect: case Scenario::ReopenConnectReuse: case Scenario::ReopenSyn:
       return bit(Guard::TimeWaitReached) | bit(Guard::FinIntoTimeWait) | bit(Guard::StaleRejected);
+    case Scenario::ReopenAbort:  // no TIME-WAIT, but the old incarnation's segments must meet the new one
+      return bit(Guard::StaleRejected);
   }
   return 0;
 }

@@ -406,6 +406,7 @@ z3::expr System::bad(model::Property p, const SysState& s) const {
     case model::Property::ReliableTermination: case model::Property::StreamIntegrity:
     case model::Property::UniqueTcb: case model::Property::BothClosed: case model::Property::NoDeadlock:
     case model::Property::NoStaleData: case model::Property::NoDesync: case model::Property::NewConnectionSurvives:
+    case model::Property::NoHalfOpen:
       break;
   }
   return ctx().bool_val(false);
@@ -432,6 +433,7 @@ std::vector<System::Clause> System::helper_clauses(model::Property p, const SysS
     case model::Property::ReliableTermination: case model::Property::StreamIntegrity:
     case model::Property::UniqueTcb: case model::Property::BothClosed: case model::Property::NoDeadlock:
     case model::Property::NoStaleData: case model::Property::NoDesync: case model::Property::NewConnectionSurvives:
+    case model::Property::NoHalfOpen:
       break;
   }
   return r;
@@ -818,6 +820,7 @@ bool System::bad(model::Property p, const CState& s) const {
     case model::Property::ReliableTermination: case model::Property::StreamIntegrity:
     case model::Property::UniqueTcb: case model::Property::BothClosed: case model::Property::NoDeadlock:
     case model::Property::NoStaleData: case model::Property::NoDesync: case model::Property::NewConnectionSurvives:
+    case model::Property::NoHalfOpen:
       break;
   }
   return false;

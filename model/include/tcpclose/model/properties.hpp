@@ -10,22 +10,21 @@
 
 namespace tcpclose::model {
 
-// The last three are RFC 1337's hazards (H1-H3), checked only when named (--property): they
-// refine no-stale-delivery and the agreement of two ends, for the rfc1337 experiment.
+// The last four are observations checked only when named (--property): RFC 1337's hazards
+// (H1-H3, refining no-stale-delivery and the agreement of two ends, for the rfc1337 experiment)
+// and no-half-open (a peer left with its TCB, which both-closed accepts, for abort-instead-of-close).
 enum class Property : std::uint8_t {
   NoStaleDelivery, TimeWaitDuration, ReliableTermination, StreamIntegrity, UniqueTcb,
-  BothClosed, NoDeadlock, NoStaleData, NoDesync, NewConnectionSurvives,
+  BothClosed, NoDeadlock, NoStaleData, NoDesync, NewConnectionSurvives, NoHalfOpen,
 };
-inline constexpr std::size_t kPropertyCount = 10;
+inline constexpr std::size_t kPropertyCount = 11;
 inline constexpr std::array<Property, kPropertyCount> kAllProperties = {
     Property::NoStaleDelivery, Property::TimeWaitDuration, Property::ReliableTermination,
     Property::StreamIntegrity, Property::UniqueTcb, Property::BothClosed, Property::NoDeadlock,
-    Property::NoStaleData, Property::NoDesync, Property::NewConnectionSurvives};
+    Property::NoStaleData, Property::NoDesync, Property::NewConnectionSurvives, Property::NoHalfOpen};
 constexpr std::uint32_t bit(Property p) { return 1u << static_cast<unsigned>(p); }
-// The properties checked by default (every one but the hazard observations).
+// The properties checked by default: every one but the observations checked only when named.
 inline constexpr std::uint32_t kAllPropertyBits = (1u << 7) - 1;
-inline constexpr std::uint32_t kHazardPropertyBits =
-    bit(Property::NoStaleData) | bit(Property::NoDesync) | bit(Property::NewConnectionSurvives);
 
 const char* name(Property p);
 const char* statement(Property p);
@@ -145,6 +144,7 @@ inline std::uint32_t check_terminal(const World& w, const WorldState& s) {
     const Op op = w.prog[host].code[h.pc].op;
     const bool ajar = half_open(w, s, host);
     if (detail::live(h.tcb) && !ajar) bad |= bit(Property::BothClosed);  // = !settled(w, s)
+    if (ajar) bad |= bit(Property::NoHalfOpen);
     // A server still waiting for a connection that will never come is acceptable.
     const bool idle_server = op == Op::AwaitConn && h.listening && !detail::live(h.tcb) &&
                              w.prog[1 - host].code[peer.pc].op == Op::End;
