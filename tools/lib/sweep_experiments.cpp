@@ -284,6 +284,25 @@ Derived derive_rfc1337(const SweepResult& r) {
   return d;
 }
 
+// abort-instead-of-close: SO_LINGER 0, then the same 4-tuple again (scenario reopen-abort).
+const std::vector<std::pair<std::string, std::string>>& abort_columns() {
+  static const std::vector<std::pair<std::string, std::string>> c = {
+      {"no-stale-delivery", "old segment reaches the next incarnation"},
+      {"new-connection-survives", "next connection killed by it"},
+      {"no-half-open", "peer keeps its TCB (lost RST)"}};
+  return c;
+}
+
+Derived derive_abort(const SweepResult& r) {
+  Derived d;
+  d.markdown = "## Abort instead of close\n\nA aborts (SO_LINGER 0: a RST, no TIME-WAIT) and connects again from "
+               "the same port (scenario reopen-abort); a cell gives the verdict and the shortest counterexample's "
+               "length.\n\n";
+  d.markdown += verdict_table(r, abort_columns());
+  d.plot = verdict_plot(r, abort_columns(), fmt::format("Abort instead of close (tcpclose sweep {})", r.name), d.data);
+  return d;
+}
+
 }  // namespace
 
 const std::vector<Experiment>& experiments() {
@@ -303,6 +322,13 @@ const std::vector<Experiment>& experiments() {
         "no-stale-data", "--property", "no-desync", "--property", "new-connection-survives", "--property",
         "no-stale-delivery"},
        nullptr, derive_rfc1337},
+      {"abort-instead-of-close",
+       "closing with SO_LINGER 0 sends a RST and leaves no TIME-WAIT, so nothing keeps the old "
+       "incarnation's segments from the next one on the same 4-tuple; and a lost RST leaves the peer "
+       "with its TCB (RFC 9293 section 3.10.5 ABORT; RFC 1122 4.2.2.13; socket(7) SO_LINGER)",
+       {"--isn", "adversarial,clock", "--loss", "0,1", "--dup", "0", "--scenario", "reopen-abort", "--property",
+        "no-stale-delivery", "--property", "new-connection-survives", "--property", "no-half-open"},
+       nullptr, derive_abort},
   };
   return all;
 }
