@@ -64,5 +64,20 @@ j = sweep(["--experiment", "abort-instead-of-close", "--isn", "adversarial", "--
 expect(row(j, loss="1"), "no-stale-delivery", "violated", "abort, adversarial ISNs")
 expect(row(j, loss="1"), "new-connection-survives", "violated", "abort, adversarial ISNs")
 
+# fin-wait-2-slow-peer at timeouts 2 and 6 (each under 2 s; the control without the timeout, 5.1 M
+# states, about 12 s): with the timeout the slow peer is reset and the next connection is killed,
+# the shortest counterexample growing with the timeout; without it everything holds.
+j = sweep(["--experiment", "fin-wait-2-slow-peer", "--fin-wait2-timeout", "2,6"])
+for t in ("2", "6"):
+    for p in ("reliable-termination", "no-stale-delivery", "new-connection-survives"):
+        expect(row(j, fin_wait2="orphan", fin_wait2_timeout=t), p, "violated", f"fin-wait-2 timeout {t}")
+for p in ("reliable-termination", "no-stale-delivery", "new-connection-survives"):
+    expect(row(j, fin_wait2="none"), p, "holds", "no fin-wait-2 timeout")
+short = [row(j, fin_wait2="orphan", fin_wait2_timeout=t)["shortest"].get("reliable-termination", 0) for t in ("2", "6")]
+if not short[0] < short[1]:
+    fail(f"fin-wait-2: the slow peer's reset should need more steps with a longer timeout, got {short}")
+if len(j["rows"]) != 3:
+    fail(f"fin-wait-2: expected 3 rows (none once, orphan at 2 and 6), got {len(j['rows'])}")
+
 print(f"{len(failures)} failures")
 sys.exit(1 if failures else 0)

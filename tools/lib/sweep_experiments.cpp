@@ -303,6 +303,34 @@ Derived derive_abort(const SweepResult& r) {
   return d;
 }
 
+// fin-wait-2-slow-peer: the orphaned FIN-WAIT-2 timeout (--fin-wait2 orphan) against a peer that
+// closes late, then a new SYN on the same 4-tuple (reopen-connect). Without the timeout its length
+// means nothing: that control runs once, at the first length of the axis.
+bool keep_fin_wait2(const Grid& g, const Point& p) {
+  const auto mode = axis_index(g, "--fin-wait2"), len = axis_index(g, "--fin-wait2-timeout");
+  if (!mode || !len || p[*mode] != "none") return true;
+  return p[*len] == g.axes[*len].values.front();
+}
+
+const std::vector<std::pair<std::string, std::string>>& fin_wait2_columns() {
+  static const std::vector<std::pair<std::string, std::string>> c = {
+      {"reliable-termination", "slow peer reset"},
+      {"no-stale-delivery", "old segment reaches the next incarnation"},
+      {"new-connection-survives", "next connection killed"}};
+  return c;
+}
+
+Derived derive_fin_wait2(const SweepResult& r) {
+  Derived d;
+  d.markdown = "## The orphaned FIN-WAIT-2 timeout against a slow peer\n\nA closes and connects again from the same "
+               "port (reopen-connect); B's application may close at any time. A cell gives the verdict and the shortest "
+               "counterexample's length.\n\n";
+  d.markdown += verdict_table(r, fin_wait2_columns());
+  d.plot = verdict_plot(r, fin_wait2_columns(), fmt::format("FIN-WAIT-2 timeout against a slow peer (tcpclose sweep {})", r.name),
+                        d.data);
+  return d;
+}
+
 }  // namespace
 
 const std::vector<Experiment>& experiments() {
@@ -329,6 +357,13 @@ const std::vector<Experiment>& experiments() {
        {"--isn", "adversarial,clock", "--loss", "0,1", "--dup", "0", "--scenario", "reopen-abort", "--property",
         "no-stale-delivery", "--property", "new-connection-survives", "--property", "no-half-open"},
        nullptr, derive_abort},
+      {"fin-wait-2-slow-peer",
+       "an orphaned FIN-WAIT-2 is freed after a timeout (Linux tcp_fin_timeout, FreeBSD tcp_finwait2_timeout; "
+       "RFC 9293 section 3.6.1 has none): a peer still in CLOSE-WAIT then has nobody to ACK its FIN, and a new "
+       "SYN on the same 4-tuple meets its old TCB",
+       {"--fin-wait2", "none,orphan", "--fin-wait2-timeout", "1..8", "--loss", "0", "--scenario", "reopen-connect",
+        "--property", "reliable-termination", "--property", "no-stale-delivery", "--property", "new-connection-survives"},
+       keep_fin_wait2, derive_fin_wait2},
   };
   return all;
 }
