@@ -12,6 +12,10 @@ const char* name(Property p) {
     case Property::UniqueTcb: return "unique-tcb";
     case Property::BothClosed: return "both-closed";
     case Property::NoDeadlock: return "no-deadlock";
+    case Property::NoStaleData: return "no-stale-data";
+    case Property::NoDesync: return "no-desync";
+    case Property::NewConnectionSurvives: return "new-connection-survives";
+    case Property::NoHalfOpen: return "no-half-open";
   }
   return "?";
 }
@@ -40,6 +44,19 @@ const char* statement(Property p) {
     case Property::NoDeadlock:
       return "in every terminal state both applications have finished (or a server still waits for "
              "a connection that its finished peer will never make)";
+    case Property::NoStaleData:
+      return "(RFC 1337 H1; only when named) no data or FIN of incarnation i is accepted by a TCB of "
+             "incarnation j != i";
+    case Property::NoDesync:
+      return "(RFC 1337 H2; only when named) the two synchronized ends of one incarnation never disagree "
+             "for good: neither's RCV.NXT passes the other's SND.NXT, nor its SND.UNA the other's RCV.NXT "
+             "(RFC 793 then answers ACK with ACK forever)";
+    case Property::NewConnectionSurvives:
+      return "(RFC 1337 H3; only when named) no connection of incarnation j, TIME-WAIT aside, is ended by "
+             "a segment of an older incarnation i < j, or by the RST such a segment provoked";
+    case Property::NoHalfOpen:
+      return "(only when named) no run ends with a TCB left half-open: synchronized, no timer running, its peer "
+             "CLOSED and nothing in flight (both-closed accepts this after a fault; a lost RST leaves it)";
   }
   return "?";
 }
@@ -74,6 +91,8 @@ std::uint8_t required_guards(Scenario s) {
       return 0;
     case Scenario::ReopenConnect: case Scenario::ReopenConnectReuse: case Scenario::ReopenSyn:
       return bit(Guard::TimeWaitReached) | bit(Guard::FinIntoTimeWait) | bit(Guard::StaleRejected);
+    case Scenario::ReopenAbort:  // no TIME-WAIT, but the old incarnation's segments must meet the new one
+      return bit(Guard::StaleRejected);
   }
   return 0;
 }

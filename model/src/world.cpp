@@ -89,6 +89,13 @@ World make_world(Scenario s, const Config& cfg) {
                         {Op::Close, 0}, {Op::Again, 1}, {Op::Unlisten, 0}, {Op::End, 0}});
       break;
     }
+    case Scenario::ReopenAbort:
+      // A aborts (SO_LINGER 0: no TIME-WAIT) and connects again from the same port at once.
+      w.prog[0] = prog({{Op::Connect, 0}, {Op::AwaitConn, 0}, {Op::Send, 0}, {Op::Abort, 0},
+                        {Op::Again, 0}, {Op::End, 0}});
+      w.prog[1] = prog({{Op::Listen, kReuse}, {Op::AwaitConn, kAccept}, {Op::ReadEof, 0},
+                        {Op::Close, 0}, {Op::Again, 1}, {Op::Unlisten, 0}, {Op::End, 0}});
+      break;
     case Scenario::ReopenSyn:
       // B closes first, so TIME-WAIT is B's; A's next SYN from the same port meets it.
       w.prog[0] = prog({{Op::Connect, 0}, {Op::AwaitConn, 0}, {Op::ReadEof, 0}, {Op::Close, 0},
@@ -110,6 +117,7 @@ const char* name(Scenario s) {
     case Scenario::ReopenConnect: return "reopen-connect";
     case Scenario::ReopenConnectReuse: return "reopen-connect-reuseaddr";
     case Scenario::ReopenSyn: return "reopen-syn";
+    case Scenario::ReopenAbort: return "reopen-abort";
   }
   return "?";
 }
@@ -124,6 +132,9 @@ const char* describe(Scenario s) {
     case Scenario::ReopenConnect: return "A closes first and connects again from the same port, K times";
     case Scenario::ReopenConnectReuse: return "as reopen-connect, A's socket uses SO_REUSEADDR";
     case Scenario::ReopenSyn: return "B closes first; A's new SYN from the same port meets B's TIME-WAIT, K times";
+    case Scenario::ReopenAbort:
+      return "A sends, aborts (SO_LINGER 0: a RST, no TIME-WAIT) and connects again from the same port, K times "
+             "(only when named: not in \"all\")";
   }
   return "?";
 }

@@ -405,6 +405,8 @@ z3::expr System::bad(model::Property p, const SysState& s) const {
     case model::Property::TimeWaitDuration: return s.bad_tw;
     case model::Property::ReliableTermination: case model::Property::StreamIntegrity:
     case model::Property::UniqueTcb: case model::Property::BothClosed: case model::Property::NoDeadlock:
+    case model::Property::NoStaleData: case model::Property::NoDesync: case model::Property::NewConnectionSurvives:
+    case model::Property::NoHalfOpen:
       break;
   }
   return ctx().bool_val(false);
@@ -430,6 +432,8 @@ std::vector<System::Clause> System::helper_clauses(model::Property p, const SysS
       break;
     case model::Property::ReliableTermination: case model::Property::StreamIntegrity:
     case model::Property::UniqueTcb: case model::Property::BothClosed: case model::Property::NoDeadlock:
+    case model::Property::NoStaleData: case model::Property::NoDesync: case model::Property::NewConnectionSurvives:
+    case model::Property::NoHalfOpen:
       break;
   }
   return r;
@@ -815,6 +819,8 @@ bool System::bad(model::Property p, const CState& s) const {
     case model::Property::TimeWaitDuration: return s.bad_tw;
     case model::Property::ReliableTermination: case model::Property::StreamIntegrity:
     case model::Property::UniqueTcb: case model::Property::BothClosed: case model::Property::NoDeadlock:
+    case model::Property::NoStaleData: case model::Property::NoDesync: case model::Property::NewConnectionSurvives:
+    case model::Property::NoHalfOpen:
       break;
   }
   return false;

@@ -1,26 +1,30 @@
 #!/usr/bin/env python3
-"""Re-runs the MSL 1 half of `tcpclose sweep --experiment minimal-time-wait` and requires its
-rows (states, verdicts, shortest counterexamples) to be exactly those checked in to
-docs/experiments/minimal-time-wait.json, which `cmake --build build --target update-experiments`
-writes (the whole experiment takes minutes; this slice about a minute and a half).
-Usage: sweep_matches_docs.py TCPCLOSE CHECKED_IN.json"""
+"""Re-runs a named experiment of `tcpclose sweep` (the one that wrote CHECKED_IN.json) and requires
+its rows (states, verdicts, shortest counterexamples) to be exactly those checked in to
+docs/experiments/, which `cmake --build build --target update-experiments` writes. Optional
+`--flag value` pairs narrow the re-run to the checked-in rows with those values (minimal-time-wait
+re-runs its MSL 1 half, about a minute and a half; the whole experiment takes half an hour).
+Usage: sweep_matches_docs.py TCPCLOSE CHECKED_IN.json [--flag value]..."""
 import json, subprocess, sys
 
-tool, checked_in = sys.argv[1], sys.argv[2]
+tool, checked_in, narrow = sys.argv[1], sys.argv[2], sys.argv[3:]
+if len(narrow) % 2:
+    sys.exit("the narrowing options come in pairs: --flag value")
+only = dict(zip(narrow[0::2], narrow[1::2]))
 old = json.load(open(checked_in, encoding="utf-8"))
-p = subprocess.run([tool, "sweep", "--no-progress", "--json", "--jobs", "2", "--experiment", "minimal-time-wait",
-                    "--msl", "1"], capture_output=True, text=True)
+p = subprocess.run([tool, "sweep", "--no-progress", "--json", "--jobs", "2", "--experiment", old["experiment"]] + narrow,
+                   capture_output=True, text=True)
 if p.returncode != 0:
     sys.exit(f"sweep exited {p.returncode}:\n{p.stderr}")
 new = json.loads(p.stdout)
 
 def key(point):
-    return json.dumps({k: v for k, v in point.items() if k != "--msl"}, sort_keys=True)
+    return json.dumps({k: v for k, v in point.items() if k not in only}, sort_keys=True)
 
-want = {key(r["point"]): r for r in old["rows"] if r["point"].get("--msl") == "1"}
+want = {key(r["point"]): r for r in old["rows"] if all(r["point"].get(f, v) == v for f, v in only.items())}
 got = {key(r["point"]): r for r in new["rows"]}
 if not want:
-    sys.exit(f"{checked_in} has no MSL 1 rows")
+    sys.exit(f"{checked_in} has no rows with {only}")
 bad = 0
 for k, w in want.items():
     g = got.get(k)
@@ -31,5 +35,8 @@ for k, w in want.items():
 if set(got) != set(want):
     bad += 1
     print(f"points differ: {sorted(set(got) ^ set(want))}")
-print(f"{len(want)} rows compared, {bad} differ")
+if not only and new.get("derived") != old.get("derived"):
+    bad += 1
+    print(f"the derived table differs:\n--- checked in\n{old.get('derived')}\n--- now\n{new.get('derived')}")
+print(f"{old['experiment']}: {len(want)} rows compared, {bad} differ")
 sys.exit(1 if bad else 0)

@@ -5,6 +5,7 @@
 #include "signals.hpp"
 
 #include <atomic>
+#include <iterator>
 #include <csignal>
 #include <cstdio>
 #include <optional>
@@ -31,6 +32,7 @@ namespace {
 std::vector<std::string> scenario_names() {
   std::vector<std::string> v{"all"};
   for (model::Scenario s : model::kAllScenarios) v.emplace_back(model::name(s));
+  for (model::Scenario s : model::kExtraScenarios) v.emplace_back(model::name(s));
   return v;
 }
 std::vector<std::string> property_names() {
@@ -229,6 +231,7 @@ int run_check(const CheckArgs& a) {
   }
   if (a.list_scenarios) {
     for (model::Scenario s : model::kAllScenarios) fmt::print("{:<26} {}\n", model::name(s), model::describe(s));
+    for (model::Scenario s : model::kExtraScenarios) fmt::print("{:<26} {}\n", model::name(s), model::describe(s));
     return 0;
   }
   if (a.knobs.timestamps && *a.knobs.timestamps == "on") {
@@ -277,6 +280,9 @@ int run_check(const CheckArgs& a) {
     for (const std::string& n : a.scenarios) want = want || n == "all" || n == model::name(s);
     if (want) scenarios.push_back(s);
   }
+  for (model::Scenario s : model::kExtraScenarios)  // only by name: "all" keeps its pinned counts
+    for (const std::string& n : a.scenarios)
+      if (n == model::name(s)) { scenarios.push_back(s); break; }
 
   // Ctrl-C, SIGTERM and SIGHUP end the search within a level's check interval (LevelGuard):
   // the figures so far are printed, the reports written, and the exit code is 3.
@@ -467,7 +473,9 @@ int run_check(const CheckArgs& a) {
              cfg.msl, cfg.time_wait, cfg.rto, a.loss, a.dup, a.delay, a.in_flight, a.incarnations, a.isn);
   std::string head = fmt::format("{:<26}{:>10}{:>12}{:>7}{:>8}{:>11}{:>9}", "scenario", "states", "transitions",
                                  "depth", "seconds", "states/s", "B/state");
-  static const char* shortname[] = {"stale", "tw-dur", "reliable", "stream", "unique", "closed", "deadlock"};
+  static const char* shortname[] = {"stale", "tw-dur", "reliable", "stream", "unique", "closed", "deadlock",
+                                    "h1-data", "h2-desync", "h3-dies", "half-open"};
+  static_assert(std::size(shortname) == model::kPropertyCount);
   for (model::Property p : model::kAllProperties)
     if (props & model::bit(p)) head += fmt::format(" {:>8}", shortname[static_cast<int>(p)]);
   fmt::print("{}  guards\n", head);

@@ -83,8 +83,10 @@ std::vector<std::string> property_columns(const Grid& g) {
   for (const auto& item : items)
     if (item[0] == "--property" && item.size() > 1) chosen.push_back(item[1]);
   std::vector<std::string> out;
+  // Without --property, check decides the default set: the hazard observations are left out.
   for (model::Property p : model::kAllProperties)
-    if (chosen.empty() || std::find(chosen.begin(), chosen.end(), model::name(p)) != chosen.end())
+    if (chosen.empty() ? (model::kAllPropertyBits & model::bit(p)) != 0
+                       : std::find(chosen.begin(), chosen.end(), model::name(p)) != chosen.end())
       out.push_back(model::name(p));
   return out;
 }

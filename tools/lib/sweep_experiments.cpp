@@ -156,6 +156,181 @@ Derived derive_minimal(const SweepResult& r) {
   return d;
 }
 
+
+// --- Verdict matrices: the experiments that ask which property holds where ---------------------
+
+// "profile=rfc9293 rfc1337=off": a row's axes (all of them), for tables and plot labels.
+std::string row_label(const SweepResult& r, std::size_t i) {
+  std::string s;
+  for (std::size_t k = 0; k < r.grid.axes.size(); ++k)
+    s += fmt::format("{}{}={}", s.empty() ? "" : " ", r.grid.axes[k].flag.substr(2), r.grid.points[i][k]);
+  return s.empty() ? std::string("the grid's one point") : s;
+}
+
+std::string verdict_cell(const PointResult& x, const std::string& p) {
+  if (x.status == PointStatus::NotRun) return "not run";
+  if (x.status == PointStatus::Failed) return "failed";
+  const auto v = x.properties.find(p);
+  if (v == x.properties.end()) return "-";
+  if (v->second != "violated") return v->second == "holds" ? "holds" : "? (" + v->second + ")";
+  const auto st = x.shortest.find(p);
+  return st == x.shortest.end() ? "**violated**" : fmt::format("**violated** ({} steps)", st->second);
+}
+
+// The table: one row per point, one column per property, each cell the verdict with the
+// shortest counterexample's length; then, per property, where it is violated.
+std::string verdict_table(const SweepResult& r, const std::vector<std::pair<std::string, std::string>>& cols) {
+  std::string md = "| point |", rule = "| --- |";
+  for (const auto& [p, head] : cols) { md += fmt::format(" {} |", head); rule += " --- |"; }
+  md += " states |\n" + rule + " ---: |\n";
+  for (std::size_t i = 0; i < r.rows.size(); ++i) {
+    md += "| " + row_label(r, i) + " |";
+    for (const auto& [p, head] : cols) md += " " + verdict_cell(r.rows[i], p) + " |";
+    md += fmt::format(" {} |\n", r.rows[i].states);
+  }
+  md += "\n";
+  for (const auto& [p, head] : cols) {
+    std::string where;
+    for (std::size_t i = 0; i < r.rows.size(); ++i)
+      if (auto v = r.rows[i].properties.find(p); v != r.rows[i].properties.end() && v->second == "violated")
+        where += fmt::format("{}{}", where.empty() ? "" : "; ", row_label(r, i));
+    md += fmt::format("- {} (`{}`): {}.\n", head, p, where.empty() ? "holds at every point that ran" : "violated at " + where);
+  }
+  return md;
+}
+
+// A clustered bar chart: for each point, one bar per property, as tall as its shortest
+// counterexample; no bar where the property holds (a short bar is a near hazard, none is safe).
+std::string verdict_plot(const SweepResult& r, const std::vector<std::pair<std::string, std::string>>& cols,
+                         const std::string& title, std::string& data) {
+  std::string axes;  // the x label: the axes' names; each tic: their values
+  for (const Axis& a : r.grid.axes) axes += fmt::format("{}{}", axes.empty() ? "" : " / ", a.flag.substr(2));
+  for (std::size_t i = 0; i < r.rows.size(); ++i) {
+    std::string values;
+    for (const std::string& v : r.grid.points[i]) values += fmt::format("{}{}", values.empty() ? "" : " / ", v);
+    data += fmt::format("\"{}\"", values);
+    for (const auto& [p, head] : cols) {
+      const auto st = r.rows[i].shortest.find(p);
+      const auto v = r.rows[i].properties.find(p);
+      const bool bad = v != r.rows[i].properties.end() && v->second == "violated";
+      data += bad && st != r.rows[i].shortest.end() ? fmt::format(" {}", st->second) : std::string(" 0");
+    }
+    data += "\n";
+  }
+  std::string plot;
+  for (std::size_t c = 0; c < cols.size(); ++c)
+    plot += fmt::format("{}$DATA using {}{} title '{}'", c ? ", " : "plot ", c + 2, c ? "" : ":xtic(1)", cols[c].second);
+  return fmt::format("set title '{}'\nset xlabel '{}'\nset ylabel 'shortest counterexample (steps); no bar: holds'\n"
+                     "set style data histograms\nset style histogram clustered gap 1\nset style fill solid 0.8 border -1\n"
+                     "set key outside right\nset xtics noenhanced\nset yrange [0:*]\nset grid ytics\n{}\n",
+                     title, axes, plot);
+}
+
+bool violated_at(const PointResult& x, const std::string& p) {
+  const auto v = x.properties.find(p);
+  return x.status == PointStatus::Done && v != x.properties.end() && v->second == "violated";
+}
+
+// rfc1337: RFC 1337's hazards H1-H3, with an RST that kills TIME-WAIT and with fix F1.
+const std::vector<std::pair<std::string, std::string>>& rfc1337_columns() {
+  static const std::vector<std::pair<std::string, std::string>> c = {
+      {"no-stale-data", "H1 old data accepted"},
+      {"no-desync", "H2 desynchronised (ACK loop)"},
+      {"new-connection-survives", "H3 new connection dies"},
+      {"no-stale-delivery", "no-stale-delivery"}};
+  return c;
+}
+
+// F1's verdict per group of the other axes: does --rfc1337 on remove every hazard that off shows?
+std::string rfc1337_verdict(const SweepResult& r) {
+  const auto ax = axis_index(r.grid, "--rfc1337");
+  if (!ax) return "(the verdict on F1 needs --rfc1337 as an axis)\n";
+  std::string md = "\nFix F1 (`--rfc1337 on`: ignore RST in TIME-WAIT), per setting of the other axes:\n";
+  for (std::size_t i = 0; i < r.rows.size(); ++i) {
+    if (r.grid.points[i][*ax] != "off") continue;
+    std::optional<std::size_t> on;
+    for (std::size_t j = 0; j < r.rows.size(); ++j) {
+      bool same = r.grid.points[j][*ax] == "on";
+      for (std::size_t k = 0; k < r.grid.axes.size(); ++k) same = same && (k == *ax || r.grid.points[j][k] == r.grid.points[i][k]);
+      if (same) on = j;
+    }
+    std::string off_bad, on_bad;
+    for (const auto& [p, head] : rfc1337_columns()) {
+      if (p == "no-stale-delivery") continue;
+      if (violated_at(r.rows[i], p)) off_bad += fmt::format("{}{}", off_bad.empty() ? "" : ", ", head.substr(0, 2));
+      if (on && violated_at(r.rows[*on], p)) on_bad += fmt::format("{}{}", on_bad.empty() ? "" : ", ", head.substr(0, 2));
+    }
+    std::string label;
+    for (std::size_t k = 0; k < r.grid.axes.size(); ++k)
+      if (k != *ax) label += fmt::format("{}{}={}", label.empty() ? "" : " ", r.grid.axes[k].flag.substr(2), r.grid.points[i][k]);
+    if (label.empty()) label = "the grid";
+    const bool done = on && r.rows[i].status == PointStatus::Done && r.rows[*on].status == PointStatus::Done;
+    md += fmt::format("- {}: with rfc1337 off {}; with it on {} -> {}.\n", label,
+                      off_bad.empty() ? "no hazard" : "hazards " + off_bad, on_bad.empty() ? "none" : on_bad,
+                      !done ? "not complete"
+                      : off_bad.empty() ? "nothing to remove"
+                      : on_bad.empty() ? "**F1 removes them all**" : "**F1 does not remove " + on_bad + "**");
+  }
+  return md;
+}
+
+Derived derive_rfc1337(const SweepResult& r) {
+  Derived d;
+  d.markdown = "## RFC 1337's hazards\n\nEach hazard is its own property (docs/properties.md), checked in the "
+               "scenario(s) of the grid; a cell gives the verdict and the shortest counterexample's length.\n\n";
+  d.markdown += verdict_table(r, rfc1337_columns());
+  d.markdown += rfc1337_verdict(r);
+  d.plot = verdict_plot(r, rfc1337_columns(), fmt::format("RFC 1337 hazards (tcpclose sweep {})", r.name), d.data);
+  return d;
+}
+
+// abort-instead-of-close: SO_LINGER 0, then the same 4-tuple again (scenario reopen-abort).
+const std::vector<std::pair<std::string, std::string>>& abort_columns() {
+  static const std::vector<std::pair<std::string, std::string>> c = {
+      {"no-stale-delivery", "old segment reaches the next incarnation"},
+      {"new-connection-survives", "next connection killed by it"},
+      {"no-half-open", "peer keeps its TCB (lost RST)"}};
+  return c;
+}
+
+Derived derive_abort(const SweepResult& r) {
+  Derived d;
+  d.markdown = "## Abort instead of close\n\nA aborts (SO_LINGER 0: a RST, no TIME-WAIT) and connects again from "
+               "the same port (scenario reopen-abort); a cell gives the verdict and the shortest counterexample's "
+               "length.\n\n";
+  d.markdown += verdict_table(r, abort_columns());
+  d.plot = verdict_plot(r, abort_columns(), fmt::format("Abort instead of close (tcpclose sweep {})", r.name), d.data);
+  return d;
+}
+
+// fin-wait-2-slow-peer: the orphaned FIN-WAIT-2 timeout (--fin-wait2 orphan) against a peer that
+// closes late, then a new SYN on the same 4-tuple (reopen-connect). Without the timeout its length
+// means nothing: that control runs once, at the first length of the axis.
+bool keep_fin_wait2(const Grid& g, const Point& p) {
+  const auto mode = axis_index(g, "--fin-wait2"), len = axis_index(g, "--fin-wait2-timeout");
+  if (!mode || !len || p[*mode] != "none") return true;
+  return p[*len] == g.axes[*len].values.front();
+}
+
+const std::vector<std::pair<std::string, std::string>>& fin_wait2_columns() {
+  static const std::vector<std::pair<std::string, std::string>> c = {
+      {"reliable-termination", "slow peer reset"},
+      {"no-stale-delivery", "old segment reaches the next incarnation"},
+      {"new-connection-survives", "next connection killed"}};
+  return c;
+}
+
+Derived derive_fin_wait2(const SweepResult& r) {
+  Derived d;
+  d.markdown = "## The orphaned FIN-WAIT-2 timeout against a slow peer\n\nA closes and connects again from the same "
+               "port (reopen-connect); B's application may close at any time. A cell gives the verdict and the shortest "
+               "counterexample's length.\n\n";
+  d.markdown += verdict_table(r, fin_wait2_columns());
+  d.plot = verdict_plot(r, fin_wait2_columns(), fmt::format("FIN-WAIT-2 timeout against a slow peer (tcpclose sweep {})", r.name),
+                        d.data);
+  return d;
+}
+
 }  // namespace
 
 const std::vector<Experiment>& experiments() {
@@ -167,6 +342,28 @@ const std::vector<Experiment>& experiments() {
         "half-close", "--scenario", "reopen-connect", "--property", "no-stale-delivery", "--property",
         "reliable-termination"},
        keep_minimal, derive_minimal},
+      {"rfc1337",
+       "an RST that kills TIME-WAIT exposes the next incarnation to H1 (old data accepted), H2 (the two "
+       "ends desynchronised: an endless ACK loop) and H3 (the new connection dies); fix F1, ignoring RST in "
+       "TIME-WAIT, avoids all three if MSL is enforced (RFC 1337 sections 2 and 3)",
+       {"--profile", "reference,rfc9293", "--rfc1337", "off,on", "--scenario", "reopen-connect", "--property",
+        "no-stale-data", "--property", "no-desync", "--property", "new-connection-survives", "--property",
+        "no-stale-delivery"},
+       nullptr, derive_rfc1337},
+      {"abort-instead-of-close",
+       "closing with SO_LINGER 0 sends a RST and leaves no TIME-WAIT, so nothing keeps the old "
+       "incarnation's segments from the next one on the same 4-tuple; and a lost RST leaves the peer "
+       "with its TCB (RFC 9293 section 3.10.5 ABORT; RFC 1122 4.2.2.13; socket(7) SO_LINGER)",
+       {"--isn", "adversarial,clock", "--loss", "0,1", "--dup", "0", "--scenario", "reopen-abort", "--property",
+        "no-stale-delivery", "--property", "new-connection-survives", "--property", "no-half-open"},
+       nullptr, derive_abort},
+      {"fin-wait-2-slow-peer",
+       "an orphaned FIN-WAIT-2 is freed after a timeout (Linux tcp_fin_timeout, FreeBSD tcp_finwait2_timeout; "
+       "RFC 9293 section 3.6.1 has none): a peer still in CLOSE-WAIT then has nobody to ACK its FIN, and a new "
+       "SYN on the same 4-tuple meets its old TCB",
+       {"--fin-wait2", "none,orphan", "--fin-wait2-timeout", "1..8", "--loss", "0", "--scenario", "reopen-connect",
+        "--property", "reliable-termination", "--property", "no-stale-delivery", "--property", "new-connection-survives"},
+       keep_fin_wait2, derive_fin_wait2},
   };
   return all;
 }

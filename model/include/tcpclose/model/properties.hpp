@@ -10,16 +10,21 @@
 
 namespace tcpclose::model {
 
+// The last four are observations checked only when named (--property): RFC 1337's hazards
+// (H1-H3, refining no-stale-delivery and the agreement of two ends, for the rfc1337 experiment)
+// and no-half-open (a peer left with its TCB, which both-closed accepts, for abort-instead-of-close).
 enum class Property : std::uint8_t {
   NoStaleDelivery, TimeWaitDuration, ReliableTermination, StreamIntegrity, UniqueTcb,
-  BothClosed, NoDeadlock,
+  BothClosed, NoDeadlock, NoStaleData, NoDesync, NewConnectionSurvives, NoHalfOpen,
 };
-inline constexpr std::size_t kPropertyCount = 7;
+inline constexpr std::size_t kPropertyCount = 11;
 inline constexpr std::array<Property, kPropertyCount> kAllProperties = {
     Property::NoStaleDelivery, Property::TimeWaitDuration, Property::ReliableTermination,
-    Property::StreamIntegrity, Property::UniqueTcb, Property::BothClosed, Property::NoDeadlock};
+    Property::StreamIntegrity, Property::UniqueTcb, Property::BothClosed, Property::NoDeadlock,
+    Property::NoStaleData, Property::NoDesync, Property::NewConnectionSurvives, Property::NoHalfOpen};
 constexpr std::uint32_t bit(Property p) { return 1u << static_cast<unsigned>(p); }
-inline constexpr std::uint32_t kAllPropertyBits = (1u << kPropertyCount) - 1;
+// The properties checked by default: every one but the observations checked only when named.
+inline constexpr std::uint32_t kAllPropertyBits = (1u << 7) - 1;
 
 const char* name(Property p);
 const char* statement(Property p);
@@ -37,7 +42,26 @@ std::uint8_t required_guards(Scenario s);
 namespace detail {
 inline constexpr std::uint8_t kAcceptEffects =
     effect::Data | effect::Fin | effect::AckedNew | effect::RstAbort;
+
+// The states in which a connection's two ends must agree on what was sent and received: the
+// synchronized ones (RFC 9293 §3.5) but TIME-WAIT, which only answers.
+constexpr bool agreeing(State s) {
+  return s == State::SynReceived || s == State::Established || s == State::FinWait1 || s == State::FinWait2 ||
+         s == State::CloseWait || s == State::Closing || s == State::LastAck;
 }
+
+// RFC 1337 H2: the two ends of one incarnation disagree for good: one acknowledges what the other
+// never sent (RCV.NXT past the peer's SND.NXT), or counts as acknowledged what the other never
+// received (SND.UNA past the peer's RCV.NXT). Retransmission never moves SND.NXT back (core), so
+// in an agreeing pair neither can happen without a segment of another incarnation.
+inline bool desynchronized(const WorldState& s) {
+  const HostState& a = s.h[0];
+  const HostState& b = s.h[1];
+  if (a.inc == 0 || a.inc != b.inc || !agreeing(a.tcb.state) || !agreeing(b.tcb.state)) return false;
+  return seq_gt(a.tcb.rcv_nxt, b.tcb.snd_nxt) || seq_gt(b.tcb.rcv_nxt, a.tcb.snd_nxt) ||
+         seq_gt(a.tcb.snd_una, b.tcb.rcv_nxt) || seq_gt(b.tcb.snd_una, a.tcb.rcv_nxt);
+}
+}  // namespace detail
 
 // The properties violated by one transition (Property bits), and the guards it reaches.
 inline std::uint32_t check_transition(const World& w, const WorldState& before, const WorldState& after,
@@ -50,6 +74,7 @@ inline std::uint32_t check_transition(const World& w, const WorldState& before, 
   if (tr.unique_violation) bad |= bit(Property::UniqueTcb);
   if (tr.stream_violation) bad |= bit(Property::StreamIntegrity);
   if (!tr.ran_core) return bad;
+  if (detail::desynchronized(after)) bad |= bit(Property::NoDesync);
   const Tcb& was = tr.before;
   const Output& o = tr.out;
   if (tr.kind == MoveKind::Deliver && detail::live(was)) {
@@ -58,6 +83,13 @@ inline std::uint32_t check_transition(const World& w, const WorldState& before, 
     if (tr.pkt.inc != tr.tcb_inc && accepted && !(o.effects & effect::Reopened))
       bad |= bit(Property::NoStaleDelivery);
     if (tr.pkt.inc < tr.tcb_inc && !accepted) guards |= bit(Guard::StaleRejected);
+    // RFC 1337 H1: old data (or an old FIN) accepted by another incarnation.
+    if (tr.pkt.inc != tr.tcb_inc && (o.effects & (effect::Data | effect::Fin)) && !(o.effects & effect::Reopened))
+      bad |= bit(Property::NoStaleData);
+    // RFC 1337 H3: a newer connection ends (CLOSED) on a segment of an older incarnation, or on
+    // the RST that such a segment provoked (which carries the older incarnation).
+    if (tr.pkt.inc < tr.tcb_inc && was.state != State::TimeWait && !detail::live(o.tcb))
+      bad |= bit(Property::NewConnectionSurvives);
     if (was.state == State::TimeWait && (tr.pkt.flags & flag::FIN)) guards |= bit(Guard::FinIntoTimeWait);
   }
   // time-wait-duration: TIME-WAIT ends by its timer only after the configured length since
@@ -112,6 +144,7 @@ inline std::uint32_t check_terminal(const World& w, const WorldState& s) {
     const Op op = w.prog[host].code[h.pc].op;
     const bool ajar = half_open(w, s, host);
     if (detail::live(h.tcb) && !ajar) bad |= bit(Property::BothClosed);  // = !settled(w, s)
+    if (ajar) bad |= bit(Property::NoHalfOpen);
     // A server still waiting for a connection that will never come is acceptable.
     const bool idle_server = op == Op::AwaitConn && h.listening && !detail::live(h.tcb) &&
                              w.prog[1 - host].code[peer.pc].op == Op::End;

@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""The named experiments of `tcpclose sweep` (docs/experiments.md) give the verdicts the docs
+state, on grids small enough for the default suite (each a few seconds to about 20 s). A control
+per experiment runs a broken world (a mutant or a knob) and requires the opposite verdict, so each
+assertion can fail.
+Usage: sweep_named.py TCPCLOSE"""
+import json, subprocess, sys
+
+tool = sys.argv[1]
+failures = []
+
+def fail(msg):
+    failures.append(msg)
+    print("FAIL:", msg)
+
+def sweep(args):
+    p = subprocess.run([tool, "sweep", "--no-progress", "--json", "--jobs", "2"] + args, capture_output=True, text=True)
+    if p.returncode != 0:
+        fail(f"sweep {' '.join(args)}: exit {p.returncode}\n{p.stderr}")
+        return {"rows": [], "derived": ""}
+    return json.loads(p.stdout)
+
+def row(j, **point):
+    # A value given once on the command line is fixed, not an axis: it is not in the point.
+    for r in j["rows"]:
+        if all(r["point"].get("--" + k.replace("_", "-"), v) == v for k, v in point.items()):
+            return r
+    fail(f"no row {point} in {[r['point'] for r in j['rows']]}")
+    return {"properties": {}, "shortest": {}}
+
+def expect(r, prop, verdict, what):
+    got = r["properties"].get(prop)
+    if got != verdict:
+        fail(f"{what}: {prop} is {got}, expected {verdict}")
+
+HAZARDS = ["no-stale-data", "no-desync", "new-connection-survives"]
+
+# rfc1337, at loss 0 (the default grid's worlds with no loss: 0.3 M and 5.1 M states): an RST that
+# kills TIME-WAIT shows H1, H2 and H3; F1 (--rfc1337 on) removes all three, and the derived verdict
+# says so. Control: the mutant rst-kills-time-wait undoes F1, and the verdict must say so too.
+j = sweep(["--experiment", "rfc1337", "--profile", "reference", "--loss", "0"])
+for p in HAZARDS:
+    expect(row(j, rfc1337="off"), p, "violated", "rfc1337 off")
+    expect(row(j, rfc1337="on"), p, "holds", "rfc1337 on (F1)")
+if "**F1 removes them all**" not in j["derived"]:
+    fail(f"rfc1337: the derived verdict does not say F1 removes them all:\n{j['derived']}")
+j = sweep(["--experiment", "rfc1337", "--profile", "reference", "--loss", "0", "--mutant", "rst-kills-time-wait"])
+for p in HAZARDS:
+    expect(row(j, rfc1337="on"), p, "violated", "rfc1337 on with the mutant rst-kills-time-wait")
+if "**F1 does not remove H1, H2, H3**" not in j["derived"]:
+    fail(f"rfc1337 with the mutant: the derived verdict does not say F1 fails:\n{j['derived']}")
+
+# abort-instead-of-close, with an ISN clock (0.3 M and 1.7 M states, a few seconds): nothing old
+# reaches the next incarnation; without loss no TCB is left, with one lost RST the peer keeps its
+# TCB. Control, with adversarial ISNs at loss 1 (10.6 M states, about 30 s): the aborted
+# incarnation's RST does reach and kill the next connection.
+j = sweep(["--experiment", "abort-instead-of-close", "--isn", "clock"])
+for loss in ("0", "1"):
+    expect(row(j, loss=loss), "no-stale-delivery", "holds", f"abort, ISN clock, loss {loss}")
+    expect(row(j, loss=loss), "new-connection-survives", "holds", f"abort, ISN clock, loss {loss}")
+expect(row(j, loss="0"), "no-half-open", "holds", "abort, ISN clock, loss 0")
+expect(row(j, loss="1"), "no-half-open", "violated", "abort, ISN clock, loss 1 (a lost RST)")
+j = sweep(["--experiment", "abort-instead-of-close", "--isn", "adversarial", "--loss", "1"])
+expect(row(j, loss="1"), "no-stale-delivery", "violated", "abort, adversarial ISNs")
+expect(row(j, loss="1"), "new-connection-survives", "violated", "abort, adversarial ISNs")
+
+# fin-wait-2-slow-peer at timeouts 2 and 6 (each under 2 s; the control without the timeout, 5.1 M
+# states, about 12 s): with the timeout the slow peer is reset and the next connection is killed,
+# the shortest counterexample growing with the timeout; without it everything holds.
+j = sweep(["--experiment", "fin-wait-2-slow-peer", "--fin-wait2-timeout", "2,6"])
+for t in ("2", "6"):
+    for p in ("reliable-termination", "no-stale-delivery", "new-connection-survives"):
+        expect(row(j, fin_wait2="orphan", fin_wait2_timeout=t), p, "violated", f"fin-wait-2 timeout {t}")
+for p in ("reliable-termination", "no-stale-delivery", "new-connection-survives"):
+    expect(row(j, fin_wait2="none"), p, "holds", "no fin-wait-2 timeout")
+short = [row(j, fin_wait2="orphan", fin_wait2_timeout=t)["shortest"].get("reliable-termination", 0) for t in ("2", "6")]
+if not short[0] < short[1]:
+    fail(f"fin-wait-2: the slow peer's reset should need more steps with a longer timeout, got {short}")
+if len(j["rows"]) != 3:
+    fail(f"fin-wait-2: expected 3 rows (none once, orphan at 2 and 6), got {len(j['rows'])}")
+
+print(f"{len(failures)} failures")
+sys.exit(1 if failures else 0)
