@@ -2,11 +2,32 @@
 // the packed world (c_state) and its one process has one guarded branch per successor ordinal,
 // each a single d_step that asks the model's own successor function (spin_shim.h) through C.
 // Usage: vs_spin_model SCENARIO   (the names of `tcpclose check --list-scenarios`)
+#include <bit>
 #include <cstdio>
+#include <cstring>
+#include <vector>
 
 #include "spin_shim.h"
 
 namespace {
+
+// The two faces of the shim agree on the initial state: the plain enumeration (tcs_count,
+// tcs_successor) gives the successors that pan's branches (tcs_ordinals, tcs_take) reach.
+bool shim_agrees() {
+  const std::size_t size = tcs_packed_size();
+  std::vector<unsigned char> s0(size), a(size), b(size);
+  if (tcs_initial(s0.data()) != 0) return false;
+  const int n = tcs_count(s0.data());
+  if (n != std::popcount(tcs_ordinals(s0.data(), 0))) return false;
+  for (int k = 0; k < n; ++k) {
+    const int ordinal = tcs_successor(s0.data(), k, a.data());
+    b = s0;
+    if (ordinal < 0 || !((tcs_ordinals(b.data(), 0) >> ordinal) & 1)) return false;
+    tcs_take(b.data(), ordinal);
+    if (std::memcmp(a.data(), b.data(), size) != 0) return false;
+  }
+  return true;
+}
 
 void print_model(const char* scenario, int index) {
   const std::size_t size = tcs_packed_size();
@@ -44,6 +65,10 @@ int main(int argc, char** argv) {
   if (index < 0 || tcs_select_index(index) != 0) {
     std::fprintf(stderr, "vs_spin_model: unknown scenario %s\n", argv[1]);
     return 2;
+  }
+  if (!shim_agrees()) {
+    std::fprintf(stderr, "vs_spin_model: the shim's enumeration and its branches disagree\n");
+    return 1;
   }
   print_model(argv[1], index);
   return 0;
