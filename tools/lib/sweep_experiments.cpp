@@ -274,13 +274,22 @@ std::string rfc1337_verdict(const SweepResult& r) {
   return md;
 }
 
-Derived derive_rfc1337(const SweepResult& r) {
+// A verdict experiment's page: its introduction, one column per property, and the plot of the same cells.
+Derived verdict_page(const SweepResult& r, const std::string& intro,
+                     const std::vector<std::pair<std::string, std::string>>& cols, const std::string& title) {
   Derived d;
-  d.markdown = "## RFC 1337's hazards\n\nEach hazard is its own property (docs/properties.md), checked in the "
-               "scenario(s) of the grid; a cell gives the verdict and the shortest counterexample's length.\n\n";
-  d.markdown += verdict_table(r, rfc1337_columns());
+  d.markdown = intro + verdict_table(r, cols);
+  d.plot = verdict_plot(r, cols, fmt::format("{} (tcpclose sweep {})", title, r.name), d.data);
+  return d;
+}
+
+Derived derive_rfc1337(const SweepResult& r) {
+  Derived d = verdict_page(r,
+                           "## RFC 1337's hazards\n\nEach hazard is its own property (docs/properties.md), checked in "
+                           "the scenario(s) of the grid; a cell gives the verdict and the shortest counterexample's "
+                           "length.\n\n",
+                           rfc1337_columns(), "RFC 1337 hazards");
   d.markdown += rfc1337_verdict(r);
-  d.plot = verdict_plot(r, rfc1337_columns(), fmt::format("RFC 1337 hazards (tcpclose sweep {})", r.name), d.data);
   return d;
 }
 
@@ -294,13 +303,11 @@ const std::vector<std::pair<std::string, std::string>>& abort_columns() {
 }
 
 Derived derive_abort(const SweepResult& r) {
-  Derived d;
-  d.markdown = "## Abort instead of close\n\nA aborts (SO_LINGER 0: a RST, no TIME-WAIT) and connects again from "
-               "the same port (scenario reopen-abort); a cell gives the verdict and the shortest counterexample's "
-               "length.\n\n";
-  d.markdown += verdict_table(r, abort_columns());
-  d.plot = verdict_plot(r, abort_columns(), fmt::format("Abort instead of close (tcpclose sweep {})", r.name), d.data);
-  return d;
+  return verdict_page(r,
+                      "## Abort instead of close\n\nA aborts (SO_LINGER 0: a RST, no TIME-WAIT) and connects again "
+                      "from the same port (scenario reopen-abort); a cell gives the verdict and the shortest "
+                      "counterexample's length.\n\n",
+                      abort_columns(), "Abort instead of close");
 }
 
 // fin-wait-2-slow-peer: the orphaned FIN-WAIT-2 timeout (--fin-wait2 orphan) against a peer that
@@ -321,14 +328,11 @@ const std::vector<std::pair<std::string, std::string>>& fin_wait2_columns() {
 }
 
 Derived derive_fin_wait2(const SweepResult& r) {
-  Derived d;
-  d.markdown = "## The orphaned FIN-WAIT-2 timeout against a slow peer\n\nA closes and connects again from the same "
-               "port (reopen-connect); B's application may close at any time. A cell gives the verdict and the shortest "
-               "counterexample's length.\n\n";
-  d.markdown += verdict_table(r, fin_wait2_columns());
-  d.plot = verdict_plot(r, fin_wait2_columns(), fmt::format("FIN-WAIT-2 timeout against a slow peer (tcpclose sweep {})", r.name),
-                        d.data);
-  return d;
+  return verdict_page(r,
+                      "## The orphaned FIN-WAIT-2 timeout against a slow peer\n\nA closes and connects again from the "
+                      "same port (reopen-connect); B's application may close at any time. A cell gives the verdict and "
+                      "the shortest counterexample's length.\n\n",
+                      fin_wait2_columns(), "FIN-WAIT-2 timeout against a slow peer");
 }
 
 }  // namespace
