@@ -5,20 +5,22 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <optional>
 
 namespace tcpclose::replay::linux_buffers {
 
-inline constexpr std::uint32_t kRmemMax = 212992;      // net.core.rmem_max's default (not a modelled sysctl)
-inline constexpr std::uint32_t kMinRcvBuf = 4608;      // SOCK_MIN_RCVBUF: 2 * (2048 + sk_buff), x86_64
+// net.core.rmem_max on this Linux 6.18 (4 MiB: SO_RCVBUF -1 and 5000000 both read back 8388608 on the
+// kernel); the replay does not model net.core sysctls.
+inline constexpr std::uint32_t kRmemMax = 4194304;
+inline constexpr std::uint32_t kMinRcvBuf = 2304;      // SOCK_MIN_RCVBUF on this kernel (SO_RCVBUF 1 reads 2304)
 inline constexpr std::uint32_t kLinkMssV4 = 1460, kLinkMssV6 = 1440;  // packetdrill's tun link, MTU 1500
 inline constexpr std::uint32_t kTsOptionLen = 12;      // TCPOLEN_TSTAMP_ALIGNED
 
 // sock_setsockopt(SO_RCVBUF) -> __sock_set_rcvbuf(): the value is capped at rmem_max, doubled
 // ("double it to allow for struct sk_buff overhead") and raised to SOCK_MIN_RCVBUF; getsockopt
-// reports the doubled size. A negative value is refused by nobody: it is read as 0.
+// reports the doubled size. sock_setsockopt() caps with min_t(u32, val, rmem_max), so a negative
+// value, read unsigned, is capped to rmem_max as well.
 constexpr std::uint32_t rcvbuf(std::int64_t value) noexcept {
-  const std::int64_t v = std::clamp<std::int64_t>(value, 0, kRmemMax);
+  const std::int64_t v = value < 0 ? std::int64_t{kRmemMax} : std::min<std::int64_t>(value, kRmemMax);
   return std::max<std::uint32_t>(static_cast<std::uint32_t>(v * 2), kMinRcvBuf);
 }
 

@@ -143,7 +143,7 @@ struct Tcb {
   // sample), 16 bits each to keep the model's states small: samples stop at kMaxRttSample.
   bool rtt_timing = false;
   bool sack_ok = false;         // the peer's SYN offered SACK (Config::tail_loss_probe only)
-  bool tlp_sent = false;        // a tail loss probe is out and nothing new has been ACKed since
+  bool tlp_sent = false;        // a tail loss probe is out and no later ACK has advanced SND.UNA
   // Config::delayed_ack LinuxFin only (else false): in-order data has arrived after the handshake, so
   // Linux's tcp_event_data_recv() has set the ACK timeout to TCP_ATO_MIN (a Fast Open SYN's text does not).
   bool data_rcvd = false;
