@@ -76,6 +76,8 @@ struct Conn {
   std::optional<std::uint32_t> peer_mss;   // its MSS option, if it had one
   std::uint32_t rcv_hiwat = 0;             // FreeBSD: its socket's SO_RCVBUF before tcp_mss() rounds it
   std::uint32_t linux_rcvbuf = 0;          // Linux: sk_rcvbuf locked by SO_RCVBUF; 0: autotuned (not modelled)
+  std::uint32_t linux_sndbuf = 0;          // Linux: sk_sndbuf locked by SO_SNDBUF; 0: autotuned (not modelled)
+  std::uint32_t skb_bound = 0;             // with linux_sndbuf: at most this many skbs hold unacknowledged data
   std::uint16_t local_port = 0, foreign_port = 0;  // its 4-tuple's ports (sockstat -p)
 };
 
@@ -89,6 +91,7 @@ struct Sock {
   std::uint32_t rcv_hiwat = 0;  // SO_RCVBUF as set (FreeBSD sb_hiwat), before tcp_mss() rounds it
   std::uint32_t snd_hiwat = 0;  // SO_SNDBUF likewise
   std::uint32_t linux_rcvbuf = 0;  // Linux sk_rcvbuf after SO_RCVBUF (SOCK_RCVBUF_LOCK); 0: not set
+  std::uint32_t linux_sndbuf = 0;  // Linux sk_sndbuf after SO_SNDBUF (SOCK_SNDBUF_LOCK); 0: not set
   bool fastopen_queue = false;  // setsockopt TCP_FASTOPEN with a queue length > 0
   int slot = -1;
   int conn = -1;
@@ -517,6 +520,7 @@ class Runner {
     Conn& c = conns_[ci];
     c.tcb = o.tcb;
     if (const Segment* seg = o.actions.sent()) outq_.push_back({*seg, clock_us_, static_cast<int>(ci)});
+    count_skbs(c, o);
     if (o.actions.has(ActionKind::Connected) && c.listener >= 0) c.ready = true;
     if (c.slot >= 0) binds_.set_state(static_cast<std::size_t>(c.slot), c.tcb.state);
     if (c.tcb.state == State::Closed || c.tcb.state == State::Listen) {
@@ -564,7 +568,16 @@ class Runner {
     Config c = opt_.config;
     if (sk.linger2_ms) c.fin_wait2_timeout = *sk.linger2_ms;
     if (opt_.profile == Profile::FreeBsd && sk.snd_hiwat > 0) c.snd_buf = sk.snd_hiwat;
+    if (opt_.profile == Profile::Linux && sk.linux_sndbuf > 0) c.snd_buf = sk.linux_sndbuf;
     return c;
+  }
+
+  // Linux SO_SNDBUF (linux_buffers::write_fits): a bound on the skbs that hold the bytes not yet
+  // acknowledged. Each segment sent may split one; none is left once everything is acknowledged.
+  static void count_skbs(Conn& c, const Output& o) {
+    if (c.linux_sndbuf == 0) return;
+    if (const Segment* seg = o.actions.sent(); seg && seg->len > 0) ++c.skb_bound;
+    if (c.tcb.snd_una == c.tcb.snd_nxt) c.skb_bound = 0;
   }
 
   Seq take_iss() {
@@ -848,7 +861,8 @@ class Runner {
         c.slot = b.slot;
         c.listener = fd;
         c.rcv_hiwat = sk.rcv_hiwat;  // sonewconn(): the new socket takes the listener's buffer sizes
-        c.linux_rcvbuf = sk.linux_rcvbuf;  // Linux sk_clone_lock() copies sk_rcvbuf and sk_userlocks
+        c.linux_rcvbuf = sk.linux_rcvbuf;  // Linux sk_clone_lock() copies sk_rcvbuf, sk_sndbuf and sk_userlocks
+        c.linux_sndbuf = sk.linux_sndbuf;
         c.local_port = local_port_;
         c.foreign_port = remote_port_;
         // Linux tcp_try_fastopen -> tcp_fastopen_create_child: a child that kept the SYN's text is
@@ -1145,14 +1159,16 @@ class Runner {
 
   Result get_buffer(const Statement& st, Sock& sk, bool rcv) {
     const std::string what = rcv ? "SO_RCVBUF" : "SO_SNDBUF";
-    const bool linux_rcv = opt_.profile == Profile::Linux && rcv && sk.linux_rcvbuf != 0;
-    if (opt_.profile != Profile::FreeBsd && !linux_rcv)
+    const std::uint32_t linux_set = rcv ? sk.linux_rcvbuf : sk.linux_sndbuf;
+    const bool linux_fixed = opt_.profile == Profile::Linux && linux_set != 0;
+    if (opt_.profile != Profile::FreeBsd && !linux_fixed)
       unsupported(st, fmt::format("getsockopt {} under profile {}: {}", what, name(opt_.profile),
-                                  opt_.profile == Profile::Linux && rcv
-                                      ? "before setsockopt(SO_RCVBUF) Linux autotunes the buffer from tcp_rmem (not modelled)"
-                                      : "only FreeBSD's buffer sizes and Linux's SO_RCVBUF are modelled"));
-    std::uint32_t v = linux_rcv ? sk.linux_rcvbuf : rcv ? sk.rcv_hiwat : sk.snd_hiwat;
-    if (const Conn* cn = conn_of(&sk); !linux_rcv && cn && cn->peer_syn) v = rounded(v, segment_size(*cn));
+                                  opt_.profile == Profile::Linux
+                                      ? fmt::format("before setsockopt({}) Linux autotunes the buffer (tcp_{}mem, {}; not modelled)",
+                                                    what, rcv ? "r" : "w", rcv ? "tcp_rcv_space_adjust" : "tcp_sndbuf_expand")
+                                      : "only FreeBSD's and Linux's buffer sizes are modelled"));
+    std::uint32_t v = linux_fixed ? linux_set : rcv ? sk.rcv_hiwat : sk.snd_hiwat;
+    if (const Conn* cn = conn_of(&sk); !linux_fixed && cn && cn->peer_syn) v = rounded(v, segment_size(*cn));
     std::string want = arg(st, 3);
     if (want.size() >= 2 && want.front() == '[') want = trim(want.substr(1, want.size() - 2));
     if (want != "..." && int_arg(want) != std::int64_t{v})
@@ -1280,6 +1296,7 @@ class Runner {
     cn.fd = fd;
     cn.rcv_hiwat = sk.rcv_hiwat;
     cn.linux_rcvbuf = sk.linux_rcvbuf;
+    cn.linux_sndbuf = sk.linux_sndbuf;
     cn.local_port = local_port_;
     cn.foreign_port = remote_port_;
     conns_.push_back(cn);
@@ -1299,11 +1316,28 @@ class Runner {
 
   Result call_write(const Statement& st, Sock& sk) {
     const std::uint32_t bytes = byte_count(st);
-    if (!conn_of(&sk)) return unconnected(sk, Input::send(now_ticks(), bytes));
+    Conn* cn = conn_of(&sk);
+    if (!cn) return unconnected(sk, Input::send(now_ticks(), bytes));
+    const std::uint32_t new_skbs = linux_send_room(st, *cn, bytes);
     const Output o = call_core(&sk, Input::send(now_ticks(), bytes));
+    if (o.result == Err::None && o.result_n > 0) conns_[static_cast<std::size_t>(sk.conn)].skb_bound += new_skbs;
     if (o.result == Err::Again && !sk.nonblock) return {0, Err::None, true, ""};
     if (o.result != Err::None) return {-1, o.result, false, ""};
     return {o.result_n, Err::None, false, ""};
+  }
+
+  // Under a Linux SO_SNDBUF, a write is replayed only when Linux provably takes it whole
+  // (linux_buffers::write_fits); returns the skbs it may add. 0 when no SO_SNDBUF is set.
+  std::uint32_t linux_send_room(const Statement& st, const Conn& c, std::uint32_t bytes) {
+    if (c.linux_sndbuf == 0 || bytes == 0 || !is_synchronized(c.tcb.state)) return 0;
+    const std::uint32_t mss = std::min(c.peer_mss.value_or(536), linux_buffers::adv_mss(ipv6_, c.tcb.ts_ok));
+    const std::uint32_t goal = linux_buffers::size_goal_floor(mss, c.tcb.snd_wnd);
+    const std::uint32_t queued = c.tcb.snd_nxt - c.tcb.snd_una;
+    if (!linux_buffers::write_fits(c.linux_sndbuf, queued, bytes, c.skb_bound, goal))
+      unsupported(st, fmt::format("write of {} bytes with {} unacknowledged under SO_SNDBUF (sk_sndbuf {}): how much "
+                                  "Linux takes then depends on each skb's truesize and the GSO size goal, not modelled",
+                                  bytes, queued, c.linux_sndbuf));
+    return (bytes + goal - 1) / goal;
   }
 
   Result call_read(const Statement& st, Sock& sk) {
@@ -1333,6 +1367,21 @@ class Runner {
     }
     const Output o = call_core(&sk, Input::shutdown(now_ticks(), h));
     return {o.result == Err::None ? 0 : -1, o.result, false, ""};
+  }
+
+  // Linux SO_SNDBUF (linux_buffers.hpp): sk_sndbuf is fixed, a listener's children inherit it, and
+  // writes are then judged against it (call_write). The connection's snd_buf follows (conn_config).
+  Result set_linux_sndbuf(const Statement& st, Sock& sk, const std::string& val) {
+    const auto v = int_arg(val);
+    if (!v) script_error(st, "SO_SNDBUF needs a value such as [20000]");
+    sk.linux_sndbuf = linux_buffers::sndbuf(*v);
+    if (Conn* cn = conn_of(&sk)) {
+      // The skbs already holding unacknowledged bytes were not counted: at most one per byte.
+      if (cn->linux_sndbuf == 0) cn->skb_bound = cn->tcb.snd_nxt - cn->tcb.snd_una;
+      cn->linux_sndbuf = sk.linux_sndbuf;
+    }
+    note(fmt::format("line {}: SO_SNDBUF {} -> sk_sndbuf {}, writes judged against it", st.loc.line, *v, sk.linux_sndbuf));
+    return {};
   }
 
   Result set_option(const Statement& st, Sock& sk) {
@@ -1402,15 +1451,17 @@ class Runner {
     }
     if (opt == "SO_SNDBUF" && opt_.profile == Profile::FreeBsd) {
       const auto v = int_arg(val);
-      if (!v || *v <= 0) script_error(st, "SO_SNDBUF needs a positive value such as [65536]");
+      if (!v) script_error(st, "SO_SNDBUF needs a value such as [65536]");
+      if (*v < 1) return {-1, Err::Inval, false, ""};  // sosetopt(): "Values < 1 make no sense", EINVAL
       sk.snd_hiwat = static_cast<std::uint32_t>(std::min<std::int64_t>(*v, kMaxSndBuf));  // sbreserve
       return {};
     }
     if (opt == "SO_RCVBUF" && opt_.profile == Profile::Linux) return set_linux_rcvbuf(st, sk, val);
+    if (opt == "SO_SNDBUF" && opt_.profile == Profile::Linux) return set_linux_sndbuf(st, sk, val);
     if (opt == "SO_RCVBUF" || opt == "SO_SNDBUF")
       unsupported(st, fmt::format("setsockopt {} under profile {}: {}", opt, name(opt_.profile),
                                   opt == "SO_RCVBUF" ? "only the linux profile derives its receive window from SO_RCVBUF"
-                                                     : "only FreeBSD's send buffer (sb_hiwat) is modelled"));
+                                                     : "only FreeBSD's and Linux's send buffers are modelled"));
     if (opt == "TCP_USER_TIMEOUT") unsupported(st, "TCP_USER_TIMEOUT (the core gives up after a retransmission count, not a time)");
     unsupported(st, "setsockopt " + opt);
   }
