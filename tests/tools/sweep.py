@@ -53,6 +53,12 @@ for ext in ("csv", "md", "json", "svg"):
         fail(f"--out did not write small.{ext}")
 if os.path.isfile(os.path.join(out, "small.svg")) and "<svg" not in open(os.path.join(out, "small.svg")).read():
     fail("small.svg is not an SVG")
+# A name and a directory with a quote in them (gnuplot's single-quoted strings) still give a plot.
+quoted = os.path.join(work, "it's")
+sweep(["--msl", "1", "--time-wait", "1,2", "--scenario", "active-close", "--property", "reliable-termination",
+       "--out", quoted, "--name", "Linux's"], 0)
+if not os.path.isfile(os.path.join(quoted, "Linux's.svg")):
+    fail("a name with a quote: no Linux's.svg")
 with open(os.path.join(out, "small.csv")) as f:
     csv_rows = list(csv.DictReader(f))
 if [int(r["states"]) for r in csv_rows] != [r["states"] for r in rows]:

@@ -79,5 +79,23 @@ if not short[0] < short[1]:
 if len(j["rows"]) != 3:
     fail(f"fin-wait-2: expected 3 rows (none once, orphan at 2 and 6), got {len(j['rows'])}")
 
+# linux-time-wait: under the reference profile with the ISN clock (3.4 M and 1.2 M states, a few
+# seconds), Linux's one-tick TIME-WAIT lets a late ACK reset the peer and the RFC's four ticks do not;
+# under linux at four ticks with adversarial ISNs (loss 0, each under 10 s) an old segment reaches
+# the next incarnation through the RST that ends TIME-WAIT, then through the FIN-WAIT-2 timeout;
+# control: without both (--rfc1337 on --fin-wait2 none) it holds.
+j = sweep(["--experiment", "linux-time-wait", "--profile", "reference", "--isn", "clock"])
+expect(row(j, time_wait="1"), "reliable-termination", "violated", "reference, TIME-WAIT 60 s")
+expect(row(j, time_wait="1"), "no-stale-delivery", "holds", "reference, TIME-WAIT 60 s, ISN clock")
+for p in ("reliable-termination", "no-stale-delivery"):
+    expect(row(j, time_wait="4"), p, "holds", "reference, TIME-WAIT 240 s")
+if "**fixed by the longer TIME-WAIT**" not in j["derived"]:
+    fail(f"linux-time-wait: the derived verdict does not say the longer TIME-WAIT fixes it:\n{j['derived']}")
+base = ["--experiment", "linux-time-wait", "--profile", "linux", "--isn", "adversarial", "--time-wait", "4", "--loss", "0",
+        "--property", "no-stale-delivery"]
+for extra, verdict in (([], "violated"), (["--rfc1337", "on"], "violated"), (["--rfc1337", "on", "--fin-wait2", "none"], "holds")):
+    j = sweep(base + extra)
+    expect(j["rows"][0] if j["rows"] else {"properties": {}}, "no-stale-delivery", verdict, f"linux, TIME-WAIT 240 s {extra}")
+
 print(f"{len(failures)} failures")
 sys.exit(1 if failures else 0)

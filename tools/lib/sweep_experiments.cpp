@@ -1,6 +1,7 @@
 // The named experiments of `tcpclose sweep --experiment NAME` (docs/experiments.md). Each
 // derived table is computed from the sweep's own rows; nothing in it is written by hand.
 #include "sweep_experiments.hpp"
+#include "sweep_report.hpp"
 
 #include <algorithm>
 #include <map>
@@ -145,14 +146,14 @@ Derived derive_minimal(const SweepResult& r) {
     // Series often coincide: each is shifted a little to the side, with its own point type.
     const double shift = 0.04 * (index - static_cast<double>(series.size() - 1) / 2);
     plot += fmt::format("{}$DATA index {} using ($1 + {:.2f}):2 with linespoints pt {} ps 1.5 title '{}'",
-                        index ? ", " : "plot ", index, shift, index + 1, key);
+                        index ? ", " : "plot ", index, shift, index + 1, gp_text(key));
     ++index;
   }
   if (index > 0)
     d.plot = fmt::format("set title 'Minimal safe TIME-WAIT against MSL (tcpclose sweep {})'\nset xlabel 'MSL (ticks)'\n"
                          "set ylabel 'minimal safe TIME-WAIT (ticks)'\nset key outside right\nset xtics 1\nset ytics 1\n"
                          "set xrange [0.5:*]\nset offsets 0.3, 0.3, 0.5, 0.5\n{}, 2*x with lines dashtype 2 lc rgb 'gray' title '2 MSL'\n",
-                         r.name, plot);
+                         gp_text(r.name), plot);
   return d;
 }
 
@@ -219,11 +220,11 @@ std::string verdict_plot(const SweepResult& r, const std::vector<std::pair<std::
   }
   std::string plot;
   for (std::size_t c = 0; c < cols.size(); ++c)
-    plot += fmt::format("{}$DATA using {}{} title '{}'", c ? ", " : "plot ", c + 2, c ? "" : ":xtic(1)", cols[c].second);
+    plot += fmt::format("{}$DATA using {}{} title '{}'", c ? ", " : "plot ", c + 2, c ? "" : ":xtic(1)", gp_text(cols[c].second));
   return fmt::format("set title '{}'\nset xlabel '{}'\nset ylabel 'shortest counterexample (steps); no bar: holds'\n"
                      "set style data histograms\nset style histogram clustered gap 1\nset style fill solid 0.8 border -1\n"
                      "set key outside right\nset xtics noenhanced\nset yrange [0:*]\nset grid ytics\n{}\n",
-                     title, axes, plot);
+                     gp_text(title), gp_text(axes), plot);
 }
 
 bool violated_at(const PointResult& x, const std::string& p) {
@@ -335,6 +336,58 @@ Derived derive_fin_wait2(const SweepResult& r) {
                       fin_wait2_columns(), "FIN-WAIT-2 timeout against a slow peer");
 }
 
+// linux-time-wait: Linux's 60 s TIME-WAIT (TCP_TIMEWAIT_LEN) against RFC 793's 2 MSL of 240 s, at
+// 60 s a tick (--msl 2): --time-wait 1 is Linux's, 4 the RFC's.
+const std::vector<std::pair<std::string, std::string>>& linux_tw_columns() {
+  static const std::vector<std::pair<std::string, std::string>> c = {
+      {"no-stale-delivery", "old segment reaches the next incarnation"},
+      {"reliable-termination", "peer's close ends by reset or timeout"}};
+  return c;
+}
+
+// Per setting of the other axes: what each property says at the shortest and the longest TIME-WAIT.
+std::string linux_tw_verdict(const SweepResult& r) {
+  const auto ax = axis_index(r.grid, "--time-wait");
+  if (!ax || r.grid.axes[*ax].values.size() < 2) return "(the verdict needs --time-wait as an axis of two values or more)\n";
+  const std::string& lo = r.grid.axes[*ax].values.front();
+  const std::string& hi = r.grid.axes[*ax].values.back();
+  std::string md = fmt::format("\nFrom TIME-WAIT {} to {} ticks, per setting of the other axes:\n", lo, hi);
+  for (std::size_t i = 0; i < r.rows.size(); ++i) {
+    if (r.grid.points[i][*ax] != lo) continue;
+    std::optional<std::size_t> at_hi;
+    for (std::size_t j = 0; j < r.rows.size(); ++j) {
+      bool same = r.grid.points[j][*ax] == hi;
+      for (std::size_t k = 0; k < r.grid.axes.size(); ++k) same = same && (k == *ax || r.grid.points[j][k] == r.grid.points[i][k]);
+      if (same) at_hi = j;
+    }
+    std::string label;
+    for (std::size_t k = 0; k < r.grid.axes.size(); ++k)
+      if (k != *ax) label += fmt::format("{}{}={}", label.empty() ? "" : " ", r.grid.axes[k].flag.substr(2), r.grid.points[i][k]);
+    std::string says;
+    for (const auto& [p, head] : linux_tw_columns()) {
+      const bool done = at_hi && r.rows[i].status == PointStatus::Done && r.rows[*at_hi].status == PointStatus::Done;
+      const bool a = violated_at(r.rows[i], p), b = at_hi && violated_at(r.rows[*at_hi], p);
+      says += fmt::format("{}{} {}", says.empty() ? "" : "; ", p,
+                          !done ? "not complete" : a && !b ? "**fixed by the longer TIME-WAIT**"
+                                                   : a && b ? "**violated at both**"
+                                                   : !a && !b ? "holds at both" : "**violated only at the longer one**");
+    }
+    md += fmt::format("- {}: {}.\n", label.empty() ? "the grid" : label, says);
+  }
+  return md;
+}
+
+Derived derive_linux_tw(const SweepResult& r) {
+  Derived d = verdict_page(r,
+                           "## Linux's 60 s TIME-WAIT against an MSL of 120 s\n\nOne tick is 60 s (`--msl 2`): "
+                           "`--time-wait 1` is Linux's TCP_TIMEWAIT_LEN, 4 is RFC 793's 2 MSL. A closes and connects "
+                           "again from the same port (reopen-connect); a cell gives the verdict and the shortest "
+                           "counterexample's length. The model has no clock, so timestamps (PAWS) are not in it.\n\n",
+                           linux_tw_columns(), "Linux's 60 s TIME-WAIT against MSL 120 s");
+  d.markdown += linux_tw_verdict(r);
+  return d;
+}
+
 }  // namespace
 
 const std::vector<Experiment>& experiments() {
@@ -368,6 +421,14 @@ const std::vector<Experiment>& experiments() {
        {"--fin-wait2", "none,orphan", "--fin-wait2-timeout", "1..8", "--loss", "0", "--scenario", "reopen-connect",
         "--property", "reliable-termination", "--property", "no-stale-delivery", "--property", "new-connection-survives"},
        keep_fin_wait2, derive_fin_wait2},
+      {"linux-time-wait",
+       "Linux holds TIME-WAIT for TCP_TIMEWAIT_LEN, 60 s (include/net/tcp.h: \"how long to wait to destroy "
+       "TIME-WAIT state, about 60 seconds\"), where RFC 793 takes MSL = 2 minutes and 2 MSL = 240 s (RFC 9293 "
+       "section 3.4.2); without timestamps an old duplicate of the closed incarnation may then reach the next one "
+       "(RFC 1323 appendix B, RFC 7323 section 5: PAWS is what protects it)",
+       {"--profile", "reference,linux", "--msl", "2", "--time-wait", "1,4", "--isn", "adversarial,clock", "--scenario",
+        "reopen-connect", "--property", "no-stale-delivery", "--property", "reliable-termination"},
+       nullptr, derive_linux_tw},
   };
   return all;
 }

@@ -136,25 +136,34 @@ Derived default_plot(const SweepResult& r) {
     const std::string title = key.empty() ? std::string("states") : key;
     plot += fmt::format("{}$DATA index {} using 1:2 with linespoints title '{}', '' index {} using 1:($3 == 0 ? $2 : 1/0) "
                         "with points pt 2 ps 2 lc rgb 'red' notitle",
-                        index ? ", " : "plot ", index, title, index);
+                        index ? ", " : "plot ", index, gp_text(title), index);
     ++index;
   }
   if (index == 0) return d;
   const std::string xlabel = x < r.grid.axes.size() ? r.grid.axes[x].flag.substr(2) : "grid point";
   d.plot = fmt::format("set title 'tcpclose sweep {}: states (a red cross: a property is violated)'\n"
                        "set xlabel '{}'\nset ylabel 'states'\nset logscale y\nset key outside right\n{}\n",
-                       r.name, xlabel, plot);
+                       gp_text(r.name), gp_text(xlabel), plot);
   return d;
+}
+
+std::string gp_text(const std::string& s) {
+  std::string out;
+  for (const char c : s) {
+    out += c;
+    if (c == '\'') out += '\'';
+  }
+  return out;
 }
 
 std::string draw_svg(const Derived& d, const std::string& svg) {
   if (d.plot.empty()) return {};
   const std::string tmp = temp_path_for(svg), script = tmp + ".gp", data = tmp + ".dat", log = tmp + ".log";
   if (std::string e = write_atomic(data, d.data); !e.empty()) return e;
-  std::string text = fmt::format("set terminal svg size 900,560 dynamic enhanced font 'sans,11'\nset output '{}'\n", tmp);
+  std::string text = fmt::format("set terminal svg size 900,560 dynamic enhanced font 'sans,11'\nset output '{}'\n", gp_text(tmp));
   std::string plot = d.plot;
   for (std::size_t at = plot.find("$DATA"); at != std::string::npos; at = plot.find("$DATA", at + 1))
-    plot.replace(at, 5, fmt::format("'{}'", data));
+    plot.replace(at, 5, fmt::format("'{}'", gp_text(data)));
   text += plot;
   if (std::string e = write_atomic(script, text); !e.empty()) { ::unlink(data.c_str()); return e; }
   const int log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

@@ -23,6 +23,9 @@ Derived default_plot(const SweepResult& r);
 // Returns "" or why not (gnuplot missing: Debian's gnuplot-nox, installed by tools/dev).
 std::string draw_svg(const Derived& d, const std::string& svg);
 
+// Text for a gnuplot single-quoted string: a quote is doubled, as gnuplot reads it ("Linux's").
+std::string gp_text(const std::string& s);
+
 // --resume: the finished rows of an earlier JSON report, by point, into `r.rows`, when its
 // axes and fixed options are those of `r.grid`. Returns "" or why the file cannot be used.
 std::string load_resume(const std::string& path, SweepResult& r, std::size_t& reused);
