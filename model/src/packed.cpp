@@ -292,8 +292,8 @@ constexpr auto kCodecs = codecs(std::make_index_sequence<16>());
 Packer::Packer(const World& w) noexcept
     : base_(w.isn_base), rcv_wnd_(w.cfg.rcv_wnd) {
   if (w.isn == IsnPolicy::Clock) { shift_ = 24; hi_bits_ = 4; }  // 15 ISN steps of 2^24
-  // Linux reopens TIME-WAIT at SND.NXT + 65537 (Config::reopen_iss): 24-bit codes then.
-  wide_seqs_ = w.cfg.reopen_iss == ReopenIss::AboveSndNxt;
+  // Linux reopens TIME-WAIT at SND.NXT + 65537 (Config::reopen_iss, World::tw_reuse): 24-bit codes then.
+  wide_seqs_ = w.cfg.reopen_iss == ReopenIss::AboveSndNxt || w.tw_reuse != TwReuse::Off;
   lo_bits_ = (wide_seqs_ ? 24 : 16) - hi_bits_;
   rtt_ = w.cfg.rtt_estimate;
   wide_deadlines_ = w.cfg.rtt_estimate || w.cfg.tail_loss_probe || longest_timer(w.cfg) > kNarrowTicks;

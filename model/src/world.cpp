@@ -172,7 +172,8 @@ bool same_but_reuse(const World& a, const World& b) {
   }
   return a.cfg == b.cfg && a.isn == b.isn && a.incarnations == b.incarnations && a.loss == b.loss &&
          a.dup == b.dup && a.delay == b.delay && a.in_flight == b.in_flight && a.data == b.data &&
-         a.server_first == b.server_first && a.port == b.port && a.addr == b.addr && a.isn_base == b.isn_base;
+         a.server_first == b.server_first && a.port == b.port && a.addr == b.addr && a.isn_base == b.isn_base &&
+         a.tw_reuse == b.tw_reuse && a.tw_reuse_delay == b.tw_reuse_delay;
 }
 
 }  // namespace tcpclose::model

@@ -97,5 +97,21 @@ for extra, verdict in (([], "violated"), (["--rfc1337", "on"], "violated"), (["-
     j = sweep(base + extra)
     expect(j["rows"][0] if j["rows"] else {"properties": {}}, "no-stale-delivery", verdict, f"linux, TIME-WAIT 240 s {extra}")
 
+# tw-reuse, ISN clock (0.3 M, 0.8 M and 1.0 M states, under 10 s): TIME-WAIT kept to its end holds
+# everything; a takeover by tcp_tw_reuse (delay) or by bind() before connect() (bound) resets the
+# peer still in LAST-ACK, nothing else; with adversarial ISNs (0.2 M states) the peer's old RST also
+# reaches the next connection.
+j = sweep(["--experiment", "tw-reuse", "--isn", "clock"])
+for p in ("no-stale-delivery", "new-connection-survives", "reliable-termination"):
+    expect(row(j, tw_reuse="off"), p, "holds", "tw-reuse off")
+for m in ("delay", "bound"):
+    expect(row(j, tw_reuse=m), "reliable-termination", "violated", f"tw-reuse {m}, ISN clock")
+    expect(row(j, tw_reuse=m), "no-stale-delivery", "holds", f"tw-reuse {m}, ISN clock")
+if "**breaks reliable-termination**" not in j["derived"]:
+    fail(f"tw-reuse: the derived verdict does not name what the takeover breaks:\n{j['derived']}")
+j = sweep(["--experiment", "tw-reuse", "--isn", "adversarial", "--tw-reuse", "delay"])
+for p in ("no-stale-delivery", "new-connection-survives"):
+    expect(j["rows"][0] if j["rows"] else {"properties": {}}, p, "violated", "tw-reuse delay, adversarial ISNs")
+
 print(f"{len(failures)} failures")
 sys.exit(1 if failures else 0)

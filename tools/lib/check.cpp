@@ -181,6 +181,13 @@ void add_check_options(CLI::App& cmd, CheckArgs& a) {
       ->check(CLI::Range(0u, 8u))->capture_default_str();
   w->add_option("--in-flight", a.in_flight, "Segments in flight per direction")
       ->check(CLI::Range(1u, static_cast<unsigned>(model::kMaxInFlight)))->capture_default_str();
+  w->add_option("--tw-reuse", a.tw_reuse,
+                "A connect() taking over its own TIME-WAIT 4-tuple, as Linux tcp_twsk_unique does when the old connection "
+                "had timestamps (assumed; no PAWS in the model; ISS = old SND.NXT + 65537): off, delay (tcp_tw_reuse=1: after --tw-reuse-delay ticks) "
+                "or bound (bind() before connect(): at once)")
+      ->check(CLI::IsMember({"off", "delay", "bound"}))->capture_default_str();
+  w->add_option("--tw-reuse-delay", a.tw_reuse_delay, "Ticks since TIME-WAIT began or last ACKed a FIN before --tw-reuse delay takes it over")
+      ->check(CLI::Range(0u, 254u))->capture_default_str();
   w->add_flag("--client-first", a.client_first, "Let a client connect before its server listens (exposes refused-connection hazards)");
   w->add_option("--data", a.data, "Bytes per application write")->check(CLI::Range(1u, 100u))->capture_default_str();
   auto* e = cmd.add_option_group("Search", "How the explorer runs");
@@ -299,6 +306,8 @@ int run_check(const CheckArgs& a) {
     w.in_flight = static_cast<std::uint8_t>(a.in_flight);
     w.data = static_cast<std::uint8_t>(a.data);
     w.server_first = !a.client_first;
+    w.tw_reuse = a.tw_reuse == "delay" ? model::TwReuse::Delay : a.tw_reuse == "bound" ? model::TwReuse::Bound : model::TwReuse::Off;
+    w.tw_reuse_delay = static_cast<std::uint8_t>(a.tw_reuse_delay);
     // A world that differs from one already searched only in SO_REUSEADDR flags has the same
     // reachable graph if those flags decided no move there (model::reuse_sensitive): the
     // results are that search's, exactly, and are not recomputed.
@@ -418,7 +427,8 @@ int run_check(const CheckArgs& a) {
     j["config"] = {{"msl", cfg.msl}, {"time_wait", cfg.time_wait}, {"rto", cfg.rto}, {"loss", a.loss},
                    {"dup", a.dup}, {"delay", a.delay}, {"in_flight", a.in_flight},
                    {"incarnations", a.incarnations}, {"isn", a.isn}, {"data", a.data},
-                   {"client_first", a.client_first}, {"liveness", a.liveness}};
+                   {"client_first", a.client_first}, {"liveness", a.liveness}, {"tw_reuse", a.tw_reuse},
+                   {"tw_reuse_delay", a.tw_reuse_delay}};
     j["properties_checked"] = nlohmann::json::array();
     for (model::Property p : model::kAllProperties)
       if (props & model::bit(p)) j["properties_checked"].push_back(model::name(p));

@@ -20,6 +20,8 @@ struct CheckArgs {
   std::vector<std::string> scenarios;   // empty or "all": every scenario
   std::vector<std::string> properties;  // empty: every property
   std::string isn = "adversarial";
+  std::string tw_reuse = "off";
+  unsigned tw_reuse_delay = 1;
   unsigned incarnations = 2, loss = 1, dup = 1, delay = 1, in_flight = 2, data = 1, threads = 0;
   std::uint64_t max_states = 0;
   std::string max_memory;

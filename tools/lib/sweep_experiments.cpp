@@ -232,6 +232,24 @@ bool violated_at(const PointResult& x, const std::string& p) {
   return x.status == PointStatus::Done && v != x.properties.end() && v->second == "violated";
 }
 
+// The row that differs from row i only in axis `ax`, where it has `value`.
+std::optional<std::size_t> same_but(const SweepResult& r, std::size_t i, std::size_t ax, const std::string& value) {
+  for (std::size_t j = 0; j < r.rows.size(); ++j) {
+    bool same = r.grid.points[j][ax] == value;
+    for (std::size_t k = 0; k < r.grid.axes.size(); ++k) same = same && (k == ax || r.grid.points[j][k] == r.grid.points[i][k]);
+    if (same) return j;
+  }
+  return std::nullopt;
+}
+
+// Row i's values of the axes other than `ax`, as "flag=value ...", or "the grid" when there are none.
+std::string other_axes(const SweepResult& r, std::size_t i, std::size_t ax) {
+  std::string label;
+  for (std::size_t k = 0; k < r.grid.axes.size(); ++k)
+    if (k != ax) label += fmt::format("{}{}={}", label.empty() ? "" : " ", r.grid.axes[k].flag.substr(2), r.grid.points[i][k]);
+  return label.empty() ? "the grid" : label;
+}
+
 // rfc1337: RFC 1337's hazards H1-H3, with an RST that kills TIME-WAIT and with fix F1.
 const std::vector<std::pair<std::string, std::string>>& rfc1337_columns() {
   static const std::vector<std::pair<std::string, std::string>> c = {
@@ -249,22 +267,14 @@ std::string rfc1337_verdict(const SweepResult& r) {
   std::string md = "\nFix F1 (`--rfc1337 on`: ignore RST in TIME-WAIT), per setting of the other axes:\n";
   for (std::size_t i = 0; i < r.rows.size(); ++i) {
     if (r.grid.points[i][*ax] != "off") continue;
-    std::optional<std::size_t> on;
-    for (std::size_t j = 0; j < r.rows.size(); ++j) {
-      bool same = r.grid.points[j][*ax] == "on";
-      for (std::size_t k = 0; k < r.grid.axes.size(); ++k) same = same && (k == *ax || r.grid.points[j][k] == r.grid.points[i][k]);
-      if (same) on = j;
-    }
+    const std::optional<std::size_t> on = same_but(r, i, *ax, "on");
     std::string off_bad, on_bad;
     for (const auto& [p, head] : rfc1337_columns()) {
       if (p == "no-stale-delivery") continue;
       if (violated_at(r.rows[i], p)) off_bad += fmt::format("{}{}", off_bad.empty() ? "" : ", ", head.substr(0, 2));
       if (on && violated_at(r.rows[*on], p)) on_bad += fmt::format("{}{}", on_bad.empty() ? "" : ", ", head.substr(0, 2));
     }
-    std::string label;
-    for (std::size_t k = 0; k < r.grid.axes.size(); ++k)
-      if (k != *ax) label += fmt::format("{}{}={}", label.empty() ? "" : " ", r.grid.axes[k].flag.substr(2), r.grid.points[i][k]);
-    if (label.empty()) label = "the grid";
+    const std::string label = other_axes(r, i, *ax);
     const bool done = on && r.rows[i].status == PointStatus::Done && r.rows[*on].status == PointStatus::Done;
     md += fmt::format("- {}: with rfc1337 off {}; with it on {} -> {}.\n", label,
                       off_bad.empty() ? "no hazard" : "hazards " + off_bad, on_bad.empty() ? "none" : on_bad,
@@ -276,22 +286,22 @@ std::string rfc1337_verdict(const SweepResult& r) {
 }
 
 // A verdict experiment's page: its introduction, one column per property, and the plot of the same cells.
+// `verdict`, when given, adds the experiment's own conclusion below the table.
 Derived verdict_page(const SweepResult& r, const std::string& intro,
-                     const std::vector<std::pair<std::string, std::string>>& cols, const std::string& title) {
+                     const std::vector<std::pair<std::string, std::string>>& cols, const std::string& title,
+                     std::string (*verdict)(const SweepResult&) = nullptr) {
   Derived d;
-  d.markdown = intro + verdict_table(r, cols);
+  d.markdown = intro + verdict_table(r, cols) + (verdict ? verdict(r) : std::string());
   d.plot = verdict_plot(r, cols, fmt::format("{} (tcpclose sweep {})", title, r.name), d.data);
   return d;
 }
 
 Derived derive_rfc1337(const SweepResult& r) {
-  Derived d = verdict_page(r,
-                           "## RFC 1337's hazards\n\nEach hazard is its own property (docs/properties.md), checked in "
-                           "the scenario(s) of the grid; a cell gives the verdict and the shortest counterexample's "
-                           "length.\n\n",
-                           rfc1337_columns(), "RFC 1337 hazards");
-  d.markdown += rfc1337_verdict(r);
-  return d;
+  return verdict_page(r,
+                      "## RFC 1337's hazards\n\nEach hazard is its own property (docs/properties.md), checked in "
+                      "the scenario(s) of the grid; a cell gives the verdict and the shortest counterexample's "
+                      "length.\n\n",
+                      rfc1337_columns(), "RFC 1337 hazards", rfc1337_verdict);
 }
 
 // abort-instead-of-close: SO_LINGER 0, then the same 4-tuple again (scenario reopen-abort).
@@ -354,15 +364,7 @@ std::string linux_tw_verdict(const SweepResult& r) {
   std::string md = fmt::format("\nFrom TIME-WAIT {} to {} ticks, per setting of the other axes:\n", lo, hi);
   for (std::size_t i = 0; i < r.rows.size(); ++i) {
     if (r.grid.points[i][*ax] != lo) continue;
-    std::optional<std::size_t> at_hi;
-    for (std::size_t j = 0; j < r.rows.size(); ++j) {
-      bool same = r.grid.points[j][*ax] == hi;
-      for (std::size_t k = 0; k < r.grid.axes.size(); ++k) same = same && (k == *ax || r.grid.points[j][k] == r.grid.points[i][k]);
-      if (same) at_hi = j;
-    }
-    std::string label;
-    for (std::size_t k = 0; k < r.grid.axes.size(); ++k)
-      if (k != *ax) label += fmt::format("{}{}={}", label.empty() ? "" : " ", r.grid.axes[k].flag.substr(2), r.grid.points[i][k]);
+    const std::optional<std::size_t> at_hi = same_but(r, i, *ax, hi);
     std::string says;
     for (const auto& [p, head] : linux_tw_columns()) {
       const bool done = at_hi && r.rows[i].status == PointStatus::Done && r.rows[*at_hi].status == PointStatus::Done;
@@ -372,20 +374,61 @@ std::string linux_tw_verdict(const SweepResult& r) {
                                                    : a && b ? "**violated at both**"
                                                    : !a && !b ? "holds at both" : "**violated only at the longer one**");
     }
-    md += fmt::format("- {}: {}.\n", label.empty() ? "the grid" : label, says);
+    md += fmt::format("- {}: {}.\n", other_axes(r, i, *ax), says);
   }
   return md;
 }
 
 Derived derive_linux_tw(const SweepResult& r) {
-  Derived d = verdict_page(r,
-                           "## Linux's 60 s TIME-WAIT against an MSL of 120 s\n\nOne tick is 60 s (`--msl 2`): "
-                           "`--time-wait 1` is Linux's TCP_TIMEWAIT_LEN, 4 is RFC 793's 2 MSL. A closes and connects "
-                           "again from the same port (reopen-connect); a cell gives the verdict and the shortest "
-                           "counterexample's length. The model has no clock, so timestamps (PAWS) are not in it.\n\n",
-                           linux_tw_columns(), "Linux's 60 s TIME-WAIT against MSL 120 s");
-  d.markdown += linux_tw_verdict(r);
-  return d;
+  return verdict_page(r,
+                      "## Linux's 60 s TIME-WAIT against an MSL of 120 s\n\nOne tick is 60 s (`--msl 2`): "
+                      "`--time-wait 1` is Linux's TCP_TIMEWAIT_LEN, 4 is RFC 793's 2 MSL. A closes and connects "
+                      "again from the same port (reopen-connect); a cell gives the verdict and the shortest "
+                      "counterexample's length. The model has no clock, so timestamps (PAWS) are not in it.\n\n",
+                      linux_tw_columns(), "Linux's 60 s TIME-WAIT against MSL 120 s", linux_tw_verdict);
+}
+
+// tw-reuse: a connect() that takes over its own TIME-WAIT (Linux tcp_twsk_unique), by tcp_tw_reuse
+// after a delay or at once when the port was bound first, against TIME-WAIT kept to its end.
+const std::vector<std::pair<std::string, std::string>>& tw_reuse_columns() {
+  static const std::vector<std::pair<std::string, std::string>> c = {
+      {"no-stale-delivery", "old segment reaches the next incarnation"},
+      {"new-connection-survives", "next connection killed by it"},
+      {"reliable-termination", "peer's close ends by reset or timeout"}};
+  return c;
+}
+
+// Per setting of the other axes: the properties that each takeover breaks where off keeps them.
+std::string tw_reuse_verdict(const SweepResult& r) {
+  const auto ax = axis_index(r.grid, "--tw-reuse");
+  if (!ax) return "(the verdict needs --tw-reuse as an axis)\n";
+  std::string md = "\nWhat each takeover breaks that TIME-WAIT kept (`--tw-reuse off`), per setting of the other axes:\n";
+  for (std::size_t i = 0; i < r.rows.size(); ++i) {
+    if (r.grid.points[i][*ax] != "off") continue;
+    std::string says;
+    for (const std::string& v : r.grid.axes[*ax].values) {
+      const std::optional<std::size_t> j = same_but(r, i, *ax, v);
+      if (v == "off" || !j) continue;
+      std::string broken;
+      for (const auto& [p, head] : tw_reuse_columns())
+        if (violated_at(r.rows[*j], p) && !violated_at(r.rows[i], p)) broken += fmt::format("{}{}", broken.empty() ? "" : ", ", p);
+      const bool done = r.rows[i].status == PointStatus::Done && r.rows[*j].status == PointStatus::Done;
+      says += fmt::format("{}{}: {}", says.empty() ? "" : "; ", v,
+                          !done ? "not complete" : broken.empty() ? "nothing" : "**breaks " + broken + "**");
+    }
+    md += fmt::format("- {}: {}.\n", other_axes(r, i, *ax), says.empty() ? "no takeover in the grid" : says);
+  }
+  return md;
+}
+
+Derived derive_tw_reuse(const SweepResult& r) {
+  return verdict_page(r,
+                      "## Reusing a TIME-WAIT 4-tuple early\n\nA closes and connects again from the same port "
+                      "(reopen-connect). `--tw-reuse delay` is `tcp_tw_reuse=1` (the takeover one tick after TIME-WAIT "
+                      "began or last ACKed a FIN), `bound` is bind() before connect() (at once); both start the new "
+                      "connection at the old SND.NXT + 65537. The model has no timestamps, so no PAWS check protects "
+                      "the new connection. A cell gives the verdict and the shortest counterexample's length.\n\n",
+                      tw_reuse_columns(), "Reusing a TIME-WAIT 4-tuple early", tw_reuse_verdict);
 }
 
 }  // namespace
@@ -429,6 +472,14 @@ const std::vector<Experiment>& experiments() {
        {"--profile", "reference,linux", "--msl", "2", "--time-wait", "1,4", "--isn", "adversarial,clock", "--scenario",
         "reopen-connect", "--property", "no-stale-delivery", "--property", "reliable-termination"},
        nullptr, derive_linux_tw},
+      {"tw-reuse",
+       "Linux's tcp_tw_reuse lets a connect() take over a TIME-WAIT 4-tuple a second after its last timestamp, "
+       "starting at the old SND.NXT + 65537; a port bound before connect() is taken over at once whatever the sysctl "
+       "(tcp_twsk_unique, called without twp). Its comment: \"With PAWS, it is safe from the viewpoint of data "
+       "integrity. Even without PAWS it is safe provided sequence spaces do not overlap\" (net/ipv4/tcp_ipv4.c)",
+       {"--tw-reuse", "off,delay,bound", "--isn", "adversarial,clock", "--loss", "0", "--scenario", "reopen-connect",
+        "--property", "no-stale-delivery", "--property", "new-connection-survives", "--property", "reliable-termination"},
+       nullptr, derive_tw_reuse},
   };
   return all;
 }

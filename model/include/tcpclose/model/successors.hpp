@@ -144,9 +144,19 @@ inline bool listen_can_proceed(const World& w, const HostState& h, std::uint8_t 
   const BindResult b = t.bind(Endpoint{w.addr[host], w.port[host], 0}, reuse);
   return b.err == Err::None && t.listen(b.slot) == Err::None;
 }
+// World::tw_reuse: whether this host's Connect takes over its TIME-WAIT now (Linux tcp_twsk_unique:
+// the delay has passed, unless the port was bound first). Linux also needs the old connection to
+// have had timestamps; the model has no clock (no timestamps at all), so the knob assumes they
+// were in use, and the PAWS check they would have allowed is not made: docs/model.md.
+inline bool tw_takeover(const World& w, const HostState& h) noexcept {
+  if (w.tw_reuse == TwReuse::Off || h.tcb.state != State::TimeWait) return false;
+  return w.tw_reuse == TwReuse::Bound || h.tw_age >= w.tw_reuse_delay;
+}
+
 inline bool connect_can_proceed(const World& w, const HostState& h, const HostState& peer, std::uint8_t host,
                                 bool reuse) {
   if (w.server_first && !peer.listening) return false;  // the server is up first
+  if (tw_takeover(w, h)) return true;                    // check_established() passes the TIME-WAIT
   BindTable<4> t = bindings(w, h, host);
   const BindResult b = t.bind(Endpoint{w.addr[host], w.port[host], 0}, reuse);
   if (b.err != Err::None) return false;  // EADDRINUSE: wait until TIME-WAIT is over
@@ -228,10 +238,11 @@ class Mover {
     insert_pkt(n_, p);
   }
 
-  // A new TCB for a new incarnation `inc`. unique-tcb: the slot must not hold a live TCB.
-  void adopt(std::uint8_t host, std::uint8_t inc) {
+  // A new TCB for a new incarnation `inc`. unique-tcb: the slot must not hold a live TCB, unless
+  // it is a TIME-WAIT that World::tw_reuse lets the new connection take over.
+  void adopt(std::uint8_t host, std::uint8_t inc, bool takeover = false) {
     HostState& h = n_.h[host];
-    if (live(s_.h[host].tcb)) tr_.unique_violation = true;
+    if (live(s_.h[host].tcb) && !takeover) tr_.unique_violation = true;
     h.inc = inc;
     h.flags &= static_cast<std::uint8_t>(~(ghost::Passive | ghost::Owned));
   }
@@ -266,9 +277,16 @@ inline bool Mover::app(std::uint8_t host, std::uint8_t choice) {
       h.listening = 0; ++h.pc; return true;
     case Op::Connect: {
       if (!connect_can_proceed(w_, h, peer, host, ins.arg != 0)) return false;  // wait
+      const bool takeover = tw_takeover(w_, h);
+      if (takeover && choice != 0) return false;  // the ISS is fixed: one move, not one per ISN choice
+      const Seq tw_snd_nxt = h.tcb.snd_nxt;
+      if (takeover) {  // inet_twsk_deschedule_put(): the TIME-WAIT TCB is gone
+        h.tcb = Tcb{};
+        h.tw_age = 0;
+      }
       const std::uint8_t inc = n_.next_inc++;
-      adopt(host, inc);
-      const Seq iss = pick_isn(w_, h, host, choice);
+      adopt(host, inc, takeover);
+      const Seq iss = takeover ? tw_snd_nxt + 65537u : pick_isn(w_, h, host, choice);
       run(host, Input::connect(0, iss));
       h.last_iss = iss;
       h.app_inc = inc; ++h.conns; h.wrote = 0; h.read = 0;

@@ -69,6 +69,18 @@ enum class IsnPolicy : std::uint8_t {
   Clock,        // RFC 9293 §3.4.1 ISN clock: every ISS is 2^24 above the host's last
 };
 
+// Whether a Connect may take over its own TIME-WAIT 4-tuple before TIME-WAIT ends, as Linux's
+// tcp_twsk_unique() lets it when timestamps were in use on the old connection (tw_ts_recent_stamp;
+// the model, without a clock, assumes they were and makes no PAWS check): with ISS = the old
+// SND.NXT + 65537 ("write_seq = tw_snd_nxt + 65535 + 2"), the TIME-WAIT TCB discarded.
+enum class TwReuse : std::uint8_t {
+  Off,    // TIME-WAIT holds the 4-tuple to its end (RFC 9293)
+  Delay,  // net.ipv4.tcp_tw_reuse=1, connect() picking the port: once `tw_reuse_delay` ticks have
+          // passed since TIME-WAIT began or last ACKed a FIN (Linux: a second after the last timestamp)
+  Bound,  // bind() before connect(): tcp_twsk_unique() is called without twp and reuses at once,
+          // whatever tcp_tw_reuse says (the bypass ip-sysctl.rst's tcp_tw_reuse warns about)
+};
+
 // Ghost bits of a host (read by properties only).
 namespace ghost {
 inline constexpr std::uint8_t Eof = 0x01;       // the application has read end of stream
@@ -129,6 +141,8 @@ struct World {
   std::uint8_t in_flight = 2;     // capacity per direction (<= kMaxInFlight)
   std::uint8_t data = 1;          // bytes per Send
   bool server_first = true;       // a client connects only while its peer listens (docs/model.md)
+  TwReuse tw_reuse = TwReuse::Off;
+  std::uint8_t tw_reuse_delay = 1;  // ticks, for TwReuse::Delay
   std::array<Program, 2> prog{};
   std::array<std::uint16_t, 2> port = {21, 23};
   std::array<std::uint32_t, 2> addr = {0x0A000001, 0x0A000002};
