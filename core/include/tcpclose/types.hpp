@@ -282,6 +282,9 @@ struct Output {
   friend constexpr bool operator==(const Output&, const Output&) = default;
 };
 
+static_assert(sizeof(Action) == 8 && offsetof(Action, timer) == 1 && offsetof(Action, err) == 2 &&
+              offsetof(Action, pad_) == 3 && offsetof(Action, n) == 4,
+              "Actions::push packs an Action into one 64-bit word in this layout");
 static_assert(std::is_trivially_copyable_v<Tcb>);
 static_assert(std::is_trivially_copyable_v<Segment>);
 static_assert(std::has_unique_object_representations_v<Tcb>, "Tcb must have no padding");
