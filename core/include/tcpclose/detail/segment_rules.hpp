@@ -417,11 +417,11 @@ constexpr void trimmed_duplicate(Step& x) noexcept {
 // than the edge is taken while the receive queue is empty ("Only accept this packet if receive
 // queue is empty"). Within the window (and at its left edge) the RFC's test stands.
 constexpr bool synchronized_acceptable(const Step& x) noexcept {
+  if (!x.c.past_window_accepted) return acceptable(x);
   const Segment& s = x.s();
   const Tcb& t = x.t();
   const Seq end = s.seq + s.seg_len(), edge = t.rcv_nxt + t.rcv_wnd;
-  if (!x.c.past_window_accepted || s.seg_len() == 0 || seq_le(end, edge) || x.mutant(Mutant::NoWindowCheck))
-    return acceptable(x);
+  if (s.seg_len() == 0 || seq_le(end, edge) || x.mutant(Mutant::NoWindowCheck)) return acceptable(x);
   if (seq_gt(s.seq, edge)) return false;
   // A passive SYN-RECEIVED is a request socket first: tcp_check_req()'s tcp_in_window() refuses a
   // segment with text or FIN that starts at the edge itself (linux/rcvbuf-window-edge-syn-received.pkt).
