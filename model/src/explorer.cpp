@@ -214,6 +214,19 @@ class FpSet {
     for (const Shard& s : shards_) b += s.slots.size() * sizeof(std::uint64_t) + s.ids.size() * sizeof(std::uint32_t);
     return b;
   }
+  // The bytes after `extra` more inserts spread evenly over the shards. The shards fill alike
+  // and grow by a quarter at about the same time, so the table's size is a step function of
+  // its count: --max-memory must see the next step coming, not only the states so far.
+  std::uint64_t bytes_after(std::uint64_t extra) const {
+    const std::size_t slot = sizeof(std::uint64_t) + (with_ids_ ? sizeof(std::uint32_t) : 0);
+    std::uint64_t b = 0;
+    for (const Shard& s : shards_) {
+      std::size_t n = s.slots.size();
+      while ((s.count + extra / kShards + 1) * 100 > n * kMaxLoadPercent) n += n / 4;
+      b += n * slot;
+    }
+    return b;
+  }
 
  private:
   struct Shard {
@@ -370,9 +383,11 @@ struct Chunk {
   // candidate found here repeats one kept earlier in this level, in frontier order, so the
   // insertion would find it not new: it is dropped before it is packed. An entry from an
   // earlier level is in the fingerprint set by now, so the lookup drops its repeats first.
-  // Not with liveness, which records an edge to every candidate.
+  // Not with liveness, which records an edge to every candidate: only then is it allocated
+  // (64 KiB a chunk, 2 MiB for 2 threads' 32 chunks: a state's worth of the memory budget on
+  // the smaller scenarios).
   static constexpr std::size_t kRecent = std::size_t{1} << 13;
-  std::unique_ptr<std::uint64_t[]> recent = std::make_unique<std::uint64_t[]>(kRecent);
+  std::unique_ptr<std::uint64_t[]> recent;
   std::array<Found, kPropertyCount> found{};
   std::uint8_t guards = 0;
   bool reuse_sensitive = false;  // some expanded state has a move that SO_REUSEADDR decides
@@ -388,9 +403,9 @@ struct LevelGuard {
   // Set before the level.
   const std::atomic<bool>* interrupt = nullptr;
   std::uint64_t state_room = 0;      // new states still allowed (0: no limit)
-  std::uint64_t byte_room = 0;       // bytes still allowed (0: no limit)
-  double unique_ratio = 1.0;         // new states per candidate, from the level before
-  double bytes_per_state = 16;       // table and parent-record bytes a stored state costs
+  std::uint64_t byte_room = 0;       // bytes still allowed outside the table (0: no limit)
+  double unique_ratio = 1.0;         // new states per candidate, from the window before
+  const FpSet* table = nullptr;      // the fingerprint table, with its growth to come
   // Shared by the workers.
   std::atomic<std::uint64_t> cands{0}, bytes{0};
   std::atomic<int> reason{0};        // 0 none, 1 interrupted, 2 --max-states, 3 --max-memory,
@@ -418,7 +433,11 @@ struct LevelGuard {
     int why = 0;
     if (interrupt && interrupt->load(std::memory_order_relaxed)) why = 1;
     else if (state_room && fresh >= static_cast<double>(state_room)) why = 2;
-    else if (byte_room && static_cast<double>(b) + fresh * bytes_per_state >= static_cast<double>(byte_room)) why = 3;
+    // The table is costed with twice the new states so far and 2^16 more: the states found
+    // before the next look (every kCheckEvery per chunk) are inserted even after a stop, and
+    // must not be the ones that make the table grow past the limit.
+    else if (byte_room && b + table->bytes_after(2 * static_cast<std::uint64_t>(fresh) + (std::uint64_t{1} << 16)) >= byte_room)
+      why = 3;
     if (why) {
       int none = 0;
       reason.compare_exchange_strong(none, why);
@@ -427,14 +446,16 @@ struct LevelGuard {
   }
 };
 
-// The room a level has under the limits, and how a candidate is costed against it.
+// The room a window has under the limits: the table is costed as it will be once the new
+// states are in (FpSet::bytes_after), the rest as it is now plus the chunks' growth.
 void set_up_guard(LevelGuard& g, const ExploreOptions& opt, const ExploreResult& res, std::uint64_t memory_now,
-                  std::uint64_t stored_bytes, double unique_ratio) {
+                  const FpSet& table, double unique_ratio) {
   g.interrupt = opt.interrupt;
   if (opt.max_states) g.state_room = opt.max_states > res.states ? opt.max_states - res.states : 1;
-  if (opt.max_memory) g.byte_room = opt.max_memory > memory_now ? opt.max_memory - memory_now : 1;
+  const std::uint64_t other = memory_now - table.bytes();
+  if (opt.max_memory) g.byte_room = opt.max_memory > other ? opt.max_memory - other : 1;
+  g.table = &table;
   g.unique_ratio = unique_ratio;
-  g.bytes_per_state = std::max(16.0, static_cast<double>(stored_bytes) / static_cast<double>(std::max<std::uint64_t>(res.states, 1)));
 }
 
 // The bytes of a chunk's growing buffers.
@@ -538,6 +559,7 @@ void keep_new(const Packer& packer, const FpSet& seen, const Pending& pd, bool l
       continue;
     }
     if (!live) {
+      if (!out.recent) out.recent = std::make_unique<std::uint64_t[]>(Chunk::kRecent);
       std::uint64_t& r = out.recent[(fp >> 1) & (Chunk::kRecent - 1)];
       if (r == fp) continue;
       r = fp;
@@ -579,7 +601,7 @@ void expand(const World& w, const ExploreOptions& opt, const Packer& packer, con
       told_bytes = std::max(told_bytes, b);
       if (guard.stopped()) {
         // The rest of this chunk's slice is not expanded: its sources record no edges.
-        if (settled_out) std::fill(settled_out + idx, settled_out + hi, std::uint8_t{0});
+        if (settled_out) std::fill(settled_out + (idx - cur.first), settled_out + (hi - cur.first), std::uint8_t{0});
         break;
       }
     }
@@ -613,7 +635,7 @@ void expand(const World& w, const ExploreOptions& opt, const Packer& packer, con
     // A state whose every move the --in-flight bound pruned is where the bounded environment
     // stops the run, not the protocol: like a terminal state with pruned moves, it is exempt.
     if (made == 0 && pruned) ++out.cut_off;
-    if (settled_out) settled_out[idx] = is_settled || next_settled || (made == 0 && pruned) ? 1 : 0;
+    if (settled_out) settled_out[idx - cur.first] = is_settled || next_settled || (made == 0 && pruned) ? 1 : 0;
     // Liveness edges: to a state of an earlier level, by its number now; to one first seen in
     // this level, by fingerprint, numbered once the level is.
     keep_new(packer, seen, pending, live, out, keep, guard);
@@ -765,17 +787,24 @@ Violation rebuild_doomed(const World& w, const FpSet& seen, Records& records, co
 constexpr const char* kOutOfBounds = "a state outside the packed frontier's bounds (docs/model.md)";
 // LevelGuard's reasons, and one more: an I/O error in the work dir.
 constexpr int kStopInterrupt = 1, kStopStates = 2, kStopMemory = 3, kStopBounds = 4, kStopDisk = 5;
-// Frontier states expanded at once by default: the window's buffers (its packed states,
-// candidates and edges, some 200-250 bytes per frontier state) then stay near 4 MiB.
-constexpr std::uint64_t kWindow = std::uint64_t{1} << 14;
+// The bytes a window's buffers (its packed states, candidates and edges) aim at: the window's
+// width in frontier states follows the bytes per frontier state of the window before, 200-300
+// on the default world (so about 2^13 states), some 2,500 with --in-flight 4 and larger
+// budgets. A fixed 2^14 held 4.6 MiB more at its peak on active-close: 2.9 bytes a state of its
+// 1.67 M, against a budget of 32; a fixed 2^13 held 21 MB on the larger world.
+constexpr std::uint64_t kWindowBytes = std::uint64_t{4} << 20;
+constexpr std::uint64_t kMinWindow = 256, kMaxWindow = std::uint64_t{1} << 16, kFirstWindow = std::uint64_t{1} << 12;
+
+// The buffer of the next level's file: one write per 256 KiB.
+constexpr std::size_t kAppendBuffer = std::size_t{1} << 18;
 
 // The on-disk files of one search, in a private work dir (work_dir.hpp).
 struct Files {
   std::array<std::unique_ptr<disk::File>, 2> front;  // the current level and the next, packed
-  std::unique_ptr<disk::File> rec, high, edges;
+  std::unique_ptr<disk::File> rec, high, edges, settled;
   explicit Files(disk::WorkDir& dir)
-      : front{dir.open("frontier-a"), dir.open("frontier-b")},
-        rec(dir.open("records")), high(dir.open("records-high")), edges(dir.open("edges")) {
+      : front{dir.open("frontier-a"), dir.open("frontier-b")}, rec(dir.open("records")),
+        high(dir.open("records-high")), edges(dir.open("edges")), settled(dir.open("settled")) {
     dir.seal();
   }
 };
@@ -791,8 +820,8 @@ class Search {
   Search(const World& w, const ExploreOptions& opt, disk::WorkDir& dir, Files& files)
       : w_(w), opt_(opt), dir_(dir), files_(files), threads_(std::max(1u, opt.threads)), pool_(threads_),
         live_(opt.liveness && (opt.properties & bit(Property::BothClosed))), seen_(live_), packer_(w),
-        records_(*files.rec, *files.high), next_(*files.front[1]),
-        window_(opt.window_states ? opt.window_states : kWindow) {}
+        records_(*files.rec, *files.high), next_(*files.front[1], kAppendBuffer),
+        window_(opt.window_states ? opt.window_states : kFirstWindow) {}
   ExploreResult run();
 
  private:
@@ -821,17 +850,18 @@ class Search {
   Records records_;
   disk::Appender next_;  // the next level's file, cur_ ^ 1
   unsigned cur_ = 0;      // which of files_.front holds the current level
-  const std::uint64_t window_;
+  std::uint64_t window_;  // frontier states a window holds, at most
   std::vector<std::uint8_t> frame_;  // the window's packed states, read from the level's file
   std::vector<Chunk> chunks_;
   std::vector<EdgeBlock> edge_index_;  // liveness: where each window's edges are in the file
   std::vector<std::uint8_t> deg_;      // liveness: the window's edges, until appended
   std::vector<std::uint32_t> dst_;
-  std::vector<std::uint8_t> settled_flag_;  // liveness: per state
+  std::vector<std::uint8_t> settled_flag_;  // liveness: per state of the window, then appended to files_.settled
   ExploreResult res_;
   std::array<Record, kPropertyCount> rec_{};
   std::uint64_t cur_n_ = 0, next_n_ = 0, level_start_ = 0;
   double unique_ratio_ = 1.0;  // new states per candidate in the last window (LevelGuard's estimate)
+  double fresh_per_state_ = 1.0;  // new states per frontier state in the last window
   double last_progress_ = 0;
   Clock::time_point t0_ = Clock::now();
   double elapsed() const { return std::chrono::duration<double>(Clock::now() - t0_).count(); }
@@ -874,7 +904,7 @@ std::size_t Search::expand_window(std::uint64_t lo, std::uint64_t n, LevelEnd& e
   }
   const std::uint64_t memory_now = memory();
   LevelGuard guard;
-  set_up_guard(guard, opt_, res_, memory_now, seen_.bytes(), unique_ratio_);
+  set_up_guard(guard, opt_, res_, memory_now, seen_, unique_ratio_);
   if (opt_.progress) {
     guard.every = std::max(opt_.progress_seconds, 0.5);
     guard.next = last_progress_ + guard.every;
@@ -884,7 +914,8 @@ std::size_t Search::expand_window(std::uint64_t lo, std::uint64_t n, LevelEnd& e
       opt_.progress(Progress{res_.states + fresh, res_.transitions, cur_n_, res_.depth, memory_now + bytes, last_progress_});
     };
   }
-  std::uint8_t* const settled = live_ ? settled_flag_.data() + level_start_ : nullptr;
+  if (live_) settled_flag_.resize(n);
+  std::uint8_t* const settled = live_ ? settled_flag_.data() : nullptr;
   pool_.run(nchunks, [&](std::size_t c) {
     expand(w_, opt_, packer_, seen_, win, lo + n * c / nchunks, lo + n * (c + 1) / nchunks, chunks_[c], settled, guard);
   });
@@ -1008,14 +1039,34 @@ Search::LevelEnd Search::level() {
   LevelEnd end;
   records_.begin_level(cur_n_);
   next_n_ = 0;
-  if (live_) settled_flag_.resize(level_start_ + cur_n_);
-  for (std::uint64_t lo = 0; lo < cur_n_ && end.stop == 0; lo += window_) {
-    const std::uint64_t n = std::min(window_, cur_n_ - lo);
+  for (std::uint64_t lo = 0, n = 0; lo < cur_n_ && end.stop == 0; lo += n) {  // window_ changes as it goes
+    n = std::min(window_, cur_n_ - lo);
+    // The limits before each window too: a window of large states has chunks shorter than
+    // LevelGuard's interval, whose looks would then never come.
+    if (lo != 0) {
+      const auto fresh = static_cast<std::uint64_t>(static_cast<double>(n) * fresh_per_state_);
+      if (opt_.interrupt && opt_.interrupt->load()) end.stop = kStopInterrupt;
+      else if (opt_.max_states && res_.states >= opt_.max_states) end.stop = kStopStates;
+      else if (opt_.max_memory &&
+               memory() - seen_.bytes() + seen_.bytes_after(2 * fresh + (std::uint64_t{1} << 16)) >= opt_.max_memory)
+        end.stop = kStopMemory;
+      if (end.stop != 0) break;
+    }
+    const std::uint64_t before = records_.size();
     const std::size_t nchunks = expand_window(lo, n, end);
     if (nchunks == 0) break;  // the window could not be read
     insert(nchunks);
     number(nchunks);
-    if (live_ && end.stop == 0) record_edges(nchunks, lo, n);
+    if (live_ && end.stop == 0) {
+      record_edges(nchunks, lo, n);
+      files_.settled->append(settled_flag_.data(), n);
+    }
+    fresh_per_state_ = static_cast<double>(records_.size() - before) / static_cast<double>(n);
+    if (!opt_.window_states) {  // the next window's width, by this one's bytes per state
+      std::uint64_t bytes = 0;
+      for (std::size_t k = 0; k < nchunks; ++k) bytes += chunk_bytes(chunks_[k]) + chunks_[k].slot.capacity() * 4;
+      window_ = std::clamp<std::uint64_t>(kWindowBytes * n / std::max<std::uint64_t>(bytes, 1), kMinWindow, kMaxWindow);
+    }
     res_.states = records_.size();
     if (!dir_.ok() && end.stop == 0) end.stop = kStopDisk;
   }
@@ -1043,7 +1094,7 @@ ExploreResult Search::run() {
     cur_n_ = next_n_;
     if (!files_.front[cur_]->clear() && end.stop == 0) cur_n_ = 0;  // reported below
     cur_ ^= 1;
-    next_ = disk::Appender(*files_.front[cur_ ^ 1], std::size_t{1} << 20);
+    next_ = disk::Appender(*files_.front[cur_ ^ 1], kAppendBuffer);
     if (cur_n_ != 0) ++res_.depth;
     const double now = elapsed();
     if (opt_.progress && now - last_progress_ >= opt_.progress_seconds) {
@@ -1093,8 +1144,13 @@ void Search::check_liveness() {
   std::vector<std::uint8_t>().swap(frame_);
   std::vector<std::uint8_t>().swap(deg_);
   std::vector<std::uint32_t>().swap(dst_);
-  std::vector<std::uint8_t> doomed = std::move(settled_flag_);
-  doomed.resize(records_.size());
+  std::vector<std::uint8_t>().swap(settled_flag_);
+  // Whether each state is settled, 1 byte a state: the only per-state array of the sweep.
+  std::vector<std::uint8_t> doomed(records_.size());
+  if (files_.settled->size() != doomed.size() || !files_.settled->read(0, doomed.data(), doomed.size())) {
+    res_.incomplete_reason = dir_.ok() ? "the liveness flags on disk do not cover every state" : dir_.error();
+    return;
+  }
   std::size_t block = 0;
   for (const EdgeBlock& b : edge_index_) block = std::max<std::size_t>(block, b.width + 4 * b.n);
   res_.peak_bytes = std::max<std::uint64_t>(res_.peak_bytes, memory() + doomed.capacity() + block);

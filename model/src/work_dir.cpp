@@ -54,10 +54,23 @@ bool WorkDir::grow(std::uint64_t n) {
 std::unique_ptr<File> WorkDir::open(const char* role) {
   if (!ok()) return nullptr;
   const std::string name = path_ + "/" + role;
-  const int fd = ::open(name.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  int fd = ::open(name.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
     fail("creation", role, errno);
     return nullptr;
+  }
+  if (fd <= 2) {
+    // A closed standard stream gave its number: progress lines to stderr would land in this
+    // file (tests/tools/hostile.py closes fd 2). Move up and leave the stream closed.
+    const int high = ::fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    const int err = errno;
+    ::close(fd);
+    if (high < 0) {
+      ::unlink(name.c_str());
+      fail("creation", role, err);
+      return nullptr;
+    }
+    fd = high;
   }
   ::unlink(name.c_str());  // the blocks stay until the descriptor is closed, and no longer
   return std::make_unique<File>(*this, role, fd);

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <utility>
 
 #include <unistd.h>
 
@@ -167,17 +168,19 @@ TEST(Explorer, MaxStatesEndsTheSearchAsIncomplete) {
 }
 
 // Issue 16: a level is read from disk and expanded a window at a time. Windows of 7 states
-// (hundreds per level, with liveness edges to states of earlier windows of the same level) give
-// the default's counts, numbering and counterexamples, with 1 and 2 threads.
+// (hundreds per level, with liveness edges to states of earlier windows of the same level) and
+// of 200 (several chunks each on 2 threads) give the counts, numbering and counterexamples of
+// windows that hold each level whole, with 1 and 2 threads.
 TEST(Explorer, TheFrontierWindowDoesNotChangeAnyResult) {
   for (const World& w : {small(Scenario::ActiveClose, Mutant::TimeWaitZero), zero_window(false)}) {
     ExploreOptions o;
     o.liveness = true;
+    o.window_states = std::uint64_t{1} << 40;
     const ExploreResult whole = explore(w, o);
     ASSERT_EQ(whole.outcome, Outcome::Violated);
-    for (unsigned threads : {1u, 2u}) {
+    for (auto [threads, window] : {std::pair{1u, 7u}, std::pair{2u, 7u}, std::pair{2u, 200u}}) {
       o.threads = threads;
-      o.window_states = 7;
+      o.window_states = window;
       const ExploreResult r = explore(w, o);
       EXPECT_EQ(r.states, whole.states);
       EXPECT_EQ(r.transitions, whole.transitions);
