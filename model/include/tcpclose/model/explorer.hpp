@@ -37,7 +37,8 @@ struct ExploreOptions {
   // are open, so nothing is left behind, even by SIGKILL. An I/O error there (a full disk)
   // ends the search incomplete with a reason that names the directory and errno's text.
   std::string work_dir;
-  // For the tests: frontier states expanded at once (0: 2^13), and the bytes the work dir may
+  // For the tests: frontier states expanded at once (0: as many as
+  // fill about 4 MiB of buffers), and the bytes the work dir may
   // hold (0: no limit), past which a write fails as a full disk (ENOSPC) would.
   std::uint64_t window_states = 0;
   std::uint64_t disk_limit = 0;
