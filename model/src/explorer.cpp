@@ -24,6 +24,7 @@
 
 #include "tcpclose/model/hash.hpp"
 #include "tcpclose/model/packed.hpp"
+#include "work_dir.hpp"
 
 namespace tcpclose::model {
 namespace {
@@ -213,6 +214,19 @@ class FpSet {
     for (const Shard& s : shards_) b += s.slots.size() * sizeof(std::uint64_t) + s.ids.size() * sizeof(std::uint32_t);
     return b;
   }
+  // The bytes after `extra` more inserts spread evenly over the shards. The shards fill alike
+  // and grow by a quarter at about the same time, so the table's size is a step function of
+  // its count: --max-memory must see the next step coming, not only the states so far.
+  std::uint64_t bytes_after(std::uint64_t extra) const {
+    const std::size_t slot = sizeof(std::uint64_t) + (with_ids_ ? sizeof(std::uint32_t) : 0);
+    std::uint64_t b = 0;
+    for (const Shard& s : shards_) {
+      std::size_t n = s.slots.size();
+      while ((s.count + extra / kShards + 1) * 100 > n * kMaxLoadPercent) n += n / 4;
+      b += n * slot;
+    }
+    return b;
+  }
 
  private:
   struct Shard {
@@ -254,51 +268,78 @@ class FpSet {
 inline constexpr std::size_t kMaxMoves = 2 * kTimerCount + 2 * 2 + kMaxPkts * (2 + 1 + 1) + 1;
 static_assert(kMaxMoves <= 64);
 
-// Parent records, 4 bytes a state: the parent's index within the level before (its low 26
-// bits) and the ordinal of the move from it (6 bits). Breadth-first, the parent of a state of
-// level L is in level L - 1, whose first number is kept. A level whose parent level is wider
-// than 2^26 states also keeps the index's high bits, 2 bytes a state, so a level may be as
-// wide as memory allows (up to 2^42 states).
+// Parent records, 4 bytes a state, on disk (issue 16): the parent's index within the level
+// before (its low 26 bits) and the ordinal of the move from it (6 bits), appended in state
+// order to one file, so state `id`'s record is at 4 * id. Breadth-first, the parent of a state
+// of level L is in level L - 1, whose first number is kept in memory. A level whose parent
+// level is wider than 2^26 states also keeps the index's high bits, 2 bytes a state, in a
+// second file from the level's offset, so a level may be up to 2^42 states wide. Only a
+// counterexample's rebuild reads them back, a record a step.
 class Records {
  public:
   static constexpr unsigned kOrdinalBits = 6, kLowBits = 32 - kOrdinalBits;
   static constexpr std::uint64_t kMaxWidth = std::uint64_t{1} << (kLowBits + 16);
-  Records() : rec_{0}, first_{0}, high_(1) {}
-  std::size_t size() const { return rec_.size(); }
-  std::uint64_t bytes() const {
-    std::uint64_t b = rec_.size() * sizeof(std::uint32_t);
-    for (const std::vector<std::uint16_t>& h : high_) b += h.size() * sizeof(std::uint16_t);
-    return b;
+  static constexpr std::uint64_t kNoHigh = std::numeric_limits<std::uint64_t>::max();
+  Records(disk::File& rec, disk::File& high) : rec_(rec, kBuffer), high_(high, kBuffer), first_{0}, high_at_{kNoHigh} {
+    const std::uint32_t root = 0;  // the initial state, number 0, has no parent
+    rec_.put(&root, sizeof root);
+    n_ = 1;
   }
-  std::uint64_t capacity_bytes() const {
-    std::uint64_t b = rec_.capacity() * sizeof(std::uint32_t);
-    for (const std::vector<std::uint16_t>& h : high_) b += h.capacity() * sizeof(std::uint16_t);
-    return b;
+  std::uint64_t size() const { return n_; }
+  std::uint64_t bytes() const { return n_ * sizeof(std::uint32_t) + high_n_ * sizeof(std::uint16_t); }
+  std::uint64_t memory_bytes() const {
+    return rec_.capacity_bytes() + high_.capacity_bytes() + (first_.capacity() + high_at_.capacity()) * 8;
   }
-  // A new level of n states begins at number size(); its parents are a level `parents` wide.
-  void add_level(std::size_t n, std::uint64_t parents) {
-    first_.push_back(rec_.size());
-    rec_.resize(rec_.size() + n);
-    high_.emplace_back();
-    if (parents > (std::uint64_t{1} << kLowBits)) high_.back().resize(n);
+  // A new level begins at number size(); its parents are a level `parents` wide.
+  void begin_level(std::uint64_t parents) {
+    first_.push_back(n_);
+    high_at_.push_back(parents > (std::uint64_t{1} << kLowBits) ? high_n_ : kNoHigh);
   }
-  // For a state of the level added last; distinct ids may be set concurrently.
-  void set(std::size_t id, std::uint64_t parent_index, std::uint8_t ordinal) {
-    rec_[id] = static_cast<std::uint32_t>((parent_index & ((std::uint64_t{1} << kLowBits) - 1)) << kOrdinalBits) | ordinal;
-    if (!high_.back().empty()) high_.back()[id - first_.back()] = static_cast<std::uint16_t>(parent_index >> kLowBits);
+  // The next state of the level begun last.
+  void put(std::uint64_t parent_index, std::uint8_t ordinal) {
+    const auto r = static_cast<std::uint32_t>((parent_index & ((std::uint64_t{1} << kLowBits) - 1)) << kOrdinalBits) | ordinal;
+    rec_.put(&r, sizeof r);
+    if (high_at_.back() != kNoHigh) {
+      const auto h = static_cast<std::uint16_t>(parent_index >> kLowBits);
+      high_.put(&h, sizeof h);
+      ++high_n_;
+    }
+    ++n_;
   }
-  std::uint8_t move(std::uint64_t id) const { return static_cast<std::uint8_t>(rec_[id] & ((1u << kOrdinalBits) - 1)); }
-  std::uint64_t parent(std::uint64_t id) const {
+  bool flush() { return rec_.flush() && high_.flush(); }
+  // State id's parent and move (flush() first). False on a read error (the work dir says which).
+  bool get(std::uint64_t id, std::uint64_t& parent, std::uint8_t& move) const {
     const std::size_t level = static_cast<std::size_t>(std::upper_bound(first_.begin(), first_.end(), id) - first_.begin()) - 1;
-    std::uint64_t index = rec_[id] >> kOrdinalBits;
-    if (!high_[level].empty()) index |= std::uint64_t{high_[level][id - first_[level]]} << kLowBits;
-    return first_[level - 1] + index;
+    std::uint32_t r = 0;
+    if (!rec_.file().read(id * sizeof r, &r, sizeof r)) return false;
+    move = static_cast<std::uint8_t>(r & ((1u << kOrdinalBits) - 1));
+    std::uint64_t index = r >> kOrdinalBits;
+    if (high_at_[level] != kNoHigh) {
+      std::uint16_t h = 0;
+      if (!high_.file().read((high_at_[level] + (id - first_[level])) * sizeof h, &h, sizeof h)) return false;
+      index |= std::uint64_t{h} << kLowBits;
+    }
+    parent = first_[level - 1] + index;
+    return true;
+  }
+  // The moves from the initial state to state id, in order; false on a read error.
+  bool path_to(std::uint64_t id, std::vector<std::uint8_t>& path) {
+    if (!flush()) return false;
+    for (std::uint64_t parent = 0; id != 0; id = parent) {
+      std::uint8_t move = 0;
+      if (!get(id, parent, move)) return false;
+      path.push_back(move);
+    }
+    std::reverse(path.begin(), path.end());
+    return true;
   }
 
  private:
-  std::vector<std::uint32_t> rec_;
-  std::vector<std::uint64_t> first_;  // the first number of each level
-  std::vector<std::vector<std::uint16_t>> high_;  // per level: the parent index's bits above 26, if any
+  static constexpr std::size_t kBuffer = std::size_t{1} << 18;
+  disk::Appender rec_, high_;
+  std::uint64_t n_ = 0, high_n_ = 0;
+  std::vector<std::uint64_t> first_;    // the first number of each level
+  std::vector<std::uint64_t> high_at_;  // per level: where its high bits start in the second file, or kNoHigh
 };
 
 struct Cand {
@@ -342,9 +383,11 @@ struct Chunk {
   // candidate found here repeats one kept earlier in this level, in frontier order, so the
   // insertion would find it not new: it is dropped before it is packed. An entry from an
   // earlier level is in the fingerprint set by now, so the lookup drops its repeats first.
-  // Not with liveness, which records an edge to every candidate.
+  // Not with liveness, which records an edge to every candidate: only then is it allocated
+  // (64 KiB a chunk, 2 MiB for 2 threads' 32 chunks: a state's worth of the memory budget on
+  // the smaller scenarios).
   static constexpr std::size_t kRecent = std::size_t{1} << 13;
-  std::unique_ptr<std::uint64_t[]> recent = std::make_unique<std::uint64_t[]>(kRecent);
+  std::unique_ptr<std::uint64_t[]> recent;
   std::array<Found, kPropertyCount> found{};
   std::uint8_t guards = 0;
   bool reuse_sensitive = false;  // some expanded state has a move that SO_REUSEADDR decides
@@ -360,9 +403,9 @@ struct LevelGuard {
   // Set before the level.
   const std::atomic<bool>* interrupt = nullptr;
   std::uint64_t state_room = 0;      // new states still allowed (0: no limit)
-  std::uint64_t byte_room = 0;       // bytes still allowed (0: no limit)
-  double unique_ratio = 1.0;         // new states per candidate, from the level before
-  double bytes_per_state = 16;       // table and parent-record bytes a stored state costs
+  std::uint64_t byte_room = 0;       // bytes still allowed outside the table (0: no limit)
+  double unique_ratio = 1.0;         // new states per candidate, from the window before
+  const FpSet* table = nullptr;      // the fingerprint table, with its growth to come
   // Shared by the workers.
   std::atomic<std::uint64_t> cands{0}, bytes{0};
   std::atomic<int> reason{0};        // 0 none, 1 interrupted, 2 --max-states, 3 --max-memory,
@@ -390,7 +433,11 @@ struct LevelGuard {
     int why = 0;
     if (interrupt && interrupt->load(std::memory_order_relaxed)) why = 1;
     else if (state_room && fresh >= static_cast<double>(state_room)) why = 2;
-    else if (byte_room && static_cast<double>(b) + fresh * bytes_per_state >= static_cast<double>(byte_room)) why = 3;
+    // The table is costed with twice the new states so far and 2^16 more: the states found
+    // before the next look (every kCheckEvery per chunk) are inserted even after a stop, and
+    // must not be the ones that make the table grow past the limit.
+    else if (byte_room && b + table->bytes_after(2 * static_cast<std::uint64_t>(fresh) + (std::uint64_t{1} << 16)) >= byte_room)
+      why = 3;
     if (why) {
       int none = 0;
       reason.compare_exchange_strong(none, why);
@@ -399,14 +446,16 @@ struct LevelGuard {
   }
 };
 
-// The room a level has under the limits, and how a candidate is costed against it.
+// The room a window has under the limits: the table is costed as it will be once the new
+// states are in (FpSet::bytes_after), the rest as it is now plus the chunks' growth.
 void set_up_guard(LevelGuard& g, const ExploreOptions& opt, const ExploreResult& res, std::uint64_t memory_now,
-                  std::uint64_t stored_bytes, double unique_ratio) {
+                  const FpSet& table, double unique_ratio) {
   g.interrupt = opt.interrupt;
   if (opt.max_states) g.state_room = opt.max_states > res.states ? opt.max_states - res.states : 1;
-  if (opt.max_memory) g.byte_room = opt.max_memory > memory_now ? opt.max_memory - memory_now : 1;
+  const std::uint64_t other = memory_now - table.bytes();
+  if (opt.max_memory) g.byte_room = opt.max_memory > other ? opt.max_memory - other : 1;
+  g.table = &table;
   g.unique_ratio = unique_ratio;
-  g.bytes_per_state = std::max(16.0, static_cast<double>(stored_bytes) / static_cast<double>(std::max<std::uint64_t>(res.states, 1)));
 }
 
 // The bytes of a chunk's growing buffers.
@@ -510,6 +559,7 @@ void keep_new(const Packer& packer, const FpSet& seen, const Pending& pd, bool l
       continue;
     }
     if (!live) {
+      if (!out.recent) out.recent = std::make_unique<std::uint64_t[]>(Chunk::kRecent);
       std::uint64_t& r = out.recent[(fp >> 1) & (Chunk::kRecent - 1)];
       if (r == fp) continue;
       r = fp;
@@ -524,8 +574,16 @@ void keep_new(const Packer& packer, const FpSet& seen, const Pending& pd, bool l
   }
 }
 
+// The part of the current level read from its file: states [first, first + n) of the level.
+struct Window {
+  const std::uint8_t* data = nullptr;
+  std::size_t stride = 0;
+  std::uint64_t first = 0;
+  const std::uint8_t* at(std::uint64_t idx) const { return data + (idx - first) * stride; }
+};
+
 void expand(const World& w, const ExploreOptions& opt, const Packer& packer, const FpSet& seen,
-            const std::vector<const std::uint8_t*>& cur, std::size_t lo, std::size_t hi, Chunk& out,
+            const Window& cur, std::size_t lo, std::size_t hi, Chunk& out,
             std::uint8_t* settled_out, LevelGuard& guard) {
   // The successors of one state are built in the chunk's scratch, fingerprinted and their table
   // slots prefetched; their lookups wait until the next state's successors are built (two
@@ -543,12 +601,12 @@ void expand(const World& w, const ExploreOptions& opt, const Packer& packer, con
       told_bytes = std::max(told_bytes, b);
       if (guard.stopped()) {
         // The rest of this chunk's slice is not expanded: its sources record no edges.
-        if (settled_out) std::fill(settled_out + idx, settled_out + hi, std::uint8_t{0});
+        if (settled_out) std::fill(settled_out + (idx - cur.first), settled_out + (hi - cur.first), std::uint8_t{0});
         break;
       }
     }
     WorldState s;
-    packer.unpack(cur[idx], s);
+    packer.unpack(cur.at(idx), s);
     const std::size_t first = out.cands.size();
     if (!out.reuse_sensitive) out.reuse_sensitive = reuse_sensitive(w, s);
     // Liveness needs no edge out of a settled state: it can reach a settled state already.
@@ -577,7 +635,7 @@ void expand(const World& w, const ExploreOptions& opt, const Packer& packer, con
     // A state whose every move the --in-flight bound pruned is where the bounded environment
     // stops the run, not the protocol: like a terminal state with pruned moves, it is exempt.
     if (made == 0 && pruned) ++out.cut_off;
-    if (settled_out) settled_out[idx] = is_settled || next_settled || (made == 0 && pruned) ? 1 : 0;
+    if (settled_out) settled_out[idx - cur.first] = is_settled || next_settled || (made == 0 && pruned) ? 1 : 0;
     // Liveness edges: to a state of an earlier level, by its number now; to one first seen in
     // this level, by fingerprint, numbered once the level is.
     keep_new(packer, seen, pending, live, out, keep, guard);
@@ -602,13 +660,12 @@ struct Record {  // per property: where its shortest violation was found
   bool terminal = false;
 };
 
-Violation rebuild(const World& w, const FpSet& seen, const Records& records, Property p, const Record& r) {
+Violation rebuild(const World& w, const FpSet& seen, Records& records, Property p, const Record& r) {
   Violation v;
   v.property = p;
   v.terminal = r.terminal;
   std::vector<std::uint8_t> path;
-  for (std::uint64_t id = r.parent_id; id != 0; id = records.parent(id)) path.push_back(records.move(id));
-  std::reverse(path.begin(), path.end());
+  if (!records.path_to(r.parent_id, path)) { v.replay_ok = false; return v; }  // the work dir says why
   if (!r.terminal) path.push_back(r.ordinal);
   WorldState s = initial_state(w);
   std::uint8_t guards = 0;
@@ -626,15 +683,14 @@ Violation rebuild(const World& w, const FpSet& seen, const Records& records, Pro
   return v;
 }
 
-// The edges of one level in compressed rows: for each state of the level in order, its
-// number of recorded edges (deg), and their targets one after another (dst). Allocated once
-// at the exact size and not zeroed. 4 bytes an edge and 1 a state, where (source, target)
-// pairs took 8 an edge.
+// The edges of one window of a level in compressed rows, on disk (issue 16): for each state of
+// the window in order, its number of recorded edges (deg, a byte), then their targets one
+// after another (dst, 4 bytes each), appended to the edge file at `offset`. Only this index
+// stays in memory, some 32 bytes per window.
 struct EdgeBlock {
-  std::uint64_t first = 0;               // the number of the level's first state
-  std::size_t width = 0, n = 0;          // states, edges
-  std::unique_ptr<std::uint8_t[]> deg;   // per state
-  std::unique_ptr<std::uint32_t[]> dst;  // per edge
+  std::uint64_t first = 0;     // the number of the window's first state
+  std::uint64_t offset = 0;    // where its bytes start in the edge file
+  std::size_t width = 0, n = 0;  // states, edges
 };
 static_assert(kMaxMoves < 256, "an edge is recorded per move: a degree fits in a byte");
 
@@ -642,29 +698,40 @@ static_assert(kMaxMoves < 256, "an edge is recorded per move: a degree fits in a
 // state if it is one or if some successor can. Most edges lead to a later state (breadth-first
 // numbering), so sweeping the states from the last to the first settles every forward chain
 // in one pass; sweeps repeat until nothing changes (the back edges of cycles), which on our
-// models takes a handful. A decided state is skipped by its degree alone. No reversed graph
-// is built.
-std::vector<std::uint8_t> doomed_states(std::size_t n, const std::vector<EdgeBlock>& edges,
-                                        const std::vector<std::uint8_t>& settled_flag, std::uint64_t& sweeps) {
-  std::vector<std::uint8_t> reach(settled_flag.begin(), settled_flag.begin() + static_cast<std::ptrdiff_t>(n));
+// models takes a handful. Each sweep reads the edge file once, block by block from its end, so
+// only one block is in memory. A decided state is skipped by its degree alone. No reversed
+// graph is built. `reach` comes in as the settled flags and leaves as the doomed ones; false on
+// a read error.
+bool doomed_states(std::vector<std::uint8_t>& reach, const std::vector<EdgeBlock>& edges, const disk::File& file,
+                   std::uint64_t& sweeps) {
+  std::vector<std::uint8_t> buf;
   for (bool changed = true; changed;) {
     changed = false;
     ++sweeps;
     for (std::size_t b = edges.size(); b-- > 0;) {
       const EdgeBlock& blk = edges[b];
+      buf.resize(blk.width + blk.n * sizeof(std::uint32_t));
+      if (!file.read(blk.offset, buf.data(), buf.size())) return false;
+      const std::uint8_t* deg = buf.data();
+      const unsigned char* dst = buf.data() + blk.width;
+      auto target = [&](std::size_t k) {
+        std::uint32_t t;
+        std::memcpy(&t, dst + k * sizeof t, sizeof t);
+        return t;
+      };
       std::size_t pos = blk.n;
       for (std::size_t i = blk.width; i-- > 0;) {
-        const std::size_t d = blk.deg[i];
+        const std::size_t d = deg[i];
         pos -= d;
         std::uint8_t& r = reach[blk.first + i];
         if (r) continue;
         for (std::size_t k = pos; k < pos + d; ++k)
-          if (reach[blk.dst[k]]) { r = 1; changed = true; break; }
+          if (reach[target(k)]) { r = 1; changed = true; break; }
       }
     }
   }
   for (std::uint8_t& r : reach) r = !r;
-  return reach;
+  return true;
 }
 
 constexpr std::size_t kMaxLasso = 400;
@@ -672,14 +739,13 @@ constexpr std::size_t kMaxLasso = 400;
 // The shortest path to the first doomed state (the lowest number is the shallowest), then a
 // walk among doomed states (all successors of a doomed state are doomed) until it closes a
 // cycle, preferring a successor that closes one at once.
-Violation rebuild_doomed(const World& w, const FpSet& seen, const Records& records, const std::vector<std::uint8_t>& doomed,
+Violation rebuild_doomed(const World& w, const FpSet& seen, Records& records, const std::vector<std::uint8_t>& doomed,
                          std::uint32_t first) {
   Violation v;
   v.property = Property::BothClosed;
   v.doomed = true;
   std::vector<std::uint8_t> path;
-  for (std::uint64_t id = first; id != 0; id = records.parent(id)) path.push_back(records.move(id));
-  std::reverse(path.begin(), path.end());
+  if (!records.path_to(first, path)) { v.replay_ok = false; return v; }  // the work dir says why
   WorldState s = initial_state(w);
   for (std::uint8_t ordinal : path) {
     TraceStep st;
@@ -717,261 +783,416 @@ Violation rebuild_doomed(const World& w, const FpSet& seen, const Records& recor
   return v;
 }
 
-}  // namespace
-
 // Why a search stopped when a state does not fit the packed frontier (packed.hpp).
 constexpr const char* kOutOfBounds = "a state outside the packed frontier's bounds (docs/model.md)";
+// LevelGuard's reasons, and one more: an I/O error in the work dir.
+constexpr int kStopInterrupt = 1, kStopStates = 2, kStopMemory = 3, kStopBounds = 4, kStopDisk = 5;
+// The bytes a window's buffers (its packed states, candidates and edges) aim at: the window's
+// width in frontier states follows the bytes per frontier state of the window before, 200-300
+// on the default world (so about 2^13 states), some 2,500 with --in-flight 4 and larger
+// budgets. A fixed 2^14 held 4.6 MiB more at its peak on active-close: 2.9 bytes a state of its
+// 1.67 M, against a budget of 32; a fixed 2^13 held 21 MB on the larger world.
+constexpr std::uint64_t kWindowBytes = std::uint64_t{4} << 20;
+constexpr std::uint64_t kMinWindow = 256, kMaxWindow = std::uint64_t{1} << 16, kFirstWindow = std::uint64_t{1} << 12;
 
-ExploreResult explore(const World& w, const ExploreOptions& opt) {
-  const auto t0 = Clock::now();
-  auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - t0).count(); };
-  const unsigned threads = std::max(1u, opt.threads);
-  Pool pool(threads);
-  ExploreResult res;
-  const bool live = opt.liveness && (opt.properties & bit(Property::BothClosed));
-  FpSet seen(live);
-  std::vector<EdgeBlock> edges;            // liveness: every transition, by state number
-  std::uint64_t edge_count = 0;
-  std::vector<std::uint8_t> settled_flag;  // liveness: per state
-  Records records;
-  // The frontier is the new states of the last level, left where they were built in the
-  // chunk buffers (sets[which ^ 1]); this level builds into sets[which]. cur points at them.
-  const Packer packer(w);
-  const WorldState start = initial_state(w);
-  std::vector<std::uint8_t> initial(packer.size());
-  std::vector<const std::uint8_t*> cur{initial.data()};
-  seen.insert(fp_of(start));
-  if (!packer.pack(start, initial.data())) cur.clear();  // reported below, as incomplete
-  std::array<Record, kPropertyCount> rec{};
-  std::uint64_t level_start = 0;
-  double last_progress = 0;
-  std::array<std::vector<Chunk>, 2> sets;
-  unsigned which = 0;
+// The buffer of the next level's file: one write per 256 KiB.
+constexpr std::size_t kAppendBuffer = std::size_t{1} << 18;
 
-  auto memory = [&] {
-    std::uint64_t b = seen.bytes() + records.capacity_bytes() + cur.capacity() * sizeof(void*) +
-                      edge_count * sizeof(std::uint32_t) + (live ? level_start : 0) + settled_flag.capacity();
-    for (const std::vector<Chunk>& set : sets)
-      for (const Chunk& c : set)
-        b += c.states.capacity_bytes() + c.cands.capacity() * sizeof(Cand) +
-             c.edges.capacity() * sizeof(Edge) + c.known.capacity() * sizeof(LEdge) + c.slot.capacity() * 4;
-    return b;
-  };
+// The on-disk files of one search, in a private work dir (work_dir.hpp).
+struct Files {
+  std::array<std::unique_ptr<disk::File>, 2> front;  // the current level and the next, packed
+  std::unique_ptr<disk::File> rec, high, edges, settled;
+  explicit Files(disk::WorkDir& dir)
+      : front{dir.open("frontier-a"), dir.open("frontier-b")}, rec(dir.open("records")),
+        high(dir.open("records-high")), edges(dir.open("edges")), settled(dir.open("settled")) {
+    dir.seal();
+  }
+};
 
-  double unique_ratio = 1.0;  // new states per candidate in the last level (LevelGuard's estimate)
-  std::uint64_t memory_at_start = 0;
-  while (!cur.empty()) {
-    memory_at_start = memory();
-    // (1) expand, in chunks whose results are merged in frontier order
-    const std::size_t nchunks = threads == 1 ? 1 : std::min<std::size_t>(cur.size() / 64 + 1, threads * 16);
-    std::vector<Chunk>& chunks = sets[which];
-    if (chunks.size() < nchunks) chunks.resize(nchunks);
-    for (std::size_t c = 0; c < nchunks; ++c) {  // buffers are kept across levels: no page churn
-      chunks[c].cands.clear(); chunks[c].states.clear(); chunks[c].edges.clear(); chunks[c].known.clear();
-      chunks[c].states.set_stride(packer.size());
-      chunks[c].found = {}; chunks[c].guards = 0; chunks[c].reuse_sensitive = false;
-      chunks[c].transitions = chunks[c].terminals = chunks[c].overflows = chunks[c].pruned = chunks[c].cut_off = 0;
-    }
-    if (live) settled_flag.resize(level_start + cur.size());
-    LevelGuard guard;
-    set_up_guard(guard, opt, res, memory_at_start, seen.bytes() + records.capacity_bytes(), unique_ratio);
-    if (opt.progress) {
-      guard.every = std::max(opt.progress_seconds, 0.5);
-      guard.next = last_progress + guard.every;
-      guard.now = elapsed;
-      guard.progress = [&](std::uint64_t fresh, std::uint64_t bytes) {
-        last_progress = elapsed();
-        opt.progress(Progress{res.states + fresh, res.transitions, cur.size(), res.depth, memory_at_start + bytes,
-                              last_progress});
-      };
-    }
-    pool.run(nchunks, [&](std::size_t c) {
-      const std::size_t lo = cur.size() * c / nchunks, hi = cur.size() * (c + 1) / nchunks;
-      expand(w, opt, packer, seen, cur, lo, hi, chunks[c], live ? settled_flag.data() + level_start : nullptr, guard);
-    });
-    const int stop = guard.reason.load();
+// One search. A level is read from its file a window at a time; each window runs the three
+// phases (expand, insert, number) and appends its new states to the next level's file and its
+// parent records (and, with liveness, its edges) to theirs. Windows go in frontier order and a
+// later window's lookups see the states an earlier one inserted, exactly as the insertion phase
+// of one whole level would find them: counts, numbers and counterexamples do not depend on the
+// window size, any more than on --threads.
+class Search {
+ public:
+  Search(const World& w, const ExploreOptions& opt, disk::WorkDir& dir, Files& files)
+      : w_(w), opt_(opt), dir_(dir), files_(files), threads_(std::max(1u, opt.threads)), pool_(threads_),
+        live_(opt.liveness && (opt.properties & bit(Property::BothClosed))), seen_(live_), packer_(w),
+        records_(*files.rec, *files.high), next_(*files.front[1], kAppendBuffer),
+        window_(opt.window_states ? opt.window_states : kFirstWindow) {}
+  ExploreResult run();
+
+ private:
+  struct LevelEnd {
+    int stop = 0;
     std::array<Found, kPropertyCount> found{};
-    for (std::size_t c = 0; c < nchunks; ++c) {
-      const Chunk& ch = chunks[c];
-      res.transitions += ch.transitions;
-      res.terminal_states += ch.terminals;
-      res.overflows += ch.overflows;
-      res.pruned += ch.pruned;
-      res.cut_off += ch.cut_off;
-      res.guards |= ch.guards;
-      res.reuse_sensitive = res.reuse_sensitive || ch.reuse_sensitive;
-      for (std::size_t p = 0; p < kPropertyCount; ++p)
-        if (ch.found[p].any) found[p].offer(ch.found[p].key, ch.found[p].terminal);
+  };
+  LevelEnd level();
+  std::size_t expand_window(std::uint64_t lo, std::uint64_t n, LevelEnd& end);
+  void insert(std::size_t nchunks);
+  void number(std::size_t nchunks);
+  void record_edges(std::size_t nchunks, std::uint64_t lo, std::uint64_t n);
+  void check_liveness();
+  std::uint64_t memory() const;
+  const char* stop_reason(int stop) const;
+
+  const World& w_;
+  const ExploreOptions& opt_;
+  disk::WorkDir& dir_;
+  Files& files_;
+  const unsigned threads_;
+  Pool pool_;
+  const bool live_;
+  FpSet seen_;
+  const Packer packer_;
+  Records records_;
+  disk::Appender next_;  // the next level's file, cur_ ^ 1
+  unsigned cur_ = 0;      // which of files_.front holds the current level
+  std::uint64_t window_;  // frontier states a window holds, at most
+  std::vector<std::uint8_t> frame_;  // the window's packed states, read from the level's file
+  std::vector<Chunk> chunks_;
+  std::vector<EdgeBlock> edge_index_;  // liveness: where each window's edges are in the file
+  std::vector<std::uint8_t> deg_;      // liveness: the window's edges, until appended
+  std::vector<std::uint32_t> dst_;
+  std::vector<std::uint8_t> settled_flag_;  // liveness: per state of the window, then appended to files_.settled
+  ExploreResult res_;
+  std::array<Record, kPropertyCount> rec_{};
+  std::uint64_t cur_n_ = 0, next_n_ = 0, level_start_ = 0;
+  double unique_ratio_ = 1.0;  // new states per candidate in the last window (LevelGuard's estimate)
+  double fresh_per_state_ = 1.0;  // new states per frontier state in the last window
+  double last_progress_ = 0;
+  Clock::time_point t0_ = Clock::now();
+  double elapsed() const { return std::chrono::duration<double>(Clock::now() - t0_).count(); }
+};
+
+std::uint64_t Search::memory() const {
+  std::uint64_t b = seen_.bytes() + records_.memory_bytes() + next_.capacity_bytes() + frame_.capacity() +
+                    settled_flag_.capacity() + deg_.capacity() + dst_.capacity() * sizeof(std::uint32_t) +
+                    edge_index_.capacity() * sizeof(EdgeBlock);
+  for (const Chunk& c : chunks_)
+    b += c.states.capacity_bytes() + c.cands.capacity() * sizeof(Cand) + c.edges.capacity() * sizeof(Edge) +
+         c.known.capacity() * sizeof(LEdge) + c.slot.capacity() * 4;
+  return b;
+}
+
+const char* Search::stop_reason(int stop) const {
+  switch (stop) {
+    case kStopInterrupt: return "interrupted";
+    case kStopStates: return "--max-states reached";
+    case kStopMemory: return "--max-memory reached";
+    case kStopBounds: return kOutOfBounds;
+    default: return dir_.error().c_str();
+  }
+}
+
+// (1) expand the window's states, in chunks whose results are merged in frontier order.
+std::size_t Search::expand_window(std::uint64_t lo, std::uint64_t n, LevelEnd& end) {
+  const std::size_t stride = packer_.size();
+  frame_.resize(n * stride);
+  if (!files_.front[cur_]->read(lo * stride, frame_.data(), frame_.size())) { end.stop = kStopDisk; return 0; }
+  const Window win{frame_.data(), stride, lo};
+  const std::size_t nchunks = threads_ == 1 ? 1 : std::min<std::size_t>(n / 64 + 1, threads_ * 16);
+  if (chunks_.size() < nchunks) chunks_.resize(nchunks);
+  for (std::size_t c = 0; c < nchunks; ++c) {  // buffers are kept across windows: no page churn
+    Chunk& ch = chunks_[c];
+    ch.cands.clear(); ch.states.clear(); ch.edges.clear(); ch.known.clear();
+    ch.states.set_stride(stride);
+    ch.found = {}; ch.guards = 0; ch.reuse_sensitive = false;
+    ch.transitions = ch.terminals = ch.overflows = ch.pruned = ch.cut_off = 0;
+  }
+  const std::uint64_t memory_now = memory();
+  LevelGuard guard;
+  set_up_guard(guard, opt_, res_, memory_now, seen_, unique_ratio_);
+  if (opt_.progress) {
+    guard.every = std::max(opt_.progress_seconds, 0.5);
+    guard.next = last_progress_ + guard.every;
+    guard.now = [this] { return elapsed(); };
+    guard.progress = [&](std::uint64_t fresh, std::uint64_t bytes) {
+      last_progress_ = elapsed();
+      opt_.progress(Progress{res_.states + fresh, res_.transitions, cur_n_, res_.depth, memory_now + bytes, last_progress_});
+    };
+  }
+  if (live_) settled_flag_.resize(n);
+  std::uint8_t* const settled = live_ ? settled_flag_.data() : nullptr;
+  pool_.run(nchunks, [&](std::size_t c) {
+    expand(w_, opt_, packer_, seen_, win, lo + n * c / nchunks, lo + n * (c + 1) / nchunks, chunks_[c], settled, guard);
+  });
+  end.stop = guard.reason.load();
+  for (std::size_t c = 0; c < nchunks; ++c) {
+    const Chunk& ch = chunks_[c];
+    res_.transitions += ch.transitions;
+    res_.terminal_states += ch.terminals;
+    res_.overflows += ch.overflows;
+    res_.pruned += ch.pruned;
+    res_.cut_off += ch.cut_off;
+    res_.guards |= ch.guards;
+    res_.reuse_sensitive = res_.reuse_sensitive || ch.reuse_sensitive;
+    for (std::size_t p = 0; p < kPropertyCount; ++p)
+      if (ch.found[p].any) end.found[p].offer(ch.found[p].key, ch.found[p].terminal);
+  }
+  res_.peak_bytes = std::max<std::uint64_t>(res_.peak_bytes, memory());
+  return nchunks;
+}
+
+// (2) insert: each thread owns the shards congruent to it, scanning in order. With liveness,
+// each owner first grows its shards for all their candidates, so that the slot each candidate
+// lands in stays valid: numbering and edges then need no search.
+void Search::insert(std::size_t nchunks) {
+  const unsigned inserters = threads_;
+  if (live_)
+    for (std::size_t k = 0; k < nchunks; ++k) chunks_[k].slot.resize(chunks_[k].cands.size());
+  pool_.run(inserters, [&](std::size_t t) {
+    if (live_) {
+      std::array<std::size_t, FpSet::kShards> incoming{};
+      for (std::size_t k = 0; k < nchunks; ++k)
+        for (const Cand& c : chunks_[k].cands) ++incoming[FpSet::shard_of(c.fp)];
+      for (std::size_t sh = t; sh < FpSet::kShards; sh += inserters) seen_.reserve(sh, incoming[sh]);
     }
+    constexpr std::size_t kAhead = 24;  // prefetch distance: overlap the table misses
+    for (std::size_t k = 0; k < nchunks; ++k) {
+      std::vector<Cand>& cs = chunks_[k].cands;
+      for (std::size_t i = 0; i < cs.size(); ++i) {
+        if (i + kAhead < cs.size() && FpSet::shard_of(cs[i + kAhead].fp) % inserters == t) seen_.prefetch(cs[i + kAhead].fp);
+        Cand& c = cs[i];
+        if (FpSet::shard_of(c.fp) % inserters != t) continue;
+        if (live_) c.is_new = seen_.insert_at(c.fp, chunks_[k].slot[i]) ? 1 : 0;
+        else c.is_new = seen_.insert(c.fp) ? 1 : 0;
+      }
+    }
+  });
+}
+
+// (3) number the new states in frontier order: their parent records and packed states go to
+// the files in that order; with liveness, each new state's number goes into the table (in
+// parallel, by chunk) and replaces its candidate's frontier index, which its edges read below.
+void Search::number(std::size_t nchunks) {
+  const std::uint64_t base = records_.size();
+  std::vector<std::uint64_t> offset(nchunks + 1, 0);
+  std::uint64_t cands = 0;
+  for (std::size_t k = 0; k < nchunks; ++k) {
+    const Chunk& ch = chunks_[k];
+    for (std::size_t i = 0; i < ch.cands.size(); ++i) {
+      if (!ch.cands[i].is_new) continue;
+      records_.put(ch.cands[i].parent(), ch.cands[i].ordinal);
+      next_.put(ch.states.at(i), packer_.size());
+    }
+    cands += ch.cands.size();
+    offset[k + 1] = records_.size() - base;
+  }
+  next_n_ += offset[nchunks];
+  if (cands) unique_ratio_ = static_cast<double>(offset[nchunks]) / static_cast<double>(cands);
+  if (!live_) return;
+  pool_.run(nchunks, [&](std::size_t k) {  // liveness numbers states in 32 bits (its table is 4 bytes a state)
+    std::uint64_t id = base + offset[k];
+    Chunk& ch = chunks_[k];
+    for (std::size_t i = 0; i < ch.cands.size(); ++i) {
+      Cand& c = ch.cands[i];
+      if (!c.is_new) continue;
+      seen_.set_id_at(c.fp, ch.slot[i], static_cast<std::uint32_t>(id));
+      c.frontier = static_cast<std::uint32_t>(id++);
+    }
+  });
+}
+
+// Liveness: every successor of the window now has a number: its edges by number, appended.
+void Search::record_edges(std::size_t nchunks, std::uint64_t lo, std::uint64_t n) {
+  std::vector<std::size_t> eoff(nchunks + 1, 0);
+  for (std::size_t k = 0; k < nchunks; ++k) eoff[k + 1] = eoff[k] + chunks_[k].edges.size() + chunks_[k].known.size();
+  deg_.resize(n);
+  dst_.resize(eoff[nchunks]);
+  pool_.run(nchunks, [&](std::size_t k) {
+    // The chunk's sources are [from, to) of the level; its edges to earlier states (known)
+    // and to this window's candidates (edges) are each in order of source: merge them.
+    const std::uint64_t from = lo + n * k / nchunks, to = lo + n * (k + 1) / nchunks;
+    const Chunk& ch = chunks_[k];
+    const std::vector<LEdge>& kn = ch.known;
+    const std::vector<Edge>& es = ch.edges;
+    // A candidate seen twice in this window has the number of its first occurrence, in the
+    // table: prefetch those ahead to overlap the misses.
+    constexpr std::size_t kAhead = 16;
+    auto prefetch = [&](std::size_t i) {
+      if (i < es.size() && !ch.cands[es[i].cand].is_new) seen_.prefetch_id_at(ch.cands[es[i].cand].fp, ch.slot[es[i].cand]);
+    };
+    for (std::size_t i = 0; i < kAhead; ++i) prefetch(i);
+    std::uint32_t* out = dst_.data() + eoff[k];
+    std::size_t a = 0, e = 0;
+    for (std::uint64_t src = from; src < to; ++src) {
+      std::size_t d = 0;
+      for (; a < kn.size() && kn[a].src == src; ++a, ++d) *out++ = kn[a].dst;
+      for (; e < es.size() && es[e].frontier == src; ++e, ++d) {
+        prefetch(e + kAhead);
+        const Cand& c = ch.cands[es[e].cand];
+        *out++ = c.is_new ? c.frontier : seen_.id_at(c.fp, ch.slot[es[e].cand]);
+      }
+      deg_[src - lo] = static_cast<std::uint8_t>(d);
+    }
+  });
+  edge_index_.push_back(EdgeBlock{level_start_ + lo, files_.edges->size(), n, dst_.size()});
+  files_.edges->append(deg_.data(), deg_.size());
+  files_.edges->append(dst_.data(), dst_.size() * sizeof(std::uint32_t));
+}
+
+// One level, a window at a time; the next level's file is complete when it returns.
+Search::LevelEnd Search::level() {
+  LevelEnd end;
+  records_.begin_level(cur_n_);
+  next_n_ = 0;
+  for (std::uint64_t lo = 0, n = 0; lo < cur_n_ && end.stop == 0; lo += n) {  // window_ changes as it goes
+    n = std::min(window_, cur_n_ - lo);
+    // The limits before each window too: a window of large states has chunks shorter than
+    // LevelGuard's interval, whose looks would then never come.
+    if (lo != 0) {
+      const auto fresh = static_cast<std::uint64_t>(static_cast<double>(n) * fresh_per_state_);
+      if (opt_.interrupt && opt_.interrupt->load()) end.stop = kStopInterrupt;
+      else if (opt_.max_states && res_.states >= opt_.max_states) end.stop = kStopStates;
+      else if (opt_.max_memory &&
+               memory() - seen_.bytes() + seen_.bytes_after(2 * fresh + (std::uint64_t{1} << 16)) >= opt_.max_memory)
+        end.stop = kStopMemory;
+      if (end.stop != 0) break;
+    }
+    const std::uint64_t before = records_.size();
+    const std::size_t nchunks = expand_window(lo, n, end);
+    if (nchunks == 0) break;  // the window could not be read
+    insert(nchunks);
+    number(nchunks);
+    if (live_ && end.stop == 0) {
+      record_edges(nchunks, lo, n);
+      files_.settled->append(settled_flag_.data(), n);
+    }
+    fresh_per_state_ = static_cast<double>(records_.size() - before) / static_cast<double>(n);
+    if (!opt_.window_states) {  // the next window's width, by this one's bytes per state
+      std::uint64_t bytes = 0;
+      for (std::size_t k = 0; k < nchunks; ++k) bytes += chunk_bytes(chunks_[k]) + chunks_[k].slot.capacity() * 4;
+      window_ = std::clamp<std::uint64_t>(kWindowBytes * n / std::max<std::uint64_t>(bytes, 1), kMinWindow, kMaxWindow);
+    }
+    res_.states = records_.size();
+    if (!dir_.ok() && end.stop == 0) end.stop = kStopDisk;
+  }
+  if (!next_.flush() && end.stop == 0) end.stop = kStopDisk;
+  return end;
+}
+
+ExploreResult Search::run() {
+  const WorldState start = initial_state(w_);
+  seen_.insert(fp_of(start));
+  std::vector<std::uint8_t> initial(packer_.size());
+  if (packer_.pack(start, initial.data()) && files_.front[0]->append(initial.data(), initial.size())) cur_n_ = 1;
+  while (cur_n_ != 0) {
+    const LevelEnd end = level();
     std::uint32_t violated_so_far = 0;
     for (std::size_t p = 0; p < kPropertyCount; ++p) {
-      if (found[p].any && !rec[p].any)
-        rec[p] = Record{true, level_start + (found[p].key >> 8),
-                        static_cast<std::uint8_t>(found[p].key & 0xFF), found[p].terminal};
-      if (rec[p].any) violated_so_far |= 1u << p;
+      const Found& f = end.found[p];
+      if (f.any && !rec_[p].any)
+        rec_[p] = Record{true, level_start_ + (f.key >> 8), static_cast<std::uint8_t>(f.key & 0xFF), f.terminal};
+      if (rec_[p].any) violated_so_far |= 1u << p;
     }
     // Every property asked for is violated: nothing more can change the verdict.
-    const bool all_violated = violated_so_far == opt.properties;
-    res.peak_bytes = std::max<std::uint64_t>(res.peak_bytes, memory());
-    // (2) insert: each thread owns the shards congruent to it, scanning in order. With
-    // liveness, each owner first grows its shards for all their candidates, so that the slot
-    // each candidate lands in stays valid: numbering and edges then need no search.
-    const unsigned inserters = threads;
-    if (live)
-      for (std::size_t k = 0; k < nchunks; ++k) chunks[k].slot.resize(chunks[k].cands.size());
-    pool.run(inserters, [&](std::size_t t) {
-      if (live) {
-        std::array<std::size_t, FpSet::kShards> incoming{};
-        for (std::size_t k = 0; k < nchunks; ++k)
-          for (const Cand& c : chunks[k].cands) ++incoming[FpSet::shard_of(c.fp)];
-        for (std::size_t sh = t; sh < FpSet::kShards; sh += inserters) seen.reserve(sh, incoming[sh]);
-      }
-      constexpr std::size_t kAhead = 24;  // prefetch distance: overlap the table misses
-      for (std::size_t k = 0; k < nchunks; ++k) {
-        std::vector<Cand>& cs = chunks[k].cands;
-        for (std::size_t i = 0; i < cs.size(); ++i) {
-          if (i + kAhead < cs.size() && FpSet::shard_of(cs[i + kAhead].fp) % inserters == t) seen.prefetch(cs[i + kAhead].fp);
-          Cand& c = cs[i];
-          if (FpSet::shard_of(c.fp) % inserters != t) continue;
-          if (live) c.is_new = seen.insert_at(c.fp, chunks[k].slot[i]) ? 1 : 0;
-          else c.is_new = seen.insert(c.fp) ? 1 : 0;
-        }
-      }
-    });
-    // (3) number the new states in frontier order: a prefix sum over chunks, then each chunk
-    // numbers its new states and points the next frontier at them, in parallel. With liveness, a new
-    // candidate's number replaces its frontier index, which its edges read below.
-    std::vector<std::size_t> offset(nchunks + 1, 0);
-    for (std::size_t k = 0; k < nchunks; ++k) {
-      std::size_t fresh = 0;
-      for (const Cand& c : chunks[k].cands) fresh += c.is_new;
-      offset[k + 1] = offset[k] + fresh;
-    }
-    const std::size_t base = records.size();
-    records.add_level(offset[nchunks], cur.size());
-    std::vector<const std::uint8_t*> next(offset[nchunks]);
-    pool.run(nchunks, [&](std::size_t k) {
-      std::size_t at = offset[k];
-      Chunk& ch = chunks[k];
-      for (std::size_t i = 0; i < ch.cands.size(); ++i) {
-        Cand& c = ch.cands[i];
-        if (!c.is_new) continue;
-        const std::size_t id = base + at;
-        records.set(id, c.parent(), c.ordinal);
-        if (live) {  // liveness numbers states in 32 bits (its tables are 4 bytes a state)
-          seen.set_id_at(c.fp, ch.slot[i], static_cast<std::uint32_t>(id));
-          c.frontier = static_cast<std::uint32_t>(id);
-        }
-        next[at] = ch.states.at(i);  // the next frontier stays where it was packed
-        ++at;
-      }
-    });
-    std::size_t level_cands = 0;
-    for (std::size_t k = 0; k < nchunks; ++k) level_cands += chunks[k].cands.size();
-    if (level_cands) unique_ratio = static_cast<double>(offset[nchunks]) / static_cast<double>(level_cands);
-    if (live && stop == 0) {  // every successor now has a number: record the level's edges by number
-      std::vector<std::size_t> eoff(nchunks + 1, 0);
-      for (std::size_t k = 0; k < nchunks; ++k) eoff[k + 1] = eoff[k] + chunks[k].edges.size() + chunks[k].known.size();
-      EdgeBlock& blk = edges.emplace_back();
-      blk.first = level_start;
-      blk.width = cur.size();
-      blk.n = eoff[nchunks];
-      blk.deg = std::make_unique_for_overwrite<std::uint8_t[]>(blk.width);
-      blk.dst = std::make_unique_for_overwrite<std::uint32_t[]>(blk.n);
-      edge_count += blk.n;
-      pool.run(nchunks, [&](std::size_t k) {
-        // The chunk's sources are [lo, hi) of the level; its edges to earlier levels (known)
-        // and to this level's candidates (edges) are each in order of source: merge them.
-        const std::size_t lo = cur.size() * k / nchunks, hi = cur.size() * (k + 1) / nchunks;
-        const Chunk& ch = chunks[k];
-        const std::vector<LEdge>& kn = ch.known;
-        const std::vector<Edge>& es = ch.edges;
-        // A candidate seen twice in this level has the number of its first occurrence, in the
-        // table: prefetch those ahead to overlap the misses.
-        constexpr std::size_t kAhead = 16;
-        auto prefetch = [&](std::size_t i) {
-          if (i < es.size() && !ch.cands[es[i].cand].is_new) seen.prefetch_id_at(ch.cands[es[i].cand].fp, ch.slot[es[i].cand]);
-        };
-        for (std::size_t i = 0; i < kAhead; ++i) prefetch(i);
-        std::uint32_t* out = blk.dst.get() + eoff[k];
-        std::size_t a = 0, e = 0;
-        for (std::size_t src = lo; src < hi; ++src) {
-          std::size_t d = 0;
-          for (; a < kn.size() && kn[a].src == src; ++a, ++d) *out++ = kn[a].dst;
-          for (; e < es.size() && es[e].frontier == src; ++e, ++d) {
-            prefetch(e + kAhead);
-            const Cand& c = ch.cands[es[e].cand];
-            *out++ = c.is_new ? c.frontier : seen.id_at(c.fp, ch.slot[es[e].cand]);
-          }
-          blk.deg[src] = static_cast<std::uint8_t>(d);
-        }
-      });
-    }
-    res.states = records.size();
-    level_start += cur.size();
-    cur.swap(next);
-    which ^= 1;
-    if (!cur.empty()) ++res.depth;
-
+    const bool all_violated = violated_so_far == opt_.properties;
+    level_start_ += cur_n_;
+    cur_n_ = next_n_;
+    if (!files_.front[cur_]->clear() && end.stop == 0) cur_n_ = 0;  // reported below
+    cur_ ^= 1;
+    next_ = disk::Appender(*files_.front[cur_ ^ 1], kAppendBuffer);
+    if (cur_n_ != 0) ++res_.depth;
     const double now = elapsed();
-    if (opt.progress && now - last_progress >= opt.progress_seconds) {
-      last_progress = now;
-      opt.progress(Progress{res.states, res.transitions, cur.size(), res.depth, memory(), now});
+    if (opt_.progress && now - last_progress_ >= opt_.progress_seconds) {
+      last_progress_ = now;
+      opt_.progress(Progress{res_.states, res_.transitions, cur_n_, res_.depth, memory(), now});
     }
-    if (all_violated && !cur.empty()) { res.stopped_at_violation = true; break; }
-    if (stop != 0) {  // the level ended early: its expanded part is in, the rest is not
-      res.incomplete_reason = stop == 1 ? "interrupted" : stop == 2 ? "--max-states reached"
-                              : stop == 3 ? "--max-memory reached" : kOutOfBounds;
+    if (all_violated && cur_n_ != 0) { res_.stopped_at_violation = true; break; }
+    if (end.stop != 0 || !dir_.ok()) {  // the level ended early: its expanded part is in, the rest is not
+      res_.incomplete_reason = stop_reason(end.stop != 0 ? end.stop : kStopDisk);
       break;
     }
-    if (!cur.empty()) {
-      if (opt.interrupt && opt.interrupt->load()) res.incomplete_reason = "interrupted";
-      else if (opt.max_states && res.states >= opt.max_states) res.incomplete_reason = "--max-states reached";
-      else if (opt.max_memory && memory() >= opt.max_memory) res.incomplete_reason = "--max-memory reached";
-      else if (cur.size() >= Records::kMaxWidth) res.incomplete_reason = "a level wider than 2^42 states";
-      if (!res.incomplete_reason.empty()) break;
+    if (cur_n_ != 0) {
+      if (opt_.interrupt && opt_.interrupt->load()) res_.incomplete_reason = "interrupted";
+      else if (opt_.max_states && res_.states >= opt_.max_states) res_.incomplete_reason = "--max-states reached";
+      else if (opt_.max_memory && memory() >= opt_.max_memory) res_.incomplete_reason = "--max-memory reached";
+      else if (cur_n_ >= Records::kMaxWidth) res_.incomplete_reason = "a level wider than 2^42 states";
+      if (!res_.incomplete_reason.empty()) break;
     }
   }
-
-  if (res.states == 0) {  // the initial state itself is outside the packed encoding's bounds
-    res.states = 1;
-    res.incomplete_reason = kOutOfBounds;
+  if (res_.states == 0) {  // the initial state itself is outside the packed encoding's bounds
+    res_.states = 1;
+    res_.incomplete_reason = dir_.ok() ? kOutOfBounds : dir_.error();
   }
-  if (live && res.incomplete_reason.empty() && !res.stopped_at_violation) {
-    res.edge_bytes = edge_count * sizeof(std::uint32_t) + level_start + settled_flag.capacity();
-    res.peak_bytes = std::max<std::uint64_t>(res.peak_bytes, memory() + records.size() * 2);
-    std::array<std::vector<Chunk>, 2>().swap(sets);  // the level buffers are not needed any more
-    const std::vector<std::uint8_t> doomed = doomed_states(records.size(), edges, settled_flag, res.liveness_sweeps);
-    std::vector<EdgeBlock>().swap(edges);
-    res.liveness_checked = true;
-    std::uint32_t first = 0;
-    bool any = false;
-    for (std::size_t i = 0; i < doomed.size(); ++i)
-      if (doomed[i]) {
-        if (!any) first = static_cast<std::uint32_t>(i);
-        any = true;
-        ++res.doomed_states;
-      }
-    // A doomed terminal state is already a both-closed violation, and a shorter one.
-    if (any && !rec[static_cast<std::size_t>(Property::BothClosed)].any) {
-      res.violated |= bit(Property::BothClosed);
-      res.violations.push_back(rebuild_doomed(w, seen, records, doomed, first));
-    }
-  }
-  res.table_bytes = seen.bytes();
-  res.record_bytes = records.bytes();
+  if (live_ && res_.incomplete_reason.empty() && !res_.stopped_at_violation) check_liveness();
+  res_.table_bytes = seen_.bytes();
+  res_.record_bytes = records_.bytes();
   for (Property p : kAllProperties) {
-    const Record& r = rec[static_cast<std::size_t>(p)];
+    const Record& r = rec_[static_cast<std::size_t>(p)];
     if (!r.any) continue;
-    res.violated |= bit(p);
-    res.violations.push_back(rebuild(w, seen, records, p, r));
+    res_.violated |= bit(p);
+    res_.violations.push_back(rebuild(w_, seen_, records_, p, r));
   }
-  std::stable_sort(res.violations.begin(), res.violations.end(),
+  if (!dir_.ok() && res_.incomplete_reason.empty()) res_.incomplete_reason = dir_.error();  // a rebuild could not read
+  std::stable_sort(res_.violations.begin(), res_.violations.end(),
                    [](const Violation& x, const Violation& y) { return x.property < y.property; });
-  res.outcome = res.violated ? Outcome::Violated
-                : !res.incomplete_reason.empty() ? Outcome::Incomplete : Outcome::Holds;
-  res.seconds = elapsed();
-  return res;
+  res_.outcome = res_.violated ? Outcome::Violated
+                 : !res_.incomplete_reason.empty() ? Outcome::Incomplete : Outcome::Holds;
+  res_.disk_bytes = dir_.peak_bytes();
+  res_.seconds = elapsed();
+  return std::move(res_);
+}
+
+// The liveness half of both-closed, after a complete search: sweep the edges on disk.
+void Search::check_liveness() {
+  res_.edge_bytes = files_.edges->size();
+  std::vector<Chunk>().swap(chunks_);  // the window buffers are not needed any more
+  std::vector<std::uint8_t>().swap(frame_);
+  std::vector<std::uint8_t>().swap(deg_);
+  std::vector<std::uint32_t>().swap(dst_);
+  std::vector<std::uint8_t>().swap(settled_flag_);
+  // Whether each state is settled, 1 byte a state: the only per-state array of the sweep.
+  std::vector<std::uint8_t> doomed(records_.size());
+  if (files_.settled->size() != doomed.size() || !files_.settled->read(0, doomed.data(), doomed.size())) {
+    res_.incomplete_reason = dir_.ok() ? "the liveness flags on disk do not cover every state" : dir_.error();
+    return;
+  }
+  std::size_t block = 0;
+  for (const EdgeBlock& b : edge_index_) block = std::max<std::size_t>(block, b.width + 4 * b.n);
+  res_.peak_bytes = std::max<std::uint64_t>(res_.peak_bytes, memory() + doomed.capacity() + block);
+  if (!doomed_states(doomed, edge_index_, *files_.edges, res_.liveness_sweeps)) {
+    res_.incomplete_reason = dir_.error();
+    return;
+  }
+  res_.liveness_checked = true;
+  std::uint32_t first = 0;
+  bool any = false;
+  for (std::size_t i = 0; i < doomed.size(); ++i)
+    if (doomed[i]) {
+      if (!any) first = static_cast<std::uint32_t>(i);
+      any = true;
+      ++res_.doomed_states;
+    }
+  // A doomed terminal state is already a both-closed violation, and a shorter one.
+  if (any && !rec_[static_cast<std::size_t>(Property::BothClosed)].any) {
+    res_.violated |= bit(Property::BothClosed);
+    res_.violations.push_back(rebuild_doomed(w_, seen_, records_, doomed, first));
+  }
+}
+
+}  // namespace
+
+ExploreResult explore(const World& w, const ExploreOptions& opt) {
+  disk::WorkDir dir(opt.work_dir, opt.disk_limit);
+  if (!dir.ok()) {
+    ExploreResult res;
+    res.outcome = Outcome::Incomplete;
+    res.incomplete_reason = dir.error();
+    return res;
+  }
+  Files files(dir);
+  if (!dir.ok()) {
+    ExploreResult res;
+    res.outcome = Outcome::Incomplete;
+    res.incomplete_reason = dir.error();
+    return res;
+  }
+  Search search(w, opt, dir, files);
+  return search.run();
 }
 
 }  // namespace tcpclose::model

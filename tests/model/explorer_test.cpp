@@ -3,8 +3,12 @@
 // Rule: each test uses a small world (few faults) so that it runs in well under a second.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <string>
+#include <utility>
+
+#include <unistd.h>
 
 #include <tcpclose/model/explorer.hpp>
 #include <tcpclose/model/trace.hpp>
@@ -161,6 +165,72 @@ TEST(Explorer, MaxStatesEndsTheSearchAsIncomplete) {
   EXPECT_EQ(r.outcome, Outcome::Incomplete);
   EXPECT_EQ(r.incomplete_reason, "--max-states reached");
   EXPECT_GE(r.states, 500u);
+}
+
+// Issue 16: a level is read from disk and expanded a window at a time. Windows of 7 states
+// (hundreds per level, with liveness edges to states of earlier windows of the same level) and
+// of 200 (several chunks each on 2 threads) give the counts, numbering and counterexamples of
+// windows that hold each level whole, with 1 and 2 threads.
+TEST(Explorer, TheFrontierWindowDoesNotChangeAnyResult) {
+  for (const World& w : {small(Scenario::ActiveClose, Mutant::TimeWaitZero), zero_window(false)}) {
+    ExploreOptions o;
+    o.liveness = true;
+    o.window_states = std::uint64_t{1} << 40;
+    const ExploreResult whole = explore(w, o);
+    ASSERT_EQ(whole.outcome, Outcome::Violated);
+    for (auto [threads, window] : {std::pair{1u, 7u}, std::pair{2u, 7u}, std::pair{2u, 200u}}) {
+      o.threads = threads;
+      o.window_states = window;
+      const ExploreResult r = explore(w, o);
+      EXPECT_EQ(r.states, whole.states);
+      EXPECT_EQ(r.transitions, whole.transitions);
+      EXPECT_EQ(r.depth, whole.depth);
+      EXPECT_EQ(r.violated, whole.violated);
+      EXPECT_EQ(r.doomed_states, whole.doomed_states);
+      EXPECT_EQ(r.liveness_checked, whole.liveness_checked);
+      ASSERT_EQ(r.violations.size(), whole.violations.size());
+      for (std::size_t i = 0; i < r.violations.size(); ++i) {
+        EXPECT_TRUE(r.violations[i].replay_ok);
+        EXPECT_EQ(format_trace(w, r.violations[i]), format_trace(w, whole.violations[i]));
+      }
+    }
+  }
+}
+
+// A full disk is an incomplete search that says where and why, never a crash or a silent loss.
+TEST(Explorer, AFullWorkDirEndsTheSearchIncompleteNamingItAndTheError) {
+  ExploreOptions o;
+  o.liveness = true;
+  o.disk_limit = 20000;  // a few levels' worth
+  const ExploreResult r = explore(small(Scenario::SimultaneousClose), o);
+  EXPECT_EQ(r.outcome, Outcome::Incomplete);
+  EXPECT_FALSE(r.liveness_checked);
+  EXPECT_NE(r.incomplete_reason.find("the work dir /tmp/tcpclose-"), std::string::npos) << r.incomplete_reason;
+  EXPECT_NE(r.incomplete_reason.find("No space left on device"), std::string::npos) << r.incomplete_reason;
+  EXPECT_GT(r.states, 1u);
+}
+
+TEST(Explorer, AWorkDirThatCannotBeMadeEndsTheSearchIncomplete) {
+  ExploreOptions o;
+  o.work_dir = "/nonexistent/tcpclose";
+  const ExploreResult r = explore(small(Scenario::ActiveClose), o);
+  EXPECT_EQ(r.outcome, Outcome::Incomplete);
+  EXPECT_EQ(r.incomplete_reason,
+            "the work dir /nonexistent/tcpclose: cannot create a private directory there: No such file or directory");
+}
+
+// The files are unlinked as soon as they are open and the private directory goes at once:
+// nothing is left in the work dir, whatever ends the process.
+TEST(Explorer, TheWorkDirIsLeftAsItWasFound) {
+  char dir[] = "/tmp/tcpclose-test-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  ExploreOptions o;
+  o.work_dir = dir;
+  o.liveness = true;
+  const ExploreResult r = explore(small(Scenario::ActiveClose), o);
+  EXPECT_EQ(r.outcome, Outcome::Holds);
+  EXPECT_GT(r.disk_bytes, r.states * 4) << "the parent records alone take 4 bytes a state";
+  EXPECT_EQ(rmdir(dir), 0) << "the work dir is empty again";
 }
 
 // The ground on which tcpclose check shares reopen-connect's search with

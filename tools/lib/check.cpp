@@ -5,6 +5,9 @@
 #include "signals.hpp"
 
 #include <atomic>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
 #include <iterator>
 #include <csignal>
 #include <cstdio>
@@ -131,6 +134,16 @@ std::vector<junit::Suite> junit_suites(const std::vector<ScenarioRun>& runs, con
   return suites;
 }
 
+// Refuses a work dir where the search could not make its private directory, before a search
+// that may take minutes: "" when one can be made there (it is removed again).
+std::string check_work_dir(const std::string& dir) {
+  std::string base = dir.empty() ? (std::getenv("TMPDIR") && *std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") : dir;
+  std::string templ = base + "/tcpclose-XXXXXX";
+  if (!mkdtemp(templ.data())) return fmt::format("{}: cannot create a private directory there: {}", base, std::strerror(errno));
+  ::rmdir(templ.c_str());
+  return {};
+}
+
 }  // namespace
 
 // "512M", "4G", "1000000": bytes. Returns nullopt when malformed.
@@ -197,6 +210,10 @@ void add_check_options(CLI::App& cmd, CheckArgs& a) {
   e->add_option("--max-memory", a.max_memory,
                 "Stop (exit 3) beyond this much memory, e.g. 512M, 4G (default: 3/4 of physical memory)")
       ->check([](const std::string& s) { return parse_size(s) ? std::string() : "expects a positive size up to 1 PiB, such as 512M or 4G"; });
+  e->add_option("--work-dir", a.work_dir,
+                "Directory for the parts of the search kept on disk: the BFS frontier, parent records and liveness "
+                "edges, in a private subdirectory removed at once (default: $TMPDIR, else /tmp); a full disk ends "
+                "the search incomplete (exit 3)");
   e->add_flag("!--no-share", a.share,
               "Search every scenario, even one whose graph is provably an earlier one's (reopen-connect-reuseaddr "
               "when SO_REUSEADDR decides no move of reopen-connect; docs/model.md)");
@@ -273,6 +290,10 @@ int run_check(const CheckArgs& a) {
       return 2;
     }
   }
+  if (const std::string e = check_work_dir(a.work_dir); !e.empty()) {
+    std::fprintf(stderr, "tcpclose check: --work-dir: %s\n", e.c_str());
+    return 2;
+  }
   const Profile profile = profile_from_name(a.knobs.profile).value_or(Profile::Reference);
   const Config cfg = apply_knobs(a.knobs, model::model_config(profile));
   std::uint32_t props = 0;
@@ -330,6 +351,7 @@ int run_check(const CheckArgs& a) {
     opt.max_memory = a.max_memory.empty() ? default_memory_limit() : *parse_size(a.max_memory);
     opt.properties = props;
     opt.liveness = a.liveness;
+    opt.work_dir = a.work_dir;
     opt.interrupt = &stops->flag();
     reporter.begin(model::name(s), runs.size() + 1, scenarios.size());
     if (a.progress) opt.progress = [&reporter](const model::Progress& p) { reporter.update(p); };
@@ -455,7 +477,9 @@ int run_check(const CheckArgs& a) {
       nlohmann::json s{{"scenario", model::name(r.scenario)}, {"verdict", outcome_name(r.result.outcome)},
                        {"states", r.result.states}, {"transitions", r.result.transitions},
                        {"depth", r.result.depth}, {"seconds", r.result.seconds},
-                       {"bytes_per_state", r.result.bytes_per_state()}};
+                       {"bytes_per_state", r.result.bytes_per_state()},
+                       {"memory", {{"peak_bytes", r.result.peak_bytes}, {"table_bytes", r.result.table_bytes},
+                                   {"disk_bytes", r.result.disk_bytes}}}};
       if (!r.result.incomplete_reason.empty()) s["incomplete_reason"] = r.result.incomplete_reason;
       s["shared_with"] = r.shared_with ? nlohmann::json(r.shared_with) : nlohmann::json(nullptr);
       s["liveness"] = r.result.liveness_checked

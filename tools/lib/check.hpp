@@ -25,6 +25,7 @@ struct CheckArgs {
   unsigned incarnations = 2, loss = 1, dup = 1, delay = 1, in_flight = 2, data = 1, threads = 0;
   std::uint64_t max_states = 0;
   std::string max_memory;
+  std::string work_dir;  // where the frontier, parent records and edges go (empty: $TMPDIR or /tmp)
   bool json = false, list_properties = false, list_mutants = false, list_scenarios = false;
   bool progress = true;
   double progress_every = 2.0;  // seconds between progress reports

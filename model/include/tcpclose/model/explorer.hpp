@@ -27,9 +27,21 @@ struct ExploreOptions {
   std::uint32_t properties = kAllPropertyBits;
   // Also decide both-closed's liveness half (from every reachable state a settled state is
   // reachable) by storing every edge and searching backwards from the settled states.
-  // Costs 4 bytes per transition and about 8 per state; only meaningful when the search completes.
+  // Costs 4 bytes per fingerprint and 1 per state in memory, and 4 per transition and 1 per
+  // state on disk; only meaningful when the search completes.
   bool liveness = false;
   const std::atomic<bool>* interrupt = nullptr;
+  // Where the parts of the search that are not needed at every step go (issue 16): the
+  // frontier levels, the parent records and the liveness edges, in a private directory made
+  // with mkdtemp under it (empty: $TMPDIR, else /tmp) whose files are unlinked as soon as they
+  // are open, so nothing is left behind, even by SIGKILL. An I/O error there (a full disk)
+  // ends the search incomplete with a reason that names the directory and errno's text.
+  std::string work_dir;
+  // For the tests: frontier states expanded at once (0: as many as
+  // fill about 4 MiB of buffers), and the bytes the work dir may
+  // hold (0: no limit), past which a write fails as a full disk (ENOSPC) would.
+  std::uint64_t window_states = 0;
+  std::uint64_t disk_limit = 0;
   // Called between levels from the calling thread, and inside a long level from one worker at
   // a time (never two calls at once; the states then are an estimate), at most every
   // progress_seconds (0: after every level; inside a level at most every 0.5 s).
@@ -67,19 +79,23 @@ struct ExploreResult {
   std::uint64_t states = 0, transitions = 0, depth = 0, terminal_states = 0, overflows = 0;
   std::uint64_t pruned = 0;           // moves not explored because of the --in-flight bound
   std::uint64_t cut_off = 0;          // states whose every move was pruned: the bound ends the run
-  std::uint64_t table_bytes = 0, record_bytes = 0, peak_bytes = 0;
+  // In memory: the fingerprint table at the end, and the most the search held (the table,
+  // the window's buffers, per-state liveness flags). On disk: the parent records (record_bytes)
+  // and the most the work dir held (disk_bytes: records, two frontier levels, liveness edges).
+  std::uint64_t table_bytes = 0, record_bytes = 0, peak_bytes = 0, disk_bytes = 0;
   double seconds = 0;
   std::string incomplete_reason;
   bool stopped_at_violation = false;  // every requested property was violated: search cut short
   bool liveness_checked = false;      // the liveness half of both-closed was decided
   std::uint64_t doomed_states = 0;    // states from which no settled state is reachable
   std::uint64_t liveness_sweeps = 0;  // passes over the edges until the fixpoint
-  std::uint64_t edge_bytes = 0;       // memory the liveness check used for edges
+  std::uint64_t edge_bytes = 0;       // bytes of liveness edges, on disk
   // Some expanded state has a Listen or Connect that SO_REUSEADDR decides (reuse_sensitive in
   // successors.hpp). When false on a complete search, every world that differs only in those
   // flags (same_but_reuse) has exactly this reachable graph, and so these results.
   bool reuse_sensitive = false;
-  double bytes_per_state() const { return states ? double(table_bytes + record_bytes) / double(states) : 0; }
+  // Peak bytes in memory per state (the explorer's own count; the disk part is not in it).
+  double bytes_per_state() const { return states ? double(peak_bytes) / double(states) : 0; }
 };
 
 ExploreResult explore(const World& w, const ExploreOptions& opt);
