@@ -177,12 +177,8 @@ std::uint64_t default_memory_limit() {
   return static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page) / 4 * 3;
 }
 
-void add_check_options(CLI::App& cmd, CheckArgs& a) {
-  add_knob_options(cmd, a.knobs, true);
-  cmd.add_option("--scenario", a.scenarios, "Scenario to check (repeatable; default all)")
-      ->check(CLI::IsMember(scenario_names()));
-  cmd.add_option("--property", a.properties, "Check only this property (repeatable)")
-      ->check(CLI::IsMember(property_names()));
+// The world's bounds and knobs (model::World), one option group.
+static void add_world_options(CLI::App& cmd, CheckArgs& a) {
   auto* w = cmd.add_option_group("World", "Bounds of the world around the two cores");
   w->add_option("--isn", a.isn, "ISN choice: adversarial (any of a set that replays old sequence numbers) or clock")
       ->check(CLI::IsMember({"adversarial", "clock"}))->capture_default_str();
@@ -203,6 +199,15 @@ void add_check_options(CLI::App& cmd, CheckArgs& a) {
       ->check(CLI::Range(0u, 254u))->capture_default_str();
   w->add_flag("--client-first", a.client_first, "Let a client connect before its server listens (exposes refused-connection hazards)");
   w->add_option("--data", a.data, "Bytes per application write")->check(CLI::Range(1u, 100u))->capture_default_str();
+}
+
+void add_check_options(CLI::App& cmd, CheckArgs& a) {
+  add_knob_options(cmd, a.knobs, true);
+  cmd.add_option("--scenario", a.scenarios, "Scenario to check (repeatable; default all)")
+      ->check(CLI::IsMember(scenario_names()));
+  cmd.add_option("--property", a.properties, "Check only this property (repeatable)")
+      ->check(CLI::IsMember(property_names()));
+  add_world_options(cmd, a);
   auto* e = cmd.add_option_group("Search", "How the explorer runs");
   e->add_option("--threads", a.threads, "Worker threads; 0: one per core (results do not depend on it)")
       ->check(CLI::Range(0u, 256u))->capture_default_str();
