@@ -61,6 +61,11 @@ constexpr std::uint32_t size_goal_floor(std::uint32_t mss, std::uint32_t snd_wnd
   return std::max<std::uint32_t>(1, std::min(mss, snd_wnd / 2));
 }
 
+// The most new skbs a write of `bytes` can fill when each holds at least `goal` bytes.
+constexpr std::uint32_t new_skbs(std::uint32_t bytes, std::uint32_t goal) noexcept {
+  return static_cast<std::uint32_t>((std::uint64_t{bytes} + goal - 1) / goal);
+}
+
 // Whether Linux provably takes a write of `bytes` whole. tcp_sendmsg_locked() fills skbs of up to
 // the size goal and, before each new one, waits (or returns what it took, when non-blocking) unless
 // sk_stream_memory_free(): sk_wmem_queued < sk_sndbuf. sk_wmem_queued is the truesize of every skb
@@ -72,8 +77,8 @@ constexpr std::uint32_t size_goal_floor(std::uint32_t mss, std::uint32_t snd_wnd
 // replay then says the write is unsupported rather than guess.
 constexpr bool write_fits(std::uint32_t sndbuf, std::uint32_t queued, std::uint32_t bytes, std::uint32_t skbs,
                           std::uint32_t goal) noexcept {
-  const std::uint64_t new_skbs = (std::uint64_t{bytes} + goal - 1) / goal;
-  const std::uint64_t cost = std::uint64_t{queued} + bytes + (skbs + new_skbs + 1) * std::uint64_t{kSkbOverheadBound};
+  const std::uint64_t cost =
+      std::uint64_t{queued} + bytes + (std::uint64_t{skbs} + new_skbs(bytes, goal) + 1) * kSkbOverheadBound;
   return cost < sndbuf;
 }
 

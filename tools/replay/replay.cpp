@@ -1337,7 +1337,7 @@ class Runner {
       unsupported(st, fmt::format("write of {} bytes with {} unacknowledged under SO_SNDBUF (sk_sndbuf {}): how much "
                                   "Linux takes then depends on each skb's truesize and the GSO size goal, not modelled",
                                   bytes, queued, c.linux_sndbuf));
-    return (bytes + goal - 1) / goal;
+    return linux_buffers::new_skbs(bytes, goal);
   }
 
   Result call_read(const Statement& st, Sock& sk) {
