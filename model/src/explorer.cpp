@@ -379,15 +379,20 @@ struct Chunk {
   // The successors of the last two states expanded, built in place before the lookups decide
   // which to keep (and pack): some 40 kilobytes that stay in cache.
   std::unique_ptr<WorldState[]> scratch = std::make_unique<WorldState[]>(2 * kMaxMoves);
-  // The fingerprints this chunk kept last, direct-mapped (0: none; a fingerprint is odd). A
-  // candidate found here repeats one kept earlier in this level, in frontier order, so the
-  // insertion would find it not new: it is dropped before it is packed. An entry from an
-  // earlier level is in the fingerprint set by now, so the lookup drops its repeats first.
-  // Not with liveness, which records an edge to every candidate: only then is it allocated
-  // (64 KiB a chunk, 2 MiB for 2 threads' 32 chunks: a state's worth of the memory budget on
-  // the smaller scenarios).
+  // The fingerprints this chunk kept last, direct-mapped (0: none; a fingerprint is odd), with
+  // where each was kept among the window's candidates. A candidate found here repeats one kept
+  // earlier in this window, in frontier order, so the insertion would find it not new: it is
+  // dropped before it is packed, and with liveness its edge goes to the one kept (the same
+  // state, numbered once the level is). An entry from an earlier window is in the fingerprint
+  // set by now, so the lookup drops its repeats first. With liveness this halved the packing
+  // (1.87 packs a new state on half-close, 1.01 without liveness). 96 KiB a chunk, allocated
+  // on first use.
   static constexpr std::size_t kRecent = std::size_t{1} << 13;
-  std::unique_ptr<std::uint64_t[]> recent;
+  struct Recent {
+    std::uint64_t fp[kRecent];
+    std::uint32_t keep[kRecent];
+  };
+  std::unique_ptr<Recent> recent;
   std::array<Found, kPropertyCount> found{};
   std::uint8_t guards = 0;
   bool reuse_sensitive = false;  // some expanded state has a move that SO_REUSEADDR decides
@@ -548,8 +553,8 @@ struct Pending {
 
 // Drops the pending candidates seen in an earlier level (liveness: recording the edges to them
 // by number) and moves the rest down to `keep`, packing each one; this chunk's repeats of a
-// candidate it keeps already are dropped first (without liveness).
-void keep_new(const Packer& packer, const FpSet& seen, const Pending& pd, bool live, Chunk& out, std::size_t& keep,
+// candidate it keeps already are dropped (liveness: their edges go to the one kept).
+void keep_new(const Packer& packer, const FpSet& seen, const Pending& pd, Chunk& out, std::size_t& keep,
               LevelGuard& guard) {
   for (std::size_t i = pd.first; i < pd.end; ++i) {
     const std::uint64_t fp = out.cands[i].fp;
@@ -558,12 +563,14 @@ void keep_new(const Packer& packer, const FpSet& seen, const Pending& pd, bool l
       if (pd.edges) out.known.push_back(LEdge{static_cast<std::uint32_t>(pd.idx), id});
       continue;
     }
-    if (!live) {
-      if (!out.recent) out.recent = std::make_unique<std::uint64_t[]>(Chunk::kRecent);
-      std::uint64_t& r = out.recent[(fp >> 1) & (Chunk::kRecent - 1)];
-      if (r == fp) continue;
-      r = fp;
+    if (!out.recent) out.recent = std::make_unique<Chunk::Recent>();
+    const std::size_t at = (fp >> 1) & (Chunk::kRecent - 1);
+    if (out.recent->fp[at] == fp) {
+      if (pd.edges) out.edges.push_back(Edge{static_cast<std::uint32_t>(pd.idx), out.recent->keep[at]});
+      continue;
     }
+    out.recent->fp[at] = fp;
+    out.recent->keep[at] = static_cast<std::uint32_t>(keep);
     if (pd.edges) out.edges.push_back(Edge{static_cast<std::uint32_t>(pd.idx), static_cast<std::uint32_t>(keep)});
     if (keep != i) out.cands[keep] = out.cands[i];
     if (!packer.pack(pd.built[i - pd.first], out.states.push())) {
@@ -590,7 +597,6 @@ void expand(const World& w, const ExploreOptions& opt, const Packer& packer, con
   // scratch halves), so that each miss has a whole expansion to land. The ones not seen in
   // earlier levels are then packed. Candidates keep frontier order throughout.
   std::uint64_t told_cands = out.cands.size(), told_bytes = chunk_bytes(out);
-  const bool live = settled_out != nullptr;
   std::size_t keep = out.cands.size();
   Pending pending{lo, keep, keep, nullptr, false};
   for (std::size_t idx = lo; idx < hi; ++idx) {
@@ -638,7 +644,7 @@ void expand(const World& w, const ExploreOptions& opt, const Packer& packer, con
     if (settled_out) settled_out[idx - cur.first] = is_settled || next_settled || (made == 0 && pruned) ? 1 : 0;
     // Liveness edges: to a state of an earlier level, by its number now; to one first seen in
     // this level, by fingerprint, numbered once the level is.
-    keep_new(packer, seen, pending, live, out, keep, guard);
+    keep_new(packer, seen, pending, out, keep, guard);
     pending = Pending{idx, first, out.cands.size(), built, record_edges};
     out.pruned += pruned;
     if (made == 0 && pruned == 0) {
@@ -649,7 +655,7 @@ void expand(const World& w, const ExploreOptions& opt, const Packer& packer, con
           if (bad & bit(p)) out.found[static_cast<std::size_t>(p)].offer((idx << 8) | 0xFF, true);
     }
   }
-  keep_new(packer, seen, pending, live, out, keep, guard);
+  keep_new(packer, seen, pending, out, keep, guard);
   out.cands.resize(keep);
 }
 
