@@ -248,264 +248,344 @@ void add_check_options(CLI::App& cmd, CheckArgs& a) {
   cmd.add_flag("--list-scenarios", a.list_scenarios, "Print each scenario and exit");
 }
 
-int run_check(const CheckArgs& a) {
+namespace {
+
+// --list-properties, --list-mutants, --list-scenarios: true when one of them was asked for and
+// printed (the first in that order).
+bool print_lists(const CheckArgs& a) {
   if (a.list_properties) {
     for (model::Property p : model::kAllProperties) fmt::print("{:<22} {}\n", model::name(p), model::statement(p));
-    return 0;
+    return true;
   }
   if (a.list_mutants) {
     for (Mutant m : kAllMutants)
       if (m != Mutant::None) fmt::print("{:<24} {}\n", name(m), describe(m));
-    return 0;
+    return true;
   }
   if (a.list_scenarios) {
     for (model::Scenario s : model::kAllScenarios) fmt::print("{:<26} {}\n", model::name(s), model::describe(s));
     for (model::Scenario s : model::kExtraScenarios) fmt::print("{:<26} {}\n", model::name(s), model::describe(s));
-    return 0;
+    return true;
   }
+  return false;
+}
+
+// The arguments no search can honour, refused with a message naming the flag: false after the
+// message (exit 2). Report files and the work dir are tried here too, before a search that may
+// take minutes.
+bool check_arguments(const CheckArgs& a, TraceFormat trace_format) {
   if (a.knobs.timestamps && *a.knobs.timestamps == "on") {
     std::fprintf(stderr, "tcpclose check: --timestamps on: the model has no absolute clock, so TSvals are not "
                          "modelled (docs/model.md); use tcpclose table or the tests for timestamp rules\n");
-    return 2;
+    return false;
   }
-  const TraceFormat trace_format = trace_format_from_name(a.trace_format).value_or(TraceFormat::Text);
   if (trace_format == TraceFormat::Pcap && a.trace_out.empty()) {
     std::fprintf(stderr, "tcpclose check: --trace-format pcap: a capture is binary; name a file with --trace-out\n");
-    return 2;
+    return false;
   }
   if (trace_format == TraceFormat::Packetdrill && a.trace_out.empty()) {
     std::fprintf(stderr, "tcpclose check: --trace-format packetdrill: a script is one host's side of the "
                          "counterexample, for packetdrill to run; name a file with --trace-out\n");
-    return 2;
+    return false;
   }
   if (!a.view.empty() && trace_format != TraceFormat::Packetdrill) {
     std::fprintf(stderr, "tcpclose check: --view %s: only --trace-format packetdrill has a point of view\n", a.view.c_str());
-    return 2;
+    return false;
   }
   // Refuse an unwritable report file, or two reports on one file, before a search that may take minutes.
   if (!a.trace_out.empty() && !a.junit.empty() && same_file(a.trace_out, a.junit)) {
     std::fprintf(stderr, "tcpclose check: --trace-out and --junit name the same file, %s: each would overwrite the other\n",
                  a.junit.c_str());
-    return 2;
+    return false;
   }
   for (const auto& [flag, path] : {std::pair{"--trace-out", &a.trace_out}, std::pair{"--junit", &a.junit}}) {
     if (path->empty()) continue;
     if (const std::string e = check_writable(*path); !e.empty()) {
       std::fprintf(stderr, "tcpclose check: %s: %s\n", flag, e.c_str());
-      return 2;
+      return false;
     }
   }
   if (const std::string e = check_work_dir(a.work_dir); !e.empty()) {
     std::fprintf(stderr, "tcpclose check: --work-dir: %s\n", e.c_str());
-    return 2;
+    return false;
   }
+  return true;
+}
+
+// What a check asks for, read from the arguments once they are known to be good.
+struct Plan {
+  const CheckArgs& a;
+  TraceFormat trace_format;
+  Profile profile;
+  Config cfg;
+  std::uint32_t props;                      // the properties checked (all when none is named)
+  std::vector<model::Scenario> scenarios;   // in the order they are searched
+};
+
+Plan make_plan(const CheckArgs& a, TraceFormat trace_format) {
   const Profile profile = profile_from_name(a.knobs.profile).value_or(Profile::Reference);
-  const Config cfg = apply_knobs(a.knobs, model::model_config(profile));
-  std::uint32_t props = 0;
+  Plan plan{a, trace_format, profile, apply_knobs(a.knobs, model::model_config(profile)), 0, {}};
   for (const std::string& p : a.properties)
     for (model::Property q : model::kAllProperties)
-      if (p == model::name(q)) props |= model::bit(q);
-  if (props == 0) props = model::kAllPropertyBits;
-
-  std::vector<model::Scenario> scenarios;
+      if (p == model::name(q)) plan.props |= model::bit(q);
+  if (plan.props == 0) plan.props = model::kAllPropertyBits;
   for (model::Scenario s : model::kAllScenarios) {
     bool want = a.scenarios.empty();
     for (const std::string& n : a.scenarios) want = want || n == "all" || n == model::name(s);
-    if (want) scenarios.push_back(s);
+    if (want) plan.scenarios.push_back(s);
   }
   for (model::Scenario s : model::kExtraScenarios)  // only by name: "all" keeps its pinned counts
     for (const std::string& n : a.scenarios)
-      if (n == model::name(s)) { scenarios.push_back(s); break; }
+      if (n == model::name(s)) { plan.scenarios.push_back(s); break; }
+  return plan;
+}
 
+// The world of scenario s with the World option group's bounds.
+model::World make_check_world(model::Scenario s, const Config& cfg, const CheckArgs& a) {
+  model::World w = model::make_world(s, cfg);
+  w.isn = a.isn == "clock" ? model::IsnPolicy::Clock : model::IsnPolicy::Adversarial;
+  w.incarnations = static_cast<std::uint8_t>(a.incarnations);
+  w.loss = static_cast<std::uint8_t>(a.loss);
+  w.dup = static_cast<std::uint8_t>(a.dup);
+  w.delay = static_cast<std::uint8_t>(a.delay);
+  w.in_flight = static_cast<std::uint8_t>(a.in_flight);
+  w.data = static_cast<std::uint8_t>(a.data);
+  w.server_first = !a.client_first;
+  w.tw_reuse = a.tw_reuse == "delay" ? model::TwReuse::Delay : a.tw_reuse == "bound" ? model::TwReuse::Bound : model::TwReuse::Off;
+  w.tw_reuse_delay = static_cast<std::uint8_t>(a.tw_reuse_delay);
+  return w;
+}
+
+// A world that differs from one already searched only in SO_REUSEADDR flags has the same
+// reachable graph if those flags decided no move there (model::reuse_sensitive): the results
+// are that search's, exactly, and are not recomputed. The earlier run, or null.
+const ScenarioRun* shared_run(const std::vector<ScenarioRun>& runs, const model::World& w, bool share) {
+  const ScenarioRun* same = nullptr;
+  for (const ScenarioRun& done : runs)
+    if (share && !same && done.shared_with == nullptr && done.result.incomplete_reason.empty() &&
+        !done.result.reuse_sensitive && model::same_but_reuse(done.world, w))
+      same = &done;
+  return same;
+}
+
+// One scenario's search, with the Search option group and the progress line.
+ScenarioRun search_scenario(const Plan& plan, model::Scenario s, const model::World& w, const StopSignals& stops,
+                            ProgressReporter& reporter, std::size_t index) {
+  const CheckArgs& a = plan.a;
+  model::ExploreOptions opt;
+  opt.threads = a.threads != 0 ? a.threads : std::max(1u, std::thread::hardware_concurrency());
+  opt.max_states = a.max_states;
+  opt.max_memory = a.max_memory.empty() ? default_memory_limit() : *parse_size(a.max_memory);
+  opt.properties = plan.props;
+  opt.liveness = a.liveness;
+  opt.work_dir = a.work_dir;
+  opt.interrupt = &stops.flag();
+  reporter.begin(model::name(s), index, plan.scenarios.size());
+  if (a.progress) opt.progress = [&reporter](const model::Progress& p) { reporter.update(p); };
+  opt.progress_seconds = a.progress_every;
+  ScenarioRun r{s, w, model::explore(w, opt), 0, nullptr};
+  reporter.end();
+  if (a.max_memory.empty() && r.result.incomplete_reason == "--max-memory reached")
+    r.result.incomplete_reason = fmt::format("the default memory limit, 3/4 of physical memory ({:.1f} GiB), was "
+                                             "reached; raise it with --max-memory",
+                                             static_cast<double>(opt.max_memory) / (1 << 30));
+  // A guard is only meaningful if the properties it protects are checked in full.
+  if (r.result.incomplete_reason.empty() && !r.result.stopped_at_violation)
+    r.missing_guards = static_cast<std::uint8_t>(model::required_guards(s) & ~r.result.guards);
+  return r;
+}
+
+// What the searches found, and what became of the reports. `found` points into `runs`, which
+// must not grow once it is filled.
+struct Results {
+  std::vector<ScenarioRun> runs;
+  bool interrupted = false;
+  std::vector<Counterexample> found;  // every counterexample, in the order of the text output
+  std::vector<std::string> lost;      // reports that could not be written
+  int code = 0;
+  const char* verdict = "holds";
+};
+
+// Every scenario of the plan in turn, until a stop signal.
+void run_scenarios(const Plan& plan, Results& res) {
   // Ctrl-C, SIGTERM and SIGHUP end the search within a level's check interval (LevelGuard):
   // the figures so far are printed, the reports written, and the exit code is 3.
   std::optional<StopSignals> stops(std::in_place);
-  std::vector<ScenarioRun> runs;
   ProgressReporter reporter(stderr, ProgressReporter::stderr_is_terminal());
-  for (model::Scenario s : scenarios) {
-    model::World w = model::make_world(s, cfg);
-    w.isn = a.isn == "clock" ? model::IsnPolicy::Clock : model::IsnPolicy::Adversarial;
-    w.incarnations = static_cast<std::uint8_t>(a.incarnations);
-    w.loss = static_cast<std::uint8_t>(a.loss);
-    w.dup = static_cast<std::uint8_t>(a.dup);
-    w.delay = static_cast<std::uint8_t>(a.delay);
-    w.in_flight = static_cast<std::uint8_t>(a.in_flight);
-    w.data = static_cast<std::uint8_t>(a.data);
-    w.server_first = !a.client_first;
-    w.tw_reuse = a.tw_reuse == "delay" ? model::TwReuse::Delay : a.tw_reuse == "bound" ? model::TwReuse::Bound : model::TwReuse::Off;
-    w.tw_reuse_delay = static_cast<std::uint8_t>(a.tw_reuse_delay);
-    // A world that differs from one already searched only in SO_REUSEADDR flags has the same
-    // reachable graph if those flags decided no move there (model::reuse_sensitive): the
-    // results are that search's, exactly, and are not recomputed.
-    const ScenarioRun* same = nullptr;
-    for (const ScenarioRun& done : runs)
-      if (a.share && !same && done.shared_with == nullptr && done.result.incomplete_reason.empty() &&
-          !done.result.reuse_sensitive && model::same_but_reuse(done.world, w))
-        same = &done;
-    if (same) {
+  for (model::Scenario s : plan.scenarios) {
+    const model::World w = make_check_world(s, plan.cfg, plan.a);
+    if (const ScenarioRun* same = shared_run(res.runs, w, plan.a.share)) {
       ScenarioRun r{s, w, same->result, 0, model::name(same->scenario)};
       r.result.seconds = 0;
       if (!r.result.stopped_at_violation)
         r.missing_guards = static_cast<std::uint8_t>(model::required_guards(s) & ~r.result.guards);
-      runs.push_back(std::move(r));
+      res.runs.push_back(std::move(r));
       continue;
     }
-    model::ExploreOptions opt;
-    opt.threads = a.threads != 0 ? a.threads : std::max(1u, std::thread::hardware_concurrency());
-    opt.max_states = a.max_states;
-    opt.max_memory = a.max_memory.empty() ? default_memory_limit() : *parse_size(a.max_memory);
-    opt.properties = props;
-    opt.liveness = a.liveness;
-    opt.work_dir = a.work_dir;
-    opt.interrupt = &stops->flag();
-    reporter.begin(model::name(s), runs.size() + 1, scenarios.size());
-    if (a.progress) opt.progress = [&reporter](const model::Progress& p) { reporter.update(p); };
-    opt.progress_seconds = a.progress_every;
-    ScenarioRun r{s, w, model::explore(w, opt), 0, nullptr};
-    reporter.end();
-    if (a.max_memory.empty() && r.result.incomplete_reason == "--max-memory reached")
-      r.result.incomplete_reason = fmt::format("the default memory limit, 3/4 of physical memory ({:.1f} GiB), was "
-                                               "reached; raise it with --max-memory",
-                                               static_cast<double>(opt.max_memory) / (1 << 30));
-    // A guard is only meaningful if the properties it protects are checked in full.
-    if (r.result.incomplete_reason.empty() && !r.result.stopped_at_violation)
-      r.missing_guards = static_cast<std::uint8_t>(model::required_guards(s) & ~r.result.guards);
-    runs.push_back(std::move(r));
+    res.runs.push_back(search_scenario(plan, s, w, *stops, reporter, res.runs.size() + 1));
     if (stops->stopped()) break;
   }
-  const bool interrupted = stops->stopped();
-  if (interrupted) std::fprintf(stderr, "tcpclose check: %s: stopped; the figures so far follow\n", stops->name());
+  res.interrupted = stops->stopped();
+  if (res.interrupted) std::fprintf(stderr, "tcpclose check: %s: stopped; the figures so far follow\n", stops->name());
   stops.reset();
+}
 
-  bool violated = false, vacuous = false, incomplete = interrupted && runs.size() < scenarios.size();
-  for (const ScenarioRun& r : runs) {
+// The verdict and the exit code before the reports are written: 1 violated or vacuous,
+// 3 incomplete, 0 all hold.
+void decide(const Plan& plan, Results& res) {
+  bool violated = false, vacuous = false, incomplete = res.interrupted && res.runs.size() < plan.scenarios.size();
+  for (const ScenarioRun& r : res.runs) {
     violated = violated || r.result.outcome == model::Outcome::Violated;
     incomplete = incomplete || r.result.outcome == model::Outcome::Incomplete;
     vacuous = vacuous || r.missing_guards != 0;
   }
-  int code = violated || vacuous ? 1 : incomplete ? 3 : 0;
-  std::vector<std::string> lost;  // reports that could not be written
+  res.code = violated || vacuous ? 1 : incomplete ? 3 : 0;
+  res.verdict = violated ? "violated" : vacuous ? "vacuous" : incomplete ? "incomplete" : "holds";
+}
+
+// Writes counterexample c as a packetdrill script from one host's side, or says why there is
+// none (cex_script.hpp): the reason is added to `untranslatable` and the files are not written.
+void write_script(const Plan& plan, Counterexample& c, std::vector<std::string>& lost,
+                  std::vector<std::string>& untranslatable) {
+  const model::Violation& v = *c.v;
+  const std::uint8_t view = plan.a.view.empty() ? default_view(v) : plan.a.view == "B" ? 1 : 0;
+  const CexScript sc = cex_script(c.run->world, v, view, real_time_config(plan.cfg, plan.profile), plan.a.knobs.profile,
+                                  model::name(c.run->scenario));
+  if (!sc.why_not.empty()) {
+    untranslatable.push_back(fmt::format("--trace-format packetdrill: {} {}: no script from {}'s side: {}",
+                                         model::name(c.run->scenario), model::name(v.property),
+                                         view == 0 ? "A" : "B", sc.why_not));
+    c.files.clear();
+    return;
+  }
+  for (const std::string& path : c.files)
+    if (const std::string e = write_atomic(path, sc.text); !e.empty()) lost.push_back("--trace-out: " + e);
+}
+
+// Collects every counterexample and writes --trace-out and --junit. A counterexample that no
+// script can carry is named with its reason, never written wrong (exit 6 instead of 1); a report
+// that could not be written loses nothing else: the verdict and the counterexample are still
+// printed, and a run that found nothing wrong ends with kExitReportLost, not 0.
+void write_reports(const Plan& plan, Results& res) {
+  const CheckArgs& a = plan.a;
   std::vector<std::string> untranslatable;  // counterexamples no packetdrill script can carry
-  const char* verdict = violated ? "violated" : vacuous ? "vacuous" : incomplete ? "incomplete" : "holds";
-
-  const ScenarioRun* first_bad = nullptr;
-  for (const ScenarioRun& r : runs)
-    if (!r.result.violations.empty()) { first_bad = &r; break; }
-
-  // Every counterexample, in the order of the text output: scenarios, then properties.
-  std::vector<Counterexample> found;
-  for (const ScenarioRun& r : runs)
-    for (const model::Violation& v : r.result.violations) found.push_back({&r, &v, {}});
+  for (const ScenarioRun& r : res.runs)
+    for (const model::Violation& v : r.result.violations) res.found.push_back({&r, &v, {}});
   if (!a.trace_out.empty()) {
+    std::vector<Counterexample>& found = res.found;
     for (std::size_t i = 0; i < found.size(); ++i) {
       if (i == 0) found[i].files.push_back(a.trace_out);
       if (found.size() > 1)
         found[i].files.push_back(trace_path_for(a.trace_out, model::name(found[i].run->scenario),
                                                 model::name(found[i].v->property)));
-      if (trace_format == TraceFormat::Packetdrill) {
-        // One host's side as a script, or the reason there is none (cex_script.hpp).
-        const model::Violation& v = *found[i].v;
-        const std::uint8_t view = a.view.empty() ? default_view(v) : a.view == "B" ? 1 : 0;
-        const CexScript sc = cex_script(found[i].run->world, v, view, real_time_config(cfg, profile), a.knobs.profile,
-                                        model::name(found[i].run->scenario));
-        if (!sc.why_not.empty()) {
-          untranslatable.push_back(fmt::format("--trace-format packetdrill: {} {}: no script from {}'s side: {}",
-                                               model::name(found[i].run->scenario), model::name(v.property),
-                                               view == 0 ? "A" : "B", sc.why_not));
-          found[i].files.clear();
-          continue;
-        }
-        for (const std::string& path : found[i].files)
-          if (const std::string e = write_atomic(path, sc.text); !e.empty()) lost.push_back("--trace-out: " + e);
+      if (plan.trace_format == TraceFormat::Packetdrill) {
+        write_script(plan, found[i], res.lost, untranslatable);
         continue;
       }
       for (const std::string& path : found[i].files)
-        if (const std::string e = write_trace(path, trace_format, found[i].run->world, *found[i].v); !e.empty())
-          lost.push_back("--trace-out: " + e);
+        if (const std::string e = write_trace(path, plan.trace_format, found[i].run->world, *found[i].v); !e.empty())
+          res.lost.push_back("--trace-out: " + e);
     }
   }
-  // A counterexample that no script can carry is named with its reason, never written wrong.
   for (const std::string& e : untranslatable) std::fprintf(stderr, "tcpclose check: %s\n", e.c_str());
-  if (!untranslatable.empty() && code == 1) code = kExitUntranslatable;
+  if (!untranslatable.empty() && res.code == 1) res.code = kExitUntranslatable;
   if (!a.junit.empty())
-    if (const std::string e = junit::write(a.junit, junit_suites(runs, scenarios, props, interrupted));
+    if (const std::string e = junit::write(a.junit, junit_suites(res.runs, plan.scenarios, plan.props, res.interrupted));
         !e.empty())
-      lost.push_back("--junit: " + e);
-  // A report that could not be written loses nothing else: the verdict and the counterexample
-  // are still printed, and a run that found nothing wrong ends with kExitReportLost, not 0.
-  for (const std::string& e : lost) std::fprintf(stderr, "tcpclose check: %s\n", e.c_str());
-  if (!lost.empty() && code == 0) code = kExitReportLost;
+      res.lost.push_back("--junit: " + e);
+  for (const std::string& e : res.lost) std::fprintf(stderr, "tcpclose check: %s\n", e.c_str());
+  if (!res.lost.empty() && res.code == 0) res.code = kExitReportLost;
+}
 
-  if (a.json) {
-    nlohmann::json j;
-    j["version"] = 1;
-    j["verdict"] = verdict;
-    j["profile"] = a.knobs.profile;
-    j["mutant"] = name(cfg.mutant);
-    std::uint64_t states = 0, transitions = 0, depth = 0;
-    double seconds = 0;
-    for (const ScenarioRun& r : runs) {
-      states += r.result.states; transitions += r.result.transitions;
-      depth = std::max(depth, r.result.depth); seconds += r.result.seconds;
-    }
-    j["states"] = states; j["transitions"] = transitions; j["depth"] = depth; j["seconds"] = seconds;
-    j["exit_code"] = code;
-    if (!lost.empty()) j["report_errors"] = lost;
-    j["config"] = {{"msl", cfg.msl}, {"time_wait", cfg.time_wait}, {"rto", cfg.rto}, {"loss", a.loss},
-                   {"dup", a.dup}, {"delay", a.delay}, {"in_flight", a.in_flight},
-                   {"incarnations", a.incarnations}, {"isn", a.isn}, {"data", a.data},
-                   {"client_first", a.client_first}, {"liveness", a.liveness}, {"tw_reuse", a.tw_reuse},
-                   {"tw_reuse_delay", a.tw_reuse_delay}};
-    j["properties_checked"] = nlohmann::json::array();
-    for (model::Property p : model::kAllProperties)
-      if (props & model::bit(p)) j["properties_checked"].push_back(model::name(p));
-    j["property"] = nullptr;
-    j["scenario"] = nullptr;
-    j["trace"] = nlohmann::json::array();
-    if (first_bad) {
-      const model::Violation& v = first_bad->result.violations.front();
-      j["property"] = model::name(v.property);
-      j["scenario"] = model::name(first_bad->scenario);
-      for (std::size_t i = 0; i < v.trace.size(); ++i) j["trace"].push_back(step_json(first_bad->world, i, v.trace[i]));
-    }
-    j["violations"] = nlohmann::json::array();
-    for (const Counterexample& c : found) {
-      nlohmann::json v{{"scenario", model::name(c.run->scenario)}, {"property", model::name(c.v->property)},
-                       {"statement", model::statement(c.v->property)}, {"steps", c.v->trace.size()},
-                       {"terminal", c.v->terminal}, {"replay_ok", c.v->replay_ok}, {"files", c.files},
-                       {"trace", nlohmann::json::array()}};
-      for (std::size_t i = 0; i < c.v->trace.size(); ++i) v["trace"].push_back(step_json(c.run->world, i, c.v->trace[i]));
-      j["violations"].push_back(std::move(v));
-    }
-    auto& arr = j["scenarios"] = nlohmann::json::array();
-    for (const ScenarioRun& r : runs) {
-      nlohmann::json s{{"scenario", model::name(r.scenario)}, {"verdict", outcome_name(r.result.outcome)},
-                       {"states", r.result.states}, {"transitions", r.result.transitions},
-                       {"depth", r.result.depth}, {"seconds", r.result.seconds},
-                       {"bytes_per_state", r.result.bytes_per_state()},
-                       {"memory", {{"peak_bytes", r.result.peak_bytes}, {"table_bytes", r.result.table_bytes},
-                                   {"disk_bytes", r.result.disk_bytes}}}};
-      if (!r.result.incomplete_reason.empty()) s["incomplete_reason"] = r.result.incomplete_reason;
-      s["shared_with"] = r.shared_with ? nlohmann::json(r.shared_with) : nlohmann::json(nullptr);
-      s["liveness"] = r.result.liveness_checked
-                          ? nlohmann::json{{"checked", true}, {"doomed_states", r.result.doomed_states},
-                                           {"sweeps", r.result.liveness_sweeps}, {"cut_off_states", r.result.cut_off}}
-                          : nlohmann::json{{"checked", false}};
-      for (model::Property p : model::kAllProperties)
-        if (props & model::bit(p))
-          s["properties"][model::name(p)] = (r.result.violated & model::bit(p)) ? "violated"
-                                            : !r.result.incomplete_reason.empty() ? "unknown" : "holds";
-      for (model::Guard g : model::kAllGuards)
-        if (model::required_guards(r.scenario) & model::bit(g))
-          s["guards"][model::name(g)] = (r.result.guards & model::bit(g)) ? "reached"
-                                        : r.result.stopped_at_violation || !r.result.incomplete_reason.empty()
-                                            ? "not evaluated" : "not reached";
-      arr.push_back(s);
-    }
-    fmt::print("{}\n", j.dump(1, ' ', false, nlohmann::json::error_handler_t::replace));
-    return code;
+// One scenario's entry in --json's "scenarios" (docs/json.md).
+nlohmann::json scenario_json(const ScenarioRun& r, std::uint32_t props) {
+  nlohmann::json s{{"scenario", model::name(r.scenario)}, {"verdict", outcome_name(r.result.outcome)},
+                   {"states", r.result.states}, {"transitions", r.result.transitions},
+                   {"depth", r.result.depth}, {"seconds", r.result.seconds},
+                   {"bytes_per_state", r.result.bytes_per_state()},
+                   {"memory", {{"peak_bytes", r.result.peak_bytes}, {"table_bytes", r.result.table_bytes},
+                               {"disk_bytes", r.result.disk_bytes}}}};
+  if (!r.result.incomplete_reason.empty()) s["incomplete_reason"] = r.result.incomplete_reason;
+  s["shared_with"] = r.shared_with ? nlohmann::json(r.shared_with) : nlohmann::json(nullptr);
+  s["liveness"] = r.result.liveness_checked
+                      ? nlohmann::json{{"checked", true}, {"doomed_states", r.result.doomed_states},
+                                       {"sweeps", r.result.liveness_sweeps}, {"cut_off_states", r.result.cut_off}}
+                      : nlohmann::json{{"checked", false}};
+  for (model::Property p : model::kAllProperties)
+    if (props & model::bit(p))
+      s["properties"][model::name(p)] = (r.result.violated & model::bit(p)) ? "violated"
+                                        : !r.result.incomplete_reason.empty() ? "unknown" : "holds";
+  for (model::Guard g : model::kAllGuards)
+    if (model::required_guards(r.scenario) & model::bit(g))
+      s["guards"][model::name(g)] = (r.result.guards & model::bit(g)) ? "reached"
+                                    : r.result.stopped_at_violation || !r.result.incomplete_reason.empty()
+                                        ? "not evaluated" : "not reached";
+  return s;
+}
+
+// --json's counterexamples: the first one as "property", "scenario" and "trace", and every one
+// under "violations".
+void violations_json(const Results& res, nlohmann::json& j) {
+  const ScenarioRun* first_bad = nullptr;
+  for (const ScenarioRun& r : res.runs)
+    if (!r.result.violations.empty()) { first_bad = &r; break; }
+  j["property"] = nullptr;
+  j["scenario"] = nullptr;
+  j["trace"] = nlohmann::json::array();
+  if (first_bad) {
+    const model::Violation& v = first_bad->result.violations.front();
+    j["property"] = model::name(v.property);
+    j["scenario"] = model::name(first_bad->scenario);
+    for (std::size_t i = 0; i < v.trace.size(); ++i) j["trace"].push_back(step_json(first_bad->world, i, v.trace[i]));
   }
+  j["violations"] = nlohmann::json::array();
+  for (const Counterexample& c : res.found) {
+    nlohmann::json v{{"scenario", model::name(c.run->scenario)}, {"property", model::name(c.v->property)},
+                     {"statement", model::statement(c.v->property)}, {"steps", c.v->trace.size()},
+                     {"terminal", c.v->terminal}, {"replay_ok", c.v->replay_ok}, {"files", c.files},
+                     {"trace", nlohmann::json::array()}};
+    for (std::size_t i = 0; i < c.v->trace.size(); ++i) v["trace"].push_back(step_json(c.run->world, i, c.v->trace[i]));
+    j["violations"].push_back(std::move(v));
+  }
+}
 
+// --json: one object (docs/json.md).
+void print_json(const Plan& plan, const Results& res) {
+  const CheckArgs& a = plan.a;
+  const Config& cfg = plan.cfg;
+  nlohmann::json j;
+  j["version"] = 1;
+  j["verdict"] = res.verdict;
+  j["profile"] = a.knobs.profile;
+  j["mutant"] = name(cfg.mutant);
+  std::uint64_t states = 0, transitions = 0, depth = 0;
+  double seconds = 0;
+  for (const ScenarioRun& r : res.runs) {
+    states += r.result.states; transitions += r.result.transitions;
+    depth = std::max(depth, r.result.depth); seconds += r.result.seconds;
+  }
+  j["states"] = states; j["transitions"] = transitions; j["depth"] = depth; j["seconds"] = seconds;
+  j["exit_code"] = res.code;
+  if (!res.lost.empty()) j["report_errors"] = res.lost;
+  j["config"] = {{"msl", cfg.msl}, {"time_wait", cfg.time_wait}, {"rto", cfg.rto}, {"loss", a.loss},
+                 {"dup", a.dup}, {"delay", a.delay}, {"in_flight", a.in_flight},
+                 {"incarnations", a.incarnations}, {"isn", a.isn}, {"data", a.data},
+                 {"client_first", a.client_first}, {"liveness", a.liveness}, {"tw_reuse", a.tw_reuse},
+                 {"tw_reuse_delay", a.tw_reuse_delay}};
+  j["properties_checked"] = nlohmann::json::array();
+  for (model::Property p : model::kAllProperties)
+    if (plan.props & model::bit(p)) j["properties_checked"].push_back(model::name(p));
+  violations_json(res, j);
+  auto& arr = j["scenarios"] = nlohmann::json::array();
+  for (const ScenarioRun& r : res.runs) arr.push_back(scenario_json(r, plan.props));
+  fmt::print("{}\n", j.dump(1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+// The text report's table: the world's bounds, then one line per scenario with a column per
+// property checked and the guards reached.
+void print_table(const Plan& plan, const Results& res) {
+  const CheckArgs& a = plan.a;
+  const Config& cfg = plan.cfg;
   fmt::print("tcpclose check: profile {}{}; MSL {}, TIME-WAIT {}, RTO {} ticks; loss {}, dup {}, delay {}, "
              "in-flight {}, incarnations {}, ISN {}\n\n",
              a.knobs.profile, cfg.mutant == Mutant::None ? "" : fmt::format(" (mutant {})", name(cfg.mutant)),
@@ -516,9 +596,9 @@ int run_check(const CheckArgs& a) {
                                     "h1-data", "h2-desync", "h3-dies", "half-open"};
   static_assert(std::size(shortname) == model::kPropertyCount);
   for (model::Property p : model::kAllProperties)
-    if (props & model::bit(p)) head += fmt::format(" {:>8}", shortname[static_cast<int>(p)]);
+    if (plan.props & model::bit(p)) head += fmt::format(" {:>8}", shortname[static_cast<int>(p)]);
   fmt::print("{}  guards\n", head);
-  for (const ScenarioRun& r : runs) {
+  for (const ScenarioRun& r : res.runs) {
     const auto& x = r.result;
     std::string line =
         r.shared_with ? fmt::format("{:<26}{:>10}{:>12}{:>7}{:>8}{:>11}{:>9}", model::name(r.scenario), x.states,
@@ -527,7 +607,7 @@ int run_check(const CheckArgs& a) {
                                     x.states, x.transitions, x.depth, x.seconds,
                                     x.seconds > 0 ? double(x.states) / x.seconds : 0.0, x.bytes_per_state());
     for (model::Property p : model::kAllProperties)
-      if (props & model::bit(p))
+      if (plan.props & model::bit(p))
         line += fmt::format(" {:>8}", (x.violated & model::bit(p)) ? "VIOLATED"
                                       : !x.incomplete_reason.empty() ? "?" : "holds");
     const int need = __builtin_popcount(model::required_guards(r.scenario));
@@ -535,7 +615,13 @@ int run_check(const CheckArgs& a) {
     line += x.stopped_at_violation ? std::string("  -") : fmt::format("  {}/{}", got, need);
     fmt::print("{}\n", line);
   }
-  for (const ScenarioRun& r : runs) {
+}
+
+// The text report's notes under the table, per scenario: incomplete, vacuous, shared, pruned,
+// then each counterexample and the files it was written to.
+void print_notes(const Plan& plan, const Results& res) {
+  const CheckArgs& a = plan.a;
+  for (const ScenarioRun& r : res.runs) {
     if (!r.result.incomplete_reason.empty())
       fmt::print("\n{}: incomplete ({}); the figures are those reached so far\n", model::name(r.scenario),
                  r.result.incomplete_reason);
@@ -551,17 +637,35 @@ int run_check(const CheckArgs& a) {
       fmt::print("\n{}: note: {} moves were not explored because they would overflow --in-flight {} beyond "
                  "the loss budget\n", model::name(r.scenario), r.result.pruned, a.in_flight);
     for (const model::Violation& v : r.result.violations) {
-      const bool mermaid = trace_format == TraceFormat::Mermaid && a.trace_out.empty();
+      const bool mermaid = plan.trace_format == TraceFormat::Mermaid && a.trace_out.empty();
       fmt::print("\n{}: {} violated, shortest counterexample ({} steps):\n{}", model::name(r.scenario),
                  model::name(v.property), v.trace.size(),
                  mermaid ? mermaid_trace(r.world, v) : model::format_trace(r.world, v));
-      for (const Counterexample& c : found)
+      for (const Counterexample& c : res.found)
         if (c.v == &v)
           for (const std::string& f : c.files) fmt::print("({} written to {})\n", a.trace_format, f);
     }
   }
-  fmt::print("\nverdict: {}\n", verdict);
-  return code;
+  fmt::print("\nverdict: {}\n", res.verdict);
+}
+
+}  // namespace
+
+int run_check(const CheckArgs& a) {
+  if (print_lists(a)) return 0;
+  const TraceFormat trace_format = trace_format_from_name(a.trace_format).value_or(TraceFormat::Text);
+  if (!check_arguments(a, trace_format)) return 2;
+  const Plan plan = make_plan(a, trace_format);
+  Results res;
+  run_scenarios(plan, res);
+  decide(plan, res);
+  write_reports(plan, res);
+  if (a.json) print_json(plan, res);
+  else {
+    print_table(plan, res);
+    print_notes(plan, res);
+  }
+  return res.code;
 }
 
 }  // namespace tcpclose::cli
