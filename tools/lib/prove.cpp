@@ -165,9 +165,11 @@ class ProveTicker {
 
 }  // namespace
 
-int run_prove(const ProveArgs& a) {
+namespace {
+
+// The world of the proofs from the flags; false (usage) after printing why.
+bool system_options(const ProveArgs& a, proofs::SystemOptions& so) {
   const Profile profile = profile_from_name(a.knobs.profile).value_or(Profile::Reference);
-  proofs::SystemOptions so;
   so.cfg = apply_knobs(a.knobs, model::model_config(profile));
   so.slots = a.slots;
   so.incarnations = a.incarnations;
@@ -182,15 +184,142 @@ int run_prove(const ProveArgs& a) {
   so.delay = budget_value(a.delay);
   if (so.cfg.msl == 0 || so.cfg.time_wait == 0) {
     std::fprintf(stderr, "tcpclose prove: --msl and --time-wait must be positive\n");
-    return kExitUsage;
+    return false;
   }
   // Refuse an unwritable report file before proofs that may take minutes.
   if (!a.junit.empty())
     if (const std::string e = check_writable(a.junit); !e.empty()) {
       std::fprintf(stderr, "tcpclose prove: --junit: %s\n", e.c_str());
-      return kExitUsage;
+      return false;
     }
+  return true;
+}
 
+// The JSON object's header, and the text header line.
+nlohmann::json prove_header(const ProveArgs& a, const proofs::SystemOptions& so) {
+  nlohmann::json out{{"version", 1}, {"profile", a.knobs.profile}, {"mutant", name(so.cfg.mutant)}, {"msl", so.cfg.msl},
+                     {"time_wait", so.cfg.time_wait}, {"slots", so.slots}, {"incarnations", so.incarnations},
+                     {"dup", so.dup}, {"isn", proofs::name(so.isn)}, {"results", nlohmann::json::array()}};
+  out["loss"] = a.loss == "any" ? nlohmann::json("any") : nlohmann::json(*so.loss);
+  out["delay"] = a.delay == "any" ? nlohmann::json("any") : nlohmann::json(*so.delay);
+  out["strict_timers"] = !so.late_timers;
+  if (!a.json)
+    fmt::print("tcpclose prove: profile {}{}; MSL {}, TIME-WAIT {} ticks; {} slots, {} incarnations, dup {}, ISN {}{}\n",
+               a.knobs.profile, so.cfg.mutant == Mutant::None ? "" : fmt::format(" (mutant {})", name(so.cfg.mutant)),
+               so.cfg.msl, so.cfg.time_wait, so.slots, so.incarnations, so.dup, proofs::name(so.isn),
+               so.budgeted() ? fmt::format(", loss {}, delay {}", a.loss, a.delay) : "");
+  return out;
+}
+
+// What a run of the engines has found so far.
+struct ProveRun {
+  nlohmann::json out;
+  bool violated = false, unknown = false;
+  std::string traces;
+  // One suite per property, one case per engine: proved and bounded pass, violated fails with
+  // the trace, unknown and error are errors (a CI must not read them as a pass).
+  std::vector<junit::Suite> suites;
+};
+
+junit::Case junit_case(const proofs::Result& r, model::Property p, proofs::Engine e, const std::string& suite) {
+  junit::Case c{proofs::name(e), suite, r.seconds, junit::Result::Passed, {}, {}, {}};
+  if (r.outcome == proofs::Outcome::Violated) {
+    c.result = junit::Result::Failed;
+    c.type = "violated";
+    c.message = fmt::format("{} violated ({} steps)", model::name(p), r.depth);
+    if (r.witness) c.body = r.witness->trace;
+  } else if (r.outcome != proofs::Outcome::Proved) {
+    c.result = junit::Result::Error;
+    c.type = result_text(r);
+    c.message = r.detail.empty() ? result_text(r) : r.detail;
+  }
+  return c;
+}
+
+// One engine's result: into the JSON, the suite, and (as text) the table and the traces.
+void record_result(const ProveArgs& a, const proofs::Result& r, model::Property p, proofs::Engine e, ProveRun& run) {
+  run.violated = run.violated || r.outcome == proofs::Outcome::Violated;
+  run.unknown = run.unknown || r.outcome == proofs::Outcome::Unknown || r.outcome == proofs::Outcome::Error;
+  nlohmann::json j{{"property", model::name(p)}, {"engine", proofs::name(e)}, {"result", result_text(r)},
+                   {"depth", r.depth}, {"seconds", r.seconds}, {"rechecked", r.rechecked}};
+  if (!r.detail.empty()) j["detail"] = r.detail;
+  if (r.witness) {
+    j["trace"] = r.witness->trace;
+    j["replayed"] = r.witness->replay_ok;
+  }
+  run.out["results"].push_back(j);
+  junit::Suite& suite = run.suites.back();
+  suite.seconds += r.seconds;
+  suite.cases.push_back(junit_case(r, p, e, suite.name));
+  if (a.json) return;
+  std::string note = r.detail.empty() ? "" : "  (" + r.detail + ")";
+  if (!a.recheck.empty()) note += fmt::format("  ({} confirmed {} UNSAT)", a.recheck, r.rechecked);
+  fmt::print("{:<20}  {:<4}  {:<8}  {:>3}  {:>7.2f}{}\n", model::name(p), proofs::name(e), result_text(r), r.depth,
+             r.seconds, note);
+  std::fflush(stdout);
+  if (a.cti && !r.cti.empty())
+    run.traces += fmt::format("\n{} ({}): counterexample to induction at k = {}:\n{}", model::name(p), proofs::name(e),
+                              r.depth, r.cti);
+  if (r.witness)
+    run.traces += fmt::format("\n{} ({}): counterexample of {} steps{}:\n{}", model::name(p), proofs::name(e), r.depth,
+                              r.witness->replay_ok ? ", replayed through step()" : "", r.witness->trace);
+}
+
+// Runs each engine on each property until done or stopped.
+void run_engines(const ProveArgs& a, const proofs::System& sys, const std::vector<model::Property>& props,
+                 const std::vector<proofs::Engine>& engines, StopSignals& stops, ProveRun& run) {
+  ProgressReporter reporter(stderr, ProgressReporter::stderr_is_terminal());
+  const std::size_t runs = props.size() * engines.size();
+  std::size_t run_index = 0;
+  for (model::Property p : props) {
+    if (stops.stopped()) break;
+    run.suites.push_back(junit::Suite{fmt::format("tcpclose.prove.{}", model::name(p)), 0, {}});
+    for (proofs::Engine e : engines) {
+      if (stops.stopped()) break;
+      proofs::EngineOptions eo;
+      eo.cancel = &stops.flag();
+      eo.depth = a.depth ? a.depth : default_depth(e);
+      eo.timeout_seconds = a.timeout;
+      if (a.recheck == "cvc5") eo.recheck = proofs::cvc5_recheck(120, {}, &stops.flag());
+      eo.split_moves = a.split_moves;
+      std::optional<ProveTicker> ticker;
+      if (a.progress) {
+        ticker.emplace(reporter, a.progress_every);
+        ticker->start(fmt::format("{} {}", model::name(p), proofs::name(e)), ++run_index, runs,
+                      e != proofs::Engine::Chc);
+        eo.on_depth = [&ticker](unsigned k) { ticker->depth(k); };
+      }
+      const proofs::Result r = proofs::run(e, sys, p, eo);
+      if (ticker) ticker->finish();
+      record_result(a, r, p, e, run);
+    }
+  }
+}
+
+// The exit code, the JUnit report and the output. The report first, so that the printed exit
+// code is the one the process returns; a report that cannot be written loses nothing else
+// (cli::kExitReportLost when all was proved).
+int finish_prove(const ProveArgs& a, ProveRun& run) {
+  int code = run.violated ? kExitViolated : run.unknown ? kExitUnknown : kExitProved;
+  std::string lost;
+  if (!a.junit.empty())
+    if (const std::string e = junit::write(a.junit, run.suites); !e.empty()) {
+      lost = "--junit: " + e;
+      std::fprintf(stderr, "tcpclose prove: %s\n", lost.c_str());
+      if (code == kExitProved) code = kExitReportLost;
+    }
+  run.out["exit_code"] = code;
+  if (!lost.empty()) run.out["report_errors"] = {lost};
+  if (a.json) fmt::print("{}\n", run.out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+  else fmt::print("{}", run.traces);
+  return code;
+}
+
+}  // namespace
+
+int run_prove(const ProveArgs& a) {
+  proofs::SystemOptions so;
+  if (!system_options(a, so)) return kExitUsage;
   std::vector<model::Property> props;
   for (model::Property p : proofs::kProvable)
     if (a.property == "all" || a.property == model::name(p)) props.push_back(p);
@@ -203,103 +332,16 @@ int run_prove(const ProveArgs& a) {
   std::optional<StopSignals> stops(std::in_place);
   z3::context ctx;
   const proofs::System sys(ctx, so);
-  nlohmann::json out{{"version", 1}, {"profile", a.knobs.profile}, {"mutant", name(so.cfg.mutant)}, {"msl", so.cfg.msl},
-                     {"time_wait", so.cfg.time_wait}, {"slots", so.slots}, {"incarnations", so.incarnations},
-                     {"dup", so.dup}, {"isn", proofs::name(so.isn)}, {"results", nlohmann::json::array()}};
-  out["loss"] = a.loss == "any" ? nlohmann::json("any") : nlohmann::json(*so.loss);
-  out["delay"] = a.delay == "any" ? nlohmann::json("any") : nlohmann::json(*so.delay);
-  out["strict_timers"] = !so.late_timers;
-  if (!a.json)
-    fmt::print("tcpclose prove: profile {}{}; MSL {}, TIME-WAIT {} ticks; {} slots, {} incarnations, dup {}, ISN {}{}\n",
-               a.knobs.profile, so.cfg.mutant == Mutant::None ? "" : fmt::format(" (mutant {})", name(so.cfg.mutant)),
-               so.cfg.msl, so.cfg.time_wait, so.slots, so.incarnations, so.dup, proofs::name(so.isn),
-               so.budgeted() ? fmt::format(", loss {}, delay {}", a.loss, a.delay) : "");
-  bool violated = false, unknown = false;
-  std::string traces;
-  // One suite per property, one case per engine: proved and bounded pass, violated fails with
-  // the trace, unknown and error are errors (a CI must not read them as a pass).
-  std::vector<junit::Suite> suites;
-  ProgressReporter reporter(stderr, ProgressReporter::stderr_is_terminal());
-  const std::size_t runs = props.size() * engines.size();
-  std::size_t run_index = 0;
-  for (model::Property p : props) {
-    if (stops->stopped()) break;
-    junit::Suite& suite = suites.emplace_back(junit::Suite{fmt::format("tcpclose.prove.{}", model::name(p)), 0, {}});
-    for (proofs::Engine e : engines) {
-      if (stops->stopped()) break;
-      proofs::EngineOptions eo;
-      eo.cancel = &stops->flag();
-      eo.depth = a.depth ? a.depth : default_depth(e);
-      eo.timeout_seconds = a.timeout;
-      if (a.recheck == "cvc5") eo.recheck = proofs::cvc5_recheck(120, {}, &stops->flag());
-      eo.split_moves = a.split_moves;
-      std::optional<ProveTicker> ticker;
-      if (a.progress) {
-        ticker.emplace(reporter, a.progress_every);
-        ticker->start(fmt::format("{} {}", model::name(p), proofs::name(e)), ++run_index, runs,
-                      e != proofs::Engine::Chc);
-        eo.on_depth = [&ticker](unsigned k) { ticker->depth(k); };
-      }
-      const proofs::Result r = proofs::run(e, sys, p, eo);
-      if (ticker) ticker->finish();
-      violated = violated || r.outcome == proofs::Outcome::Violated;
-      unknown = unknown || r.outcome == proofs::Outcome::Unknown || r.outcome == proofs::Outcome::Error;
-      nlohmann::json j{{"property", model::name(p)}, {"engine", proofs::name(e)}, {"result", result_text(r)},
-                       {"depth", r.depth}, {"seconds", r.seconds}, {"rechecked", r.rechecked}};
-      if (!r.detail.empty()) j["detail"] = r.detail;
-      if (r.witness) {
-        j["trace"] = r.witness->trace;
-        j["replayed"] = r.witness->replay_ok;
-      }
-      out["results"].push_back(j);
-      junit::Case c{proofs::name(e), suite.name, r.seconds, junit::Result::Passed, {}, {}, {}};
-      if (r.outcome == proofs::Outcome::Violated) {
-        c.result = junit::Result::Failed;
-        c.type = "violated";
-        c.message = fmt::format("{} violated ({} steps)", model::name(p), r.depth);
-        if (r.witness) c.body = r.witness->trace;
-      } else if (r.outcome != proofs::Outcome::Proved) {
-        c.result = junit::Result::Error;
-        c.type = result_text(r);
-        c.message = r.detail.empty() ? result_text(r) : r.detail;
-      }
-      suite.seconds += r.seconds;
-      suite.cases.push_back(std::move(c));
-      if (a.json) continue;
-      std::string note = r.detail.empty() ? "" : "  (" + r.detail + ")";
-      if (!a.recheck.empty()) note += fmt::format("  ({} confirmed {} UNSAT)", a.recheck, r.rechecked);
-      fmt::print("{:<20}  {:<4}  {:<8}  {:>3}  {:>7.2f}{}\n", model::name(p), proofs::name(e), result_text(r), r.depth,
-                 r.seconds, note);
-      std::fflush(stdout);
-      if (a.cti && !r.cti.empty())
-        traces += fmt::format("\n{} ({}): counterexample to induction at k = {}:\n{}", model::name(p), proofs::name(e),
-                              r.depth, r.cti);
-      if (r.witness)
-        traces += fmt::format("\n{} ({}): counterexample of {} steps{}:\n{}", model::name(p), proofs::name(e), r.depth,
-                              r.witness->replay_ok ? ", replayed through step()" : "", r.witness->trace);
-    }
-  }
+  ProveRun run;
+  run.out = prove_header(a, so);
+  run_engines(a, sys, props, engines, *stops, run);
   if (stops->stopped()) {
-    unknown = true;
-    out["interrupted"] = stops->name();
+    run.unknown = true;
+    run.out["interrupted"] = stops->name();
     std::fprintf(stderr, "tcpclose prove: %s: stopped; no further engine was started\n", stops->name());
   }
   stops.reset();
-  int code = violated ? kExitViolated : unknown ? kExitUnknown : kExitProved;
-  // The report first, so that the printed exit code is the one the process returns; a report
-  // that cannot be written loses nothing else (cli::kExitReportLost when all was proved).
-  std::string lost;
-  if (!a.junit.empty())
-    if (const std::string e = junit::write(a.junit, suites); !e.empty()) {
-      lost = "--junit: " + e;
-      std::fprintf(stderr, "tcpclose prove: %s\n", lost.c_str());
-      if (code == kExitProved) code = kExitReportLost;
-    }
-  out["exit_code"] = code;
-  if (!lost.empty()) out["report_errors"] = {lost};
-  if (a.json) fmt::print("{}\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
-  else fmt::print("{}", traces);
-  return code;
+  return finish_prove(a, run);
 }
 
 }  // namespace tcpclose::cli
