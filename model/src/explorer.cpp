@@ -836,6 +836,9 @@ class Search {
     std::array<Found, kPropertyCount> found{};
   };
   LevelEnd level();
+  bool record_found(const LevelEnd& end);
+  bool limit_reached();
+  ExploreResult finish();
   std::size_t expand_window(std::uint64_t lo, std::uint64_t n, LevelEnd& end);
   void insert(std::size_t nchunks);
   void number(std::size_t nchunks);
@@ -1087,15 +1090,7 @@ ExploreResult Search::run() {
   if (packer_.pack(start, initial.data()) && files_.front[0]->append(initial.data(), initial.size())) cur_n_ = 1;
   while (cur_n_ != 0) {
     const LevelEnd end = level();
-    std::uint32_t violated_so_far = 0;
-    for (std::size_t p = 0; p < kPropertyCount; ++p) {
-      const Found& f = end.found[p];
-      if (f.any && !rec_[p].any)
-        rec_[p] = Record{true, level_start_ + (f.key >> 8), static_cast<std::uint8_t>(f.key & 0xFF), f.terminal};
-      if (rec_[p].any) violated_so_far |= 1u << p;
-    }
-    // Every property asked for is violated: nothing more can change the verdict.
-    const bool all_violated = violated_so_far == opt_.properties;
+    const bool all_violated = record_found(end);
     level_start_ += cur_n_;
     cur_n_ = next_n_;
     if (!files_.front[cur_]->clear() && end.stop == 0) cur_n_ = 0;  // reported below
@@ -1112,14 +1107,35 @@ ExploreResult Search::run() {
       res_.incomplete_reason = stop_reason(end.stop != 0 ? end.stop : kStopDisk);
       break;
     }
-    if (cur_n_ != 0) {
-      if (opt_.interrupt && opt_.interrupt->load()) res_.incomplete_reason = "interrupted";
-      else if (opt_.max_states && res_.states >= opt_.max_states) res_.incomplete_reason = "--max-states reached";
-      else if (opt_.max_memory && memory() >= opt_.max_memory) res_.incomplete_reason = "--max-memory reached";
-      else if (cur_n_ >= Records::kMaxWidth) res_.incomplete_reason = "a level wider than 2^42 states";
-      if (!res_.incomplete_reason.empty()) break;
-    }
+    if (cur_n_ != 0 && limit_reached()) break;
   }
+  return finish();
+}
+
+// The shortest violation of each property found in the level just done, kept if none was
+// before; true when every property asked for is violated (nothing more can change the verdict).
+bool Search::record_found(const LevelEnd& end) {
+  std::uint32_t violated_so_far = 0;
+  for (std::size_t p = 0; p < kPropertyCount; ++p) {
+    const Found& f = end.found[p];
+    if (f.any && !rec_[p].any)
+      rec_[p] = Record{true, level_start_ + (f.key >> 8), static_cast<std::uint8_t>(f.key & 0xFF), f.terminal};
+    if (rec_[p].any) violated_so_far |= 1u << p;
+  }
+  return violated_so_far == opt_.properties;
+}
+
+// The limits looked at between levels; true (with the reason set) when one is reached.
+bool Search::limit_reached() {
+  if (opt_.interrupt && opt_.interrupt->load()) res_.incomplete_reason = "interrupted";
+  else if (opt_.max_states && res_.states >= opt_.max_states) res_.incomplete_reason = "--max-states reached";
+  else if (opt_.max_memory && memory() >= opt_.max_memory) res_.incomplete_reason = "--max-memory reached";
+  else if (cur_n_ >= Records::kMaxWidth) res_.incomplete_reason = "a level wider than 2^42 states";
+  return !res_.incomplete_reason.empty();
+}
+
+// After the last level: liveness, the counterexamples rebuilt, the outcome.
+ExploreResult Search::finish() {
   if (res_.states == 0) {  // the initial state itself is outside the packed encoding's bounds
     res_.states = 1;
     res_.incomplete_reason = dir_.ok() ? kOutOfBounds : dir_.error();
