@@ -39,7 +39,7 @@ std::string outcome(BindReuse rule, std::uint16_t port, int occupant, bool reuse
 
 std::vector<BindCase> bind_cases() {
   const std::pair<const char*, std::uint16_t> ports[] = {
-      {"system", 80}, {"user", 8080}, {"dynamic", kOnlyEphemeral}, {"0 (ephemeral)", kAnyPort}};
+      {"system", 80}, {"user", 8080}, {"dynamic", kOnlyEphemeral}, {"ephemeral", kAnyPort}};
   const char* occupants[] = {"nothing", "TIME-WAIT (old socket without SO_REUSEADDR)",
                              "TIME-WAIT (old socket with SO_REUSEADDR)"};
   std::vector<BindCase> out;

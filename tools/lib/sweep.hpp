@@ -32,6 +32,8 @@ struct SweepResult {
   Grid grid;
   std::vector<std::string> properties;  // columns, in the checker's order
   std::vector<PointResult> rows;        // one per grid point
+  std::string program = "check";        // what each point runs: check, or ports (a simulation)
+  std::vector<std::string> values;      // ports: the output columns, in order
   bool interrupted = false;
   std::string command;                  // the command line, for the reports
 };

@@ -70,7 +70,7 @@ std::int64_t predicted_first_failure(const LoopConfig& c, std::uint32_t hold) no
 
 // bind() outcomes for a port of each RFC 6335 class, run on the core's BindTable: one row each.
 struct BindCase {
-  std::string port_class;   // system, user, dynamic, or "0 (ephemeral)"
+  std::string port_class;   // system, user, dynamic, or ephemeral (port 0)
   std::uint16_t port = 0;
   std::string rule;         // the BindReuse rule
   std::string occupant;     // what holds the port when bind() is called
