@@ -178,8 +178,9 @@ CLI::App* add_sweep_command(CLI::App& app, SweepArgs& a) {
   auto* cmd = app.add_subcommand(
       "sweep", "Run check over a grid of configurations (--msl 1,2 --time-wait 0..8 ...) or a named experiment");
   cmd->allow_extras();
-  cmd->footer("Every other option is a check option (tcpclose check --help): a value, a list (1,2,3), a range (0..8) or "
-              "both (0..2,5); options with several values are the grid's axes. Exit codes: 0 every point ran, 1 a point "
+  cmd->footer("Every other option is a check option (tcpclose check --help; with --experiment ephemeral-ports, a ports "
+              "option: tcpclose ports --help): a value, a list (1,2,3), a range (0..8) or both (0..2,5); options with "
+              "several values are the grid's axes. Exit codes: 0 every point ran, 1 a point "
               "could not run, 2 usage, 3 stopped or a point hit a limit (--resume finishes), 5 a report was lost.");
   cmd->add_option("--experiment", a.experiment, "A named experiment (--list-experiments); your options override its own");
   cmd->add_flag("--list-experiments", a.list_experiments, "Print each named experiment with its claim and grid, and exit");

@@ -1,5 +1,6 @@
-// `tcpclose sweep`: runs `tcpclose check` over a grid of configurations (or a named experiment)
-// and writes one table for the whole grid: NAME.csv, NAME.md, NAME.json and a gnuplot NAME.svg.
+// `tcpclose sweep`: runs `tcpclose check` over a grid of configurations (or a named experiment;
+// ephemeral-ports runs `tcpclose ports` instead) and writes one table for the whole grid:
+// NAME.csv, NAME.md, NAME.json and a gnuplot NAME.svg.
 // Exit codes: 0 every point ran, 1 a point could not run, 2 usage, 3 stopped or a point hit a
 // limit (finished rows kept; --resume completes them), 5 a report could not be written.
 #pragma once
