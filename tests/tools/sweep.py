@@ -140,6 +140,7 @@ else:
         elif isinstance(v, list):
             for x in v: walk(x, path + "[]")
     walk(json.loads(sweep(SMALL + ["--json"], 0).stdout), "")
+    walk(json.loads(sweep(["--experiment", "ephemeral-ports", "--ephemeral", "2", "--time-wait", "0,8", "--json"], 0).stdout), "")
     walk(j, "")
     seen = {s for s in seen if not s.endswith("[]")}
     for s in sorted(seen - documented): fail(f"sweep --json field {s} is not in docs/json.md")

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Re-runs a named experiment of `tcpclose sweep` (the one that wrote CHECKED_IN.json) and requires
-its rows (states, verdicts, shortest counterexamples) to be exactly those checked in to
+its rows (states, verdicts, shortest counterexamples; a ports sweep's outputs) to be exactly those checked in to
 docs/experiments/, which `cmake --build build --target update-experiments` writes. Optional
 `--flag value` pairs narrow the re-run to the checked-in rows with those values (minimal-time-wait
 re-runs its MSL 1 half, about a minute and a half; the whole experiment takes half an hour).
@@ -28,7 +28,7 @@ if not want:
 bad = 0
 for k, w in want.items():
     g = got.get(k)
-    fields = ("status", "verdict", "states", "properties", "shortest")
+    fields = ("status", "verdict", "states", "properties", "shortest") + (("values",) if "values" in w else ())
     if g is None or any(g[f] != w[f] for f in fields):
         bad += 1
         print(f"{k}: checked in {[w[f] for f in fields]}, now {[g[f] for f in fields] if g else 'missing'}")

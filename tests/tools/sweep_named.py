@@ -113,5 +113,29 @@ j = sweep(["--experiment", "tw-reuse", "--isn", "adversarial", "--tw-reuse", "de
 for p in ("no-stale-delivery", "new-connection-survives"):
     expect(j["rows"][0] if j["rows"] else {"properties": {}}, p, "violated", "tw-reuse delay, adversarial ISNs")
 
+# ephemeral-ports (`tcpclose ports`, a simulation: the whole grid takes seconds): 2 ports and a
+# TIME-WAIT of 8 ticks give 2 / (4 + 8) connections a tick and the first EADDRNOTAVAIL at the third
+# attempt; tcp_tw_reuse lifts the rate to 2 / (4 + 1). Control: a stack that frees the port when
+# TIME-WAIT begins never runs out, and the verdict must say it disagrees.
+def ports_row(j, **point):
+    r = row(j, **point)
+    return r.get("values", {}), r.get("verdict")
+j = sweep(["--experiment", "ephemeral-ports", "--ephemeral", "2", "--time-wait", "0,8"])
+for pick in ("bind0", "autobind"):
+    v, verdict = ports_row(j, pick=pick, tw_reuse="off", time_wait="8")
+    near = abs(float(v.get("rate", "nan")) - 2 / 12) * 160 <= 2  # the window's edges cut at most E = 2
+    if (v.get("predicted_rate"), v.get("first_failure"), verdict, near) != ("0.167", "2", "agrees", True):
+        fail(f"ephemeral-ports {pick} E=2 T=8: {v} {verdict}")
+v, verdict = ports_row(j, pick="autobind", tw_reuse="on", time_wait="8")
+if (v.get("rate"), verdict) != ("0.400", "agrees"):
+    fail(f"ephemeral-ports autobind tw-reuse on E=2 T=8: {v} {verdict}")
+if "6 of 6 points agree" not in j["derived"] or "EADDRNOTAVAIL" not in j["derived"]:
+    fail(f"ephemeral-ports: the derived table does not say all points agree, or lacks the bind() table:\n{j['derived']}")
+j = sweep(["--experiment", "ephemeral-ports", "--ephemeral", "2", "--time-wait", "8", "--tw-reuse", "off",
+           "--variant", "release-at-time-wait"])
+for r in j["rows"]:
+    if r.get("verdict") != "disagrees":
+        fail(f"ephemeral-ports with release-at-time-wait: {r['point']} {r.get('verdict')}, expected disagrees")
+
 print(f"{len(failures)} failures")
 sys.exit(1 if failures else 0)

@@ -15,6 +15,7 @@
 #include "check.hpp"
 #include "exit_codes.hpp"
 #include "knobs.hpp"
+#include "ports.hpp"
 #include "progress.hpp"
 #include "sweep_experiments.hpp"
 #include "sweep_report.hpp"
@@ -53,10 +54,11 @@ Grid merge(const Grid& exp, const Grid& user) {
 // The grid to run: the user's options, over the experiment's if one is named. Returns "" or why not.
 std::string build_grid(const SweepArgs& a, const Experiment* exp, Grid& g) {
   Grid user;
-  if (std::string e = parse_grid(a.grid_args, user); !e.empty()) return e;
+  const std::string program = exp ? exp->program : "check";
+  if (std::string e = parse_grid(a.grid_args, user, program); !e.empty()) return e;
   if (exp) {
     Grid base;
-    if (std::string e = parse_grid(exp->args, base); !e.empty()) return fmt::format("experiment {}: {}", exp->name, e);
+    if (std::string e = parse_grid(exp->args, base, program); !e.empty()) return fmt::format("experiment {}: {}", exp->name, e);
     g = merge(base, user);
   } else {
     g = user;
@@ -70,7 +72,7 @@ std::string build_grid(const SweepArgs& a, const Experiment* exp, Grid& g) {
   }
   const std::vector<Point> all = cartesian(g.axes);
   for (const Point& p : all)
-    if (std::string e = validate_point(point_args(g, p)); !e.empty())
+    if (std::string e = validate_point(point_args(g, p), program); !e.empty())
       return fmt::format("grid point {}: {}", describe_point(g, p), e);
   for (const Point& p : all)
     if (!exp || !exp->keep || exp->keep(g, p)) g.points.push_back(p);
@@ -130,6 +132,7 @@ bool run_grid(const SweepArgs& a, SweepResult& r, const std::atomic<bool>* stop)
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   RunOptions o;
   o.program = self_program();
+  o.subcommand = r.program;
   o.jobs = a.jobs;
   o.threads = a.threads != 0 ? a.threads : std::max(1u, cores / std::max(1u, a.jobs));
   o.max_memory = (a.max_memory.empty() ? default_memory_limit() : *parse_size(a.max_memory)) / std::max(1u, a.jobs);
@@ -175,8 +178,9 @@ CLI::App* add_sweep_command(CLI::App& app, SweepArgs& a) {
   auto* cmd = app.add_subcommand(
       "sweep", "Run check over a grid of configurations (--msl 1,2 --time-wait 0..8 ...) or a named experiment");
   cmd->allow_extras();
-  cmd->footer("Every other option is a check option (tcpclose check --help): a value, a list (1,2,3), a range (0..8) or "
-              "both (0..2,5); options with several values are the grid's axes. Exit codes: 0 every point ran, 1 a point "
+  cmd->footer("Every other option is a check option (tcpclose check --help; with --experiment ephemeral-ports, a ports "
+              "option: tcpclose ports --help): a value, a list (1,2,3), a range (0..8) or both (0..2,5); options with "
+              "several values are the grid's axes. Exit codes: 0 every point ran, 1 a point "
               "could not run, 2 usage, 3 stopped or a point hit a limit (--resume finishes), 5 a report was lost.");
   cmd->add_option("--experiment", a.experiment, "A named experiment (--list-experiments); your options override its own");
   cmd->add_flag("--list-experiments", a.list_experiments, "Print each named experiment with its claim and grid, and exit");
@@ -222,7 +226,9 @@ int run_sweep(const SweepArgs& a, const std::atomic<bool>* stop) {
     std::fprintf(stderr, "tcpclose sweep: --name %s: a base name, without '/'\n", r.name.c_str());
     return kExitUsage;
   }
-  r.properties = property_columns(r.grid);
+  r.program = exp ? exp->program : "check";
+  if (r.program == "ports") r.values = ports_value_columns();
+  else r.properties = property_columns(r.grid);
   r.rows.assign(r.grid.points.size(), PointResult{});
   if (!a.resume.empty()) {
     std::size_t reused = 0;

@@ -1,5 +1,6 @@
-// `tcpclose sweep`: runs `tcpclose check` over a grid of configurations (or a named experiment)
-// and writes one table for the whole grid: NAME.csv, NAME.md, NAME.json and a gnuplot NAME.svg.
+// `tcpclose sweep`: runs `tcpclose check` over a grid of configurations (or a named experiment;
+// ephemeral-ports runs `tcpclose ports` instead) and writes one table for the whole grid:
+// NAME.csv, NAME.md, NAME.json and a gnuplot NAME.svg.
 // Exit codes: 0 every point ran, 1 a point could not run, 2 usage, 3 stopped or a point hit a
 // limit (finished rows kept; --resume completes them), 5 a report could not be written.
 #pragma once
@@ -32,6 +33,8 @@ struct SweepResult {
   Grid grid;
   std::vector<std::string> properties;  // columns, in the checker's order
   std::vector<PointResult> rows;        // one per grid point
+  std::string program = "check";        // what each point runs: check, or ports (a simulation)
+  std::vector<std::string> values;      // ports: the output columns, in order
   bool interrupted = false;
   std::string command;                  // the command line, for the reports
 };

@@ -2,6 +2,7 @@
 // derived table is computed from the sweep's own rows; nothing in it is written by hand.
 #include "sweep_experiments.hpp"
 #include "sweep_report.hpp"
+#include "ports.hpp"
 
 #include <algorithm>
 #include <map>
@@ -431,6 +432,98 @@ Derived derive_tw_reuse(const SweepResult& r) {
                       tw_reuse_columns(), "Reusing a TIME-WAIT 4-tuple early", tw_reuse_verdict);
 }
 
+
+// ephemeral-ports: the connect loop (`tcpclose ports`, a simulation over the core's BindTable and
+// step()), E ports against TIME-WAIT. tcp_tw_reuse needs connect() without bind(): the bind0
+// points with it on are not run.
+bool keep_ports(const Grid& g, const Point& p) {
+  const auto pick = axis_index(g, "--pick"), reuse = axis_index(g, "--tw-reuse");
+  return !pick || !reuse || p[*pick] != "bind0" || p[*reuse] != "on";
+}
+
+std::string value_of(const PointResult& x, const char* k) {
+  const auto it = x.values.find(k);
+  return x.status == PointStatus::Done && it != x.values.end() ? it->second : "-";
+}
+
+// One row per setting of the axes other than --time-wait; a cell per TIME-WAIT: the measured rate,
+// bold where the run disagrees with the prediction.
+std::string ports_matrix(const SweepResult& r, std::size_t tw, int& agree, int& ran) {
+  const auto groups = groups_by_time_wait(r, tw);
+  if (groups.empty()) return {};
+  std::string head = "|", rule = "|";
+  for (std::size_t k = 0; k < r.grid.axes.size(); ++k)
+    if (k != tw) { head += fmt::format(" {} |", r.grid.axes[k].flag.substr(2)); rule += " --- |"; }
+  for (const auto& [t, i] : groups.front().by_tw) { head += fmt::format(" TW {} |", t); rule += " ---: |"; }
+  std::string md = head + " first failure (predicted) at the longest TIME-WAIT |\n" + rule + " ---: |\n";
+  for (const Group& g : groups) {
+    md += "|" + g.key;
+    for (const auto& [t, i] : g.by_tw) {
+      const PointResult& x = r.rows[i];
+      ran += x.status == PointStatus::Done;
+      agree += x.verdict == "agrees";
+      const std::string cell = value_of(x, "rate");
+      md += x.status == PointStatus::Done && x.verdict != "agrees" ? fmt::format(" **{}** |", cell) : fmt::format(" {} |", cell);
+    }
+    const PointResult& last = r.rows[g.by_tw.back().second];
+    md += fmt::format(" {} ({}) |\n", value_of(last, "first_failure"), value_of(last, "predicted_first_failure"));
+  }
+  return md;
+}
+
+// Measured rates as points and predicted ones as dashed lines, one colour per setting.
+std::string ports_plot(const SweepResult& r, std::size_t tw, std::string& data) {
+  std::string plot;
+  int index = 0;
+  for (const Group& g : groups_by_time_wait(r, tw)) {
+    std::string lines;
+    for (const auto& [t, i] : g.by_tw)
+      if (r.rows[i].status == PointStatus::Done)
+        lines += fmt::format("{} {} {}\n", t, value_of(r.rows[i], "rate"), value_of(r.rows[i], "predicted_rate"));
+    if (lines.empty()) continue;
+    std::string label = other_axes(r, g.by_tw.front().second, tw);
+    data += fmt::format("# {}\n{}\n\n", label, lines);
+    plot += fmt::format("{}$DATA index {} using 1:2 with points pt {} ps 1.3 lc {} title '{}', "
+                        "$DATA index {} using 1:3 with lines dashtype 2 lc {} notitle",
+                        index ? ", " : "plot ", index, index % 12 + 1, index + 1, gp_text(label), index, index + 1);
+    ++index;
+  }
+  if (index == 0) return {};
+  return fmt::format("set title 'Connections per tick against TIME-WAIT (tcpclose sweep {}; dashed: E / (hold + TIME-WAIT))'\n"
+                     "set xlabel 'TIME-WAIT (ticks)'\nset ylabel 'successful connect() per tick (steady state)'\n"
+                     "set key outside right\nset xtics 1\nset yrange [0:1.05]\nset grid ytics\n{}\n",
+                     gp_text(r.name), plot);
+}
+
+Derived derive_ports(const SweepResult& r) {
+  Derived d;
+  const auto tw = axis_index(r.grid, "--time-wait");
+  if (!tw) { d.markdown = "(the derived table needs --time-wait as an axis)\n"; return d; }
+  int agree = 0, ran = 0;
+  const std::string matrix = ports_matrix(r, *tw, agree, ran);
+  std::string hold = "-";
+  for (const PointResult& x : r.rows)
+    if (x.status == PointStatus::Done && value_of(x, "hold") != "0") { hold = value_of(x, "hold"); break; }
+  d.markdown = fmt::format(
+      "## Ephemeral ports against TIME-WAIT\n\nA deterministic simulation of the core's rules (`tcpclose ports`), not a "
+      "model check: a client connects to one server endpoint once a tick from E ephemeral ports; each connection is a "
+      "pair of TCBs driven by step() over a lossless one-tick network, closed by the client at once, its port held in "
+      "the core's BindTable until TIME-WAIT ends. A cell is the steady rate (successful connect() per tick); bold where "
+      "the run disagrees with the prediction E / (hold + TIME-WAIT) (hold + 1 tick with tcp_tw_reuse), capped at one "
+      "attempt a tick, or with the first failure at the (E+1)th attempt.\n\n{}\n"
+      "{} of {} points agree with the prediction. A connection holds its port {} ticks before TIME-WAIT begins (the "
+      "handshake and the active close), so the rate is E / (hold + TIME-WAIT), which the folklore E / TIME-WAIT "
+      "approaches only when TIME-WAIT is much longer than a connection.\n",
+      matrix, agree, ran, hold);
+  d.markdown += "\n## bind() per RFC 6335 port class\n\nbind() run on the core's BindTable while nothing or a TIME-WAIT "
+                "holds the port (the ephemeral range is the one port 50000, so port 0 meets the TIME-WAIT too), per "
+                "BindReuse rule and SO_REUSEADDR. The core has no privilege rule: ports below 1024 need "
+                "CAP_NET_BIND_SERVICE on Linux, an OS permission and not TCP, so system ports behave as the others.\n\n" +
+                bind_cases_markdown();
+  d.plot = ports_plot(r, *tw, d.data);
+  return d;
+}
+
 }  // namespace
 
 const std::vector<Experiment>& experiments() {
@@ -441,7 +534,7 @@ const std::vector<Experiment>& experiments() {
        {"--msl", "1,2", "--time-wait", "0..5", "--loss", "0,1", "--time-wait-restart", "fin,ack,answer", "--scenario",
         "half-close", "--scenario", "reopen-connect", "--property", "no-stale-delivery", "--property",
         "reliable-termination"},
-       keep_minimal, derive_minimal},
+       keep_minimal, derive_minimal, "check"},
       {"rfc1337",
        "an RST that kills TIME-WAIT exposes the next incarnation to H1 (old data accepted), H2 (the two "
        "ends desynchronised: an endless ACK loop) and H3 (the new connection dies); fix F1, ignoring RST in "
@@ -449,21 +542,21 @@ const std::vector<Experiment>& experiments() {
        {"--profile", "reference,rfc9293", "--rfc1337", "off,on", "--scenario", "reopen-connect", "--property",
         "no-stale-data", "--property", "no-desync", "--property", "new-connection-survives", "--property",
         "no-stale-delivery"},
-       nullptr, derive_rfc1337},
+       nullptr, derive_rfc1337, "check"},
       {"abort-instead-of-close",
        "closing with SO_LINGER 0 sends a RST and leaves no TIME-WAIT, so nothing keeps the old "
        "incarnation's segments from the next one on the same 4-tuple; and a lost RST leaves the peer "
        "with its TCB (RFC 9293 section 3.10.5 ABORT; RFC 1122 4.2.2.13; socket(7) SO_LINGER)",
        {"--isn", "adversarial,clock", "--loss", "0,1", "--dup", "0", "--scenario", "reopen-abort", "--property",
         "no-stale-delivery", "--property", "new-connection-survives", "--property", "no-half-open"},
-       nullptr, derive_abort},
+       nullptr, derive_abort, "check"},
       {"fin-wait-2-slow-peer",
        "an orphaned FIN-WAIT-2 is freed after a timeout (Linux tcp_fin_timeout, FreeBSD tcp_finwait2_timeout; "
        "RFC 9293 section 3.6.1 has none): a peer still in CLOSE-WAIT then has nobody to ACK its FIN, and a new "
        "SYN on the same 4-tuple meets its old TCB",
        {"--fin-wait2", "none,orphan", "--fin-wait2-timeout", "1..8", "--loss", "0", "--scenario", "reopen-connect",
         "--property", "reliable-termination", "--property", "no-stale-delivery", "--property", "new-connection-survives"},
-       keep_fin_wait2, derive_fin_wait2},
+       keep_fin_wait2, derive_fin_wait2, "check"},
       {"linux-time-wait",
        "Linux holds TIME-WAIT for TCP_TIMEWAIT_LEN, 60 s (include/net/tcp.h: \"how long to wait to destroy "
        "TIME-WAIT state, about 60 seconds\"), where RFC 793 takes MSL = 2 minutes and 2 MSL = 240 s (RFC 9293 "
@@ -471,7 +564,7 @@ const std::vector<Experiment>& experiments() {
        "(RFC 1323 appendix B, RFC 7323 section 5: PAWS is what protects it)",
        {"--profile", "reference,linux", "--msl", "2", "--time-wait", "1,4", "--isn", "adversarial,clock", "--scenario",
         "reopen-connect", "--property", "no-stale-delivery", "--property", "reliable-termination"},
-       nullptr, derive_linux_tw},
+       nullptr, derive_linux_tw, "check"},
       {"tw-reuse",
        "Linux's tcp_tw_reuse lets a connect() take over a TIME-WAIT 4-tuple a second after its last timestamp, "
        "starting at the old SND.NXT + 65537; a port bound before connect() is taken over at once whatever the sysctl "
@@ -479,7 +572,14 @@ const std::vector<Experiment>& experiments() {
        "integrity. Even without PAWS it is safe provided sequence spaces do not overlap\" (net/ipv4/tcp_ipv4.c)",
        {"--tw-reuse", "off,delay,bound", "--isn", "adversarial,clock", "--loss", "0", "--scenario", "reopen-connect",
         "--property", "no-stale-delivery", "--property", "new-connection-survives", "--property", "reliable-termination"},
-       nullptr, derive_tw_reuse},
+       nullptr, derive_tw_reuse, "check"},
+      {"ephemeral-ports",
+       "a client that connects in a loop to one destination runs out of ephemeral ports while its closed connections "
+       "sit in TIME-WAIT: the sustained rate is the range over the TIME-WAIT length, 28232 ports (Linux ip_local_port_range "
+       "32768-60999, ip-sysctl.rst) over 60 s (TCP_TIMEWAIT_LEN), about 470 connections a second, unless tcp_tw_reuse "
+       "lets connect() take a TIME-WAIT over; port 0 picks a free ephemeral port (RFC 6335 section 6, RFC 6056 section 2)",
+       {"--ephemeral", "1,2,4,8", "--time-wait", "0..12", "--pick", "bind0,autobind", "--tw-reuse", "off,on"},
+       keep_ports, derive_ports, "ports"},
   };
   return all;
 }

@@ -21,6 +21,7 @@ struct Experiment {
   std::vector<std::string> args;       // its grid, as check options (the user's options override these)
   bool (*keep)(const Grid&, const Point&);  // which cartesian points it runs (nullptr: all)
   Derived (*derive)(const SweepResult&);    // its own table, or nullptr
+  const char* program;                 // what each point runs: "check", or "ports" (a simulation, ports.hpp)
 };
 
 const std::vector<Experiment>& experiments();

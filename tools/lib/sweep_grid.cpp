@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "check.hpp"
+#include "ports.hpp"
 
 namespace tcpclose::cli {
 namespace {
@@ -22,11 +23,16 @@ const std::set<std::string>& refused_options() {
   return s;
 }
 
-// A throwaway `check` command, to look options up and to parse a point as check would.
+// A throwaway `check` (or `ports`) command, to look options up and to parse a point as it would.
 struct CheckParser {
   CheckArgs args;
-  CLI::App app{"check"};
-  CheckParser() { add_check_options(app, args); }
+  PortsArgs ports_args;
+  std::string program;
+  CLI::App app;
+  explicit CheckParser(const std::string& prog) : program(prog), app(prog) {
+    if (prog == "ports") add_ports_options(app, ports_args);
+    else add_check_options(app, args);
+  }
 };
 
 constexpr std::size_t kMaxValuesPerAxis = 10000;
@@ -55,7 +61,7 @@ std::string add_option(const CheckParser& p, const std::string& flag, const std:
   if (refused_options().count(flag))
     return fmt::format("{}: the sweep sets this for every run itself (see tcpclose sweep --help)", flag);
   const CLI::Option* o = p.app.get_option_no_throw(flag);
-  if (o == nullptr) return fmt::format("{}: not an option of tcpclose check (see tcpclose check --help)", flag);
+  if (o == nullptr) return fmt::format("{}: not an option of tcpclose {} (see tcpclose {} --help)", flag, p.program, p.program);
   if (o->get_expected_max() == 0) {
     if (value) return fmt::format("{}: a flag takes no value", flag);
     g.fixed.push_back(flag);
@@ -95,8 +101,8 @@ std::string expand_values(const std::string& spec, std::vector<std::string>& out
   return {};
 }
 
-std::string parse_grid(const std::vector<std::string>& args, Grid& g) {
-  const CheckParser p;
+std::string parse_grid(const std::vector<std::string>& args, Grid& g, const std::string& program) {
+  const CheckParser p(program);
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a.rfind("--", 0) != 0 || a.size() < 3) return fmt::format("'{}': expected an option such as --msl 1,2,3", a);
@@ -136,8 +142,8 @@ std::vector<std::string> point_args(const Grid& g, const Point& p) {
   return out;
 }
 
-std::string validate_point(const std::vector<std::string>& args) {
-  CheckParser p;
+std::string validate_point(const std::vector<std::string>& args, const std::string& program) {
+  CheckParser p(program);
   std::vector<std::string> rev(args.rbegin(), args.rend());  // CLI11 takes the arguments reversed
   try {
     p.app.parse(rev);

@@ -30,8 +30,9 @@ std::string expand_values(const std::string& spec, std::vector<std::string>& out
 // `--flag VALUES` or `--flag=VALUES` for a check option with a value, `--flag` for a check
 // flag. --scenario and --property are fixed lists (repeatable, or comma-separated). Options
 // that only concern one run's reports or search (--json, --trace-out, --threads, ...) are
-// refused, as the sweep sets them. Returns "" or a message naming the argument.
-std::string parse_grid(const std::vector<std::string>& args, Grid& g);
+// refused, as the sweep sets them. Returns "" or a message naming the argument. `program` is
+// the subcommand each point runs: check, or ports (whose options are then the ones accepted).
+std::string parse_grid(const std::vector<std::string>& args, Grid& g, const std::string& program = "check");
 
 // Every combination of the axes' values, the first axis varying slowest.
 std::vector<Point> cartesian(const std::vector<Axis>& axes);
@@ -41,7 +42,7 @@ std::vector<std::string> point_args(const Grid& g, const Point& p);
 
 // Parses a point's arguments as `tcpclose check` would, without running it: "" or CLI11's
 // message naming the flag and value (so a bad value fails the sweep before any run).
-std::string validate_point(const std::vector<std::string>& args);
+std::string validate_point(const std::vector<std::string>& args, const std::string& program = "check");
 
 // "msl=2 time-wait=3": a point for progress lines and messages.
 std::string describe_point(const Grid& g, const Point& p);

@@ -56,6 +56,7 @@ std::string sweep_csv(const SweepResult& r) {
   for (const Axis& a : r.grid.axes) out += a.flag.substr(2) + ",";
   out += "status,verdict,exit_code,states,seconds";
   for (const std::string& p : r.properties) out += fmt::format(",{},{}_steps", p, p);
+  for (const std::string& v : r.values) out += "," + v;
   out += ",error\n";
   for (std::size_t i = 0; i < r.rows.size(); ++i) {
     const PointResult& x = r.rows[i];
@@ -67,6 +68,7 @@ std::string sweep_csv(const SweepResult& r) {
       out += fmt::format(",{},{}", it == x.properties.end() ? "" : it->second,
                          st == x.shortest.end() ? "" : std::to_string(st->second));
     }
+    for (const std::string& v : r.values) out += "," + csv_field(x.values.count(v) ? x.values.at(v) : "");
     out += "," + csv_field(x.error) + "\n";
   }
   return out;
@@ -80,6 +82,8 @@ std::string sweep_markdown(const SweepResult& r, const Derived* d) {
   head += " status | states | seconds |";
   rule += " --- | ---: | ---: |";
   for (const std::string& p : r.properties) { head += fmt::format(" {} |", p); rule += " --- |"; }
+  if (!r.values.empty()) { head += " verdict |"; rule += " --- |"; }
+  for (const std::string& v : r.values) { head += fmt::format(" {} |", v); rule += " ---: |"; }
   out += head + "\n" + rule + "\n";
   for (std::size_t i = 0; i < r.rows.size(); ++i) {
     const PointResult& x = r.rows[i];
@@ -87,6 +91,8 @@ std::string sweep_markdown(const SweepResult& r, const Derived* d) {
     for (const std::string& v : r.grid.points[i]) line += fmt::format(" {} |", v);
     line += fmt::format(" {}{} | {} | {:.1f} |", name(x.status), x.error.empty() ? "" : ": " + x.error, x.states, x.seconds);
     for (const std::string& p : r.properties) line += fmt::format(" {} |", property_cell(x, p));
+    if (!r.values.empty()) line += fmt::format(" {} |", x.verdict.empty() ? "-" : x.verdict);
+    for (const std::string& v : r.values) line += fmt::format(" {} |", x.values.count(v) ? x.values.at(v) : "-");
     out += line + "\n";
   }
   if (r.interrupted) out += "\nStopped by a signal: the rows marked \"not run\" were not run; `--resume` finishes them.\n";
@@ -107,6 +113,7 @@ nlohmann::json sweep_json(const SweepResult& r, const Derived* d, int exit_code)
     j["rows"].push_back({{"point", point}, {"status", name(x.status)}, {"exit_code", x.exit_code},
                          {"verdict", x.verdict}, {"properties", x.properties}, {"shortest", x.shortest},
                          {"states", x.states}, {"seconds", x.seconds}, {"error", x.error}});
+    if (!r.values.empty()) j["rows"].back()["values"] = x.values;  // a `ports` sweep's outputs only
   }
   if (d) j["derived"] = d->markdown;
   return j;
@@ -209,6 +216,7 @@ std::string load_resume(const std::string& path, SweepResult& r, std::size_t& re
       x.shortest = row.value("shortest", std::map<std::string, unsigned>{});
       x.states = row.value("states", std::uint64_t{0});
       x.seconds = row.value("seconds", 0.0);
+      x.values = row.value("values", std::map<std::string, std::string>{});
       ++reused;
     }
   }

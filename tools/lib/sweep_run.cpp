@@ -18,6 +18,8 @@
 #include <nlohmann/json.hpp>
 #include <tcpclose/proofs/process.hpp>
 
+#include "ports.hpp"
+
 namespace tcpclose::cli {
 namespace {
 
@@ -28,16 +30,18 @@ struct Child {
   pid_t pid = -1;
   int out = -1, err = -1;  // read ends; -1 once at EOF
   std::string stdout_text, stderr_text;
+  bool ports = false;      // a `tcpclose ports` run, not check
   bool stopped = false;    // we sent SIGTERM
   Clock::time_point stop_time{};
 };
 
-// Starts `program check --json --no-progress ARGS...` with stdout and stderr on pipes and no
-// signal blocked (process.hpp). Returns "" or why not.
+// Starts `program check --json --no-progress ARGS...` (or `program ports --json ARGS...`) with
+// stdout and stderr on pipes and no signal blocked (process.hpp). Returns "" or why not.
 std::string spawn_check(const RunOptions& o, const std::vector<std::string>& point, Child& c) {
-  std::vector<std::string> args = {o.program, "check", "--json", "--no-progress", "--threads",
-                                   std::to_string(o.threads)};
-  if (o.max_memory) args.insert(args.end(), {"--max-memory", fmt::format("{}K", (o.max_memory >> 10) + 1)});
+  c.ports = o.subcommand == "ports";
+  std::vector<std::string> args = {o.program, "ports", "--json"};
+  if (!c.ports) args = {o.program, "check", "--json", "--no-progress", "--threads", std::to_string(o.threads)};
+  if (o.max_memory && !c.ports) args.insert(args.end(), {"--max-memory", fmt::format("{}K", (o.max_memory >> 10) + 1)});
   args.insert(args.end(), point.begin(), point.end());
   int po[2], pe[2];
   if (::pipe2(po, O_CLOEXEC) != 0) return fmt::format("pipe: {}", std::strerror(errno));
@@ -78,18 +82,19 @@ PointResult finish(Child& c) {
   if (c.stopped) return r;  // NotRun: a stop signal ended it, its partial figures are not a result
   if (!WIFEXITED(status)) {
     r.status = PointStatus::Failed;
-    r.error = fmt::format("tcpclose check ended by signal {}", WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+    r.error = fmt::format("tcpclose {} ended by signal {}", c.ports ? "ports" : "check", WIFSIGNALED(status) ? WTERMSIG(status) : 0);
     return r;
   }
   r.exit_code = WEXITSTATUS(status);
   if (r.exit_code == 0 || r.exit_code == 1 || r.exit_code == 3) {
-    if (std::string e = read_check_json(c.stdout_text, r.exit_code, r); e.empty()) return r;
-    else r.error = e;
+    const std::string e = c.ports ? read_ports_json(c.stdout_text, r.exit_code, r) : read_check_json(c.stdout_text, r.exit_code, r);
+    if (e.empty()) return r;
+    r.error = e;
   } else {
     r.error = last_line(c.stderr_text);
   }
   r.status = PointStatus::Failed;
-  if (r.error.empty()) r.error = fmt::format("tcpclose check exited {}", r.exit_code);
+  if (r.error.empty()) r.error = fmt::format("tcpclose {} exited {}", c.ports ? "ports" : "check", r.exit_code);
   return r;
 }
 
@@ -150,7 +155,9 @@ bool run_points(const std::vector<std::vector<std::string>>& args, const std::ve
       Child c;
       c.index = i;
       if (std::string e = spawn_check(o, args[i], c); !e.empty()) {
-        out[i] = PointResult{PointStatus::Failed, -1, {}, {}, {}, 0, 0, e};
+        out[i] = PointResult{};
+        out[i].status = PointStatus::Failed;
+        out[i].error = e;
         if (o.on_done) o.on_done(i, out[i]);
         continue;
       }

@@ -24,10 +24,12 @@ struct PointResult {
   std::uint64_t states = 0;
   double seconds = 0;
   std::string error;                            // Failed or Incomplete: why
+  std::map<std::string, std::string> values;    // a `tcpclose ports` run's outputs (ports.hpp)
 };
 
 struct RunOptions {
   std::string program;            // the tcpclose executable
+  std::string subcommand = "check";  // or "ports": what each point runs
   unsigned jobs = 1;
   unsigned threads = 1;           // --threads of each run
   std::uint64_t max_memory = 0;   // --max-memory of each run, bytes

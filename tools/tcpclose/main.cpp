@@ -17,6 +17,7 @@
 #include "knobs.hpp"
 #include "outputs_cli.hpp"
 #include "report.hpp"
+#include "ports.hpp"
 #include "prove.hpp"
 #include "sweep.hpp"
 #include "table.hpp"
@@ -132,6 +133,8 @@ int run(int argc, char** argv) {
   replay::add_options(*replay_cmd, replay_args);
   cli::SweepArgs sweep_args;
   auto* sweep_cmd = cli::add_sweep_command(app, sweep_args);
+  cli::PortsArgs ports_args;
+  auto* ports_cmd = cli::add_ports_command(app, ports_args);
   cli::ProveArgs prove_args;
   auto* prove_cmd = app.add_subcommand("prove", "Prove the properties with SMT: BMC, k-induction, CHC (docs/proofs.md)");
   cli::add_prove_options(*prove_cmd, prove_args);
@@ -171,6 +174,7 @@ int run(int argc, char** argv) {
     return replay::run_cli(replay_args);
   }
   if (prove_cmd->parsed()) return cli::run_prove(prove_args);
+  if (ports_cmd->parsed()) return cli::run_ports(ports_args);
   if (sweep_cmd->parsed()) {
     sweep_args.grid_args = sweep_cmd->remaining();
     const cli::StopSignals stops;
