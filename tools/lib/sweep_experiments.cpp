@@ -466,7 +466,9 @@ std::string ports_matrix(const SweepResult& r, std::size_t tw, int& agree, int& 
       md += x.status == PointStatus::Done && x.verdict != "agrees" ? fmt::format(" **{}** |", cell) : fmt::format(" {} |", cell);
     }
     const PointResult& last = r.rows[g.by_tw.back().second];
-    md += fmt::format(" {} ({}) |\n", value_of(last, "first_failure"), value_of(last, "predicted_first_failure"));
+    // A tick of -1 means no attempt failed (connect_loop.hpp).
+    auto tick = [&](const char* k) { const std::string v = value_of(last, k); return v == "-1" ? std::string("none") : v; };
+    md += fmt::format(" {} ({}) |\n", tick("first_failure"), tick("predicted_first_failure"));
   }
   return md;
 }

@@ -79,8 +79,10 @@ std::string sweep_markdown(const SweepResult& r, const Derived* d) {
   if (d && !d->markdown.empty()) out += d->markdown + "\n";
   std::string head = "|", rule = "|";
   for (const Axis& a : r.grid.axes) { head += fmt::format(" {} |", a.flag.substr(2)); rule += " --- |"; }
-  head += " status | states | seconds |";
-  rule += " --- | ---: | ---: |";
+  // A per-point program other than check (tcpclose ports) explores no states: no such columns.
+  const bool searched = r.values.empty();
+  head += searched ? " status | states | seconds |" : " status |";
+  rule += searched ? " --- | ---: | ---: |" : " --- |";
   for (const std::string& p : r.properties) { head += fmt::format(" {} |", p); rule += " --- |"; }
   if (!r.values.empty()) { head += " verdict |"; rule += " --- |"; }
   for (const std::string& v : r.values) { head += fmt::format(" {} |", v); rule += " ---: |"; }
@@ -89,7 +91,8 @@ std::string sweep_markdown(const SweepResult& r, const Derived* d) {
     const PointResult& x = r.rows[i];
     std::string line = "|";
     for (const std::string& v : r.grid.points[i]) line += fmt::format(" {} |", v);
-    line += fmt::format(" {}{} | {} | {:.1f} |", name(x.status), x.error.empty() ? "" : ": " + x.error, x.states, x.seconds);
+    line += fmt::format(" {}{} |", name(x.status), x.error.empty() ? "" : ": " + x.error);
+    if (searched) line += fmt::format(" {} | {:.1f} |", x.states, x.seconds);
     for (const std::string& p : r.properties) line += fmt::format(" {} |", property_cell(x, p));
     if (!r.values.empty()) line += fmt::format(" {} |", x.verdict.empty() ? "-" : x.verdict);
     for (const std::string& v : r.values) line += fmt::format(" {} |", x.values.count(v) ? x.values.at(v) : "-");
