@@ -150,7 +150,11 @@ inline bool listen_can_proceed(const World& w, const HostState& h, std::uint8_t 
 // the delay has passed, unless the port was bound first). Linux also needs the old connection to
 // have had timestamps ("if (tcptw->tw_ts_recent_stamp && ..."): with timestamps on the TIME-WAIT
 // must have them; with them off the knob assumes they were in use and no TSval is checked, on
-// either incarnation (docs/model.md).
+// either incarnation (docs/model.md). Linux copies the TIME-WAIT's TS.Recent into the new socket
+// (tp->rx_opt.ts_recent = tcptw->tw_ts_recent), where only a SYN without ACK in SYN-SENT is checked
+// against it (tcp_rcv_synsent_state_process) and the SYN,ACK replaces it. The core makes no PAWS
+// check in SYN-SENT and its SYN,ACK sets TS.Recent anew, so the copy could decide nothing: the
+// model does not keep it.
 inline bool tw_takeover(const World& w, const HostState& h) noexcept {
   if (w.tw_reuse == TwReuse::Off || h.tcb.state != State::TimeWait) return false;
   if (w.cfg.timestamps && !h.tcb.ts_ok) return false;
@@ -288,12 +292,7 @@ inline bool Mover::app(std::uint8_t host, std::uint8_t choice) {
       const bool takeover = tw_takeover(w_, h);
       if (takeover && choice != 0) return false;  // the ISS is fixed: one move, not one per ISN choice
       const Seq tw_snd_nxt = h.tcb.snd_nxt;
-      // inet_twsk_deschedule_put(): the TIME-WAIT TCB is gone. Linux copies its TS.Recent into the
-      // new socket (tcp_twsk_unique: tp->rx_opt.ts_recent = tcptw->tw_ts_recent), where only a
-      // SYN without ACK in SYN-SENT is checked against it (tcp_rcv_synsent_state_process) and the
-      // SYN,ACK replaces it. The core makes no PAWS check in SYN-SENT and its SYN,ACK sets
-      // TS.Recent anew, so the copy could decide nothing: it is not kept (docs/model.md).
-      if (takeover) {
+      if (takeover) {  // inet_twsk_deschedule_put(): the TIME-WAIT TCB is gone (tw_takeover)
         h.tcb = Tcb{};
         h.tw_age = 0;
       }
