@@ -95,7 +95,7 @@ std::uint32_t program_sends(const World& w) {
 
 namespace detail {
 
-template <bool WideDeadlines, bool WideDeltas, bool Rtt, bool WideSeqs>
+template <bool WideDeadlines, bool WideDeltas, bool Rtt, bool WideSeqs, bool Ts>
 struct PackCodec {
   static constexpr std::uint32_t kZeroSeq = WideSeqs ? 0xFFFFFF : 0xFFFF;  // the code of sequence number 0
   static constexpr std::uint32_t kDisarmed = WideDeadlines ? 0xFFFF : 0xFF;
@@ -148,8 +148,15 @@ struct PackCodec {
           std::uint32_t{rtt_timing} << 9 | std::uint32_t{sack_ok} << 10 | std::uint32_t{tlp_sent} << 11 |
           std::uint32_t{listening} << 12 | std::uint32_t{snd_wnd != 0} << 13 | std::uint32_t{rcv_wnd != 0} << 14 |
           std::uint32_t{data_rcvd} << 15);
-    // the model has no clock (now = 0): no TSval, no RTT timestamp, no rate limit (model_config)
-    o.zero(ts_recent | rtt_time | oow_ack_at);
+    // the core runs with now = 0: no RTT timestamp, no rate limit (model_config)
+    o.zero(rtt_time | oow_ack_at);
+    // TS.Recent: its age, at most MSL + 1 (world.hpp, ts_age_cap), in a byte; 0 without timestamps
+    if constexpr (Ts) {
+      o.ok &= ts_ok ? ts_age(ts_recent) <= k.ts_cap_ : ts_recent == 0;
+      o.u8(ts_age(ts_recent));
+    } else {
+      o.zero(ts_recent);
+    }
     if constexpr (Rtt) { o.u16(srtt); o.u16(rttvar); } else { o.zero(srtt | rttvar); }
     o.seq<WideSeqs>(seq_code(k, o.ok, iss, host));
     o.seq<WideSeqs>(seq_code(k, o.ok, irs, peer));
@@ -189,7 +196,7 @@ struct PackCodec {
     listening = b >> 12 & 1;
     snd_wnd = b >> 13 & 1 ? k.rcv_wnd_ : 0;
     rcv_wnd = b >> 14 & 1 ? k.rcv_wnd_ : 0;
-    ts_recent = 0;
+    if constexpr (Ts) ts_recent = 0u - i.u8(); else ts_recent = 0;
     rtt_time = 0;
     oow_ack_at = 0;
     if constexpr (Rtt) { srtt = i.u16(); rttvar = i.u16(); } else { srtt = 0; rttvar = 0; }
@@ -217,19 +224,21 @@ struct PackCodec {
 
   // A segment's seq is in its sender's space and its ack in its receiver's; to_b = 1 is A -> B.
   static TCPCLOSE_INLINE void pack_pkt(const Packer& k, Out& o, const Pkt& p) noexcept {
-    const auto& [seq, ack, len, flags, age, inc, to_b, wnd_full, late] = p;
+    const auto& [seq, ack, len, has_ts, flags, age, inc, to_b, wnd_full, late] = p;
     const std::size_t sender = to_b ? 0 : 1;
     o.ok &= (to_b | wnd_full | late) <= 1 && flags < 0x20;
+    // has_ts rides in the age byte's top bit; kPktOutOfBounds (or any value but 0 and 1) is refused
+    if constexpr (Ts) o.ok &= has_ts <= 1 && age < 0x80; else o.zero(has_ts);
     o.seq<WideSeqs>(seq_code(k, o.ok, seq, sender));
     o.seq<WideSeqs>(seq_code(k, o.ok, ack, 1 - sender));
     o.u8(len);
     o.u8(std::uint32_t{flags} | std::uint32_t{to_b} << 5 | std::uint32_t{wnd_full} << 6 | std::uint32_t{late} << 7);
-    o.u8(age);
+    o.u8(Ts ? std::uint32_t{age} | std::uint32_t{has_ts} << 7 : std::uint32_t{age});
     o.u8(inc);
   }
 
   static TCPCLOSE_INLINE void unpack_pkt(const Packer& k, In& i, Pkt& p) noexcept {
-    auto& [seq, ack, len, flags, age, inc, to_b, wnd_full, late] = p;
+    auto& [seq, ack, len, has_ts, flags, age, inc, to_b, wnd_full, late] = p;
     const std::uint32_t s = i.seq<WideSeqs>(), a = i.seq<WideSeqs>();
     len = i.u8();
     const std::uint8_t f = i.u8();
@@ -237,7 +246,9 @@ struct PackCodec {
     const std::size_t sender = to_b ? 0 : 1;
     seq = seq_value(k, s, sender);
     ack = seq_value(k, a, 1 - sender);
-    age = i.u8();
+    const std::uint8_t g = i.u8();
+    age = Ts ? g & 0x7F : g;
+    has_ts = Ts ? g >> 7 : 0;
     inc = i.u8();
   }
 
@@ -278,14 +289,14 @@ namespace {
 
 using PackFn = bool (*)(const Packer&, const WorldState&, std::uint8_t*) noexcept;
 using UnpackFn = void (*)(const Packer&, const std::uint8_t*, WorldState&) noexcept;
-// The codec of each shape, indexed by its four widths as bits.
+// The codec of each shape, indexed by its four widths and the timestamps flag as bits.
 template <std::size_t... I>
 constexpr std::array<std::pair<PackFn, UnpackFn>, sizeof...(I)> codecs(std::index_sequence<I...>) {
   return {std::pair<PackFn, UnpackFn>{
-      &detail::PackCodec<(I & 1) != 0, (I & 2) != 0, (I & 4) != 0, (I & 8) != 0>::pack,
-      &detail::PackCodec<(I & 1) != 0, (I & 2) != 0, (I & 4) != 0, (I & 8) != 0>::unpack}...};
+      &detail::PackCodec<(I & 1) != 0, (I & 2) != 0, (I & 4) != 0, (I & 8) != 0, (I & 16) != 0>::pack,
+      &detail::PackCodec<(I & 1) != 0, (I & 2) != 0, (I & 4) != 0, (I & 8) != 0, (I & 16) != 0>::unpack}...};
 }
-constexpr auto kCodecs = codecs(std::make_index_sequence<16>());
+constexpr auto kCodecs = codecs(std::make_index_sequence<32>());
 
 }  // namespace
 
@@ -296,6 +307,8 @@ Packer::Packer(const World& w) noexcept
   wide_seqs_ = w.cfg.reopen_iss == ReopenIss::AboveSndNxt || w.tw_reuse != TwReuse::Off;
   lo_bits_ = (wide_seqs_ ? 24 : 16) - hi_bits_;
   rtt_ = w.cfg.rtt_estimate;
+  ts_ = w.cfg.timestamps;
+  ts_cap_ = ts_age_cap(w.cfg);
   wide_deadlines_ = w.cfg.rtt_estimate || w.cfg.tail_loss_probe || longest_timer(w.cfg) > kNarrowTicks;
   // A connection's sequence numbers run from ISS over SYN, the bytes written and FIN; a
   // program loops at most K times over its Sends.
@@ -303,10 +316,10 @@ Packer::Packer(const World& w) noexcept
   pkt_slots_ = std::min<std::size_t>(kMaxPkts, 2u * w.in_flight);
   const std::size_t deadline = wide_deadlines_ ? 2 : 1, delta = wide_deltas_ ? 2 : 1;
   const std::size_t seq = wide_seqs_ ? 3 : 2;
-  const std::size_t host = 1 + 1 + 2 + (rtt_ ? 4 : 0) + 3 * seq + 5 * delta + 1 + kTimerCount * deadline + 6;
+  const std::size_t host = 1 + 1 + 2 + (rtt_ ? 4 : 0) + (ts_ ? 1 : 0) + 3 * seq + 5 * delta + 1 + kTimerCount * deadline + 6;
   size_ = 2 * host + 4 + pkt_slots_ * (2 * seq + 4);
   const std::size_t shape = std::size_t{wide_deadlines_} | std::size_t{wide_deltas_} << 1 | std::size_t{rtt_} << 2 |
-                            std::size_t{wide_seqs_} << 3;
+                            std::size_t{wide_seqs_} << 3 | std::size_t{ts_} << 4;
   pack_ = kCodecs[shape].first;
   unpack_ = kCodecs[shape].second;
 }

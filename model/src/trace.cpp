@@ -12,6 +12,7 @@ std::string pkt_text(const Pkt& p) {
   std::string s = fmt::format("{} seq={}", flag_text(p.flags).text, p.seq);
   if (p.flags & flag::ACK) s += fmt::format(" ack={}", p.ack);
   if (p.len) s += fmt::format(" len={}", p.len);
+  if (p.has_ts) s += fmt::format(" TSval=now-{}", p.age);  // relative to now (docs/model.md, "Timestamps")
   return s + fmt::format(" (inc {}, age {}{})", p.inc, p.age, p.late ? ", delayed" : "");
 }
 

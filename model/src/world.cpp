@@ -27,9 +27,16 @@ Config model_config(Profile p) {
   c.fin_retries = c.fin_retries == kUnlimitedRetries ? kUnlimitedRetries : 3;
   c.retries = c.retries == kUnlimitedRetries ? kUnlimitedRetries : 3;
   c.fin_wait2_timeout = 8;
-  // The model has no absolute clock, so TSvals cannot be modelled (docs/model.md).
+  // Timestamps are off unless asked for (model_timestamps, `check --timestamps on`), whatever
+  // the profile says: the model's default results and pinned counts are those without them.
   c.timestamps = false;
   c.paws = false;
+  return c;
+}
+
+Config model_timestamps(Config c, Profile p) {
+  c.timestamps = true;
+  c.paws = profile_config(p).paws;
   return c;
 }
 

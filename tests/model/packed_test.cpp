@@ -89,11 +89,46 @@ TEST(Packed, AValueOutsideTheBoundsIsRefused) {
   EXPECT_TRUE(refused([&](WorldState& t) { t.h[0].tcb.iss = w.isn_base[0] + 0x20000000u; }));
   EXPECT_TRUE(refused([&](WorldState& t) { t.h[0].tcb.iss = w.isn_base[0]; t.h[0].tcb.snd_nxt = w.isn_base[0] + 200; }));
   EXPECT_TRUE(refused([](WorldState& t) { t.h[1].tcb.rcv_wnd = 7; }));          // neither 0 nor RCV.WND
-  EXPECT_TRUE(refused([](WorldState& t) { t.h[1].tcb.ts_recent = 1; }));        // the model has no clock
+  EXPECT_TRUE(refused([](WorldState& t) { t.h[1].tcb.ts_recent = 1; }));        // timestamps off in this world
+  EXPECT_TRUE(refused([](WorldState& t) { t.net[0].has_ts = 1; t.n = 1; }));
   EXPECT_TRUE(refused([](WorldState& t) { t.h[0].pc = 16; }));
   EXPECT_TRUE(refused([](WorldState& t) { t.n = static_cast<std::uint8_t>(kMaxPkts); }));
   EXPECT_TRUE(refused([](WorldState& t) { t.h[0].pad_[1] = 1; }));
   EXPECT_FALSE(refused([&](WorldState& t) { t.h[0].tcb.iss = w.isn_base[0] + 0x40000001u; t.h[0].tcb.snd_nxt = t.h[0].tcb.iss + 2; }));
+}
+
+// With timestamps (docs/model.md, "Timestamps"): every reachable state round-trips, TS.Recent
+// included; an age beyond MSL + 1, TS.Recent without ts_ok, or an unpackable segment is refused.
+TEST(Packed, TimestampedWorldsRoundTripAndKeepTheirBounds) {
+  for (Profile p : {Profile::Reference, Profile::Linux}) {
+    for (Scenario sc : {Scenario::ReopenConnect, Scenario::ReopenSyn}) {
+      World w = make_world(sc, model_timestamps(model_config(p), p));
+      EXPECT_EQ(walk(w, 5000), 5000u) << name(sc);
+    }
+  }
+  World w = make_world(Scenario::ActiveClose, model_timestamps(model_config(Profile::Reference), Profile::Reference));
+  const Packer pk(w);
+  std::vector<std::uint8_t> rec(pk.size());
+  WorldState s = initial_state(w);
+  s.h[0].tcb.state = State::Established;
+  s.h[0].tcb.ts_ok = true;
+  s.h[0].tcb.ts_recent = 0u - ts_age_cap(w.cfg);
+  s.net[0].has_ts = 1;
+  s.net[0].age = 2;
+  s.n = 1;
+  ASSERT_TRUE(pk.pack(s, rec.data()));
+  WorldState back;
+  pk.unpack(rec.data(), back);
+  EXPECT_TRUE(same_bytes(s, back));
+  auto refused = [&](auto&& change) {
+    WorldState t = s;
+    change(t);
+    return !pk.pack(t, rec.data());
+  };
+  EXPECT_TRUE(refused([](WorldState& t) { --t.h[0].tcb.ts_recent; }));           // older than the cap
+  EXPECT_TRUE(refused([](WorldState& t) { t.h[0].tcb.ts_ok = false; }));         // TS.Recent without timestamps
+  EXPECT_TRUE(refused([](WorldState& t) { t.net[0].has_ts = kPktOutOfBounds; }));  // > 255 bytes, or TSval != now
+  EXPECT_TRUE(refused([](WorldState& t) { t.net[0].age = 0x80; }));
 }
 
 // Linux reopens TIME-WAIT at SND.NXT + 65537 (tcp_timewait_state_process): its worlds take

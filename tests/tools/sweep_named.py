@@ -38,13 +38,19 @@ HAZARDS = ["no-stale-data", "no-desync", "new-connection-survives"]
 # rfc1337, at loss 0 (the default grid's worlds with no loss: 0.3 M and 5.1 M states): an RST that
 # kills TIME-WAIT shows H1, H2 and H3; F1 (--rfc1337 on) removes all three, and the derived verdict
 # says so. Control: the mutant rst-kills-time-wait undoes F1, and the verdict must say so too.
+# F2 (--timestamps on, an acceptable RST still kills TIME-WAIT; 0.7 M states): the RST that an old ACK
+# provokes carries no TSval, so H3 stays, and the derived verdict names what F2 leaves.
 j = sweep(["--experiment", "rfc1337", "--profile", "reference", "--loss", "0"])
 for p in HAZARDS:
-    expect(row(j, rfc1337="off"), p, "violated", "rfc1337 off")
-    expect(row(j, rfc1337="on"), p, "holds", "rfc1337 on (F1)")
+    expect(row(j, rfc1337="off", timestamps="off"), p, "violated", "rfc1337 off")
+    expect(row(j, rfc1337="on", timestamps="off"), p, "holds", "rfc1337 on (F1)")
 if "**F1 removes them all**" not in j["derived"]:
     fail(f"rfc1337: the derived verdict does not say F1 removes them all:\n{j['derived']}")
-j = sweep(["--experiment", "rfc1337", "--profile", "reference", "--loss", "0", "--mutant", "rst-kills-time-wait"])
+expect(row(j, rfc1337="off", timestamps="on"), "new-connection-survives", "violated", "rfc1337 off, timestamps on (F2)")
+if "**F2 does not remove" not in j["derived"]:
+    fail(f"rfc1337: the derived verdict does not say what F2 leaves:\n{j['derived']}")
+j = sweep(["--experiment", "rfc1337", "--profile", "reference", "--loss", "0", "--timestamps", "off", "--mutant",
+           "rst-kills-time-wait"])
 for p in HAZARDS:
     expect(row(j, rfc1337="on"), p, "violated", "rfc1337 on with the mutant rst-kills-time-wait")
 if "**F1 does not remove H1, H2, H3**" not in j["derived"]:
@@ -84,7 +90,7 @@ if len(j["rows"]) != 3:
 # under linux at four ticks with adversarial ISNs (loss 0, each under 10 s) an old segment reaches
 # the next incarnation through the RST that ends TIME-WAIT, then through the FIN-WAIT-2 timeout;
 # control: without both (--rfc1337 on --fin-wait2 none) it holds.
-j = sweep(["--experiment", "linux-time-wait", "--profile", "reference", "--isn", "clock"])
+j = sweep(["--experiment", "linux-time-wait", "--profile", "reference", "--isn", "clock", "--timestamps", "off"])
 expect(row(j, time_wait="1"), "reliable-termination", "violated", "reference, TIME-WAIT 60 s")
 expect(row(j, time_wait="1"), "no-stale-delivery", "holds", "reference, TIME-WAIT 60 s, ISN clock")
 for p in ("reliable-termination", "no-stale-delivery"):
@@ -92,7 +98,7 @@ for p in ("reliable-termination", "no-stale-delivery"):
 if "**fixed by the longer TIME-WAIT**" not in j["derived"]:
     fail(f"linux-time-wait: the derived verdict does not say the longer TIME-WAIT fixes it:\n{j['derived']}")
 base = ["--experiment", "linux-time-wait", "--profile", "linux", "--isn", "adversarial", "--time-wait", "4", "--loss", "0",
-        "--property", "no-stale-delivery"]
+        "--property", "no-stale-delivery", "--timestamps", "off"]
 for extra, verdict in (([], "violated"), (["--rfc1337", "on"], "violated"), (["--rfc1337", "on", "--fin-wait2", "none"], "holds")):
     j = sweep(base + extra)
     expect(j["rows"][0] if j["rows"] else {"properties": {}}, "no-stale-delivery", verdict, f"linux, TIME-WAIT 240 s {extra}")
@@ -101,7 +107,7 @@ for extra, verdict in (([], "violated"), (["--rfc1337", "on"], "violated"), (["-
 # everything; a takeover by tcp_tw_reuse (delay) or by bind() before connect() (bound) resets the
 # peer still in LAST-ACK, nothing else; with adversarial ISNs (0.2 M states) the peer's old RST also
 # reaches the next connection.
-j = sweep(["--experiment", "tw-reuse", "--isn", "clock"])
+j = sweep(["--experiment", "tw-reuse", "--isn", "clock", "--timestamps", "off"])
 for p in ("no-stale-delivery", "new-connection-survives", "reliable-termination"):
     expect(row(j, tw_reuse="off"), p, "holds", "tw-reuse off")
 for m in ("delay", "bound"):
@@ -109,7 +115,7 @@ for m in ("delay", "bound"):
     expect(row(j, tw_reuse=m), "no-stale-delivery", "holds", f"tw-reuse {m}, ISN clock")
 if "**breaks reliable-termination**" not in j["derived"]:
     fail(f"tw-reuse: the derived verdict does not name what the takeover breaks:\n{j['derived']}")
-j = sweep(["--experiment", "tw-reuse", "--isn", "adversarial", "--tw-reuse", "delay"])
+j = sweep(["--experiment", "tw-reuse", "--isn", "adversarial", "--tw-reuse", "delay", "--timestamps", "off"])
 for p in ("no-stale-delivery", "new-connection-survives"):
     expect(j["rows"][0] if j["rows"] else {"properties": {}}, p, "violated", "tw-reuse delay, adversarial ISNs")
 

@@ -49,7 +49,9 @@ std::string seg_text(std::uint8_t flags, std::uint32_t seq, std::uint32_t ack, s
 }
 
 std::string pkt_text(const model::Pkt& p, bool with_age) {
-  std::string s = seg_text(p.flags, p.seq, p.ack, p.len) + fmt::format(" (inc {}", p.inc);
+  std::string s = seg_text(p.flags, p.seq, p.ack, p.len);
+  if (p.has_ts) s += fmt::format(" TSval=now-{}", p.age);  // relative to now (docs/model.md, "Timestamps")
+  s += fmt::format(" (inc {}", p.inc);
   if (with_age) s += fmt::format(", age {}{}", p.age, p.late ? ", delayed" : "");
   return s + ")";
 }

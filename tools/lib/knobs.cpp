@@ -69,7 +69,8 @@ void add_knob_options(CLI::App& app, KnobOptions& k, bool with_mutant) {
   g->add_option("--time-wait-restart", k.time_wait_restart,
                 "What restarts 2MSL in TIME-WAIT: fin (RFC 9293), ack (any segment with ACK, Linux), answer (any segment it answers)")
       ->check(CLI::IsMember({"fin", "ack", "answer"}));
-  g->add_option("--timestamps", k.timestamps, "Negotiate RFC 7323 timestamps: on|off")->check(CLI::IsMember({"on", "off"}));
+  g->add_option("--timestamps", k.timestamps, "Negotiate RFC 7323 timestamps: on|off (check and sweep: off unless "
+                "on is given, whatever the profile; on brings the profile's PAWS, docs/model.md)")->check(CLI::IsMember({"on", "off"}));
   g->add_option("--paws", k.paws, "RFC 7323 PAWS: on|off")->check(CLI::IsMember({"on", "off"}));
   g->add_option("--fin-wait2", k.fin_wait2, "FIN-WAIT-2 timeout: none or orphan")->check(CLI::IsMember({"none", "orphan"}));
   g->add_option("--fin-wait2-timeout", k.fin_wait2_timeout, "FIN-WAIT-2 timeout, ticks")->check(CLI::Range(1u, 2000000000u));

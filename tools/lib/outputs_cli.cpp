@@ -100,8 +100,8 @@ int run_vectors(const VectorsArgs& a) {
       return 2;
     }
   if (a.knobs.timestamps && *a.knobs.timestamps == "on") {
-    std::fprintf(stderr, "tcpclose vectors: --timestamps on: the model has no absolute clock, so TSvals are not "
-                         "modelled (docs/model.md)\n");
+    std::fprintf(stderr, "tcpclose vectors: --timestamps on: the vectors carry no TSvals (the model's are relative "
+                         "to now, docs/model.md); tcpclose check --timestamps on explores them\n");
     return 2;
   }
   const Profile profile = profile_from_name(a.knobs.profile).value_or(Profile::Reference);

@@ -233,11 +233,14 @@ bool violated_at(const PointResult& x, const std::string& p) {
   return x.status == PointStatus::Done && v != x.properties.end() && v->second == "violated";
 }
 
-// The row that differs from row i only in axis `ax`, where it has `value`.
-std::optional<std::size_t> same_but(const SweepResult& r, std::size_t i, std::size_t ax, const std::string& value) {
+// The row that differs from row i only in axis `ax`, where it has `value` (and, when `ax2` is
+// given, in that axis too, where it has `value2`).
+std::optional<std::size_t> same_but(const SweepResult& r, std::size_t i, std::size_t ax, const std::string& value,
+                                    std::optional<std::size_t> ax2 = std::nullopt, const std::string& value2 = {}) {
   for (std::size_t j = 0; j < r.rows.size(); ++j) {
-    bool same = r.grid.points[j][ax] == value;
-    for (std::size_t k = 0; k < r.grid.axes.size(); ++k) same = same && (k == ax || r.grid.points[j][k] == r.grid.points[i][k]);
+    bool same = r.grid.points[j][ax] == value && (!ax2 || r.grid.points[j][*ax2] == value2);
+    for (std::size_t k = 0; k < r.grid.axes.size(); ++k)
+      same = same && (k == ax || (ax2 && k == *ax2) || r.grid.points[j][k] == r.grid.points[i][k]);
     if (same) return j;
   }
   return std::nullopt;
@@ -261,28 +264,48 @@ const std::vector<std::pair<std::string, std::string>>& rfc1337_columns() {
   return c;
 }
 
+// rfc1337 runs fix F2 (timestamps: PAWS) alone, with RST still killing TIME-WAIT: a point with
+// both --timestamps on and --rfc1337 on is left out.
+bool keep_rfc1337(const Grid& g, const Point& p) {
+  const auto ts = axis_index(g, "--timestamps"), fix = axis_index(g, "--rfc1337");
+  return !ts || !fix || p[*ts] != "on" || p[*fix] != "on";
+}
+
+// One fix's line: the hazards of row i (no fix) against those of row `with` (the fix), where the
+// fix is the value `value` of axis `ax`.
+std::string fix_line(const SweepResult& r, std::size_t i, std::optional<std::size_t> with, std::size_t ax,
+                     const std::string& fix, const std::string& value) {
+  std::string off_bad, on_bad;
+  for (const auto& [p, head] : rfc1337_columns()) {
+    if (p == "no-stale-delivery") continue;
+    if (violated_at(r.rows[i], p)) off_bad += fmt::format("{}{}", off_bad.empty() ? "" : ", ", head.substr(0, 2));
+    if (with && violated_at(r.rows[*with], p)) on_bad += fmt::format("{}{}", on_bad.empty() ? "" : ", ", head.substr(0, 2));
+  }
+  const std::string flag = r.grid.axes[ax].flag.substr(2);
+  const bool done = with && r.rows[i].status == PointStatus::Done && r.rows[*with].status == PointStatus::Done;
+  return fmt::format("- {}: with {} {} {}; with it {} {} -> {}.\n", other_axes(r, i, ax), flag, r.grid.points[i][ax],
+                     off_bad.empty() ? "no hazard" : "hazards " + off_bad, value, on_bad.empty() ? "none" : on_bad,
+                     !done ? "not complete"
+                     : off_bad.empty() ? "nothing to remove"
+                     : on_bad.empty() ? "**" + fix + " removes them all**" : "**" + fix + " does not remove " + on_bad + "**");
+}
+
 // F1's verdict per group of the other axes: does --rfc1337 on remove every hazard that off shows?
+// With --timestamps as an axis, F2's too: does --timestamps on, with RST still killing TIME-WAIT?
 std::string rfc1337_verdict(const SweepResult& r) {
   const auto ax = axis_index(r.grid, "--rfc1337");
   if (!ax) return "(the verdict on F1 needs --rfc1337 as an axis)\n";
+  const auto ts = axis_index(r.grid, "--timestamps");
   std::string md = "\nFix F1 (`--rfc1337 on`: ignore RST in TIME-WAIT), per setting of the other axes:\n";
-  for (std::size_t i = 0; i < r.rows.size(); ++i) {
-    if (r.grid.points[i][*ax] != "off") continue;
-    const std::optional<std::size_t> on = same_but(r, i, *ax, "on");
-    std::string off_bad, on_bad;
-    for (const auto& [p, head] : rfc1337_columns()) {
-      if (p == "no-stale-delivery") continue;
-      if (violated_at(r.rows[i], p)) off_bad += fmt::format("{}{}", off_bad.empty() ? "" : ", ", head.substr(0, 2));
-      if (on && violated_at(r.rows[*on], p)) on_bad += fmt::format("{}{}", on_bad.empty() ? "" : ", ", head.substr(0, 2));
-    }
-    const std::string label = other_axes(r, i, *ax);
-    const bool done = on && r.rows[i].status == PointStatus::Done && r.rows[*on].status == PointStatus::Done;
-    md += fmt::format("- {}: with rfc1337 off {}; with it on {} -> {}.\n", label,
-                      off_bad.empty() ? "no hazard" : "hazards " + off_bad, on_bad.empty() ? "none" : on_bad,
-                      !done ? "not complete"
-                      : off_bad.empty() ? "nothing to remove"
-                      : on_bad.empty() ? "**F1 removes them all**" : "**F1 does not remove " + on_bad + "**");
-  }
+  for (std::size_t i = 0; i < r.rows.size(); ++i)
+    if (r.grid.points[i][*ax] == "off" && (!ts || r.grid.points[i][*ts] == "off"))
+      md += fix_line(r, i, same_but(r, i, *ax, "on"), *ax, "F1", "on");
+  if (!ts) return md;
+  md += "\nFix F2 (`--timestamps on`: PAWS, while an acceptable RST still kills TIME-WAIT), per setting of the "
+        "other axes:\n";
+  for (std::size_t i = 0; i < r.rows.size(); ++i)
+    if (r.grid.points[i][*ax] == "off" && r.grid.points[i][*ts] == "off")
+      md += fix_line(r, i, same_but(r, i, *ts, "on"), *ts, "F2", "on");
   return md;
 }
 
@@ -348,7 +371,14 @@ Derived derive_fin_wait2(const SweepResult& r) {
 }
 
 // linux-time-wait: Linux's 60 s TIME-WAIT (TCP_TIMEWAIT_LEN) against RFC 793's 2 MSL of 240 s, at
-// 60 s a tick (--msl 2): --time-wait 1 is Linux's, 4 the RFC's.
+// 60 s a tick (--msl 2): --time-wait 1 is Linux's, 4 the RFC's. Timestamps (Linux's default) are
+// run for the linux profile with adversarial ISNs only: with the ISN clock no-stale-delivery holds
+// without them, and each of those two points takes over a minute with them (CI's budget).
+bool keep_linux_tw(const Grid& g, const Point& p) {
+  const auto ts = axis_index(g, "--timestamps"), prof = axis_index(g, "--profile"), isn = axis_index(g, "--isn");
+  if (!ts || p[*ts] != "on") return true;
+  return (!prof || p[*prof] == "linux") && (!isn || p[*isn] == "adversarial");
+}
 const std::vector<std::pair<std::string, std::string>>& linux_tw_columns() {
   static const std::vector<std::pair<std::string, std::string>> c = {
       {"no-stale-delivery", "old segment reaches the next incarnation"},
@@ -385,7 +415,8 @@ Derived derive_linux_tw(const SweepResult& r) {
                       "## Linux's 60 s TIME-WAIT against an MSL of 120 s\n\nOne tick is 60 s (`--msl 2`): "
                       "`--time-wait 1` is Linux's TCP_TIMEWAIT_LEN, 4 is RFC 793's 2 MSL. A closes and connects "
                       "again from the same port (reopen-connect); a cell gives the verdict and the shortest "
-                      "counterexample's length. The model has no clock, so timestamps (PAWS) are not in it.\n\n",
+                      "counterexample's length. `timestamps=on` is RFC 7323 timestamps with PAWS (docs/model.md, "
+                      "\"Timestamps\").\n\n",
                       linux_tw_columns(), "Linux's 60 s TIME-WAIT against MSL 120 s", linux_tw_verdict);
 }
 
@@ -399,22 +430,34 @@ const std::vector<std::pair<std::string, std::string>>& tw_reuse_columns() {
   return c;
 }
 
-// Per setting of the other axes: the properties that each takeover breaks where off keeps them.
+// tw-reuse runs timestamps (the takeover then inherits a TIME-WAIT that had them) for the takeovers
+// only: TIME-WAIT kept to its end without timestamps is the baseline each is compared with.
+bool keep_tw_reuse(const Grid& g, const Point& p) {
+  const auto ts = axis_index(g, "--timestamps"), reuse = axis_index(g, "--tw-reuse");
+  return !ts || !reuse || p[*ts] != "on" || p[*reuse] != "off";
+}
+
+// Per setting of the other axes: the properties that each takeover (with and without timestamps,
+// when --timestamps is an axis) breaks where off, without timestamps, keeps them.
 std::string tw_reuse_verdict(const SweepResult& r) {
   const auto ax = axis_index(r.grid, "--tw-reuse");
   if (!ax) return "(the verdict needs --tw-reuse as an axis)\n";
+  const auto ts = axis_index(r.grid, "--timestamps");
   std::string md = "\nWhat each takeover breaks that TIME-WAIT kept (`--tw-reuse off`), per setting of the other axes:\n";
   for (std::size_t i = 0; i < r.rows.size(); ++i) {
-    if (r.grid.points[i][*ax] != "off") continue;
+    if (r.grid.points[i][*ax] != "off" || (ts && r.grid.points[i][*ts] != "off")) continue;
     std::string says;
-    for (const std::string& v : r.grid.axes[*ax].values) {
-      const std::optional<std::size_t> j = same_but(r, i, *ax, v);
+    const std::vector<std::string> stamps = ts ? r.grid.axes[*ts].values : std::vector<std::string>{""};
+    for (std::size_t n = 0; n < stamps.size() * r.grid.axes[*ax].values.size(); ++n) {
+      const std::string& t = stamps[n / r.grid.axes[*ax].values.size()];
+      const std::string& v = r.grid.axes[*ax].values[n % r.grid.axes[*ax].values.size()];
+      const std::optional<std::size_t> j = ts ? same_but(r, i, *ax, v, ts, t) : same_but(r, i, *ax, v);
       if (v == "off" || !j) continue;
       std::string broken;
       for (const auto& [p, head] : tw_reuse_columns())
         if (violated_at(r.rows[*j], p) && !violated_at(r.rows[i], p)) broken += fmt::format("{}{}", broken.empty() ? "" : ", ", p);
       const bool done = r.rows[i].status == PointStatus::Done && r.rows[*j].status == PointStatus::Done;
-      says += fmt::format("{}{}: {}", says.empty() ? "" : "; ", v,
+      says += fmt::format("{}{}{}: {}", says.empty() ? "" : "; ", v, t == "on" ? " with timestamps" : "",
                           !done ? "not complete" : broken.empty() ? "nothing" : "**breaks " + broken + "**");
     }
     md += fmt::format("- {}: {}.\n", other_axes(r, i, *ax), says.empty() ? "no takeover in the grid" : says);
@@ -427,8 +470,9 @@ Derived derive_tw_reuse(const SweepResult& r) {
                       "## Reusing a TIME-WAIT 4-tuple early\n\nA closes and connects again from the same port "
                       "(reopen-connect). `--tw-reuse delay` is `tcp_tw_reuse=1` (the takeover one tick after TIME-WAIT "
                       "began or last ACKed a FIN), `bound` is bind() before connect() (at once); both start the new "
-                      "connection at the old SND.NXT + 65537. The model has no timestamps, so no PAWS check protects "
-                      "the new connection. A cell gives the verdict and the shortest counterexample's length.\n\n",
+                      "connection at the old SND.NXT + 65537. Without timestamps the model assumes the old connection "
+                      "had them and checks no TSval; `timestamps=on` gives both incarnations TSvals and PAWS (docs/model.md, "
+                      "\"Timestamps\"). A cell gives the verdict and the shortest counterexample's length.\n\n",
                       tw_reuse_columns(), "Reusing a TIME-WAIT 4-tuple early", tw_reuse_verdict);
 }
 
@@ -541,10 +585,10 @@ const std::vector<Experiment>& experiments() {
        "an RST that kills TIME-WAIT exposes the next incarnation to H1 (old data accepted), H2 (the two "
        "ends desynchronised: an endless ACK loop) and H3 (the new connection dies); fix F1, ignoring RST in "
        "TIME-WAIT, avoids all three if MSL is enforced (RFC 1337 sections 2 and 3)",
-       {"--profile", "reference,rfc9293", "--rfc1337", "off,on", "--scenario", "reopen-connect", "--property",
-        "no-stale-data", "--property", "no-desync", "--property", "new-connection-survives", "--property",
+       {"--profile", "reference,rfc9293", "--rfc1337", "off,on", "--timestamps", "off,on", "--scenario", "reopen-connect",
+        "--property", "no-stale-data", "--property", "no-desync", "--property", "new-connection-survives", "--property",
         "no-stale-delivery"},
-       nullptr, derive_rfc1337, "check"},
+       keep_rfc1337, derive_rfc1337, "check"},
       {"abort-instead-of-close",
        "closing with SO_LINGER 0 sends a RST and leaves no TIME-WAIT, so nothing keeps the old "
        "incarnation's segments from the next one on the same 4-tuple; and a lost RST leaves the peer "
@@ -564,17 +608,18 @@ const std::vector<Experiment>& experiments() {
        "TIME-WAIT state, about 60 seconds\"), where RFC 793 takes MSL = 2 minutes and 2 MSL = 240 s (RFC 9293 "
        "section 3.4.2); without timestamps an old duplicate of the closed incarnation may then reach the next one "
        "(RFC 1323 appendix B, RFC 7323 section 5: PAWS is what protects it)",
-       {"--profile", "reference,linux", "--msl", "2", "--time-wait", "1,4", "--isn", "adversarial,clock", "--scenario",
-        "reopen-connect", "--property", "no-stale-delivery", "--property", "reliable-termination"},
-       nullptr, derive_linux_tw, "check"},
+       {"--profile", "reference,linux", "--msl", "2", "--time-wait", "1,4", "--isn", "adversarial,clock", "--timestamps",
+        "off,on", "--scenario", "reopen-connect", "--property", "no-stale-delivery", "--property", "reliable-termination"},
+       keep_linux_tw, derive_linux_tw, "check"},
       {"tw-reuse",
        "Linux's tcp_tw_reuse lets a connect() take over a TIME-WAIT 4-tuple a second after its last timestamp, "
        "starting at the old SND.NXT + 65537; a port bound before connect() is taken over at once whatever the sysctl "
        "(tcp_twsk_unique, called without twp). Its comment: \"With PAWS, it is safe from the viewpoint of data "
        "integrity. Even without PAWS it is safe provided sequence spaces do not overlap\" (net/ipv4/tcp_ipv4.c)",
-       {"--tw-reuse", "off,delay,bound", "--isn", "adversarial,clock", "--loss", "0", "--scenario", "reopen-connect",
-        "--property", "no-stale-delivery", "--property", "new-connection-survives", "--property", "reliable-termination"},
-       nullptr, derive_tw_reuse, "check"},
+       {"--tw-reuse", "off,delay,bound", "--isn", "adversarial,clock", "--timestamps", "off,on", "--loss", "0", "--scenario",
+        "reopen-connect", "--property", "no-stale-delivery", "--property", "new-connection-survives", "--property",
+        "reliable-termination"},
+       keep_tw_reuse, derive_tw_reuse, "check"},
       {"ephemeral-ports",
        "a client that connects in a loop to one destination runs out of ephemeral ports while its closed connections "
        "sit in TIME-WAIT: the sustained rate is the range over the TIME-WAIT length, 28232 ports (Linux ip_local_port_range "

@@ -19,7 +19,7 @@ namespace tcpclose::model {
 // space it is in: 0 is a code of its own; otherwise base + hi * 2^shift + lo, where the ISN
 // policy's steps are multiples of 2^shift (2^30 adversarial, 2^24 clock) and lo is small.
 namespace detail {
-template <bool WideDeadlines, bool WideDeltas, bool Rtt, bool WideSeqs>
+template <bool WideDeadlines, bool WideDeltas, bool Rtt, bool WideSeqs, bool Ts>
 struct PackCodec;  // packed.cpp: the layout, with its widths fixed at compile time
 }  // namespace detail
 
@@ -34,7 +34,7 @@ class Packer {
   void unpack(const std::uint8_t* in, WorldState& s) const noexcept { unpack_(*this, in, s); }
 
  private:
-  template <bool, bool, bool, bool>
+  template <bool, bool, bool, bool, bool>
   friend struct detail::PackCodec;
   std::array<Seq, 2> base_{};
   unsigned shift_ = 30, hi_bits_ = 2, lo_bits_ = 14;
@@ -43,6 +43,8 @@ class Packer {
   bool wide_deltas_ = false;     // 16-bit offsets from ISS/IRS (the programs write many bytes)
   bool rtt_ = false;             // SRTT and RTTVAR are stored (Config::rtt_estimate)
   bool wide_seqs_ = false;       // 24-bit sequence codes (a reopened TIME-WAIT's ISS jumps 65537)
+  bool ts_ = false;              // timestamps: TS.Recent's age (a byte a host) and a segment's has_ts
+  std::uint32_t ts_cap_ = 0;     // the largest age of TS.Recent (ts_age_cap)
   std::size_t pkt_slots_ = 0, size_ = 0;
   bool (*pack_)(const Packer&, const WorldState&, std::uint8_t*) noexcept = nullptr;
   void (*unpack_)(const Packer&, const std::uint8_t*, WorldState&) noexcept = nullptr;

@@ -92,6 +92,8 @@ inline Segment to_segment(const World& w, const Pkt& p) noexcept {
   Segment g;
   g.seq = p.seq; g.ack = p.ack; g.len = p.len; g.flags = p.flags;
   g.wnd = p.wnd_full ? w.cfg.rcv_wnd : 0;
+  g.has_ts = p.has_ts != 0;
+  g.ts_val = pkt_ts_val(p);  // TSecr stays 0: the core never reads it
   return g;
 }
 
@@ -146,10 +148,16 @@ inline bool listen_can_proceed(const World& w, const HostState& h, std::uint8_t 
 }
 // World::tw_reuse: whether this host's Connect takes over its TIME-WAIT now (Linux tcp_twsk_unique:
 // the delay has passed, unless the port was bound first). Linux also needs the old connection to
-// have had timestamps; the model has no clock (no timestamps at all), so the knob assumes they
-// were in use, and the PAWS check they would have allowed is not made: docs/model.md.
+// have had timestamps ("if (tcptw->tw_ts_recent_stamp && ..."): with timestamps on the TIME-WAIT
+// must have them; with them off the knob assumes they were in use and no TSval is checked, on
+// either incarnation (docs/model.md). Linux copies the TIME-WAIT's TS.Recent into the new socket
+// (tp->rx_opt.ts_recent = tcptw->tw_ts_recent), where only a SYN without ACK in SYN-SENT is checked
+// against it (tcp_rcv_synsent_state_process) and the SYN,ACK replaces it. The core makes no PAWS
+// check in SYN-SENT and its SYN,ACK sets TS.Recent anew, so the copy could decide nothing: the
+// model does not keep it.
 inline bool tw_takeover(const World& w, const HostState& h) noexcept {
   if (w.tw_reuse == TwReuse::Off || h.tcb.state != State::TimeWait) return false;
+  if (w.cfg.timestamps && !h.tcb.ts_ok) return false;
   return w.tw_reuse == TwReuse::Bound || h.tw_age >= w.tw_reuse_delay;
 }
 
@@ -225,7 +233,11 @@ class Mover {
   void send(std::uint8_t from, const Segment& seg, std::uint8_t inc) {
     const bool to_b = from == 0;
     Pkt p;
-    p.seq = seg.seq; p.ack = seg.ack; p.len = static_cast<std::uint16_t>(seg.len);
+    p.seq = seg.seq; p.ack = seg.ack; p.len = static_cast<std::uint8_t>(seg.len);
+    // The core stamps TSval = now = 0 (the model's relative time); anything else, or a length
+    // that does not fit, is marked for the packed encoding to refuse.
+    const bool fits = seg.len <= 0xFF && (!seg.has_ts || seg.ts_val == 0);
+    p.has_ts = fits ? static_cast<std::uint8_t>(seg.has_ts) : kPktOutOfBounds;
     p.flags = seg.flags; p.inc = inc; p.to_b = to_b ? 1 : 0; p.wnd_full = seg.wnd != 0;
     if (count_dir(n_, to_b) >= w_.in_flight) {
       // The direction is full: the segment is lost, within the loss budget; beyond it the
@@ -280,7 +292,7 @@ inline bool Mover::app(std::uint8_t host, std::uint8_t choice) {
       const bool takeover = tw_takeover(w_, h);
       if (takeover && choice != 0) return false;  // the ISS is fixed: one move, not one per ISN choice
       const Seq tw_snd_nxt = h.tcb.snd_nxt;
-      if (takeover) {  // inet_twsk_deschedule_put(): the TIME-WAIT TCB is gone
+      if (takeover) {  // inet_twsk_deschedule_put(): the TIME-WAIT TCB is gone (tw_takeover)
         h.tcb = Tcb{};
         h.tw_age = 0;
       }
@@ -529,6 +541,8 @@ std::uint8_t for_each_successor_into(const World& w, const WorldState& s, Slot&&
     for (HostState& h : nx->h) {
       for (std::uint32_t& d : h.tcb.deadline)
         if (d != kNever) --d;
+      // TS.Recent moves one tick into the past, up to its cap (world.hpp, ts_age_cap).
+      if (h.tcb.ts_ok && ts_age(h.tcb.ts_recent) < ts_age_cap(w.cfg)) --h.tcb.ts_recent;
       if (h.tcb.state == State::TimeWait && h.tw_age < 0xFF) ++h.tw_age;
     }
     visit(ordinal, *nx, tr);

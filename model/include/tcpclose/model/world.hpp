@@ -16,11 +16,15 @@ namespace tcpclose::model {
 inline constexpr std::size_t kMaxInFlight = 4;               // per direction
 inline constexpr std::size_t kMaxPkts = 2 * kMaxInFlight;
 
-// A segment in flight. The window is one of two values (0 in RSTs, RCV.WND otherwise).
+// A segment in flight. The window is one of two values (0 in RSTs, RCV.WND otherwise). Its TSval,
+// when it has one, is derived: the core stamps TSval = now = 0 and the segment keeps its age, so
+// at delivery the TSval is -age (pkt_ts_val; docs/model.md, "Timestamps"). TSecr is not kept:
+// the core never reads it.
 struct Pkt {
   std::uint32_t seq = 0;
   std::uint32_t ack = 0;
-  std::uint16_t len = 0;
+  std::uint8_t len = 0;       // bytes of text (Mover::send refuses more than 255: kPktOutOfBounds)
+  std::uint8_t has_ts = 0;    // 1: an RFC 7323 timestamps option (0 always with timestamps off)
   std::uint8_t flags = 0;
   std::uint8_t age = 0;       // ticks in flight; delivered only while age <= MSL
   std::uint8_t inc = 0;       // ghost: the incarnation (connection id) of the sender
@@ -29,6 +33,20 @@ struct Pkt {
   std::uint8_t late = 0;      // 1: delayed beyond the normal delay (spent the delay budget)
   friend constexpr bool operator==(const Pkt&, const Pkt&) = default;
 };
+// has_ts of a segment the model cannot hold (text beyond 255 bytes, a TSval other than now):
+// the packed encoding refuses it, so the search stops with an error instead of wrapping.
+inline constexpr std::uint8_t kPktOutOfBounds = 0xFF;
+
+// Timestamps relative to now (docs/model.md, "Timestamps"). The core runs with now = 0, so every
+// TSval it stamps is 0, and every stored one is kept as minus its age in ticks: each tick moves
+// TS.Recent one tick into the past (a segment's TSval follows its age). The core compares
+// TSvals only with each other, as serial numbers (seq_lt / paws_rejects), so a common shift of
+// time changes no decision. TS.Recent's age saturates at MSL + 1: every TSval the core compares
+// it with is that of a segment in flight, at most MSL ticks old, so an older TS.Recent compares
+// the same way at any age beyond MSL.
+constexpr std::uint32_t ts_age(std::uint32_t ts) noexcept { return 0u - ts; }
+constexpr std::uint32_t ts_age_cap(const Config& c) noexcept { return c.msl + 1; }
+constexpr std::uint32_t pkt_ts_val(const Pkt& p) noexcept { return p.has_ts ? 0u - p.age : 0u; }
 
 // Application operations; a scenario is a program of these per host.
 enum class Op : std::uint8_t {
@@ -70,9 +88,11 @@ enum class IsnPolicy : std::uint8_t {
 };
 
 // Whether a Connect may take over its own TIME-WAIT 4-tuple before TIME-WAIT ends, as Linux's
-// tcp_twsk_unique() lets it when timestamps were in use on the old connection (tw_ts_recent_stamp;
-// the model, without a clock, assumes they were and makes no PAWS check): with ISS = the old
-// SND.NXT + 65537 ("write_seq = tw_snd_nxt + 65535 + 2"), the TIME-WAIT TCB discarded.
+// tcp_twsk_unique() lets it when timestamps were in use on the old connection (tw_ts_recent_stamp):
+// with ISS = the old SND.NXT + 65537 ("write_seq = tw_snd_nxt + 65535 + 2"), the TIME-WAIT TCB
+// discarded. With timestamps on (Config::timestamps) the TIME-WAIT must have them (Tcb::ts_ok) and
+// both incarnations' segments carry TSvals, so PAWS guards the new one; with them off the model
+// assumes the old connection had them but checks no TSval (docs/model.md).
 enum class TwReuse : std::uint8_t {
   Off,    // TIME-WAIT holds the 4-tuple to its end (RFC 9293)
   Delay,  // net.ipv4.tcp_tw_reuse=1, connect() picking the port: once `tw_reuse_delay` ticks have
@@ -150,7 +170,11 @@ struct World {
 };
 
 // The model's defaults, in ticks: MSL 2, TIME-WAIT 2*MSL, RTO 1 without backoff, 2 retries.
+// Timestamps are off, in every profile.
 Config model_config(Profile p);
+// `--timestamps on`: c with RFC 7323 timestamps, and PAWS as the profile has it (off in smoltcp's
+// and rfc9293's; --paws decides after this). TSvals are relative to now (ts_age above).
+Config model_timestamps(Config c, Profile p);
 World make_world(Scenario s, const Config& cfg);
 const char* name(Scenario s);
 const char* describe(Scenario s);
