@@ -49,10 +49,10 @@ CLI::Validator output_path() {
                         "FILE");
 }
 
-void add_knob_options(CLI::App& app, KnobOptions& k, bool with_mutant) {
-  app.add_option("--profile", k.profile, "Named set of knobs")
-      ->check(CLI::IsMember(profile_names()))->capture_default_str();
-  auto* g = app.add_option_group("Knobs", "Override single knobs of the profile (times in ticks)");
+namespace {
+
+// The knobs of TIME-WAIT and what may end it: MSL, its length, RST and SYN, timestamps.
+void add_time_wait_knobs(CLI::Option_group* g, KnobOptions& k) {
   g->add_option("--msl", k.msl, "Maximum segment lifetime, ticks")->check(CLI::Range(0u, 1000000000u));
   g->add_option("--time-wait", k.time_wait, "TIME-WAIT length, ticks (default 2*MSL when --msl is given)")
       ->check(CLI::Range(0u, 2000000000u));
@@ -72,6 +72,10 @@ void add_knob_options(CLI::App& app, KnobOptions& k, bool with_mutant) {
   g->add_option("--timestamps", k.timestamps, "Negotiate RFC 7323 timestamps: on|off (check and sweep: off unless "
                 "on is given, whatever the profile; on brings the profile's PAWS, docs/model.md)")->check(CLI::IsMember({"on", "off"}));
   g->add_option("--paws", k.paws, "RFC 7323 PAWS: on|off")->check(CLI::IsMember({"on", "off"}));
+}
+
+// The timers and budgets: FIN-WAIT-2, the RTO and its estimate, delayed ACKs, retries.
+void add_timer_knobs(CLI::Option_group* g, KnobOptions& k) {
   g->add_option("--fin-wait2", k.fin_wait2, "FIN-WAIT-2 timeout: none or orphan")->check(CLI::IsMember({"none", "orphan"}));
   g->add_option("--fin-wait2-timeout", k.fin_wait2_timeout, "FIN-WAIT-2 timeout, ticks")->check(CLI::Range(1u, 2000000000u));
   g->add_option("--rto", k.rto, "Retransmission timeout, ticks")->check(CLI::Range(1u, 100000000u));
@@ -107,6 +111,10 @@ void add_knob_options(CLI::App& app, KnobOptions& k, bool with_mutant) {
   g->add_option("--fin-retries", k.fin_retries, "FIN retransmissions before giving up (255: never)")->check(CLI::Range(0u, 255u));
   g->add_option("--retries", k.retries, "SYN/data retransmissions before giving up (255: never)")->check(CLI::Range(0u, 255u));
   g->add_option("--rcv-wnd", k.rcv_wnd, "Receive window, bytes")->check(CLI::Range(0u, 1073741824u));
+}
+
+// Where stacks answer segments differently (FreeBSD's and Linux's own rules).
+void add_segment_knobs(CLI::Option_group* g, KnobOptions& k) {
   g->add_option("--tw-drop-no-ack", k.tw_drop_no_ack,
                 "on: TIME-WAIT silently drops a segment without ACK that does not reopen it (FreeBSD tcp_twcheck); off: ACK it")
       ->check(CLI::IsMember({"on", "off"}));
@@ -133,6 +141,10 @@ void add_knob_options(CLI::App& app, KnobOptions& k, bool with_mutant) {
                 "on: an abort sends a RST in CLOSING, LAST-ACK and TIME-WAIT too (FreeBSD tcp_drop); off: only "
                 "SYN-RECEIVED through CLOSE-WAIT (RFC 9293)")
       ->check(CLI::IsMember({"on", "off"}));
+}
+
+// More of Linux's and FreeBSD's rules, and the calls' errors and bind().
+void add_stack_knobs(CLI::Option_group* g, KnobOptions& k) {
   g->add_option("--ts-recent-needs-valid-ack", k.ts_recent_needs_valid_ack,
                 "on: TS.Recent is taken only from a segment whose ACK is in [SND.UNA, SND.NXT] (Linux tcp_ack); off: RFC 7323, before the ACK check")
       ->check(CLI::IsMember({"on", "off"}));
@@ -194,6 +206,18 @@ void add_knob_options(CLI::App& app, KnobOptions& k, bool with_mutant) {
                 "socket that set SO_REUSEADDR too and is not listening) or connections (FreeBSD: any connection, "
                 "and sockets bound to another address)")
       ->check(CLI::IsMember({"time-wait", "both", "connections"}));
+}
+
+}  // namespace
+
+void add_knob_options(CLI::App& app, KnobOptions& k, bool with_mutant) {
+  app.add_option("--profile", k.profile, "Named set of knobs")
+      ->check(CLI::IsMember(profile_names()))->capture_default_str();
+  auto* g = app.add_option_group("Knobs", "Override single knobs of the profile (times in ticks)");
+  add_time_wait_knobs(g, k);
+  add_timer_knobs(g, k);
+  add_segment_knobs(g, k);
+  add_stack_knobs(g, k);
   if (with_mutant)
     app.add_option("--mutant", k.mutant, "Run a deliberately broken core (list: tcpclose mutants)")
         ->check(CLI::IsMember(mutant_names()))->capture_default_str();
