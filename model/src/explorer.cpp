@@ -73,6 +73,7 @@ class PackedBuf {
  public:
   std::size_t size() const { return n_; }
   std::size_t capacity_bytes() const { return cap_ * stride_; }
+  std::size_t stride() const { return stride_; }
   void set_stride(std::size_t stride) { if (stride != stride_) { *this = PackedBuf(); stride_ = stride; } }
   std::uint8_t* at(std::size_t i) { return p_.get() + i * stride_; }
   const std::uint8_t* at(std::size_t i) const { return p_.get() + i * stride_; }
@@ -370,7 +371,7 @@ struct LEdge {  // liveness: a transition by state numbers (src local to the lev
   std::uint32_t src, dst;
 };
 
-struct Chunk {
+struct alignas(64) Chunk {  // its counters change per transition: no line shared with the next chunk
   std::vector<Cand> cands;
   std::vector<std::uint32_t> slot;  // liveness: each candidate's slot in the fingerprint table
   std::vector<Edge> edges;   // to states not seen before this level
@@ -461,6 +462,15 @@ void set_up_guard(LevelGuard& g, const ExploreOptions& opt, const ExploreResult&
   if (opt.max_memory) g.byte_room = opt.max_memory > other ? opt.max_memory - other : 1;
   g.table = &table;
   g.unique_ratio = unique_ratio;
+}
+
+// The bytes a chunk's buffers hold now, which the next window's width follows. Not their
+// capacities: the buffers are kept across windows, so a window narrower than the widest before
+// it looked expensive, the next one was made narrower still, and windows ratcheted down to
+// 256-300 states (17,688 windows on half-close instead of 176).
+std::uint64_t chunk_used_bytes(const Chunk& c) {
+  return c.cands.size() * sizeof(Cand) + c.states.size() * c.states.stride() + c.edges.size() * sizeof(Edge) +
+         c.known.size() * sizeof(LEdge) + c.slot.size() * 4;
 }
 
 // The bytes of a chunk's growing buffers.
@@ -800,6 +810,12 @@ constexpr int kStopInterrupt = 1, kStopStates = 2, kStopMemory = 3, kStopBounds 
 // 1.67 M, against a budget of 32; a fixed 2^13 held 21 MB on the larger world.
 constexpr std::uint64_t kWindowBytes = std::uint64_t{4} << 20;
 constexpr std::uint64_t kMinWindow = 256, kMaxWindow = std::uint64_t{1} << 16, kFirstWindow = std::uint64_t{1} << 12;
+// A window is cut into this many chunks per thread (fewer when it is small), taken in turn:
+// enough to even out chunks that cost more than others, few enough that each thread's chunk
+// buffers (a 96 KiB repeat table and 40 KiB of scratch each) stay in its L2. At 16 a thread,
+// a window's 32 chunks cycled 4.4 MiB through two 2 MiB L2s and two threads ran at 0.8x one
+// on half-close; at 2 to 8, 1.4-1.6x (docs/model.md, "Two threads").
+constexpr std::size_t kChunksPerThread = 4;
 
 // The buffer of the next level's file: one write per 256 KiB.
 constexpr std::size_t kAppendBuffer = std::size_t{1} << 18;
@@ -902,7 +918,7 @@ std::size_t Search::expand_window(std::uint64_t lo, std::uint64_t n, LevelEnd& e
   frame_.resize(n * stride);
   if (!files_.front[cur_]->read(lo * stride, frame_.data(), frame_.size())) { end.stop = kStopDisk; return 0; }
   const Window win{frame_.data(), stride, lo};
-  const std::size_t nchunks = threads_ == 1 ? 1 : std::min<std::size_t>(n / 64 + 1, threads_ * 16);
+  const std::size_t nchunks = threads_ == 1 ? 1 : std::min<std::size_t>(n / 64 + 1, threads_ * kChunksPerThread);
   if (chunks_.size() < nchunks) chunks_.resize(nchunks);
   for (std::size_t c = 0; c < nchunks; ++c) {  // buffers are kept across windows: no page churn
     Chunk& ch = chunks_[c];
@@ -1073,7 +1089,7 @@ Search::LevelEnd Search::level() {
     fresh_per_state_ = static_cast<double>(records_.size() - before) / static_cast<double>(n);
     if (!opt_.window_states) {  // the next window's width, by this one's bytes per state
       std::uint64_t bytes = 0;
-      for (std::size_t k = 0; k < nchunks; ++k) bytes += chunk_bytes(chunks_[k]) + chunks_[k].slot.capacity() * 4;
+      for (std::size_t k = 0; k < nchunks; ++k) bytes += chunk_used_bytes(chunks_[k]);
       window_ = std::clamp<std::uint64_t>(kWindowBytes * n / std::max<std::uint64_t>(bytes, 1), kMinWindow, kMaxWindow);
     }
     res_.states = records_.size();
