@@ -206,8 +206,11 @@ z3::expr actions_match_state(const F& f, const Config& c, const SymTcb& pre, con
       z3::implies(out.has_seg && f.flag(o, flag::SYN), f.in(post, {State::SynSent, State::SynReceived}));
   // RFC 9293 §3.10.7.4, TIME-WAIT: "The only thing that can arrive in this state is a
   // retransmission of the remote FIN. Acknowledge it".
-  const z3::expr again = seg && f.is(pre, State::TimeWait) && f.flag(s, flag::FIN) && !f.flag(s, flag::SYN) &&
-                         !f.flag(s, flag::RST) && s.seq + s.len + f.v.bv32(1) == pre.rcv_nxt;
+  // Config::tw_drop_without_ack (FreeBSD tcp_twcheck: "Drop the segment if it does not contain
+  // an ACK", before the FIN is looked at): only a FIN with ACK is re-ACKed there.
+  z3::expr again = seg && f.is(pre, State::TimeWait) && f.flag(s, flag::FIN) && !f.flag(s, flag::SYN) &&
+                   !f.flag(s, flag::RST) && s.seq + s.len + f.v.bv32(1) == pre.rcv_nxt;
+  if (c.tw_drop_without_ack) again = again && f.flag(s, flag::ACK);
   e = e && z3::implies(again, out.has_seg && f.flag(o, flag::ACK) && o.ack == pre.rcv_nxt);
   // RFC 9293 §3.10.8 / RFC 6298 §5.4: an expired retransmission timer resends the oldest
   // unacknowledged segment, here the one ending in our FIN (unless the connection gives up).
@@ -263,6 +266,17 @@ z3::expr unacceptable_ignored(const F& f, const Config& c, const SymTcb& pre, co
     bad = bad && !(!f.is(pre, State::TimeWait) && seq_lt(s.seq, pre.rcv_nxt) &&
                    seq_le(s.seq + f.seg_len(s), pre.rcv_nxt) &&
                    (!f.is(pre, State::SynReceived) || seq_le(pre.irs, s.seq)));
+  // Config::past_window_accepted (Linux tcp_sequence(): "allow the FIN to extend beyond the
+  // window", and a segment that starts no later than the right edge is taken while the receive
+  // queue is empty; a passive SYN-RECEIVED, a request socket, refuses text or FIN starting at the
+  // edge itself: tcp_check_req()'s tcp_in_window()).
+  if (c.past_window_accepted) {
+    const z3::expr len = f.seg_len(s), end = s.seq + len, edge = pre.rcv_nxt + pre.rcv_wnd;
+    const z3::expr request_edge = f.is(pre, State::SynReceived) && pre.passive && s.seq == edge && s.seq != pre.rcv_nxt;
+    const z3::expr taken = len != f.v.bv32(0) && seq_lt(edge, end) && seq_le(s.seq, edge) && !request_edge &&
+                           ((f.flag(s, flag::FIN) && seq_le(end - f.v.bv32(1), edge)) || pre.rcv_unread == f.v.bv32(0));
+    bad = bad && !taken;
+  }
   // Second check: a RST outside the window is silently dropped.
   z3::expr bad_rst = seg && f.flag(s, flag::RST) && !f.in_window(pre, s.seq);
   // Config::fin_wait2_timewait (Linux): an orphaned FIN-WAIT-2 is a timewait socket, whose one test

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -22,6 +23,8 @@
 #include "sweep.hpp"
 #include "table.hpp"
 
+#include <tcpclose/proofs/invariants.hpp>
+
 namespace {
 
 using namespace tcpclose;
@@ -31,25 +34,23 @@ using cli::kExitOk;
 using cli::kExitReportLost;
 using cli::kExitUsage;
 
-// The single-step facts every row of the derived table must satisfy. Each returns a reason
-// when violated. These are the C++ versions; the SMT versions live in proofs/.
-std::string row_problem(const table::Row& r) {
-  const Output& o = r.out;
-  if (o.actions.overflow) return "more actions than kMaxActions, or two segments in one step";
-  const Segment* sent = o.actions.sent();
-  if (r.concrete.kind == InputKind::Segment && r.concrete.seg.has(flag::RST) && sent && sent->has(flag::RST))
-    return "a RST was answered with a RST";
-  if (o.tcb.state == State::TimeWait && r.state != State::TimeWait && !(o.tcb.fin_acked && o.tcb.fin_rcvd))
-    return "TIME-WAIT entered before our FIN was ACKed and the peer's FIN received";
-  if (is_synchronized(o.tcb.state) && seq_gt(o.tcb.snd_una, o.tcb.snd_nxt)) return "SND.UNA > SND.NXT";
-  if (o.tcb.state == State::TimeWait && !o.tcb.armed(Timer::TimeWait)) return "TIME-WAIT without its timer";
-  if (o.tcb.state == State::Closed && (o.tcb.armed(Timer::Rexmit) || o.tcb.armed(Timer::TimeWait)))
-    return "CLOSED with a timer armed";
-  return {};
+// A row's problems: the single-step invariants it breaks, each judged by its one definition
+// (proofs/invariants.hpp, the SMT formula the property tests and the engines use, decided on the
+// row's lifted values), and the core's own bound on what one step may emit. The pre-state is the
+// table's canonical TCB for the row's state.
+std::vector<std::string> row_problems(proofs::Oracle& oracle, const Config& c, const table::Row& r) {
+  std::vector<std::string> why;
+  if (r.out.actions.overflow) why.push_back("more actions than kMaxActions, or two segments in one step");
+  const Tcb pre = classes::canonical_tcb(r.state, c);
+  for (proofs::InvariantId id : proofs::kAllInvariants)
+    if (!oracle.holds(id, c, pre, r.concrete, r.out))
+      why.push_back(fmt::format("{}: {}", proofs::name(id), proofs::statement(id)));
+  return why;
 }
 
 int run_selfcheck(const cli::KnobOptions& k, bool all_profiles) {
   int failures = 0;
+  proofs::Oracle oracle;
   for (Profile p : kAllProfiles) {
     cli::KnobOptions kp = k;
     if (all_profiles) kp.profile = name(p);
@@ -70,9 +71,10 @@ int run_selfcheck(const cli::KnobOptions& k, bool all_profiles) {
     const auto rows = table::derive(c);
     int bad = 0;
     for (const auto& r : rows) {
-      const std::string why = row_problem(r);
+      const std::vector<std::string> why = row_problems(oracle, c, r);
       if (why.empty()) continue;
-      if (++bad <= 5) fmt::print("  FAIL  table {} / {}: {}\n", name(r.state), r.input, why);
+      if (++bad <= 5)
+        for (const std::string& w : why) fmt::print("  FAIL  table {} / {}: {}\n", name(r.state), r.input, w);
     }
     fmt::print("  {}  table: {} rows ({} states x {} input classes), {} violate a single-step fact\n",
                bad == 0 ? "ok  " : "FAIL", rows.size(), kStateCount, classes::kClassCount, bad);
