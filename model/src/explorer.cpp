@@ -1233,4 +1233,13 @@ ExploreResult explore(const World& w, const ExploreOptions& opt) {
   return search.run();
 }
 
+bool decides_too(const World& searched, const ExploreResult& r, const World& w) {
+  return r.incomplete_reason.empty() && !r.reuse_sensitive && same_but_reuse(searched, w);
+}
+
+std::uint8_t missing_guards(Scenario s, const ExploreResult& r) {
+  if (!r.incomplete_reason.empty() || r.stopped_at_violation) return 0;
+  return static_cast<std::uint8_t>(required_guards(s) & ~r.guards);
+}
+
 }  // namespace tcpclose::model

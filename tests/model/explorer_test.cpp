@@ -273,6 +273,44 @@ TEST(Explorer, WhereSoReuseaddrDecidesAMoveTheSearchSaysSo) {
   other = reuse;
   other.prog[1].code[0].op = Op::Connect;
   EXPECT_FALSE(same_but_reuse(plain, other));
+  // So neither search decides the other's world.
+  EXPECT_FALSE(decides_too(plain, x, reuse));
+  EXPECT_FALSE(decides_too(reuse, y, plain));
+}
+
+// When one search stands for another world, and when a missing guard makes a pass vacuous:
+// the rules check.cpp used to hold (issue 18), now the model's.
+TEST(Explorer, ASearchDecidesAWorldOnlyWhenCompleteAndTheFlagDecidedNothing) {
+  const World plain = small(Scenario::ReopenConnect);
+  World reuse = plain;
+  for (std::uint8_t i = 0; i < reuse.prog[0].size; ++i)
+    if (reuse.prog[0].code[i].op == Op::Connect) reuse.prog[0].code[i].arg = 1;
+  ASSERT_TRUE(same_but_reuse(plain, reuse));
+  ExploreResult r;
+  EXPECT_TRUE(decides_too(plain, r, reuse));
+  r.reuse_sensitive = true;
+  EXPECT_FALSE(decides_too(plain, r, reuse));
+  r.reuse_sensitive = false;
+  r.incomplete_reason = "interrupted";
+  EXPECT_FALSE(decides_too(plain, r, reuse));
+  World other = reuse;
+  other.loss = plain.loss + 1;
+  EXPECT_FALSE(decides_too(plain, ExploreResult{}, other));
+}
+
+TEST(Explorer, GuardsAreMissingOnlyAfterACompleteSearch) {
+  ExploreResult r;  // complete, no guard reached
+  const std::uint8_t need = required_guards(Scenario::ReopenConnect);
+  ASSERT_NE(need, 0);
+  EXPECT_EQ(missing_guards(Scenario::ReopenConnect, r), need);
+  r.guards = need;
+  EXPECT_EQ(missing_guards(Scenario::ReopenConnect, r), 0);
+  r.guards = 0;
+  r.stopped_at_violation = true;  // cut short: an unreached guard proves nothing
+  EXPECT_EQ(missing_guards(Scenario::ReopenConnect, r), 0);
+  r.stopped_at_violation = false;
+  r.incomplete_reason = "--max-states reached";
+  EXPECT_EQ(missing_guards(Scenario::ReopenConnect, r), 0);
 }
 
 TEST(Explorer, TheWorldStateHasNoPaddingAndUnusedSegmentSlotsStayZero) {

@@ -354,14 +354,12 @@ model::World make_check_world(model::Scenario s, const Config& cfg, const CheckA
   return w;
 }
 
-// A world that differs from one already searched only in SO_REUSEADDR flags has the same
-// reachable graph if those flags decided no move there (model::reuse_sensitive): the results
-// are that search's, exactly, and are not recomputed. The earlier run, or null.
+// The earlier run whose search decides world w too (model::decides_too), or null: its results
+// are w's, exactly, and are not recomputed.
 const ScenarioRun* shared_run(const std::vector<ScenarioRun>& runs, const model::World& w, bool share) {
   const ScenarioRun* same = nullptr;
   for (const ScenarioRun& done : runs)
-    if (share && !same && done.shared_with == nullptr && done.result.incomplete_reason.empty() &&
-        !done.result.reuse_sensitive && model::same_but_reuse(done.world, w))
+    if (share && !same && done.shared_with == nullptr && model::decides_too(done.world, done.result, w))
       same = &done;
   return same;
 }
@@ -387,9 +385,7 @@ ScenarioRun search_scenario(const Plan& plan, model::Scenario s, const model::Wo
     r.result.incomplete_reason = fmt::format("the default memory limit, 3/4 of physical memory ({:.1f} GiB), was "
                                              "reached; raise it with --max-memory",
                                              static_cast<double>(opt.max_memory) / (1 << 30));
-  // A guard is only meaningful if the properties it protects are checked in full.
-  if (r.result.incomplete_reason.empty() && !r.result.stopped_at_violation)
-    r.missing_guards = static_cast<std::uint8_t>(model::required_guards(s) & ~r.result.guards);
+  r.missing_guards = model::missing_guards(s, r.result);
   return r;
 }
 
@@ -415,8 +411,7 @@ void run_scenarios(const Plan& plan, Results& res) {
     if (const ScenarioRun* same = shared_run(res.runs, w, plan.a.share)) {
       ScenarioRun r{s, w, same->result, 0, model::name(same->scenario)};
       r.result.seconds = 0;
-      if (!r.result.stopped_at_violation)
-        r.missing_guards = static_cast<std::uint8_t>(model::required_guards(s) & ~r.result.guards);
+      r.missing_guards = model::missing_guards(s, r.result);
       res.runs.push_back(std::move(r));
       continue;
     }

@@ -100,4 +100,14 @@ struct ExploreResult {
 
 ExploreResult explore(const World& w, const ExploreOptions& opt);
 
+// Whether the search of `searched`, with result r, also decides world w without searching it:
+// r is complete, and w differs from `searched` only in SO_REUSEADDR flags that decided no move
+// of the search (docs/model.md, "One search for two worlds").
+bool decides_too(const World& searched, const ExploreResult& r, const World& w);
+
+// The vacuity guards of scenario s that the search did not reach (a pass without them is
+// vacuous). Only a complete search that went on to the end can say a guard is unreachable:
+// 0 for an incomplete one or one cut short at a violation.
+std::uint8_t missing_guards(Scenario s, const ExploreResult& r);
+
 }  // namespace tcpclose::model
