@@ -63,6 +63,12 @@ nlohmann::json step_json(const model::World& w, std::size_t i, const model::Trac
     j["segment"] = {{"flags", flag_text(tr.pkt.flags).text}, {"seq", tr.pkt.seq}, {"ack", tr.pkt.ack},
                     {"len", tr.pkt.len}, {"incarnation", tr.pkt.inc}, {"age", tr.pkt.age},
                     {"delayed", tr.pkt.late != 0}};
+  // With --timestamps on: the TSval, relative to the sender's clock now (a segment sent now
+  // carries 0; the model keeps no absolute clock, docs/model.md "Timestamps").
+  if (w.cfg.timestamps && j.contains("segment")) {
+    j["segment"]["timestamps"] = tr.pkt.has_ts != 0;
+    if (tr.pkt.has_ts) j["segment"]["ts_val"] = -static_cast<int>(tr.pkt.age);
+  }
   if (tr.kind == model::MoveKind::Tick) j["died"] = tr.died;
   if (tr.ran_core) {
     j["from"] = name(tr.spawned ? State::Listen : tr.before.state);
