@@ -37,6 +37,26 @@ TEST(Vectors, ExportedVectorsReplayThroughStepUnderEveryProfile) {
   }
 }
 
+// With --timestamps on (model_timestamps): segments carry TSvals relative to now (docs/model.md),
+// concrete uint32 values that replay through step() like any other; the same vectors replayed
+// with timestamps off do not all match, so the option is really in them.
+TEST(Vectors, TimestampedVectorsReplayThroughStep) {
+  for (Profile p : {Profile::Reference, Profile::Linux}) {
+    const Config cfg = model::model_timestamps(model::model_config(p), p);
+    const model::World w = model::make_world(model::Scenario::ActiveClose, cfg);
+    vectors::Collection col;
+    vectors::collect(w, kStates, col);
+    EXPECT_EQ(col.unexplained, 0u);
+    const nlohmann::json doc = nlohmann::json::parse(vectors::dump(vectors::to_json(col, {{"profile", name(p)}})));
+    std::size_t with_ts = 0;
+    for (const auto& v : doc.at("vectors")) with_ts += v.at("input").contains("seg") && v.at("input").at("seg").contains("ts_val");
+    EXPECT_GT(with_ts, 50u) << name(p);
+    std::vector<std::size_t> bad;
+    EXPECT_EQ(vectors::replay(doc, cfg, bad), 0u) << name(p) << ": first bad vector " << (bad.empty() ? 0 : bad[0]);
+    EXPECT_GT(vectors::replay(doc, model::model_config(p), bad), 0u) << name(p);
+  }
+}
+
 TEST(Vectors, EveryVectorIsDistinct) {
   const nlohmann::json doc = exported(Profile::Reference, model::Scenario::ActiveClose);
   std::set<std::string> keys;

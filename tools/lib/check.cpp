@@ -325,10 +325,7 @@ struct Plan {
 
 Plan make_plan(const CheckArgs& a, TraceFormat trace_format) {
   const Profile profile = profile_from_name(a.knobs.profile).value_or(Profile::Reference);
-  // Timestamps only when asked for, with the profile's PAWS (model_timestamps; --paws then decides).
-  const bool ts = a.knobs.timestamps && *a.knobs.timestamps == "on";
-  const Config base = model::model_config(profile);
-  Plan plan{a, trace_format, profile, apply_knobs(a.knobs, ts ? model::model_timestamps(base, profile) : base), 0, {}};
+  Plan plan{a, trace_format, profile, world_config(a.knobs), 0, {}};
   for (const std::string& p : a.properties)
     for (model::Property q : model::kAllProperties)
       if (p == model::name(q)) plan.props |= model::bit(q);
@@ -359,6 +356,18 @@ model::World make_check_world(model::Scenario s, const Config& cfg, const CheckA
   w.tw_reuse_delay = static_cast<std::uint8_t>(a.tw_reuse_delay);
   return w;
 }
+
+}  // namespace
+
+Config world_config(const KnobOptions& k) {
+  const Profile profile = profile_from_name(k.profile).value_or(Profile::Reference);
+  // Timestamps only when asked for, with the profile's PAWS (model_timestamps; --paws then decides).
+  const bool ts = k.timestamps && *k.timestamps == "on";
+  const Config base = model::model_config(profile);
+  return apply_knobs(k, ts ? model::model_timestamps(base, profile) : base);
+}
+
+namespace {
 
 // The earlier run whose search decides world w too (model::decides_too), or null: its results
 // are w's, exactly, and are not recomputed.

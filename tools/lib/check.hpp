@@ -44,5 +44,9 @@ std::optional<std::uint64_t> parse_size(const std::string& s);
 // The memory a search may use without --max-memory: 3/4 of physical memory.
 std::uint64_t default_memory_limit();
 int run_check(const CheckArgs& a);
+// The model's Config for the knobs (model_config of --profile; with --timestamps on,
+// model_timestamps with the profile's PAWS, which --paws then overrides): one rule for every
+// command that builds a world (check, vectors).
+Config world_config(const KnobOptions& k);
 
 }  // namespace tcpclose::cli

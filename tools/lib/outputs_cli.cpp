@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "atomic_file.hpp"
+#include "check.hpp"
 #include "counterexample.hpp"
 #include "exit_codes.hpp"
 #include "signals.hpp"
@@ -99,13 +100,7 @@ int run_vectors(const VectorsArgs& a) {
       std::fprintf(stderr, "tcpclose vectors: --out: %s\n", e.c_str());
       return 2;
     }
-  if (a.knobs.timestamps && *a.knobs.timestamps == "on") {
-    std::fprintf(stderr, "tcpclose vectors: --timestamps on: the vectors carry no TSvals (the model's are relative "
-                         "to now, docs/model.md); tcpclose check --timestamps on explores them\n");
-    return 2;
-  }
-  const Profile profile = profile_from_name(a.knobs.profile).value_or(Profile::Reference);
-  const Config cfg = apply_knobs(a.knobs, model::model_config(profile));
+  const Config cfg = world_config(a.knobs);
   std::vector<model::Scenario> scenarios;
   for (model::Scenario s : model::kAllScenarios) {
     bool want = a.scenarios.empty() && (s == model::Scenario::ActiveClose || s == model::Scenario::SimultaneousClose);
