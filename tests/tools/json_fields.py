@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Checks that docs/json.md and `tcpclose check --json` list the same fields.
-Usage: json_fields.py DOC TCPCLOSE WORKDIR. Runs four checks (violated with --trace-out,
-holding with the liveness half, incomplete, incomplete with an unwritable --junit); every documented field must appear in at least
+Usage: json_fields.py DOC TCPCLOSE WORKDIR. Runs five checks (violated with --trace-out,
+holding with the liveness half, incomplete, incomplete with an unwritable --junit, violated with
+--timestamps on); every documented field must appear in at least
 one output, and every field of every output must be documented. Exit 1 on any difference."""
 import json, os, re, subprocess, sys
 
@@ -22,6 +23,9 @@ runs = [
     (["--scenario", "early-close", "--property", "both-closed", "--loss", "0", "--dup", "0", "--delay", "0"], 0),
     (["--scenario", "half-close", "--max-states", "1000"], 3),
     (["--scenario", "half-close", "--max-states", "1000", "--junit", "/dev/full"], 3),  # report_errors
+    # --timestamps on: the segments' timestamps and ts_val (the one-MSL world's old FIN, PAWS off)
+    (["--msl", "2", "--time-wait", "2", "--loss", "0", "--dup", "0", "--delay", "1", "--scenario", "reopen-connect",
+      "--timestamps", "on", "--paws", "off", "--property", "no-stale-data"], 1),
 ]
 seen = set()
 
