@@ -209,7 +209,8 @@ std::optional<unsigned long> minimum(const SweepResult& r, const Group& g) {
   return l.at ? std::optional<unsigned long>(g.by_tw[*l.at].first) : std::nullopt;
 }
 
-// "4", "4 (vacuous)", "none up to 10 (no-stale-delivery (32 steps))" or "not complete".
+// "4", "4 (vacuous: ...)" when check found a guard never reached, "none up to 10 (no-stale-delivery
+// (32 steps))" or "not complete".
 std::string minimum_text(const SweepResult& r, const Group& g) {
   const Least l = least_safe(r, g);
   if (!l.at && !l.complete) return "not complete";
@@ -361,7 +362,7 @@ std::string formula_fit(const SweepResult& r, const std::vector<Group>& gs) {
 // minimal-time-wait-factors runs each group at four TIME-WAITs around its expected minimum P (the
 // ISN clock: G + 2; adversarial ISNs: max(2 MSL, G + 2)), from P - 2 to P + 1: a minimum outside
 // shows as "at most" or "none up to", and no fit survives it. Adversarial ISNs (each safe point a
-// search of up to 66 M states) run with backoff only, with RTO 2 only at MSL 2 and loss 0 or 1, and
+// search of up to 68 M states) run with backoff only, with RTO 2 only at MSL 2 and loss 0 or 1, and
 // at loss 2 only with MSL 2 and RTO 1.
 bool keep_factors(const Grid& g, const Point& p) {
   const auto tw = axis_index(g, "--time-wait");
