@@ -4,7 +4,7 @@ state, on grids small enough for the default suite (each a few seconds to about 
 per experiment runs a broken world (a mutant or a knob) and requires the opposite verdict, so each
 assertion can fail.
 Usage: sweep_named.py TCPCLOSE"""
-import json, subprocess, sys
+import json, re, subprocess, sys
 
 tool = sys.argv[1]
 failures = []
@@ -118,6 +118,26 @@ if "**breaks reliable-termination**" not in j["derived"]:
 j = sweep(["--experiment", "tw-reuse", "--isn", "adversarial", "--tw-reuse", "delay", "--timestamps", "off"])
 for p in ("no-stale-delivery", "new-connection-survives"):
     expect(j["rows"][0] if j["rows"] else {"properties": {}}, p, "violated", "tw-reuse delay, adversarial ISNs")
+
+# minimal-time-wait-factors, ISN clock (each point 0.4 M to 3 M states, a few seconds): at loss 1 the
+# peer's RTO sets the minimum (RTO 2: TIME-WAIT 5 resets the peer, 6 is the derived minimum), and
+# without backoff the peer gives up within TIME-WAIT 4 where with it TIME-WAIT 4 is enough; with
+# adversarial ISNs and no loss an old segment reaches the next incarnation at TIME-WAIT 3, which the
+# ISN clock keeps out (a control for each: the other side of the same axis).
+j = sweep(["--experiment", "minimal-time-wait-factors", "--isn", "clock", "--msl", "2", "--rto", "2", "--loss", "1",
+           "--rto-backoff", "on", "--time-wait", "4..7"])
+expect(row(j, time_wait="5"), "reliable-termination", "violated", "factors, RTO 2, loss 1, TIME-WAIT 5")
+expect(row(j, time_wait="6"), "reliable-termination", "holds", "factors, RTO 2, loss 1, TIME-WAIT 6")
+if not re.search(r"^\| 6 \| 4 \| more than 2 MSL is needed \| reliable-termination", j["derived"], re.M):
+    fail(f"minimal-time-wait-factors: the derived minimum for RTO 2, loss 1 is not 6:\n{j['derived']}")
+j = sweep(["--experiment", "minimal-time-wait-factors", "--isn", "clock", "--msl", "2", "--rto", "1", "--loss", "1",
+           "--rto-backoff", "on,off", "--time-wait", "4"])
+expect(row(j, rto_backoff="on"), "reliable-termination", "holds", "factors, backoff on, loss 1, TIME-WAIT 4")
+expect(row(j, rto_backoff="off"), "reliable-termination", "violated", "factors, backoff off, loss 1, TIME-WAIT 4")
+j = sweep(["--experiment", "minimal-time-wait-factors", "--isn", "adversarial,clock", "--msl", "2", "--rto", "1", "--loss", "0",
+           "--rto-backoff", "on", "--time-wait", "3"])
+expect(row(j, isn="adversarial"), "no-stale-delivery", "violated", "factors, adversarial ISNs, TIME-WAIT 3")
+expect(row(j, isn="clock"), "no-stale-delivery", "holds", "factors, ISN clock, TIME-WAIT 3")
 
 # ephemeral-ports (`tcpclose ports`, a simulation: the whole grid takes seconds): 2 ports and a
 # TIME-WAIT of 8 ticks give 2 / (4 + 8) connections a tick and the first EADDRNOTAVAIL at the third

@@ -79,6 +79,10 @@ void add_timer_knobs(CLI::Option_group* g, KnobOptions& k) {
   g->add_option("--fin-wait2", k.fin_wait2, "FIN-WAIT-2 timeout: none or orphan")->check(CLI::IsMember({"none", "orphan"}));
   g->add_option("--fin-wait2-timeout", k.fin_wait2_timeout, "FIN-WAIT-2 timeout, ticks")->check(CLI::Range(1u, 2000000000u));
   g->add_option("--rto", k.rto, "Retransmission timeout, ticks")->check(CLI::Range(1u, 100000000u));
+  g->add_option("--rto-backoff", k.rto_backoff,
+                "on: each expiry doubles the RTO, up to 64 x RTO (RFC 6298 section 5.5); off: every "
+                "retransmission waits one RTO")
+      ->check(CLI::IsMember({"on", "off"}));
   g->add_option("--rtt-estimate", k.rtt_estimate,
                 "on: once an RTT sample is in, the RTO follows SRTT and RTTVAR (RFC 6298, Karn's rule); off: "
                 "every RTO is --rto with backoff")
@@ -251,6 +255,7 @@ Config apply_knobs(const KnobOptions& k, Config c) {
   if (k.fin_wait2_timeout) c.fin_wait2_timeout = *k.fin_wait2_timeout;
   if (k.rto) c.rto = *k.rto;
   if (k.rtt_estimate) c.rtt_estimate = *k.rtt_estimate == "on";
+  if (k.rto_backoff) c.rto_backoff = *k.rto_backoff == "on";
   if (k.rto_floor) c.rto_floor = *k.rto_floor;
   if (k.delayed_ack)
     c.delayed_ack = *k.delayed_ack == "linux-fin"      ? DelayedAck::LinuxFin
