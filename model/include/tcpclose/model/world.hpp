@@ -169,7 +169,8 @@ struct World {
   std::array<Seq, 2> isn_base = {1000, 5000};
 };
 
-// The model's defaults, in ticks: MSL 2, TIME-WAIT 2*MSL, RTO 1 without backoff, 2 retries.
+// The model's defaults, in ticks: MSL 2, TIME-WAIT 2*MSL, RTO 1 doubling on each expiry (the
+// profile's backoff), 3 retries (model/src/world.cpp).
 // Timestamps are off, in every profile.
 Config model_config(Profile p);
 // `--timestamps on`: c with RFC 7323 timestamps, and PAWS as the profile has it (off in smoltcp's
