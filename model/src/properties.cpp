@@ -28,7 +28,7 @@ const char* statement(Property p) {
     case Property::TimeWaitDuration:
       return "TIME-WAIT never ends before its configured length has passed since it began or last "
              "ACKed a FIN, except where the profile allows it (a RST with RFC 1337 off, a permitted "
-             "reopening SYN)";
+             "reopening SYN, an acceptable SYN that resets by RFC 793)";
     case Property::ReliableTermination:
       return "when the only faults are lost ACKs or FINs within the budget, the passive closer's "
              "connection ends by the ACK of its FIN, never by a reset or a timeout";

@@ -388,24 +388,25 @@ z3::expr System::trans(const SysState& s, const SysChoice& c, const SysState& n)
   const z3::expr left_tw = tin.state == v.state(State::TimeWait) &&
                            o.tcb.state != v.state(State::TimeWait);
   const z3::expr by_timer = is_tmr && c.timer == v.timer(Timer::TimeWait);
-  z3::expr early = by_timer && z3::ult(now - H.tw_start, b32(cfg.time_wait));
-  // Other exits are allowed only where the profile allows them (docs/properties.md): a RST when
-  // RFC 1337 is off, a reopening SYN when the profile reopens, an acceptable SYN that resets under
-  // RFC 793's rule (syn_acceptance Window: rfc9293), the application's own abort; the same exits
-  // as the single-step invariant time-wait-held (proofs/src/invariants.cpp).
-  const z3::expr rst_ok = is_del && has(v, P.seg, flag::RST) && v.boolean(cfg.rst_in_time_wait == RstInTimeWait::Kill);
-  const z3::expr reopen_ok = reopened && v.boolean(cfg.syn_reopen != SynReopen::Never);
-  // (Built only where the knob is on: the relation of every other profile keeps its shape.)
-  z3::expr not_allowed = !by_timer && !rst_ok && !reopen_ok;
-  if (cfg.syn_acceptance == SynAcceptance::Window)
-    not_allowed = not_allowed && !(is_del && has(v, P.seg, flag::SYN) && o.verdict == b8(static_cast<std::uint32_t>(Verdict::Reset)));
-  early = early || (not_allowed && !is_app);
-  // Under a mutant, the exits the profile's own rules allow are exactly those of the single-step
-  // invariant time-wait-held (one definition; the checker asks the unmutated step() the same
-  // question). Without one, the terms above are kept as they are: the relation's shape is pinned.
-  if (cfg.mutant != Mutant::None)
-    early = z3::ite(by_timer, z3::ult(now - H.tw_start, b32(cfg.time_wait)),
-                    !invariant(v, cfg, InvariantId::TimeWaitHeld, tin, ci, o));
+  const z3::expr timer_early = z3::ult(now - H.tw_start, b32(cfg.time_wait));
+  z3::expr early = by_timer && timer_early;
+  if (cfg.mutant != Mutant::None) {
+    // Under a mutant, the exits the profile's own rules allow are exactly those of the
+    // single-step invariant time-wait-held (one definition; the checker asks the unmutated
+    // step() the same question).
+    early = z3::ite(by_timer, timer_early, !invariant(v, cfg, InvariantId::TimeWaitHeld, tin, ci, o));
+  } else {
+    // Without one, the same exits as plain terms, kept as they were: the relation's shape is
+    // pinned (docs/proofs.md). A RST when RFC 1337 is off, a reopening SYN when the profile
+    // reopens, an acceptable SYN that resets under RFC 793's rule (syn_acceptance Window:
+    // rfc9293; built only there), the application's own abort.
+    const z3::expr rst_ok = is_del && has(v, P.seg, flag::RST) && v.boolean(cfg.rst_in_time_wait == RstInTimeWait::Kill);
+    const z3::expr reopen_ok = reopened && v.boolean(cfg.syn_reopen != SynReopen::Never);
+    z3::expr not_allowed = !by_timer && !rst_ok && !reopen_ok;
+    if (cfg.syn_acceptance == SynAcceptance::Window)
+      not_allowed = not_allowed && !(is_del && has(v, P.seg, flag::SYN) && o.verdict == b8(static_cast<std::uint32_t>(Verdict::Reset)));
+    early = early || (not_allowed && !is_app);
+  }
   e = e && n.bad_stale == (s.bad_stale || stale) && n.bad_tw == (s.bad_tw || (left_tw && early)) &&
       n.saw_stale_rejected == (s.saw_stale_rejected || rejected);
   return e;
@@ -952,14 +953,18 @@ std::optional<CState> System::apply(const CState& s, const CChoice& c, CEvent* e
   if (is_del && live(H.tcb) && P.inc < H.inc && !accepted) n.saw_stale_rejected = true;
   if (tin.state == State::TimeWait && o.tcb.state != State::TimeWait) {
     const bool by_timer = is_tmr && c.timer == Timer::TimeWait;
-    const bool rst_ok = is_del && P.seg.has(flag::RST) && cfg.rst_in_time_wait == RstInTimeWait::Kill;
-    const bool reopen_ok = reopened && cfg.syn_reopen != SynReopen::Never;
-    const bool syn_reset_ok = is_del && P.seg.has(flag::SYN) && cfg.syn_acceptance == SynAcceptance::Window &&
-                              o.verdict == Verdict::Reset;
-    bool early = by_timer ? now - H.tw_start < cfg.time_wait : !rst_ok && !reopen_ok && !syn_reset_ok && !is_app;
-    if (cfg.mutant != Mutant::None && !by_timer) {  // as in trans(): time-wait-held decides
+    bool early = false;
+    if (by_timer) {
+      early = now - H.tw_start < cfg.time_wait;
+    } else if (cfg.mutant != Mutant::None) {  // as in trans(): time-wait-held decides
       thread_local Oracle oracle;
       early = !oracle.holds(InvariantId::TimeWaitHeld, cfg, tin, in, o);
+    } else {
+      const bool rst_ok = is_del && P.seg.has(flag::RST) && cfg.rst_in_time_wait == RstInTimeWait::Kill;
+      const bool reopen_ok = reopened && cfg.syn_reopen != SynReopen::Never;
+      const bool syn_reset_ok = is_del && P.seg.has(flag::SYN) && cfg.syn_acceptance == SynAcceptance::Window &&
+                                o.verdict == Verdict::Reset;
+      early = !rst_ok && !reopen_ok && !syn_reset_ok && !is_app;
     }
     if (early) n.bad_tw = true;
   }

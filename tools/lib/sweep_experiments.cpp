@@ -104,8 +104,10 @@ Least least_safe(const SweepResult& r, const Group& g) {
   return l;
 }
 
-// One row of the derived table: the least TIME-WAIT from which every larger one in the grid is safe.
-std::string minimal_row(const SweepResult& r, const Group& g, std::string& plot_point, std::map<std::string, int>& tally) {
+// One row of the derived table: the least TIME-WAIT from which every larger one in the grid is
+// safe; `least` is set to it when the group has one.
+std::string minimal_row(const SweepResult& r, const Group& g, std::optional<unsigned long>& least,
+                        std::map<std::string, int>& tally) {
   const Least l = least_safe(r, g);
   const std::string twice = g.msl.empty() ? "?" : std::to_string(2 * std::stoul(g.msl));
   if (!l.complete && !l.at) { ++tally["not complete"]; return fmt::format("|{} not complete | {} | - | - |", g.key, twice); }
@@ -121,8 +123,7 @@ std::string minimal_row(const SweepResult& r, const Group& g, std::string& plot_
     versus = tw == two ? "exactly 2 MSL" : tw < two ? "less than 2 MSL is enough" : "more than 2 MSL is needed";
     ++tally[versus];
   }
-  // The x value (the MSL, or another axis: plot_point holds it on entry) and the minimum.
-  plot_point = fmt::format("{} {}\n", plot_point, tw);
+  least = tw;
   // The grid's least TIME-WAIT safe: the minimum is at most that (unless it is 0).
   const std::string below = *l.at > 0 ? violated_list(r.rows[g.by_tw[*l.at - 1].second])
                             : tw == 0 ? "- (TIME-WAIT 0 is safe)"
@@ -144,16 +145,17 @@ Derived minimal_table(const SweepResult& r, std::size_t tw, const std::string& x
   const auto xa = axis_index(r.grid, x);
   for (const Group& g : groups_by_time_wait(r, tw)) {
     const std::size_t i = g.by_tw.front().second;
-    std::string point = value_at(r.grid, i, x);
-    if (point.empty()) point = "0";
-    const std::string row = minimal_row(r, g, point, tally);
-    d.markdown += row + "\n";
+    std::optional<unsigned long> least;
+    d.markdown += minimal_row(r, g, least, tally) + "\n";
     std::string key;
     for (std::size_t k = 0; k < r.grid.axes.size(); ++k)
       if (k != tw && (!xa || k != *xa))
         key += fmt::format("{}{}={}", key.empty() ? "" : " ", r.grid.axes[k].flag.substr(2), r.grid.points[i][k]);
-    // minimal_row extends `point` only when the group has a minimum.
-    series[key.empty() ? "minimal safe TIME-WAIT" : key] += point.find('\n') == std::string::npos ? "" : point;
+    // The plot's point: the x value (the MSL, or another axis; 0 where the grid does not set it)
+    // and the minimum, for the groups that have one.
+    const std::string xv = value_at(r.grid, i, x);
+    std::string& line = series[key.empty() ? "minimal safe TIME-WAIT" : key];
+    if (least) line += fmt::format("{} {}\n", xv.empty() ? "0" : xv, *least);
   }
   d.markdown += "\nGroups by their minimal safe TIME-WAIT against 2 MSL:";
   for (const auto& [k, n] : tally) d.markdown += fmt::format(" {}: {};", k, n);
