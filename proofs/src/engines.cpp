@@ -82,6 +82,13 @@ struct Budget {
   bool over() const { return elapsed() >= limit; }
   bool interrupted() { std::lock_guard<std::mutex> lock(m); return fired; }
   bool was_cancelled() { std::lock_guard<std::mutex> lock(m); return cancelled; }
+  // Why a query came back unknown: the stop signal or the budget when the watchdog fired (Z3
+  // itself says only "canceled"), else Z3's own reason.
+  std::string why_unknown(const std::string& z3_reason) {
+    if (was_cancelled()) return "interrupted";
+    if (interrupted()) return fmt::format("timeout after {:.0f} s", limit);
+    return z3_reason;
+  }
 };
 
 // z3::exception at the engine boundary: a timeout when the watchdog interrupted, else an Error.
@@ -117,8 +124,11 @@ Witness witness_of(const System& sys, Unroller& u, const z3::model& m, unsigned 
 bool confirmed(const EngineOptions& o, Result& r, const std::string& label, z3::solver& s) {
   if (!o.recheck) return true;
   if (!o.recheck(label, s)) {
-    r.outcome = Outcome::Error;
-    r.detail = fmt::format("the second solver did not confirm {}", label);
+    // A stop signal kills the second solver mid-check: that is an interrupted run, not a
+    // disagreement between the solvers.
+    const bool stopped = o.cancel != nullptr && o.cancel->load();
+    r.outcome = stopped ? Outcome::Unknown : Outcome::Error;
+    r.detail = stopped ? std::string("interrupted") : fmt::format("the second solver did not confirm {}", label);
     return false;
   }
   ++r.rechecked;
@@ -154,7 +164,7 @@ Result search(const System& sys, const EngineOptions& o, Result r, Target target
       }
       if (cr == z3::unknown) {
         r.outcome = Outcome::Unknown;
-        r.detail = fmt::format("depth {}: {}", k, s.reason_unknown());
+        r.detail = fmt::format("depth {}: {}", k, budget.why_unknown(s.reason_unknown()));
         r.seconds = budget.elapsed();
         return r;
       }
@@ -272,7 +282,7 @@ Result kinduction(const System& sys, model::Property p, const EngineOptions& o) 
         r.depth = k;
         if (b == z3::unknown) {
           r.outcome = Outcome::Unknown;
-          r.detail = fmt::format("base case at k = {}: {}", k, base.reason_unknown());
+          r.detail = fmt::format("base case at k = {}: {}", k, budget.why_unknown(base.reason_unknown()));
           r.seconds = budget.elapsed();
           return r;
         }
@@ -341,7 +351,7 @@ Result kinduction(const System& sys, model::Property p, const EngineOptions& o) 
           std::fprintf(stderr, "kind step %u %-28s %s %.1f s\n", k, goal_name.c_str(),
                        st == z3::unsat ? "unsat" : st == z3::sat ? "sat" : "unknown", budget.elapsed() - t0);
         if (st == z3::sat) cex = stepper.get_model();
-        if (st == z3::unknown) why = stepper.reason_unknown();
+        if (st == z3::unknown) why = budget.why_unknown(stepper.reason_unknown());
         if (st != z3::unsat) break;
         const std::string label = split ? fmt::format("kind-step-{}-{}", k, goal_name) : fmt::format("kind-step-{}", k);
         if (!confirmed(o, r, label, stepper)) { r.seconds = budget.elapsed(); return r; }
@@ -474,7 +484,7 @@ Result chc(const System& sys, model::Property p, const EngineOptions& o) {
     }
     if (q == z3::unknown) {
       r.outcome = Outcome::Unknown;
-      r.detail = fp.reason_unknown();
+      r.detail = budget.why_unknown(fp.reason_unknown());
       return r;
     }
     // The invariant: Spacer's cover of Inv, over the arguments (de Bruijn index i = argument i).
@@ -513,6 +523,12 @@ Result chc(const System& sys, model::Property p, const EngineOptions& o) {
                                w.witness               ? std::string("BMC found the witness")
                                : w.detail.empty() ? fmt::format("BMC found no witness within {} moves", w.depth)
                                                   : "BMC found no witness: " + w.detail);
+        r.seconds = budget.elapsed();
+        return r;
+      }
+      if (cr == z3::unknown && budget.interrupted()) {
+        r.outcome = Outcome::Unknown;
+        r.detail = budget.why_unknown("");
         r.seconds = budget.elapsed();
         return r;
       }

@@ -1,10 +1,13 @@
-// spawn_unmasked (process.hpp): posix_spawn with file actions and an empty signal mask.
+// spawn_unmasked (process.hpp): posix_spawn with file actions and an empty signal mask; and the
+// list of live children that a stop kills.
 #include "tcpclose/proofs/process.hpp"
 
 #include <signal.h>
 #include <spawn.h>
 #include <unistd.h>
 
+#include <array>
+#include <atomic>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -12,6 +15,30 @@
 extern char** environ;
 
 namespace tcpclose::proofs {
+namespace {
+
+std::array<std::atomic<pid_t>, 64> g_children{};  // 0: a free entry
+
+}  // namespace
+
+void list_child(pid_t pid) {
+  for (std::atomic<pid_t>& c : g_children) {
+    pid_t free = 0;
+    if (c.compare_exchange_strong(free, pid)) return;
+  }
+}
+
+void unlist_child(pid_t pid) {
+  for (std::atomic<pid_t>& c : g_children) {
+    pid_t mine = pid;
+    if (c.compare_exchange_strong(mine, 0)) return;
+  }
+}
+
+void kill_listed_children() {
+  for (std::atomic<pid_t>& c : g_children)
+    if (const pid_t pid = c.load(); pid > 0) ::kill(pid, SIGKILL);
+}
 
 pid_t spawn_unmasked(const std::vector<std::string>& args, int out_fd, int err_fd, const std::vector<int>& close_fds,
                      std::string& error) {

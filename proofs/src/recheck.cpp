@@ -15,7 +15,7 @@ std::function<bool(const std::string&, z3::solver&)> cvc5_recheck(double timeout
     o.keep_dir = keep_dir;
     o.cancel = cancel;
     const Recheck r = recheck_with_cvc5(s, SmtAnswer::Unsat, o);
-    if (!r.unsat_confirmed())
+    if (!r.unsat_confirmed() && !(cancel != nullptr && cancel->load()))  // killed by a stop: no verdict
       std::fprintf(stderr, "second solver: %s not confirmed: cvc5 says %s (%s)\n", label.c_str(), name(r.cvc5),
                    r.detail.c_str());
     return r.unsat_confirmed();

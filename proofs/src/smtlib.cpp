@@ -158,8 +158,10 @@ Cvc5Run run_cvc5_file(const std::string& file, const Cvc5Options& o) {
     r.output = error;
     return r;
   }
+  list_child(pid);
   r.output = read_all(fds[0], o.cancel, pid);
   ::close(fds[0]);
+  unlist_child(pid);  // before the reaping: a listed pid is never another process's
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -8,6 +8,8 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -19,6 +21,7 @@
 
 #include <tcpclose/model/world.hpp>
 #include <tcpclose/proofs/engines.hpp>
+#include <tcpclose/proofs/process.hpp>
 #include <tcpclose/proofs/recheck.hpp>
 
 #include "counterexample.hpp"
@@ -265,33 +268,106 @@ void record_result(const ProveArgs& a, const proofs::Result& r, model::Property 
                               r.witness->replay_ok ? ", replayed through step()" : "", r.witness->trace);
 }
 
+// The run shared by the main thread, which records each engine's result, and the thread a stop
+// signal starts, which reports what is done and ends the process (stop() below). A stop never
+// interrupts Z3: its interrupt is not safe everywhere (a stopped `prove` once died of SIGABRT in
+// CI, 40 ms after SIGTERM), so the engine running is abandoned and reported as interrupted.
+// Whoever holds `m` with `ended` false writes the report; stop() keeps it until the process ends.
+struct ProveState {
+  explicit ProveState(const ProveArgs& args) : a(args) {}
+  const ProveArgs a;
+  ProveRun run;
+  std::mutex m;
+  bool ended = false;
+  bool running = false;  // the engine running, and its progress so far
+  model::Property property{};
+  proofs::Engine engine{};
+  std::chrono::steady_clock::time_point started;
+  std::atomic<unsigned> depth{0}, rechecked{0};
+  std::atomic<bool> has_depth{false};
+  void stop(const char* signal);
+};
+
+int finish_prove(const ProveArgs& a, ProveRun& run);
+
+// On the stop signal's own thread: the results so far, the engine running as interrupted, the
+// report and the output, then the end of the process (no unwinding: the main thread is in Z3),
+// with no cvc5 left behind.
+void ProveState::stop(const char* signal) {
+  std::unique_lock<std::mutex> lock(m);
+  if (ended) return;
+  ended = true;
+  if (running) {
+    proofs::Result r;
+    r.engine = engine;
+    r.property = property;
+    r.outcome = proofs::Outcome::Unknown;
+    r.depth = depth.load();
+    r.rechecked = rechecked.load();
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    r.detail = has_depth.load() ? fmt::format("interrupted at depth {}", r.depth) : "interrupted";
+    record_result(a, r, property, engine, run);
+  }
+  run.unknown = true;
+  run.out["interrupted"] = signal;
+  std::fprintf(stderr, "tcpclose prove: %s: stopped; %s\n", signal,
+               running ? "the engine running is reported as interrupted" : "no further engine was started");
+  const int code = finish_prove(a, run);
+  proofs::kill_listed_children();
+  std::fflush(stdout);
+  std::fflush(stderr);
+  std::_Exit(code);
+}
+
 // Runs each engine on each property until done or stopped.
-void run_engines(const ProveArgs& a, const proofs::System& sys, const std::vector<model::Property>& props,
-                 const std::vector<proofs::Engine>& engines, StopSignals& stops, ProveRun& run) {
+void run_engines(const proofs::System& sys, const std::vector<model::Property>& props,
+                 const std::vector<proofs::Engine>& engines, const StopSignals& stops, ProveState& st) {
+  const ProveArgs& a = st.a;
   ProgressReporter reporter(stderr, ProgressReporter::stderr_is_terminal());
   const std::size_t runs = props.size() * engines.size();
   std::size_t run_index = 0;
   for (model::Property p : props) {
     if (stops.stopped()) break;
-    run.suites.push_back(junit::Suite{fmt::format("tcpclose.prove.{}", model::name(p)), 0, {}});
     for (proofs::Engine e : engines) {
       if (stops.stopped()) break;
-      proofs::EngineOptions eo;
-      eo.cancel = &stops.flag();
+      proofs::EngineOptions eo;  // no eo.cancel: a stop is ProveState::stop's, not Z3's
       eo.depth = a.depth ? a.depth : default_depth(e);
       eo.timeout_seconds = a.timeout;
-      if (a.recheck == "cvc5") eo.recheck = proofs::cvc5_recheck(120, {}, &stops.flag());
+      if (a.recheck == "cvc5")
+        eo.recheck = [&st, inner = proofs::cvc5_recheck(120, {}, &stops.flag())](const std::string& l, z3::solver& s) {
+          const bool ok = inner(l, s);
+          if (ok) ++st.rechecked;
+          return ok;
+        };
       eo.split_moves = a.split_moves;
       std::optional<ProveTicker> ticker;
       if (a.progress) {
         ticker.emplace(reporter, a.progress_every);
         ticker->start(fmt::format("{} {}", model::name(p), proofs::name(e)), ++run_index, runs,
                       e != proofs::Engine::Chc);
-        eo.on_depth = [&ticker](unsigned k) { ticker->depth(k); };
+      }
+      eo.on_depth = [&st, &ticker](unsigned k) {
+        st.depth = k;
+        st.has_depth = true;
+        if (ticker) ticker->depth(k);
+      };
+      {
+        const std::lock_guard<std::mutex> lock(st.m);
+        if (e == engines.front())
+          st.run.suites.push_back(junit::Suite{fmt::format("tcpclose.prove.{}", model::name(p)), 0, {}});
+        st.running = true;
+        st.property = p;
+        st.engine = e;
+        st.started = std::chrono::steady_clock::now();
+        st.depth = 0;
+        st.rechecked = 0;
+        st.has_depth = false;
       }
       const proofs::Result r = proofs::run(e, sys, p, eo);
       if (ticker) ticker->finish();
-      record_result(a, r, p, e, run);
+      const std::lock_guard<std::mutex> lock(st.m);
+      st.running = false;
+      record_result(a, r, p, e, st.run);
     }
   }
 }
@@ -327,21 +403,24 @@ int run_prove(const ProveArgs& a) {
   for (proofs::Engine e : proofs::kAllEngines)
     if (a.engine == "all" || a.engine == proofs::name(e)) engines.push_back(e);
 
-  // Ctrl-C, SIGTERM and SIGHUP stop the whole run, not only the current solver call: the engine
-  // running is interrupted within 50 ms, no further engine starts, and what is done is printed.
-  std::optional<StopSignals> stops(std::in_place);
+  // Ctrl-C, SIGTERM and SIGHUP stop the whole run at once: the results so far are reported,
+  // the engine running as interrupted, and no further engine starts (ProveState::stop).
+  const auto st = std::make_shared<ProveState>(a);
+  st->run.out = prove_header(a, so);
+  std::optional<StopSignals> stops(std::in_place, [st](int sig) { st->stop(StopSignals::name_of(sig)); });
   z3::context ctx;
   const proofs::System sys(ctx, so);
-  ProveRun run;
-  run.out = prove_header(a, so);
-  run_engines(a, sys, props, engines, *stops, run);
+  run_engines(sys, props, engines, *stops, *st);
+  std::unique_lock<std::mutex> lock(st->m);  // a stop that came first ends the process here
+  st->ended = true;
   if (stops->stopped()) {
-    run.unknown = true;
-    run.out["interrupted"] = stops->name();
+    st->run.unknown = true;
+    st->run.out["interrupted"] = stops->name();
     std::fprintf(stderr, "tcpclose prove: %s: stopped; no further engine was started\n", stops->name());
   }
+  lock.unlock();
   stops.reset();
-  return finish_prove(a, run);
+  return finish_prove(a, st->run);
 }
 
 }  // namespace tcpclose::cli

@@ -5,6 +5,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <ctime>
+#include <utility>
 
 #include <pthread.h>
 
@@ -22,7 +23,7 @@ sigset_t stop_set() {
 
 }  // namespace
 
-StopSignals::StopSignals() {
+StopSignals::StopSignals(std::function<void(int)> on_stop) : on_stop_(std::move(on_stop)) {
   const sigset_t s = stop_set();
   pthread_sigmask(SIG_BLOCK, &s, nullptr);
   waiter_ = std::thread([this] {
@@ -33,6 +34,7 @@ StopSignals::StopSignals() {
       if (sig <= 0) continue;
       if (stop_.exchange(true)) std::_Exit(128 + sig);  // the second signal: stop now
       signal_.store(sig);
+      if (on_stop_) std::thread(on_stop_, sig).detach();
     }
   });
 }
@@ -49,8 +51,10 @@ StopSignals::~StopSignals() {
   pthread_sigmask(SIG_UNBLOCK, &s, nullptr);
 }
 
-const char* StopSignals::name() const {
-  switch (signal_.load()) {
+const char* StopSignals::name() const { return name_of(signal_.load()); }
+
+const char* StopSignals::name_of(int sig) {
+  switch (sig) {
     case SIGINT: return "SIGINT";
     case SIGTERM: return "SIGTERM";
     case SIGHUP: return "SIGHUP";

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <thread>
 
 namespace tcpclose::cli {
@@ -14,7 +15,12 @@ namespace tcpclose::cli {
 // Construct it before starting threads; the destructor restores the signal mask.
 class StopSignals {
  public:
-  StopSignals();
+  StopSignals() : StopSignals(nullptr) {}
+  // `on_stop`, when given, runs on a detached thread of its own at the first signal, after the
+  // flag is set, while the watcher goes on waiting for a second one. It is for a command whose
+  // work cannot be stopped safely from outside (Z3's interrupt is not safe everywhere): it
+  // reports what is done and ends the process itself.
+  explicit StopSignals(std::function<void(int)> on_stop);
   ~StopSignals();
   StopSignals(const StopSignals&) = delete;
   StopSignals& operator=(const StopSignals&) = delete;
@@ -22,10 +28,12 @@ class StopSignals {
   bool stopped() const { return stop_.load(); }
   int signal() const { return signal_.load(); }  // the first one, 0 if none
   const char* name() const;                        // "SIGINT", ...; "" if none
+  static const char* name_of(int sig);             // "SIGINT", "SIGTERM", "SIGHUP"; "" otherwise
 
  private:
   std::atomic<bool> stop_{false}, quit_{false};
   std::atomic<int> signal_{0};
+  std::function<void(int)> on_stop_;
   std::thread waiter_;
 };
 

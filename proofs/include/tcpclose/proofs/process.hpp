@@ -18,4 +18,12 @@ namespace tcpclose::proofs {
 pid_t spawn_unmasked(const std::vector<std::string>& args, int out_fd, int err_fd, const std::vector<int>& close_fds,
                      std::string& error);
 
+// The children a process must not leave behind when it ends on a stop signal without unwinding
+// (tools/lib/prove.cpp): a child is listed from its spawn until before it is reaped (so its pid
+// cannot have been reused), and kill_listed_children() sends each SIGKILL. Lock-free; up to 64
+// at once (a child beyond that is simply not listed).
+void list_child(pid_t pid);
+void unlist_child(pid_t pid);
+void kill_listed_children();
+
 }  // namespace tcpclose::proofs
