@@ -102,6 +102,25 @@ TEST(Pcap, PacketsCarryValidIpAndTcpChecksums) {
   EXPECT_EQ(syn[28] | syn[29] | syn[30] | syn[31], 0);
 }
 
+// With --timestamps on, a segment carries NOP, NOP and the RFC 7323 option (kind 8, length 10):
+// data offset 8 words, TSval and TSecr in network order, the checksum over the options too.
+TEST(Pcap, TheTimestampsOptionIsWrittenAlignedAndChecksummed) {
+  const auto p = cli::ipv4_tcp_packet(cli::kPcapAddrA, cli::kPcapAddrB, 21, 23, 5000, 7000, flag::ACK, 65535, 3, 1022,
+                                      cli::TsOption{0x01020304u, 0xA0B0C0D0u});
+  ASSERT_EQ(p.size(), 20u + 32u + 3u);
+  EXPECT_EQ(p[2] << 8 | p[3], 55);
+  EXPECT_EQ(p[20 + 12] >> 4, 8);
+  const std::vector<std::uint8_t> opt(p.begin() + 40, p.begin() + 52);
+  EXPECT_EQ(opt, (std::vector<std::uint8_t>{1, 1, 8, 10, 1, 2, 3, 4, 0xA0, 0xB0, 0xC0, 0xD0}));
+  EXPECT_EQ(p[52], 'x');  // the text follows the options
+  EXPECT_EQ(ones_sum(p.data(), 20, 0), 0xFFFFu);
+  const std::uint32_t pseudo = (cli::kPcapAddrA >> 16) + (cli::kPcapAddrA & 0xFFFF) + (cli::kPcapAddrB >> 16) +
+                               (cli::kPcapAddrB & 0xFFFF) + 6 + 35u;
+  EXPECT_EQ(ones_sum(p.data() + 20, 35, pseudo), 0xFFFFu);
+  // A segment sent at tick 3 and delivered at tick 5 (age 2) carries the base + 3.
+  EXPECT_EQ(cli::pcap_ts_val(5, 2), cli::kPcapTsBase + 3);
+}
+
 TEST(TraceFiles, SeveralCounterexamplesGetTheScenarioAndPropertyBeforeTheExtension) {
   EXPECT_EQ(cli::trace_path_for("out/ce.pcap", "reopen-syn", "no-stale-delivery"),
             "out/ce.reopen-syn.no-stale-delivery.pcap");

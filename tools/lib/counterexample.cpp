@@ -154,8 +154,9 @@ std::string mermaid_trace(const model::World& w, const model::Violation& v) {
 std::vector<std::uint8_t> ipv4_tcp_packet(std::uint32_t src, std::uint32_t dst, std::uint16_t sport,
                                           std::uint16_t dport, std::uint32_t seq, std::uint32_t ack,
                                           std::uint8_t flags, std::uint16_t window, std::uint16_t len,
-                                          std::uint16_t ip_id) {
-  constexpr std::size_t kIp = 20, kTcp = 20;
+                                          std::uint16_t ip_id, std::optional<TsOption> ts) {
+  constexpr std::size_t kIp = 20;
+  const std::size_t kTcp = ts ? 32 : 20;  // + NOP, NOP, kind 8, length 10, TSval, TSecr
   std::vector<std::uint8_t> p(kIp + kTcp + len, 0);
   auto put16 = [&](std::size_t at, std::uint32_t v) {
     p[at] = static_cast<std::uint8_t>(v >> 8); p[at + 1] = static_cast<std::uint8_t>(v);
@@ -181,12 +182,20 @@ std::vector<std::uint8_t> ipv4_tcp_packet(std::uint32_t src, std::uint32_t dst, 
   put32(12, src);
   put32(16, dst);
   put16(10, fold(sum(0, kIp, 0)));
-  // TCP (RFC 9293 §3.1): data offset 5 words, no options.
+  // TCP (RFC 9293 §3.1): data offset 5 words, or 8 with the timestamps option (RFC 7323 §3).
   put16(kIp + 0, sport);
   put16(kIp + 2, dport);
   put32(kIp + 4, seq);
   put32(kIp + 8, (flags & flag::ACK) ? ack : 0);
-  p[kIp + 12] = 5 << 4;
+  p[kIp + 12] = static_cast<std::uint8_t>((kTcp / 4) << 4);
+  if (ts) {
+    p[kIp + 20] = 1;  // NOP
+    p[kIp + 21] = 1;
+    p[kIp + 22] = 8;
+    p[kIp + 23] = 10;
+    put32(kIp + 24, ts->val);
+    put32(kIp + 28, ts->ecr);
+  }
   p[kIp + 13] = flags;  // FIN, SYN, RST, PSH, ACK: the same bits as on the wire
   put16(kIp + 14, window);
   std::memset(p.data() + kIp + kTcp, 'x', len);
@@ -218,9 +227,12 @@ std::string write_pcap(const std::string& path, const model::World& w, const mod
     const bool ab = k.to_b != 0;
     // IP ID: incarnation x 1000 + the step's number in the text trace, so 1022 reads "inc 1, #22".
     const auto id = static_cast<std::uint16_t>(k.inc * 1000u + (i + 1) % 1000u);
+    // TSecr is 0: the model does not keep it (the core never reads it; model/world.hpp).
+    std::optional<TsOption> ts;
+    if (k.has_ts) ts = TsOption{pcap_ts_val(ticks, k.age), 0};
     const std::vector<std::uint8_t> pkt =
         ipv4_tcp_packet(ab ? kPcapAddrA : kPcapAddrB, ab ? kPcapAddrB : kPcapAddrA, w.port[ab ? 0 : 1],
-                        w.port[ab ? 1 : 0], k.seq, k.ack, k.flags, k.wnd_full ? wnd : 0, k.len, id);
+                        w.port[ab ? 1 : 0], k.seq, k.ack, k.flags, k.wnd_full ? wnd : 0, k.len, id, ts);
     // Time: one tick is one second; step #N adds N ms, which keeps the trace's order.
     const std::uint64_t us = (ticks * 1000 + (i + 1)) * 1000;
     pcap_pkthdr h{};

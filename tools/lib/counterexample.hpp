@@ -27,12 +27,25 @@ std::string mermaid_trace(const model::World& w, const model::Violation& v);
 inline constexpr std::uint32_t kPcapAddrA = 0xC0000201;  // 192.0.2.1
 inline constexpr std::uint32_t kPcapAddrB = 0xC0000202;  // 192.0.2.2
 
-// One IPv4 + TCP packet (no options), checksums filled in. `ip_id` goes in the IP
-// identification field; the payload is `len` bytes of 'x'.
+// An RFC 7323 timestamps option (kind 8, length 10), after two NOPs so that it is 4-byte aligned.
+struct TsOption {
+  std::uint32_t val = 0, ecr = 0;
+};
+
+// One IPv4 + TCP packet, checksums filled in: no options, or the timestamps option when `ts` is
+// given. `ip_id` goes in the IP identification field; the payload is `len` bytes of 'x'.
 std::vector<std::uint8_t> ipv4_tcp_packet(std::uint32_t src, std::uint32_t dst, std::uint16_t sport,
                                           std::uint16_t dport, std::uint32_t seq, std::uint32_t ack,
                                           std::uint8_t flags, std::uint16_t window, std::uint16_t len,
-                                          std::uint16_t ip_id);
+                                          std::uint16_t ip_id, std::optional<TsOption> ts = std::nullopt);
+
+// The TSval of a delivered segment in the capture: each sender's timestamp clock ticks once a
+// model tick, from kPcapTsBase at the trace's start, so a segment sent at tick t carries
+// kPcapTsBase + t (the model keeps a TSval as minus its age: model/world.hpp, pkt_ts_val).
+inline constexpr std::uint32_t kPcapTsBase = 1000;
+constexpr std::uint32_t pcap_ts_val(std::uint64_t ticks_now, std::uint32_t age) {
+  return static_cast<std::uint32_t>(kPcapTsBase + ticks_now - age);
+}
 
 // Writes the trace's delivered segments as a pcap file (LINKTYPE_RAW). Returns an error
 // message, or an empty string on success.
