@@ -24,6 +24,7 @@
 #include <tcpclose/proofs/process.hpp>
 #include <tcpclose/proofs/recheck.hpp>
 
+#include "check.hpp"
 #include "counterexample.hpp"
 #include "junit.hpp"
 #include "progress.hpp"
@@ -172,8 +173,7 @@ namespace {
 
 // The world of the proofs from the flags; false (usage) after printing why.
 bool system_options(const ProveArgs& a, proofs::SystemOptions& so) {
-  const Profile profile = profile_from_name(a.knobs.profile).value_or(Profile::Reference);
-  so.cfg = apply_knobs(a.knobs, model::model_config(profile));
+  so.cfg = world_config(a.knobs);  // check's Config for the same flags (--timestamps on brings the profile's PAWS)
   so.slots = a.slots;
   so.incarnations = a.incarnations;
   so.dup = a.dup;
@@ -206,6 +206,8 @@ nlohmann::json prove_header(const ProveArgs& a, const proofs::SystemOptions& so)
   out["loss"] = a.loss == "any" ? nlohmann::json("any") : nlohmann::json(*so.loss);
   out["delay"] = a.delay == "any" ? nlohmann::json("any") : nlohmann::json(*so.delay);
   out["strict_timers"] = !so.late_timers;
+  out["timestamps"] = so.cfg.timestamps;
+  out["paws"] = so.cfg.paws;
   if (!a.json)
     fmt::print("tcpclose prove: profile {}{}; MSL {}, TIME-WAIT {} ticks; {} slots, {} incarnations, dup {}, ISN {}{}\n",
                a.knobs.profile, so.cfg.mutant == Mutant::None ? "" : fmt::format(" (mutant {})", name(so.cfg.mutant)),
