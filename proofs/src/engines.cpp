@@ -41,29 +41,25 @@ using Clock = std::chrono::steady_clock;
 
 // The time budget of one engine run. Z3's own timeouts are not honoured everywhere (Spacer,
 // preprocessing), so a watchdog interrupts the context when the budget is spent.
-// It also watches EngineOptions::cancel (a signal, issue 15), every 50 ms, and interrupts then.
 struct Budget {
   Clock::time_point start = Clock::now();
   double limit;
   z3::context* ctx;
-  const std::atomic<bool>* cancel;
   std::mutex m;
   std::condition_variable cv;
-  bool done = false, fired = false, cancelled = false;
+  bool done = false, fired = false;
   std::thread watchdog;
-  Budget(double seconds, z3::context& c, const std::atomic<bool>* stop = nullptr)
-      : limit(seconds), ctx(&c), cancel(stop) {
+  Budget(double seconds, z3::context& c) : limit(seconds), ctx(&c) {
     watchdog = std::thread([this] {
       std::unique_lock<std::mutex> lock(m);
       const auto until = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(limit));
       while (!done) {
-        if (cancel && cancel->load()) cancelled = true;
-        if (cancelled || Clock::now() >= until) {
+        if (Clock::now() >= until) {
           fired = true;
           ctx->interrupt();
           return;
         }
-        cv.wait_until(lock, std::min(until, Clock::now() + std::chrono::milliseconds(50)), [this] { return done; });
+        cv.wait_until(lock, until, [this] { return done; });
       }
     });
   }
@@ -81,11 +77,9 @@ struct Budget {
   }
   bool over() const { return elapsed() >= limit; }
   bool interrupted() { std::lock_guard<std::mutex> lock(m); return fired; }
-  bool was_cancelled() { std::lock_guard<std::mutex> lock(m); return cancelled; }
-  // Why a query came back unknown: the stop signal or the budget when the watchdog fired (Z3
-  // itself says only "canceled"), else Z3's own reason.
+  // Why a query came back unknown: the budget when the watchdog fired (Z3 itself says only
+  // "canceled"), else Z3's own reason.
   std::string why_unknown(const std::string& z3_reason) {
-    if (was_cancelled()) return "interrupted";
     if (interrupted()) return fmt::format("timeout after {:.0f} s", limit);
     return z3_reason;
   }
@@ -93,10 +87,7 @@ struct Budget {
 
 // z3::exception at the engine boundary: a timeout when the watchdog interrupted, else an Error.
 void caught(Result& r, Budget& b, const z3::exception& e) {
-  if (b.was_cancelled()) {
-    r.outcome = Outcome::Unknown;
-    r.detail = "interrupted";
-  } else if (b.interrupted() || b.over()) {
+  if (b.interrupted() || b.over()) {
     r.outcome = Outcome::Unknown;
     r.detail = fmt::format("timeout after {:.0f} s", b.limit);
   } else {
@@ -124,11 +115,8 @@ Witness witness_of(const System& sys, Unroller& u, const z3::model& m, unsigned 
 bool confirmed(const EngineOptions& o, Result& r, const std::string& label, z3::solver& s) {
   if (!o.recheck) return true;
   if (!o.recheck(label, s)) {
-    // A stop signal kills the second solver mid-check: that is an interrupted run, not a
-    // disagreement between the solvers.
-    const bool stopped = o.cancel != nullptr && o.cancel->load();
-    r.outcome = stopped ? Outcome::Unknown : Outcome::Error;
-    r.detail = stopped ? std::string("interrupted") : fmt::format("the second solver did not confirm {}", label);
+    r.outcome = Outcome::Error;
+    r.detail = fmt::format("the second solver did not confirm {}", label);
     return false;
   }
   ++r.rechecked;
@@ -144,7 +132,7 @@ z3::solver qfbv(z3::context& ctx) { return z3::tactic(ctx, "qfbv").mk_solver(); 
 // query for all depths, or than push/pop). SAT: the first such k gives the shortest witness.
 template <class Target>
 Result search(const System& sys, const EngineOptions& o, Result r, Target target, model::Property shown_as) {
-  Budget budget(o.timeout_seconds, sys.ctx(), o.cancel);
+  Budget budget(o.timeout_seconds, sys.ctx());
   try {
     Unroller u(sys);
     for (unsigned k = 0; k <= o.depth; ++k) {
@@ -260,7 +248,7 @@ Result kinduction(const System& sys, model::Property p, const EngineOptions& o) 
   Result r;
   r.engine = Engine::KInduction;
   r.property = p;
-  Budget budget(o.timeout_seconds, sys.ctx(), o.cancel);
+  Budget budget(o.timeout_seconds, sys.ctx());
   auto good = [&](const SysState& s) { return !sys.bad(p, s) && sys.helper(p, s); };
   try {
     Unroller u(sys);
@@ -410,7 +398,7 @@ Result chc(const System& sys, model::Property p, const EngineOptions& o) {
   Result r;
   r.engine = Engine::Chc;
   r.property = p;
-  Budget budget(o.timeout_seconds, sys.ctx(), o.cancel);
+  Budget budget(o.timeout_seconds, sys.ctx());
   try {
     z3::context& ctx = sys.ctx();
     const SysState x = sys.fresh_state("");
@@ -464,7 +452,7 @@ Result chc(const System& sys, model::Property p, const EngineOptions& o) {
     // covers: the time-wait-duration CHC proof went from 90 s to past 8 min.)
     if (budget.over() || budget.interrupted()) {
       r.outcome = Outcome::Unknown;
-      r.detail = budget.was_cancelled() ? "interrupted" : fmt::format("timeout after {:.0f} s", budget.limit);
+      r.detail = fmt::format("timeout after {:.0f} s", budget.limit);
       r.seconds = budget.elapsed();
       return r;
     }

@@ -332,7 +332,7 @@ void run_engines(const proofs::System& sys, const std::vector<model::Property>& 
     if (stops.stopped()) break;
     for (proofs::Engine e : engines) {
       if (stops.stopped()) break;
-      proofs::EngineOptions eo;  // no eo.cancel: a stop is ProveState::stop's, not Z3's
+      proofs::EngineOptions eo;
       eo.depth = a.depth ? a.depth : default_depth(e);
       eo.timeout_seconds = a.timeout;
       if (a.recheck == "cvc5")

@@ -5,7 +5,6 @@
 #pragma once
 
 #include <cstdint>
-#include <atomic>
 #include <functional>
 #include <optional>
 #include <string>
@@ -42,8 +41,8 @@ struct EngineOptions {
   // Called when BMC or k-induction starts on depth k (CHC has no depths: it is never called),
   // for progress reports. It runs on the engine's thread and must be cheap.
   std::function<void(unsigned k)> on_depth;
-  // Set by a signal handler: the run is interrupted within 50 ms and ends Unknown, "interrupted".
-  const std::atomic<bool>* cancel = nullptr;
+  // There is no cancel flag: Z3's interrupt is not safe everywhere, so `tcpclose prove` stops
+  // on a signal by reporting from another thread and ending the process (tools/lib/prove.cpp).
 };
 
 struct Result {
