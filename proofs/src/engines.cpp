@@ -514,16 +514,11 @@ Result chc(const System& sys, model::Property p, const EngineOptions& o) {
         r.seconds = budget.elapsed();
         return r;
       }
-      if (cr == z3::unknown && budget.interrupted()) {
-        r.outcome = Outcome::Unknown;
-        r.detail = budget.why_unknown("");
-        r.seconds = budget.elapsed();
-        return r;
-      }
       if (cr != z3::unsat) {
         r.outcome = cr == z3::sat ? Outcome::Error : Outcome::Unknown;
-        r.detail = fmt::format("Spacer's invariant fails its own check {} ({})", k.label,
-                               cr == z3::sat ? "sat" : s.reason_unknown());
+        r.detail = cr == z3::sat ? fmt::format("Spacer's invariant fails its own check {} (sat)", k.label)
+                                 : fmt::format("Spacer's invariant: its check {} is unknown ({})", k.label,
+                                               budget.why_unknown(s.reason_unknown()));
         r.seconds = budget.elapsed();
         return r;
       }

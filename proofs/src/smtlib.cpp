@@ -5,8 +5,6 @@
 
 #include "tcpclose/proofs/process.hpp"
 
-#include <signal.h>
-#include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -73,21 +71,11 @@ namespace {
 
 bool executable(const std::string& path) { return !path.empty() && ::access(path.c_str(), X_OK) == 0; }
 
-// Everything the child writes until it closes the pipe. With `cancel` set, the child is killed
-// (SIGKILL) and what it wrote so far is returned: its answer is then no answer.
-std::string read_all(int fd, const std::atomic<bool>* cancel, pid_t child) {
+// Everything the child writes until it closes the pipe.
+std::string read_all(int fd) {
   std::string out;
   char buf[4096];
-  bool killed = false;
   for (;;) {
-    if (cancel && !killed) {
-      pollfd p{fd, POLLIN, 0};
-      const int ready = ::poll(&p, 1, 50);
-      if (ready == 0 || (ready < 0 && errno == EINTR)) {
-        if (cancel->load()) { ::kill(child, SIGKILL); killed = true; }
-        continue;
-      }
-    }
     const ssize_t n = ::read(fd, buf, sizeof buf);
     if (n > 0) { out.append(buf, static_cast<std::size_t>(n)); continue; }
     if (n < 0 && errno == EINTR) continue;
@@ -159,7 +147,7 @@ Cvc5Run run_cvc5_file(const std::string& file, const Cvc5Options& o) {
     return r;
   }
   list_child(pid);
-  r.output = read_all(fds[0], o.cancel, pid);
+  r.output = read_all(fds[0]);
   ::close(fds[0]);
   unlist_child(pid);  // before the reaping: a listed pid is never another process's
   int status = 0;

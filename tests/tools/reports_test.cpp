@@ -118,7 +118,10 @@ TEST(Pcap, TheTimestampsOptionIsWrittenAlignedAndChecksummed) {
                                (cli::kPcapAddrB & 0xFFFF) + 6 + 35u;
   EXPECT_EQ(ones_sum(p.data() + 20, 35, pseudo), 0xFFFFu);
   // A segment sent at tick 3 and delivered at tick 5 (age 2) carries the base + 3.
-  EXPECT_EQ(cli::pcap_ts_val(5, 2), cli::kPcapTsBase + 3);
+  model::Pkt k;
+  k.has_ts = 1;
+  k.age = 2;
+  EXPECT_EQ(cli::pcap_ts_val(5, k), cli::kPcapTsBase + 3);
 }
 
 TEST(TraceFiles, SeveralCounterexamplesGetTheScenarioAndPropertyBeforeTheExtension) {

@@ -2,7 +2,8 @@
 on a world whose levels hold millions of states, and asserts what a user relies on:
   - SIGINT, SIGTERM and SIGHUP end `check` and `prove` promptly (well within the 10 s bound
     asserted here, which only catches a hang; the measured time is printed), with exit 3,
-    the figures so far on stdout and the JUnit report written;
+    the figures so far on stdout and the JUnit report written; a stopped `prove` reports the
+    engine it was running as interrupted and leaves no second solver (cvc5) running;
   - --max-states and --max-memory stop within 10% of the limit, never above it by more.
 Usage: stops.py TCPCLOSE WORKDIR [--no-rss] (under ASan, whose shadow memory is resident too)"""
 import json
@@ -83,6 +84,25 @@ out = stopped_by(signal.SIGTERM, ["prove", "--no-progress", "--engine", "chc", "
                  os.path.join(WORK, "stop-recheck.xml"))
 if out is not None:  # the stopped engine is interrupted, not an error of the solvers
     check(b"interrupted" in out and b"error" not in out, "prove after SIGTERM: the stopped engine reads interrupted")
+
+
+# The same, with a stand-in for cvc5 that takes a minute (TCPCLOSE_CVC5): the stop must kill it,
+# not leave it running once tcpclose has exited.
+slow = os.path.join(WORK, "slow-cvc5.sh")
+with open(slow, "w") as f:
+    f.write("#!/bin/sh\nexec sleep 61.5\n")
+os.chmod(slow, 0o755)
+os.environ["TCPCLOSE_CVC5"] = slow
+stopped_by(signal.SIGTERM, ["prove", "--no-progress", "--engine", "bmc", "--property", "no-stale-delivery", "--slots",
+                            "1", "--dup", "0", "--depth", "2", "--recheck", "cvc5", "--timeout", "300"],
+           os.path.join(WORK, "stop-slow-recheck.xml"))
+del os.environ["TCPCLOSE_CVC5"]
+time.sleep(0.5)
+ps = subprocess.run(["ps", "-eo", "stat=,args="], capture_output=True, text=True).stdout.splitlines()
+left = [l for l in ps if "sleep 61.5" in l and not l.lstrip().startswith("Z")]
+check(not left, f"prove after SIGTERM: the second solver it was waiting for is killed ({left})")
+if left:
+    subprocess.run(["pkill", "-KILL", "-f", "sleep 61.5"])
 
 
 sys.exit(1 if failures else 0)

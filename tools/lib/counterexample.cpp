@@ -229,7 +229,7 @@ std::string write_pcap(const std::string& path, const model::World& w, const mod
     const auto id = static_cast<std::uint16_t>(k.inc * 1000u + (i + 1) % 1000u);
     // TSecr is 0: the model does not keep it (the core never reads it; model/world.hpp).
     std::optional<TsOption> ts;
-    if (k.has_ts) ts = TsOption{pcap_ts_val(ticks, k.age), 0};
+    if (k.has_ts) ts = TsOption{pcap_ts_val(ticks, k), 0};
     const std::vector<std::uint8_t> pkt =
         ipv4_tcp_packet(ab ? kPcapAddrA : kPcapAddrB, ab ? kPcapAddrB : kPcapAddrA, w.port[ab ? 0 : 1],
                         w.port[ab ? 1 : 0], k.seq, k.ack, k.flags, k.wnd_full ? wnd : 0, k.len, id, ts);

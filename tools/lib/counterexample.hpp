@@ -39,12 +39,12 @@ std::vector<std::uint8_t> ipv4_tcp_packet(std::uint32_t src, std::uint32_t dst, 
                                           std::uint8_t flags, std::uint16_t window, std::uint16_t len,
                                           std::uint16_t ip_id, std::optional<TsOption> ts = std::nullopt);
 
-// The TSval of a delivered segment in the capture: each sender's timestamp clock ticks once a
-// model tick, from kPcapTsBase at the trace's start, so a segment sent at tick t carries
-// kPcapTsBase + t (the model keeps a TSval as minus its age: model/world.hpp, pkt_ts_val).
+// The TSval of a delivered segment in the capture: the model's TSval (model::pkt_ts_val, minus
+// the segment's age: relative to now) moved to an absolute clock that starts at kPcapTsBase with
+// the trace and ticks once a model tick, so a segment sent at tick t carries kPcapTsBase + t.
 inline constexpr std::uint32_t kPcapTsBase = 1000;
-constexpr std::uint32_t pcap_ts_val(std::uint64_t ticks_now, std::uint32_t age) {
-  return static_cast<std::uint32_t>(kPcapTsBase + ticks_now - age);
+constexpr std::uint32_t pcap_ts_val(std::uint64_t ticks_now, const model::Pkt& p) {
+  return static_cast<std::uint32_t>(kPcapTsBase + ticks_now + model::pkt_ts_val(p));
 }
 
 // Writes the trace's delivered segments as a pcap file (LINKTYPE_RAW). Returns an error

@@ -315,9 +315,12 @@ void ProveState::stop(const char* signal) {
   std::fprintf(stderr, "tcpclose prove: %s: stopped; %s\n", signal,
                running ? "the engine running is reported as interrupted" : "no further engine was started");
   const int code = finish_prove(a, run);
-  proofs::kill_listed_children();
   std::fflush(stdout);
   std::fflush(stderr);
+  // Held until the end: the main thread, woken by its cvc5's death, must not print after this.
+  flockfile(stdout);
+  flockfile(stderr);
+  proofs::kill_listed_children();
   std::_Exit(code);
 }
 
@@ -336,7 +339,7 @@ void run_engines(const proofs::System& sys, const std::vector<model::Property>& 
       eo.depth = a.depth ? a.depth : default_depth(e);
       eo.timeout_seconds = a.timeout;
       if (a.recheck == "cvc5")
-        eo.recheck = [&st, inner = proofs::cvc5_recheck(120, {}, &stops.flag())](const std::string& l, z3::solver& s) {
+        eo.recheck = [&st, inner = proofs::cvc5_recheck(120, {})](const std::string& l, z3::solver& s) {
           const bool ok = inner(l, s);
           if (ok) ++st.rechecked;
           return ok;

@@ -3,7 +3,6 @@
 // (sat, unknown, a timeout, a missing cvc5) makes the engine's result an Error.
 #pragma once
 
-#include <atomic>
 #include <functional>
 #include <string>
 
@@ -11,10 +10,10 @@
 
 namespace tcpclose::proofs {
 
-// For EngineOptions::recheck. keep_dir: where to keep the .smt2 files (empty: removed).
-// cancel: a stop flag; when set, the running cvc5 is killed and the query is not confirmed.
+// For EngineOptions::recheck. keep_dir: where to keep the .smt2 files (empty: removed). A stop
+// signal does not reach in here: `tcpclose prove` kills the listed cvc5 children and ends the
+// process (process.hpp, kill_listed_children).
 std::function<bool(const std::string& label, z3::solver& s)> cvc5_recheck(double timeout_seconds = 120,
-                                                                          std::string keep_dir = {},
-                                                                          const std::atomic<bool>* cancel = nullptr);
+                                                                          std::string keep_dir = {});
 
 }  // namespace tcpclose::proofs

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <cstdint>
-#include <atomic>
 #include <string>
 #include <utility>
 
@@ -30,9 +29,6 @@ struct Cvc5Options {
   std::string program;          // empty: `cvc5` found on PATH (or $TCPCLOSE_CVC5 if set)
   std::string keep_dir;         // non-empty: write the .smt2 there and keep it; else a temp file, removed
   std::string label = "query";  // names the query in messages and in keep_dir's file names
-  // Set by a signal (the command's stop flag): cvc5 is killed within 50 ms and the answer is
-  // Unknown ("interrupted"), instead of waiting for --tlimit.
-  const std::atomic<bool>* cancel = nullptr;
   // Default options naming the query (designated initializers trip -Wmissing-field-initializers).
   static Cvc5Options labelled(std::string l) {
     Cvc5Options o;
