@@ -74,7 +74,9 @@ static_assert(TCPCLOSE_PROFILE_SMOLTCP + 1 == kProfileCount &&
 static_assert(TCPCLOSE_RST_ERRORS_LINUX == static_cast<int>(RstErrors::Linux) &&
               TCPCLOSE_RST_ERRORS_FREEBSD == static_cast<int>(RstErrors::FreeBsd) &&
               TCPCLOSE_BIND_REUSE_BOTH == static_cast<int>(BindReuse::BothReuse) &&
-              TCPCLOSE_BIND_REUSE_CONNECTIONS == static_cast<int>(BindReuse::Connections));
+              TCPCLOSE_BIND_REUSE_CONNECTIONS == static_cast<int>(BindReuse::Connections) &&
+              TCPCLOSE_PORTS_EXHAUSTED_EADDRNOTAVAIL == static_cast<int>(PortsExhausted::AddrNotAvail) &&
+              TCPCLOSE_PORTS_EXHAUSTED_EADDRINUSE == static_cast<int>(PortsExhausted::AddrInUse));
 static_assert(TCPCLOSE_TW_RST_KILL == static_cast<int>(RstInTimeWait::Kill) &&
               TCPCLOSE_RST_EXACT == static_cast<int>(RstAcceptance::Exact) &&
               TCPCLOSE_SYN_DROP == static_cast<int>(SynAcceptance::Drop) &&
@@ -174,6 +176,7 @@ Config to_core(const tcpclose_config& c) {
   k.snd_buf = c.snd_buf; k.tw_drop_without_ack = c.tw_drop_without_ack;
   k.rst_errors = static_cast<RstErrors>(c.rst_errors); k.read_eof_before_error = c.read_eof_before_error;
   k.bind_reuse = static_cast<BindReuse>(c.bind_reuse);
+  k.ports_exhausted = static_cast<PortsExhausted>(c.ports_exhausted);
   k.trim_old_duplicates = c.trim_old_duplicates; k.ack_resends_fin = c.ack_resends_fin;
   k.drop_synfin = c.drop_synfin;
   k.syn_sent_text = c.syn_sent_text; k.fast_open = c.fast_open;
@@ -207,6 +210,7 @@ bool valid(const tcpclose_tcb& t, const tcpclose_input& in, const tcpclose_confi
          c.syn_reopen <= TCPCLOSE_REOPEN_SEQ_OR_TIMESTAMP && c.reopen_iss <= TCPCLOSE_REOPEN_ISS_ABOVE_SND_NXT &&
          c.fin_wait2 <= TCPCLOSE_FW2_ORPHAN_ONLY && c.time_wait_restart <= TCPCLOSE_TW_RESTART_ON_ANSWER &&
          c.rst_errors <= TCPCLOSE_RST_ERRORS_FREEBSD && c.bind_reuse <= TCPCLOSE_BIND_REUSE_CONNECTIONS &&
+         c.ports_exhausted <= TCPCLOSE_PORTS_EXHAUSTED_EADDRINUSE &&
          c.call_errors <= TCPCLOSE_CALL_ERRORS_LINUX && c.delayed_ack <= TCPCLOSE_DELAYED_ACK_FREEBSD_DATA &&
          c.mutant < kMutantCount;
 }
@@ -225,6 +229,7 @@ int tcpclose_config_init(tcpclose_config* cfg, int profile) {
   c.rst_errors = static_cast<std::uint8_t>(k.rst_errors);
   c.read_eof_before_error = k.read_eof_before_error;
   c.bind_reuse = static_cast<std::uint8_t>(k.bind_reuse);
+  c.ports_exhausted = static_cast<std::uint8_t>(k.ports_exhausted);
   c.trim_old_duplicates = k.trim_old_duplicates; c.ack_resends_fin = k.ack_resends_fin;
   c.drop_synfin = k.drop_synfin;
   c.syn_sent_text = k.syn_sent_text; c.fast_open = k.fast_open;

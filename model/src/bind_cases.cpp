@@ -1,6 +1,7 @@
 // bind() for a port of each RFC 6335 class and for port 0, run on the core's BindTable while a
-// TIME-WAIT holds the port or nothing does, per BindReuse rule and SO_REUSEADDR. Rule: every
-// outcome is the BindTable's; nothing here decides one.
+// TIME-WAIT holds the port or nothing does, per BindReuse rule (with the errno of an exhausted
+// ephemeral range of the profile that has the rule) and SO_REUSEADDR. Rule: every outcome is the
+// BindTable's; nothing here decides one.
 #include "tcpclose/model/connect_loop.hpp"
 
 #include <fmt/format.h>
@@ -11,19 +12,20 @@ namespace {
 inline constexpr std::uint32_t kAddr = 0x0A000001;
 inline constexpr std::uint16_t kOnlyEphemeral = 50000;  // the range is this one port, so port 0 meets it
 
-const char* rule_name(BindReuse r) {
-  switch (r) {
-    case BindReuse::TimeWait: return "time-wait";
-    case BindReuse::BothReuse: return "both (linux)";
-    case BindReuse::Connections: return "connections (freebsd)";
-  }
-  return "?";
-}
+// Each rule with the profile that has it: its bind_reuse and its ports_exhausted.
+struct Rule {
+  const char* name;
+  Config cfg;
+};
+const Rule kRules[] = {{"time-wait", reference_config()},
+                       {"both (linux)", linux_config()},
+                       {"connections (freebsd)", freebsd_config()}};
 
 // occupant 0: nothing; 1: a TIME-WAIT left by a socket without SO_REUSEADDR; 2: with it.
-std::string outcome(BindReuse rule, std::uint16_t port, int occupant, bool reuseaddr) {
+std::string outcome(const Config& c, std::uint16_t port, int occupant, bool reuseaddr) {
   BindTable<4> t;
-  t.reuse_rule = rule;
+  t.reuse_rule = c.bind_reuse;
+  t.ports_exhausted = c.ports_exhausted;
   t.ephemeral_lo = t.ephemeral_hi = kOnlyEphemeral;
   const std::uint16_t held = port == kAnyPort ? kOnlyEphemeral : port;
   if (occupant > 0) {
@@ -45,9 +47,9 @@ std::vector<BindCase> bind_cases() {
   std::vector<BindCase> out;
   for (const auto& [cls, port] : ports)
     for (int occ = 0; occ < 3; ++occ)
-      for (BindReuse rule : {BindReuse::TimeWait, BindReuse::BothReuse, BindReuse::Connections})
+      for (const Rule& rule : kRules)
         for (bool reuse : {false, true})
-          out.push_back({cls, port, rule_name(rule), occupants[occ], reuse, outcome(rule, port, occ, reuse)});
+          out.push_back({cls, port, rule.name, occupants[occ], reuse, outcome(rule.cfg, port, occ, reuse)});
   return out;
 }
 

@@ -37,6 +37,7 @@ class Loop {
     cfg_.time_wait = c.time_wait;
     table_.ephemeral_lo = kFirstDynamicPort;
     table_.ephemeral_hi = static_cast<std::uint16_t>(kFirstDynamicPort + c.ephemeral - 1);
+    table_.ports_exhausted = c.ports_exhausted;
   }
 
   LoopResult run() {

@@ -666,6 +666,15 @@ TEST(Profiles, OnlyLinuxAndFreeBsdEstimateTheRttAndOnlyLinuxProbesTheTail) {
   }
 }
 
+TEST(Profiles, OnlyLinuxSaysEaddrinuseWhenBind0FindsNoEphemeralPort) {
+  // Linux inet_csk_get_port() -EADDRINUSE (kernel-checked); FreeBSD in_pcb_lport_dest()
+  // EADDRNOTAVAIL; reference, rfc9293, smoltcp keep it (no RFC or smoltcp rule). tests/core/
+  // ports_test.cpp runs each profile's BindTable into an exhausted range.
+  for (Profile p : kAllProfiles)
+    EXPECT_EQ(profile_config(p).ports_exhausted,
+              p == Profile::Linux ? PortsExhausted::AddrInUse : PortsExhausted::AddrNotAvail) << name(p);
+}
+
 TEST(Profiles, OnlyFreeBsdTrimsOldDuplicatesAndResendsItsFinAndNoneDropsSynFin) {
   for (Profile p : kAllProfiles) {
     EXPECT_EQ(profile_config(p).trim_old_duplicates, p == Profile::FreeBsd) << name(p);

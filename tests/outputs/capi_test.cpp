@@ -123,7 +123,13 @@ TEST(CApi, ConfigInitMatchesEveryProfile) {
     EXPECT_EQ(c.delayed_ack, static_cast<std::uint8_t>(k.delayed_ack));
     EXPECT_EQ(c.delack_min, k.delack_min);
     EXPECT_EQ(c.delack_ato, k.delack_ato);
+    EXPECT_EQ(c.ports_exhausted, static_cast<std::uint8_t>(k.ports_exhausted));
   }
+  // bind(0)'s errno with the range exhausted is the one knob that differs between these two
+  // (step() never reads it, so the agreement test above cannot see it).
+  tcpclose_config lin = c_config(Profile::Linux, Mutant::None), bsd = c_config(Profile::FreeBsd, Mutant::None);
+  EXPECT_EQ(lin.ports_exhausted, TCPCLOSE_PORTS_EXHAUSTED_EADDRINUSE);
+  EXPECT_EQ(bsd.ports_exhausted, TCPCLOSE_PORTS_EXHAUSTED_EADDRNOTAVAIL);
   tcpclose_config c;
   EXPECT_EQ(tcpclose_config_init(&c, 5), -1);
   EXPECT_EQ(tcpclose_config_init(&c, -1), -1);
@@ -148,6 +154,11 @@ TEST(CApi, RejectsEnumValuesTheCoreCannotRepresent) {
   EXPECT_EQ(tcpclose_step(&tcb, &in, &cfg, &out), -1);
   cfg.mutant = TCPCLOSE_MUTANT_NONE;
   cfg.delayed_ack = TCPCLOSE_DELAYED_ACK_FREEBSD_DATA + 1;
+  EXPECT_EQ(tcpclose_step(&tcb, &in, &cfg, &out), -1);
+  cfg.delayed_ack = TCPCLOSE_DELAYED_ACK_OFF;
+  cfg.ports_exhausted = TCPCLOSE_PORTS_EXHAUSTED_EADDRINUSE;
+  EXPECT_EQ(tcpclose_step(&tcb, &in, &cfg, &out), 0);
+  cfg.ports_exhausted = TCPCLOSE_PORTS_EXHAUSTED_EADDRINUSE + 1;
   EXPECT_EQ(tcpclose_step(&tcb, &in, &cfg, &out), -1);
 }
 

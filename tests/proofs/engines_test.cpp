@@ -490,6 +490,20 @@ TEST(Relation, TheReferenceRelationKeepsItsPinnedSize) {
   EXPECT_EQ(size, kPinnedOneSlotRelationTerms);
 }
 
+// Config::ports_exhausted is bind()'s (ports.hpp), not step()'s: the encoding never reads it, so
+// Linux's value leaves the reference relation exactly as pinned.
+TEST(Relation, BindsExhaustedErrnoLeavesTheRelationAsPinned) {
+  z3::context ctx;
+  SystemOptions o;
+  o.slots = 1;
+  o.dup = 0;
+  o.cfg.ports_exhausted = PortsExhausted::AddrInUse;
+  ASSERT_FALSE(o.cfg == SystemOptions{}.cfg);
+  const System sys(ctx, o);
+  const SysState s = sys.fresh_state(""), n = sys.fresh_state("'");
+  EXPECT_EQ(dag_size(sys.trans(s, sys.fresh_choice(""), n)), kPinnedOneSlotRelationTerms);
+}
+
 // ----- BMC ----------------------------------------------------------------------------------
 
 TEST(Bmc, KnownTrueTheUnmutatedCoreHasNoViolationToDepth3) {

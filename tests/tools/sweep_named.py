@@ -145,8 +145,9 @@ if not SANITIZED:
     expect(row(j, isn="clock"), "no-stale-delivery", "holds", "factors, ISN clock, TIME-WAIT 3")
 
 # ephemeral-ports (`tcpclose ports`, a simulation: the whole grid takes seconds): 2 ports and a
-# TIME-WAIT of 8 ticks give 2 / (4 + 8) connections a tick and the first EADDRNOTAVAIL at the third
-# attempt; tcp_tw_reuse lifts the rate to 2 / (4 + 1). Control: a stack that frees the port when
+# TIME-WAIT of 8 ticks give 2 / (4 + 8) connections a tick and the first failure at the third
+# attempt, with Linux's errno: EADDRINUSE from bind(0) (Config::ports_exhausted), EADDRNOTAVAIL from
+# connect() without bind(); tcp_tw_reuse lifts the rate to 2 / (4 + 1). Control: a stack that frees the port when
 # TIME-WAIT begins never runs out, and the verdict must say it disagrees.
 def ports_row(j, **point):
     r = row(j, **point)
@@ -157,6 +158,9 @@ for pick in ("bind0", "autobind"):
     near = abs(float(v.get("rate", "nan")) - 2 / 12) * 160 <= 2  # the window's edges cut at most E = 2
     if (v.get("predicted_rate"), v.get("first_failure"), verdict, near) != ("0.167", "2", "agrees", True):
         fail(f"ephemeral-ports {pick} E=2 T=8: {v} {verdict}")
+    errno_counts = (int(v.get("eaddrinuse", "0")) > 0, int(v.get("eaddrnotavail", "0")) > 0)
+    if errno_counts != ((True, False) if pick == "bind0" else (False, True)):
+        fail(f"ephemeral-ports {pick} E=2 T=8: failures by errno {v}")
 v, verdict = ports_row(j, pick="autobind", tw_reuse="on", time_wait="8")
 if (v.get("rate"), verdict) != ("0.400", "agrees"):
     fail(f"ephemeral-ports autobind tw-reuse on E=2 T=8: {v} {verdict}")

@@ -210,6 +210,10 @@ void add_stack_knobs(CLI::Option_group* g, KnobOptions& k) {
                 "socket that set SO_REUSEADDR too and is not listening) or connections (FreeBSD: any connection, "
                 "and sockets bound to another address)")
       ->check(CLI::IsMember({"time-wait", "both", "connections"}));
+  g->add_option("--ports-exhausted", k.ports_exhausted,
+                "What bind() to port 0 returns when no ephemeral port is free: eaddrnotavail (FreeBSD "
+                "in_pcb_lport_dest) or eaddrinuse (Linux inet_csk_get_port)")
+      ->check(CLI::IsMember({"eaddrnotavail", "eaddrinuse"}));
 }
 
 }  // namespace
@@ -297,6 +301,8 @@ Config apply_knobs(const KnobOptions& k, Config c) {
   if (k.bind_reuse)
     c.bind_reuse = *k.bind_reuse == "both"          ? BindReuse::BothReuse
                    : *k.bind_reuse == "connections" ? BindReuse::Connections : BindReuse::TimeWait;
+  if (k.ports_exhausted)
+    c.ports_exhausted = *k.ports_exhausted == "eaddrinuse" ? PortsExhausted::AddrInUse : PortsExhausted::AddrNotAvail;
   c.mutant = mutant_from_name(k.mutant).value_or(Mutant::None);
   return c;
 }
@@ -370,6 +376,7 @@ std::vector<std::pair<std::string, std::string>> describe(const Config& c) {
       {"read-eof-first", onoff(c.read_eof_before_error)},
       {"bind-reuse", c.bind_reuse == BindReuse::BothReuse     ? "both"
                      : c.bind_reuse == BindReuse::Connections ? "connections" : "time-wait"},
+      {"ports-exhausted", c.ports_exhausted == PortsExhausted::AddrInUse ? "eaddrinuse" : "eaddrnotavail"},
       {"mutant", name(c.mutant)},
   };
 }

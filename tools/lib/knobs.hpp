@@ -23,7 +23,7 @@ struct KnobOptions {
   std::optional<std::uint32_t> msl, time_wait, fin_wait2_timeout, rto, rcv_wnd, snd_buf, rto_floor, rto_var_min,
       rto_slop, rto_max, oow_ack_interval, delack_min, delack_ato;
   std::optional<std::string> rfc1337, rst_acceptance, syn_acceptance, syn_reopen, paws,
-      timestamps, fin_wait2, time_wait_restart, tw_drop_no_ack, rst_errors, read_eof_first, bind_reuse,
+      timestamps, fin_wait2, time_wait_restart, tw_drop_no_ack, rst_errors, read_eof_first, bind_reuse, ports_exhausted,
       trim_old_duplicates, ack_resends_fin, drop_synfin, syn_sent_text, fast_open, rtt_estimate, rto_backoff, tail_loss_probe,
       abort_rst_any_synced, ts_recent_needs_valid_ack, old_ack_challenge, tw_ack_unless_duplicate, tw_ts_recent_update,
       tw_paws_rst, tw_socket_closed, no_ack_dropped_first, fin_wait2_timewait, after_fin_ignored, rst_past_rcv_nxt, past_window, call_errors,

@@ -26,6 +26,8 @@ model::LoopConfig loop_config(const PortsArgs& a) {
   c.ticks = a.ticks;
   c.warmup = a.warmup;
   c.release_at_time_wait = a.variant == "release-at-time-wait";
+  if (a.ports_exhausted)
+    c.ports_exhausted = *a.ports_exhausted == "eaddrinuse" ? PortsExhausted::AddrInUse : PortsExhausted::AddrNotAvail;
   return c;
 }
 
@@ -40,7 +42,8 @@ nlohmann::json loop_json(const PortsArgs& a, const model::LoopConfig& c, const m
   return {{"command", "ports"},
           {"config", {{"ephemeral", a.ephemeral}, {"time_wait", a.time_wait}, {"pick", a.pick}, {"tw_reuse", a.tw_reuse},
                       {"tw_reuse_delay", a.tw_reuse_delay}, {"every", a.every}, {"ticks", a.ticks}, {"warmup", a.warmup},
-                      {"variant", a.variant}}},
+                      {"variant", a.variant},
+                      {"ports_exhausted", c.ports_exhausted == PortsExhausted::AddrInUse ? "eaddrinuse" : "eaddrnotavail"}}},
           {"attempts", r.attempts}, {"successes", r.successes}, {"eaddrnotavail", r.addr_not_avail},
           {"eaddrinuse", r.addr_in_use}, {"taken_over", r.taken_over}, {"first_failure", r.first_failure},
           {"predicted_first_failure", model::predicted_first_failure(c, r.hold)}, {"hold", r.hold},
@@ -86,6 +89,10 @@ void add_ports_options(CLI::App& cmd, PortsArgs& a) {
   cmd.add_option("--variant", a.variant, "A broken stack for controls: release-at-time-wait frees the port when "
                                          "TIME-WAIT begins instead of when it ends")
       ->check(CLI::IsMember({"none", "release-at-time-wait"}))->capture_default_str();
+  cmd.add_option("--ports-exhausted", a.ports_exhausted,
+                 "bind0: what bind() to port 0 returns once the range is exhausted, eaddrinuse (Linux "
+                 "inet_csk_get_port, the default: the loop's client is Linux's) or eaddrnotavail (FreeBSD)")
+      ->check(CLI::IsMember({"eaddrnotavail", "eaddrinuse"}));
 }
 
 CLI::App* add_ports_command(CLI::App& app, PortsArgs& a) {

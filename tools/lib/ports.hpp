@@ -4,6 +4,7 @@
 // run agrees with the prediction, 1 it does not, 2 usage, 5 standard output could not be written.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -16,6 +17,7 @@ struct PortsArgs {
   unsigned ephemeral = 4, time_wait = 3, every = 1, ticks = 200, warmup = 40, tw_reuse_delay = 1;
   std::string pick = "autobind", tw_reuse = "off";
   std::string variant = "none";  // release-at-time-wait: a broken stack, for controls
+  std::optional<std::string> ports_exhausted;  // unset: LoopConfig's (the linux profile's)
   bool json = false, bind_cases = false;
 };
 

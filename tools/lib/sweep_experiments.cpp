@@ -799,7 +799,8 @@ Derived derive_ports(const SweepResult& r) {
       matrix, agree, ran, hold);
   d.markdown += "\n## bind() per RFC 6335 port class\n\nbind() run on the core's BindTable while nothing or a TIME-WAIT "
                 "holds the port (the ephemeral range is the one port 50000, so port 0 meets the TIME-WAIT too), per "
-                "BindReuse rule and SO_REUSEADDR. The core has no privilege rule: ports below 1024 need "
+                "BindReuse rule and SO_REUSEADDR; port 0 with no port left fails with the errno of the profile each "
+                "rule comes from (Config::ports_exhausted). The core has no privilege rule: ports below 1024 need "
                 "CAP_NET_BIND_SERVICE on Linux, an OS permission and not TCP, so system ports behave as the others.\n\n" +
                 bind_cases_markdown();
   d.plot = ports_plot(r, *tw, d.data);

@@ -274,6 +274,8 @@ class Runner {
  public:
   Runner(const Script& s, const Options& o) : s_(s), opt_(o) {
     binds_.reuse_rule = o.config.bind_reuse;
+    // No script reaches it: 32 slots fill long before the 16384 ports of the default range.
+    binds_.ports_exhausted = o.config.ports_exhausted;
     out_.file = s.filename;
     out_.profile = name(o.profile);
   }

@@ -157,6 +157,7 @@ enum tcpclose_fin_wait2_timeout { TCPCLOSE_FW2_NONE, TCPCLOSE_FW2_ORPHAN_ONLY };
 enum tcpclose_time_wait_restart { TCPCLOSE_TW_RESTART_ON_FIN, TCPCLOSE_TW_RESTART_ON_ACK, TCPCLOSE_TW_RESTART_ON_ANSWER };
 enum tcpclose_rst_errors { TCPCLOSE_RST_ERRORS_RFC9293, TCPCLOSE_RST_ERRORS_LINUX, TCPCLOSE_RST_ERRORS_FREEBSD };
 enum tcpclose_bind_reuse { TCPCLOSE_BIND_REUSE_TIME_WAIT, TCPCLOSE_BIND_REUSE_BOTH, TCPCLOSE_BIND_REUSE_CONNECTIONS };
+enum tcpclose_ports_exhausted { TCPCLOSE_PORTS_EXHAUSTED_EADDRNOTAVAIL, TCPCLOSE_PORTS_EXHAUSTED_EADDRINUSE };
 enum tcpclose_call_errors { TCPCLOSE_CALL_ERRORS_RFC9293, TCPCLOSE_CALL_ERRORS_LINUX };
 enum tcpclose_delayed_ack { TCPCLOSE_DELAYED_ACK_OFF, TCPCLOSE_DELAYED_ACK_LINUX_FIN, TCPCLOSE_DELAYED_ACK_FREEBSD_DATA };
 enum tcpclose_mutant {
@@ -209,6 +210,7 @@ typedef struct tcpclose_config {
   uint32_t oow_ack_interval;    /* at most one answer outside the window or challenge ACK per this many ticks; 0: off */
   uint8_t delayed_ack;          /* tcpclose_delayed_ack: which ACKs wait for TCPCLOSE_TIMER_DELAYED_ACK */
   uint32_t delack_min, delack_ato; /* the delays, ticks: Linux before any data; Linux after data, FreeBSD */
+  uint8_t ports_exhausted;      /* tcpclose_ports_exhausted: bind() to port 0 with no ephemeral port free (no step() rule) */
 } tcpclose_config;
 
 /* The knobs of a profile (times in ms ticks). Returns 0, or -1 for an unknown profile. */

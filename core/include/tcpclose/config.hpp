@@ -83,6 +83,15 @@ enum class BindReuse : std::uint8_t {
                 // bound or listening socket on that very address is not (SO_REUSEPORT not modelled)
 };
 
+// What bind() to port 0 returns when no port of the ephemeral range is free (ports.hpp,
+// BindTable::bind). RFC 6335 §6 and RFC 6056 choose the range and the port, not the errno.
+enum class PortsExhausted : std::uint8_t {
+  AddrNotAvail,  // FreeBSD in_pcbbind_setup() -> in_pcb_lport() -> in_pcb_lport_dest(): the range
+                 // "completely used?" -> EADDRNOTAVAIL (the BSD in_pcbbind() loop before it, too)
+  AddrInUse,     // Linux __inet_bind() -> inet_csk_get_port(): inet_csk_find_open_port() finds no
+                 // port, and get_port's -EADDRINUSE is what bind() returns (kernel-checked, 6.18)
+};
+
 // How the socket layer answers calls on a socket without a connection (a fresh socket, or a
 // listener), where the stacks' errno values differ.
 enum class CallErrors : std::uint8_t {
@@ -255,6 +264,10 @@ struct Config {
   // FreeBSD soreceive() reports so_error before SBS_CANTRCVMORE.
   bool read_eof_before_error = false;
   BindReuse bind_reuse = BindReuse::TimeWait;
+  // bind(0) with the ephemeral range exhausted. AddrNotAvail where no stack says otherwise
+  // (reference, rfc9293: no RFC names the errno; smoltcp never picks a port, its listen() and
+  // connect() call port 0 Unaddressable), so that the BindTable's answer stays what it was.
+  PortsExhausted ports_exhausted = PortsExhausted::AddrNotAvail;
   CallErrors call_errors = CallErrors::Rfc9293;
   Mutant mutant = Mutant::None;
 
@@ -348,6 +361,7 @@ constexpr Config linux_config() noexcept {
   c.rst_errors = RstErrors::Linux;               // tcp_reset()
   c.read_eof_before_error = true;                // tcp_recvmsg: SOCK_DONE before sk_err
   c.bind_reuse = BindReuse::BothReuse;           // inet_bind_conflict()
+  c.ports_exhausted = PortsExhausted::AddrInUse; // __inet_bind() <- inet_csk_get_port(): -EADDRINUSE
   // syn_sent_text stays off: tcp_rcv_synsent_state_process keeps a SYN,ACK's text only through
   // tcp_rcv_fastopen_synack, after a Fast Open SYN. fast_open stays off: net.ipv4.tcp_fastopen
   // defaults to 1 (client only); tcp_try_fastopen needs the server bit (0x2).
@@ -431,6 +445,8 @@ constexpr Config freebsd_config() noexcept {
   // in_pcbbind_setup(): with SO_REUSEADDR the lookup is exact (no INPLOOKUP_WILDCARD), and
   // in_pcblookup_local() then finds only unconnected sockets on the same local address.
   c.bind_reuse = BindReuse::Connections;
+  // in_pcb_lport_dest(): the ephemeral range "completely used?" -> EADDRNOTAVAIL (the default)
+  c.ports_exhausted = PortsExhausted::AddrNotAvail;
   // tcp_do_segment dodata: DELAY_ACK() (net.inet.tcp.delayed_ack = 1) -> TF_DELACK, TT_DELACK in
   // tcp_delacktime = TCPTV_DELACK (hz/25, 40 ms); a FIN is ACKed at once (TF_ACKNOW)
   c.delayed_ack = DelayedAck::FreeBsdData;

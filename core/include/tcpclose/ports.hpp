@@ -79,7 +79,9 @@ struct Demux {
 //     when every such user is a connection or is bound to another address;
 //  B3 two listeners never share a local address (listen() fails with EADDRINUSE);
 //  B4 connect() fails with EADDRNOTAVAIL if the 4-tuple is already a live connection;
-//  B5 demux finds the connection for a 4-tuple, else the listener on the local address.
+//  B5 demux finds the connection for a 4-tuple, else the listener on the local address;
+//  B6 bind() to port 0 takes the lowest port of the ephemeral range that B1 leaves free (never
+//     relying on B2), and fails when there is none with the errno of ports_exhausted.
 template <std::size_t N>
 struct BindTable {
   static_assert(N > 0 && N < 0xFF);
@@ -87,6 +89,7 @@ struct BindTable {
   std::uint16_t ephemeral_lo = kFirstDynamicPort;  // RFC 6335 §6 dynamic range by default
   std::uint16_t ephemeral_hi = 65535;
   BindReuse reuse_rule = BindReuse::TimeWait;  // Config::bind_reuse
+  PortsExhausted ports_exhausted = PortsExhausted::AddrNotAvail;  // Config::ports_exhausted
 
   static constexpr bool overlaps(const Endpoint& a, const Endpoint& b) noexcept {
     return a.port == b.port && (a.addr == b.addr || a.addr == kAnyAddr || b.addr == kAnyAddr);
@@ -111,13 +114,22 @@ struct BindTable {
     return false;
   }
 
+  // B6: bind(0)'s errno when the ephemeral range is exhausted.
+  constexpr Err exhausted_err() const noexcept {
+    switch (ports_exhausted) {
+      case PortsExhausted::AddrNotAvail: return Err::AddrNotAvail;  // FreeBSD in_pcb_lport_dest()
+      case PortsExhausted::AddrInUse: return Err::AddrInUse;        // Linux inet_csk_get_port()
+    }
+    return Err::AddrNotAvail;
+  }
+
   constexpr std::size_t free_slot() const noexcept {
     for (std::size_t i = 0; i < N; ++i)
       if (slots[i].use == Use::Free) return i;
     return N;
   }
 
-  // bind(): port 0 picks the lowest free port of the ephemeral range.
+  // bind(): port 0 picks the lowest free port of the ephemeral range (B6).
   constexpr BindResult bind(Endpoint local, bool reuseaddr) noexcept {
     const std::size_t slot = free_slot();
     if (slot == N) return {Err::AddrInUse, 0xFF, 0};  // table full: like ENOBUFS, reported as in use
@@ -127,7 +139,7 @@ struct BindTable {
         local.port = static_cast<std::uint16_t>(p);
         found = !port_conflicts(local, false, N);
       }
-      if (!found) return {Err::AddrNotAvail, 0xFF, 0};
+      if (!found) return {exhausted_err(), 0xFF, 0};
     } else if (port_conflicts(local, reuseaddr, N)) {
       return {Err::AddrInUse, 0xFF, 0};
     }

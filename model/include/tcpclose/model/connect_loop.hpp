@@ -34,6 +34,9 @@ struct LoopConfig {
   std::uint32_t every = 1;          // one connect() attempt every `every` ticks
   std::uint32_t ticks = 200;        // attempts are made in [0, ticks); the run then drains
   std::uint32_t warmup = 40;        // the steady rate is measured over [warmup, ticks)
+  // Bind0: bind(0)'s errno once the range is exhausted (Config::ports_exhausted). The client is
+  // Linux's (ip_local_port_range, tcp_tw_reuse, __inet_hash_connect), so its profile's by default.
+  PortsExhausted ports_exhausted = linux_config().ports_exhausted;
   // A broken stack, for tests: the binding is released when TIME-WAIT begins, not when it ends.
   bool release_at_time_wait = false;
 };
@@ -45,8 +48,9 @@ inline constexpr std::uint32_t kMaxLoopTimeWait = 1000;
 
 struct LoopResult {
   std::uint64_t attempts = 0, successes = 0;  // connect() calls; those that got a port
-  std::uint64_t addr_not_avail = 0;           // EADDRNOTAVAIL (no port, or the 4-tuple in use)
-  std::uint64_t addr_in_use = 0;              // EADDRINUSE (bind() refused)
+  std::uint64_t addr_not_avail = 0;           // EADDRNOTAVAIL (autobind: no port; the 4-tuple in use;
+                                              // bind(0) under PortsExhausted::AddrNotAvail)
+  std::uint64_t addr_in_use = 0;              // EADDRINUSE (bind(0) under PortsExhausted::AddrInUse)
   std::uint64_t completed = 0;                // connections that reached CLOSED on both ends
   std::uint64_t taken_over = 0;               // TIME-WAITs that connect() took over (tw_reuse)
   std::int64_t first_failure = -1;            // tick of the first failed attempt, -1 none
@@ -72,7 +76,7 @@ std::int64_t predicted_first_failure(const LoopConfig& c, std::uint32_t hold) no
 struct BindCase {
   std::string port_class;   // system, user, dynamic, or ephemeral (port 0)
   std::uint16_t port = 0;
-  std::string rule;         // the BindReuse rule
+  std::string rule;         // the BindReuse rule, each with its profile's ports_exhausted
   std::string occupant;     // what holds the port when bind() is called
   bool reuseaddr = false;
   std::string result;       // "ok (port N)", "EADDRINUSE", "EADDRNOTAVAIL"

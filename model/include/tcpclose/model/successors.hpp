@@ -129,6 +129,7 @@ inline Seq pick_isn(const World& w, const HostState& h, std::uint8_t host, std::
 inline std::uint8_t isn_choices(const World& w) noexcept { return w.isn == IsnPolicy::Clock ? 1 : 2; }
 
 // The 4-tuple bindings of a host, rebuilt from its state, with the core's rules (ports.hpp).
+// Its binds name the host's own port, never port 0: Config::ports_exhausted cannot matter here.
 inline BindTable<4> bindings(const World& w, const HostState& h, std::uint8_t host) {
   BindTable<4> t;
   const Endpoint me{w.addr[host], w.port[host], 0};
