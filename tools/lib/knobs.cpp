@@ -235,6 +235,14 @@ Config make_config(const KnobOptions& k) {
   return apply_knobs(k, profile_config(profile_from_name(k.profile).value_or(Profile::Reference)));
 }
 
+PortsExhausted ports_exhausted_from_name(std::string_view s) {
+  return s == "eaddrinuse" ? PortsExhausted::AddrInUse : PortsExhausted::AddrNotAvail;
+}
+
+const char* ports_exhausted_name(PortsExhausted p) {
+  return p == PortsExhausted::AddrInUse ? "eaddrinuse" : "eaddrnotavail";
+}
+
 Config apply_knobs(const KnobOptions& k, Config c) {
   if (k.msl) { c.msl = *k.msl; c.time_wait = 2 * *k.msl; }
   if (k.time_wait) c.time_wait = *k.time_wait;
@@ -302,7 +310,7 @@ Config apply_knobs(const KnobOptions& k, Config c) {
     c.bind_reuse = *k.bind_reuse == "both"          ? BindReuse::BothReuse
                    : *k.bind_reuse == "connections" ? BindReuse::Connections : BindReuse::TimeWait;
   if (k.ports_exhausted)
-    c.ports_exhausted = *k.ports_exhausted == "eaddrinuse" ? PortsExhausted::AddrInUse : PortsExhausted::AddrNotAvail;
+    c.ports_exhausted = ports_exhausted_from_name(*k.ports_exhausted);
   c.mutant = mutant_from_name(k.mutant).value_or(Mutant::None);
   return c;
 }
@@ -376,7 +384,7 @@ std::vector<std::pair<std::string, std::string>> describe(const Config& c) {
       {"read-eof-first", onoff(c.read_eof_before_error)},
       {"bind-reuse", c.bind_reuse == BindReuse::BothReuse     ? "both"
                      : c.bind_reuse == BindReuse::Connections ? "connections" : "time-wait"},
-      {"ports-exhausted", c.ports_exhausted == PortsExhausted::AddrInUse ? "eaddrinuse" : "eaddrnotavail"},
+      {"ports-exhausted", ports_exhausted_name(c.ports_exhausted)},
       {"mutant", name(c.mutant)},
   };
 }

@@ -15,6 +15,9 @@ namespace tcpclose::cli {
 std::optional<Profile> profile_from_name(std::string_view s);
 std::optional<Mutant> mutant_from_name(std::string_view s);
 std::vector<std::string> profile_names();
+// --ports-exhausted's two names (CLI::IsMember has checked them): eaddrinuse, else eaddrnotavail.
+PortsExhausted ports_exhausted_from_name(std::string_view s);
+const char* ports_exhausted_name(PortsExhausted p);
 std::vector<std::string> mutant_names();
 
 struct KnobOptions {

@@ -11,6 +11,7 @@
 #include <tcpclose/model/connect_loop.hpp>
 
 #include "exit_codes.hpp"
+#include "knobs.hpp"
 
 namespace tcpclose::cli {
 namespace {
@@ -27,7 +28,7 @@ model::LoopConfig loop_config(const PortsArgs& a) {
   c.warmup = a.warmup;
   c.release_at_time_wait = a.variant == "release-at-time-wait";
   if (a.ports_exhausted)
-    c.ports_exhausted = *a.ports_exhausted == "eaddrinuse" ? PortsExhausted::AddrInUse : PortsExhausted::AddrNotAvail;
+    c.ports_exhausted = ports_exhausted_from_name(*a.ports_exhausted);
   return c;
 }
 
@@ -43,7 +44,7 @@ nlohmann::json loop_json(const PortsArgs& a, const model::LoopConfig& c, const m
           {"config", {{"ephemeral", a.ephemeral}, {"time_wait", a.time_wait}, {"pick", a.pick}, {"tw_reuse", a.tw_reuse},
                       {"tw_reuse_delay", a.tw_reuse_delay}, {"every", a.every}, {"ticks", a.ticks}, {"warmup", a.warmup},
                       {"variant", a.variant},
-                      {"ports_exhausted", c.ports_exhausted == PortsExhausted::AddrInUse ? "eaddrinuse" : "eaddrnotavail"}}},
+                      {"ports_exhausted", ports_exhausted_name(c.ports_exhausted)}}},
           {"attempts", r.attempts}, {"successes", r.successes}, {"eaddrnotavail", r.addr_not_avail},
           {"eaddrinuse", r.addr_in_use}, {"taken_over", r.taken_over}, {"first_failure", r.first_failure},
           {"predicted_first_failure", model::predicted_first_failure(c, r.hold)}, {"hold", r.hold},
