@@ -428,5 +428,38 @@ TEST(TuplesUnique, HoldsForTheRulesAndCatchesADuplicate) {
   EXPECT_TRUE(t.tuples_unique());
 }
 
+TEST(ListenerClose, FreesARequestSockAndAbortsAFullSocket) {
+  // ports.hpp listener_close_aborts(), decided by step()'s own TCBs: a child still in
+  // SYN-RECEIVED is freed without a RST (Linux request sock, synrecv-listener-close.pkt); once
+  // its handshake is done it is aborted (inet_child_forget, established-listener-close.pkt).
+  using namespace test;
+  const Output syn = deliver(tcb_listen(), seg_syn(kIrs));
+  ASSERT_EQ(syn.tcb.state, State::SynReceived);
+  EXPECT_FALSE(accept_queued(syn.tcb));
+  EXPECT_FALSE(listener_close_aborts(syn.tcb));
+  const Output est = deliver(syn.tcb, seg_ack(kIrs + 1, syn.tcb.iss + 1));
+  ASSERT_EQ(est.tcb.state, State::Established);
+  EXPECT_TRUE(listener_close_aborts(est.tcb));
+  const Output fin = deliver(est.tcb, seg_fin(kIrs + 1, syn.tcb.iss + 1));
+  ASSERT_EQ(fin.tcb.state, State::CloseWait);
+  EXPECT_TRUE(listener_close_aborts(fin.tcb));
+  EXPECT_FALSE(listener_close_aborts(tcb_closed()));
+}
+
+TEST(ListenerClose, AbortsAFastOpenChildThatKeptItsSynsText) {
+  // Linux tcp_fastopen_create_child: a child that kept its SYN's text is a full socket, on the
+  // accept queue while still in SYN-RECEIVED, so inet_child_forget resets it.
+  using namespace test;
+  Config c = reference_config();
+  c.fast_open = true;
+  Segment s = seg_syn(kIrs);
+  s.len = 10;
+  const Output syn = deliver(tcb_listen(c), s, c);
+  ASSERT_EQ(syn.tcb.state, State::SynReceived);
+  ASSERT_EQ(syn.tcb.rcv_nxt, kIrs + 11);
+  EXPECT_TRUE(accept_queued(syn.tcb));
+  EXPECT_TRUE(listener_close_aborts(syn.tcb));
+}
+
 }  // namespace
 }  // namespace tcpclose

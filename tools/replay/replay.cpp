@@ -1469,21 +1469,19 @@ class Runner {
   }
 
   // Linux inet_csk_listen_stop, behind close() and shutdown(SHUT_RD) of a listener: connections
-  // not yet accepted are aborted, and the port is released.
+  // not yet accepted are aborted or freed (core listener_close_aborts), and the port is released.
   void stop_listening(int fd, Sock& sk) {
     sk.listening = false;
     for (std::size_t ci = 0; ci < conns_.size(); ++ci) {
       Conn& cn = conns_[ci];
       if (cn.gone || cn.listener != fd || cn.fd >= 0) continue;
       cn.listener = -1;
-      if (cn.tcb.state == State::SynReceived && !cn.ready) {
-        // Linux keeps these as request socks, which inet_csk_listen_stop frees without a RST;
-        // a Fast Open child (ready) is a full socket: inet_child_forget -> tcp_disconnect, RST.
+      if (listener_close_aborts(cn.tcb)) {
+        apply(ci, step(cn.tcb, Input::abort(now_ticks()), cn.cfg));
+      } else {
         if (cn.slot >= 0) binds_.release(static_cast<std::size_t>(cn.slot));
         cn.slot = -1;
         note("closing the listener dropped a SYN-RECEIVED connection silently (Linux request socks)");
-      } else {
-        apply(ci, step(cn.tcb, Input::abort(now_ticks()), cn.cfg));  // Linux inet_child_forget: RST
       }
       cn.gone = true;
     }

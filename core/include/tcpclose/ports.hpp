@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "tcpclose/config.hpp"
+#include "tcpclose/seq.hpp"
 #include "tcpclose/types.hpp"
 
 namespace tcpclose {
@@ -210,5 +211,26 @@ struct BindTable {
     return true;
   }
 };
+
+// A connection a listener made is a full socket, queued for accept(), once its handshake is done,
+// or under Fast Open once it kept its SYN's text (Linux tcp_fastopen_create_child ->
+// inet_csk_reqsk_queue_add). Before that Linux holds it as a request sock (and FreeBSD in its
+// syncache, tcp_syncache.c), not on the listener's accept queue.
+constexpr bool accept_queued(const Tcb& t) noexcept {
+  return t.was_synced || (t.state == State::SynReceived && seq_gt(t.rcv_nxt, t.irs + 1));
+}
+
+// Closing a listener (close(), or shutdown(SHUT_RD) on Linux), for each connection it made that
+// no application accepted: true when the connection is aborted (the caller feeds Input::abort to
+// step(), which sends the RST that the state calls for), false when it is freed without a word.
+// Linux inet_csk_listen_stop: a full socket goes through inet_child_forget -> tcp_disconnect
+// (RST); a request sock is dropped, and the peer's next segment finds no socket and draws the RST
+// of CLOSED. FreeBSD soclose() aborts the sockets on the listener's queues only (soabort ->
+// tcp_drop), not its syncache. Pinned on Linux 6.18 by tests/packetdrill/linux/
+// synrecv-listener-close.pkt and established-listener-close.pkt; the model and the replay both
+// decide by this function.
+constexpr bool listener_close_aborts(const Tcb& t) noexcept {
+  return t.state != State::Closed && accept_queued(t);
+}
 
 }  // namespace tcpclose

@@ -284,9 +284,12 @@ inline bool Mover::app(std::uint8_t host, std::uint8_t choice) {
       if (!listen_can_proceed(w_, h, host, ins.arg != 0)) return false;  // wait
       h.listening = 1; ++h.pc; return true;
     case Op::Unlisten:
-      // Closing a listener resets the connections it made that nobody accepted (Linux
-      // inet_csk_listen_stop -> inet_child_forget -> disconnect, which sends a RST).
-      if (live(h.tcb) && !owned) run(host, Input::abort(0));
+      // The connection the listener made that nobody accepted: aborted once it is a full
+      // socket, freed without a RST before (core listener_close_aborts, as the replay does).
+      if (live(h.tcb) && !owned) {
+        if (listener_close_aborts(h.tcb)) run(host, Input::abort(0));
+        else h.tcb = Tcb{};
+      }
       h.listening = 0; ++h.pc; return true;
     case Op::Connect: {
       if (!connect_can_proceed(w_, h, peer, host, ins.arg != 0)) return false;  // wait
