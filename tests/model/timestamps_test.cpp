@@ -81,7 +81,7 @@ TEST(Timestamps, TsRecentAgesAndStaysWithinItsCap) {
 // TIME-WAIT of one MSL, no loss, no duplicate, one delayed segment: without timestamps the old
 // incarnation's delayed FIN is accepted by the next one (RFC 1337 H1). With them the same moves
 // bring the same FIN, now with a TSval older than the TS.Recent the new connection took from its
-// SYN, and PAWS drops it (the full search, 6.5 M states, is the slow CLI test
+// SYN, and PAWS drops it (the full search, 6.4 M states, is the slow CLI test
 // model.with_timestamps_paws_keeps_old_data_out); without PAWS it is accepted again.
 World one_msl_reopen(bool timestamps) {
   World w = small(Scenario::ReopenConnect, timestamps);
