@@ -261,6 +261,8 @@ class Mover {
   }
 
   bool app(std::uint8_t host, std::uint8_t choice);
+  bool connect(std::uint8_t host, std::uint8_t choice, bool reuse);
+  bool read_eof(std::uint8_t host);
   bool deliver(std::size_t i, std::uint8_t choice);
 
  private:
@@ -272,7 +274,6 @@ class Mover {
 
 inline bool Mover::app(std::uint8_t host, std::uint8_t choice) {
   HostState& h = n_.h[host];
-  const HostState& peer = n_.h[1 - host];
   const Instr ins = w_.prog[host].code[h.pc];
   tr_.kind = MoveKind::App;
   tr_.op = ins.op;
@@ -291,25 +292,7 @@ inline bool Mover::app(std::uint8_t host, std::uint8_t choice) {
         else h.tcb = Tcb{};
       }
       h.listening = 0; ++h.pc; return true;
-    case Op::Connect: {
-      if (!connect_can_proceed(w_, h, peer, host, ins.arg != 0)) return false;  // wait
-      const bool takeover = tw_takeover(w_, h);
-      if (takeover && choice != 0) return false;  // the ISS is fixed: one move, not one per ISN choice
-      const Seq tw_snd_nxt = h.tcb.snd_nxt;
-      if (takeover) {  // inet_twsk_deschedule_put(): the TIME-WAIT TCB is gone (tw_takeover)
-        h.tcb = Tcb{};
-        h.tw_age = 0;
-      }
-      const std::uint8_t inc = n_.next_inc++;
-      adopt(host, inc, takeover);
-      const Seq iss = takeover ? tw_snd_nxt + 65537u : pick_isn(w_, h, host, choice);
-      run(host, Input::connect(0, iss));
-      h.last_iss = iss;
-      h.app_inc = inc; ++h.conns; h.wrote = 0; h.read = 0;
-      h.flags &= static_cast<std::uint8_t>(~(ghost::Eof | ghost::Error));
-      h.flags |= ghost::Owned;
-      ++h.pc; return true;
-    }
+    case Op::Connect: return connect(host, choice, ins.arg != 0);
     case Op::AwaitConn:
       if (ins.arg != 0) {  // accept(): a new incarnation, synchronized
         if (h.inc == 0 || owned || !h.tcb.was_synced) return false;
@@ -326,23 +309,7 @@ inline bool Mover::app(std::uint8_t host, std::uint8_t choice) {
         h.wrote = static_cast<std::uint8_t>(h.wrote + tr_.out.result_n);
       }
       ++h.pc; return true;
-    case Op::ReadEof: {
-      if (read_would_block(h)) return false;
-      if (!owned) { ++h.pc; return true; }  // our connection is gone
-      const Tcb& t = h.tcb;
-      run(host, Input::receive(0, 0xFFFF));
-      const bool same = peer.app_inc == h.app_inc;
-      if (tr_.out.result_n > 0) {
-        h.read = static_cast<std::uint8_t>(h.read + tr_.out.result_n);
-        if (same && h.read > peer.wrote) tr_.stream_violation = true;  // more than was written
-        return true;  // keep reading
-      }
-      if (tr_.out.result == Err::None && t.fin_rcvd) {
-        h.flags |= ghost::Eof;
-        if (same && h.read != peer.wrote) tr_.stream_violation = true;  // end before all data
-      }
-      ++h.pc; return true;
-    }
+    case Op::ReadEof: return read_eof(host);
     case Op::ShutWr: if (mine) run(host, Input::shutdown(0, Shut::Wr)); ++h.pc; return true;
     case Op::Close: if (mine) run(host, Input::close(0)); ++h.pc; return true;
     case Op::Abort: if (mine) run(host, Input::abort(0)); ++h.pc; return true;
@@ -350,6 +317,53 @@ inline bool Mover::app(std::uint8_t host, std::uint8_t choice) {
     case Op::End: return false;
   }
   return false;
+}
+
+// connect(): a new incarnation with an ISS the world picks (choice), or a TIME-WAIT takeover
+// (World::tw_reuse) with the ISS Linux derives from the TIME-WAIT's. false: it waits.
+inline bool Mover::connect(std::uint8_t host, std::uint8_t choice, bool reuse) {
+  HostState& h = n_.h[host];
+  const HostState& peer = n_.h[1 - host];
+  if (!connect_can_proceed(w_, h, peer, host, reuse)) return false;  // wait
+  const bool takeover = tw_takeover(w_, h);
+  if (takeover && choice != 0) return false;  // the ISS is fixed: one move, not one per ISN choice
+  const Seq tw_snd_nxt = h.tcb.snd_nxt;
+  if (takeover) {  // inet_twsk_deschedule_put(): the TIME-WAIT TCB is gone (tw_takeover)
+    h.tcb = Tcb{};
+    h.tw_age = 0;
+  }
+  const std::uint8_t inc = n_.next_inc++;
+  adopt(host, inc, takeover);
+  const Seq iss = takeover ? tw_snd_nxt + 65537u : pick_isn(w_, h, host, choice);
+  run(host, Input::connect(0, iss));
+  h.last_iss = iss;
+  h.app_inc = inc; ++h.conns; h.wrote = 0; h.read = 0;
+  h.flags &= static_cast<std::uint8_t>(~(ghost::Eof | ghost::Error));
+  h.flags |= ghost::Owned;
+  ++h.pc; return true;
+}
+
+// read() until end of stream: each byte read is counted against what the peer's application
+// wrote in the same incarnation (stream-integrity). false: it would block.
+inline bool Mover::read_eof(std::uint8_t host) {
+  HostState& h = n_.h[host];
+  const HostState& peer = n_.h[1 - host];
+  const bool owned = (h.flags & ghost::Owned) != 0;
+  if (read_would_block(h)) return false;
+  if (!owned) { ++h.pc; return true; }  // our connection is gone
+  const Tcb& t = h.tcb;
+  run(host, Input::receive(0, 0xFFFF));
+  const bool same = peer.app_inc == h.app_inc;
+  if (tr_.out.result_n > 0) {
+    h.read = static_cast<std::uint8_t>(h.read + tr_.out.result_n);
+    if (same && h.read > peer.wrote) tr_.stream_violation = true;  // more than was written
+    return true;  // keep reading
+  }
+  if (tr_.out.result == Err::None && t.fin_rcvd) {
+    h.flags |= ghost::Eof;
+    if (same && h.read != peer.wrote) tr_.stream_violation = true;  // end before all data
+  }
+  ++h.pc; return true;
 }
 
 // Deliver segment i to its host: the live TCB for the 4-tuple, else the listener (a SYN
