@@ -739,11 +739,27 @@ void System::budget_clauses(const SysState& s, std::vector<Clause>& r) const {
   r.push_back({"b-closes-after-a", z3::implies(before && B.inc == A.inc && !live(v, B.tcb),
                                                A.tcb.state == v.state(State::TimeWait) || A.tcb.state == v.state(State::Closed))});
   // B's LAST-ACK: its FIN was first sent at f, recovered from the backed-off rexmit deadline
-  // (RTO << retries: f = R - 1, R - 3, R - 7). With nothing lost, the first FIN arrives by f + 2
-  // and A's ACK of it by f + 4, before the third retransmission (f + 7) and before giving up.
+  // (RTO << retries: f = R - RTO, R - 3 RTO, R - 7 RTO). With nothing lost, the first FIN arrives
+  // by f + MSL and A's ACK of it is sent by then, before the third retransmission (f + 7 RTO)
+  // and before giving up. (The bounds are MSL's and RTO's, so the clauses mean the same at any
+  // MSL; at MSL 2 and RTO 1 they are f + 2 and R - 1, R - 3, R - 7.)
+  const std::uint32_t rto = cfg.rto;
+  auto first_sent = [&](const z3::expr& deadline, const z3::expr& retries) {
+    return deadline - z3::ite(retries == v.bv8(0), b32(rto), z3::ite(retries == v.bv8(1), b32(3 * rto), b32(7 * rto)));
+  };
+  // The answer arrives by f + MSL + 1 with one delayed segment in the budget (the FIN or its
+  // ACK is late, not both), by f + 2 MSL without a budget: before f + 7 RTO at MSL 4 too. That
+  // bound is stated only where "sent by f + MSL" does not already imply it (at MSL 2 it would
+  // only slow the proof down: past 11 minutes on a loaded machine, against about 5).
+  const std::uint32_t answered_by = cfg.msl + (o_.delay && *o_.delay <= 1 ? model::kNormalDelay : cfg.msl);
+  const bool bound_arrival = 2 * cfg.msl >= 7 * cfg.rto;
+  auto acked_by = [&](const SymSlot& q, const z3::expr& from) {
+    const z3::expr sent = z3::ule(q.sent, from + b32(cfg.msl));
+    return bound_arrival ? sent && z3::ule(q.sent + lifetime(q), from + b32(answered_by)) : sent;
+  };
   const z3::expr R = B.tcb.deadline[static_cast<std::size_t>(Timer::Rexmit)];
   const z3::expr rb = B.tcb.retries;
-  const z3::expr first = R - z3::ite(rb == v.bv8(0), b32(1), z3::ite(rb == v.bv8(1), b32(3), b32(7)));
+  const z3::expr first = first_sent(R, rb);
   const z3::expr b_last_ack = before && B.inc == A.inc && B.tcb.state == v.state(State::LastAck);
   r.push_back({"b-fin-timing", z3::implies(b_last_ack, z3::ule(rb, v.bv8(2)) && R != b32(kNever) && z3::ule(first, s.now) &&
                                                            z3::ule(s.now, R))});
@@ -753,7 +769,7 @@ void System::budget_clauses(const SysState& s, std::vector<Clause>& r) const {
                            }))});
   r.push_back({"b-acked-early", z3::implies(b_last_ack && A.tcb.state == v.state(State::TimeWait), k.some([&](const SymSlot& q) {
                  return q.valid && q.to_b && has(v, q.seg, flag::ACK) && !has(v, q.seg, flag::RST) && !has(v, q.seg, flag::SYN) &&
-                        q.seg.ack == B.tcb.snd_nxt && q.seg.seq == B.tcb.rcv_nxt && z3::ule(q.sent, first + b32(2));
+                        q.seg.ack == B.tcb.snd_nxt && q.seg.seq == B.tcb.rcv_nxt && acked_by(q, first);
                }))});
   r.push_back({"no-rst-to-b-before-reconnect", k.every([&](const SymSlot& q) {
                  return z3::implies(before && q.valid && q.to_b, !has(v, q.seg, flag::RST));
@@ -773,10 +789,10 @@ void System::budget_clauses(const SysState& s, std::vector<Clause>& r) const {
                                                  A.tcb.state == v.state(State::Established))});
   r.push_back({"windows-open", z3::implies(live(v, A.tcb), A.tcb.rcv_wnd != b32(0)) &&
                                   z3::implies(live(v, B.tcb), B.tcb.rcv_wnd != b32(0))});
-  // A's FIN-WAIT-1, the same way: its FIN first sent at fa arrives by fa + 2, B's ACK by fa + 4.
+  // A's FIN-WAIT-1, the same way: its FIN first sent at fa arrives by fa + MSL, B's ACK is sent by then.
   const z3::expr Ra = A.tcb.deadline[static_cast<std::size_t>(Timer::Rexmit)];
   const z3::expr ra = A.tcb.retries;
-  const z3::expr fa = Ra - z3::ite(ra == v.bv8(0), b32(1), z3::ite(ra == v.bv8(1), b32(3), b32(7)));
+  const z3::expr fa = first_sent(Ra, ra);
   const z3::expr a_fw1 = before && A.tcb.state == v.state(State::FinWait1);
   r.push_back({"a-fin-timing", z3::implies(a_fw1, z3::ule(ra, v.bv8(2)) && Ra != b32(kNever) && z3::ule(fa, s.now) &&
                                                        z3::ule(s.now, Ra))});
@@ -788,7 +804,7 @@ void System::budget_clauses(const SysState& s, std::vector<Clause>& r) const {
   r.push_back({"a-acked-early", z3::implies(a_fw1 && live(v, B.tcb) && B.inc == A.inc && B.tcb.fin_rcvd, k.some([&](const SymSlot& q) {
                  return q.valid && !q.to_b && q.inc == A.inc && has(v, q.seg, flag::ACK) && !has(v, q.seg, flag::RST) &&
                         !has(v, q.seg, flag::SYN) && q.seg.ack == A.tcb.snd_nxt && q.seg.seq == A.tcb.rcv_nxt &&
-                        z3::ule(q.sent, fa + b32(2));
+                        acked_by(q, fa);
                }))});
   r.push_back({"rst-to-a-only-in-tw", k.every([&](const SymSlot& q) {
                  return z3::implies(before && q.valid && !q.to_b && has(v, q.seg, flag::RST),
