@@ -41,7 +41,7 @@ void kill_listed_children() {
 }
 
 pid_t spawn_unmasked(const std::vector<std::string>& args, int out_fd, int err_fd, const std::vector<int>& close_fds,
-                     std::string& error) {
+                     std::string& error, int in_fd) {
   if (args.empty()) { error = "no program to run"; return -1; }
   std::vector<std::string> copy = args;
   std::vector<char*> argv;
@@ -50,6 +50,8 @@ pid_t spawn_unmasked(const std::vector<std::string>& args, int out_fd, int err_f
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   for (int fd : close_fds) posix_spawn_file_actions_addclose(&fa, fd);
+  if (in_fd >= 0) posix_spawn_file_actions_adddup2(&fa, in_fd, STDIN_FILENO);
+  if (in_fd > STDERR_FILENO && in_fd != out_fd && in_fd != err_fd) posix_spawn_file_actions_addclose(&fa, in_fd);
   posix_spawn_file_actions_adddup2(&fa, out_fd, STDOUT_FILENO);
   posix_spawn_file_actions_adddup2(&fa, err_fd, STDERR_FILENO);
   if (out_fd != STDOUT_FILENO && out_fd != STDERR_FILENO) posix_spawn_file_actions_addclose(&fa, out_fd);

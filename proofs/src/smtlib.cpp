@@ -1,10 +1,12 @@
 // The second solver (see smtlib.hpp): Z3's own SMT-LIB2 printer for the assertions, a set-logic
-// line cvc5 wants, and the cvc5 program run as a child process on the file.
+// line cvc5 wants, and the cvc5 program run as a child process on the script (its stdin, or
+// the file kept with --keep-smt).
 // Rule: every way this can go wrong (no cvc5, unparsable output, a crash) ends as SmtAnswer::Error.
 #include "tcpclose/proofs/smtlib.hpp"
 
 #include "tcpclose/proofs/process.hpp"
 
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -120,7 +122,10 @@ std::string find_cvc5(const Cvc5Options& o) {
   return {};
 }
 
-Cvc5Run run_cvc5_file(const std::string& file, const Cvc5Options& o) {
+namespace {
+
+// Runs cvc5 on `file`, or, when it is empty, on the script readable from in_fd (its stdin).
+Cvc5Run run_cvc5_on(const std::string& file, int in_fd, const Cvc5Options& o) {
   Cvc5Run r;
   r.file = file;
   const std::string prog = find_cvc5(o);
@@ -133,13 +138,13 @@ Cvc5Run run_cvc5_file(const std::string& file, const Cvc5Options& o) {
   const long ms = o.timeout_seconds > 0 ? static_cast<long>(o.timeout_seconds * 1000.0) : 0;
   std::vector<std::string> args = {prog, "-q", "--lang=smt2"};
   if (ms > 0) args.push_back(fmt::format("--tlimit={}", ms));
-  args.push_back(file);
+  if (!file.empty()) args.push_back(file);
   int fds[2];
   if (::pipe(fds) != 0) { r.output = fmt::format("pipe: {}", std::strerror(errno)); return r; }
   // cvc5 starts with no signal blocked (process.hpp), so a Ctrl-C at the terminal ends a re-check.
   const auto t0 = std::chrono::steady_clock::now();
   std::string error;
-  const pid_t pid = spawn_unmasked(args, fds[1], fds[1], {fds[0]}, error);
+  const pid_t pid = spawn_unmasked(args, fds[1], fds[1], {fds[0]}, error, file.empty() ? in_fd : -1);
   ::close(fds[1]);
   if (pid < 0) {
     ::close(fds[0]);
@@ -164,26 +169,56 @@ Cvc5Run run_cvc5_file(const std::string& file, const Cvc5Options& o) {
   return r;
 }
 
+// The script in a file of $TMPDIR (else /tmp) that is unlinked as soon as it is open, the way
+// the explorer's work files are (model/src/work_dir.hpp): a run stopped at any point, even by
+// SIGKILL or prove's _Exit on a stop signal, leaves nothing behind. Returns a descriptor
+// positioned at the start, or -1 with the reason in `error`.
+int unlinked_script(const std::string& script, std::string& error) {
+  std::string templ = (std::filesystem::temp_directory_path() / "tcpclose-XXXXXX.smt2").string();
+  const int fd = ::mkostemps(templ.data(), 5, O_CLOEXEC);
+  if (fd < 0) {
+    error = fmt::format("cannot create a temporary file {}: {}", templ, std::strerror(errno));
+    return -1;
+  }
+  ::unlink(templ.c_str());
+  std::size_t done = 0;
+  while (done < script.size()) {
+    const ssize_t n = ::write(fd, script.data() + done, script.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      error = fmt::format("cannot write a temporary file in {}: {}", std::filesystem::temp_directory_path().string(),
+                          n < 0 ? std::strerror(errno) : "short write");
+      ::close(fd);
+      return -1;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  ::lseek(fd, 0, SEEK_SET);
+  return fd;
+}
+
+}  // namespace
+
+Cvc5Run run_cvc5_file(const std::string& file, const Cvc5Options& o) { return run_cvc5_on(file, -1, o); }
+
 Cvc5Run run_cvc5(const std::string& script, const Cvc5Options& o) {
   namespace fs = std::filesystem;
-  std::string path;
-  const bool keep = !o.keep_dir.empty();
-  if (keep) {
-    std::error_code ec;
-    fs::create_directories(o.keep_dir, ec);
-    static std::atomic<unsigned> counter{0};  // engines may re-check from several threads
-    path = (fs::path(o.keep_dir) / fmt::format("{}-{}-{}.smt2", o.label, ::getpid(), ++counter)).string();
-  } else {
-    std::string templ = (fs::temp_directory_path() / "tcpclose-XXXXXX.smt2").string();
-    const int fd = ::mkstemps(templ.data(), 5);
+  if (o.keep_dir.empty()) {
+    std::string error;
+    const int fd = unlinked_script(script, error);
     if (fd < 0) {
       Cvc5Run r;
-      r.output = fmt::format("cannot create a temporary file {}: {}", templ, std::strerror(errno));
+      r.output = error;
       return r;
     }
+    Cvc5Run r = run_cvc5_on({}, fd, o);
     ::close(fd);
-    path = templ;
+    return r;
   }
+  std::error_code ec;
+  fs::create_directories(o.keep_dir, ec);
+  static std::atomic<unsigned> counter{0};  // engines may re-check from several threads
+  const std::string path = (fs::path(o.keep_dir) / fmt::format("{}-{}-{}.smt2", o.label, ::getpid(), ++counter)).string();
   {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out << script;
@@ -194,12 +229,7 @@ Cvc5Run run_cvc5(const std::string& script, const Cvc5Options& o) {
       return r;
     }
   }
-  Cvc5Run r = run_cvc5_file(path, o);
-  if (!keep) {
-    std::error_code ec;
-    fs::remove(path, ec);
-  }
-  return r;
+  return run_cvc5_on(path, -1, o);
 }
 
 bool Recheck::error() const {

@@ -3,7 +3,8 @@ on a world whose levels hold millions of states, and asserts what a user relies 
   - SIGINT, SIGTERM and SIGHUP end `check` and `prove` promptly (well within the 10 s bound
     asserted here, which only catches a hang; the measured time is printed), with exit 3,
     the figures so far on stdout and the JUnit report written; a stopped `prove` reports the
-    engine it was running as interrupted and leaves no second solver (cvc5) running;
+    engine it was running as interrupted and leaves no second solver (cvc5) running and no
+    temporary file behind;
   - --max-states and --max-memory stop within 10% of the limit, never above it by more.
 Usage: stops.py TCPCLOSE WORKDIR [--no-rss] (under ASan, whose shadow memory is resident too)"""
 import json
@@ -93,10 +94,18 @@ with open(slow, "w") as f:
     f.write("#!/bin/sh\nexec sleep 61.5\n")
 os.chmod(slow, 0o755)
 os.environ["TCPCLOSE_CVC5"] = slow
+# Its query goes to cvc5 through a temporary file: none may be left in TMPDIR after the stop.
+tmp = os.path.join(WORK, "stop-tmp")
+os.makedirs(tmp, exist_ok=True)
+for f in os.listdir(tmp):
+    os.remove(os.path.join(tmp, f))
+os.environ["TMPDIR"] = tmp
 stopped_by(signal.SIGTERM, ["prove", "--no-progress", "--engine", "bmc", "--property", "no-stale-delivery", "--slots",
                             "1", "--dup", "0", "--depth", "2", "--recheck", "cvc5", "--timeout", "300"],
            os.path.join(WORK, "stop-slow-recheck.xml"))
 del os.environ["TCPCLOSE_CVC5"]
+del os.environ["TMPDIR"]
+check(not os.listdir(tmp), f"prove after SIGTERM: no temporary file is left in TMPDIR ({os.listdir(tmp)})")
 time.sleep(0.5)
 ps = subprocess.run(["ps", "-eo", "stat=,args="], capture_output=True, text=True).stdout.splitlines()
 left = [l for l in ps if "sleep 61.5" in l and not l.lstrip().startswith("Z")]

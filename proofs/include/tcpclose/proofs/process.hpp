@@ -14,9 +14,10 @@ namespace tcpclose::proofs {
 // close_fds closed. The child starts with an empty signal mask: the tools block SIGINT, SIGTERM
 // and SIGHUP to take them on a thread of their own (tools/lib/signals.hpp), and a child would
 // inherit that mask, so a Ctrl-C at the terminal would not reach it. Returns the pid, or -1 with
-// the reason in `error`.
+// the reason in `error`. `in_fd` >= 0 becomes the child's stdin (and is closed in it), else
+// the child shares this process's stdin.
 pid_t spawn_unmasked(const std::vector<std::string>& args, int out_fd, int err_fd, const std::vector<int>& close_fds,
-                     std::string& error);
+                     std::string& error, int in_fd = -1);
 
 // The children a process must not leave behind when it ends on a stop signal without unwinding
 // (tools/lib/prove.cpp): a child is listed from its spawn until before it is reaped (so its pid

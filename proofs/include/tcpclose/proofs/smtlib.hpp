@@ -27,7 +27,7 @@ std::string to_smtlib(z3::solver& s, const std::string& logic = "ALL");
 struct Cvc5Options {
   double timeout_seconds = 60;  // passed as --tlimit; a timeout is Unknown, not Error
   std::string program;          // empty: `cvc5` found on PATH (or $TCPCLOSE_CVC5 if set)
-  std::string keep_dir;         // non-empty: write the .smt2 there and keep it; else a temp file, removed
+  std::string keep_dir;         // non-empty: write the .smt2 there and keep it; else an unlinked temp file
   std::string label = "query";  // names the query in messages and in keep_dir's file names
   // Default options naming the query (designated initializers trip -Wmissing-field-initializers).
   static Cvc5Options labelled(std::string l) {
@@ -43,12 +43,13 @@ std::string find_cvc5(const Cvc5Options& o = {});
 struct Cvc5Run {
   SmtAnswer answer = SmtAnswer::Error;
   std::string output;   // cvc5's stdout and stderr, verbatim (the error text on Error)
-  std::string file;     // the .smt2 written (removed afterwards unless keep_dir)
+  std::string file;     // the .smt2 cvc5 read (empty unless keep_dir or run_cvc5_file)
   double seconds = 0;   // wall time of the cvc5 process
 };
 // Runs cvc5 on an SMT-LIB2 script already written to `path`.
 Cvc5Run run_cvc5_file(const std::string& path, const Cvc5Options& o = {});
-// Writes `script` to a file and runs cvc5 on it.
+// Runs cvc5 on `script`: written to keep_dir's file, or else to a temporary file unlinked at once
+// and given as cvc5's stdin (nothing is left behind however the run ends).
 Cvc5Run run_cvc5(const std::string& script, const Cvc5Options& o = {});
 
 // Z3's answer against cvc5's on the same query.
