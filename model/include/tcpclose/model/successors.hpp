@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <type_traits>
 
 #include "tcpclose/model/world.hpp"
 
@@ -447,101 +448,132 @@ inline bool reuse_sensitive(const World& w, const WorldState& s) {
   return false;
 }
 
-// As for_each_successor (below), but each successor is built in the storage that slot()
-// returns, called once per move before the move is made: the explorer hands out the next
-// free place of its candidate buffer, so a kept successor is never copied again.
+namespace detail {
+
+// The moves of one state, built in turn by for_each_successor_into (below): one function per
+// kind of move, called in the fixed order, each advancing `ordinal` by the ordinals its kind
+// reserves (a move that is not made still uses its ordinal). Each successor is built in the
+// storage slot() returns. Forced inline: this is the explorer's innermost loop.
 template <class Slot, class Visit>
-std::uint8_t for_each_successor_into(const World& w, const WorldState& s, Slot&& slot, Visit&& visit_all) {
-  using namespace detail;
+struct Successors {
+  const World& w;
+  const WorldState& s;
+  Slot& slot;
+  Visit& visit_all;
   std::uint8_t ordinal = 0, pruned = 0;
   WorldState* nx = nullptr;
   Transition tr;
+
+  Successors(const World& world, const WorldState& from, Slot& sl, Visit& v)
+      : w(world), s(from), slot(sl), visit_all(v) {}
+
   // Only the scalar fields are reset: before/input/out are written whenever ran_core is set,
   // and clearing the ~350-byte Transition for every successor cost more than a step().
-  auto begin = [&]() {
+  [[gnu::always_inline]] void begin() {
     nx = &slot();
     *nx = s;
     tr.kind = MoveKind::Tick; tr.host = 0xFF; tr.pkt_index = 0; tr.choice = 0; tr.op = Op::End;
     tr.timer = Timer::Rexmit; tr.ran_core = false; tr.spawned = false; tr.overflow = false;
     tr.unique_violation = false; tr.stream_violation = false; tr.pruned = false; tr.settled = 0;
     tr.died = 0; tr.tcb_inc = 0; tr.tw_age = 0; tr.pkt = Pkt{};
-  };
-  auto visit = [&](std::uint8_t k, WorldState& n, Transition& t) {
-    if (t.pruned) { ++pruned; return; }
-    settle_local(w, n, t);
-    visit_all(k, n, t);
-  };
-  bool due = false;
-  for (std::uint8_t host = 0; host < 2; ++host) {
-    for (std::uint8_t t = 0; t < kTimerCount; ++t) {
-      const Tcb& tcb = s.h[host].tcb;
-      if (!tcb.armed(static_cast<Timer>(t)) || tcb.deadline[t] != 0) continue;
-      due = true;
-      begin();
-      tr.kind = MoveKind::Timer; tr.timer = static_cast<Timer>(t);
-      Mover(w, s, *nx, tr).run(host, Input::timeout(0, static_cast<Timer>(t)));
-      visit(ordinal++, *nx, tr);
+  }
+  [[gnu::always_inline]] void visit(std::uint8_t k) {
+    if (tr.pruned) { ++pruned; return; }
+    settle_local(w, *nx, tr);
+    visit_all(k, *nx, tr);
+  }
+  // Due timers, A's then B's. Returns whether any was due (time then stands still).
+  [[gnu::always_inline]] bool timers() {
+    bool due = false;
+    for (std::uint8_t host = 0; host < 2; ++host) {
+      for (std::uint8_t t = 0; t < kTimerCount; ++t) {
+        const Tcb& tcb = s.h[host].tcb;
+        if (!tcb.armed(static_cast<Timer>(t)) || tcb.deadline[t] != 0) continue;
+        due = true;
+        begin();
+        tr.kind = MoveKind::Timer; tr.timer = static_cast<Timer>(t);
+        Mover(w, s, *nx, tr).run(host, Input::timeout(0, static_cast<Timer>(t)));
+        visit(ordinal++);
+      }
+    }
+    return due;
+  }
+  [[gnu::always_inline]] void apps() {
+    for (std::uint8_t host = 0; host < 2; ++host) {
+      const Op op = w.prog[host].code[s.h[host].pc].op;
+      if (is_local(op)) { ++ordinal; continue; }  // settled right after the move that enabled it
+      // A finished or blocked application makes no move: skip building one (Mover::app agrees).
+      if (op == Op::End || (op == Op::ReadEof && read_would_block(s.h[host]))) { ++ordinal; continue; }
+      const std::uint8_t choices = op == Op::Connect ? isn_choices(w) : 1;
+      for (std::uint8_t c = 0; c < choices; ++c) {
+        begin();
+        if (Mover(w, s, *nx, tr).app(host, c)) visit(ordinal);
+        ++ordinal;
+      }
     }
   }
-  for (std::uint8_t host = 0; host < 2; ++host) {
-    const Op op = w.prog[host].code[s.h[host].pc].op;
-    if (is_local(op)) { ++ordinal; continue; }  // settled right after the move that enabled it
-    // A finished or blocked application makes no move: skip building one (Mover::app agrees).
-    if (op == Op::End || (op == Op::ReadEof && read_would_block(s.h[host]))) { ++ordinal; continue; }
-    const std::uint8_t choices = op == Op::Connect ? isn_choices(w) : 1;
-    for (std::uint8_t c = 0; c < choices; ++c) {
-      begin();
-      if (Mover(w, s, *nx, tr).app(host, c)) visit(ordinal, *nx, tr);
-      ++ordinal;
+  [[gnu::always_inline]] void deliveries() {
+    for (std::size_t i = 0; i < s.n; ++i) {
+      if (i > 0 && s.net[i] == s.net[i - 1]) { ordinal = static_cast<std::uint8_t>(ordinal + isn_choices(w)); continue; }
+      // Only a SYN that opens a connection reads the ISN choice: the other choices are computed
+      // only when the first one used it (their ordinals are reserved either way).
+      const std::uint8_t choices = isn_choices(w);
+      for (std::uint8_t c = 0; c < choices; ++c) {
+        begin();
+        Mover(w, s, *nx, tr).deliver(i, c);
+        const bool used_isn = tr.spawned || (tr.out.effects & effect::Reopened);
+        visit(ordinal);
+        if (!used_isn) { ordinal = static_cast<std::uint8_t>(ordinal + choices - c); break; }
+        ++ordinal;
+      }
     }
   }
-  for (std::size_t i = 0; i < s.n; ++i) {
-    if (i > 0 && s.net[i] == s.net[i - 1]) { ordinal = static_cast<std::uint8_t>(ordinal + isn_choices(w)); continue; }
-    // Only a SYN that opens a connection reads the ISN choice: the other choices are computed
-    // only when the first one used it (their ordinals are reserved either way).
-    const std::uint8_t choices = isn_choices(w);
-    for (std::uint8_t c = 0; c < choices; ++c) {
+  [[gnu::always_inline]] void losses() {
+    for (std::size_t i = 0; i < s.n; ++i, ++ordinal) {
+      if (s.losses >= w.loss || (i > 0 && s.net[i] == s.net[i - 1])) continue;
       begin();
-      Mover(w, s, *nx, tr).deliver(i, c);
-      const bool used_isn = tr.spawned || (tr.out.effects & effect::Reopened);
-      visit(ordinal, *nx, tr);
-      if (!used_isn) { ordinal = static_cast<std::uint8_t>(ordinal + choices - c); break; }
-      ++ordinal;
+      tr.kind = MoveKind::Lose; tr.pkt = s.net[i]; tr.pkt_index = static_cast<std::uint8_t>(i);
+      remove_pkt(*nx, i);
+      count_loss(*nx, tr.pkt);
+      visit(ordinal);
     }
   }
-  for (std::size_t i = 0; i < s.n; ++i, ++ordinal) {
-    if (s.losses >= w.loss || (i > 0 && s.net[i] == s.net[i - 1])) continue;
-    begin();
-    tr.kind = MoveKind::Lose; tr.pkt = s.net[i]; tr.pkt_index = static_cast<std::uint8_t>(i);
-    remove_pkt(*nx, i);
-    count_loss(*nx, tr.pkt);
-    visit(ordinal, *nx, tr);
-  }
-  for (std::size_t i = 0; i < s.n; ++i, ++ordinal) {
-    if (s.dups >= w.dup || (i > 0 && s.net[i] == s.net[i - 1])) continue;
-    if (count_dir(s, s.net[i].to_b != 0) >= w.in_flight) continue;
-    begin();
-    tr.kind = MoveKind::Dup; tr.pkt = s.net[i]; tr.pkt_index = static_cast<std::uint8_t>(i);
-    insert_pkt(*nx, s.net[i]);
-    ++nx->dups;
-    nx->faults |= fault::Other | fault::Any;
-    visit(ordinal, *nx, tr);
+  [[gnu::always_inline]] void dups() {
+    for (std::size_t i = 0; i < s.n; ++i, ++ordinal) {
+      if (s.dups >= w.dup || (i > 0 && s.net[i] == s.net[i - 1])) continue;
+      if (count_dir(s, s.net[i].to_b != 0) >= w.in_flight) continue;
+      begin();
+      tr.kind = MoveKind::Dup; tr.pkt = s.net[i]; tr.pkt_index = static_cast<std::uint8_t>(i);
+      insert_pkt(*nx, s.net[i]);
+      ++nx->dups;
+      nx->faults |= fault::Other | fault::Any;
+      visit(ordinal);
+    }
   }
   // Time advances only when no timer is due, and only while something is pending. A segment
   // arrives within the normal delay (1 tick) unless it spends the delay budget, which lets it
   // wander up to MSL; at MSL it dies, which spends the loss budget. Without budget left, the
   // network must deliver such segments before time may pass.
-  bool pending = s.n > 0;
-  for (const HostState& h : s.h)
-    for (std::uint32_t d : h.tcb.deadline) pending = pending || d != kNever;
-  std::size_t dying = 0, late = 0;
-  for (std::size_t i = 0; i < s.n; ++i) {
-    dying += s.net[i].age >= w.cfg.msl;
-    late += s.net[i].age >= kNormalDelay && !s.net[i].late && s.net[i].age < w.cfg.msl;
+  [[gnu::always_inline]] void tick(bool due) {
+    bool pending = s.n > 0;
+    for (const HostState& h : s.h)
+      for (std::uint32_t d : h.tcb.deadline) pending = pending || d != kNever;
+    std::size_t dying = 0, late = 0;
+    for (std::size_t i = 0; i < s.n; ++i) {
+      dying += s.net[i].age >= w.cfg.msl;
+      late += s.net[i].age >= kNormalDelay && !s.net[i].late && s.net[i].age < w.cfg.msl;
+    }
+    if (!due && pending && s.losses + dying <= w.loss && s.delays + late <= w.delay) {
+      begin();
+      tr.kind = MoveKind::Tick;
+      age_network();
+      age_hosts();
+      visit(ordinal);
+    }
+    ++ordinal;
   }
-  if (!due && pending && s.losses + dying <= w.loss && s.delays + late <= w.delay) {
-    begin();
-    tr.kind = MoveKind::Tick;
+  // The tick's network: each segment one tick older; one at MSL dies (a loss).
+  [[gnu::always_inline]] void age_network() {
     std::size_t k = 0;
     for (std::size_t i = 0; i < s.n; ++i) {
       if (s.net[i].age >= w.cfg.msl) { ++tr.died; count_loss(*nx, s.net[i]); continue; }
@@ -556,17 +588,34 @@ std::uint8_t for_each_successor_into(const World& w, const WorldState& s, Slot&&
     }
     for (std::size_t i = k; i < kMaxPkts; ++i) nx->net[i] = Pkt{};
     nx->n = static_cast<std::uint8_t>(k);
+  }
+  // The tick's hosts: every deadline a tick nearer; TS.Recent a tick older, up to its cap
+  // (world.hpp, ts_age_cap); the ghost TIME-WAIT age a tick longer.
+  [[gnu::always_inline]] void age_hosts() {
     for (HostState& h : nx->h) {
       for (std::uint32_t& d : h.tcb.deadline)
         if (d != kNever) --d;
-      // TS.Recent moves one tick into the past, up to its cap (world.hpp, ts_age_cap).
       if (h.tcb.ts_ok && ts_age(h.tcb.ts_recent) < ts_age_cap(w.cfg)) --h.tcb.ts_recent;
       if (h.tcb.state == State::TimeWait && h.tw_age < 0xFF) ++h.tw_age;
     }
-    visit(ordinal, *nx, tr);
   }
-  ++ordinal;
-  return pruned;
+};
+
+}  // namespace detail
+
+// As for_each_successor (below), but each successor is built in the storage that slot()
+// returns, called once per move before the move is made: the explorer hands out the next
+// free place of its candidate buffer, so a kept successor is never copied again.
+template <class Slot, class Visit>
+std::uint8_t for_each_successor_into(const World& w, const WorldState& s, Slot&& slot, Visit&& visit_all) {
+  detail::Successors<std::remove_reference_t<Slot>, std::remove_reference_t<Visit>> m(w, s, slot, visit_all);
+  const bool due = m.timers();
+  m.apps();
+  m.deliveries();
+  m.losses();
+  m.dups();
+  m.tick(due);
+  return m.pruned;
 }
 
 // Calls visit(ordinal, next, transition) for every successor of s, in the fixed order:
