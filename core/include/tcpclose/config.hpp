@@ -320,41 +320,9 @@ constexpr Config rfc9293_config() noexcept {
   return c;
 }
 
-// linux: include/net/tcp.h and net/ipv4/tcp_minisocks.c (values in ms).
-constexpr Config linux_config() noexcept {
-  Config c;
-  c.msl = 30000;                 // not a Linux constant: TCP_TIMEWAIT_LEN is 60 s = 2 * 30 s
-  c.time_wait = 60000;           // include/net/tcp.h TCP_TIMEWAIT_LEN (60*HZ)
-  // tcp_rfc1337 defaults to 0: tcp_timewait_state_process kills TIME-WAIT on a RST whose
-  // sequence number is exactly rcv_nxt ("TIME_WAIT assassination"), drops other RSTs.
-  c.rst_in_time_wait = RstInTimeWait::Kill;
-  c.rst_acceptance = RstAcceptance::Exact;       // tcp_validate_incoming (RFC 5961 §3)
-  c.syn_acceptance = SynAcceptance::Challenge;   // tcp_validate_incoming (RFC 5961 §4)
-  c.syn_reopen = SynReopen::SeqOrTimestamp;      // tcp_timewait_state_process, TCP_TW_SYN
-  c.reopen_iss = ReopenIss::AboveSndNxt;         // isn = tw_snd_nxt + 65535 + 2
-  c.timestamps = true;                           // sysctl tcp_timestamps = 1
-  c.paws = true;
-  c.fin_wait2 = FinWait2Timeout::OrphanOnly;     // tcp_fin_timeout, orphans only
-  c.fin_wait2_timeout = 60000;                   // TCP_FIN_TIMEOUT = TCP_TIMEWAIT_LEN
-  c.time_wait_restart = TimeWaitRestart::OnAck;  // inet_twsk_reschedule on th->ack
-  c.tw_challenge_ack = false;                    // TIME-WAIT drops a non-exact RST silently
-  c.rto = 1000;                                  // TCP_TIMEOUT_INIT (1 s)
-  // tcp_rtt_estimator / __tcp_set_rto: RTO = SRTT + max(mdev, tcp_rto_min 200 ms), no 1 s floor
-  // ("we do not use the 1 s minimum"); inet_csk_rto_backoff doubles it up to TCP_RTO_MAX 120 s.
-  c.rtt_estimate = true;
-  c.rto_floor = 0;
-  c.rto_var_min = 200;                           // TCP_RTO_MIN
-  c.rto_max = 120000;                            // TCP_RTO_MAX
-  c.tail_loss_probe = true;                      // tcp_early_retrans = 3, tcp_sack = 1
-  c.oow_ack_interval = 500;                      // sysctl tcp_invalid_ratelimit = HZ/2
-  // tcp_fin() -> inet_csk_enter_pingpong_mode(); __tcp_ack_snd_check() -> tcp_send_delayed_ack():
-  // 3-7 ms after a FIN with no data received on this HZ 250 kernel (the next jiffy; 4 ms is one),
-  // 41-45 ms after data (TCP_ATO_MIN = HZ/25) (linux/close-wait-fin-ack-delayed-*.pkt)
-  c.delayed_ack = DelayedAck::LinuxFin;
-  c.delack_min = 4;
-  c.delack_ato = 40;
-  c.fin_retries = 8;                             // tcp_orphan_retries(): 0 means 8
-  c.retries = 15;                                // TCP_RETR2
+// linux_config's finer rules: the send buffer, errnos, timestamps and sockets in TIME-WAIT,
+// segment acceptance, each citing the kernel function it follows.
+constexpr void linux_finer_rules(Config& c) noexcept {
   // net.ipv4.tcp_wmem[1] = 16384, the initial sk_sndbuf. Linux charges skb overhead against it
   // and autotunes it upwards (tcp_sndbuf_expand); counting payload bytes only is our approximation.
   c.snd_buf = 16384;
@@ -401,7 +369,62 @@ constexpr Config linux_config() noexcept {
   // inet_listen, __inet_stream_connect, sk_stream_wait_connect, inet_shutdown
   // (linux/socket-calls-listener.pkt)
   c.call_errors = CallErrors::Linux;
+}
+
+// linux: include/net/tcp.h and net/ipv4/tcp_minisocks.c (values in ms).
+constexpr Config linux_config() noexcept {
+  Config c;
+  c.msl = 30000;                 // not a Linux constant: TCP_TIMEWAIT_LEN is 60 s = 2 * 30 s
+  c.time_wait = 60000;           // include/net/tcp.h TCP_TIMEWAIT_LEN (60*HZ)
+  // tcp_rfc1337 defaults to 0: tcp_timewait_state_process kills TIME-WAIT on a RST whose
+  // sequence number is exactly rcv_nxt ("TIME_WAIT assassination"), drops other RSTs.
+  c.rst_in_time_wait = RstInTimeWait::Kill;
+  c.rst_acceptance = RstAcceptance::Exact;       // tcp_validate_incoming (RFC 5961 §3)
+  c.syn_acceptance = SynAcceptance::Challenge;   // tcp_validate_incoming (RFC 5961 §4)
+  c.syn_reopen = SynReopen::SeqOrTimestamp;      // tcp_timewait_state_process, TCP_TW_SYN
+  c.reopen_iss = ReopenIss::AboveSndNxt;         // isn = tw_snd_nxt + 65535 + 2
+  c.timestamps = true;                           // sysctl tcp_timestamps = 1
+  c.paws = true;
+  c.fin_wait2 = FinWait2Timeout::OrphanOnly;     // tcp_fin_timeout, orphans only
+  c.fin_wait2_timeout = 60000;                   // TCP_FIN_TIMEOUT = TCP_TIMEWAIT_LEN
+  c.time_wait_restart = TimeWaitRestart::OnAck;  // inet_twsk_reschedule on th->ack
+  c.tw_challenge_ack = false;                    // TIME-WAIT drops a non-exact RST silently
+  c.rto = 1000;                                  // TCP_TIMEOUT_INIT (1 s)
+  // tcp_rtt_estimator / __tcp_set_rto: RTO = SRTT + max(mdev, tcp_rto_min 200 ms), no 1 s floor
+  // ("we do not use the 1 s minimum"); inet_csk_rto_backoff doubles it up to TCP_RTO_MAX 120 s.
+  c.rtt_estimate = true;
+  c.rto_floor = 0;
+  c.rto_var_min = 200;                           // TCP_RTO_MIN
+  c.rto_max = 120000;                            // TCP_RTO_MAX
+  c.tail_loss_probe = true;                      // tcp_early_retrans = 3, tcp_sack = 1
+  c.oow_ack_interval = 500;                      // sysctl tcp_invalid_ratelimit = HZ/2
+  // tcp_fin() -> inet_csk_enter_pingpong_mode(); __tcp_ack_snd_check() -> tcp_send_delayed_ack():
+  // 3-7 ms after a FIN with no data received on this HZ 250 kernel (the next jiffy; 4 ms is one),
+  // 41-45 ms after data (TCP_ATO_MIN = HZ/25) (linux/close-wait-fin-ack-delayed-*.pkt)
+  c.delayed_ack = DelayedAck::LinuxFin;
+  c.delack_min = 4;
+  c.delack_ato = 40;
+  c.fin_retries = 8;                             // tcp_orphan_retries(): 0 means 8
+  c.retries = 15;                                // TCP_RETR2
+  linux_finer_rules(c);
   return c;
+}
+
+// freebsd_config's rules for aborts, TIME-WAIT's answers and binding, each citing the source it
+// follows.
+constexpr void freebsd_abort_and_bind_rules(Config& c) noexcept {
+  // tcp_drop() (tcp_subr.c), behind tcp_disconnect()'s SO_LINGER {1, 0} close and tcpdrop(8)'s
+  // sysctl_drop(): "if (TCPS_HAVERCVDSYN(tp->t_state))" it enters CLOSED and calls tcp_output(),
+  // whose CLOSED flags are RST|ACK: a RST from every synchronized state, TIME-WAIT included.
+  c.abort_rst_any_synced = true;
+  // tcp_twcheck(): "Acknowledge the segment if it has data or is not a duplicate ACK" (thflags !=
+  // TH_ACK || tlen != 0 || th_seq != rcv_nxt || th_ack != snd_nxt -> tcp_twrespond(TH_ACK)).
+  c.tw_ack_unless_duplicate = true;
+  // in_pcbbind_setup(): with SO_REUSEADDR the lookup is exact (no INPLOOKUP_WILDCARD), and
+  // in_pcblookup_local() then finds only unconnected sockets on the same local address.
+  c.bind_reuse = BindReuse::Connections;
+  // in_pcb_lport_dest(): the ephemeral range "completely used?" -> EADDRNOTAVAIL (the default)
+  c.ports_exhausted = PortsExhausted::AddrNotAvail;
 }
 
 // freebsd: sys/netinet/tcp_timewait.c tcp_twcheck, tcp_input.c, tcp_timer.h (values in ms).
@@ -435,18 +458,7 @@ constexpr Config freebsd_config() noexcept {
   // "dodata" deliver the SYN,ACK's text. (fast_open stays off: syncache_add keeps a SYN's text
   // only for a valid TFO cookie, and net.inet.tcp.fastopen.server_enable defaults to 0.)
   c.syn_sent_text = true;
-  // tcp_drop() (tcp_subr.c), behind tcp_disconnect()'s SO_LINGER {1, 0} close and tcpdrop(8)'s
-  // sysctl_drop(): "if (TCPS_HAVERCVDSYN(tp->t_state))" it enters CLOSED and calls tcp_output(),
-  // whose CLOSED flags are RST|ACK: a RST from every synchronized state, TIME-WAIT included.
-  c.abort_rst_any_synced = true;
-  // tcp_twcheck(): "Acknowledge the segment if it has data or is not a duplicate ACK" (thflags !=
-  // TH_ACK || tlen != 0 || th_seq != rcv_nxt || th_ack != snd_nxt -> tcp_twrespond(TH_ACK)).
-  c.tw_ack_unless_duplicate = true;
-  // in_pcbbind_setup(): with SO_REUSEADDR the lookup is exact (no INPLOOKUP_WILDCARD), and
-  // in_pcblookup_local() then finds only unconnected sockets on the same local address.
-  c.bind_reuse = BindReuse::Connections;
-  // in_pcb_lport_dest(): the ephemeral range "completely used?" -> EADDRNOTAVAIL (the default)
-  c.ports_exhausted = PortsExhausted::AddrNotAvail;
+  freebsd_abort_and_bind_rules(c);
   // tcp_do_segment dodata: DELAY_ACK() (net.inet.tcp.delayed_ack = 1) -> TF_DELACK, TT_DELACK in
   // tcp_delacktime = TCPTV_DELACK (hz/25, 40 ms); a FIN is ACKed at once (TF_ACKNOW)
   c.delayed_ack = DelayedAck::FreeBsdData;
