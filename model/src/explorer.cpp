@@ -591,6 +591,26 @@ void keep_new(const Packer& packer, const FpSet& seen, const Pending& pd, Chunk&
   }
 }
 
+// A chunk's growth since its last report to the level's guard, reported every kCheckEvery
+// states: stops() tells the guard and returns whether the level is to stop.
+struct GuardReport {
+  std::uint64_t cands, bytes;
+  bool stops(const Chunk& out, LevelGuard& guard) {
+    const std::uint64_t c = out.cands.size(), b = chunk_bytes(out);
+    guard.add(c - cands, b > bytes ? b - bytes : 0);
+    cands = c;
+    bytes = std::max(bytes, b);
+    return guard.stopped();
+  }
+};
+
+// The properties in `bad` violated at `key` (a state and its move, or 0xFF: the state is terminal).
+inline void offer_found(Chunk& out, std::uint32_t bad, std::uint64_t key, bool terminal) {
+  if (bad)
+    for (Property p : kAllProperties)
+      if (bad & bit(p)) out.found[static_cast<std::size_t>(p)].offer(key, terminal);
+}
+
 // The part of the current level read from its file: states [first, first + n) of the level.
 struct Window {
   const std::uint8_t* data = nullptr;
@@ -606,20 +626,14 @@ void expand(const World& w, const ExploreOptions& opt, const Packer& packer, con
   // slots prefetched; their lookups wait until the next state's successors are built (two
   // scratch halves), so that each miss has a whole expansion to land. The ones not seen in
   // earlier levels are then packed. Candidates keep frontier order throughout.
-  std::uint64_t told_cands = out.cands.size(), told_bytes = chunk_bytes(out);
+  GuardReport report{out.cands.size(), chunk_bytes(out)};
   std::size_t keep = out.cands.size();
   Pending pending{lo, keep, keep, nullptr, false};
   for (std::size_t idx = lo; idx < hi; ++idx) {
-    if ((idx - lo) % LevelGuard::kCheckEvery == 0 && idx != lo) {
-      const std::uint64_t c = out.cands.size(), b = chunk_bytes(out);
-      guard.add(c - told_cands, b > told_bytes ? b - told_bytes : 0);
-      told_cands = c;
-      told_bytes = std::max(told_bytes, b);
-      if (guard.stopped()) {
-        // The rest of this chunk's slice is not expanded: its sources record no edges.
-        if (settled_out) std::fill(settled_out + (idx - cur.first), settled_out + (hi - cur.first), std::uint8_t{0});
-        break;
-      }
+    if ((idx - lo) % LevelGuard::kCheckEvery == 0 && idx != lo && report.stops(out, guard)) {
+      // The rest of this chunk's slice is not expanded: its sources record no edges.
+      if (settled_out) std::fill(settled_out + (idx - cur.first), settled_out + (hi - cur.first), std::uint8_t{0});
+      break;
     }
     WorldState s;
     packer.unpack(cur.at(idx), s);
@@ -634,10 +648,7 @@ void expand(const World& w, const ExploreOptions& opt, const Packer& packer, con
     const std::uint8_t pruned = for_each_successor_into(w, s, slot, [&](std::uint8_t ordinal, const WorldState& n, const Transition& tr) {
       ++out.transitions;
       if (tr.overflow) ++out.overflows;
-      const std::uint32_t bad = check_transition(w, s, n, tr, out.guards) & opt.properties;
-      if (bad)
-        for (Property p : kAllProperties)
-          if (bad & bit(p)) out.found[static_cast<std::size_t>(p)].offer((idx << 8) | ordinal, false);
+      offer_found(out, check_transition(w, s, n, tr, out.guards) & opt.properties, (idx << 8) | ordinal, false);
       const std::uint64_t fp = fp_of(n);
       if (record_edges) {
         seen.prefetch_id(fp);
@@ -659,10 +670,7 @@ void expand(const World& w, const ExploreOptions& opt, const Packer& packer, con
     out.pruned += pruned;
     if (made == 0 && pruned == 0) {
       ++out.terminals;
-      const std::uint32_t bad = check_terminal(w, s) & opt.properties;
-      if (bad)
-        for (Property p : kAllProperties)
-          if (bad & bit(p)) out.found[static_cast<std::size_t>(p)].offer((idx << 8) | 0xFF, true);
+      offer_found(out, check_terminal(w, s) & opt.properties, (idx << 8) | 0xFF, true);
     }
   }
   keep_new(packer, seen, pending, out, keep, guard);
