@@ -106,6 +106,49 @@ std::string describe(const Tcb& t, const Input& in) {
                      name(t.state), t.snd_una, t.snd_nxt, t.rcv_nxt, t.rcv_wnd, name(in.kind), in.seg.flags,
                      in.seg.seq, in.seg.ack, in.seg.len, name(in.timer), in.now);
 }
+
+// A random TCB and input: every field drawn, sequence numbers mostly near each other (where
+// the rules branch) and sometimes anywhere in the 32-bit space. The order of the draws is
+// fixed: a seed names the same cases as before this was a function of its own.
+void random_case(std::mt19937_64& rng, std::mt19937_64& delack_rng, Tcb& t, Input& in) {
+  auto u32 = [&] { return static_cast<std::uint32_t>(rng()); };
+  auto near = [&](std::uint32_t base) { return (rng() % 4 == 0) ? u32() : base + static_cast<std::uint32_t>(rng() % 7) - 3; };
+  auto coin = [&] { return (rng() & 1) != 0; };
+  t.state = kAllStates[rng() % kStateCount];
+  t.so_error = coin() ? Err::None : static_cast<Err>(rng() % 13);
+  t.retries = static_cast<std::uint8_t>(rng() % 10);
+  t.fin_sent = coin(); t.fin_acked = coin(); t.fin_rcvd = coin(); t.ts_ok = coin(); t.orphan = coin();
+  t.rd_shut = coin(); t.wr_shut = coin(); t.passive = coin(); t.was_synced = coin();
+  const std::uint32_t base = u32();
+  t.iss = near(base); t.snd_una = near(base); t.snd_nxt = near(base); t.fin_seq = near(base);
+  const std::uint32_t peer = u32();
+  t.irs = near(peer); t.rcv_nxt = near(peer); t.last_ack_sent = near(peer);
+  t.snd_wnd = u32();
+  t.rcv_wnd = coin() ? 0 : static_cast<std::uint32_t>(rng() % 70000);
+  t.ts_recent = u32(); t.rcv_unread = coin() ? 0 : static_cast<std::uint32_t>(rng() % 300);
+  for (std::size_t k = 0; k < 3; ++k) t.deadline[k] = coin() ? kNever : static_cast<std::uint32_t>(rng() % 20);
+  // The delayed-ACK timer from its own generator, so that the other fields' draws are those
+  // from before the timer existed.
+  t.deadline[static_cast<std::size_t>(Timer::DelAck)] = delack_rng() % 2 ? kNever : static_cast<std::uint32_t>(delack_rng() % 20);
+  // RFC 6298 state: small values (where rto_floor and the variance floor bite), larger ones
+  // (where the backoff meets rto_max), and sometimes anything.
+  auto rtt = [&] { return static_cast<std::uint16_t>(coin() ? 0u : rng() % 4 == 0 ? u32() : rng() % (coin() ? 64 : 40000)); };
+  t.rtt_timing = coin(); t.rtt_time = static_cast<std::uint32_t>(rng() % 20); t.srtt = rtt(); t.rttvar = rtt();
+  t.sack_ok = coin(); t.tlp_sent = coin();
+  t.oow_ack_at = coin() ? 0 : static_cast<std::uint32_t>(rng() % 20);
+  in.kind = static_cast<InputKind>(rng() % kInputKindCount);
+  in.timer = static_cast<Timer>(rng() % kTimerCount);
+  in.how = static_cast<Shut>(rng() % 3);
+  in.now = static_cast<std::uint32_t>(rng() % 20);
+  in.n = static_cast<std::uint32_t>(rng() % 200);
+  in.iss = near(base);
+  in.seg.flags = static_cast<std::uint8_t>(rng() & 0x1F);
+  in.seg.seq = near(t.rcv_nxt); in.seg.ack = near(t.snd_nxt);
+  in.seg.len = coin() ? 0 : static_cast<std::uint32_t>(rng() % 200);
+  in.seg.wnd = u32(); in.seg.has_ts = coin(); in.seg.ts_val = near(t.ts_recent); in.seg.ts_ecr = u32();
+  in.seg.sack_perm = coin();
+}
+
 }  // namespace
 
 Tally CrossCheck::run_all(const std::vector<std::uint32_t>& offsets, std::uint32_t random, std::uint64_t seed) {
@@ -126,49 +169,12 @@ Tally CrossCheck::run_all(const std::vector<std::uint32_t>& offsets, std::uint32
       const Input in = classes::make_input(k, t);
       for (std::uint32_t d : offsets) one(shifted(t, d), shifted(in, t, d), false);
     }
-  // Random TCBs and inputs: every field drawn, sequence numbers mostly near each other (where
-  // the rules branch) and sometimes anywhere in the 32-bit space.
   std::mt19937_64 rng(seed);
   std::mt19937_64 delack_rng(seed ^ 0xD1ACu);
-  auto u32 = [&] { return static_cast<std::uint32_t>(rng()); };
-  auto near = [&](std::uint32_t base) { return (rng() % 4 == 0) ? u32() : base + static_cast<std::uint32_t>(rng() % 7) - 3; };
-  auto coin = [&] { return (rng() & 1) != 0; };
   for (std::uint32_t n = 0; n < random; ++n) {
     Tcb t;
-    t.state = kAllStates[rng() % kStateCount];
-    t.so_error = coin() ? Err::None : static_cast<Err>(rng() % 13);
-    t.retries = static_cast<std::uint8_t>(rng() % 10);
-    t.fin_sent = coin(); t.fin_acked = coin(); t.fin_rcvd = coin(); t.ts_ok = coin(); t.orphan = coin();
-    t.rd_shut = coin(); t.wr_shut = coin(); t.passive = coin(); t.was_synced = coin();
-    const std::uint32_t base = u32();
-    t.iss = near(base); t.snd_una = near(base); t.snd_nxt = near(base); t.fin_seq = near(base);
-    const std::uint32_t peer = u32();
-    t.irs = near(peer); t.rcv_nxt = near(peer); t.last_ack_sent = near(peer);
-    t.snd_wnd = u32();
-    t.rcv_wnd = coin() ? 0 : static_cast<std::uint32_t>(rng() % 70000);
-    t.ts_recent = u32(); t.rcv_unread = coin() ? 0 : static_cast<std::uint32_t>(rng() % 300);
-    for (std::size_t k = 0; k < 3; ++k) t.deadline[k] = coin() ? kNever : static_cast<std::uint32_t>(rng() % 20);
-    // The delayed-ACK timer from its own generator, so that the other fields' draws are those
-    // from before the timer existed.
-    t.deadline[static_cast<std::size_t>(Timer::DelAck)] = delack_rng() % 2 ? kNever : static_cast<std::uint32_t>(delack_rng() % 20);
-    // RFC 6298 state: small values (where rto_floor and the variance floor bite), larger ones
-    // (where the backoff meets rto_max), and sometimes anything.
-    auto rtt = [&] { return static_cast<std::uint16_t>(coin() ? 0u : rng() % 4 == 0 ? u32() : rng() % (coin() ? 64 : 40000)); };
-    t.rtt_timing = coin(); t.rtt_time = static_cast<std::uint32_t>(rng() % 20); t.srtt = rtt(); t.rttvar = rtt();
-    t.sack_ok = coin(); t.tlp_sent = coin();
-    t.oow_ack_at = coin() ? 0 : static_cast<std::uint32_t>(rng() % 20);
     Input in;
-    in.kind = static_cast<InputKind>(rng() % kInputKindCount);
-    in.timer = static_cast<Timer>(rng() % kTimerCount);
-    in.how = static_cast<Shut>(rng() % 3);
-    in.now = static_cast<std::uint32_t>(rng() % 20);
-    in.n = static_cast<std::uint32_t>(rng() % 200);
-    in.iss = near(base);
-    in.seg.flags = static_cast<std::uint8_t>(rng() & 0x1F);
-    in.seg.seq = near(t.rcv_nxt); in.seg.ack = near(t.snd_nxt);
-    in.seg.len = coin() ? 0 : static_cast<std::uint32_t>(rng() % 200);
-    in.seg.wnd = u32(); in.seg.has_ts = coin(); in.seg.ts_val = near(t.ts_recent); in.seg.ts_ecr = u32();
-    in.seg.sack_perm = coin();
+    random_case(rng, delack_rng, t, in);
     one(t, in, true);
   }
   return tally;
