@@ -1,6 +1,6 @@
 // The second solver (see smtlib.hpp): Z3's own SMT-LIB2 printer for the assertions, a set-logic
-// line cvc5 wants, and the cvc5 program run as a child process on the script (its stdin, or
-// the file kept with --keep-smt).
+// line cvc5 wants, and the cvc5 program run as a child process on the script (its stdin, or a
+// file kept in Cvc5Options::keep_dir).
 // Rule: every way this can go wrong (no cvc5, unparsable output, a crash) ends as SmtAnswer::Error.
 #include "tcpclose/proofs/smtlib.hpp"
 
@@ -199,7 +199,14 @@ int unlinked_script(const std::string& script, std::string& error) {
 
 }  // namespace
 
-Cvc5Run run_cvc5_file(const std::string& file, const Cvc5Options& o) { return run_cvc5_on(file, -1, o); }
+Cvc5Run run_cvc5_file(const std::string& file, const Cvc5Options& o) {
+  if (file.empty()) {  // cvc5 would read this process's own stdin instead
+    Cvc5Run r;
+    r.output = "no .smt2 file given to cvc5";
+    return r;
+  }
+  return run_cvc5_on(file, -1, o);
+}
 
 Cvc5Run run_cvc5(const std::string& script, const Cvc5Options& o) {
   namespace fs = std::filesystem;

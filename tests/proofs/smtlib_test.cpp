@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -109,6 +110,39 @@ TEST(Cvc5, AScriptCvc5CannotParseIsAnError) {
   const Cvc5Run run = run_cvc5("(set-logic ALL)\n(assert (bvfoo x))\n(check-sat)\n");
   EXPECT_EQ(run.answer, SmtAnswer::Error) << run.output;
   EXPECT_FALSE(run.output.empty());
+}
+
+// The script reaches cvc5 on its stdin from a file unlinked at once: during the run and after
+// it TMPDIR holds nothing (a stop signal's _Exit cannot leave the query behind either). A
+// stand-in cvc5 reports what TMPDIR holds while it runs, then answers from its stdin.
+TEST(Cvc5, TheScriptIsNeverAFileInTmpdir) {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "tcpclose-smtlib-tmpdir";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir / "t");
+  const std::string fake = (dir / "fake-cvc5.sh").string();
+  {
+    std::ofstream out(fake);
+    out << "#!/bin/sh\nls -A \"$TMPDIR\" | wc -l | sed 's/^/files: /'\ngrep -q check-sat && echo unsat\n";
+  }
+  std::filesystem::permissions(fake, std::filesystem::perms::owner_all);
+  const char* old = std::getenv("TMPDIR");
+  const std::string saved = old ? old : "";
+  ::setenv("TMPDIR", (dir / "t").c_str(), 1);
+  Cvc5Options o;
+  o.program = fake;
+  const Cvc5Run run = run_cvc5("(set-logic ALL)\n(check-sat)\n", o);
+  if (old) ::setenv("TMPDIR", saved.c_str(), 1); else ::unsetenv("TMPDIR");
+  EXPECT_EQ(run.answer, SmtAnswer::Unsat) << run.output;
+  EXPECT_NE(run.output.find("files: 0"), std::string::npos) << run.output;
+  EXPECT_TRUE(run.file.empty());
+  EXPECT_TRUE(std::filesystem::is_empty(dir / "t"));
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Cvc5, AnEmptyFileNameIsAnErrorNotAReadOfStdin) {
+  const Cvc5Run run = run_cvc5_file("");
+  EXPECT_EQ(run.answer, SmtAnswer::Error);
+  EXPECT_NE(run.output.find("no .smt2 file"), std::string::npos) << run.output;
 }
 
 TEST(Cvc5, AMissingProgramIsAClearError) {
