@@ -263,7 +263,7 @@ z3::expr System::trans(const SysState& s, const SysChoice& c, const SysState& n)
   SymSlot P = s.net.empty() ? SymSlot{f, f, b32(0), b8(0), lift(v, Segment{}), f} : s.net[0];
   for (unsigned j = 1; j < s.net.size(); ++j) P = mux(c.slot == b8(j), s.net[j], P);
   // 1b. The budget world: a segment lives kNormalDelay ticks, or MSL when flagged delayed
-  // (model/successors.hpp for_each_successor_into, the Tick); one that outlives it dies when
+  // (model/successors.hpp, detail::Successors::tick); one that outlives it dies when
   // the time of this move passes, and its death is a loss.
   auto lifetime = [&](const SymSlot& q) {
     return o_.delay ? z3::ite(q.late, b32(cfg.msl), b32(model::kNormalDelay)) : b32(cfg.msl);
