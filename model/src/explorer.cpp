@@ -616,6 +616,7 @@ struct Window {
   const std::uint8_t* data = nullptr;
   std::size_t stride = 0;
   std::uint64_t first = 0;
+  std::uint64_t level_start = 0;  // the number of the level's first state (for the visitor)
   const std::uint8_t* at(std::uint64_t idx) const { return data + (idx - first) * stride; }
 };
 
@@ -629,6 +630,7 @@ void expand(const World& w, const ExploreOptions& opt, const Packer& packer, con
   GuardReport report{out.cands.size(), chunk_bytes(out)};
   std::size_t keep = out.cands.size();
   Pending pending{lo, keep, keep, nullptr, false};
+  const bool visiting = static_cast<bool>(opt.visit);
   for (std::size_t idx = lo; idx < hi; ++idx) {
     if ((idx - lo) % LevelGuard::kCheckEvery == 0 && idx != lo && report.stops(out, guard)) {
       // The rest of this chunk's slice is not expanded: its sources record no edges.
@@ -648,6 +650,7 @@ void expand(const World& w, const ExploreOptions& opt, const Packer& packer, con
     const std::uint8_t pruned = for_each_successor_into(w, s, slot, [&](std::uint8_t ordinal, const WorldState& n, const Transition& tr) {
       ++out.transitions;
       if (tr.overflow) ++out.overflows;
+      if (visiting) opt.visit(Visit{cur.level_start + idx, ordinal, &s, &tr, &n});
       offer_found(out, check_transition(w, s, n, tr, out.guards) & opt.properties, (idx << 8) | ordinal, false);
       const std::uint64_t fp = fp_of(n);
       if (record_edges) {
@@ -925,7 +928,7 @@ std::size_t Search::expand_window(std::uint64_t lo, std::uint64_t n, LevelEnd& e
   const std::size_t stride = packer_.size();
   frame_.resize(n * stride);
   if (!files_.front[cur_]->read(lo * stride, frame_.data(), frame_.size())) { end.stop = kStopDisk; return 0; }
-  const Window win{frame_.data(), stride, lo};
+  const Window win{frame_.data(), stride, lo, level_start_};
   const std::size_t nchunks = threads_ == 1 ? 1 : std::min<std::size_t>(n / 64 + 1, threads_ * kChunksPerThread);
   if (chunks_.size() < nchunks) chunks_.resize(nchunks);
   for (std::size_t c = 0; c < nchunks; ++c) {  // buffers are kept across windows: no page churn
@@ -1146,7 +1149,7 @@ bool Search::record_found(const LevelEnd& end) {
       rec_[p] = Record{true, level_start_ + (f.key >> 8), static_cast<std::uint8_t>(f.key & 0xFF), f.terminal};
     if (rec_[p].any) violated_so_far |= 1u << p;
   }
-  return violated_so_far == opt_.properties;
+  return opt_.properties != 0 && violated_so_far == opt_.properties;
 }
 
 // The limits looked at between levels; true (with the reason set) when one is reached.

@@ -3,14 +3,18 @@
 // Rule: each test uses a small world (few faults) so that it runs in well under a second.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <unordered_map>
 #include <utility>
 
 #include <unistd.h>
 
 #include <tcpclose/model/explorer.hpp>
+#include <tcpclose/model/hash.hpp>
+#include <tcpclose/model/successors.hpp>
 #include <tcpclose/model/trace.hpp>
 
 namespace tcpclose::model {
@@ -165,6 +169,55 @@ TEST(Explorer, MaxStatesEndsTheSearchAsIncomplete) {
   EXPECT_EQ(r.outcome, Outcome::Incomplete);
   EXPECT_EQ(r.incomplete_reason, "--max-states reached");
   EXPECT_GE(r.states, 500u);
+}
+
+// Issue 18: tools read the checker's search through its visitor instead of writing their own.
+// With one thread the visits come in (source, ordinal) order, every transition once, and the
+// sources are numbered breadth-first: the first state met after the last numbered one gets the
+// next number. Each visit's target is the source's successor of that ordinal. With no property
+// asked for, a mutant's search runs to the end: the same graph as a search that judges them all.
+TEST(Explorer, TheVisitorSeesEveryTransitionOnceInBreadthFirstOrder) {
+  const World w = small(Scenario::ActiveClose, Mutant::TimeWaitZero);
+  const ExploreResult judged = run(w, 1);
+  ASSERT_EQ(judged.outcome, Outcome::Violated);
+  for (std::uint64_t window : {std::uint64_t{0}, std::uint64_t{7}}) {
+    ExploreOptions o;
+    o.properties = 0;
+    o.window_states = window;
+    std::unordered_map<std::uint64_t, std::uint64_t> number;  // a state's fingerprint -> its breadth-first number
+    const WorldState start = initial_state(w);
+    number[fingerprint(&start, sizeof start)] = 0;
+    std::uint64_t visits = 0, last = 0, bad_order = 0, bad_source = 0, bad_target = 0;
+    int last_ordinal = -1;
+    o.visit = [&](const Visit& v) {
+      ++visits;
+      if (v.source < last || (v.source == last && int{v.ordinal} <= last_ordinal)) ++bad_order;
+      if (v.source != last) last_ordinal = -1;
+      last = v.source;
+      last_ordinal = v.ordinal;
+      const auto from = number.find(fingerprint(v.from, sizeof(WorldState)));
+      if (from == number.end() || from->second != v.source) ++bad_source;
+      WorldState again{};
+      Transition tr{};
+      if (!successor(w, *v.from, v.ordinal, again, tr) || std::memcmp(&again, v.to, sizeof again) != 0) ++bad_target;
+      number.emplace(fingerprint(v.to, sizeof(WorldState)), number.size());
+    };
+    const ExploreResult r = explore(w, o);
+    EXPECT_EQ(r.outcome, Outcome::Holds) << "no property asked for, none violated";
+    EXPECT_EQ(r.states, judged.states);
+    EXPECT_EQ(r.transitions, judged.transitions);
+    EXPECT_EQ(visits, r.transitions);
+    EXPECT_EQ(number.size(), r.states);
+    EXPECT_EQ(bad_order, 0u);
+    EXPECT_EQ(bad_source, 0u);
+    EXPECT_EQ(bad_target, 0u);
+  }
+  ExploreOptions two;
+  two.threads = 2;
+  std::atomic<std::uint64_t> visits{0};
+  two.visit = [&](const Visit&) { visits.fetch_add(1, std::memory_order_relaxed); };
+  const ExploreResult r2 = explore(w, two);
+  EXPECT_EQ(r2.transitions, visits.load());
 }
 
 // Issue 16: a level is read from disk and expanded a window at a time. Windows of 7 states

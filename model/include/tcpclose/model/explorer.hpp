@@ -18,13 +18,23 @@ struct Progress {
   double seconds = 0;
 };
 
+// One transition of the search, as a visitor sees it (ExploreOptions::visit).
+struct Visit {
+  std::uint64_t source = 0;  // the source state's number: 0 the initial state, then breadth-first,
+                             // the same for any --threads (the order counterexamples are rebuilt in)
+  std::uint8_t ordinal = 0;  // the move's ordinal among the source's successors (successors.hpp)
+  const WorldState* from = nullptr;
+  const Transition* tr = nullptr;
+  const WorldState* to = nullptr;
+};
+
 struct ExploreOptions {
   unsigned threads = 1;
   // The limits and `interrupt` are watched inside a level too (every 128 expanded states per
   // thread); a stop keeps the expanded part of the level and ends the search incomplete.
   std::uint64_t max_states = 0;   // 0: unlimited
   std::uint64_t max_memory = 0;   // bytes; 0: unlimited
-  std::uint32_t properties = kAllPropertyBits;
+  std::uint32_t properties = kAllPropertyBits;  // 0: none; the search then runs to its end
   // Also decide both-closed's liveness half (from every reachable state a settled state is
   // reachable) by storing every edge and searching backwards from the settled states.
   // Costs 4 bytes per fingerprint and 1 per state in memory, and 4 per transition and 1 per
@@ -47,6 +57,11 @@ struct ExploreOptions {
   // progress_seconds (0: after every level; inside a level at most every 0.5 s).
   std::function<void(const Progress&)> progress;
   double progress_seconds = 2.0;
+  // Called for every transition the search takes, by the thread that expands its source, so
+  // that tools read the search instead of writing their own (tcpclose vectors). With one thread
+  // the calls come in (source, ordinal) order; with more, from several threads at once. A limit
+  // or a violation that ends the search ends the calls too: states not expanded are not visited.
+  std::function<void(const Visit&)> visit;
 };
 
 struct TraceStep {
