@@ -19,7 +19,9 @@ nlohmann::json exported(Profile p, model::Scenario s, bool full = false) {
   model::World w = model::make_world(s, model::model_config(p));
   if (full) { w.dup = 0; w.delay = 0; }
   vectors::Collection col;
-  vectors::collect(w, full ? 0 : kStates, col);
+  model::ExploreOptions o;
+  o.max_states = full ? 0 : kStates;
+  vectors::collect(w, o, col);
   EXPECT_EQ(col.unexplained, 0u);
   EXPECT_EQ(col.complete, full);
   EXPECT_GT(col.vectors.size(), 100u);
@@ -45,7 +47,9 @@ TEST(Vectors, TimestampedVectorsReplayThroughStep) {
     const Config cfg = model::model_timestamps(model::model_config(p), p);
     const model::World w = model::make_world(model::Scenario::ActiveClose, cfg);
     vectors::Collection col;
-    vectors::collect(w, kStates, col);
+    model::ExploreOptions o;
+    o.max_states = kStates;
+    vectors::collect(w, o, col);
     EXPECT_EQ(col.unexplained, 0u);
     const nlohmann::json doc = nlohmann::json::parse(vectors::dump(vectors::to_json(col, {{"profile", name(p)}})));
     std::size_t with_ts = 0;
@@ -55,6 +59,35 @@ TEST(Vectors, TimestampedVectorsReplayThroughStep) {
     EXPECT_EQ(vectors::replay(doc, cfg, bad), 0u) << name(p) << ": first bad vector " << (bad.empty() ? 0 : bad[0]);
     EXPECT_GT(vectors::replay(doc, model::model_config(p), bad), 0u) << name(p);
   }
+}
+
+// Issue 18: the vectors come from the checker's own search (its visitor), not a second one:
+// the graph they cover is the one `tcpclose check` explores, state for state, move for move.
+TEST(Vectors, TheyCoverTheGraphTheCheckerExplores) {
+  model::World w = model::make_world(model::Scenario::ActiveClose, model::model_config(Profile::Reference));
+  w.dup = 0;
+  w.delay = 0;
+  vectors::Collection col;
+  vectors::collect(w, model::ExploreOptions{}, col);
+  const model::ExploreResult checked = model::explore(w, model::ExploreOptions{});
+  EXPECT_TRUE(col.complete);
+  EXPECT_EQ(col.states, checked.states);
+  EXPECT_EQ(col.transitions, checked.transitions);
+  EXPECT_GT(col.steps, 0u);
+}
+
+// A limit that ends a search leaves the document incomplete with the explorer's reason.
+TEST(Vectors, AnIncompleteSearchSaysWhy) {
+  const model::World w = model::make_world(model::Scenario::ActiveClose, model::model_config(Profile::Reference));
+  vectors::Collection col;
+  model::ExploreOptions o;
+  o.max_states = 1000;
+  vectors::collect(w, o, col);
+  EXPECT_FALSE(col.complete);
+  EXPECT_EQ(col.incomplete_reason, "--max-states reached");
+  const nlohmann::json doc = vectors::to_json(col, nlohmann::json::object());
+  EXPECT_EQ(doc.at("complete"), false);
+  EXPECT_EQ(doc.at("incomplete_reason"), "--max-states reached");
 }
 
 TEST(Vectors, EveryVectorIsDistinct) {

@@ -207,6 +207,26 @@ static void add_world_options(CLI::App& cmd, CheckArgs& a) {
   w->add_option("--data", a.data, "Bytes per application write")->check(CLI::Range(1u, 100u))->capture_default_str();
 }
 
+void add_memory_options(CLI::Option_group& g, std::string& max_memory, std::string& work_dir) {
+  g.add_option("--max-memory", max_memory,
+               "Stop (exit 3) beyond this much memory, e.g. 512M, 4G (default: 3/4 of physical memory)")
+      ->check([](const std::string& s) { return parse_size(s) ? std::string() : "expects a positive size up to 1 PiB, such as 512M or 4G"; });
+  g.add_option("--work-dir", work_dir,
+               "Directory for the parts of the search kept on disk: the BFS frontier, parent records and liveness "
+               "edges, in a private subdirectory removed at once (default: $TMPDIR, else /tmp); a full disk ends "
+               "the search incomplete (exit 3)");
+}
+
+std::uint64_t memory_limit(const std::string& max_memory) {
+  return max_memory.empty() ? default_memory_limit() : *parse_size(max_memory);
+}
+
+std::string explain_stop(const std::string& reason, const std::string& max_memory) {
+  if (!max_memory.empty() || reason != "--max-memory reached") return reason;
+  return fmt::format("the default memory limit, 3/4 of physical memory ({:.1f} GiB), was reached; raise it with --max-memory",
+                     static_cast<double>(default_memory_limit()) / (1 << 30));
+}
+
 void add_check_options(CLI::App& cmd, CheckArgs& a) {
   add_knob_options(cmd, a.knobs, true);
   cmd.add_option("--scenario", a.scenarios, "Scenario to check (repeatable; default all)")
@@ -218,13 +238,7 @@ void add_check_options(CLI::App& cmd, CheckArgs& a) {
   e->add_option("--threads", a.threads, "Worker threads; 0: one per core (results do not depend on it)")
       ->check(CLI::Range(0u, 256u))->capture_default_str();
   e->add_option("--max-states", a.max_states, "Stop (exit 3) after this many states")->check(CLI::Range(1ull, 4000000000ull));
-  e->add_option("--max-memory", a.max_memory,
-                "Stop (exit 3) beyond this much memory, e.g. 512M, 4G (default: 3/4 of physical memory)")
-      ->check([](const std::string& s) { return parse_size(s) ? std::string() : "expects a positive size up to 1 PiB, such as 512M or 4G"; });
-  e->add_option("--work-dir", a.work_dir,
-                "Directory for the parts of the search kept on disk: the BFS frontier, parent records and liveness "
-                "edges, in a private subdirectory removed at once (default: $TMPDIR, else /tmp); a full disk ends "
-                "the search incomplete (exit 3)");
+  add_memory_options(*e, a.max_memory, a.work_dir);
   e->add_flag("!--no-share", a.share,
               "Search every scenario, even one whose graph is provably an earlier one's (reopen-connect-reuseaddr "
               "when SO_REUSEADDR decides no move of reopen-connect; docs/model.md)");
@@ -386,7 +400,7 @@ ScenarioRun search_scenario(const Plan& plan, model::Scenario s, const model::Wo
   model::ExploreOptions opt;
   opt.threads = a.threads != 0 ? a.threads : std::max(1u, std::thread::hardware_concurrency());
   opt.max_states = a.max_states;
-  opt.max_memory = a.max_memory.empty() ? default_memory_limit() : *parse_size(a.max_memory);
+  opt.max_memory = memory_limit(a.max_memory);
   opt.properties = plan.props;
   opt.liveness = a.liveness;
   opt.work_dir = a.work_dir;
@@ -396,10 +410,7 @@ ScenarioRun search_scenario(const Plan& plan, model::Scenario s, const model::Wo
   opt.progress_seconds = a.progress_every;
   ScenarioRun r{s, w, model::explore(w, opt), 0, nullptr};
   reporter.end();
-  if (a.max_memory.empty() && r.result.incomplete_reason == "--max-memory reached")
-    r.result.incomplete_reason = fmt::format("the default memory limit, 3/4 of physical memory ({:.1f} GiB), was "
-                                             "reached; raise it with --max-memory",
-                                             static_cast<double>(opt.max_memory) / (1 << 30));
+  r.result.incomplete_reason = explain_stop(r.result.incomplete_reason, a.max_memory);
   r.missing_guards = model::missing_guards(s, r.result);
   return r;
 }

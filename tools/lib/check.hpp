@@ -43,6 +43,12 @@ void add_check_options(CLI::App& cmd, CheckArgs& a);
 std::optional<std::uint64_t> parse_size(const std::string& s);
 // The memory a search may use without --max-memory: 3/4 of physical memory.
 std::uint64_t default_memory_limit();
+// --max-memory and --work-dir, as every command that runs the explorer has them (check, vectors).
+void add_memory_options(CLI::Option_group& g, std::string& max_memory, std::string& work_dir);
+// --max-memory's value (validated by add_memory_options) or the default limit.
+std::uint64_t memory_limit(const std::string& max_memory);
+// The explorer's incomplete_reason, saying which limit it was when --max-memory was not given.
+std::string explain_stop(const std::string& reason, const std::string& max_memory);
 int run_check(const CheckArgs& a);
 // The model's Config for the knobs (model_config of --profile; with --timestamps on,
 // model_timestamps with the profile's PAWS, which --paws then overrides): one rule for every

@@ -85,11 +85,14 @@ CLI::App* add_vectors_command(CLI::App& app, VectorsArgs& a) {
                                              "simultaneous-close; all: every scenario, ~80 M states)")
       ->check(CLI::IsMember(names));
   cmd->add_option("--out", a.out, "Write to this file instead of stdout");
-  cmd->add_option("--max-states", a.max_states, "Stop each scenario's search after this many states (0: no limit); "
-                                                "the document then says \"complete\": false")
+  auto* e = cmd->add_option_group("Search", "The checker's explorer, which the vectors come from");
+  e->add_option("--max-states", a.max_states, "Stop each scenario's search after this many states (0: no limit); "
+                                              "the document then says \"complete\": false (exit 0)")
       ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{4000000000}));
+  add_memory_options(*e, a.max_memory, a.work_dir);
   cmd->footer("Exit codes: 0 written, 1 a recorded step is not reproducible, 2 bad usage (also an --out that cannot be "
-              "written, refused before the search), 3 a signal stopped the search (the document says \"complete\": false), 5 the document could not be written after the search.");
+              "written, refused before the search), 3 a signal, --max-memory or a full --work-dir stopped a search (the document, "
+              "still written, says \"complete\": false and why), 5 the document could not be written after the search.");
   return cmd;
 }
 
@@ -123,7 +126,13 @@ int run_vectors(const VectorsArgs& a) {
     meta["scenarios"].push_back(model::name(s));
     meta["bounds"] = {{"loss", w.loss}, {"dup", w.dup}, {"delay", w.delay}, {"in_flight", w.in_flight},
                       {"incarnations", w.incarnations}, {"data", w.data}, {"isn", "adversarial"}};
-    vectors::collect(w, a.max_states, col, &stops->flag());
+    model::ExploreOptions opt;
+    opt.max_states = a.max_states;
+    opt.max_memory = memory_limit(a.max_memory);
+    opt.work_dir = a.work_dir;
+    opt.interrupt = &stops->flag();
+    vectors::collect(w, opt, col);
+    if (!col.complete) col.incomplete_reason = explain_stop(col.incomplete_reason, a.max_memory);
     if (stops->stopped()) break;
   }
   const bool interrupted = stops->stopped();
@@ -138,9 +147,11 @@ int run_vectors(const VectorsArgs& a) {
   const std::string text = vectors::dump(vectors::to_json(col, meta));
   std::fprintf(stderr, "tcpclose vectors: %zu vectors from %llu steps, %llu states, %.1f s, %zu bytes%s\n",
                col.vectors.size(), static_cast<unsigned long long>(col.steps), static_cast<unsigned long long>(col.states),
-               secs, text.size(), col.complete ? "" : " (incomplete: --max-states)");
+               secs, text.size(), col.complete ? "" : fmt::format(" (incomplete: {})", col.incomplete_reason).c_str());
+  // A cut the user asked for (--max-states) is a document as asked; any other is a stop (3).
+  const bool stopped = interrupted || (!col.complete && col.incomplete_reason != "--max-states reached");
   const int written = write_out(text, a.out, "vectors");
-  return written != 0 ? written : interrupted ? kExitIncomplete : 0;
+  return written != 0 ? written : stopped ? kExitIncomplete : 0;
 }
 
 CLI::App* add_gen_command(CLI::App& app, GenArgs& a) {

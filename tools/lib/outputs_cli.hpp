@@ -27,6 +27,8 @@ struct VectorsArgs {
   std::vector<std::string> scenarios;
   std::string out;
   std::uint64_t max_states = 0;
+  std::string max_memory;  // as check's (check.hpp add_memory_options)
+  std::string work_dir;
 };
 CLI::App* add_vectors_command(CLI::App& app, VectorsArgs& a);
 int run_vectors(const VectorsArgs& a);

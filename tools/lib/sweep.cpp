@@ -135,7 +135,7 @@ bool run_grid(const SweepArgs& a, SweepResult& r, const std::atomic<bool>* stop)
   o.subcommand = r.program;
   o.jobs = a.jobs;
   o.threads = a.threads != 0 ? a.threads : std::max(1u, cores / std::max(1u, a.jobs));
-  o.max_memory = (a.max_memory.empty() ? default_memory_limit() : *parse_size(a.max_memory)) / std::max(1u, a.jobs);
+  o.max_memory = memory_limit(a.max_memory) / std::max(1u, a.jobs);
   o.stop = stop;
   const auto t0 = std::chrono::steady_clock::now();
   const std::size_t before = done;

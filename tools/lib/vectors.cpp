@@ -3,11 +3,11 @@
 
 #include <array>
 #include <cstring>
-#include <deque>
 #include <stdexcept>
 #include <unordered_map>
 
 #include <nlohmann/json.hpp>
+#include <tcpclose/model/explorer.hpp>
 #include <tcpclose/model/hash.hpp>
 #include <tcpclose/model/successors.hpp>
 
@@ -27,31 +27,6 @@ std::uint64_t key_of(const Tcb& t, const Input& in) {
   std::memcpy(k.data() + sizeof(Tcb), &in, sizeof(Input));
   return model::fingerprint(k.data(), k.size());
 }
-
-// A set of nonzero 64-bit fingerprints: open addressing, linear probing, load <= 1/2. The
-// node-based std::unordered_set cost more than the successor function itself.
-class FingerprintSet {
- public:
-  bool insert(std::uint64_t h) {
-    if (2 * (size_ + 1) > slots_.size()) grow();
-    const std::size_t mask = slots_.size() - 1;
-    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
-      if (slots_[i] == h) return false;
-      if (slots_[i] == 0) { slots_[i] = h; ++size_; return true; }
-    }
-  }
-
- private:
-  void grow() {
-    std::vector<std::uint64_t> old(slots_.empty() ? 1024 : slots_.size() * 2, 0);
-    old.swap(slots_);
-    size_ = 0;
-    for (std::uint64_t h : old)
-      if (h != 0) insert(h);
-  }
-  std::vector<std::uint64_t> slots_;
-  std::size_t size_ = 0;
-};
 
 // The TCB step() actually ran on. The model records it in Transition::before, except when a
 // listener spawns a TCB from a SYN: then `before` is the host's CLOSED slot and the core ran
@@ -205,7 +180,7 @@ json actions_json(const Actions& a) {
 
 }  // namespace
 
-void collect(const model::World& w, std::uint64_t max_states, Collection& into, const std::atomic<bool>* stop) {
+void collect(const model::World& w, model::ExploreOptions opt, Collection& into) {
   // Vectors are told apart by the fingerprint of (TCB, input) bytes, each confirmed byte-wise
   // against the vector it collides with, so a fingerprint collision cannot drop a vector.
   std::unordered_multimap<std::uint64_t, std::size_t> seen;
@@ -220,38 +195,25 @@ void collect(const model::World& w, std::uint64_t max_states, Collection& into, 
     seen.emplace(k, into.vectors.size());
     return true;
   };
-  // Visited world states are fingerprints only, as in the explorer (a collision, at about
-  // n^2 / 2^65, could hide a state; it cannot add a wrong vector).
-  FingerprintSet visited;
-  std::vector<model::WorldState> level{model::initial_state(w)}, next_level;
-  visited.insert(model::fingerprint(&level[0], sizeof(model::WorldState)));
-  std::uint64_t states = 1;
-  while (!level.empty()) {
-    next_level.clear();
-    for (const model::WorldState& s : level) {
-      if (stop && stop->load()) {
-        into.complete = false;
-        into.states += states;
-        return;
-      }
-      model::for_each_successor(w, s, [&](std::uint8_t, const model::WorldState& n, const model::Transition& tr) {
-        ++into.transitions;
-        if (tr.ran_core) {
-          ++into.steps;
-          Tcb t;
-          if (!actual_tcb(w, tr, t)) ++into.unexplained;
-          else if (is_new(t, tr.input)) into.vectors.push_back(Vector{t, tr.input, tr.out});
-        }
-        if (max_states != 0 && states >= max_states) { into.complete = false; return; }
-        if (visited.insert(model::fingerprint(&n, sizeof(model::WorldState)))) {
-          ++states;
-          next_level.push_back(n);
-        }
-      });
-    }
-    level.swap(next_level);
+  // The checker's own search, through its visitor: one thread, so the visits come in
+  // breadth-first order and the document is the same on every run. No property is judged.
+  opt.threads = 1;
+  opt.properties = 0;
+  opt.liveness = false;
+  opt.visit = [&](const model::Visit& v) {
+    if (!v.tr->ran_core) return;
+    ++into.steps;
+    Tcb t;
+    if (!actual_tcb(w, *v.tr, t)) ++into.unexplained;
+    else if (is_new(t, v.tr->input)) into.vectors.push_back(Vector{t, v.tr->input, v.tr->out});
+  };
+  const model::ExploreResult r = model::explore(w, opt);
+  into.states += r.states;
+  into.transitions += r.transitions;
+  if (!r.incomplete_reason.empty() && into.complete) {
+    into.complete = false;
+    into.incomplete_reason = r.incomplete_reason;
   }
-  into.states += states;
 }
 
 json to_json(const Collection& c, const json& meta) {
@@ -261,6 +223,7 @@ json to_json(const Collection& c, const json& meta) {
   doc["transitions"] = c.transitions;
   doc["steps"] = c.steps;
   doc["complete"] = c.complete;
+  if (!c.complete) doc["incomplete_reason"] = c.incomplete_reason;
   json& arr = doc["vectors"] = json::array();
   for (const Vector& v : c.vectors) {
     json effects = json::array();

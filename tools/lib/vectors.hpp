@@ -1,16 +1,16 @@
 // Transition vectors: every distinct (TCB, input) -> output that step() produced while the
 // model explored a scenario, for other stacks' test harnesses (schema: docs/vectors.md).
-// Rule: vectors come from the model's public successor function (successors.hpp) through a
-// breadth-first search of our own; the explorer (model/src/explorer.cpp) is not touched.
+// Rule: vectors come from the checker's own search (model::explore) through its visitor:
+// the graph they cover is the graph `tcpclose check` explores, by construction.
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 #include <tcpclose/core.hpp>
+#include <tcpclose/model/explorer.hpp>
 #include <tcpclose/model/world.hpp>
 
 namespace tcpclose::vectors {
@@ -29,15 +29,15 @@ struct Collection {
   std::uint64_t transitions = 0;      // moves explored
   std::uint64_t steps = 0;            // step() calls seen (before deduplication)
   std::uint64_t unexplained = 0;      // recorded outputs that no known TCB reproduces (must be 0)
-  bool complete = true;               // false when max_states ended the search
+  bool complete = true;               // false when a limit or a signal ended a search
+  std::string incomplete_reason;      // the first such search's (the explorer's words)
 };
 
-// Breadth-first search of `w` from its initial state, collecting the core steps of every move.
-// Visited states are 64-bit fingerprints (model/hash.hpp). `max_states` 0: unlimited.
-// Vectors already in `into` (by (TCB, input)) are not added again.
-// `stop` (a signal, cli::StopSignals) ends the search early, `complete` then false.
-void collect(const model::World& w, std::uint64_t max_states, Collection& into,
-             const std::atomic<bool>* stop = nullptr);
+// Explores `w` (model::explore with `opt`'s limits, interrupt and work dir; one thread, no
+// property judged) and collects the core step of every move, in breadth-first order.
+// Vectors already in `into` (by (TCB, input)) are not added again. A search that a limit or
+// `opt.interrupt` ends early leaves `complete` false, with the explorer's reason.
+void collect(const model::World& w, model::ExploreOptions opt, Collection& into);
 
 // The JSON document of docs/vectors.md. `meta` is copied into it (profile, scenarios, config).
 nlohmann::json to_json(const Collection& c, const nlohmann::json& meta);
