@@ -140,8 +140,8 @@ std::vector<junit::Suite> junit_suites(const std::vector<ScenarioRun>& runs, con
   return suites;
 }
 
-// Refuses a work dir where the search could not make its private directory, before a search
-// that may take minutes: "" when one can be made there (it is removed again).
+}  // namespace
+
 std::string check_work_dir(const std::string& dir) {
   std::string base = dir.empty() ? (std::getenv("TMPDIR") && *std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") : dir;
   std::string templ = base + "/tcpclose-XXXXXX";
@@ -149,8 +149,6 @@ std::string check_work_dir(const std::string& dir) {
   ::rmdir(templ.c_str());
   return {};
 }
-
-}  // namespace
 
 // "512M", "4G", "1000000": bytes. Returns nullopt when malformed.
 // A positive size such as 512M or 4G, at most 2^50 bytes (1 PiB); nullopt for 0, a bad unit or

@@ -45,6 +45,9 @@ std::optional<std::uint64_t> parse_size(const std::string& s);
 std::uint64_t default_memory_limit();
 // --max-memory and --work-dir, as every command that runs the explorer has them (check, vectors).
 void add_memory_options(CLI::Option_group& g, std::string& max_memory, std::string& work_dir);
+// Refuses a work dir where the search could not make its private directory, before a search
+// that may take minutes: "" when one can be made there (it is removed again).
+std::string check_work_dir(const std::string& dir);
 // --max-memory's value (validated by add_memory_options) or the default limit.
 std::uint64_t memory_limit(const std::string& max_memory);
 // The explorer's incomplete_reason, saying which limit it was when --max-memory was not given.

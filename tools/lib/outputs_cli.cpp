@@ -91,7 +91,7 @@ CLI::App* add_vectors_command(CLI::App& app, VectorsArgs& a) {
       ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{4000000000}));
   add_memory_options(*e, a.max_memory, a.work_dir);
   cmd->footer("Exit codes: 0 written, 1 a recorded step is not reproducible, 2 bad usage (also an --out that cannot be "
-              "written, refused before the search), 3 a signal, --max-memory or a full --work-dir stopped a search (the document, "
+              "written or a --work-dir where no directory can be made, refused before the search), 3 a signal, --max-memory or a full --work-dir stopped a search (the document, "
               "still written, says \"complete\": false and why), 5 the document could not be written after the search.");
   return cmd;
 }
@@ -103,6 +103,10 @@ int run_vectors(const VectorsArgs& a) {
       std::fprintf(stderr, "tcpclose vectors: --out: %s\n", e.c_str());
       return 2;
     }
+  if (const std::string e = check_work_dir(a.work_dir); !e.empty()) {
+    std::fprintf(stderr, "tcpclose vectors: --work-dir: %s\n", e.c_str());
+    return 2;
+  }
   const Config cfg = world_config(a.knobs);
   std::vector<model::Scenario> scenarios;
   for (model::Scenario s : model::kAllScenarios) {
