@@ -73,19 +73,6 @@ namespace {
 
 bool executable(const std::string& path) { return !path.empty() && ::access(path.c_str(), X_OK) == 0; }
 
-// Everything the child writes until it closes the pipe.
-std::string read_all(int fd) {
-  std::string out;
-  char buf[4096];
-  for (;;) {
-    const ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n > 0) { out.append(buf, static_cast<std::size_t>(n)); continue; }
-    if (n < 0 && errno == EINTR) continue;
-    break;
-  }
-  return out;
-}
-
 // The first line of cvc5's output that is an answer. With -q it prints only the answer, or an
 // (error "...") form; on --tlimit it prints "interrupted by timeout" and aborts.
 SmtAnswer parse_answer(const std::string& out) {
@@ -108,18 +95,7 @@ std::string find_cvc5(const Cvc5Options& o) {
   if (!o.program.empty()) return executable(o.program) ? o.program : std::string{};
   if (const char* env = std::getenv("TCPCLOSE_CVC5"); env != nullptr && *env != '\0')
     return executable(env) ? std::string(env) : std::string{};
-  const char* path = std::getenv("PATH");
-  std::string dirs = path != nullptr ? path : "/usr/bin:/bin";
-  std::size_t start = 0;
-  while (start <= dirs.size()) {
-    std::size_t end = dirs.find(':', start);
-    if (end == std::string::npos) end = dirs.size();
-    const std::string dir = dirs.substr(start, end - start);
-    const std::string cand = (dir.empty() ? std::string(".") : dir) + "/cvc5";
-    if (executable(cand)) return cand;
-    start = end + 1;
-  }
-  return {};
+  return find_on_path("cvc5");
 }
 
 namespace {
@@ -139,24 +115,15 @@ Cvc5Run run_cvc5_on(const std::string& file, int in_fd, const Cvc5Options& o) {
   std::vector<std::string> args = {prog, "-q", "--lang=smt2"};
   if (ms > 0) args.push_back(fmt::format("--tlimit={}", ms));
   if (!file.empty()) args.push_back(file);
-  int fds[2];
-  if (::pipe(fds) != 0) { r.output = fmt::format("pipe: {}", std::strerror(errno)); return r; }
   // cvc5 starts with no signal blocked (process.hpp), so a Ctrl-C at the terminal ends a re-check.
   const auto t0 = std::chrono::steady_clock::now();
-  std::string error;
-  const pid_t pid = spawn_unmasked(args, fds[1], fds[1], {fds[0]}, error, file.empty() ? in_fd : -1);
-  ::close(fds[1]);
-  if (pid < 0) {
-    ::close(fds[0]);
-    r.output = error;
+  ProgramRun run = run_program(args, file.empty() ? in_fd : -1, true);
+  if (!run.started) {
+    r.output = run.error;
     return r;
   }
-  list_child(pid);
-  r.output = read_all(fds[0]);
-  ::close(fds[0]);
-  unlist_child(pid);  // before the reaping: a listed pid is never another process's
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+  r.output = std::move(run.output);
+  const int status = run.status;
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   r.answer = parse_answer(r.output);
   // A definite answer from a process that then failed is not trusted (only the timeout abort,
@@ -167,34 +134,6 @@ Cvc5Run run_cvc5_on(const std::string& file, int in_fd, const Cvc5Options& o) {
     r.answer = SmtAnswer::Error;
   }
   return r;
-}
-
-// The script in a file of $TMPDIR (else /tmp) that is unlinked as soon as it is open, the way
-// the explorer's work files are (model/src/work_dir.hpp): a run stopped at any point, even by
-// SIGKILL or prove's _Exit on a stop signal, leaves nothing behind. Returns a descriptor
-// positioned at the start, or -1 with the reason in `error`.
-int unlinked_script(const std::string& script, std::string& error) {
-  std::string templ = (std::filesystem::temp_directory_path() / "tcpclose-XXXXXX.smt2").string();
-  const int fd = ::mkostemps(templ.data(), 5, O_CLOEXEC);
-  if (fd < 0) {
-    error = fmt::format("cannot create a temporary file {}: {}", templ, std::strerror(errno));
-    return -1;
-  }
-  ::unlink(templ.c_str());
-  std::size_t done = 0;
-  while (done < script.size()) {
-    const ssize_t n = ::write(fd, script.data() + done, script.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      error = fmt::format("cannot write a temporary file in {}: {}", std::filesystem::temp_directory_path().string(),
-                          n < 0 ? std::strerror(errno) : "short write");
-      ::close(fd);
-      return -1;
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  ::lseek(fd, 0, SEEK_SET);
-  return fd;
 }
 
 }  // namespace
@@ -212,7 +151,7 @@ Cvc5Run run_cvc5(const std::string& script, const Cvc5Options& o) {
   namespace fs = std::filesystem;
   if (o.keep_dir.empty()) {
     std::string error;
-    const int fd = unlinked_script(script, error);
+    const int fd = unlinked_temp_file(script, "tcpclose-XXXXXX", ".smt2", error);
     if (fd < 0) {
       Cvc5Run r;
       r.output = error;

@@ -7,7 +7,6 @@
 #include "diagram.hpp"
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -19,6 +18,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <tcpclose/proofs/process.hpp>
 
 #include "table.hpp"
 
@@ -307,44 +307,27 @@ std::string dot(const Config& c, const std::string& title, SelfLoops loops) {
 
 std::optional<std::string> render_svg(const std::string& dot_text, std::string& error) {
   // Find `dot` in PATH first, so that a missing Graphviz is a clear message, not a shell's.
-  std::string program;
-  const char* path = std::getenv("PATH");
-  std::string p = path ? path : "";
-  for (std::size_t start = 0; start <= p.size();) {
-    const std::size_t end = p.find(':', start);
-    const std::string dir = p.substr(start, end == std::string::npos ? std::string::npos : end - start);
-    const std::string cand = (dir.empty() ? "." : dir) + "/dot";
-    if (::access(cand.c_str(), X_OK) == 0) { program = cand; break; }
-    if (end == std::string::npos) break;
-    start = end + 1;
-  }
+  const std::string program = proofs::find_on_path("dot");
   if (program.empty()) {
     error = "graphviz's 'dot' program is not in PATH (Debian: apt-get install graphviz); "
             "--format dot prints the diagram without it";
     return std::nullopt;
   }
-  char in_name[] = "/tmp/tcpclose-diagram-XXXXXX";
-  const int fd = ::mkstemp(in_name);
-  if (fd < 0) { error = fmt::format("cannot create a temporary file: {}", std::strerror(errno)); return std::nullopt; }
-  const bool wrote = ::write(fd, dot_text.data(), dot_text.size()) == static_cast<ssize_t>(dot_text.size());
+  // The DOT text reaches dot as its stdin, from a file unlinked at once (no shell, nothing left
+  // in $TMPDIR by a stop); its warnings stay out of the SVG.
+  const int fd = proofs::unlinked_temp_file(dot_text, "tcpclose-diagram-XXXXXX", ".dot", error);
+  if (fd < 0) return std::nullopt;
+  proofs::ProgramRun run = proofs::run_program({program, "-Tsvg"}, fd, false);
   ::close(fd);
-  std::string svg;
-  int status = -1;
-  if (wrote) {
-    const std::string cmd = fmt::format("'{}' -Tsvg '{}' 2>&1", program, in_name);
-    if (FILE* f = ::popen(cmd.c_str(), "r")) {
-      char buf[8192];
-      std::size_t n;
-      while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) svg.append(buf, n);
-      status = ::pclose(f);
-    }
-  }
-  ::unlink(in_name);
-  if (!wrote || status != 0) {
-    error = fmt::format("'{} -Tsvg' failed (status {}): {}", program, status, svg.substr(0, 500));
+  if (!run.started) {
+    error = run.error;
     return std::nullopt;
   }
-  return svg;
+  if (!WIFEXITED(run.status) || WEXITSTATUS(run.status) != 0 || run.output.empty()) {
+    error = fmt::format("'{} -Tsvg' failed (status {}): {}", program, run.status, run.errors.substr(0, 500));
+    return std::nullopt;
+  }
+  return std::move(run.output);
 }
 
 }  // namespace tcpclose::diagram
