@@ -204,6 +204,146 @@ std::string describe_cti(const System& sys, Unroller& u, const z3::model& m, uns
   return r;
 }
 
+// Q, the property strengthened by System::helper, at s (k-induction's step case assumes it).
+z3::expr q_holds(const System& sys, model::Property p, const SysState& s) { return !sys.bad(p, s) && sys.helper(p, s); }
+
+// k-induction's base case at k: true when it ends the run (r says how); notes a failing helper.
+bool kind_base_case(const System& sys, model::Property p, Unroller& u, unsigned k, Budget& budget, Result& r,
+                    std::string& helper_failed) {
+  // Base: no path of exactly k steps from the initial states violates P, nor (while it is
+  // in use) the auxiliary invariant.
+  for (const bool on_helper : {false, true}) {
+    if (on_helper && !helper_failed.empty()) break;
+    z3::solver base = qfbv(sys.ctx());
+    base.add(sys.init(u.state(0)));
+    for (unsigned i = 0; i < k; ++i) base.add(u.trans(i));
+    base.add(on_helper ? !sys.helper(p, u.state(k)) : sys.bad(p, u.state(k)));
+    set_timeout(base, budget);
+    const z3::check_result b = base.check();
+    r.depth = k;
+    if (b == z3::unknown) {
+      r.outcome = Outcome::Unknown;
+      r.detail = fmt::format("base case at k = {}: {}", k, budget.why_unknown(base.reason_unknown()));
+      r.seconds = budget.elapsed();
+      return true;
+    }
+    if (b == z3::unsat) continue;
+    if (!on_helper) {
+      r.outcome = Outcome::Violated;
+      r.witness = witness_of(sys, u, base.get_model(), k, p);
+      r.seconds = budget.elapsed();
+      return true;
+    }
+    helper_failed = fmt::format("the auxiliary invariant fails at depth {}; no violation to depth ", k);
+  }
+  return false;
+}
+
+// The step case's goals at k, named: "not Q at k", whole or split (split_step, split_moves).
+std::vector<std::pair<std::string, z3::expr>> kind_step_goals(const System& sys, model::Property p,
+                                                              const EngineOptions& o, Unroller& u, unsigned k,
+                                                              bool split) {
+  std::vector<std::pair<std::string, z3::expr>> goals;
+  if (split) {
+    goals.emplace_back("property", sys.bad(p, u.state(k)));
+    for (const System::Clause& cl : sys.helper_clauses(p, u.state(k))) goals.emplace_back(cl.name, !cl.holds);
+  } else {
+    goals.emplace_back("all", !q_holds(sys, p, u.state(k)));
+  }
+  // With split_moves, each goal is asked once per kind of last move (A's or B's call or
+  // timer, a delivery from each slot): fixing the move lets the simplifier drop the rest of T.
+  // Without it the goals stay as they are (conjoining `true` made the step case slower).
+  if (k >= 1 && o.split_moves) {
+    const SysChoice& c = u.choice(k - 1);
+    z3::context& cx = sys.ctx();
+    auto move_is = [&](Move m) { return c.move == cx.bv_val(static_cast<unsigned>(m), 8); };
+    std::vector<std::pair<std::string, z3::expr>> cases;
+    for (bool b : {false, true}) {
+      const std::string h = b ? "B" : "A";
+      const z3::expr hb = c.host_b == cx.bool_val(b);
+      cases.emplace_back("app " + h, hb && move_is(Move::App));
+      cases.emplace_back("timer " + h, hb && move_is(Move::Timer));
+      for (unsigned j = 0; j < sys.options().slots; ++j)
+        cases.emplace_back(fmt::format("deliver net{} to {}", j, h), hb && move_is(Move::Deliver) && c.slot == cx.bv_val(j, 8));
+    }
+    std::vector<std::pair<std::string, z3::expr>> split_goals;
+    for (const auto& [gn, g] : goals)
+      for (const auto& [cn, ce] : cases) split_goals.emplace_back(gn + ", " + cn, g && ce);
+    goals = std::move(split_goals);
+  }
+  return goals;
+}
+
+// What the step case's queries answered: the first goal that is not UNSAT ends them.
+struct StepAnswer {
+  z3::check_result st = z3::unsat;
+  std::optional<z3::model> cex;  // when st is sat
+  std::string why;               // when st is unknown
+  bool unconfirmed = false;      // the second solver did not confirm an UNSAT (r says so)
+};
+
+// Asks the step case's goals at k in turn, each on a fresh solver, and re-checks each UNSAT.
+StepAnswer ask_step_goals(const System& sys, model::Property p, const EngineOptions& o, Unroller& u, unsigned k,
+                          bool split, const std::vector<std::pair<std::string, z3::expr>>& goals, Budget& budget,
+                          Result& r) {
+  z3::check_result st = z3::unsat;
+  std::optional<z3::model> cex;
+  std::string why;
+  for (const auto& [goal_name, goal] : goals) {
+    z3::solver stepper = qfbv(sys.ctx());
+    for (unsigned i = 0; i < k; ++i) {
+      stepper.add(u.trans(i));
+      stepper.add(q_holds(sys, p, u.state(i)));
+      // Simple path (pono adds it lazily too): useless at k = 1, where equal states cannot go
+      // from Q to not Q, and it slowed that query down several times.
+      if (k >= 2)
+        for (unsigned j = i + 1; j <= k; ++j) stepper.add(distinct(sys, u.state(i), u.state(j)));
+    }
+    stepper.add(goal);
+    set_timeout(stepper, budget);
+    const double t0 = budget.elapsed();
+    st = stepper.check();
+    // Finding clauses CTI by CTI: which conjunct is slow, or fails (stderr, on request).
+    if (std::getenv("TCPCLOSE_KIND_TRACE") != nullptr)
+      std::fprintf(stderr, "kind step %u %-28s %s %.1f s\n", k, goal_name.c_str(),
+                   st == z3::unsat ? "unsat" : st == z3::sat ? "sat" : "unknown", budget.elapsed() - t0);
+    if (st == z3::sat) cex = stepper.get_model();
+    if (st == z3::unknown) why = budget.why_unknown(stepper.reason_unknown());
+    if (st != z3::unsat) break;
+    const std::string label = split ? fmt::format("kind-step-{}-{}", k, goal_name) : fmt::format("kind-step-{}", k);
+    if (!confirmed(o, r, label, stepper)) return {st, std::move(cex), why, true};
+  }
+  return {st, std::move(cex), why, false};
+}
+
+// k-induction's step case at k: true when it ends the run (r says how), false to go on to k + 1.
+bool kind_step_case(const System& sys, model::Property p, const EngineOptions& o, Unroller& u, unsigned k,
+                    Budget& budget, Result& r) {
+  // Step: Q on states 0..k-1, all distinct, T between them, and not Q at k (a fresh
+  // non-incremental solver, as for BMC). With split_step, "not Q at k" is asked one
+  // conjunct at a time (the property, then each clause of the auxiliary invariant): the
+  // same question, as several smaller UNSAT queries.
+  const bool split = o.split_step.value_or(p == model::Property::NoStaleDelivery);
+  const std::vector<std::pair<std::string, z3::expr>> goals = kind_step_goals(sys, p, o, u, k, split);
+  const StepAnswer a = ask_step_goals(sys, p, o, u, k, split, goals, budget, r);
+  if (a.unconfirmed) { r.seconds = budget.elapsed(); return true; }
+  r.depth = k;
+  if (a.st == z3::unsat) {
+    r.outcome = Outcome::Proved;
+    r.cti.clear();
+    r.seconds = budget.elapsed();
+    return true;
+  }
+  if (a.st == z3::sat) r.cti = describe_cti(sys, u, *a.cex, k, p);
+  if (a.st == z3::unknown || budget.over()) {
+    r.detail = fmt::format("step case at k = {}: {}", k, a.st == z3::unknown ? a.why : "timeout");
+    r.outcome = Outcome::Unknown;
+    r.seconds = budget.elapsed();
+    return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 Result bmc(const System& sys, model::Property p, const EngineOptions& o) {
@@ -249,7 +389,6 @@ Result kinduction(const System& sys, model::Property p, const EngineOptions& o) 
   r.engine = Engine::KInduction;
   r.property = p;
   Budget budget(o.timeout_seconds, sys.ctx());
-  auto good = [&](const SysState& s) { return !sys.bad(p, s) && sys.helper(p, s); };
   try {
     Unroller u(sys);
     // Once the auxiliary invariant fails on a reachable state it cannot strengthen anything: the
@@ -257,107 +396,9 @@ Result kinduction(const System& sys, model::Property p, const EngineOptions& o) 
     std::string helper_failed;
     for (unsigned k = 0; k <= o.depth; ++k) {
       if (o.on_depth) o.on_depth(k);
-      // Base: no path of exactly k steps from the initial states violates P, nor (while it is
-      // in use) the auxiliary invariant.
-      for (const bool on_helper : {false, true}) {
-        if (on_helper && !helper_failed.empty()) break;
-        z3::solver base = qfbv(sys.ctx());
-        base.add(sys.init(u.state(0)));
-        for (unsigned i = 0; i < k; ++i) base.add(u.trans(i));
-        base.add(on_helper ? !sys.helper(p, u.state(k)) : sys.bad(p, u.state(k)));
-        set_timeout(base, budget);
-        const z3::check_result b = base.check();
-        r.depth = k;
-        if (b == z3::unknown) {
-          r.outcome = Outcome::Unknown;
-          r.detail = fmt::format("base case at k = {}: {}", k, budget.why_unknown(base.reason_unknown()));
-          r.seconds = budget.elapsed();
-          return r;
-        }
-        if (b == z3::unsat) continue;
-        if (!on_helper) {
-          r.outcome = Outcome::Violated;
-          r.witness = witness_of(sys, u, base.get_model(), k, p);
-          r.seconds = budget.elapsed();
-          return r;
-        }
-        helper_failed = fmt::format("the auxiliary invariant fails at depth {}; no violation to depth ", k);
-      }
+      if (kind_base_case(sys, p, u, k, budget, r, helper_failed)) return r;
       if (!helper_failed.empty()) continue;
-      // Step: Q on states 0..k-1, all distinct, T between them, and not Q at k (a fresh
-      // non-incremental solver, as for BMC). With split_step, "not Q at k" is asked one
-      // conjunct at a time (the property, then each clause of the auxiliary invariant): the
-      // same question, as several smaller UNSAT queries.
-      std::vector<std::pair<std::string, z3::expr>> goals;
-      const bool split = o.split_step.value_or(p == model::Property::NoStaleDelivery);
-      if (split) {
-        goals.emplace_back("property", sys.bad(p, u.state(k)));
-        for (const System::Clause& cl : sys.helper_clauses(p, u.state(k))) goals.emplace_back(cl.name, !cl.holds);
-      } else {
-        goals.emplace_back("all", !good(u.state(k)));
-      }
-      // With split_moves, each goal is asked once per kind of last move (A's or B's call or
-      // timer, a delivery from each slot): fixing the move lets the simplifier drop the rest of T.
-      // Without it the goals stay as they are (conjoining `true` made the step case slower).
-      if (k >= 1 && o.split_moves) {
-        const SysChoice& c = u.choice(k - 1);
-        z3::context& cx = sys.ctx();
-        auto move_is = [&](Move m) { return c.move == cx.bv_val(static_cast<unsigned>(m), 8); };
-        std::vector<std::pair<std::string, z3::expr>> cases;
-        for (bool b : {false, true}) {
-          const std::string h = b ? "B" : "A";
-          const z3::expr hb = c.host_b == cx.bool_val(b);
-          cases.emplace_back("app " + h, hb && move_is(Move::App));
-          cases.emplace_back("timer " + h, hb && move_is(Move::Timer));
-          for (unsigned j = 0; j < sys.options().slots; ++j)
-            cases.emplace_back(fmt::format("deliver net{} to {}", j, h), hb && move_is(Move::Deliver) && c.slot == cx.bv_val(j, 8));
-        }
-        std::vector<std::pair<std::string, z3::expr>> split_goals;
-        for (const auto& [gn, g] : goals)
-          for (const auto& [cn, ce] : cases) split_goals.emplace_back(gn + ", " + cn, g && ce);
-        goals = std::move(split_goals);
-      }
-      z3::check_result st = z3::unsat;
-      std::optional<z3::model> cex;
-      std::string why;
-      for (const auto& [goal_name, goal] : goals) {
-        z3::solver stepper = qfbv(sys.ctx());
-        for (unsigned i = 0; i < k; ++i) {
-          stepper.add(u.trans(i));
-          stepper.add(good(u.state(i)));
-          // Simple path (pono adds it lazily too): useless at k = 1, where equal states cannot go
-          // from Q to not Q, and it slowed that query down several times.
-          if (k >= 2)
-            for (unsigned j = i + 1; j <= k; ++j) stepper.add(distinct(sys, u.state(i), u.state(j)));
-        }
-        stepper.add(goal);
-        set_timeout(stepper, budget);
-        const double t0 = budget.elapsed();
-        st = stepper.check();
-        // Finding clauses CTI by CTI: which conjunct is slow, or fails (stderr, on request).
-        if (std::getenv("TCPCLOSE_KIND_TRACE") != nullptr)
-          std::fprintf(stderr, "kind step %u %-28s %s %.1f s\n", k, goal_name.c_str(),
-                       st == z3::unsat ? "unsat" : st == z3::sat ? "sat" : "unknown", budget.elapsed() - t0);
-        if (st == z3::sat) cex = stepper.get_model();
-        if (st == z3::unknown) why = budget.why_unknown(stepper.reason_unknown());
-        if (st != z3::unsat) break;
-        const std::string label = split ? fmt::format("kind-step-{}-{}", k, goal_name) : fmt::format("kind-step-{}", k);
-        if (!confirmed(o, r, label, stepper)) { r.seconds = budget.elapsed(); return r; }
-      }
-      r.depth = k;
-      if (st == z3::unsat) {
-        r.outcome = Outcome::Proved;
-        r.cti.clear();
-        r.seconds = budget.elapsed();
-        return r;
-      }
-      if (st == z3::sat) r.cti = describe_cti(sys, u, *cex, k, p);
-      if (st == z3::unknown || budget.over()) {
-        r.detail = fmt::format("step case at k = {}: {}", k, st == z3::unknown ? why : "timeout");
-        r.outcome = Outcome::Unknown;
-        r.seconds = budget.elapsed();
-        return r;
-      }
+      if (kind_step_case(sys, p, o, u, k, budget, r)) return r;
     }
     r.outcome = Outcome::Unknown;
     r.detail = helper_failed.empty()
@@ -370,9 +411,6 @@ Result kinduction(const System& sys, model::Property p, const EngineOptions& o) 
   return r;
 }
 
-// CHC: Inv(x) <= Init(x);  Inv(x') <= Inv(x) /\ T(x, c, x');  Err <= Inv(x) /\ Bad(x).
-// Query Err with Spacer: unsat means an inductive invariant exists. The invariant is then
-// checked on its own, by three UNSAT queries (and, when asked, by the second solver).
 namespace {
 
 // The conjuncts of e, nested ANDs flattened, each once (by AST identity), `true` dropped.
@@ -392,8 +430,160 @@ std::vector<z3::expr> conjuncts(const z3::expr& e) {
   return r;
 }
 
+// The CHC encoding's variables: state x, next state xn, choice c, and Inv's argument lists.
+struct ChcVars {
+  SysState x, xn;
+  SysChoice c;
+  z3::sort_vector sorts;
+  z3::expr_vector args, nargs, all;
+};
+
+// Fresh variables for the CHC encoding, and the sort and argument lists built from them.
+ChcVars chc_vars(const System& sys) {
+  z3::context& ctx = sys.ctx();
+  const SysState x = sys.fresh_state("");
+  const SysState xn = sys.fresh_state(".next");  // not a prime: cvc5 reads only SMT-LIB symbols
+  const SysChoice c = sys.fresh_choice("");
+  const std::vector<z3::expr> xv = sys.vars(x), xnv = sys.vars(xn);
+  z3::sort_vector sorts(ctx);
+  z3::expr_vector args(ctx), nargs(ctx), all(ctx);
+  for (const z3::expr& e : xv) { sorts.push_back(e.get_sort()); args.push_back(e); all.push_back(e); }
+  for (const z3::expr& e : xnv) { nargs.push_back(e); all.push_back(e); }
+  for (const z3::expr& e : {c.move, c.host_b, c.slot, c.keep, c.timer, c.delta, c.isn}) all.push_back(e);
+  if (sys.options().delay) all.push_back(c.late);  // a variable only in the budget world (fresh_choice)
+  return {x, xn, c, sorts, args, nargs, all};
+}
+
+// Spacer's parameters (its timeout from the budget) and the relations Inv and Err.
+void set_up_spacer(z3::fixedpoint& fp, const EngineOptions& o, Budget& budget, z3::func_decl& inv,
+                   z3::func_decl& err) {
+  z3::params ps(fp.ctx());
+  ps.set("engine", "spacer");
+  ps.set("timeout", budget.left_ms());
+  if (o.chc_seed) ps.set("xform.slice", false);  // Spacer: covers need slicing off
+  fp.set(ps);
+  fp.register_relation(inv);
+  fp.register_relation(err);
+}
+
+// Hands Spacer the conjuncts of System::helper as covers of Inv (EngineOptions::chc_seed).
+void seed_spacer(const System& sys, model::Property p, const ChcVars& v, z3::func_decl& inv, z3::fixedpoint& fp) {
+  // Seed Spacer with k-induction's auxiliary invariant (System::helper) as a lemma of Inv at
+  // every level (Z3_fixedpoint_add_cover, de Bruijn index i = argument i). Spacer trusts a
+  // cover without proving it, so nothing rests on the seed: the invariant Spacer returns is
+  // re-checked below (init, step, safe) by a fresh solver, which is what makes it a proof.
+  z3::context& ctx = sys.ctx();
+  z3::expr_vector bound(ctx);
+  for (unsigned i = 0; i < v.args.size(); ++i)
+    bound.push_back(z3::expr(ctx, Z3_mk_bound(ctx, i, v.sorts[i])));
+  // Each conjunct of the seed is its own cover, after simplification and without repeats.
+  // Handed over as one conjunction, no-stale-delivery's clauses tripped an assertion in
+  // Z3 4.8.12's Spacer (spacer_context.cpp:2194 "Failed to verify: found") that aborts the
+  // process; one conjunct at a time, Spacer closes the one-slot proof in a second.
+  for (z3::expr l : conjuncts(sys.helper(p, v.x).simplify())) {
+    z3::expr lemma = l.substitute(v.args, bound);
+    fp.add_cover(-1, inv, lemma);
+  }
+}
+
+// Spacer's query Err: true when it ends the run (r says how), false when it found an invariant.
+bool ask_spacer(const System& sys, model::Property p, const EngineOptions& o, Budget& budget, z3::fixedpoint& fp,
+                z3::expr& goal, Result& r) {
+  // If the watchdog fired while the rules and covers were built (about 1 s), the query is not
+  // started at all: an interrupt does not reach a query that starts after it, so `--timeout 1`
+  // took 2 s per property. (Setting the parameters again here instead made Spacer drop the
+  // covers: the time-wait-duration CHC proof went from 90 s to past 8 min.)
+  if (budget.over() || budget.interrupted()) {
+    r.outcome = Outcome::Unknown;
+    r.detail = fmt::format("timeout after {:.0f} s", budget.limit);
+    r.seconds = budget.elapsed();
+    return true;
+  }
+  const z3::check_result q = fp.query(goal);
+  r.seconds = budget.elapsed();
+  if (q == z3::sat) {
+    // A reachable violation: Spacer found a counterexample; BMC gives the shortest witness.
+    EngineOptions bo = o;
+    bo.timeout_seconds = std::max(1.0, o.timeout_seconds - r.seconds);
+    Result w = bmc(sys, p, bo);
+    r.outcome = Outcome::Violated;
+    r.witness = w.witness;
+    r.depth = w.depth;
+    if (!r.witness) r.detail = "Spacer found a counterexample; BMC found no witness within the depth";
+    r.seconds = budget.elapsed();
+    return true;
+  }
+  if (q == z3::unknown) {
+    r.outcome = Outcome::Unknown;
+    r.detail = budget.why_unknown(fp.reason_unknown());
+    return true;
+  }
+  return false;
+}
+
+// One UNSAT query that Spacer's invariant must pass, named for the second solver.
+struct Check { std::string label; z3::expr query; };
+
+// The UNSAT queries that make Spacer's invariant a proof: init, step (whole or per conjunct), safe.
+std::vector<Check> invariant_checks(const System& sys, model::Property p, const EngineOptions& o, const ChcVars& v,
+                                    const z3::expr& cover, const z3::expr& body, const z3::expr& nbody) {
+  std::vector<Check> checks = {{"chc-init", sys.init(v.x) && !body}};
+  // The step check can be asked whole or one conjunct of the invariant at a time, as
+  // k-induction's step case (the same question; EngineOptions::split_step).
+  if (o.split_step.value_or(p == model::Property::NoStaleDelivery)) {
+    const z3::expr step = body && sys.trans(v.x, v.c, v.xn);
+    std::vector<z3::expr> parts = conjuncts(cover);
+    for (std::size_t i = 0; i < parts.size(); ++i)
+      checks.push_back({fmt::format("chc-step-{}", i + 1), step && !parts[i].substitute(v.nargs)});
+  } else {
+    checks.push_back({"chc-step", body && sys.trans(v.x, v.c, v.xn) && !nbody});
+  }
+  checks.push_back({"chc-safe", body && sys.bad(p, v.x)});
+  return checks;
+}
+
+// Runs the checks on fresh solvers: true when one fails or is not confirmed (r says how).
+bool check_invariant(const System& sys, model::Property p, const EngineOptions& o, Budget& budget,
+                     const std::vector<Check>& checks, Result& r) {
+  for (const Check& k : checks) {
+    z3::solver s = qfbv(sys.ctx());
+    set_timeout(s, budget);
+    s.add(k.query);
+    const z3::check_result cr = s.check();
+    if (cr == z3::sat && o.chc_seed) {
+      // Spacer trusted a seed that is not invariant here (on a mutant, System::helper can
+      // fail on reachable states), so its "unsat" means nothing. BMC looks for the witness.
+      EngineOptions bo = o;
+      bo.timeout_seconds = std::max(1.0, o.timeout_seconds - budget.elapsed());
+      Result w = bmc(sys, p, bo);
+      r.outcome = w.witness ? Outcome::Violated : Outcome::Unknown;
+      r.witness = w.witness;
+      r.depth = w.depth;
+      r.detail = fmt::format("the seeded lemma fails {} on this system; {}", k.label,
+                             w.witness               ? std::string("BMC found the witness")
+                             : w.detail.empty() ? fmt::format("BMC found no witness within {} moves", w.depth)
+                                                : "BMC found no witness: " + w.detail);
+      r.seconds = budget.elapsed();
+      return true;
+    }
+    if (cr != z3::unsat) {
+      r.outcome = cr == z3::sat ? Outcome::Error : Outcome::Unknown;
+      r.detail = cr == z3::sat ? fmt::format("Spacer's invariant fails its own check {} (sat)", k.label)
+                               : fmt::format("Spacer's invariant: its check {} is unknown ({})", k.label,
+                                             budget.why_unknown(s.reason_unknown()));
+      r.seconds = budget.elapsed();
+      return true;
+    }
+    if (!confirmed(o, r, k.label, s)) { r.seconds = budget.elapsed(); return true; }
+  }
+  return false;
+}
+
 }  // namespace
 
+// CHC: Inv(x) <= Init(x);  Inv(x') <= Inv(x) /\ T(x, c, x');  Err <= Inv(x) /\ Bad(x).
+// Query Err with Spacer: unsat means an inductive invariant exists. The invariant is then
+// checked on its own, by three UNSAT queries (and, when asked, by the second solver).
 Result chc(const System& sys, model::Property p, const EngineOptions& o) {
   Result r;
   r.engine = Engine::Chc;
@@ -401,129 +591,28 @@ Result chc(const System& sys, model::Property p, const EngineOptions& o) {
   Budget budget(o.timeout_seconds, sys.ctx());
   try {
     z3::context& ctx = sys.ctx();
-    const SysState x = sys.fresh_state("");
-    const SysState xn = sys.fresh_state(".next");  // not a prime: cvc5 reads only SMT-LIB symbols
-    const SysChoice c = sys.fresh_choice("");
-    const std::vector<z3::expr> xv = sys.vars(x), xnv = sys.vars(xn);
-    z3::sort_vector sorts(ctx);
-    z3::expr_vector args(ctx), nargs(ctx), all(ctx);
-    for (const z3::expr& e : xv) { sorts.push_back(e.get_sort()); args.push_back(e); all.push_back(e); }
-    for (const z3::expr& e : xnv) { nargs.push_back(e); all.push_back(e); }
-    for (const z3::expr& e : {c.move, c.host_b, c.slot, c.keep, c.timer, c.delta, c.isn}) all.push_back(e);
-    if (sys.options().delay) all.push_back(c.late);  // a variable only in the budget world (fresh_choice)
-    z3::func_decl inv = ctx.function("Inv", sorts, ctx.bool_sort());
+    const ChcVars v = chc_vars(sys);
+    z3::func_decl inv = ctx.function("Inv", v.sorts, ctx.bool_sort());
     z3::func_decl err = ctx.function("Err", 0, nullptr, ctx.bool_sort());
     z3::fixedpoint fp(ctx);
-    z3::params ps(ctx);
-    ps.set("engine", "spacer");
-    ps.set("timeout", budget.left_ms());
-    if (o.chc_seed) ps.set("xform.slice", false);  // Spacer: covers need slicing off
-    fp.set(ps);
-    fp.register_relation(inv);
-    fp.register_relation(err);
+    set_up_spacer(fp, o, budget, inv, err);
     z3::symbol r_init = ctx.str_symbol("init"), r_step = ctx.str_symbol("step"), r_bad = ctx.str_symbol("bad");
-    z3::expr rule_init = z3::forall(args, z3::implies(sys.init(x), inv(args)));
-    z3::expr rule_step = z3::forall(all, z3::implies(inv(args) && sys.trans(x, c, xn), inv(nargs)));
-    z3::expr rule_bad = z3::forall(args, z3::implies(inv(args) && sys.bad(p, x), err()));
+    z3::expr rule_init = z3::forall(v.args, z3::implies(sys.init(v.x), inv(v.args)));
+    z3::expr rule_step = z3::forall(v.all, z3::implies(inv(v.args) && sys.trans(v.x, v.c, v.xn), inv(v.nargs)));
+    z3::expr rule_bad = z3::forall(v.args, z3::implies(inv(v.args) && sys.bad(p, v.x), err()));
     z3::expr goal = err();
     fp.add_rule(rule_init, r_init);
     fp.add_rule(rule_step, r_step);
     fp.add_rule(rule_bad, r_bad);
-    // Seed Spacer with k-induction's auxiliary invariant (System::helper) as a lemma of Inv at
-    // every level (Z3_fixedpoint_add_cover, de Bruijn index i = argument i). Spacer trusts a
-    // cover without proving it, so nothing rests on the seed: the invariant Spacer returns is
-    // re-checked below (init, step, safe) by a fresh solver, which is what makes it a proof.
-    if (o.chc_seed) {
-      z3::expr_vector bound(ctx);
-      for (unsigned i = 0; i < args.size(); ++i)
-        bound.push_back(z3::expr(ctx, Z3_mk_bound(ctx, i, sorts[i])));
-      // Each conjunct of the seed is its own cover, after simplification and without repeats.
-      // Handed over as one conjunction, no-stale-delivery's clauses tripped an assertion in
-      // Z3 4.8.12's Spacer (spacer_context.cpp:2194 "Failed to verify: found") that aborts the
-      // process; one conjunct at a time, Spacer closes the one-slot proof in a second.
-      for (z3::expr l : conjuncts(sys.helper(p, x).simplify())) {
-        z3::expr lemma = l.substitute(args, bound);
-        fp.add_cover(-1, inv, lemma);
-      }
-    }
-    // If the watchdog fired while the rules and covers were built (about 1 s), the query is not
-    // started at all: an interrupt does not reach a query that starts after it, so `--timeout 1`
-    // took 2 s per property. (Setting the parameters again here instead made Spacer drop the
-    // covers: the time-wait-duration CHC proof went from 90 s to past 8 min.)
-    if (budget.over() || budget.interrupted()) {
-      r.outcome = Outcome::Unknown;
-      r.detail = fmt::format("timeout after {:.0f} s", budget.limit);
-      r.seconds = budget.elapsed();
-      return r;
-    }
-    const z3::check_result q = fp.query(goal);
-    r.seconds = budget.elapsed();
-    if (q == z3::sat) {
-      // A reachable violation: Spacer found a counterexample; BMC gives the shortest witness.
-      EngineOptions bo = o;
-      bo.timeout_seconds = std::max(1.0, o.timeout_seconds - r.seconds);
-      Result w = bmc(sys, p, bo);
-      r.outcome = Outcome::Violated;
-      r.witness = w.witness;
-      r.depth = w.depth;
-      if (!r.witness) r.detail = "Spacer found a counterexample; BMC found no witness within the depth";
-      r.seconds = budget.elapsed();
-      return r;
-    }
-    if (q == z3::unknown) {
-      r.outcome = Outcome::Unknown;
-      r.detail = budget.why_unknown(fp.reason_unknown());
-      return r;
-    }
+    if (o.chc_seed) seed_spacer(sys, p, v, inv, fp);
+    if (ask_spacer(sys, p, o, budget, fp, goal, r)) return r;
     // The invariant: Spacer's cover of Inv, over the arguments (de Bruijn index i = argument i).
     z3::expr cover = fp.get_cover_delta(-1, inv);
-    const z3::expr body = cover.substitute(args), nbody = cover.substitute(nargs);
+    const z3::expr body = cover.substitute(v.args), nbody = cover.substitute(v.nargs);
     r.detail = fmt::format("invariant of {} nodes", Z3_get_ast_id(ctx, body) ? body.to_string().size() : 0);
-    struct Check { std::string label; z3::expr query; };
-    std::vector<Check> checks = {{"chc-init", sys.init(x) && !body}};
-    // The step check can be asked whole or one conjunct of the invariant at a time, as
-    // k-induction's step case (the same question; EngineOptions::split_step).
-    if (o.split_step.value_or(p == model::Property::NoStaleDelivery)) {
-      const z3::expr step = body && sys.trans(x, c, xn);
-      std::vector<z3::expr> parts = conjuncts(cover);
-      for (std::size_t i = 0; i < parts.size(); ++i)
-        checks.push_back({fmt::format("chc-step-{}", i + 1), step && !parts[i].substitute(nargs)});
-    } else {
-      checks.push_back({"chc-step", body && sys.trans(x, c, xn) && !nbody});
-    }
-    checks.push_back({"chc-safe", body && sys.bad(p, x)});
+    const std::vector<Check> checks = invariant_checks(sys, p, o, v, cover, body, nbody);
     const double spacer_seconds = budget.elapsed();
-    for (const Check& k : checks) {
-      z3::solver s = qfbv(ctx);
-      set_timeout(s, budget);
-      s.add(k.query);
-      const z3::check_result cr = s.check();
-      if (cr == z3::sat && o.chc_seed) {
-        // Spacer trusted a seed that is not invariant here (on a mutant, System::helper can
-        // fail on reachable states), so its "unsat" means nothing. BMC looks for the witness.
-        EngineOptions bo = o;
-        bo.timeout_seconds = std::max(1.0, o.timeout_seconds - budget.elapsed());
-        Result w = bmc(sys, p, bo);
-        r.outcome = w.witness ? Outcome::Violated : Outcome::Unknown;
-        r.witness = w.witness;
-        r.depth = w.depth;
-        r.detail = fmt::format("the seeded lemma fails {} on this system; {}", k.label,
-                               w.witness               ? std::string("BMC found the witness")
-                               : w.detail.empty() ? fmt::format("BMC found no witness within {} moves", w.depth)
-                                                  : "BMC found no witness: " + w.detail);
-        r.seconds = budget.elapsed();
-        return r;
-      }
-      if (cr != z3::unsat) {
-        r.outcome = cr == z3::sat ? Outcome::Error : Outcome::Unknown;
-        r.detail = cr == z3::sat ? fmt::format("Spacer's invariant fails its own check {} (sat)", k.label)
-                                 : fmt::format("Spacer's invariant: its check {} is unknown ({})", k.label,
-                                               budget.why_unknown(s.reason_unknown()));
-        r.seconds = budget.elapsed();
-        return r;
-      }
-      if (!confirmed(o, r, k.label, s)) { r.seconds = budget.elapsed(); return r; }
-    }
+    if (check_invariant(sys, p, o, budget, checks, r)) return r;
     r.outcome = Outcome::Proved;
     r.detail += fmt::format("; Spacer {:.0f} s, its {} checks {:.0f} s", spacer_seconds, checks.size(), budget.elapsed() - spacer_seconds);
     z3::stats st = fp.statistics();
