@@ -241,8 +241,60 @@ z3::expr System::init(const SysState& s) const {
          !s.bad_stale && !s.bad_tw && !s.saw_stale_rejected;
 }
 
-// T(s, c, n). Each numbered block has its twin in apply().
+// trans()'s terms from one group of its numbered blocks to the next (each group has its helper).
+// Some fields no later group reads (t and f aside): they keep their terms alive (see trans()).
+// The first lines and blocks 1, 1b and 2: the move's kind, time and host, the delivered slot,
+// the ISS a new connection would take, and whether each is allowed.
+struct System::SymMove {
+  z3::expr t, f;  // true and false, made once as trans() made them
+  z3::expr is_app, is_del, is_tmr, now, clock_ok, hb;
+  SymHost H;  // the host that moves
+  SymSlot P;  // the delivered segment's slot
+  z3::expr deliver_ok, isn_ok, iss;
+};
+// Blocks 3 and 4: what the applications call next, and whether the move is enabled at all.
+struct System::SymCalls {
+  z3::expr a_op, a_connect, a_send, b_read, enabled;  // a_op: A's pc modulo its program's length (kept alive)
+};
+// Blocks 5 and 6: the core's input, TCB and step, and the moving host after it.
+struct System::SymStep {
+  SymInput ci;
+  SymTcb tin;
+  SymOutput o;
+  z3::expr connected, reopened;
+  SymHost Hn;
+};
+// Block 7's outcome: the slot the sent segment fills, and for 7b whether it found one and how
+// many segments died.
+struct System::SymNet {
+  SymSlot fresh;  // kept alive
+  z3::expr placed, died;
+};
+
+// T(s, c, n). Each numbered block has its twin in apply(). The blocks are grouped in helpers:
+// the first lines and blocks 1, 1b and 2 in trans_move(), 3 and 4 in trans_enabled(), 5 and 6 in
+// trans_step(), 7 in trans_network(), 7b in trans_budgets(), 8 in trans_monitors().
+// Rule: the helpers make the Z3 calls of the one function they were, in its order, and what they
+// return lives to its end as its locals did (Z3 gives a new term the id of one freed before):
+// the same terms with the same ids, as the relation's shape is pinned (docs/proofs.md).
 z3::expr System::trans(const SysState& s, const SysChoice& c, const SysState& n) const {
+  const SymMove m = trans_move(s, c);
+  const SymCalls a = trans_enabled(s, c, m);
+  z3::expr e = a.enabled;
+  const SymStep st = trans_step(s, c, n, m, a, e);
+  const SymNet net = trans_network(s, c, n, m, st, e);
+  trans_budgets(s, c, n, st, net, e);
+  trans_monitors(s, c, n, m, st, e);
+  return e;
+}
+
+// 1b. How long a segment lives in the budget world: kNormalDelay ticks, or MSL when flagged delayed.
+z3::expr System::lifetime(const SymSlot& q) const {
+  return o_.delay ? z3::ite(q.late, v_.bv32(o_.cfg.msl), v_.bv32(model::kNormalDelay)) : v_.bv32(o_.cfg.msl);
+}
+
+// The first lines and blocks 1, 1b and 2 of trans(): the move's time and host, the delivered slot.
+System::SymMove System::trans_move(const SysState& s, const SysChoice& c) const {
   const Vocabulary& v = v_;
   const Config& cfg = o_.cfg;
   auto b8 = [&](std::uint32_t x) { return v.bv8(x); };
@@ -263,11 +315,8 @@ z3::expr System::trans(const SysState& s, const SysChoice& c, const SysState& n)
   SymSlot P = s.net.empty() ? SymSlot{f, f, b32(0), b8(0), lift(v, Segment{}), f} : s.net[0];
   for (unsigned j = 1; j < s.net.size(); ++j) P = mux(c.slot == b8(j), s.net[j], P);
   // 1b. The budget world: a segment lives kNormalDelay ticks, or MSL when flagged delayed
-  // (model/successors.hpp, detail::Successors::tick); one that outlives it dies when
+  // (model/successors.hpp, detail::Successors::tick; lifetime()); one that outlives it dies when
   // the time of this move passes, and its death is a loss.
-  auto lifetime = [&](const SymSlot& q) {
-    return o_.delay ? z3::ite(q.late, b32(cfg.msl), b32(model::kNormalDelay)) : b32(cfg.msl);
-  };
   const z3::expr alive = z3::ule(now - P.sent, o_.budgeted() ? lifetime(P) : b32(cfg.msl));
   const z3::expr deliver_ok = z3::ult(c.slot, b8(o_.slots)) && P.valid && P.to_b == hb && alive &&
                               (!c.keep || z3::ult(s.dups, b8(o_.dup)));
@@ -278,6 +327,16 @@ z3::expr System::trans(const SysState& s, const SysChoice& c, const SysState& n)
                                : z3::uge(c.isn, b32(1)) && z3::ule(c.isn, b32(kAdversarialMaxStep));
   const z3::expr isn_ok = !H.has_iss || step_ok;
   const z3::expr iss = z3::ite(H.has_iss, H.last_iss + c.isn, c.isn);
+  return SymMove{t, f, is_app, is_del, is_tmr, now, clock_ok, hb, H, P, deliver_ok, isn_ok, iss};
+}
+
+// Blocks 3 and 4 of trans(): the applications' next calls and the timers; whether the move is enabled.
+System::SymCalls System::trans_enabled(const SysState& s, const SysChoice& c, const SymMove& m) const {
+  const Vocabulary& v = v_;
+  auto b8 = [&](std::uint32_t x) { return v.bv8(x); };
+  auto b32 = [&](std::uint32_t x) { return v.bv32(x); };
+  const z3::expr &t = m.t, &f = m.f, &hb = m.hb;
+  const SymHost& H = m.H;
 
   // 3. The applications. A: (connect, send, close) x incarnations. B: read what is unread,
   // then close once the peer's FIN is in (a server reading to end of stream).
@@ -300,24 +359,38 @@ z3::expr System::trans(const SysState& s, const SysChoice& c, const SysState& n)
     if (tm == Timer::DelAck && !delack()) continue;  // never armed: the relation has no such move
     const z3::expr d = H.tcb.deadline[static_cast<std::size_t>(tm)];
     timer_ok = timer_ok || (c.timer == v.timer(tm) && d != b32(kNever) &&
-                            (o_.late_timers ? z3::ule(d, now) : d == now));
+                            (o_.late_timers ? z3::ule(d, m.now) : d == m.now));
   }
 
-  const z3::expr enabled = z3::ite(is_app, app_ok, z3::ite(is_del, deliver_ok && isn_ok,
-                                                             is_tmr && timer_ok)) && clock_ok &&
-                           z3::ite(is_app && !hb && a_connect, isn_ok, t);
+  const z3::expr enabled = z3::ite(m.is_app, app_ok, z3::ite(m.is_del, m.deliver_ok && m.isn_ok,
+                                                               m.is_tmr && timer_ok)) && m.clock_ok &&
+                           z3::ite(m.is_app && !hb && a_connect, m.isn_ok, t);
+  return SymCalls{a_op, a_connect, a_send, b_read, enabled};
+}
+
+// Blocks 5 and 6 of trans(): the core's step on the moving host, and that host after it (into e).
+System::SymStep System::trans_step(const SysState& s, const SysChoice& c, const SysState& n, const SymMove& m,
+                                   const SymCalls& a, z3::expr& e) const {
+  const Vocabulary& v = v_;
+  const Config& cfg = o_.cfg;
+  auto b8 = [&](std::uint32_t x) { return v.bv8(x); };
+  auto b32 = [&](std::uint32_t x) { return v.bv32(x); };
+  const z3::expr &is_app = m.is_app, &is_del = m.is_del, &now = m.now, &hb = m.hb;
+  const SymHost& H = m.H;
+  const SymSlot& P = m.P;
 
   // 5. The core's input and TCB: one encode_step per step, on the moving host.
   const z3::expr kind = z3::ite(
       is_del, v.kind(InputKind::Segment),
-      z3::ite(is_tmr, v.kind(InputKind::Timeout),
-              z3::ite(hb, z3::ite(b_read, v.kind(InputKind::Receive), v.kind(InputKind::Close)),
-                      z3::ite(a_connect, v.kind(InputKind::Connect),
-                              z3::ite(a_send, v.kind(InputKind::Send), v.kind(InputKind::Close))))));
+      z3::ite(m.is_tmr, v.kind(InputKind::Timeout),
+              z3::ite(hb, z3::ite(a.b_read, v.kind(InputKind::Receive), v.kind(InputKind::Close)),
+                      z3::ite(a.a_connect, v.kind(InputKind::Connect),
+                              z3::ite(a.a_send, v.kind(InputKind::Send), v.kind(InputKind::Close))))));
   const z3::expr nbytes = z3::ite(hb, b32(kRecvAll), b32(o_.data));
   const SymSegment none = lift(v, Segment{});
-  const SymInput ci{kind, c.timer, b8(static_cast<std::uint32_t>(Shut::RdWr)), now, nbytes, iss,
+  const SymInput ci{kind, c.timer, b8(static_cast<std::uint32_t>(Shut::RdWr)), now, nbytes, m.iss,
                     mux(is_del, P.seg, none)};
+  const SymTcb& tb = s.h[1].tcb;
   const z3::expr spawn = is_del && hb && !live(v, tb) && has(v, P.seg, flag::SYN) && !has(v, P.seg, flag::ACK) &&
                          !has(v, P.seg, flag::RST);
   const SymTcb tin = mux(spawn, lift(v, listener(cfg)), H.tcb);
@@ -326,7 +399,7 @@ z3::expr System::trans(const SysState& s, const SysChoice& c, const SysState& n)
   // 6. The moving host after the step.
   const z3::expr spawned = spawn && o.tcb.state == v.state(State::SynReceived);
   const z3::expr reopened = is_del && (o.effects & b8(effect::Reopened)) != b8(0);
-  const z3::expr connected = is_app && !hb && a_connect;
+  const z3::expr connected = is_app && !hb && a.a_connect;
   const SymTcb tnew = mux(spawn && !spawned, H.tcb, o.tcb);
   const z3::expr inc = z3::ite(connected, s.next_inc, z3::ite(spawned || reopened, P.inc, H.inc));
   const z3::expr fin_processed = is_del && has(v, P.seg, flag::FIN) && !has(v, P.seg, flag::RST) &&
@@ -340,18 +413,29 @@ z3::expr System::trans(const SysState& s, const SysChoice& c, const SysState& n)
   const SymHost Hn{tnew, inc, z3::ite(is_app && !hb, H.pc + b8(1), H.pc), tw_start,
                    z3::ite(new_iss, o.tcb.iss, H.last_iss), H.has_iss || new_iss,
                    counts_iss() ? z3::ite(new_iss, H.n_iss + b8(1), H.n_iss) : H.n_iss};
-  z3::expr e = enabled;
   for (std::size_t i = 0; i < 2; ++i) {
     const z3::expr me = i == 0 ? !hb : hb;
     e = e && eq(n.h[i], mux(me, Hn, s.h[i]));
   }
+  return SymStep{ci, tin, o, connected, reopened, Hn};
+}
+
+// Block 7 of trans(): the network after the move (into e).
+System::SymNet System::trans_network(const SysState& s, const SysChoice& c, const SysState& n, const SymMove& m,
+                                     const SymStep& st, z3::expr& e) const {
+  const Vocabulary& v = v_;
+  const Config& cfg = o_.cfg;
+  auto b8 = [&](std::uint32_t x) { return v.bv8(x); };
+  auto b32 = [&](std::uint32_t x) { return v.bv32(x); };
+  const z3::expr &t = m.t, &f = m.f, &is_del = m.is_del, &now = m.now, &hb = m.hb;
+  const SymOutput& o = st.o;
 
   // 7. The network: the delivered segment leaves (unless duplicated); the sent one takes the
   // chosen free slot, or is lost. A reply to a segment belongs to that segment's incarnation.
   const z3::expr emits = o.has_seg;
   const z3::expr reply = o.verdict == b8(static_cast<std::uint32_t>(Verdict::Reset)) ||
-                         !(live(v, tin) || live(v, o.tcb));
-  const SymSlot fresh{t, !hb, now, z3::ite(reply && is_del, P.inc, inc), o.seg, o_.delay ? c.late : f};
+                         !(live(v, st.tin) || live(v, o.tcb));
+  const SymSlot fresh{t, !hb, now, z3::ite(reply && is_del, m.P.inc, st.Hn.inc), o.seg, o_.delay ? c.late : f};
   z3::expr placed = f;  // the sent segment takes the first free slot; with none free it is lost
   z3::expr died = b8(0);  // 1b: slots whose segment outlived its lifetime in this move's time
   for (unsigned j = 0; j < s.net.size(); ++j) {
@@ -369,7 +453,16 @@ z3::expr System::trans(const SysState& s, const SysChoice& c, const SysState& n)
     e = e && eq(n.net[j], mux(here, fresh, SymSlot{valid, q.to_b, q.sent, q.inc, q.seg, q.late}));
   }
   e = e && n.now == now && n.dups == z3::ite(is_del && c.keep, s.dups + b8(1), s.dups) &&
-      n.next_inc == z3::ite(connected, s.next_inc + b8(1), s.next_inc);
+      n.next_inc == z3::ite(st.connected, s.next_inc + b8(1), s.next_inc);
+  return SymNet{fresh, placed, died};
+}
+
+// Block 7b of trans(): the budgets the move spends (into e).
+void System::trans_budgets(const SysState& s, const SysChoice& c, const SysState& n, const SymStep& st,
+                           const SymNet& net, z3::expr& e) const {
+  const Vocabulary& v = v_;
+  auto b8 = [&](std::uint32_t x) { return v.bv8(x); };
+  const z3::expr &emits = st.o.has_seg, &placed = net.placed, &died = net.died;
   // 7b. The budgets: deaths and a segment sent into a full network spend the loss budget, a
   // wanderer the delay budget; a move beyond either is not enabled (the model prunes it).
   if (o_.loss) {
@@ -380,21 +473,34 @@ z3::expr System::trans(const SysState& s, const SysChoice& c, const SysState& n)
     const z3::expr delayed = s.delays + z3::ite(emits && placed && c.late, b8(1), b8(0));
     e = e && n.delays == delayed && z3::ule(delayed, b8(*o_.delay));
   }
+}
+
+// Block 8 of trans(): the monitors, fed by the move and the core's step (into e).
+void System::trans_monitors(const SysState& s, const SysChoice& c, const SysState& n, const SymMove& m,
+                            const SymStep& st, z3::expr& e) const {
+  const Vocabulary& v = v_;
+  const Config& cfg = o_.cfg;
+  auto b8 = [&](std::uint32_t x) { return v.bv8(x); };
+  auto b32 = [&](std::uint32_t x) { return v.bv32(x); };
+  const z3::expr &is_app = m.is_app, &is_del = m.is_del, &is_tmr = m.is_tmr, &reopened = st.reopened;
+  const SymHost& H = m.H;
+  const SymSlot& P = m.P;
+  const SymOutput& o = st.o;
 
   // 8. The monitors (model/properties.hpp check_transition).
   const z3::expr accepted = (o.effects & b8(kAcceptEffects)) != b8(0);
   const z3::expr stale = is_del && live(v, H.tcb) && P.inc != H.inc && accepted && !reopened;
   const z3::expr rejected = is_del && live(v, H.tcb) && z3::ult(P.inc, H.inc) && !accepted;
-  const z3::expr left_tw = tin.state == v.state(State::TimeWait) &&
+  const z3::expr left_tw = st.tin.state == v.state(State::TimeWait) &&
                            o.tcb.state != v.state(State::TimeWait);
   const z3::expr by_timer = is_tmr && c.timer == v.timer(Timer::TimeWait);
-  const z3::expr timer_early = z3::ult(now - H.tw_start, b32(cfg.time_wait));
+  const z3::expr timer_early = z3::ult(m.now - H.tw_start, b32(cfg.time_wait));
   z3::expr early = by_timer && timer_early;
   if (cfg.mutant != Mutant::None) {
     // Under a mutant, the exits the profile's own rules allow are exactly those of the
     // single-step invariant time-wait-held (one definition; the checker asks the unmutated
     // step() the same question).
-    early = z3::ite(by_timer, timer_early, !invariant(v, cfg, InvariantId::TimeWaitHeld, tin, ci, o));
+    early = z3::ite(by_timer, timer_early, !invariant(v, cfg, InvariantId::TimeWaitHeld, st.tin, st.ci, o));
   } else {
     // Without one, the same exits as plain terms, kept as they were: the relation's shape is
     // pinned (docs/proofs.md). A RST when RFC 1337 is off, a reopening SYN when the profile
@@ -409,7 +515,6 @@ z3::expr System::trans(const SysState& s, const SysChoice& c, const SysState& n)
   }
   e = e && n.bad_stale == (s.bad_stale || stale) && n.bad_tw == (s.bad_tw || (left_tw && early)) &&
       n.saw_stale_rejected == (s.saw_stale_rejected || rejected);
-  return e;
 }
 
 z3::expr System::bad(model::Property p, const SysState& s) const {

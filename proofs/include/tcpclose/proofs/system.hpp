@@ -182,6 +182,25 @@ class System {
   std::string describe(const CState& s) const;
 
  private:
+  // trans()'s numbered blocks in groups, each with its twin in apply() (system.cpp): the first
+  // lines and blocks 1, 1b, 2 (move); 3, 4 (enabled); 5, 6 (step); 7 (network); 7b (budgets);
+  // 8 (monitors). The structs carry one group's terms or values to the next.
+  struct SymMove;
+  struct SymCalls;
+  struct SymStep;
+  struct SymNet;
+  SymMove trans_move(const SysState& s, const SysChoice& c) const;
+  SymCalls trans_enabled(const SysState& s, const SysChoice& c, const SymMove& m) const;
+  SymStep trans_step(const SysState& s, const SysChoice& c, const SysState& n, const SymMove& m, const SymCalls& a,
+                     z3::expr& e) const;
+  SymNet trans_network(const SysState& s, const SysChoice& c, const SysState& n, const SymMove& m, const SymStep& st,
+                       z3::expr& e) const;
+  void trans_budgets(const SysState& s, const SysChoice& c, const SysState& n, const SymStep& st, const SymNet& net,
+                     z3::expr& e) const;
+  void trans_monitors(const SysState& s, const SysChoice& c, const SysState& n, const SymMove& m, const SymStep& st,
+                      z3::expr& e) const;
+  // 1b: how long a segment lives in the budget world (kNormalDelay, or MSL when flagged delayed).
+  z3::expr lifetime(const SymSlot& q) const;
   void time_wait_clauses(const SysState& s, std::vector<Clause>& r) const;
   void stale_clauses(const SysState& s, std::vector<Clause>& r) const;
   void clock_clauses(const SysState& s, std::vector<Clause>& r) const;
