@@ -271,7 +271,7 @@ struct System::SymNet {
   z3::expr placed, died;
 };
 
-// T(s, c, n). Each numbered block has its twin in apply(). The blocks are grouped in helpers:
+// T(s, c, n). Each numbered block has its twin in apply(), and each helper here its twin there:
 // the first lines and blocks 1, 1b and 2 in trans_move(), 3 and 4 in trans_enabled(), 5 and 6 in
 // trans_step(), 7 in trans_network(), 7b in trans_budgets(), 8 in trans_monitors().
 // Rule: the helpers make the Z3 calls of the one function they were, in its order, and what they
@@ -962,7 +962,70 @@ bool System::bad(model::Property p, const CState& s) const {
 
 // ----- the concrete twin ------------------------------------------------------------------
 
+// apply()'s values from one group of blocks to the next, the twins of trans()'s SymMove, SymCalls,
+// SymStep and SymNet. The first lines and blocks 1, 1b and 2: the move, its time and host, the
+// delivered slot and the ISS a new connection would take.
+struct System::CMove {
+  bool is_app, is_del, is_tmr;
+  std::uint32_t now;
+  bool clock_ok;
+  std::size_t hi;  // the host that moves
+  CSlot P;         // the delivered segment's slot
+  bool deliver_ok, isn_ok;
+  Seq iss;
+};
+// Blocks 3 and 4: what the applications call next, and whether the move is enabled at all.
+struct System::CCalls {
+  AOp a_op;
+  bool b_read, connected, enabled;
+};
+// Blocks 5 and 6: the core's input, TCB and step, and what the step did to the moving host.
+struct System::CStep {
+  Input in;
+  Tcb tin;
+  Output o;
+  bool spawned, reopened;
+};
+// Block 7, for 7b: whether a segment was sent and took a slot, and how many segments died.
+struct System::CNet {
+  bool sent, placed;
+  unsigned died;
+};
+
+// The concrete step: the blocks of trans() in the same groups, through the real step().
 std::optional<CState> System::apply(const CState& s, const CChoice& c, CEvent* ev) const {
+  const CMove m = apply_move(s, c);
+  const CCalls a = apply_enabled(s, c, m);
+  if (!a.enabled) return std::nullopt;
+  CState n = s;
+  n.now = m.now;
+  const CStep st = apply_step(s, c, m, a, n);
+  const CNet net = apply_network(c, m, a, st, n);
+  if (!apply_budgets(s, c, net, n)) return std::nullopt;
+  apply_monitors(s, c, m, st, n);
+  if (ev) {
+    ev->ran_core = true;
+    ev->spawned = st.spawned;
+    ev->before = st.tin;
+    ev->input = st.in;
+    ev->out = st.o;
+    ev->pkt = m.P;
+    ev->app_op = !m.is_app ? -1
+                 : c.host_b ? static_cast<int>(a.b_read ? model::Op::ReadEof : model::Op::Close)
+                 : static_cast<int>(a.a_op == AOp::Connect ? model::Op::Connect
+                                    : a.a_op == AOp::Send  ? model::Op::Send
+                                                           : model::Op::Close);
+  }
+  return n;
+}
+
+// 1b, concrete: how long a segment lives in the budget world.
+std::uint32_t System::lifetime(const CSlot& q) const {
+  return o_.delay ? (q.late ? o_.cfg.msl : model::kNormalDelay) : o_.cfg.msl;
+}
+
+// The first lines and blocks 1, 1b and 2 of apply(): the move's time and host, the delivered slot.
+System::CMove System::apply_move(const CState& s, const CChoice& c) const {
   const Config& cfg = o_.cfg;
   const std::size_t hi = c.host_b ? 1 : 0;
   const CHost& H = s.h[hi];
@@ -974,16 +1037,19 @@ std::optional<CState> System::apply(const CState& s, const CChoice& c, CEvent* e
       for (std::uint32_t d : h.tcb.deadline) clock_ok = clock_ok && (d == kNever || now <= d);
   // 1.
   const CSlot P = c.slot < s.net.size() ? s.net[c.slot] : CSlot{};
-  // 1b.
-  auto lifetime = [&](const CSlot& q) -> std::uint32_t {
-    return o_.delay ? (q.late ? cfg.msl : model::kNormalDelay) : cfg.msl;
-  };
+  // 1b. (lifetime())
   const bool deliver_ok = c.slot < o_.slots && P.valid && P.to_b == c.host_b &&
                           now - P.sent <= (o_.budgeted() ? lifetime(P) : cfg.msl) && (!c.keep || s.dups < o_.dup);
   // 2.
   const bool step_ok = o_.isn == IsnPolicy::Clock ? c.isn == kClockStep : c.isn >= 1 && c.isn <= kAdversarialMaxStep;
   const bool isn_ok = !H.has_iss || step_ok;
   const Seq iss = H.has_iss ? H.last_iss + c.isn : c.isn;
+  return CMove{is_app, is_del, is_tmr, now, clock_ok, hi, P, deliver_ok, isn_ok, iss};
+}
+
+// Blocks 3 and 4 of apply(): the applications' next calls and the timer; whether the move is enabled.
+System::CCalls System::apply_enabled(const CState& s, const CChoice& c, const CMove& m) const {
+  const CHost& H = s.h[m.hi];
   // 3.
   const std::uint32_t apc = s.h[0].pc;
   const bool a_running = apc < ops_per_conn() * o_.incarnations;
@@ -1001,33 +1067,40 @@ std::optional<CState> System::apply(const CState& s, const CChoice& c, CEvent* e
   const bool b_read = tb.rcv_unread != 0;
   const bool b_ok = live(tb) && (b_read || (tb.fin_rcvd && !tb.orphan));
   // 4.
-  const bool timer_ok = H.tcb.armed(c.timer) && (o_.late_timers ? H.tcb.at(c.timer) <= now : H.tcb.at(c.timer) == now);
-  const bool connected = is_app && !c.host_b && a_op == AOp::Connect;
-  const bool enabled = (is_app ? (c.host_b ? b_ok : a_ok) : is_del ? deliver_ok && isn_ok : is_tmr && timer_ok) && clock_ok &&
-                       (!connected || isn_ok);
-  if (!enabled) return std::nullopt;
-  CState n = s;
-  n.now = now;
+  const bool timer_ok = H.tcb.armed(c.timer) && (o_.late_timers ? H.tcb.at(c.timer) <= m.now : H.tcb.at(c.timer) == m.now);
+  const bool connected = m.is_app && !c.host_b && a_op == AOp::Connect;
+  const bool enabled = (m.is_app ? (c.host_b ? b_ok : a_ok) : m.is_del ? m.deliver_ok && m.isn_ok : m.is_tmr && timer_ok) &&
+                       m.clock_ok && (!connected || m.isn_ok);
+  return CCalls{a_op, b_read, connected, enabled};
+}
+
+// Blocks 5 and 6 of apply(): the real step() on the moving host, and that host after it (in n).
+System::CStep System::apply_step(const CState& s, const CChoice& c, const CMove& m, const CCalls& a, CState& n) const {
+  const Config& cfg = o_.cfg;
+  const CHost& H = s.h[m.hi];
+  const CSlot& P = m.P;
+  const bool is_del = m.is_del;
+  const std::uint32_t now = m.now;
   // 5.
   Input in;
-  if (is_del) in = Input::segment(now, P.seg, iss);
-  else if (is_tmr) in = Input::timeout(now, c.timer);
-  else if (c.host_b) in = b_read ? Input::receive(now, kRecvAll) : Input::close(now);
-  else if (a_op == AOp::Connect) in = Input::connect(now, iss);
-  else if (a_op == AOp::Send) in = Input::send(now, o_.data);
+  if (is_del) in = Input::segment(now, P.seg, m.iss);
+  else if (m.is_tmr) in = Input::timeout(now, c.timer);
+  else if (c.host_b) in = a.b_read ? Input::receive(now, kRecvAll) : Input::close(now);
+  else if (a.a_op == AOp::Connect) in = Input::connect(now, m.iss);
+  else if (a.a_op == AOp::Send) in = Input::send(now, o_.data);
   else in = Input::close(now);
-  in.iss = iss;  // the symbolic input carries these whatever its kind; step() reads them only where it needs them
+  in.iss = m.iss;  // the symbolic input carries these whatever its kind; step() reads them only where it needs them
   in.n = c.host_b ? kRecvAll : o_.data;
   in.timer = c.timer;
-  const bool spawn = is_del && c.host_b && !live(tb) && bare_syn(P.seg);
+  const bool spawn = is_del && c.host_b && !live(s.h[1].tcb) && bare_syn(P.seg);
   const Tcb tin = spawn ? listener(cfg) : H.tcb;
   const Output o = step(tin, in, cfg);
   // 6.
   const bool spawned = spawn && o.tcb.state == State::SynReceived;
   const bool reopened = is_del && (o.effects & effect::Reopened);
-  CHost& Hn = n.h[hi];
+  CHost& Hn = n.h[m.hi];
   Hn.tcb = spawn && !spawned ? H.tcb : o.tcb;
-  Hn.inc = connected ? s.next_inc : spawned || reopened ? P.inc : H.inc;
+  Hn.inc = a.connected ? s.next_inc : spawned || reopened ? P.inc : H.inc;
   const Segment& g = P.seg;
   const bool fin_processed = is_del && g.has(flag::FIN) && !g.has(flag::RST) && H.tcb.state == State::TimeWait &&
                              (g.seq + g.seg_len() == H.tcb.rcv_nxt ||
@@ -1036,8 +1109,17 @@ std::optional<CState> System::apply(const CState& s, const CChoice& c, CEvent* e
     Hn.tw_start = H.tcb.state != State::TimeWait || fin_processed ? now : H.tw_start;
   else
     Hn.tw_start = 0;
-  if (is_app && !c.host_b) ++Hn.pc;
-  if (connected || spawned || reopened) { Hn.last_iss = o.tcb.iss; Hn.has_iss = true; if (counts_iss()) ++Hn.n_iss; }
+  if (m.is_app && !c.host_b) ++Hn.pc;
+  if (a.connected || spawned || reopened) { Hn.last_iss = o.tcb.iss; Hn.has_iss = true; if (counts_iss()) ++Hn.n_iss; }
+  return CStep{in, tin, o, spawned, reopened};
+}
+
+// Block 7 of apply(): the network after the move (in n).
+System::CNet System::apply_network(const CChoice& c, const CMove& m, const CCalls& a, const CStep& st, CState& n) const {
+  const Config& cfg = o_.cfg;
+  const bool is_del = m.is_del;
+  const std::uint32_t now = m.now;
+  const Output& o = st.o;
   // 7.
   unsigned died = 0;
   if (o_.budgeted())
@@ -1047,62 +1129,64 @@ std::optional<CState> System::apply(const CState& s, const CChoice& c, CEvent* e
   bool placed = false;
   const Segment* sent = o.actions.sent();
   if (sent) {
-    const bool reply = o.verdict == Verdict::Reset || !(live(tin) || live(o.tcb));
+    const bool reply = o.verdict == Verdict::Reset || !(live(st.tin) || live(o.tcb));
     for (CSlot& q : n.net) {
       if (q.valid && (o_.budgeted() || now - q.sent <= cfg.msl)) continue;
-      q = CSlot{true, !c.host_b, now, reply && is_del ? P.inc : Hn.inc, *sent, o_.delay && c.late};
+      q = CSlot{true, !c.host_b, now, reply && is_del ? m.P.inc : n.h[m.hi].inc, *sent, o_.delay && c.late};
       placed = true;
       break;
     }
   }
   if (is_del && c.keep) ++n.dups;
-  if (connected) ++n.next_inc;
+  if (a.connected) ++n.next_inc;
+  return CNet{sent != nullptr, placed, died};
+}
+
+// Block 7b of apply(): the budgets the move spends (in n); false when it would exceed one.
+bool System::apply_budgets(const CState& s, const CChoice& c, const CNet& net, CState& n) const {
+  const bool sent = net.sent, placed = net.placed;
   // 7b.
   if (o_.loss) {
-    const unsigned lost = s.losses + died + (sent && !placed ? 1 : 0);
-    if (lost > *o_.loss) return std::nullopt;
+    const unsigned lost = s.losses + net.died + (sent && !placed ? 1 : 0);
+    if (lost > *o_.loss) return false;
     n.losses = static_cast<std::uint8_t>(lost);
   }
   if (o_.delay) {
     const unsigned delayed = s.delays + (placed && c.late ? 1 : 0);
-    if (delayed > *o_.delay) return std::nullopt;
+    if (delayed > *o_.delay) return false;
     n.delays = static_cast<std::uint8_t>(delayed);
   }
+  return true;
+}
+
+// Block 8 of apply(): the monitors (in n).
+void System::apply_monitors(const CState& s, const CChoice& c, const CMove& m, const CStep& st, CState& n) const {
+  const Config& cfg = o_.cfg;
+  const CHost& H = s.h[m.hi];
+  const CSlot& P = m.P;
+  const bool is_del = m.is_del, reopened = st.reopened;
+  const Output& o = st.o;
   // 8.
   const bool accepted = (o.effects & kAcceptEffects) != 0;
   if (is_del && live(H.tcb) && P.inc != H.inc && accepted && !reopened) n.bad_stale = true;
   if (is_del && live(H.tcb) && P.inc < H.inc && !accepted) n.saw_stale_rejected = true;
-  if (tin.state == State::TimeWait && o.tcb.state != State::TimeWait) {
-    const bool by_timer = is_tmr && c.timer == Timer::TimeWait;
+  if (st.tin.state == State::TimeWait && o.tcb.state != State::TimeWait) {
+    const bool by_timer = m.is_tmr && c.timer == Timer::TimeWait;
     bool early = false;
     if (by_timer) {
-      early = now - H.tw_start < cfg.time_wait;
+      early = m.now - H.tw_start < cfg.time_wait;
     } else if (cfg.mutant != Mutant::None) {  // as in trans(): time-wait-held decides
       thread_local Oracle oracle;
-      early = !oracle.holds(InvariantId::TimeWaitHeld, cfg, tin, in, o);
+      early = !oracle.holds(InvariantId::TimeWaitHeld, cfg, st.tin, st.in, o);
     } else {
       const bool rst_ok = is_del && P.seg.has(flag::RST) && cfg.rst_in_time_wait == RstInTimeWait::Kill;
       const bool reopen_ok = reopened && cfg.syn_reopen != SynReopen::Never;
       const bool syn_reset_ok = is_del && P.seg.has(flag::SYN) && cfg.syn_acceptance == SynAcceptance::Window &&
                                 o.verdict == Verdict::Reset;
-      early = !rst_ok && !reopen_ok && !syn_reset_ok && !is_app;
+      early = !rst_ok && !reopen_ok && !syn_reset_ok && !m.is_app;
     }
     if (early) n.bad_tw = true;
   }
-  if (ev) {
-    ev->ran_core = true;
-    ev->spawned = spawned;
-    ev->before = tin;
-    ev->input = in;
-    ev->out = o;
-    ev->pkt = P;
-    ev->app_op = !is_app ? -1
-                 : c.host_b ? static_cast<int>(b_read ? model::Op::ReadEof : model::Op::Close)
-                 : static_cast<int>(a_op == AOp::Connect ? model::Op::Connect
-                                    : a_op == AOp::Send  ? model::Op::Send
-                                                         : model::Op::Close);
-  }
-  return n;
 }
 
 std::string System::describe(const CState& s) const {

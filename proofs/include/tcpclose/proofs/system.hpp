@@ -199,8 +199,20 @@ class System {
                      z3::expr& e) const;
   void trans_monitors(const SysState& s, const SysChoice& c, const SysState& n, const SymMove& m, const SymStep& st,
                       z3::expr& e) const;
+  // apply()'s twins of the same groups.
+  struct CMove;
+  struct CCalls;
+  struct CStep;
+  struct CNet;
+  CMove apply_move(const CState& s, const CChoice& c) const;
+  CCalls apply_enabled(const CState& s, const CChoice& c, const CMove& m) const;
+  CStep apply_step(const CState& s, const CChoice& c, const CMove& m, const CCalls& a, CState& n) const;
+  CNet apply_network(const CChoice& c, const CMove& m, const CCalls& a, const CStep& st, CState& n) const;
+  bool apply_budgets(const CState& s, const CChoice& c, const CNet& net, CState& n) const;
+  void apply_monitors(const CState& s, const CChoice& c, const CMove& m, const CStep& st, CState& n) const;
   // 1b: how long a segment lives in the budget world (kNormalDelay, or MSL when flagged delayed).
   z3::expr lifetime(const SymSlot& q) const;
+  std::uint32_t lifetime(const CSlot& q) const;
   void time_wait_clauses(const SysState& s, std::vector<Clause>& r) const;
   void stale_clauses(const SysState& s, std::vector<Clause>& r) const;
   void clock_clauses(const SysState& s, std::vector<Clause>& r) const;
