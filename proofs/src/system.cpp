@@ -638,19 +638,7 @@ void System::stale_clauses(const SysState& s, std::vector<Clause>& r) const {
   r.push_back({"no-data", quiet});
   r.push_back({"a-syn-sent-is-new", z3::implies(A.tcb.state == v.state(State::SynSent),
                                                 z3::uge(A.inc, v.bv8(2)))});
-  r.push_back({"segment-shapes", k.every([&](const SymSlot& q) {
-                 const z3::expr syn = k.flag_on(q, flag::SYN), fin = k.flag_on(q, flag::FIN), rst = k.flag_on(q, flag::RST),
-                                ack = k.flag_on(q, flag::ACK);
-                 return z3::implies(k.alive(q), z3::implies(fin, ack && !syn && !rst) && z3::implies(syn, !rst && (q.to_b == !ack)) &&
-                                                  z3::implies(!ack, syn || rst));
-               })});
-  r.push_back({"syn-is-newest", k.every([&](const SymSlot& q) {
-                 return z3::implies(k.alive(q) && k.flag_on(q, flag::SYN), q.inc == A.inc && z3::uge(q.inc, v.bv8(2)));
-               })});
-  r.push_back({"rst-with-ack-is-newest", k.every([&](const SymSlot& q) {
-                 return z3::implies(k.alive(q) && k.flag_on(q, flag::RST) && k.flag_on(q, flag::ACK),
-                                    q.inc == A.inc && z3::uge(q.inc, v.bv8(2)));
-               })});
+  stale_segment_clauses(s, r);
   // With an ISN clock the new B may see old segments: numbers, not the slot, keep them out.
   if (o_.invariant.value_or(o_.isn) == IsnPolicy::Clock) clock_clauses(s, r);
   else
@@ -665,6 +653,37 @@ void System::stale_clauses(const SysState& s, std::vector<Clause>& r) const {
                })});
   r.push_back({"tcb-wellformed (A)", tcb_wellformed(v, o_.cfg, A.tcb)});
   r.push_back({"tcb-wellformed (B)", tcb_wellformed(v, o_.cfg, B.tcb)});
+  stale_number_clauses(s, r);
+  stale_role_clauses(s, r);
+}
+
+// segment-shapes, syn-is-newest, rst-with-ack-is-newest: the flags a segment in flight carries,
+// and that a SYN or a RST,ACK belongs to A's newest incarnation.
+void System::stale_segment_clauses(const SysState& s, std::vector<Clause>& r) const {
+  const Vocabulary& v = v_;
+  const SymHost& A = s.h[0];
+  const ClauseKit k{v, s, o_.cfg.msl};
+  r.push_back({"segment-shapes", k.every([&](const SymSlot& q) {
+                 const z3::expr syn = k.flag_on(q, flag::SYN), fin = k.flag_on(q, flag::FIN), rst = k.flag_on(q, flag::RST),
+                                ack = k.flag_on(q, flag::ACK);
+                 return z3::implies(k.alive(q), z3::implies(fin, ack && !syn && !rst) && z3::implies(syn, !rst && (q.to_b == !ack)) &&
+                                                  z3::implies(!ack, syn || rst));
+               })});
+  r.push_back({"syn-is-newest", k.every([&](const SymSlot& q) {
+                 return z3::implies(k.alive(q) && k.flag_on(q, flag::SYN), q.inc == A.inc && z3::uge(q.inc, v.bv8(2)));
+               })});
+  r.push_back({"rst-with-ack-is-newest", k.every([&](const SymSlot& q) {
+                 return z3::implies(k.alive(q) && k.flag_on(q, flag::RST) && k.flag_on(q, flag::ACK),
+                                    q.inc == A.inc && z3::uge(q.inc, v.bv8(2)));
+               })});
+}
+
+// little-in-flight, sent-range, rcv-range: each live TCB's sequence spaces start at the ISSs.
+void System::stale_number_clauses(const SysState& s, std::vector<Clause>& r) const {
+  const Vocabulary& v = v_;
+  const SymHost& A = s.h[0];
+  const SymHost& B = s.h[1];
+  const ClauseKit k{v, s, o_.cfg.msl};
   // What is unacknowledged: the SYN while unsynchronized, the FIN until ACKed, A's data.
   auto outstanding = [&](const SymTcb& tcb, std::uint32_t data) {
     const z3::expr most = z3::ite(k.in(tcb, {State::SynSent, State::SynReceived}), v.bv32(1), v.bv32(0)) +
@@ -701,6 +720,14 @@ void System::stale_clauses(const SysState& s, std::vector<Clause>& r) const {
                                 z3::implies(B.inc == A.inc && k.in(B.tcb, {State::SynReceived, State::Established,
                                                                           State::CloseWait, State::LastAck}),
                                             B.tcb.irs == A.last_iss)});
+}
+
+// fin-after-a-closes through syn-to-a-from-new-b: A opens and closes first, B answers.
+void System::stale_role_clauses(const SysState& s, std::vector<Clause>& r) const {
+  const Vocabulary& v = v_;
+  const SymHost& A = s.h[0];
+  const SymHost& B = s.h[1];
+  const ClauseKit k{v, s, o_.cfg.msl};
   // A closes first: a FIN of A's current incarnation, either way, exists only once A has closed.
   const z3::expr a_open = k.in(A.tcb, {State::SynSent, State::Established});
   r.push_back({"fin-after-a-closes",
@@ -749,24 +776,7 @@ void System::clock_clauses(const SysState& s, std::vector<Clause>& r) const {
     return z3::ite(inc == v.bv8(1), within(x, Y + v.bv32(off), v.bv32(n)),
                    within(x, Y + S + v.bv32(off), span2 + v.bv32(n)));
   };
-  r.push_back({"isn-ghosts", A.has_iss && B.has_iss && A.n_iss == A.inc});
-  r.push_back({"dups-bounded", z3::ule(s.dups, v.bv8(o_.dup))});
-  r.push_back({"syn-sent-retries", z3::implies(A.tcb.state == v.state(State::SynSent),
-                                               z3::ule(A.tcb.retries, v.bv8(o_.cfg.retries)))});
-  // B's ISSs: one in incarnation 1; in incarnation 2 one per bare SYN it took, and every bare SYN
-  // is one of A's (at most 1 + retries) transmissions or a duplicate.
-  z3::expr syns = v.bv8(0);
-  for (const SymSlot& q : s.net)
-    syns = syns + z3::ite(k.alive(q) && q.to_b && k.flag_on(q, flag::SYN) && !k.flag_on(q, flag::ACK) && !k.flag_on(q, flag::RST),
-                          v.bv8(1), v.bv8(0));
-  const z3::expr sent_syns = z3::ite(A.tcb.state == v.state(State::SynSent), A.tcb.retries + v.bv8(1),
-                                     v.bv8(static_cast<std::uint32_t>(o_.cfg.retries) + 1));
-  r.push_back({"b-iss-count", z3::uge(B.n_iss, v.bv8(1)) && z3::ule(B.n_iss, v.bv8(16)) &&
-                                  (B.inc == v.bv8(1)) == (B.n_iss == v.bv8(1)) &&
-                                  z3::ule(B.n_iss - v.bv8(1) + syns,
-                                          z3::ite(A.inc == v.bv8(1), v.bv8(0), sent_syns + s.dups))});
-  r.push_back({"rcv-wnd", z3::implies(live(v, A.tcb), A.tcb.rcv_wnd == v.bv32(o_.cfg.rcv_wnd)) &&
-                              z3::implies(live(v, B.tcb), B.tcb.rcv_wnd == v.bv32(o_.cfg.rcv_wnd))});
+  clock_count_clauses(s, r);
   // Every segment's numbers lie in its incarnation's range: SEQ in the sender's, ACK in the
   // receiver's (one past the ISS at least). A reply (a RST at SEQ=SEG.ACK) keeps the range of
   // the segment it answers, as it keeps that segment's incarnation.
@@ -786,6 +796,32 @@ void System::clock_clauses(const SysState& s, std::vector<Clause>& r) const {
   auto synced = [&](const SymTcb& tcb) { return !k.in(tcb, {State::Closed, State::Listen, State::SynSent}); };
   r.push_back({"irs-in-range", z3::implies(synced(A.tcb), in_b(A.tcb.irs, A.inc, 0, 0)) &&
                                    z3::implies(synced(B.tcb), B.tcb.irs == xa(B.inc))});
+}
+
+// isn-ghosts through rcv-wnd: the counts that keep B's ISSs few and every window as configured.
+void System::clock_count_clauses(const SysState& s, std::vector<Clause>& r) const {
+  const Vocabulary& v = v_;
+  const SymHost& A = s.h[0];
+  const SymHost& B = s.h[1];
+  const ClauseKit k{v, s, o_.cfg.msl};
+  r.push_back({"isn-ghosts", A.has_iss && B.has_iss && A.n_iss == A.inc});
+  r.push_back({"dups-bounded", z3::ule(s.dups, v.bv8(o_.dup))});
+  r.push_back({"syn-sent-retries", z3::implies(A.tcb.state == v.state(State::SynSent),
+                                               z3::ule(A.tcb.retries, v.bv8(o_.cfg.retries)))});
+  // B's ISSs: one in incarnation 1; in incarnation 2 one per bare SYN it took, and every bare SYN
+  // is one of A's (at most 1 + retries) transmissions or a duplicate.
+  z3::expr syns = v.bv8(0);
+  for (const SymSlot& q : s.net)
+    syns = syns + z3::ite(k.alive(q) && q.to_b && k.flag_on(q, flag::SYN) && !k.flag_on(q, flag::ACK) && !k.flag_on(q, flag::RST),
+                          v.bv8(1), v.bv8(0));
+  const z3::expr sent_syns = z3::ite(A.tcb.state == v.state(State::SynSent), A.tcb.retries + v.bv8(1),
+                                     v.bv8(static_cast<std::uint32_t>(o_.cfg.retries) + 1));
+  r.push_back({"b-iss-count", z3::uge(B.n_iss, v.bv8(1)) && z3::ule(B.n_iss, v.bv8(16)) &&
+                                  (B.inc == v.bv8(1)) == (B.n_iss == v.bv8(1)) &&
+                                  z3::ule(B.n_iss - v.bv8(1) + syns,
+                                          z3::ite(A.inc == v.bv8(1), v.bv8(0), sent_syns + s.dups))});
+  r.push_back({"rcv-wnd", z3::implies(live(v, A.tcb), A.tcb.rcv_wnd == v.bv32(o_.cfg.rcv_wnd)) &&
+                              z3::implies(live(v, B.tcb), B.tcb.rcv_wnd == v.bv32(o_.cfg.rcv_wnd))});
 }
 
 // Why no old segment outlives A's TIME-WAIT in the budget world with no loss (docs/proofs.md

@@ -214,8 +214,13 @@ class System {
   z3::expr lifetime(const SymSlot& q) const;
   std::uint32_t lifetime(const CSlot& q) const;
   void time_wait_clauses(const SysState& s, std::vector<Clause>& r) const;
+  // The one-slot world's clauses, in groups (stale_clauses adds them all, in their order).
   void stale_clauses(const SysState& s, std::vector<Clause>& r) const;
+  void stale_segment_clauses(const SysState& s, std::vector<Clause>& r) const;
+  void stale_number_clauses(const SysState& s, std::vector<Clause>& r) const;
+  void stale_role_clauses(const SysState& s, std::vector<Clause>& r) const;
   void clock_clauses(const SysState& s, std::vector<Clause>& r) const;
+  void clock_count_clauses(const SysState& s, std::vector<Clause>& r) const;
   // Whether states carry the n_iss ghost: only the ISN-clock invariant reads it.
   bool counts_iss() const { return o_.invariant.value_or(o_.isn) == IsnPolicy::Clock; }
   // Config::delayed_ack: the hosts may arm Timer::DelAck (else its deadline is the constant kNever).
