@@ -824,19 +824,21 @@ void System::clock_count_clauses(const SysState& s, std::vector<Clause>& r) cons
                               z3::implies(live(v, B.tcb), B.tcb.rcv_wnd == v.bv32(o_.cfg.rcv_wnd))});
 }
 
+// The terms the budget world's clauses share once nothing may be lost: whether A will reconnect,
+// A in the TIME-WAIT before that, its 2MSL deadline D, and the longest a segment sent now may live.
+struct System::BudgetTerms {
+  z3::expr before, tw, D, longest;
+};
+
 // Why no old segment outlives A's TIME-WAIT in the budget world with no loss (docs/proofs.md
 // "The budget world" names, per clause, the design step or the counterexample to induction).
 void System::budget_clauses(const SysState& s, std::vector<Clause>& r) const {
   const Vocabulary& v = v_;
   const Config& cfg = o_.cfg;
   const SymHost& A = s.h[0];
-  const SymHost& B = s.h[1];
   const z3::expr t = ctx().bool_val(true), f = ctx().bool_val(false);
   auto b32 = [&](std::uint32_t x) { return v.bv32(x); };
   const ClauseKit k{v, s, o_.cfg.msl};
-  auto lifetime = [&](const SymSlot& q) {
-    return o_.delay ? z3::ite(q.late, b32(cfg.msl), b32(model::kNormalDelay)) : b32(cfg.msl);
-  };
   // The longest a segment sent now may live: MSL while the delay budget lasts, else 1 tick.
   const z3::expr longest = o_.delay ? z3::ite(z3::ult(s.delays, v.bv8(*o_.delay)), b32(cfg.msl), b32(model::kNormalDelay))
                                     : b32(cfg.msl);
@@ -853,9 +855,25 @@ void System::budget_clauses(const SysState& s, std::vector<Clause>& r) const {
   // The TIME-WAIT that A reconnects after (the last one has no successor to protect; a SYN of
   // its own incarnation may still fly there, which incarnation 1, started established, has not).
   const z3::expr before = z3::ult(A.inc, v.bv8(o_.incarnations));  // A will reconnect
-  const std::uint32_t ops = ops_per_conn();
   const z3::expr tw = A.tcb.state == v.state(State::TimeWait) && before;
   const z3::expr D = A.tcb.deadline[static_cast<std::size_t>(Timer::TimeWait)];
+  const BudgetTerms b{before, tw, D, longest};
+  budget_tw_clauses(s, b, r);
+  budget_last_ack_clauses(s, b, r);
+  budget_open_clauses(s, b, r);
+  budget_fin_wait_clauses(s, b, r);
+  budget_end_clauses(s, b, r);
+}
+
+// tw-deadline through b-closes-after-a: A's 2MSL deadline D outlives what flies, and B's FIN.
+void System::budget_tw_clauses(const SysState& s, const BudgetTerms& b, std::vector<Clause>& r) const {
+  const Vocabulary& v = v_;
+  const Config& cfg = o_.cfg;
+  const SymHost& A = s.h[0];
+  const SymHost& B = s.h[1];
+  auto b32 = [&](std::uint32_t x) { return v.bv32(x); };
+  const ClauseKit k{v, s, o_.cfg.msl};
+  const z3::expr &before = b.before, &tw = b.tw, &D = b.D;
   r.push_back({"tw-deadline", z3::implies(tw, D != b32(kNever) && z3::ule(s.now, D) && z3::ule(D - s.now, b32(cfg.time_wait)))});
   // A answers only from TIME-WAIT, which restarts 2MSL: everything A sent is TIME-WAIT older than D.
   r.push_back({"a-sent-before-tw", z3::implies(tw, k.every([&](const SymSlot& q) {
@@ -879,28 +897,24 @@ void System::budget_clauses(const SysState& s, std::vector<Clause>& r) const {
                                              A.tcb.irs == B.tcb.iss)});
   r.push_back({"b-closes-after-a", z3::implies(before && B.inc == A.inc && !live(v, B.tcb),
                                                A.tcb.state == v.state(State::TimeWait) || A.tcb.state == v.state(State::Closed))});
+}
+
+// b-fin-timing, b-first-fin-in-flight, b-acked-early: B's LAST-ACK, timed from its first FIN.
+void System::budget_last_ack_clauses(const SysState& s, const BudgetTerms& b, std::vector<Clause>& r) const {
+  const Vocabulary& v = v_;
+  const SymHost& A = s.h[0];
+  const SymHost& B = s.h[1];
+  auto b32 = [&](std::uint32_t x) { return v.bv32(x); };
+  const ClauseKit k{v, s, o_.cfg.msl};
+  const z3::expr& before = b.before;
   // B's LAST-ACK: its FIN was first sent at f, recovered from the backed-off rexmit deadline
   // (RTO << retries: f = R - RTO, R - 3 RTO, R - 7 RTO). With nothing lost, the first FIN arrives
   // by f + MSL and A's ACK of it is sent by then, before the third retransmission (f + 7 RTO)
   // and before giving up. (The bounds are MSL's and RTO's, so the clauses mean the same at any
   // MSL; at MSL 2 and RTO 1 they are f + 2 and R - 1, R - 3, R - 7.)
-  const std::uint32_t rto = cfg.rto;
-  auto first_sent = [&](const z3::expr& deadline, const z3::expr& retries) {
-    return deadline - z3::ite(retries == v.bv8(0), b32(rto), z3::ite(retries == v.bv8(1), b32(3 * rto), b32(7 * rto)));
-  };
-  // The answer arrives by f + MSL + 1 with one delayed segment in the budget (the FIN or its
-  // ACK is late, not both), by f + 2 MSL without a budget: before f + 7 RTO at MSL 4 too. That
-  // bound is stated only where "sent by f + MSL" does not already imply it (at MSL 2 it would
-  // only slow the proof down: past a 900 s timeout on a loaded machine, against 142 s).
-  const std::uint32_t answered_by = cfg.msl + (o_.delay && *o_.delay <= 1 ? model::kNormalDelay : cfg.msl);
-  const bool bound_arrival = 2 * cfg.msl >= 7 * cfg.rto;
-  auto acked_by = [&](const SymSlot& q, const z3::expr& from) {
-    const z3::expr sent = z3::ule(q.sent, from + b32(cfg.msl));
-    return bound_arrival ? sent && z3::ule(q.sent + lifetime(q), from + b32(answered_by)) : sent;
-  };
   const z3::expr R = B.tcb.deadline[static_cast<std::size_t>(Timer::Rexmit)];
   const z3::expr rb = B.tcb.retries;
-  const z3::expr first = first_sent(R, rb);
+  const z3::expr first = fin_first_sent(R, rb);
   const z3::expr b_last_ack = before && B.inc == A.inc && B.tcb.state == v.state(State::LastAck);
   r.push_back({"b-fin-timing", z3::implies(b_last_ack, z3::ule(rb, v.bv8(2)) && R != b32(kNever) && z3::ule(first, s.now) &&
                                                            z3::ule(s.now, R))});
@@ -910,8 +924,46 @@ void System::budget_clauses(const SysState& s, std::vector<Clause>& r) const {
                            }))});
   r.push_back({"b-acked-early", z3::implies(b_last_ack && A.tcb.state == v.state(State::TimeWait), k.some([&](const SymSlot& q) {
                  return q.valid && q.to_b && has(v, q.seg, flag::ACK) && !has(v, q.seg, flag::RST) && !has(v, q.seg, flag::SYN) &&
-                        q.seg.ack == B.tcb.snd_nxt && q.seg.seq == B.tcb.rcv_nxt && acked_by(q, first);
+                        q.seg.ack == B.tcb.snd_nxt && q.seg.seq == B.tcb.rcv_nxt && fin_acked_by(q, first);
                }))});
+}
+
+// When a FIN was first sent, from its backed-off rexmit deadline (B's LAST-ACK, A's FIN-WAIT-1).
+z3::expr System::fin_first_sent(const z3::expr& deadline, const z3::expr& retries) const {
+  const Vocabulary& v = v_;
+  const Config& cfg = o_.cfg;
+  auto b32 = [&](std::uint32_t x) { return v.bv32(x); };
+  const std::uint32_t rto = cfg.rto;
+  return deadline - z3::ite(retries == v.bv8(0), b32(rto), z3::ite(retries == v.bv8(1), b32(3 * rto), b32(7 * rto)));
+}
+
+// Slot q, the ACK of a FIN first sent at `from`, was sent (and arrives) in time (the same two).
+z3::expr System::fin_acked_by(const SymSlot& q, const z3::expr& from) const {
+  const Vocabulary& v = v_;
+  const Config& cfg = o_.cfg;
+  auto b32 = [&](std::uint32_t x) { return v.bv32(x); };
+  // The answer arrives by f + MSL + 1 with one delayed segment in the budget (the FIN or its
+  // ACK is late, not both), by f + 2 MSL without a budget: before f + 7 RTO at MSL 4 too. That
+  // bound is stated only where "sent by f + MSL" does not already imply it (at MSL 2 it would
+  // only slow the proof down: past a 900 s timeout on a loaded machine, against 142 s).
+  const std::uint32_t answered_by = cfg.msl + (o_.delay && *o_.delay <= 1 ? model::kNormalDelay : cfg.msl);
+  const bool bound_arrival = 2 * cfg.msl >= 7 * cfg.rto;
+  const z3::expr sent = z3::ule(q.sent, from + b32(cfg.msl));
+  return bound_arrival ? sent && z3::ule(q.sent + lifetime(q), from + b32(answered_by)) : sent;
+}
+
+// no-rst-to-b-before-reconnect through windows-open: what A sends B before it reconnects, and
+// that open connections are quiet.
+void System::budget_open_clauses(const SysState& s, const BudgetTerms& b, std::vector<Clause>& r) const {
+  const Vocabulary& v = v_;
+  const SymHost& A = s.h[0];
+  const SymHost& B = s.h[1];
+  auto b32 = [&](std::uint32_t x) { return v.bv32(x); };
+  const ClauseKit k{v, s, o_.cfg.msl};
+  const std::uint32_t ops = ops_per_conn();
+  const z3::expr& before = b.before;
+  const z3::expr R = B.tcb.deadline[static_cast<std::size_t>(Timer::Rexmit)];
+  const z3::expr rb = B.tcb.retries;
   r.push_back({"no-rst-to-b-before-reconnect", k.every([&](const SymSlot& q) {
                  return z3::implies(before && q.valid && q.to_b, !has(v, q.seg, flag::RST));
                })});
@@ -930,10 +982,20 @@ void System::budget_clauses(const SysState& s, std::vector<Clause>& r) const {
                                                  A.tcb.state == v.state(State::Established))});
   r.push_back({"windows-open", z3::implies(live(v, A.tcb), A.tcb.rcv_wnd != b32(0)) &&
                                   z3::implies(live(v, B.tcb), B.tcb.rcv_wnd != b32(0))});
+}
+
+// a-fin-timing, a-first-fin-in-flight, a-acked-early: A's FIN-WAIT-1, timed from its first FIN.
+void System::budget_fin_wait_clauses(const SysState& s, const BudgetTerms& b, std::vector<Clause>& r) const {
+  const Vocabulary& v = v_;
+  const SymHost& A = s.h[0];
+  const SymHost& B = s.h[1];
+  auto b32 = [&](std::uint32_t x) { return v.bv32(x); };
+  const ClauseKit k{v, s, o_.cfg.msl};
+  const z3::expr& before = b.before;
   // A's FIN-WAIT-1, the same way: its FIN first sent at fa arrives by fa + MSL, B's ACK is sent by then.
   const z3::expr Ra = A.tcb.deadline[static_cast<std::size_t>(Timer::Rexmit)];
   const z3::expr ra = A.tcb.retries;
-  const z3::expr fa = first_sent(Ra, ra);
+  const z3::expr fa = fin_first_sent(Ra, ra);
   const z3::expr a_fw1 = before && A.tcb.state == v.state(State::FinWait1);
   r.push_back({"a-fin-timing", z3::implies(a_fw1, z3::ule(ra, v.bv8(2)) && Ra != b32(kNever) && z3::ule(fa, s.now) &&
                                                        z3::ule(s.now, Ra))});
@@ -945,8 +1007,19 @@ void System::budget_clauses(const SysState& s, std::vector<Clause>& r) const {
   r.push_back({"a-acked-early", z3::implies(a_fw1 && live(v, B.tcb) && B.inc == A.inc && B.tcb.fin_rcvd, k.some([&](const SymSlot& q) {
                  return q.valid && !q.to_b && q.inc == A.inc && has(v, q.seg, flag::ACK) && !has(v, q.seg, flag::RST) &&
                         !has(v, q.seg, flag::SYN) && q.seg.ack == A.tcb.snd_nxt && q.seg.seq == A.tcb.rcv_nxt &&
-                        acked_by(q, fa);
+                        fin_acked_by(q, fa);
                }))});
+}
+
+// rst-to-a-only-in-tw through old-b-closed-after-reconnect: when TIME-WAIT ends the network is
+// empty, and A reconnects into it.
+void System::budget_end_clauses(const SysState& s, const BudgetTerms& b, std::vector<Clause>& r) const {
+  const Vocabulary& v = v_;
+  const SymHost& A = s.h[0];
+  const SymHost& B = s.h[1];
+  const ClauseKit k{v, s, o_.cfg.msl};
+  const std::uint32_t ops = ops_per_conn();
+  const z3::expr &before = b.before, &tw = b.tw, &D = b.D, &longest = b.longest;
   r.push_back({"rst-to-a-only-in-tw", k.every([&](const SymSlot& q) {
                  return z3::implies(before && q.valid && !q.to_b && has(v, q.seg, flag::RST),
                                     A.tcb.state == v.state(State::TimeWait));

@@ -226,8 +226,17 @@ class System {
   // Config::delayed_ack: the hosts may arm Timer::DelAck (else its deadline is the constant kNever).
   bool delack() const { return o_.cfg.delayed_ack != DelayedAck::Off; }
   // The budget world's clauses (docs/proofs.md "The budget world"): why TIME-WAIT outlives
-  // every old segment when nothing may be lost.
+  // every old segment when nothing may be lost. budget_clauses adds them all, in their order;
+  // BudgetTerms carries the terms its groups share.
   void budget_clauses(const SysState& s, std::vector<Clause>& r) const;
+  struct BudgetTerms;
+  void budget_tw_clauses(const SysState& s, const BudgetTerms& b, std::vector<Clause>& r) const;
+  void budget_last_ack_clauses(const SysState& s, const BudgetTerms& b, std::vector<Clause>& r) const;
+  void budget_open_clauses(const SysState& s, const BudgetTerms& b, std::vector<Clause>& r) const;
+  void budget_fin_wait_clauses(const SysState& s, const BudgetTerms& b, std::vector<Clause>& r) const;
+  void budget_end_clauses(const SysState& s, const BudgetTerms& b, std::vector<Clause>& r) const;
+  z3::expr fin_first_sent(const z3::expr& deadline, const z3::expr& retries) const;
+  z3::expr fin_acked_by(const SymSlot& q, const z3::expr& from) const;
   SystemOptions o_;
   Vocabulary v_;
 };
