@@ -117,6 +117,7 @@ int run_vectors(const VectorsArgs& a) {
   const auto t0 = std::chrono::steady_clock::now();
   std::optional<StopSignals> stops(std::in_place);  // a signal ends the search, not the document
   vectors::Collection col;
+  bool limit_stopped = false;  // a search ended by --max-memory or the work dir
   nlohmann::json meta;
   meta["generator"] = "tcpclose 0.1.0";
   meta["profile"] = a.knobs.profile;
@@ -135,7 +136,9 @@ int run_vectors(const VectorsArgs& a) {
     opt.max_memory = memory_limit(a.max_memory);
     opt.work_dir = a.work_dir;
     opt.interrupt = &stops->flag();
-    vectors::collect(w, opt, col);
+    const std::string why = vectors::collect(w, opt, col);
+    // A cut the user asked for (--max-states) is a document as asked; any other is a stop (3).
+    limit_stopped = limit_stopped || (!why.empty() && why != "--max-states reached");
     if (!col.complete) col.incomplete_reason = explain_stop(col.incomplete_reason, a.max_memory);
     if (stops->stopped()) break;
   }
@@ -152,8 +155,7 @@ int run_vectors(const VectorsArgs& a) {
   std::fprintf(stderr, "tcpclose vectors: %zu vectors from %llu steps, %llu states, %.1f s, %zu bytes%s\n",
                col.vectors.size(), static_cast<unsigned long long>(col.steps), static_cast<unsigned long long>(col.states),
                secs, text.size(), col.complete ? "" : fmt::format(" (incomplete: {})", col.incomplete_reason).c_str());
-  // A cut the user asked for (--max-states) is a document as asked; any other is a stop (3).
-  const bool stopped = interrupted || (!col.complete && col.incomplete_reason != "--max-states reached");
+  const bool stopped = interrupted || limit_stopped;
   const int written = write_out(text, a.out, "vectors");
   return written != 0 ? written : stopped ? kExitIncomplete : 0;
 }

@@ -180,7 +180,7 @@ json actions_json(const Actions& a) {
 
 }  // namespace
 
-void collect(const model::World& w, model::ExploreOptions opt, Collection& into) {
+std::string collect(const model::World& w, model::ExploreOptions opt, Collection& into) {
   // Vectors are told apart by the fingerprint of (TCB, input) bytes, each confirmed byte-wise
   // against the vector it collides with, so a fingerprint collision cannot drop a vector.
   std::unordered_multimap<std::uint64_t, std::size_t> seen;
@@ -214,6 +214,7 @@ void collect(const model::World& w, model::ExploreOptions opt, Collection& into)
     into.complete = false;
     into.incomplete_reason = r.incomplete_reason;
   }
+  return r.incomplete_reason;
 }
 
 json to_json(const Collection& c, const json& meta) {

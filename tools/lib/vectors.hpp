@@ -36,8 +36,9 @@ struct Collection {
 // Explores `w` (model::explore with `opt`'s limits, interrupt and work dir; one thread, no
 // property judged) and collects the core step of every move, in breadth-first order.
 // Vectors already in `into` (by (TCB, input)) are not added again. A search that a limit or
-// `opt.interrupt` ends early leaves `complete` false, with the explorer's reason.
-void collect(const model::World& w, model::ExploreOptions opt, Collection& into);
+// `opt.interrupt` ends early leaves `complete` false, with the explorer's reason (the first
+// such search's). Returns this search's reason, "" when it was complete.
+std::string collect(const model::World& w, model::ExploreOptions opt, Collection& into);
 
 // The JSON document of docs/vectors.md. `meta` is copied into it (profile, scenarios, config).
 nlohmann::json to_json(const Collection& c, const nlohmann::json& meta);
