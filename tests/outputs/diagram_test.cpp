@@ -8,13 +8,17 @@
 #include <fstream>
 #include <string>
 
+#include <unistd.h>
+
 #include "diagram.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-// A directory holding a stand-in `dot` (the shell script `body`), and an empty TMPDIR.
+// A directory holding a stand-in `dot` (the shell script `body`), and an empty TMPDIR. Named by
+// the process: ctest runs each test of this file as its own process, two at a time, and with
+// one shared name one test's set-up removed the other's dot while it ran.
 struct FakeDot {
   explicit FakeDot(const std::string& body) {
     fs::remove_all(dir);
@@ -36,7 +40,7 @@ struct FakeDot {
   }
   FakeDot(const FakeDot&) = delete;
   FakeDot& operator=(const FakeDot&) = delete;
-  const fs::path dir = fs::temp_directory_path() / "tcpclose-fake-dot";
+  const fs::path dir = fs::temp_directory_path() / ("tcpclose-fake-dot-" + std::to_string(::getpid()));
   std::string old_path, old_tmp;
   bool had_tmp = false;
 };
