@@ -1,5 +1,6 @@
 // `tcpclose sweep`: the command line, the grid (with a named experiment's defaults), the runs
-// with their progress line, and the reports. Each point is one `tcpclose check --json` run.
+// with their progress line, and the reports. Each point is one `tcpclose check --json` run (or
+// `prove --json`, `ports --json`).
 #include "sweep.hpp"
 
 #include <unistd.h>
@@ -21,6 +22,8 @@
 #include "sweep_report.hpp"
 
 #include <tcpclose/model/properties.hpp>
+#include <tcpclose/proofs/engines.hpp>
+#include <tcpclose/proofs/system.hpp>
 
 namespace tcpclose::cli {
 namespace {
@@ -52,9 +55,8 @@ Grid merge(const Grid& exp, const Grid& user) {
 }
 
 // The grid to run: the user's options, over the experiment's if one is named. Returns "" or why not.
-std::string build_grid(const SweepArgs& a, const Experiment* exp, Grid& g) {
+std::string build_grid(const SweepArgs& a, const Experiment* exp, const std::string& program, Grid& g) {
   Grid user;
-  const std::string program = exp ? exp->program : "check";
   if (std::string e = parse_grid(a.grid_args, user, program); !e.empty()) return e;
   if (exp) {
     Grid base;
@@ -79,11 +81,32 @@ std::string build_grid(const SweepArgs& a, const Experiment* exp, Grid& g) {
   return {};
 }
 
+// The values of `flag` in the grid: its fixed value or its axis's values; empty if not given.
+std::vector<std::string> grid_values(const Grid& g, const std::string& flag) {
+  std::vector<std::string> out;
+  for (const auto& item : fixed_items(g.fixed))
+    if (item[0] == flag && item.size() > 1) out.push_back(item[1]);
+  for (const Axis& a : g.axes)
+    if (a.flag == flag) out.insert(out.end(), a.values.begin(), a.values.end());
+  return out;
+}
+
+// prove's columns: "property/engine" for each property and engine some point runs, in prove's order.
+std::vector<std::string> prove_columns(const Grid& g) {
+  std::vector<std::string> props = grid_values(g, "--property"), engines = grid_values(g, "--engine"), out;
+  auto runs = [](const std::vector<std::string>& given, const char* v) {
+    return given.empty() || std::find(given.begin(), given.end(), "all") != given.end() ||
+           std::find(given.begin(), given.end(), v) != given.end();
+  };
+  for (model::Property p : proofs::kProvable)
+    for (proofs::Engine e : proofs::kAllEngines)
+      if (runs(props, model::name(p)) && runs(engines, proofs::name(e)))
+        out.push_back(fmt::format("{}/{}", model::name(p), proofs::name(e)));
+  return out;
+}
+
 std::vector<std::string> property_columns(const Grid& g) {
-  std::vector<std::string> chosen;
-  const auto items = fixed_items(g.fixed);
-  for (const auto& item : items)
-    if (item[0] == "--property" && item.size() > 1) chosen.push_back(item[1]);
+  const std::vector<std::string> chosen = grid_values(g, "--property");
   std::vector<std::string> out;
   // Without --property, check decides the default set: the hazard observations are left out.
   for (model::Property p : model::kAllProperties)
@@ -96,6 +119,7 @@ std::vector<std::string> property_columns(const Grid& g) {
 std::string command_line(const SweepArgs& a) {
   std::string s = "tcpclose sweep";
   if (!a.experiment.empty()) s += " --experiment " + a.experiment;
+  if (!a.run.empty()) s += " --run " + a.run;
   for (const std::string& t : a.grid_args) s += " " + t;
   if (a.jobs != 1) s += fmt::format(" --jobs {}", a.jobs);
   return s;
@@ -178,11 +202,15 @@ CLI::App* add_sweep_command(CLI::App& app, SweepArgs& a) {
   auto* cmd = app.add_subcommand(
       "sweep", "Run check over a grid of configurations (--msl 1,2 --time-wait 0..8 ...) or a named experiment");
   cmd->allow_extras();
-  cmd->footer("Every other option is a check option (tcpclose check --help; with --experiment ephemeral-ports, a ports "
-              "option: tcpclose ports --help): a value, a list (1,2,3), a range (0..8) or both (0..2,5); options with "
-              "several values are the grid's axes. Exit codes: 0 every point ran, 1 a point "
+  cmd->footer("Every other option is a check option (tcpclose check --help; with --run prove, a prove option: tcpclose "
+              "prove --help; with --experiment ephemeral-ports, a ports option: tcpclose ports --help): a value, a list "
+              "(1,2,3), a range (0..8) or both (0..2,5); options with several values are the grid's axes. Exit codes: 0 every point ran, 1 a point "
               "could not run, 2 usage, 3 stopped or a point hit a limit (--resume finishes), 5 a report was lost.");
   cmd->add_option("--experiment", a.experiment, "A named experiment (--list-experiments); your options override its own");
+  cmd->add_option("--run", a.run,
+                  "What each point runs: check (the default) or prove (the SMT engines: the grid's options are then "
+                  "prove's; a point whose engine says unknown is incomplete, exit 3)")
+      ->check(CLI::IsMember({"check", "prove"}));
   cmd->add_flag("--list-experiments", a.list_experiments, "Print each named experiment with its claim and grid, and exit");
   cmd->add_option("--out", a.out_dir, "Write NAME.csv, NAME.md, NAME.json and NAME.svg into this directory");
   cmd->add_option("--name", a.name, "Base name of the reports (default: the experiment's name, or sweep)");
@@ -218,7 +246,13 @@ int run_sweep(const SweepArgs& a, const std::atomic<bool>* stop) {
   r.experiment = a.experiment;
   r.name = !a.name.empty() ? a.name : exp ? exp->name : "sweep";
   r.command = command_line(a);
-  if (std::string e = build_grid(a, exp, r.grid); !e.empty()) {
+  if (exp && !a.run.empty() && a.run != exp->program) {
+    std::fprintf(stderr, "tcpclose sweep: --run %s: the experiment %s runs %s; leave --run out\n", a.run.c_str(), exp->name,
+                 exp->program);
+    return kExitUsage;
+  }
+  r.program = exp ? exp->program : a.run.empty() ? "check" : a.run;
+  if (std::string e = build_grid(a, exp, r.program, r.grid); !e.empty()) {
     std::fprintf(stderr, "tcpclose sweep: %s\n", e.c_str());
     return kExitUsage;
   }
@@ -226,8 +260,8 @@ int run_sweep(const SweepArgs& a, const std::atomic<bool>* stop) {
     std::fprintf(stderr, "tcpclose sweep: --name %s: a base name, without '/'\n", r.name.c_str());
     return kExitUsage;
   }
-  r.program = exp ? exp->program : "check";
   if (r.program == "ports") r.values = ports_value_columns();
+  else if (r.program == "prove") r.properties = prove_columns(r.grid);
   else r.properties = property_columns(r.grid);
   r.rows.assign(r.grid.points.size(), PointResult{});
   if (!a.resume.empty()) {

@@ -1,6 +1,6 @@
 // `tcpclose sweep`: runs `tcpclose check` over a grid of configurations (or a named experiment;
-// ephemeral-ports runs `tcpclose ports` instead) and writes one table for the whole grid:
-// NAME.csv, NAME.md, NAME.json and a gnuplot NAME.svg.
+// ephemeral-ports runs `tcpclose ports` instead; `--run prove` runs the SMT engines) and writes
+// one table for the whole grid: NAME.csv, NAME.md, NAME.json and a gnuplot NAME.svg.
 // Exit codes: 0 every point ran, 1 a point could not run, 2 usage, 3 stopped or a point hit a
 // limit (finished rows kept; --resume completes them), 5 a report could not be written.
 #pragma once
@@ -22,6 +22,7 @@ struct SweepArgs {
   std::string name;            // default: the experiment's name, or "sweep"
   std::string resume;          // a NAME.json of an earlier run of the same grid
   std::string max_memory;      // for all runs together
+  std::string run;             // what each point runs: check or prove ("": the experiment's, else check)
   unsigned jobs = 1, threads = 0;
   bool json = false, progress = true, list_experiments = false, plot = true;
   std::vector<std::string> grid_args;  // the check options: axes and fixed ones
@@ -33,7 +34,7 @@ struct SweepResult {
   Grid grid;
   std::vector<std::string> properties;  // columns, in the checker's order
   std::vector<PointResult> rows;        // one per grid point
-  std::string program = "check";        // what each point runs: check, or ports (a simulation)
+  std::string program = "check";        // what each point runs: check, prove, or ports (a simulation)
   std::vector<std::string> values;      // ports: the output columns, in order
   bool interrupted = false;
   std::string command;                  // the command line, for the reports

@@ -1,5 +1,6 @@
 // The grid of `tcpclose sweep`: axes and fixed options read from the command line, checked
-// against `tcpclose check`'s own option table, so a sweep accepts exactly what check accepts.
+// against the option table of what each point runs (check, prove or ports), so a sweep accepts
+// exactly what that command accepts.
 #include "sweep_grid.hpp"
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 
 #include "check.hpp"
 #include "ports.hpp"
+#include "prove.hpp"
 
 namespace tcpclose::cli {
 namespace {
@@ -23,14 +25,17 @@ const std::set<std::string>& refused_options() {
   return s;
 }
 
-// A throwaway `check` (or `ports`) command, to look options up and to parse a point as it would.
+// A throwaway `check` (or `prove`, or `ports`) command, to look options up and to parse a point
+// as it would.
 struct CheckParser {
   CheckArgs args;
+  ProveArgs prove_args;
   PortsArgs ports_args;
   std::string program;
   CLI::App app;
   explicit CheckParser(const std::string& prog) : program(prog), app(prog) {
     if (prog == "ports") add_ports_options(app, ports_args);
+    else if (prog == "prove") add_prove_options(app, prove_args);
     else add_check_options(app, args);
   }
 };
@@ -70,7 +75,9 @@ std::string add_option(const CheckParser& p, const std::string& flag, const std:
   if (!value) return fmt::format("{}: needs a value, a list (1,2,3) or a range (0..8)", flag);
   std::vector<std::string> values;
   if (std::string e = expand_values(*value, values); !e.empty()) return fmt::format("{} {}: {}", flag, *value, e);
-  if (flag == "--scenario" || flag == "--property") {
+  // check's --scenario and --property are lists (one run checks them all); prove's --property
+  // and --engine are single values, so several of them are an axis like any other.
+  if (p.program == "check" && (flag == "--scenario" || flag == "--property")) {
     for (const std::string& v : values) g.fixed.insert(g.fixed.end(), {flag, v});
     return {};
   }

@@ -31,7 +31,7 @@ std::string expand_values(const std::string& spec, std::vector<std::string>& out
 // flag. --scenario and --property are fixed lists (repeatable, or comma-separated). Options
 // that only concern one run's reports or search (--json, --trace-out, --threads, ...) are
 // refused, as the sweep sets them. Returns "" or a message naming the argument. `program` is
-// the subcommand each point runs: check, or ports (whose options are then the ones accepted).
+// the subcommand each point runs: check, prove or ports (whose options are then the ones accepted).
 std::string parse_grid(const std::vector<std::string>& args, Grid& g, const std::string& program = "check");
 
 // Every combination of the axes' values, the first axis varying slowest.

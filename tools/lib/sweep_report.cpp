@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -43,9 +44,9 @@ bool is_integer(const std::string& s) {
   return !s.empty() && r.ec == std::errc{} && r.ptr == s.data() + s.size();
 }
 
-bool all_hold(const PointResult& p) {
+bool all_hold(const PointResult& p) {  // check: holds; prove: proved, or bounded (BMC)
   for (const auto& [k, v] : p.properties)
-    if (v != "holds") return false;
+    if (v != "holds" && v != "proved" && v != "bounded") return false;
   return p.status == PointStatus::Done;
 }
 
@@ -61,7 +62,9 @@ std::string sweep_csv(const SweepResult& r) {
   for (std::size_t i = 0; i < r.rows.size(); ++i) {
     const PointResult& x = r.rows[i];
     for (const std::string& v : r.grid.points[i]) out += csv_field(v) + ",";
-    out += fmt::format("{},{},{},{},{:.2f}", name(x.status), x.verdict, x.exit_code, x.states, x.seconds);
+    // prove explores no states: its rows leave the column empty.
+    const std::string states = r.program == "prove" ? "" : std::to_string(x.states);
+    out += fmt::format("{},{},{},{},{:.2f}", name(x.status), x.verdict, x.exit_code, states, x.seconds);
     for (const std::string& p : r.properties) {
       const auto it = x.properties.find(p);
       const auto st = x.shortest.find(p);
@@ -79,10 +82,10 @@ std::string sweep_markdown(const SweepResult& r, const Derived* d) {
   if (d && !d->markdown.empty()) out += d->markdown + "\n";
   std::string head = "|", rule = "|";
   for (const Axis& a : r.grid.axes) { head += fmt::format(" {} |", a.flag.substr(2)); rule += " --- |"; }
-  // A per-point program other than check (tcpclose ports) explores no states: no such columns.
-  const bool searched = r.values.empty();
-  head += searched ? " status | states | seconds |" : " status |";
-  rule += searched ? " --- | ---: | ---: |" : " --- |";
+  // check explores states; prove takes time but explores none; ports is a simulation: neither column.
+  const bool searched = r.program == "check", timed = r.program != "ports";
+  head += searched ? " status | states | seconds |" : timed ? " status | verdict | seconds |" : " status |";
+  rule += searched ? " --- | ---: | ---: |" : timed ? " --- | --- | ---: |" : " --- |";
   for (const std::string& p : r.properties) { head += fmt::format(" {} |", p); rule += " --- |"; }
   if (!r.values.empty()) { head += " verdict |"; rule += " --- |"; }
   for (const std::string& v : r.values) { head += fmt::format(" {} |", v); rule += " ---: |"; }
@@ -93,6 +96,7 @@ std::string sweep_markdown(const SweepResult& r, const Derived* d) {
     for (const std::string& v : r.grid.points[i]) line += fmt::format(" {} |", v);
     line += fmt::format(" {}{} |", name(x.status), x.error.empty() ? "" : ": " + x.error);
     if (searched) line += fmt::format(" {} | {:.1f} |", x.states, x.seconds);
+    else if (timed) line += fmt::format(" {} | {:.1f} |", x.verdict.empty() ? "-" : x.verdict, x.seconds);
     for (const std::string& p : r.properties) line += fmt::format(" {} |", property_cell(x, p));
     if (!r.values.empty()) line += fmt::format(" {} |", x.verdict.empty() ? "-" : x.verdict);
     for (const std::string& v : r.values) line += fmt::format(" {} |", x.values.count(v) ? x.values.at(v) : "-");
@@ -104,7 +108,8 @@ std::string sweep_markdown(const SweepResult& r, const Derived* d) {
 
 nlohmann::json sweep_json(const SweepResult& r, const Derived* d, int exit_code) {
   nlohmann::json j{{"version", 1}, {"name", r.name}, {"command", r.command}, {"interrupted", r.interrupted},
-                   {"exit_code", exit_code}, {"fixed", r.grid.fixed}, {"properties", r.properties}};
+                   {"exit_code", exit_code}, {"fixed", r.grid.fixed}, {"properties", r.properties},
+                   {"program", r.program}};
   j["experiment"] = r.experiment.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.experiment);
   j["axes"] = nlohmann::json::array();
   for (const Axis& a : r.grid.axes) j["axes"].push_back({{"flag", a.flag}, {"values", a.values}});
@@ -137,13 +142,15 @@ Derived default_plot(const SweepResult& r) {
     for (std::size_t k = 0; k < r.grid.axes.size(); ++k)
       if (k != x) key += fmt::format("{}{}={}", key.empty() ? "" : " ", r.grid.axes[k].flag.substr(2), r.grid.points[i][k]);
     const std::string xv = x < r.grid.axes.size() ? r.grid.points[i][x] : std::to_string(i + 1);
-    series[key] += fmt::format("{} {} {}\n", xv, r.rows[i].states, all_hold(r.rows[i]) ? 1 : 0);
+    const std::string y = r.program == "prove" ? fmt::format("{:.3f}", std::max(r.rows[i].seconds, 0.001))
+                                               : std::to_string(r.rows[i].states);
+    series[key] += fmt::format("{} {} {}\n", xv, y, all_hold(r.rows[i]) ? 1 : 0);
   }
   std::string plot;
   int index = 0;
   for (const auto& [key, lines] : series) {
     d.data += fmt::format("# {}\n{}\n\n", key, lines);
-    const std::string title = key.empty() ? std::string("states") : key;
+    const std::string title = key.empty() ? std::string(r.program == "prove" ? "seconds" : "states") : key;
     plot += fmt::format("{}$DATA index {} using 1:2 with linespoints title '{}', '' index {} using 1:($3 == 0 ? $2 : 1/0) "
                         "with points pt 2 ps 2 lc rgb 'red' notitle",
                         index ? ", " : "plot ", index, gp_text(title), index);
@@ -151,9 +158,11 @@ Derived default_plot(const SweepResult& r) {
   }
   if (index == 0) return d;
   const std::string xlabel = x < r.grid.axes.size() ? r.grid.axes[x].flag.substr(2) : "grid point";
-  d.plot = fmt::format("set title 'tcpclose sweep {}: states (a red cross: a property is violated)'\n"
-                       "set xlabel '{}'\nset ylabel 'states'\nset logscale y\nset key outside right\n{}\n",
-                       gp_text(r.name), gp_text(xlabel), plot);
+  const bool prove = r.program == "prove";
+  const char* y = prove ? "seconds" : "states";
+  d.plot = fmt::format("set title 'tcpclose sweep {}: {} (a red cross: a property is {})'\n"
+                       "set xlabel '{}'\nset ylabel '{}'\nset logscale y\nset key outside right\n{}\n",
+                       gp_text(r.name), y, prove ? "not proved" : "violated", gp_text(xlabel), y, plot);
   return d;
 }
 
@@ -201,6 +210,9 @@ std::string load_resume(const std::string& path, SweepResult& r, std::size_t& re
   const nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
   if (j.is_discarded() || !j.is_object() || j.value("version", 0) != 1 || !j.contains("rows") || !j.contains("fixed"))
     return fmt::format("--resume {}: not a JSON report of tcpclose sweep (NAME.json of --out)", path);
+  if (j.contains("program") && j["program"] != r.program)  // reports before "program" was added: not known
+    return fmt::format("--resume {}: its points ran tcpclose {}, these run tcpclose {}", path, j["program"].dump(),
+                       r.program);
   if (j["fixed"] != nlohmann::json(r.grid.fixed))
     return fmt::format("--resume {}: it was made with other fixed options ({}), not {}", path, j["fixed"].dump(),
                        nlohmann::json(r.grid.fixed).dump());

@@ -1,6 +1,6 @@
-// The sweep's job pool: `tcpclose check --json` processes, `jobs` at a time, read through
-// pipes with poll(); a stop signal sends SIGTERM to every running check (which then exits 3
-// within its check interval) and no new point starts.
+// The sweep's job pool: `tcpclose check --json` (or prove, or ports) processes, `jobs` at a
+// time, read through pipes with poll(); a stop signal sends SIGTERM to every running one (check
+// then exits 3 within its check interval, prove at once) and no new point starts.
 #include "sweep_run.hpp"
 
 #include <fcntl.h>
@@ -30,18 +30,20 @@ struct Child {
   pid_t pid = -1;
   int out = -1, err = -1;  // read ends; -1 once at EOF
   std::string stdout_text, stderr_text;
-  bool ports = false;      // a `tcpclose ports` run, not check
+  std::string program;     // check, prove or ports
   bool stopped = false;    // we sent SIGTERM
   Clock::time_point stop_time{};
 };
 
-// Starts `program check --json --no-progress ARGS...` (or `program ports --json ARGS...`) with
-// stdout and stderr on pipes and no signal blocked (process.hpp). Returns "" or why not.
+// Starts `program check --json --no-progress ARGS...` (or `program prove --json --no-progress
+// ARGS...`, `program ports --json ARGS...`) with stdout and stderr on pipes and no signal
+// blocked (process.hpp). Returns "" or why not.
 std::string spawn_check(const RunOptions& o, const std::vector<std::string>& point, Child& c) {
-  c.ports = o.subcommand == "ports";
+  c.program = o.subcommand;
   std::vector<std::string> args = {o.program, "ports", "--json"};
-  if (!c.ports) args = {o.program, "check", "--json", "--no-progress", "--threads", std::to_string(o.threads)};
-  if (o.max_memory && !c.ports) args.insert(args.end(), {"--max-memory", fmt::format("{}K", (o.max_memory >> 10) + 1)});
+  if (c.program == "prove") args = {o.program, "prove", "--json", "--no-progress"};
+  if (c.program == "check") args = {o.program, "check", "--json", "--no-progress", "--threads", std::to_string(o.threads)};
+  if (o.max_memory && c.program == "check") args.insert(args.end(), {"--max-memory", fmt::format("{}K", (o.max_memory >> 10) + 1)});
   args.insert(args.end(), point.begin(), point.end());
   int po[2], pe[2];
   if (::pipe2(po, O_CLOEXEC) != 0) return fmt::format("pipe: {}", std::strerror(errno));
@@ -82,19 +84,21 @@ PointResult finish(Child& c) {
   if (c.stopped) return r;  // NotRun: a stop signal ended it, its partial figures are not a result
   if (!WIFEXITED(status)) {
     r.status = PointStatus::Failed;
-    r.error = fmt::format("tcpclose {} ended by signal {}", c.ports ? "ports" : "check", WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+    r.error = fmt::format("tcpclose {} ended by signal {}", c.program, WIFSIGNALED(status) ? WTERMSIG(status) : 0);
     return r;
   }
   r.exit_code = WEXITSTATUS(status);
   if (r.exit_code == 0 || r.exit_code == 1 || r.exit_code == 3) {
-    const std::string e = c.ports ? read_ports_json(c.stdout_text, r.exit_code, r) : read_check_json(c.stdout_text, r.exit_code, r);
+    const std::string e = c.program == "ports"   ? read_ports_json(c.stdout_text, r.exit_code, r)
+                          : c.program == "prove" ? read_prove_json(c.stdout_text, r.exit_code, r)
+                                                 : read_check_json(c.stdout_text, r.exit_code, r);
     if (e.empty()) return r;
     r.error = e;
   } else {
     r.error = last_line(c.stderr_text);
   }
   r.status = PointStatus::Failed;
-  if (r.error.empty()) r.error = fmt::format("tcpclose {} exited {}", c.ports ? "ports" : "check", r.exit_code);
+  if (r.error.empty()) r.error = fmt::format("tcpclose {} exited {}", c.program, r.exit_code);
   return r;
 }
 
@@ -207,6 +211,32 @@ std::string read_check_json(const std::string& text, int exit_code, PointResult&
   } else {
     r.status = PointStatus::Done;
   }
+  return {};
+}
+
+std::string read_prove_json(const std::string& text, int exit_code, PointResult& r) {
+  const nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("results") || !j["results"].is_array())
+    return "tcpclose prove gave no JSON result";
+  r.exit_code = exit_code;
+  bool violated = false, unknown = false, bounded = false;
+  for (const auto& x : j["results"]) {
+    const std::string key = x.value("property", "?") + "/" + x.value("engine", "?"), result = x.value("result", "");
+    r.properties[key] = result;
+    r.seconds += x.value("seconds", 0.0);
+    violated = violated || result == "violated";
+    bounded = bounded || result == "bounded";
+    if (result == "violated") r.shortest[key] = x.value("depth", 0u);
+    if ((result == "unknown" || result == "error") && !unknown) {
+      unknown = true;
+      r.error = fmt::format("{}: {}{}", key, result, x.contains("detail") ? ": " + x.value("detail", "") : "");
+    }
+  }
+  r.verdict = violated ? "violated" : unknown ? "unknown" : bounded ? "bounded" : "proved";
+  if (j.contains("interrupted")) r.error = fmt::format("interrupted by {}", j.value("interrupted", ""));
+  r.status = exit_code == 3 ? PointStatus::Incomplete : PointStatus::Done;
+  if (r.status == PointStatus::Incomplete && r.error.empty()) r.error = "unknown";
+  if (r.status == PointStatus::Done) r.error.clear();
   return {};
 }
 

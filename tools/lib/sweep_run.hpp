@@ -1,6 +1,7 @@
-// Runs the points of a sweep, `jobs` at a time, each as its own `tcpclose check --json`
-// process: a point's result is exactly what `tcpclose check` says for it, whatever runs beside
-// it, and a stop signal ends the running points and keeps the finished ones.
+// Runs the points of a sweep, `jobs` at a time, each as its own `tcpclose check --json` (or
+// `prove --json`, or `ports --json`) process: a point's result is exactly what that command says
+// for it, whatever runs beside it, and a stop signal ends the running points and keeps the
+// finished ones.
 #pragma once
 
 #include <atomic>
@@ -18,9 +19,12 @@ const char* name(PointStatus s);
 struct PointResult {
   PointStatus status = PointStatus::NotRun;
   int exit_code = -1;
-  std::string verdict;                          // check's: holds, violated, vacuous, incomplete
-  std::map<std::string, std::string> properties;  // property -> holds | violated | unknown
-  std::map<std::string, unsigned> shortest;     // property -> steps of its shortest counterexample
+  std::string verdict;                          // check's: holds, violated, vacuous, incomplete;
+                                                // prove's: proved, bounded, violated, unknown
+  // check: property -> holds | violated | unknown; prove: "property/engine" -> proved | bounded
+  // | violated | unknown | error.
+  std::map<std::string, std::string> properties;
+  std::map<std::string, unsigned> shortest;     // the same key -> steps of its shortest counterexample
   std::uint64_t states = 0;
   double seconds = 0;
   std::string error;                            // Failed or Incomplete: why
@@ -29,7 +33,7 @@ struct PointResult {
 
 struct RunOptions {
   std::string program;            // the tcpclose executable
-  std::string subcommand = "check";  // or "ports": what each point runs
+  std::string subcommand = "check";  // or "prove", or "ports": what each point runs
   unsigned jobs = 1;
   unsigned threads = 1;           // --threads of each run
   std::uint64_t max_memory = 0;   // --max-memory of each run, bytes
@@ -47,6 +51,10 @@ bool run_points(const std::vector<std::vector<std::string>>& args, const std::ve
 
 // Reads one `tcpclose check --json` object (docs/json.md) into a result; "" or why not.
 std::string read_check_json(const std::string& text, int exit_code, PointResult& r);
+// Reads one `tcpclose prove --json` object (docs/json.md) into a result; "" or why not. Exit 3
+// (an engine unknown, out of time or in error) makes the point incomplete, with that engine's
+// detail as the reason; its row keeps every result.
+std::string read_prove_json(const std::string& text, int exit_code, PointResult& r);
 
 // The path of the running executable (/proc/self/exe), for running check.
 std::string self_program();
