@@ -3,6 +3,8 @@
 // kept, with errno's text, as the first error of the directory.
 #include "work_dir.hpp"
 
+#include "tcpclose/model/temp_dir.hpp"
+
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -12,13 +14,21 @@
 
 namespace tcpclose::model::disk {
 
-std::string WorkDir::default_parent() {
+}  // namespace tcpclose::model::disk
+
+namespace tcpclose::model {
+
+std::string temp_parent() {
   const char* t = std::getenv("TMPDIR");
   return t && *t ? std::string(t) : std::string("/tmp");
 }
 
+}  // namespace tcpclose::model
+
+namespace tcpclose::model::disk {
+
 WorkDir::WorkDir(const std::string& parent, std::uint64_t limit) : limit_(limit) {
-  std::string base = parent.empty() ? default_parent() : parent;
+  std::string base = parent.empty() ? temp_parent() : parent;
   while (base.size() > 1 && base.back() == '/') base.pop_back();
   std::string templ = base + "/tcpclose-XXXXXX";
   if (!mkdtemp(templ.data())) {

@@ -71,8 +71,6 @@ class WorkDir {
   // The bytes in all files now, and the most there ever were.
   std::uint64_t bytes() const { return bytes_; }
   std::uint64_t peak_bytes() const { return peak_; }
-  // The default parent: $TMPDIR if set and not empty, else /tmp.
-  static std::string default_parent();
 
  private:
   friend class File;

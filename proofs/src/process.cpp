@@ -16,6 +16,7 @@
 #include <filesystem>
 
 #include <fmt/format.h>
+#include <tcpclose/model/temp_dir.hpp>
 
 extern char** environ;
 
@@ -55,8 +56,7 @@ std::string find_on_path(const std::string& name) {
 }
 
 int unlinked_temp_file(const std::string& text, const std::string& templ, const std::string& suffix, std::string& error) {
-  const char* tmpdir = std::getenv("TMPDIR");  // as the explorer's work dir: $TMPDIR, else /tmp
-  std::string name = (tmpdir != nullptr && *tmpdir != '\0' ? std::string(tmpdir) : std::string("/tmp")) + "/" + templ + suffix;
+  std::string name = model::temp_parent() + "/" + templ + suffix;  // as the explorer's work dir
   const int fd = ::mkostemps(name.data(), static_cast<int>(suffix.size()), O_CLOEXEC);
   if (fd < 0) {
     error = fmt::format("cannot create a temporary file {}: {}", name, std::strerror(errno));

@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include <tcpclose/model/explorer.hpp>
+#include <tcpclose/model/temp_dir.hpp>
 #include <tcpclose/model/trace.hpp>
 
 #include "atomic_file.hpp"
@@ -143,7 +144,7 @@ std::vector<junit::Suite> junit_suites(const std::vector<ScenarioRun>& runs, con
 }  // namespace
 
 std::string check_work_dir(const std::string& dir) {
-  std::string base = dir.empty() ? (std::getenv("TMPDIR") && *std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") : dir;
+  std::string base = dir.empty() ? model::temp_parent() : dir;
   std::string templ = base + "/tcpclose-XXXXXX";
   if (!mkdtemp(templ.data())) return fmt::format("{}: cannot create a private directory there: {}", base, std::strerror(errno));
   ::rmdir(templ.c_str());
