@@ -2,9 +2,9 @@
 """Checks `tcpclose sweep --run prove` end to end (issue 17: "runs the checker and, where asked,
 the prover"), on a grid of 1-2 s proofs: each row is what `tcpclose prove --json` says for that
 point; a violated result gives its counterexample's length; an engine that says unknown makes its
-point incomplete (exit 3) and --resume runs only that point again; prove's options are refused
-where they are not prove's, and --run with a named experiment is refused; --out writes the four
-reports, the plot drawn against seconds.
+point incomplete (exit 3) and --resume runs only that point again; options that are not prove's,
+--run with a named experiment, and check's limits (--threads, --max-memory) are refused; --out
+writes the four reports, the plot drawn against seconds.
 Usage: sweep_prove.py TCPCLOSE WORKDIR"""
 import json, os, shutil, subprocess, sys
 
@@ -77,6 +77,10 @@ if p.returncode != 2 or "--run prove: the experiment minimal-time-wait runs chec
 p = subprocess.run([tool, "sweep", "--no-progress", "--run", "ports"], capture_output=True, text=True)
 if p.returncode != 2 or "--run" not in p.stderr:
     fail(f"--run ports: exit {p.returncode}: {p.stderr}")
+for opt in (["--threads", "2"], ["--max-memory", "1G"]):
+    p = sweep(WORLD + opt, 2)
+    if f"{opt[0]}: only for points that run check" not in p.stderr:
+        fail(f"{opt[0]} under --run prove: {p.stderr}")
 p = sweep(["--resume", os.path.join(out, "tw.json"), "--engine", "bmc", "--slots", "1"], 2)
 if "--resume" not in p.stderr:
     fail(f"--resume of another grid: {p.stderr}")

@@ -216,9 +216,9 @@ CLI::App* add_sweep_command(CLI::App& app, SweepArgs& a) {
   cmd->add_option("--name", a.name, "Base name of the reports (default: the experiment's name, or sweep)");
   cmd->add_option("--jobs", a.jobs, "Grid points run side by side (results do not depend on it)")
       ->check(CLI::Range(1u, 64u))->capture_default_str();
-  cmd->add_option("--threads", a.threads, "Explorer threads per point; 0: the cores shared among the jobs")
+  cmd->add_option("--threads", a.threads, "Explorer threads per point (check's points only); 0: the cores shared among the jobs")
       ->check(CLI::Range(0u, 256u))->capture_default_str();
-  cmd->add_option("--max-memory", a.max_memory, "Memory for all running points together, e.g. 8G (default: 3/4 of physical memory)")
+  cmd->add_option("--max-memory", a.max_memory, "Memory for all running points together, e.g. 8G (check's points only; default: 3/4 of physical memory)")
       ->check([](const std::string& s) { return parse_size(s) ? std::string() : "expects a positive size up to 1 PiB, such as 512M or 4G"; });
   cmd->add_option("--resume", a.resume, "Reuse the finished rows of this earlier NAME.json and run only the rest")
       ->check(CLI::ExistingFile);
@@ -252,6 +252,12 @@ int run_sweep(const SweepArgs& a, const std::atomic<bool>* stop) {
     return kExitUsage;
   }
   r.program = exp ? exp->program : a.run.empty() ? "check" : a.run;
+  // Only check searches: a limit given for prove's or ports' points would be silently ignored.
+  if (r.program != "check" && (a.threads != 0 || !a.max_memory.empty())) {
+    std::fprintf(stderr, "tcpclose sweep: %s: only for points that run check; these run tcpclose %s\n",
+                 a.threads != 0 ? "--threads" : "--max-memory", r.program.c_str());
+    return kExitUsage;
+  }
   if (std::string e = build_grid(a, exp, r.program, r.grid); !e.empty()) {
     std::fprintf(stderr, "tcpclose sweep: %s\n", e.c_str());
     return kExitUsage;
