@@ -140,9 +140,10 @@ class ZeroArray {
 
 // Open addressing (linear probing) over 64-bit fingerprints, split into shards by the top
 // bits. A shard grows by half when it would pass 85% full, so it stays 57-85% full: 9.4 to
-// 14.1 bytes a state, where doubling at 75% left it 37-75% full (10.7 to 21 bytes). Growing by
-// a quarter (68-85% full, 9.4 to 11.8 bytes) rehashed five times a shard's final size in all,
-// against three now, and the rehashing is memory-bound and does not scale on two threads: by
+// 14.1 bytes a state, where doubling at 75% left it 37-75% full (10.7 to 21 bytes); past 2^22
+// slots a shard it grows by a quarter (68-85% full, 9.4 to 11.8 bytes), so the largest runs
+// still fit (next_size). Growing by a quarter throughout rehashed five times a shard's final
+// size in all, against three by half, and the rehashing is memory-bound and does not scale on two threads: by
 // half, explorer_bench ran 6-10% faster (side by side, medians of 5) and the default check's
 // peak RSS fell from 534-566 MB to 451-469 MB (fewer freed arrays left behind). Any size works because the home slot scales the fingerprint's low bits to the size (Lemire's
 // "fastrange" multiply-shift, instead of a power-of-two mask).
@@ -226,7 +227,7 @@ class FpSet {
     std::uint64_t b = 0;
     for (const Shard& s : shards_) {
       std::size_t n = s.slots.size();
-      while ((s.count + extra / kShards + 1) * 100 > n * kMaxLoadPercent) n += n / 2;
+      while ((s.count + extra / kShards + 1) * 100 > n * kMaxLoadPercent) n = next_size(n);
       b += n * slot;
     }
     return b;
@@ -242,11 +243,16 @@ class FpSet {
     __extension__ using u128 = unsigned __int128;
     return static_cast<std::size_t>((static_cast<u128>(fp << kShardBits) * n) >> 64);
   }
+  // A shard's size after growing: by half while the table is small (up to 2^22 slots a shard,
+  // 2^28 in all: 2-3 GiB), then by a quarter, so that the largest runs (bench/billion: 1.77 G
+  // states in an 18.8 GB table) keep the tighter bytes per state that lets them fit here.
+  static constexpr std::size_t kHalfGrowthBelow = std::size_t{1} << 22;
+  static std::size_t next_size(std::size_t n) { return n + (n < kHalfGrowthBelow ? n / 2 : n / 4); }
   static bool too_full(const Shard& s, std::size_t extra) {
     return (s.count + extra) * 100 > s.slots.size() * kMaxLoadPercent;
   }
   void grow(Shard& s) {
-    const std::size_t n = s.slots.size() + s.slots.size() / 2;
+    const std::size_t n = next_size(s.slots.size());
     Shard bigger;
     bigger.slots = ZeroArray<std::uint64_t>(n);
     if (with_ids_) bigger.ids = ZeroArray<std::uint32_t>(n);
