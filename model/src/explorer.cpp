@@ -143,10 +143,11 @@ class ZeroArray {
 // 14.1 bytes a state, where doubling at 75% left it 37-75% full (10.7 to 21 bytes); past 2^22
 // slots a shard it grows by a quarter (68-85% full, 9.4 to 11.8 bytes), so the largest runs
 // still fit (next_size). Growing by a quarter throughout rehashed five times a shard's final
-// size in all, against three by half, and the rehashing is memory-bound and does not scale on two threads: by
-// half, explorer_bench ran 6-10% faster (side by side, medians of 5) and the default check's
-// peak RSS fell from 534-566 MB to 451-469 MB (fewer freed arrays left behind). Any size works because the home slot scales the fingerprint's low bits to the size (Lemire's
-// "fastrange" multiply-shift, instead of a power-of-two mask).
+// size in all, against three by half, and the rehashing is memory-bound and does not scale
+// on two threads: by half, explorer_bench ran 2-10% faster (side by side, medians of 5) and
+// the default check's peak RSS fell from 534-566 MB to 451-469 MB. Any size works because
+// the home slot scales the fingerprint's low bits to the size (Lemire's "fastrange"
+// multiply-shift, instead of a power-of-two mask).
 class FpSet {
  public:
   static constexpr unsigned kShardBits = 6;

@@ -12,10 +12,6 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-namespace tcpclose::model::disk {
-
-}  // namespace tcpclose::model::disk
-
 namespace tcpclose::model {
 
 std::string temp_parent() {

@@ -200,12 +200,13 @@ std::vector<std::string> write_reports(const SweepArgs& a, const SweepResult& r,
 
 CLI::App* add_sweep_command(CLI::App& app, SweepArgs& a) {
   auto* cmd = app.add_subcommand(
-      "sweep", "Run check over a grid of configurations (--msl 1,2 --time-wait 0..8 ...) or a named experiment");
+      "sweep", "Run check (or prove) over a grid of configurations (--msl 1,2 --time-wait 0..8 ...) or a named experiment");
   cmd->allow_extras();
-  cmd->footer("Every other option is a check option (tcpclose check --help; with --run prove, a prove option: tcpclose "
-              "prove --help; with --experiment ephemeral-ports, a ports option: tcpclose ports --help): a value, a list "
-              "(1,2,3), a range (0..8) or both (0..2,5); options with several values are the grid's axes. Exit codes: 0 every point ran, 1 a point "
-              "could not run, 2 usage, 3 stopped or a point hit a limit (--resume finishes), 5 a report was lost.");
+  cmd->footer("Every other option is a check option (tcpclose check --help; with --run prove, a prove option: "
+              "tcpclose prove --help; with --experiment ephemeral-ports, a ports option: tcpclose ports --help): a "
+              "value, a list (1,2,3), a range (0..8) or both (0..2,5); options with several values are the grid's "
+              "axes. Exit codes: 0 every point ran, 1 a point could not run, 2 usage, 3 stopped or a point hit a "
+              "limit (--resume finishes), 5 a report was lost.");
   cmd->add_option("--experiment", a.experiment, "A named experiment (--list-experiments); your options override its own");
   cmd->add_option("--run", a.run,
                   "What each point runs: check (the default) or prove (the SMT engines: the grid's options are then "
@@ -216,9 +217,12 @@ CLI::App* add_sweep_command(CLI::App& app, SweepArgs& a) {
   cmd->add_option("--name", a.name, "Base name of the reports (default: the experiment's name, or sweep)");
   cmd->add_option("--jobs", a.jobs, "Grid points run side by side (results do not depend on it)")
       ->check(CLI::Range(1u, 64u))->capture_default_str();
-  cmd->add_option("--threads", a.threads, "Explorer threads per point (check's points only); 0: the cores shared among the jobs")
+  cmd->add_option("--threads", a.threads,
+                  "Explorer threads per point (check's points only); 0: the cores shared among the jobs")
       ->check(CLI::Range(0u, 256u))->capture_default_str();
-  cmd->add_option("--max-memory", a.max_memory, "Memory for all running points together, e.g. 8G (check's points only; default: 3/4 of physical memory)")
+  cmd->add_option("--max-memory", a.max_memory,
+                  "Memory for all running points together, e.g. 8G (check's points only; default: 3/4 of physical "
+                  "memory)")
       ->check([](const std::string& s) { return parse_size(s) ? std::string() : "expects a positive size up to 1 PiB, such as 512M or 4G"; });
   cmd->add_option("--resume", a.resume, "Reuse the finished rows of this earlier NAME.json and run only the rest")
       ->check(CLI::ExistingFile);
@@ -247,8 +251,8 @@ int run_sweep(const SweepArgs& a, const std::atomic<bool>* stop) {
   r.name = !a.name.empty() ? a.name : exp ? exp->name : "sweep";
   r.command = command_line(a);
   if (exp && !a.run.empty() && a.run != exp->program) {
-    std::fprintf(stderr, "tcpclose sweep: --run %s: the experiment %s runs %s; leave --run out\n", a.run.c_str(), exp->name,
-                 exp->program);
+    std::fprintf(stderr, "tcpclose sweep: --run %s: the experiment %s runs %s; leave --run out\n", a.run.c_str(),
+                 exp->name, exp->program);
     return kExitUsage;
   }
   r.program = exp ? exp->program : a.run.empty() ? "check" : a.run;

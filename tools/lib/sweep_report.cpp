@@ -211,8 +211,8 @@ std::string load_resume(const std::string& path, SweepResult& r, std::size_t& re
   if (j.is_discarded() || !j.is_object() || j.value("version", 0) != 1 || !j.contains("rows") || !j.contains("fixed"))
     return fmt::format("--resume {}: not a JSON report of tcpclose sweep (NAME.json of --out)", path);
   if (j.contains("program") && j["program"] != r.program)  // reports before "program" was added: not known
-    return fmt::format("--resume {}: its points ran tcpclose {}, these run tcpclose {}", path, j["program"].dump(),
-                       r.program);
+    return fmt::format("--resume {}: its points ran tcpclose {}, these run tcpclose {}", path,
+                       j["program"].is_string() ? j["program"].get<std::string>() : j["program"].dump(), r.program);
   if (j["fixed"] != nlohmann::json(r.grid.fixed))
     return fmt::format("--resume {}: it was made with other fixed options ({}), not {}", path, j["fixed"].dump(),
                        nlohmann::json(r.grid.fixed).dump());
