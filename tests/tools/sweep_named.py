@@ -5,8 +5,8 @@ per experiment runs a broken world (a mutant or a knob) and requires the opposit
 assertion can fail.
 Usage: sweep_named.py TCPCLOSE [--sanitized]
 --sanitized (the ASan+UBSan build, where every search runs several times slower): the three
-minimal-time-wait-factors grids are left out; they run no sweep code the other experiments do not,
-and the default build asserts their verdicts."""
+minimal-time-wait-factors grids and the minimal-time-wait-restart grid are left out; they run no
+sweep code the other experiments do not, and the default build asserts their verdicts."""
 import json, re, subprocess, sys
 
 tool = sys.argv[1]
@@ -143,6 +143,26 @@ if not SANITIZED:
                "--rto-backoff", "on", "--time-wait", "3"])
     expect(row(j, isn="adversarial"), "no-stale-delivery", "violated", "factors, adversarial ISNs, TIME-WAIT 3")
     expect(row(j, isn="clock"), "no-stale-delivery", "holds", "factors, ISN clock, TIME-WAIT 3")
+
+# minimal-time-wait-restart, adversarial ISNs, no loss (about 7 M states a point, 5 s): at TIME-WAIT 4
+# (2 MSL) an old segment reaches the next incarnation when TIME-WAIT restarts only on a FIN, and not
+# when it restarts on any ACK (each the other's control).
+if not SANITIZED:
+    j = sweep(["--experiment", "minimal-time-wait-restart", "--msl", "2", "--isn", "adversarial", "--rto", "1",
+               "--rto-backoff", "on", "--loss", "0", "--time-wait-restart", "fin,ack", "--time-wait", "4"])
+    expect(row(j, time_wait_restart="fin"), "no-stale-delivery", "violated", "restart on FIN, TIME-WAIT 4")
+    expect(row(j, time_wait_restart="ack"), "no-stale-delivery", "holds", "restart on ACK, TIME-WAIT 4")
+
+# two-losses, at loss 2 and 3 (3 M to 6 M states, a few seconds each): with adversarial ISNs an old segment
+# reaches the next incarnation, with the ISN clock it does not (each the other's control), and the
+# derived verdict says where.
+j = sweep(["--experiment", "two-losses", "--loss", "2,3", "--isn", "adversarial,clock", "--mutant", "none"])
+expect(row(j, loss="2", isn="adversarial"), "no-stale-delivery", "violated", "two-losses, adversarial ISNs, loss 2")
+expect(row(j, loss="2", isn="clock"), "no-stale-delivery", "holds", "two-losses, ISN clock, loss 2")
+if "- isn=adversarial: **at loss 2, 3**." not in j["derived"]:
+    fail(f"two-losses: the derived verdict does not say adversarial ISNs fail at loss 2 and 3:\n{j['derived']}")
+if "- isn=clock: **never** (holds at loss 2, 3)." not in j["derived"]:
+    fail(f"two-losses: the derived verdict does not say the ISN clock holds:\n{j['derived']}")
 
 # ephemeral-ports (`tcpclose ports`, a simulation: the whole grid takes seconds): 2 ports and a
 # TIME-WAIT of 8 ticks give 2 / (4 + 8) connections a tick and the first failure at the third

@@ -304,7 +304,7 @@ unsigned long peer_span(const Grid& g, const Point& p) {
 }
 
 // The formula the table supports, fitted to its own rows: minimal = max(a MSL + c, G + b), or G + b
-// alone, for a = 1 or 2 and every integer b and c from -3 to 6, per ISN policy and backoff (where they
+// alone, for a = 1 or 2 and every integer b and c from -3 to 6, per ISN policy, backoff and restart policy (where they
 // are axes). A fit must give every group its minimum exactly (at most it, where the grid's least
 // TIME-WAIT is safe), and more than the grid's largest TIME-WAIT where none was enough.
 std::string fits_of(const SweepResult& r, const std::vector<const Group*>& mine) {
@@ -339,7 +339,7 @@ std::string formula_fit(const SweepResult& r, const std::vector<Group>& gs) {
   for (const Group& g : gs) {
     const Point& p = r.grid.points[g.by_tw.front().second];
     std::string k;
-    for (const char* f : {"--isn", "--rto-backoff"})
+    for (const char* f : {"--isn", "--rto-backoff", "--time-wait-restart"})
       if (axis_index(r.grid, f)) k += fmt::format("{}{}={}", k.empty() ? "" : " ", f + 2, point_value(r.grid, p, f));
     parts[k.empty() ? "the grid" : k].push_back(&g);
   }
@@ -365,8 +365,8 @@ std::string formula_fit(const SweepResult& r, const std::vector<Group>& gs) {
 // ISN clock: G + 2; adversarial ISNs: max(2 MSL, G + 2)), from P - 2 to P + 1: a minimum outside
 // shows as "at most" or "none up to", and no fit survives it. Adversarial ISNs (each safe point a
 // search of up to 68 M states) run with backoff only, with RTO 2 only at MSL 2 and loss 0 or 1, and
-// at loss 2 only with MSL 2 and RTO 1.
-bool keep_factors(const Grid& g, const Point& p) {
+// at loss 2 only with MSL 2 and RTO 1. `above` widens the window upwards by that many ticks.
+bool in_factors_window(const Grid& g, const Point& p, unsigned long above) {
   const auto tw = axis_index(g, "--time-wait");
   if (!tw) return true;
   const bool adversarial = point_value(g, p, "--isn") != "clock";
@@ -378,21 +378,42 @@ bool keep_factors(const Grid& g, const Point& p) {
   if (const auto b = axis_index(g, "--rto-backoff")) on[*b] = "on";
   const unsigned long span = peer_span(g, on) + 2, expected = adversarial ? std::max(2 * msl, span) : span;
   const unsigned long t = std::stoul(p[*tw]);
-  return t + 2 >= expected && t <= expected + 1;
+  return t + 2 >= expected && t <= expected + 1 + above;
 }
 
-Derived derive_factors(const SweepResult& r) {
+bool keep_factors(const Grid& g, const Point& p) { return in_factors_window(g, p, 0); }
+
+// minimal-time-wait-restart: the factors' windows, one tick wider upwards where TIME-WAIT restarts
+// only on a FIN (minimal-time-wait found it a tick longer there at MSL 2); MSL 3 with adversarial
+// ISNs only (where the MSL term of the minimum shows; with the ISN clock it has none).
+bool keep_restart(const Grid& g, const Point& p) {
+  if (number_of(g, p, "--msl", 2) != 2 && point_value(g, p, "--isn") == "clock") return false;
+  return in_factors_window(g, p, point_value(g, p, "--time-wait-restart") == "fin" ? 1 : 0);
+}
+
+// The factors' derived page: the minimal table against the loss budget, where the ISN policy
+// matters, what each axis does, and the formula fitted to the rows; `title` names the axes.
+Derived derive_minimum_against(const SweepResult& r, const std::string& title, const std::string& window) {
   const auto tw = axis_index(r.grid, "--time-wait");
   if (!tw) return Derived{"(the derived table needs --time-wait as an axis)\n", "", ""};
   const bool by_loss = axis_index(r.grid, "--loss").has_value();
   Derived d = minimal_table(r, *tw, by_loss ? "--loss" : "--msl", by_loss ? "loss budget (segments)" : "MSL (ticks)");
   const std::vector<Group> gs = groups_by_time_wait(r, *tw);
-  d.markdown = "## Minimal safe TIME-WAIT against RTO, backoff, loss and the ISN policy\n\nThe least TIME-WAIT (ticks) "
+  d.markdown = "## Minimal safe TIME-WAIT against " + title + "\n\nThe least TIME-WAIT (ticks) "
                "from which no-stale-delivery and reliable-termination hold at every larger TIME-WAIT of the grid, and "
-               "what is violated one tick below it (shortest counterexample). Each group runs four TIME-WAITs "
-               "around its expected minimum (docs/experiments.md); \"none up to N\": no TIME-WAIT of the grid is enough.\n\n" +
+               "what is violated one tick below it (shortest counterexample). Each group runs " + window + " around its "
+               "expected minimum (docs/experiments.md); \"none up to N\": no TIME-WAIT of the grid is enough.\n\n" +
                d.markdown + isn_protects(r, gs, *tw) + axis_effects(r, gs, *tw) + formula_fit(r, gs);
   return d;
+}
+
+Derived derive_factors(const SweepResult& r) {
+  return derive_minimum_against(r, "RTO, backoff, loss and the ISN policy", "four TIME-WAITs");
+}
+
+Derived derive_restart(const SweepResult& r) {
+  return derive_minimum_against(r, "the restart policy, RTO, backoff, loss and the ISN policy",
+                                "four TIME-WAITs (five where TIME-WAIT restarts only on a FIN)");
 }
 
 // --- Verdict matrices: the experiments that ask which property holds where ---------------------
@@ -410,7 +431,8 @@ std::string verdict_cell(const PointResult& x, const std::string& p) {
   if (x.status == PointStatus::Failed) return "failed";
   const auto v = x.properties.find(p);
   if (v == x.properties.end()) return "-";
-  if (v->second != "violated") return v->second == "holds" ? "holds" : "? (" + v->second + ")";
+  if (v->second != "violated")
+    return v->second != "holds" ? "? (" + v->second + ")" : x.verdict == "vacuous" ? "holds (vacuous)" : "holds";
   const auto st = x.shortest.find(p);
   return st == x.shortest.end() ? "**violated**" : fmt::format("**violated** ({} steps)", st->second);
 }
@@ -713,6 +735,51 @@ Derived derive_tw_reuse(const SweepResult& r) {
 }
 
 
+// two-losses: reopen-connect's no-stale-delivery against the loss budget, with adversarial ISNs and
+// an ISN clock, with TIME-WAIT of 2 MSL and without it (time-wait-zero): the loss budget is what
+// keeps the default check true with adversarial ISNs (README, "What the checker found").
+const std::vector<std::pair<std::string, std::string>>& two_losses_columns() {
+  static const std::vector<std::pair<std::string, std::string>> c = {
+      {"no-stale-delivery", "old segment reaches the next incarnation"}};
+  return c;
+}
+
+// Per setting of the axes other than --loss: the loss budgets where no-stale-delivery holds and where
+// it is violated, in the axis's order.
+std::string two_losses_verdict(const SweepResult& r) {
+  const auto loss = axis_index(r.grid, "--loss");
+  if (!loss) return "\n(the verdict needs --loss as an axis)\n";
+  std::string md = "\nPer setting of the other axes, the loss budgets where an old segment reaches the next incarnation:\n";
+  std::vector<std::string> seen;
+  for (std::size_t i = 0; i < r.rows.size(); ++i) {
+    const std::string key = other_axes(r, i, *loss);
+    if (std::find(seen.begin(), seen.end(), key) != seen.end()) continue;
+    seen.push_back(key);
+    std::string holds, violated, open;
+    for (const std::string& l : r.grid.axes[*loss].values) {
+      const std::optional<std::size_t> j = r.grid.points[i][*loss] == l ? std::optional<std::size_t>(i) : same_but(r, i, *loss, l);
+      if (!j) continue;
+      const PointResult& x = r.rows[*j];
+      std::string& into = x.status != PointStatus::Done ? open : violated_at(x, "no-stale-delivery") ? violated : holds;
+      into += fmt::format("{}{}", into.empty() ? "" : ", ", l);
+    }
+    md += fmt::format("- {}: {}{}{}.\n", key, violated.empty() ? "**never** (holds at loss " + holds + ")" : "**at loss " + violated + "**",
+                      !violated.empty() && !holds.empty() ? "; holds at loss " + holds : "",
+                      open.empty() ? "" : "; not complete at loss " + open);
+  }
+  return md;
+}
+
+Derived derive_two_losses(const SweepResult& r) {
+  return verdict_page(r,
+                      "## TIME-WAIT, the loss budget and the ISN policy\n\nA closes and connects again from the same "
+                      "port (reopen-connect); `mutant=time-wait-zero` leaves no TIME-WAIT. A cell gives the verdict and "
+                      "the shortest counterexample's length; \"vacuous\": the property holds, but a guard of the "
+                      "scenario was never reached (with no TIME-WAIT, TIME-WAIT's own two cannot be), and states are "
+                      "counted when the search ended (at the violation, for a violated point).\n\n",
+                      two_losses_columns(), "TIME-WAIT against the loss budget", two_losses_verdict);
+}
+
 // ephemeral-ports: the connect loop (`tcpclose ports`, a simulation over the core's BindTable and
 // step()), E ports against TIME-WAIT. tcp_tw_reuse needs connect() without bind(): the bind0
 // points with it on are not run.
@@ -827,6 +894,23 @@ const std::vector<Experiment>& experiments() {
         "--time-wait", "0..16", "--scenario", "half-close", "--scenario", "reopen-connect", "--property",
         "no-stale-delivery", "--property", "reliable-termination"},
        keep_factors, derive_factors, "check"},
+      {"minimal-time-wait-restart",
+       "2 MSL of TIME-WAIT is enough whichever segment restarts its timer: a retransmitted FIN (RFC 9293 section "
+       "3.10.7.4, eighth check: \"restart the 2 MSL timeout\"), any segment with ACK (Linux "
+       "tcp_timewait_state_process, inet_twsk_reschedule) or any segment TIME-WAIT answers (the reference profile), "
+       "whatever the peer's RTO, its backoff (RFC 6298 section 5.5), the losses and the ISN policy (RFC 9293 "
+       "section 3.4.1)",
+       {"--msl", "2,3", "--time-wait-restart", "fin,ack,answer", "--rto", "1,2", "--rto-backoff", "on,off", "--loss", "0..2",
+        "--isn", "adversarial,clock", "--time-wait", "0..16", "--scenario", "half-close", "--scenario", "reopen-connect",
+        "--property", "no-stale-delivery", "--property", "reliable-termination"},
+       keep_restart, derive_restart, "check"},
+      {"two-losses",
+       "TIME-WAIT of 2 MSL keeps an old incarnation's segments from the next one on the same 4-tuple (RFC 9293 "
+       "section 3.6.1, RFC 1337); where the peer's retransmissions outlast it, the ISN clock (RFC 9293 section "
+       "3.4.1, RFC 6528) is what keeps them apart",
+       {"--loss", "1..3", "--isn", "adversarial,clock", "--mutant", "none,time-wait-zero", "--scenario", "reopen-connect",
+        "--property", "no-stale-delivery"},
+       nullptr, derive_two_losses, "check"},
       {"rfc1337",
        "an RST that kills TIME-WAIT exposes the next incarnation to H1 (old data accepted), H2 (the two "
        "ends desynchronised: an endless ACK loop) and H3 (the new connection dies); fix F1, ignoring RST in "
