@@ -780,6 +780,31 @@ Derived derive_two_losses(const SweepResult& r) {
                       two_losses_columns(), "TIME-WAIT against the loss budget", two_losses_verdict);
 }
 
+// three-incarnations: K = 3 connections on one 4-tuple (reopen-syn), where the adversary's two far
+// ISN jumps (+2^30 each) bring incarnation 3's sequence space within 2^31 of incarnation 1's: what
+// serial arithmetic then confuses, and whether an ISN clock or PAWS keeps it apart.
+const std::vector<std::pair<std::string, std::string>>& incarnations_columns() {
+  static const std::vector<std::pair<std::string, std::string>> c = {
+      {"no-stale-delivery", "old segment reaches a newer incarnation"},
+      {"time-wait-duration", "TIME-WAIT cut short"},
+      {"reliable-termination", "a close ends by reset or timeout"},
+      {"stream-integrity", "bytes read differ from bytes written"},
+      {"unique-tcb", "two live TCBs on one 4-tuple"},
+      {"both-closed", "a run does not end closed"},
+      {"no-deadlock", "an application never finishes"}};
+  return c;
+}
+
+Derived derive_incarnations(const SweepResult& r) {
+  return verdict_page(r,
+                      "## Three incarnations: sequence-number wraparound\n\nB listens; A connects, closes and "
+                      "connects again from the same port, K connections in all, B's TIME-WAIT reopened by each new SYN "
+                      "(reopen-syn). The whole run may happen within one tick, so an old SYN is still alive when the "
+                      "third connection runs. A cell gives the verdict and the shortest counterexample's length, for "
+                      "every property of the default check.\n\n",
+                      incarnations_columns(), "Three incarnations");
+}
+
 // ephemeral-ports: the connect loop (`tcpclose ports`, a simulation over the core's BindTable and
 // step()), E ports against TIME-WAIT. tcp_tw_reuse needs connect() without bind(): the bind0
 // points with it on are not run.
@@ -911,6 +936,13 @@ const std::vector<Experiment>& experiments() {
        {"--loss", "1..3", "--isn", "adversarial,clock", "--mutant", "none,time-wait-zero", "--scenario", "reopen-connect",
         "--property", "no-stale-delivery"},
        nullptr, derive_two_losses, "check"},
+      {"three-incarnations",
+       "serial arithmetic orders two sequence numbers rightly only when they are less than 2^31 apart (RFC 1982), "
+       "so an old segment is seen as old only while incarnations' sequence spaces stay that close: PAWS (RFC 7323 "
+       "section 5) protects against wrapped sequence numbers, and an ISN clock (RFC 9293 section 3.4.1, RFC 6528) "
+       "bounds how far apart successive ISNs are",
+       {"--incarnations", "2,3", "--isn", "adversarial,clock", "--scenario", "reopen-syn"},
+       nullptr, derive_incarnations, "check"},
       {"rfc1337",
        "an RST that kills TIME-WAIT exposes the next incarnation to H1 (old data accepted), H2 (the two "
        "ends desynchronised: an endless ACK loop) and H3 (the new connection dies); fix F1, ignoring RST in "
