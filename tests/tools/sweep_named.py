@@ -164,6 +164,12 @@ if "- isn=adversarial: **at loss 2, 3**." not in j["derived"]:
 if "- isn=clock: **never** (holds at loss 2, 3)." not in j["derived"]:
     fail(f"two-losses: the derived verdict does not say the ISN clock holds:\n{j['derived']}")
 
+# syn-reopen, timestamps on, reopening on a newer TSval (RFC 6191; 1.9 M and 4.1 M states): with
+# adversarial ISNs an old RST reaches the reopened incarnation, with the ISN clock it does not.
+j = sweep(["--experiment", "syn-reopen", "--syn-reopen", "timestamps", "--isn", "adversarial,clock"])
+expect(row(j, isn="adversarial"), "no-stale-delivery", "violated", "syn-reopen timestamps, adversarial ISNs")
+expect(row(j, isn="clock"), "no-stale-delivery", "holds", "syn-reopen timestamps, ISN clock")
+
 # ephemeral-ports (`tcpclose ports`, a simulation: the whole grid takes seconds): 2 ports and a
 # TIME-WAIT of 8 ticks give 2 / (4 + 8) connections a tick and the first failure at the third
 # attempt, with Linux's errno: EADDRINUSE from bind(0) (Config::ports_exhausted), EADDRNOTAVAIL from

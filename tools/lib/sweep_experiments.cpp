@@ -805,6 +805,24 @@ Derived derive_incarnations(const SweepResult& r) {
                       incarnations_columns(), "Three incarnations");
 }
 
+// syn-reopen: which SYN may reopen B's TIME-WAIT (--syn-reopen), with timestamps on both hosts, under
+// adversarial ISNs and the ISN clock (reopen-syn, no-stale-delivery).
+const std::vector<std::pair<std::string, std::string>>& syn_reopen_columns() {
+  static const std::vector<std::pair<std::string, std::string>> c = {
+      {"no-stale-delivery", "old segment reaches the next incarnation"}};
+  return c;
+}
+
+Derived derive_syn_reopen(const SweepResult& r) {
+  return verdict_page(r,
+                      "## Reopening TIME-WAIT with a SYN, with timestamps\n\nB closes first; A's new SYN from the "
+                      "same port meets B's TIME-WAIT (reopen-syn), with RFC 7323 timestamps and PAWS on both hosts. "
+                      "`seq`: the SYN reopens only above RCV.NXT (RFC 1122); `timestamps`: only with a newer TSval "
+                      "(RFC 6191); `seq-or-ts`: either (Linux). A cell gives the verdict and the shortest "
+                      "counterexample's length.\n\n",
+                      syn_reopen_columns(), "Reopening TIME-WAIT with a SYN");
+}
+
 // ephemeral-ports: the connect loop (`tcpclose ports`, a simulation over the core's BindTable and
 // step()), E ports against TIME-WAIT. tcp_tw_reuse needs connect() without bind(): the bind0
 // points with it on are not run.
@@ -943,6 +961,13 @@ const std::vector<Experiment>& experiments() {
        "bounds how far apart successive ISNs are",
        {"--incarnations", "2,3", "--isn", "adversarial,clock", "--scenario", "reopen-syn"},
        nullptr, derive_incarnations, "check"},
+      {"syn-reopen",
+       "with timestamps, a SYN whose TSval is newer than TS.Recent may reopen TIME-WAIT whatever its sequence "
+       "number (RFC 6191 section 2; Linux tcp_timewait_state_process), the timestamps telling the new incarnation's "
+       "segments from the old one's; RFC 1122 section 4.2.2.13 reopens only on a sequence number above RCV.NXT",
+       {"--syn-reopen", "seq,timestamps,seq-or-ts", "--isn", "adversarial,clock", "--timestamps", "on", "--scenario",
+        "reopen-syn", "--property", "no-stale-delivery"},
+       nullptr, derive_syn_reopen, "check"},
       {"rfc1337",
        "an RST that kills TIME-WAIT exposes the next incarnation to H1 (old data accepted), H2 (the two "
        "ends desynchronised: an endless ACK loop) and H3 (the new connection dies); fix F1, ignoring RST in "
