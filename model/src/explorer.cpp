@@ -26,6 +26,8 @@
 #include "tcpclose/model/packed.hpp"
 #include "work_dir.hpp"
 
+#include <sys/mman.h>
+
 namespace tcpclose::model {
 namespace {
 
@@ -108,34 +110,58 @@ inline void prefetch_line(const void* p) {
 #endif
 }
 
-// A zero-filled array for the fingerprint shards, from calloc: a large block comes straight
-// from mmap, already zero, so growing a shard no longer writes every slot twice (the memset
-// of std::vector::assign was 1% of all instructions). Transparent huge pages were tried here
-// (madvise(MADV_HUGEPAGE) on 2 MiB-aligned mappings): the kernel gave them, but on this noisy
-// 2-core VM the search was not measurably faster, and the peak RSS grew by 130 MB.
+// A zero-filled array for the fingerprint shards. A small one comes from calloc; from 64 KiB
+// up, an anonymous mapping made with MAP_POPULATE, so every page is faulted in writable, and
+// zero, at once. Left to fault lazily (as calloc's mappings were), a page of a new shard was
+// first read by a lookup, which mapped the shared zero page, then written by an insert: a
+// second fault whose copy-on-write flushed the other thread's TLB with an IPI (perf:
+// FpSet::grow -> do_wp_page -> flush_tlb_mm_range -> x2apic_send_IPI, 3% of a two-thread
+// search). Populated, `check --scenario reopen-connect` took 1.8 s of system time instead of
+// 2.6 s, 380 MB max RSS instead of 450 MB (no freed arrays left in the heap), and 13.7 s
+// instead of 14.1-14.9 s (docs/model.md, "Two threads"). Transparent huge pages were tried here
+// too: one thread ran 6% faster with every array in huge pages, two threads no faster, and a
+// small run's RSS grew by 250 MB (a 2 MiB page for each of 128 small arrays).
 template <class T>
 class ZeroArray {
   static_assert(std::is_trivially_copyable_v<T>);
 
  public:
   ZeroArray() = default;
-  explicit ZeroArray(std::size_t n) : p_(static_cast<T*>(std::calloc(n ? n : 1, sizeof(T)))), n_(n) {
-    if (!p_) throw std::bad_alloc();
+  explicit ZeroArray(std::size_t n) : n_(n) {
+    const std::size_t bytes = std::max<std::size_t>(n, 1) * sizeof(T);
+    if (bytes < kMapFrom) {
+      p_ = static_cast<T*>(std::calloc(n ? n : 1, sizeof(T)));
+      if (!p_) throw std::bad_alloc();
+      return;
+    }
+    void* m = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+    if (m == MAP_FAILED) throw std::bad_alloc();
+    p_ = static_cast<T*>(m);
+    map_bytes_ = bytes;
   }
   ZeroArray(ZeroArray&& o) noexcept { swap(o); }
   ZeroArray& operator=(ZeroArray&& o) noexcept { ZeroArray(std::move(o)).swap(*this); return *this; }
   ZeroArray(const ZeroArray&) = delete;
   ZeroArray& operator=(const ZeroArray&) = delete;
-  ~ZeroArray() { std::free(p_); }
-  void swap(ZeroArray& o) noexcept { std::swap(p_, o.p_); std::swap(n_, o.n_); }
+  ~ZeroArray() {
+    if (map_bytes_) ::munmap(p_, map_bytes_);
+    else std::free(p_);
+  }
+  void swap(ZeroArray& o) noexcept {
+    std::swap(p_, o.p_);
+    std::swap(n_, o.n_);
+    std::swap(map_bytes_, o.map_bytes_);
+  }
   std::size_t size() const { return n_; }
   bool empty() const { return n_ == 0; }
   T& operator[](std::size_t i) { return p_[i]; }
   const T& operator[](std::size_t i) const { return p_[i]; }
 
  private:
+  static constexpr std::size_t kMapFrom = std::size_t{64} << 10;
   T* p_ = nullptr;
   std::size_t n_ = 0;
+  std::size_t map_bytes_ = 0;  // the mapping's length, when the array is one
 };
 
 // Open addressing (linear probing) over 64-bit fingerprints, split into shards by the top
@@ -750,18 +776,24 @@ static_assert(kMaxMoves < 256, "an edge is recorded per move: a degree fits in a
 // Liveness: the states from which no settled state is reachable. A state can reach a settled
 // state if it is one or if some successor can. Most edges lead to a later state (breadth-first
 // numbering), so sweeping the states from the last to the first settles every forward chain
-// in one pass; sweeps repeat until nothing changes (the back edges of cycles), which on our
-// models takes a handful. Each sweep reads the edge file once, block by block from its end, so
-// only one block is in memory. A decided state is skipped by its degree alone. No reversed
-// graph is built. `reach` comes in as the settled flags and leaves as the doomed ones; false on
-// a read error.
+// in one pass; sweeps repeat until nothing changes (the back edges of cycles): 10 on
+// reopen-connect, whose first sweep leaves 13 M of 24 M states undecided, its fifth 1.4 M, its
+// eighth 1,444. Each sweep reads the edge file block by block from its end, so only one block is
+// in memory, and skips a block whose states are all decided without reading it (a count per
+// block); a decided state is skipped by its degree alone. Sweeping in alternate directions was
+// tried: 9 and 11 sweeps instead of 10 and 10. No reversed graph is built. `reach` comes in as
+// the settled flags and leaves as the doomed ones; false on a read error.
 bool doomed_states(std::vector<std::uint8_t>& reach, const std::vector<EdgeBlock>& edges, const disk::File& file,
                    std::uint64_t& sweeps) {
   std::vector<std::uint8_t> buf;
+  std::vector<std::size_t> undecided(edges.size());
+  for (std::size_t b = 0; b < edges.size(); ++b)
+    for (std::size_t i = 0; i < edges[b].width; ++i) undecided[b] += !reach[edges[b].first + i];
   for (bool changed = true; changed;) {
     changed = false;
     ++sweeps;
     for (std::size_t b = edges.size(); b-- > 0;) {
+      if (undecided[b] == 0) continue;
       const EdgeBlock& blk = edges[b];
       buf.resize(blk.width + blk.n * sizeof(std::uint32_t));
       if (!file.read(blk.offset, buf.data(), buf.size())) return false;
@@ -779,7 +811,7 @@ bool doomed_states(std::vector<std::uint8_t>& reach, const std::vector<EdgeBlock
         std::uint8_t& r = reach[blk.first + i];
         if (r) continue;
         for (std::size_t k = pos; k < pos + d; ++k)
-          if (reach[target(k)]) { r = 1; changed = true; break; }
+          if (reach[target(k)]) { r = 1; changed = true; --undecided[b]; break; }
       }
     }
   }
