@@ -54,6 +54,29 @@ Grid merge(const Grid& exp, const Grid& user) {
   return g;
 }
 
+// --per-scenario: check's --scenario values, fixed until now (one run checks them all), become the
+// grid's last axis, "all" standing for the scenarios it means (model::kAllScenarios), so that each
+// point checks one scenario and has a row of its own.
+void scenario_axis(Grid& g) {
+  std::vector<std::string> fixed, names;
+  for (const auto& item : fixed_items(g.fixed)) {
+    if (item[0] != "--scenario" || item.size() < 2) {
+      fixed.insert(fixed.end(), item.begin(), item.end());
+      continue;
+    }
+    std::vector<std::string> these;
+    if (item[1] == "all")
+      for (model::Scenario s : model::kAllScenarios) these.emplace_back(model::name(s));
+    else
+      these.push_back(item[1]);
+    for (const std::string& n : these)
+      if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+  }
+  if (names.size() < 2) return;  // one scenario (or none: check's default, all in one run) stays as it was
+  g.fixed = fixed;
+  g.axes.push_back({"--scenario", names});
+}
+
 // The grid to run: the user's options, over the experiment's if one is named. Returns "" or why not.
 std::string build_grid(const SweepArgs& a, const Experiment* exp, const std::string& program, Grid& g) {
   Grid user;
@@ -64,6 +87,10 @@ std::string build_grid(const SweepArgs& a, const Experiment* exp, const std::str
     g = merge(base, user);
   } else {
     g = user;
+  }
+  if (a.per_scenario || (exp && exp->per_scenario)) {
+    if (program != "check") return fmt::format("--per-scenario: only for points that run check; these run tcpclose {}", program);
+    scenario_axis(g);
   }
   // The size first: a product of long ranges must be refused before it is built.
   constexpr std::size_t kMaxPoints = 100000;
@@ -120,6 +147,7 @@ std::string command_line(const SweepArgs& a) {
   std::string s = "tcpclose sweep";
   if (!a.experiment.empty()) s += " --experiment " + a.experiment;
   if (!a.run.empty()) s += " --run " + a.run;
+  if (a.per_scenario) s += " --per-scenario";
   for (const std::string& t : a.grid_args) s += " " + t;
   if (a.jobs != 1) s += fmt::format(" --jobs {}", a.jobs);
   return s;
@@ -212,6 +240,9 @@ CLI::App* add_sweep_command(CLI::App& app, SweepArgs& a) {
                   "What each point runs: check (the default) or prove (the SMT engines: the grid's options are then "
                   "prove's; a point whose engine says unknown is incomplete, exit 3)")
       ->check(CLI::IsMember({"check", "prove"}));
+  cmd->add_flag("--per-scenario", a.per_scenario,
+               "Make --scenario an axis: one check run, and one row, per scenario (\"all\": each of the default "
+               "check's); without it, each point checks all its scenarios in one run");
   cmd->add_flag("--list-experiments", a.list_experiments, "Print each named experiment with its claim and grid, and exit");
   cmd->add_option("--out", a.out_dir, "Write NAME.csv, NAME.md, NAME.json and NAME.svg into this directory");
   cmd->add_option("--name", a.name, "Base name of the reports (default: the experiment's name, or sweep)");
@@ -237,7 +268,7 @@ int run_sweep(const SweepArgs& a, const std::atomic<bool>* stop) {
     for (const Experiment& e : experiments()) {
       std::string grid;
       for (const std::string& t : e.args) grid += " " + t;
-      fmt::print("{}\n  claim: {}\n  grid:{}\n", e.name, e.claim, grid);
+      fmt::print("{}\n  claim: {}\n  grid:{}{}\n", e.name, e.claim, grid, e.per_scenario ? " (--per-scenario)" : "");
     }
     return kExitOk;
   }

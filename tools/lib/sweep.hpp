@@ -25,6 +25,7 @@ struct SweepArgs {
   std::string run;             // what each point runs: check or prove ("": the experiment's, else check)
   unsigned jobs = 1, threads = 0;
   bool json = false, progress = true, list_experiments = false, plot = true;
+  bool per_scenario = false;   // --scenario is an axis: one check run, and one row, per scenario
   std::vector<std::string> grid_args;  // the check options: axes and fixed ones
 };
 

@@ -827,6 +827,60 @@ Derived derive_syn_reopen(const SweepResult& r) {
                       syn_reopen_columns(), "Reopening TIME-WAIT with a SYN");
 }
 
+// profiles: each profile's knobs (docs/core.md) in every scenario of the default check, every
+// property, one run and one row per scenario (--per-scenario): which profile keeps which property.
+const std::vector<std::pair<std::string, std::string>>& profiles_columns() {
+  static const std::vector<std::pair<std::string, std::string>> c = {
+      {"no-stale-delivery", "stale"},        {"time-wait-duration", "tw-dur"}, {"reliable-termination", "reliable"},
+      {"stream-integrity", "stream"},        {"unique-tcb", "unique"},         {"both-closed", "closed"},
+      {"no-deadlock", "deadlock"}};
+  return c;
+}
+
+// Per profile: the properties violated, grouped by the scenarios (or other points) where they are,
+// then those that hold everywhere.
+std::string profiles_verdict(const SweepResult& r) {
+  const auto prof = axis_index(r.grid, "--profile");
+  if (!prof) return "\n(the verdict needs --profile as an axis)\n";
+  auto label = [&](std::size_t i) {  // "reopen-syn" when the scenario is the only other axis
+    const std::string l = other_axes(r, i, *prof);
+    return l.rfind("scenario=", 0) == 0 && l.find(' ') == std::string::npos ? l.substr(9) : l;
+  };
+  std::string md = "\nPer profile, where each property is violated:\n";
+  for (const std::string& v : r.grid.axes[*prof].values) {
+    std::vector<std::pair<std::string, std::string>> groups;  // (where, properties)
+    std::string holds, open;
+    for (const auto& [p, head] : profiles_columns()) {
+      std::string where;
+      for (std::size_t i = 0; i < r.rows.size(); ++i)
+        if (r.grid.points[i][*prof] == v && violated_at(r.rows[i], p))
+          where += fmt::format("{}{}", where.empty() ? "" : ", ", label(i));
+      if (where.empty()) { holds += fmt::format("{}{}", holds.empty() ? "" : ", ", p); continue; }
+      auto g = std::find_if(groups.begin(), groups.end(), [&](const auto& x) { return x.first == where; });
+      if (g == groups.end()) groups.emplace_back(where, p);
+      else g->second += ", " + p;
+    }
+    for (std::size_t i = 0; i < r.rows.size(); ++i)
+      if (r.grid.points[i][*prof] == v && r.rows[i].status != PointStatus::Done)
+        open += fmt::format("{}{}", open.empty() ? "" : ", ", label(i));
+    std::string line;
+    for (const auto& [where, props] : groups) line += fmt::format("{}**{}** in {}", line.empty() ? "" : "; ", props, where);
+    md += fmt::format("- {}: {}{}{}.\n", v, line.empty() ? "**every property holds**" : line,
+                      line.empty() || holds.empty() ? "" : "; holds everywhere: " + holds,
+                      open.empty() ? "" : "; not complete: " + open);
+  }
+  return md;
+}
+
+Derived derive_profiles(const SweepResult& r) {
+  return verdict_page(r,
+                      "## Which profile keeps which property\n\nEach profile's knobs (docs/core.md) in each scenario of "
+                      "the default check, with the model's defaults (MSL 2, TIME-WAIT 4, RTO 1 tick; loss 1, dup 1, "
+                      "delay 1, in-flight 2; K = 2, adversarial ISNs), one search per row, cut at 200 M states (a "
+                      "cut row is named below as not complete). A cell gives the verdict and the shortest counterexample's length.\n\n",
+                      profiles_columns(), "Which profile keeps which property", profiles_verdict);
+}
+
 // ephemeral-ports: the connect loop (`tcpclose ports`, a simulation over the core's BindTable and
 // step()), E ports against TIME-WAIT. tcp_tw_reuse needs connect() without bind(): the bind0
 // points with it on are not run.
@@ -1011,6 +1065,13 @@ const std::vector<Experiment>& experiments() {
         "reopen-connect", "--property", "no-stale-delivery", "--property", "new-connection-survives", "--property",
         "reliable-termination"},
        keep_tw_reuse, derive_tw_reuse, "check"},
+      {"profiles",
+       "a profile named after a stack keeps a property only where that stack's rules do: RFC 9293 lets a RST end "
+       "TIME-WAIT (RFC 1337's TIME-WAIT assassination, section 3.10.7.4's second check), smoltcp has no SYN "
+       "reopening, Linux and FreeBSD free an orphaned FIN-WAIT-2 after a timeout (tcp_fin_timeout, TP_MAXIDLE) and "
+       "FreeBSD restarts 2 MSL only on a FIN (tcp_twcheck)",
+       {"--profile", "reference,rfc9293,linux,freebsd,smoltcp", "--scenario", "all", "--max-states", "200000000"},
+       nullptr, derive_profiles, "check", true},
       {"ephemeral-ports",
        "a client that connects in a loop to one destination runs out of ephemeral ports while its closed connections "
        "sit in TIME-WAIT: the sustained rate is the range over the TIME-WAIT length, 28232 ports (Linux ip_local_port_range "
