@@ -46,6 +46,7 @@ void WorkDir::seal() {
 }
 
 void WorkDir::fail(const char* what, const char* role, int err) {
+  const std::lock_guard<std::mutex> lock(fail_);
   if (!error_.empty()) return;
   error_ = "the work dir " + path_ + ": " + what + " of the " + role + " file failed: " + std::strerror(err);
 }
@@ -106,6 +107,32 @@ bool File::append(const void* p, std::size_t n) {
     done += static_cast<std::size_t>(k);
   }
   size_ += n;
+  return true;
+}
+
+bool File::extend(std::uint64_t n, std::uint64_t& at) {
+  if (!dir_->ok()) return false;
+  if (!dir_->grow(n)) {
+    dir_->fail("a write", role_, ENOSPC);
+    return false;
+  }
+  at = size_;
+  size_ += n;
+  return true;
+}
+
+bool File::write_at(std::uint64_t off, const void* p, std::size_t n) {
+  const auto* b = static_cast<const std::uint8_t*>(p);
+  std::size_t done = 0;
+  while (done < n) {
+    const ssize_t k = ::pwrite(fd_, b + done, n - done, static_cast<off_t>(off + done));
+    if (k < 0 && errno == EINTR) continue;
+    if (k <= 0) {
+      dir_->fail("a write", role_, k < 0 ? errno : ENOSPC);
+      return false;
+    }
+    done += static_cast<std::size_t>(k);
+  }
   return true;
 }
 

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,11 @@ class File {
   bool append(const void* p, std::size_t n);
   // Reads n bytes at offset off. False (and the error set) on a failed or short read.
   bool read(std::uint64_t off, void* p, std::size_t n) const;
+  // Grows the file by n bytes to be written by write_at(), and says where they start: the
+  // explorer's threads then write their parts at once. False (the error set, ENOSPC) past the
+  // work dir's limit. Not thread-safe; write_at() is, for disjoint ranges.
+  bool extend(std::uint64_t n, std::uint64_t& at);
+  bool write_at(std::uint64_t off, const void* p, std::size_t n);
   // Empties the file, giving its blocks back.
   bool clear();
 
@@ -78,6 +84,7 @@ class WorkDir {
   bool grow(std::uint64_t n);  // accounts n more bytes; false past the limit
   void shrink(std::uint64_t n) { bytes_ -= n; }
   std::string path_, error_;
+  std::mutex fail_;  // File::write_at() may fail on several threads at once
   std::uint64_t limit_ = 0, bytes_ = 0, peak_ = 0;
   bool removed_ = false;
 };
