@@ -89,25 +89,12 @@ File::~File() {
 }
 
 bool File::append(const void* p, std::size_t n) {
-  if (!dir_->ok()) return false;
-  if (!dir_->grow(n)) {
-    dir_->fail("a write", role_, ENOSPC);
-    return false;
-  }
-  const auto* b = static_cast<const std::uint8_t*>(p);
-  std::size_t done = 0;
-  while (done < n) {
-    const ssize_t k = ::pwrite(fd_, b + done, n - done, static_cast<off_t>(size_ + done));
-    if (k < 0 && errno == EINTR) continue;
-    if (k <= 0) {
-      dir_->fail("a write", role_, k < 0 ? errno : ENOSPC);
-      dir_->shrink(n);
-      return false;
-    }
-    done += static_cast<std::size_t>(k);
-  }
-  size_ += n;
-  return true;
+  std::uint64_t at = 0;
+  if (!extend(n, at)) return false;
+  if (write_at(at, p, n)) return true;
+  size_ -= n;  // a failed write leaves the file's size and the directory's count as they were
+  dir_->shrink(n);
+  return false;
 }
 
 bool File::extend(std::uint64_t n, std::uint64_t& at) {
