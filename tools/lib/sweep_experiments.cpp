@@ -876,8 +876,9 @@ Derived derive_profiles(const SweepResult& r) {
   return verdict_page(r,
                       "## Which profile keeps which property\n\nEach profile's knobs (docs/core.md) in each scenario of "
                       "the default check, with the model's defaults (MSL 2, TIME-WAIT 4, RTO 1 tick; loss 1, dup 1, "
-                      "delay 1, in-flight 2; K = 2, adversarial ISNs), one search per row, cut at 200 M states (a "
-                      "cut row is named below as not complete). A cell gives the verdict and the shortest counterexample's length.\n\n",
+                      "delay 1, in-flight 2; K = 2, adversarial ISNs), one search per row, cut at the grid's "
+                      "`--max-states` (a cut row is named below as not complete). A cell gives the verdict and the "
+                      "shortest counterexample's length.\n\n",
                       profiles_columns(), "Which profile keeps which property", profiles_verdict);
 }
 
