@@ -311,13 +311,15 @@ static_assert(kMaxMoves <= 64);
 // of level L is in level L - 1, whose first number is kept in memory. A level whose parent
 // level is wider than 2^26 states also keeps the index's high bits, 2 bytes a state, in a
 // second file from the level's offset, so a level may be up to 2^42 states wide. Only a
-// counterexample's rebuild reads them back, a record a step.
+// counterexample's rebuild reads them back, a record a step. The tests narrow the low part
+// (ExploreOptions::record_low_bits), so that levels of a few states take the wide path.
 class Records {
  public:
   static constexpr unsigned kOrdinalBits = 6, kLowBits = 32 - kOrdinalBits;
-  static constexpr std::uint64_t kMaxWidth = std::uint64_t{1} << (kLowBits + 16);
   static constexpr std::uint64_t kNoHigh = std::numeric_limits<std::uint64_t>::max();
-  Records(disk::File& rec, disk::File& high) : rec_(rec, kBuffer), high_(high, kBuffer), first_{0}, high_at_{kNoHigh} {
+  Records(disk::File& rec, disk::File& high, unsigned low_bits)
+      : low_bits_(low_bits == 0 || low_bits > kLowBits ? kLowBits : low_bits), rec_(rec, kBuffer), high_(high, kBuffer),
+        first_{0}, high_at_{kNoHigh} {
     const std::uint32_t root = 0;  // the initial state, number 0, has no parent
     rec_.put(&root, sizeof root);
     n_ = 1;
@@ -327,16 +329,19 @@ class Records {
   std::uint64_t memory_bytes() const {
     return rec_.capacity_bytes() + high_.capacity_bytes() + (first_.capacity() + high_at_.capacity()) * 8;
   }
+  // The widest level whose parents' indexes fit: low bits and 16 high bits.
+  unsigned max_width_bits() const { return low_bits_ + 16; }
+  std::uint64_t max_width() const { return std::uint64_t{1} << max_width_bits(); }
   // A new level begins at number size(); its parents are a level `parents` wide.
   void begin_level(std::uint64_t parents) {
     first_.push_back(n_);
-    high_at_.push_back(parents > (std::uint64_t{1} << kLowBits) ? high_n_ : kNoHigh);
+    high_at_.push_back(parents > (std::uint64_t{1} << low_bits_) ? high_n_ : kNoHigh);
   }
   // A state's record: its parent's index within the level before (low bits) and the move.
-  static std::uint32_t low(std::uint64_t parent_index, std::uint8_t ordinal) {
-    return static_cast<std::uint32_t>((parent_index & ((std::uint64_t{1} << kLowBits) - 1)) << kOrdinalBits) | ordinal;
+  std::uint32_t low(std::uint64_t parent_index, std::uint8_t ordinal) const {
+    return static_cast<std::uint32_t>((parent_index & ((std::uint64_t{1} << low_bits_) - 1)) << kOrdinalBits) | ordinal;
   }
-  static std::uint16_t high(std::uint64_t parent_index) { return static_cast<std::uint16_t>(parent_index >> kLowBits); }
+  std::uint16_t high(std::uint64_t parent_index) const { return static_cast<std::uint16_t>(parent_index >> low_bits_); }
   // Does the level begun last keep its parents' high bits (high() of each state)?
   bool wide() const { return high_at_.back() != kNoHigh; }
   // The next n states of the level begun last: low() of each, and high() of each if wide().
@@ -359,7 +364,7 @@ class Records {
     if (high_at_[level] != kNoHigh) {
       std::uint16_t h = 0;
       if (!high_.file().read((high_at_[level] + (id - first_[level])) * sizeof h, &h, sizeof h)) return false;
-      index |= std::uint64_t{h} << kLowBits;
+      index |= std::uint64_t{h} << low_bits_;
     }
     parent = first_[level - 1] + index;
     return true;
@@ -378,6 +383,7 @@ class Records {
 
  private:
   static constexpr std::size_t kBuffer = std::size_t{1} << 18;
+  unsigned low_bits_;
   disk::Appender rec_, high_;
   std::uint64_t n_ = 0, high_n_ = 0;
   std::vector<std::uint64_t> first_;    // the first number of each level
@@ -908,7 +914,7 @@ class Search {
   Search(const World& w, const ExploreOptions& opt, disk::WorkDir& dir, Files& files)
       : w_(w), opt_(opt), dir_(dir), files_(files), threads_(std::max(1u, opt.threads)), pool_(threads_),
         live_(opt.liveness && (opt.properties & bit(Property::BothClosed))), seen_(live_), packer_(w),
-        records_(*files.rec, *files.high),
+        records_(*files.rec, *files.high, opt.record_low_bits),
         window_(opt.window_states ? opt.window_states : kFirstWindow) {}
   ExploreResult run();
 
@@ -1109,8 +1115,8 @@ void Search::number(std::size_t nchunks) {
     for (std::size_t i = 0; i < ch.cands.size(); ++i) {
       Cand& c = ch.cands[i];
       if (!c.is_new) continue;
-      stage_low_[at] = Records::low(c.parent(), c.ordinal);
-      if (wide) stage_high_[at] = Records::high(c.parent());
+      stage_low_[at] = records_.low(c.parent(), c.ordinal);
+      if (wide) stage_high_[at] = records_.high(c.parent());
       if (const std::uint64_t j = at - offset[k]; j != i) std::memcpy(ch.states.at(j), ch.states.at(i), stride);
       if (live_) {  // liveness numbers states in 32 bits (its table is 4 bytes a state)
         seen_.set_id_at(c.fp, ch.slot[i], static_cast<std::uint32_t>(base + at));
@@ -1249,7 +1255,7 @@ bool Search::limit_reached() {
   if (opt_.interrupt && opt_.interrupt->load()) res_.incomplete_reason = "interrupted";
   else if (opt_.max_states && res_.states >= opt_.max_states) res_.incomplete_reason = "--max-states reached";
   else if (opt_.max_memory && memory() >= opt_.max_memory) res_.incomplete_reason = "--max-memory reached";
-  else if (cur_n_ >= Records::kMaxWidth) res_.incomplete_reason = "a level wider than 2^42 states";
+  else if (cur_n_ >= records_.max_width()) res_.incomplete_reason = "a level wider than 2^" + std::to_string(records_.max_width_bits()) + " states";
   return !res_.incomplete_reason.empty();
 }
 

@@ -52,6 +52,10 @@ struct ExploreOptions {
   // hold (0: no limit), past which a write fails as a full disk (ENOSPC) would.
   std::uint64_t window_states = 0;
   std::uint64_t disk_limit = 0;
+  // For the tests: the bits of a parent record that hold the parent's index within its level
+  // (0: 26, the most). A level whose parent level is wider keeps the index's high bits in a
+  // second file; a few bits make small worlds take that path.
+  unsigned record_low_bits = 0;
   // Called between levels from the calling thread, and inside a long level from one worker at
   // a time (never two calls at once; the states then are an estimate), at most every
   // progress_seconds (0: after every level; inside a level at most every 0.5 s).
