@@ -877,7 +877,12 @@ Violation rebuild_doomed(const World& w, const FpSet& seen, Records& records, co
 // Why a search stopped when a state does not fit the packed frontier (packed.hpp).
 constexpr const char* kOutOfBounds = "a state outside the packed frontier's bounds (docs/model.md)";
 // LevelGuard's reasons, and one more: an I/O error in the work dir.
-constexpr int kStopInterrupt = 1, kStopStates = 2, kStopMemory = 3, kStopBounds = 4, kStopDisk = 5;
+constexpr int kStopInterrupt = 1, kStopStates = 2, kStopMemory = 3, kStopBounds = 4, kStopDisk = 5, kStopNumbers = 6;
+// Liveness numbers states in 32 bits (the table's ids, the edges' ends; FpSet::kAbsent is the
+// last value): a search with it stops before a window could number a state past this.
+constexpr std::uint64_t kMaxLiveStates = FpSet::kAbsent - 1;
+constexpr const char* kTooManyToNumber =
+    "more states than liveness can number in 32 bits (4294967294): --no-liveness searches on without it";
 // The bytes a window's buffers (its packed states, candidates and edges) aim at: the window's
 // width in frontier states follows the bytes per frontier state of the window before, 200-300
 // on the default world (so about 2^13 states), some 2,500 with --in-flight 4 and larger
@@ -926,6 +931,9 @@ class Search {
   LevelEnd level();
   bool record_found(const LevelEnd& end);
   bool limit_reached();
+  std::uint64_t live_limit() const {
+    return opt_.live_state_limit ? std::min(opt_.live_state_limit, kMaxLiveStates) : kMaxLiveStates;
+  }
   ExploreResult finish();
   std::size_t expand_window(std::uint64_t lo, std::uint64_t n, LevelEnd& end);
   void insert(std::size_t nchunks);
@@ -981,6 +989,7 @@ const char* Search::stop_reason(int stop) const {
     case kStopStates: return "--max-states reached";
     case kStopMemory: return "--max-memory reached";
     case kStopBounds: return kOutOfBounds;
+    case kStopNumbers: return kTooManyToNumber;
     default: return dir_.error().c_str();
   }
 }
@@ -1182,10 +1191,17 @@ Search::LevelEnd Search::level() {
       const auto fresh = static_cast<std::uint64_t>(static_cast<double>(n) * fresh_per_state_);
       if (opt_.interrupt && opt_.interrupt->load()) end.stop = kStopInterrupt;
       else if (opt_.max_states && res_.states >= opt_.max_states) end.stop = kStopStates;
+
       else if (opt_.max_memory &&
                memory() - seen_.bytes() + seen_.bytes_after(2 * fresh + (std::uint64_t{1} << 16)) >= opt_.max_memory)
         end.stop = kStopMemory;
       if (end.stop != 0) break;
+    }
+    // A window of n states makes at most n * kMaxMoves new ones: stop before liveness would
+    // number one past 32 bits, where an id would wrap and the verdict be wrong.
+    if (live_ && records_.size() + n * kMaxMoves > live_limit()) {
+      end.stop = kStopNumbers;
+      break;
     }
     const std::uint64_t before = records_.size();
     const std::size_t nchunks = expand_window(lo, n, end);

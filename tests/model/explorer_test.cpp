@@ -280,6 +280,25 @@ TEST(Explorer, WideLevelRecordsRebuildTheSameCounterexamples) {
   }
 }
 
+// Liveness numbers states in 32 bits. A search that could number a state past that stops
+// incomplete before it does, and says what to do; without liveness the same world runs on.
+TEST(Explorer, ASearchWithLivenessStopsBeforeItsStateNumbersWrap) {
+  const World w = small(Scenario::ActiveClose);
+  ExploreOptions o;
+  o.liveness = true;
+  o.live_state_limit = 5000;
+  const ExploreResult r = explore(w, o);
+  EXPECT_EQ(r.outcome, Outcome::Incomplete);
+  EXPECT_NE(r.incomplete_reason.find("--no-liveness"), std::string::npos) << r.incomplete_reason;
+  EXPECT_FALSE(r.liveness_checked);
+  EXPECT_LE(r.states, 5000u);
+  EXPECT_GT(r.states, 100u) << "it searched until the limit came near";
+  o.liveness = false;
+  const ExploreResult without = explore(w, o);
+  EXPECT_NE(without.outcome, Outcome::Incomplete);
+  EXPECT_GT(without.states, 5000u);
+}
+
 // A full disk is an incomplete search that says where and why, never a crash or a silent loss.
 TEST(Explorer, AFullWorkDirEndsTheSearchIncompleteNamingItAndTheError) {
   ExploreOptions o;

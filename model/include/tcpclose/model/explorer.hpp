@@ -56,6 +56,9 @@ struct ExploreOptions {
   // (0: 26, the most). A level whose parent level is wider keeps the index's high bits in a
   // second file; a few bits make small worlds take that path.
   unsigned record_low_bits = 0;
+  // For the tests: the most states a search with liveness may number (0: 2^32 - 2, what its
+  // 32-bit state numbers hold). A search that could pass it stops incomplete, saying so.
+  std::uint64_t live_state_limit = 0;
   // Called between levels from the calling thread, and inside a long level from one worker at
   // a time (never two calls at once; the states then are an estimate), at most every
   // progress_seconds (0: after every level; inside a level at most every 0.5 s).
