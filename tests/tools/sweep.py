@@ -89,6 +89,22 @@ if any(r["status"] != "done" for r in final["rows"]) or final["interrupted"]:
 for r in done:
     if r not in final["rows"]:
         fail(f"--resume changed a finished row: {r['point']}")
+if not final["build"] or any(r["build"] != final["build"] for r in final["rows"]):
+    fail(f"rows not all run by the report's build {final['build']!r}")
+if "another build" in p.stderr:
+    fail(f"--resume of the same build's rows: {p.stderr}")
+# Rows another build ran are kept as they were, and --resume says how many.
+other = json.load(open(os.path.join(work, "stop", "s.json")))
+other["rows"][0]["build"] = "0123abcd"
+other["rows"][-1]["status"] = "not run"
+with open(os.path.join(work, "stop", "other.json"), "w") as f:
+    json.dump(other, f)
+p = sweep(slow + ["--resume", os.path.join(work, "stop", "other.json")], 0)
+if "1 of them were run by another build" not in p.stderr:
+    fail(f"--resume did not name the row another build ran: {p.stderr}")
+kept = json.load(open(os.path.join(work, "stop", "s.json")))
+if kept["rows"][0]["build"] != "0123abcd" or kept["rows"][-1]["build"] != kept["build"]:
+    fail(f"--resume: the kept row's build or the rerun row's build is wrong")
 
 # 5. minimal-time-wait: the derived minimum is the first TIME-WAIT from which every row holds.
 p = sweep(["--experiment", "minimal-time-wait", "--msl", "1", "--loss", "0", "--time-wait-restart", "ack",
@@ -108,6 +124,7 @@ if not any(f"| {expect} |" in line for line in derived_min[2:]):
 for args, words in [
     (["--msl", "1..x"], "--msl 1..x"),
     (["--msl", "3..1"], "empty"),
+    (["--msl", "1,x"], "--msl: x is not a number"),
     (["--loss", "0,9"], "--loss"),          # 9 is out of check's range: a point fails validation
     (["--trace-out", "x"], "--trace-out"),
     (["--bogus", "1"], "--bogus"),
@@ -123,6 +140,16 @@ for args, words in [
     p = sweep(args, 2)
     if words not in p.stderr:
         fail(f"sweep {' '.join(args)}: stderr does not name {words!r}: {p.stderr!r}")
+
+# --list-experiments: each experiment with its claim and grid, and which points a filtered one runs.
+p = sweep(["--list-experiments"], 0)
+names = re.findall(r"^(\S+)\n  claim: .+\n  grid: .+$", p.stdout, re.M)
+for n in ["minimal-time-wait", "rfc1337", "linux-time-wait", "tw-reuse", "abort-instead-of-close",
+          "fin-wait-2-slow-peer", "ephemeral-ports", "profiles"]:
+    if n not in names:
+        fail(f"--list-experiments does not list {n} with its claim and grid")
+if "  runs only: TIME-WAIT up to 2 MSL + 2 at each MSL" not in p.stdout:
+    fail("--list-experiments does not say which points minimal-time-wait runs")
 
 # 7. Every field of sweep --json is documented in docs/json.md's sweep section, and the reverse.
 text = open(doc, encoding="utf-8").read()

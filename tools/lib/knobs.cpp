@@ -1,6 +1,8 @@
 // Parsing and printing of profiles, knobs and mutants (see knobs.hpp).
 #include "knobs.hpp"
 
+#include <cstdlib>
+
 #include <cmath>
 
 #include <fmt/format.h>
@@ -387,6 +389,19 @@ std::vector<std::pair<std::string, std::string>> describe(const Config& c) {
       {"ports-exhausted", ports_exhausted_name(c.ports_exhausted)},
       {"mutant", name(c.mutant)},
   };
+}
+
+std::string parse_error_text(const CLI::ParseError& e) {
+  std::string text = e.what();
+  const std::string lead = "Value ", mid = " not in range ";
+  const std::size_t at = text.find(lead), to = text.find(mid);
+  if (at == std::string::npos || to == std::string::npos || to < at + lead.size()) return text;
+  const std::string value = text.substr(at + lead.size(), to - at - lead.size());
+  char* end = nullptr;
+  std::strtod(value.c_str(), &end);
+  if (!value.empty() && end == value.c_str() + value.size()) return text;  // a number out of range: CLI11's words are right
+  return text.substr(0, at) + value + " is not a number (expects one in the range " +
+         text.substr(to + mid.size()) + ")";
 }
 
 }  // namespace tcpclose::cli

@@ -50,4 +50,8 @@ Config apply_knobs(const KnobOptions& k, Config base);
 // One line per knob: "name = value", for `tcpclose profiles` and reports.
 std::vector<std::pair<std::string, std::string>> describe(const Config& c);
 
+// A command-line error as the user should read it: CLI11 says "Value x not in range 0 to 9"
+// of a word given to a numeric option; this says that x is not a number.
+std::string parse_error_text(const CLI::ParseError& e);
+
 }  // namespace tcpclose::cli

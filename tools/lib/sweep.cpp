@@ -233,7 +233,8 @@ CLI::App* add_sweep_command(CLI::App& app, SweepArgs& a) {
   cmd->footer("Every other option is a check option (tcpclose check --help; with --run prove, a prove option: "
               "tcpclose prove --help; with --experiment ephemeral-ports, a ports option: tcpclose ports --help): a "
               "value, a list (1,2,3), a range (0..8) or both (0..2,5); options with several values are the grid's "
-              "axes. Exit codes: 0 every point ran, 1 a point could not run, 2 usage, 3 stopped or a point hit a "
+              "axes, for example --time-wait 0..8, --msl 1,2,3, --loss 0..2, --isn adversarial,clock, "
+              "--time-wait-restart fin,ack,answer, --profile reference,linux. Exit codes: 0 every point ran, 1 a point could not run, 2 usage, 3 stopped or a point hit a "
               "limit (--resume finishes), 5 a report was lost.");
   cmd->add_option("--experiment", a.experiment, "A named experiment (--list-experiments); your options override its own");
   cmd->add_option("--run", a.run,
@@ -269,6 +270,7 @@ int run_sweep(const SweepArgs& a, const std::atomic<bool>* stop) {
       std::string grid;
       for (const std::string& t : e.args) grid += " " + t;
       fmt::print("{}\n  claim: {}\n  grid:{}{}\n", e.name, e.claim, grid, e.per_scenario ? " (--per-scenario)" : "");
+      if (e.runs) fmt::print("  runs only: {}\n", e.runs);
     }
     return kExitOk;
   }
@@ -313,6 +315,15 @@ int run_sweep(const SweepArgs& a, const std::atomic<bool>* stop) {
     }
     std::fprintf(stderr, "tcpclose sweep: --resume %s: %zu of %zu points already done\n", a.resume.c_str(), reused,
                  r.grid.points.size());
+    const std::string build = self_build_id();
+    std::size_t other = 0;
+    for (const PointResult& x : r.rows) other += x.status == PointStatus::Done && x.build != build;
+    if (other)  // kept, so that a report's text can be derived again, but never silently
+      std::fprintf(stderr,
+                   "tcpclose sweep: --resume %s: %zu of them were run by another build of tcpclose than this one "
+                   "(%s); their rows are kept as they were (each row's \"build\" says which); without --resume "
+                   "every point runs again\n",
+                   a.resume.c_str(), other, build.c_str());
   }
   r.interrupted = !run_grid(a, r, stop);
   if (r.interrupted) std::fprintf(stderr, "tcpclose sweep: stopped; finished rows are kept, the rest are marked not run\n");

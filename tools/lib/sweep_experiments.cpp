@@ -986,7 +986,7 @@ const std::vector<Experiment>& experiments() {
        {"--msl", "1,2", "--time-wait", "0..5", "--loss", "0,1", "--time-wait-restart", "fin,ack,answer", "--scenario",
         "half-close", "--scenario", "reopen-connect", "--property", "no-stale-delivery", "--property",
         "reliable-termination"},
-       keep_minimal, derive_minimal, "check"},
+       keep_minimal, derive_minimal, "check", "TIME-WAIT up to 2 MSL + 2 at each MSL"},
       {"minimal-time-wait-factors",
        "TIME-WAIT of 2 MSL is enough whatever the peer's retransmission timer: one MSL for the old incarnation's "
        "segments to die, one for the peer's retransmitted FIN and its answer (RFC 9293 sections 3.6 and 3.10.7.4, "
@@ -995,7 +995,8 @@ const std::vector<Experiment>& experiments() {
        {"--msl", "2,3", "--rto", "1,2", "--rto-backoff", "on,off", "--loss", "0..2", "--isn", "adversarial,clock",
         "--time-wait", "0..16", "--scenario", "half-close", "--scenario", "reopen-connect", "--property",
         "no-stale-delivery", "--property", "reliable-termination"},
-       keep_factors, derive_factors, "check"},
+       keep_factors, derive_factors, "check",
+       "TIME-WAIT from 2 below to 1 above the expected minimum (ISN clock: G + 2; adversarial ISNs: max(2 MSL, G + 2), with backoff only, RTO 2 only at MSL 2 and loss 0 or 1, loss 2 only at MSL 2 and RTO 1)"},
       {"minimal-time-wait-restart",
        "2 MSL of TIME-WAIT is enough whichever segment restarts its timer: a retransmitted FIN (RFC 9293 section "
        "3.10.7.4, eighth check: \"restart the 2 MSL timeout\"), any segment with ACK (Linux "
@@ -1005,7 +1006,8 @@ const std::vector<Experiment>& experiments() {
        {"--msl", "2,3", "--time-wait-restart", "fin,ack,answer", "--rto", "1,2", "--rto-backoff", "on,off", "--loss", "0..2",
         "--isn", "adversarial,clock", "--time-wait", "0..16", "--scenario", "half-close", "--scenario", "reopen-connect",
         "--property", "no-stale-delivery", "--property", "reliable-termination"},
-       keep_restart, derive_restart, "check"},
+       keep_restart, derive_restart, "check",
+       "the factors' TIME-WAIT windows, one tick wider upwards for fin; MSL 3 with adversarial ISNs only"},
       {"two-losses",
        "TIME-WAIT of 2 MSL keeps an old incarnation's segments from the next one on the same 4-tuple (RFC 9293 "
        "section 3.6.1, RFC 1337); where the peer's retransmissions outlast it, the ISN clock (RFC 9293 section "
@@ -1034,7 +1036,7 @@ const std::vector<Experiment>& experiments() {
        {"--profile", "reference,rfc9293", "--rfc1337", "off,on", "--timestamps", "off,on", "--scenario", "reopen-connect",
         "--property", "no-stale-data", "--property", "no-desync", "--property", "new-connection-survives", "--property",
         "no-stale-delivery"},
-       keep_rfc1337, derive_rfc1337, "check"},
+       keep_rfc1337, derive_rfc1337, "check", "fix F2 alone: no point with both --timestamps on and --rfc1337 on"},
       {"abort-instead-of-close",
        "closing with SO_LINGER 0 sends a RST and leaves no TIME-WAIT, so nothing keeps the old "
        "incarnation's segments from the next one on the same 4-tuple; and a lost RST leaves the peer "
@@ -1048,7 +1050,8 @@ const std::vector<Experiment>& experiments() {
        "SYN on the same 4-tuple meets its old TCB",
        {"--fin-wait2", "none,orphan", "--fin-wait2-timeout", "1..8", "--loss", "0", "--scenario", "reopen-connect",
         "--property", "reliable-termination", "--property", "no-stale-delivery", "--property", "new-connection-survives"},
-       keep_fin_wait2, derive_fin_wait2, "check"},
+       keep_fin_wait2, derive_fin_wait2, "check",
+       "without the timeout (--fin-wait2 none), the first --fin-wait2-timeout only"},
       {"linux-time-wait",
        "Linux holds TIME-WAIT for TCP_TIMEWAIT_LEN, 60 s (include/net/tcp.h: \"how long to wait to destroy "
        "TIME-WAIT state, about 60 seconds\"), where RFC 793 takes MSL = 2 minutes and 2 MSL = 240 s (RFC 9293 "
@@ -1056,7 +1059,8 @@ const std::vector<Experiment>& experiments() {
        "(RFC 1323 appendix B, RFC 7323 section 5: PAWS is what protects it)",
        {"--profile", "reference,linux", "--msl", "2", "--time-wait", "1,4", "--isn", "adversarial,clock", "--timestamps",
         "off,on", "--scenario", "reopen-connect", "--property", "no-stale-delivery", "--property", "reliable-termination"},
-       keep_linux_tw, derive_linux_tw, "check"},
+       keep_linux_tw, derive_linux_tw, "check",
+       "with --timestamps on, the linux profile with adversarial ISNs only"},
       {"tw-reuse",
        "Linux's tcp_tw_reuse lets a connect() take over a TIME-WAIT 4-tuple a second after its last timestamp, "
        "starting at the old SND.NXT + 65537; a port bound before connect() is taken over at once whatever the sysctl "
@@ -1065,21 +1069,21 @@ const std::vector<Experiment>& experiments() {
        {"--tw-reuse", "off,delay,bound", "--isn", "adversarial,clock", "--timestamps", "off,on", "--loss", "0", "--scenario",
         "reopen-connect", "--property", "no-stale-delivery", "--property", "new-connection-survives", "--property",
         "reliable-termination"},
-       keep_tw_reuse, derive_tw_reuse, "check"},
+       keep_tw_reuse, derive_tw_reuse, "check", "--timestamps on only with a takeover (not with --tw-reuse off)"},
       {"profiles",
        "a profile named after a stack keeps a property only where that stack's rules do: RFC 9293 lets a RST end "
        "TIME-WAIT (RFC 1337's TIME-WAIT assassination, section 3.10.7.4's second check), smoltcp has no SYN "
        "reopening, Linux and FreeBSD free an orphaned FIN-WAIT-2 after a timeout (tcp_fin_timeout, TP_MAXIDLE) and "
        "FreeBSD restarts 2 MSL only on a FIN (tcp_twcheck)",
        {"--profile", "reference,rfc9293,linux,freebsd,smoltcp", "--scenario", "all", "--max-states", "200000000"},
-       nullptr, derive_profiles, "check", true},
+       nullptr, derive_profiles, "check", nullptr, true},
       {"ephemeral-ports",
        "a client that connects in a loop to one destination runs out of ephemeral ports while its closed connections "
        "sit in TIME-WAIT: the sustained rate is the range over the TIME-WAIT length, 28232 ports (Linux ip_local_port_range "
        "32768-60999, ip-sysctl.rst) over 60 s (TCP_TIMEWAIT_LEN), about 470 connections a second, unless tcp_tw_reuse "
        "lets connect() take a TIME-WAIT over; port 0 picks a free ephemeral port (RFC 6335 section 6, RFC 6056 section 2)",
        {"--ephemeral", "1,2,4,8", "--time-wait", "0..12", "--pick", "bind0,autobind", "--tw-reuse", "off,on"},
-       keep_ports, derive_ports, "ports"},
+       keep_ports, derive_ports, "ports", "no --pick bind0 point with --tw-reuse on"},
   };
   return all;
 }

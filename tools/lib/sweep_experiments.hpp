@@ -22,6 +22,7 @@ struct Experiment {
   bool (*keep)(const Grid&, const Point&);  // which cartesian points it runs (nullptr: all)
   Derived (*derive)(const SweepResult&);    // its own table, or nullptr
   const char* program;                 // what each point runs: "check", or "ports" (a simulation, ports.hpp)
+  const char* runs = nullptr;          // with `keep`: which points it runs, in words (--list-experiments)
   bool per_scenario = false;           // its --scenario values are an axis (sweep --per-scenario)
 };
 

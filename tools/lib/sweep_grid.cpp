@@ -155,7 +155,7 @@ std::string validate_point(const std::vector<std::string>& args, const std::stri
   try {
     p.app.parse(rev);
   } catch (const CLI::ParseError& e) {
-    return e.what();
+    return parse_error_text(e);
   }
   return {};
 }

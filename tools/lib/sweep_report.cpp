@@ -109,7 +109,7 @@ std::string sweep_markdown(const SweepResult& r, const Derived* d) {
 nlohmann::json sweep_json(const SweepResult& r, const Derived* d, int exit_code) {
   nlohmann::json j{{"version", 1}, {"name", r.name}, {"command", r.command}, {"interrupted", r.interrupted},
                    {"exit_code", exit_code}, {"fixed", r.grid.fixed}, {"properties", r.properties},
-                   {"program", r.program}};
+                   {"program", r.program}, {"build", self_build_id()}};
   j["experiment"] = r.experiment.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.experiment);
   j["axes"] = nlohmann::json::array();
   for (const Axis& a : r.grid.axes) j["axes"].push_back({{"flag", a.flag}, {"values", a.values}});
@@ -120,7 +120,7 @@ nlohmann::json sweep_json(const SweepResult& r, const Derived* d, int exit_code)
     for (std::size_t k = 0; k < r.grid.axes.size(); ++k) point[r.grid.axes[k].flag] = r.grid.points[i][k];
     j["rows"].push_back({{"point", point}, {"status", name(x.status)}, {"exit_code", x.exit_code},
                          {"verdict", x.verdict}, {"properties", x.properties}, {"shortest", x.shortest},
-                         {"states", x.states}, {"seconds", x.seconds}, {"error", x.error}});
+                         {"states", x.states}, {"seconds", x.seconds}, {"error", x.error}, {"build", x.build}});
     if (!r.values.empty()) j["rows"].back()["values"] = x.values;  // a `ports` sweep's outputs only
   }
   if (d) j["derived"] = d->markdown;
@@ -232,6 +232,7 @@ std::string load_resume(const std::string& path, SweepResult& r, std::size_t& re
       x.states = row.value("states", std::uint64_t{0});
       x.seconds = row.value("seconds", 0.0);
       x.values = row.value("values", std::map<std::string, std::string>{});
+      x.build = row.value("build", "");
       ++reused;
     }
   }

@@ -3,7 +3,9 @@
 // then exits 3 within its check interval, prove at once) and no new point starts.
 #include "sweep_run.hpp"
 
+#include <elf.h>
 #include <fcntl.h>
+#include <link.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -82,6 +84,8 @@ PointResult finish(Child& c) {
   while (::waitpid(c.pid, &status, 0) < 0 && errno == EINTR) {}
   PointResult r;
   if (c.stopped) return r;  // NotRun: a stop signal ended it, its partial figures are not a result
+  static const std::string build = self_build_id();  // the points run this binary (self_program)
+  r.build = build;
   if (!WIFEXITED(status)) {
     r.status = PointStatus::Failed;
     r.error = fmt::format("tcpclose {} ended by signal {}", c.program, WIFSIGNALED(status) ? WTERMSIG(status) : 0);
@@ -141,10 +145,43 @@ const char* name(PointStatus s) {
   return "?";
 }
 
+// Points run this very binary: /proc/self/exe names its inode even after a rebuild replaced
+// the file (a sweep over a rebuild ran its later points with another build, or failed them with
+// "Permission denied" while the linker wrote the file). Elsewhere, the path it was run from.
 std::string self_program() {
+  if (::access("/proc/self/exe", X_OK) == 0) return "/proc/self/exe";
   char buf[PATH_MAX];
   const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
   return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string("tcpclose");
+}
+
+std::string self_build_id() {
+  std::string id = "unknown";
+  // The main program is the first object dl_iterate_phdr reports; its PT_NOTE segments hold
+  // the linker's NT_GNU_BUILD_ID note (owner "GNU").
+  ::dl_iterate_phdr(
+      [](dl_phdr_info* info, std::size_t, void* out) {
+        for (int k = 0; k < info->dlpi_phnum; ++k) {
+          const ElfW(Phdr)& ph = info->dlpi_phdr[k];
+          if (ph.p_type != PT_NOTE) continue;
+          const auto* p = reinterpret_cast<const unsigned char*>(info->dlpi_addr + ph.p_vaddr);
+          for (std::size_t at = 0; at + sizeof(ElfW(Nhdr)) <= ph.p_memsz;) {
+            ElfW(Nhdr) nh;
+            std::memcpy(&nh, p + at, sizeof nh);
+            const std::size_t name_at = at + sizeof nh, desc_at = name_at + ((nh.n_namesz + 3) & ~3u);
+            if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 && std::memcmp(p + name_at, "GNU", 4) == 0) {
+              std::string hex;
+              for (std::size_t i = 0; i < nh.n_descsz; ++i) hex += fmt::format("{:02x}", p[desc_at + i]);
+              *static_cast<std::string*>(out) = hex;
+              return 1;
+            }
+            at = desc_at + ((nh.n_descsz + 3) & ~3u);
+          }
+        }
+        return 1;  // only the main program
+      },
+      &id);
+  return id;
 }
 
 bool run_points(const std::vector<std::vector<std::string>>& args, const std::vector<bool>& todo,

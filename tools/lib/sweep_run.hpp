@@ -29,6 +29,7 @@ struct PointResult {
   double seconds = 0;
   std::string error;                            // Failed or Incomplete: why
   std::map<std::string, std::string> values;    // a `tcpclose ports` run's outputs (ports.hpp)
+  std::string build;                            // the build id of the tcpclose that ran it ("": not known)
 };
 
 struct RunOptions {
@@ -58,5 +59,7 @@ std::string read_prove_json(const std::string& text, int exit_code, PointResult&
 
 // The path of the running executable (/proc/self/exe), for running check.
 std::string self_program();
+// This binary's GNU build id (hex; "unknown" without one): which build ran a sweep's points.
+std::string self_build_id();
 
 }  // namespace tcpclose::cli

@@ -99,7 +99,8 @@ int run(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "tcpclose: %s\nRun 'tcpclose --help' or 'tcpclose SUBCOMMAND --help'.\n", e.what());
+    std::fprintf(stderr, "tcpclose: %s\nRun 'tcpclose --help' or 'tcpclose SUBCOMMAND --help'.\n",
+                 tcpclose::cli::parse_error_text(e).c_str());
     return kExitUsage;
   }
 
