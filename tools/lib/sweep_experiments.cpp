@@ -182,6 +182,28 @@ Derived minimal_table(const SweepResult& r, std::size_t tw, const std::string& x
   return d;
 }
 
+// The check command that prints point i's counterexamples: the sweep's fixed options and the
+// point's value of each axis.
+std::string check_command(const SweepResult& r, std::size_t i) {
+  std::string c = "tcpclose check";
+  for (const std::string& f : r.grid.fixed) c += " " + f;
+  for (std::size_t k = 0; k < r.grid.axes.size(); ++k) c += fmt::format(" {} {}", r.grid.axes[k].flag, r.grid.points[i][k]);
+  return c;
+}
+
+// How to see a row's counterexample one tick below its minimum: the first such row's command.
+std::string one_below_example(const SweepResult& r, std::size_t tw) {
+  for (const Group& g : groups_by_time_wait(r, tw)) {
+    const Least l = least_safe(r, g);
+    if (l.at && *l.at > 0)
+      return fmt::format("Each row's counterexamples one tick below are printed by `tcpclose check` with the row's "
+                         "values, TIME-WAIT one less and the sweep's fixed options; for the first row:\n\n"
+                         "```sh\n{}\n```\n",
+                         check_command(r, g.by_tw[*l.at - 1].second));
+  }
+  return {};
+}
+
 Derived derive_minimal(const SweepResult& r) {
   const auto tw = axis_index(r.grid, "--time-wait");
   if (!tw) return Derived{"(the derived table needs --time-wait as an axis)\n", "", ""};
@@ -189,6 +211,7 @@ Derived derive_minimal(const SweepResult& r) {
   d.markdown = "## Minimal safe TIME-WAIT\n\nThe least TIME-WAIT (ticks) from which no-stale-delivery and "
                "reliable-termination hold at every larger TIME-WAIT of the grid, and what is violated one tick "
                "below it (shortest counterexample).\n\n" + d.markdown;
+  if (const std::string e = one_below_example(r, *tw); !e.empty()) d.markdown += "\n" + e;
   return d;
 }
 
@@ -404,6 +427,7 @@ Derived derive_minimum_against(const SweepResult& r, const std::string& title, c
                "what is violated one tick below it (shortest counterexample). Each group runs " + window + " around its "
                "expected minimum (docs/experiments.md); \"none up to N\": no TIME-WAIT of the grid is enough.\n\n" +
                d.markdown + isn_protects(r, gs, *tw) + axis_effects(r, gs, *tw) + formula_fit(r, gs);
+  if (const std::string e = one_below_example(r, *tw); !e.empty()) d.markdown += "\n" + e;
   return d;
 }
 
