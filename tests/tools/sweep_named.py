@@ -43,7 +43,8 @@ HAZARDS = ["no-stale-data", "no-desync", "new-connection-survives"]
 # kills TIME-WAIT shows H1, H2 and H3; F1 (--rfc1337 on) removes all three, and the derived verdict
 # says so. Control: the mutant rst-kills-time-wait undoes F1, and the verdict must say so too.
 # F2 (--timestamps on, an acceptable RST still kills TIME-WAIT; 0.7 M states): the RST that an old ACK
-# provokes carries no TSval, so H3 stays, and the derived verdict names what F2 leaves.
+# provokes carries no TSval, so H3 stays, and the derived verdict names what F2 leaves. F1 and F2
+# together hold as F1 alone does (the control is F2 alone, above, where H3 is violated).
 j = sweep(["--experiment", "rfc1337", "--profile", "reference", "--loss", "0"])
 for p in HAZARDS:
     expect(row(j, rfc1337="off", timestamps="off"), p, "violated", "rfc1337 off")
@@ -53,6 +54,10 @@ if "**F1 removes them all**" not in j["derived"]:
 expect(row(j, rfc1337="off", timestamps="on"), "new-connection-survives", "violated", "rfc1337 off, timestamps on (F2)")
 if "**F2 does not remove" not in j["derived"]:
     fail(f"rfc1337: the derived verdict does not say what F2 leaves:\n{j['derived']}")
+for p in HAZARDS:
+    expect(row(j, rfc1337="on", timestamps="on"), p, "holds", "rfc1337 on, timestamps on (F1 and F2)")
+if "rfc1337=on: with timestamps off no hazard" not in j["derived"]:
+    fail(f"rfc1337: the derived verdict does not judge F2 on top of F1:\n{j['derived']}")
 j = sweep(["--experiment", "rfc1337", "--profile", "reference", "--loss", "0", "--timestamps", "off", "--mutant",
            "rst-kills-time-wait"])
 for p in HAZARDS:
