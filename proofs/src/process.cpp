@@ -129,7 +129,7 @@ void kill_listed_children() {
 }
 
 pid_t spawn_unmasked(const std::vector<std::string>& args, int out_fd, int err_fd, const std::vector<int>& close_fds,
-                     std::string& error, int in_fd) {
+                     std::string& error, int in_fd, const std::string& exec_path) {
   if (args.empty()) { error = "no program to run"; return -1; }
   std::vector<std::string> copy = args;
   std::vector<char*> argv;
@@ -151,13 +151,14 @@ pid_t spawn_unmasked(const std::vector<std::string>& args, int out_fd, int err_f
   posix_spawnattr_setsigmask(&attr, &none);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
   pid_t pid = -1;
-  const bool path = args[0].find('/') == std::string::npos;
-  const int rc = path ? ::posix_spawnp(&pid, args[0].c_str(), &fa, &attr, argv.data(), environ)
-                      : ::posix_spawn(&pid, args[0].c_str(), &fa, &attr, argv.data(), environ);
+  const std::string& file = exec_path.empty() ? args[0] : exec_path;
+  const bool path = file.find('/') == std::string::npos;
+  const int rc = path ? ::posix_spawnp(&pid, file.c_str(), &fa, &attr, argv.data(), environ)
+                      : ::posix_spawn(&pid, file.c_str(), &fa, &attr, argv.data(), environ);
   posix_spawnattr_destroy(&attr);
   posix_spawn_file_actions_destroy(&fa);
   if (rc != 0) {
-    error = fmt::format("cannot run {}: {}", args[0], std::strerror(rc));
+    error = fmt::format("cannot run {}: {}", file, std::strerror(rc));
     return -1;
   }
   return pid;

@@ -106,6 +106,33 @@ kept = json.load(open(os.path.join(work, "stop", "s.json")))
 if kept["rows"][0]["build"] != "0123abcd" or kept["rows"][-1]["build"] != kept["build"]:
     fail(f"--resume: the kept row's build or the rerun row's build is wrong")
 
+# 4b. The points run the binary the sweep started from, even when its file is replaced mid-sweep
+# (a rebuild); ps shows each point under that file's name. Control: the replacement fails any run.
+copy = os.path.join(work, "tc")
+shutil.copy(tool, copy)
+sw = subprocess.Popen([copy, "sweep", "--no-progress", "--json", "--jobs", "1", "--threads", "1", "--scenario", "half-close",
+                       "--time-wait", "1..3"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+argv0, deadline = None, time.time() + 30
+while argv0 is None and time.time() < deadline and sw.poll() is None:
+    for task in os.listdir(f"/proc/{sw.pid}/task"):
+        for kid in open(f"/proc/{sw.pid}/task/{task}/children").read().split():
+            try:
+                argv0 = open(f"/proc/{kid}/cmdline", "rb").read().split(b"\0")[0].decode()
+            except OSError:
+                pass
+    time.sleep(0.01)
+os.remove(copy)
+with open(copy, "w") as f:
+    f.write("#!/bin/sh\nexit 9\n")
+os.chmod(copy, 0o755)
+out, err = sw.communicate(timeout=300)
+if subprocess.run([copy], capture_output=True).returncode != 9:
+    fail("the replacement of the binary does not fail (the control)")
+if argv0 != copy:
+    fail(f"a point's argv[0] is {argv0!r}, expected the file the sweep was started from ({copy})")
+if sw.returncode != 0 or any(r["status"] != "done" for r in json.loads(out)["rows"]):
+    fail(f"a sweep whose binary was replaced mid-run: exit {sw.returncode}\n{err}")
+
 # 5. minimal-time-wait: the derived minimum is the first TIME-WAIT from which every row holds.
 p = sweep(["--experiment", "minimal-time-wait", "--msl", "1", "--loss", "0", "--time-wait-restart", "ack",
            "--scenario", "active-close", "--threads", "1", "--json"], 0)

@@ -184,6 +184,7 @@ bool run_grid(const SweepArgs& a, SweepResult& r, const std::atomic<bool>* stop)
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   RunOptions o;
   o.program = self_program();
+  o.name = self_name();
   o.subcommand = r.program;
   o.jobs = a.jobs;
   o.threads = a.threads != 0 ? a.threads : std::max(1u, cores / std::max(1u, a.jobs));

@@ -42,16 +42,17 @@ struct Child {
 // blocked (process.hpp). Returns "" or why not.
 std::string spawn_check(const RunOptions& o, const std::vector<std::string>& point, Child& c) {
   c.program = o.subcommand;
-  std::vector<std::string> args = {o.program, "ports", "--json"};
-  if (c.program == "prove") args = {o.program, "prove", "--json", "--no-progress"};
-  if (c.program == "check") args = {o.program, "check", "--json", "--no-progress", "--threads", std::to_string(o.threads)};
+  const std::string& argv0 = o.name.empty() ? o.program : o.name;
+  std::vector<std::string> args = {argv0, "ports", "--json"};
+  if (c.program == "prove") args = {argv0, "prove", "--json", "--no-progress"};
+  if (c.program == "check") args = {argv0, "check", "--json", "--no-progress", "--threads", std::to_string(o.threads)};
   if (o.max_memory && c.program == "check") args.insert(args.end(), {"--max-memory", fmt::format("{}K", (o.max_memory >> 10) + 1)});
   args.insert(args.end(), point.begin(), point.end());
   int po[2], pe[2];
   if (::pipe2(po, O_CLOEXEC) != 0) return fmt::format("pipe: {}", std::strerror(errno));
   if (::pipe2(pe, O_CLOEXEC) != 0) { ::close(po[0]); ::close(po[1]); return fmt::format("pipe: {}", std::strerror(errno)); }
   std::string error;
-  c.pid = proofs::spawn_unmasked(args, po[1], pe[1], {po[0], pe[0]}, error);
+  c.pid = proofs::spawn_unmasked(args, po[1], pe[1], {po[0], pe[0]}, error, -1, o.program);
   ::close(po[1]);
   ::close(pe[1]);
   if (c.pid < 0) {
@@ -148,11 +149,15 @@ const char* name(PointStatus s) {
 // Points run this very binary: /proc/self/exe names its inode even after a rebuild replaced
 // the file (a sweep over a rebuild ran its later points with another build, or failed them with
 // "Permission denied" while the linker wrote the file). Elsewhere, the path it was run from.
-std::string self_program() {
-  if (::access("/proc/self/exe", X_OK) == 0) return "/proc/self/exe";
+std::string self_name() {
   char buf[PATH_MAX];
   const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
   return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string("tcpclose");
+}
+
+std::string self_program() {
+  if (::access("/proc/self/exe", X_OK) == 0) return "/proc/self/exe";
+  return self_name();
 }
 
 std::string self_build_id() {

@@ -34,6 +34,7 @@ struct PointResult {
 
 struct RunOptions {
   std::string program;            // the tcpclose executable
+  std::string name;               // the points' argv[0], as ps shows them ("": program)
   std::string subcommand = "check";  // or "prove", or "ports": what each point runs
   unsigned jobs = 1;
   unsigned threads = 1;           // --threads of each run
@@ -59,6 +60,8 @@ std::string read_prove_json(const std::string& text, int exit_code, PointResult&
 
 // The path of the running executable (/proc/self/exe), for running check.
 std::string self_program();
+// Its name for a point's argv[0]: the file it was started from ("tcpclose" if not known).
+std::string self_name();
 // This binary's GNU build id (hex; "unknown" without one): which build ran a sweep's points.
 std::string self_build_id();
 

@@ -16,9 +16,10 @@ namespace tcpclose::proofs {
 // and SIGHUP to take them on a thread of their own (tools/lib/signals.hpp), and a child would
 // inherit that mask, so a Ctrl-C at the terminal would not reach it. Returns the pid, or -1 with
 // the reason in `error`. `in_fd` >= 0 becomes the child's stdin (and is closed in it), else
-// the child shares this process's stdin.
+// the child shares this process's stdin. `exec_path`, when given, is the file run, with args[0]
+// still the name the child sees (and ps shows).
 pid_t spawn_unmasked(const std::vector<std::string>& args, int out_fd, int err_fd, const std::vector<int>& close_fds,
-                     std::string& error, int in_fd = -1);
+                     std::string& error, int in_fd = -1, const std::string& exec_path = {});
 
 // The first executable file named `name` in the directories of $PATH (an empty entry is the
 // current directory; no PATH: /usr/bin:/bin), or "" when there is none.
