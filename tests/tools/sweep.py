@@ -110,26 +110,37 @@ if kept["rows"][0]["build"] != "0123abcd" or kept["rows"][-1]["build"] != kept["
 # (a rebuild); ps shows each point under that file's name. Control: the replacement fails any run.
 copy = os.path.join(work, "tc")
 shutil.copy(tool, copy)
-sw = subprocess.Popen([copy, "sweep", "--no-progress", "--json", "--jobs", "1", "--threads", "1", "--scenario", "half-close",
-                       "--time-wait", "1..3"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-argv0, deadline = None, time.time() + 30
-while argv0 is None and time.time() < deadline and sw.poll() is None:
+# Six points of a fraction of a second each (loss 0, one property: also under ASan), one at a time.
+sw = subprocess.Popen([copy, "sweep", "--no-progress", "--json", "--jobs", "1", "--threads", "1", "--msl", "2", "--time-wait",
+                       "0..5", "--scenario", "half-close", "--property", "reliable-termination", "--loss", "0"],
+                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+cmdline, deadline = None, time.time() + 30
+while cmdline is None and time.time() < deadline and sw.poll() is None:
     for task in os.listdir(f"/proc/{sw.pid}/task"):
         for kid in open(f"/proc/{sw.pid}/task/{task}/children").read().split():
             try:
-                argv0 = open(f"/proc/{kid}/cmdline", "rb").read().split(b"\0")[0].decode()
+                cmdline = open(f"/proc/{kid}/cmdline", "rb").read().decode().split("\0")
             except OSError:
                 pass
     time.sleep(0.01)
+argv0 = cmdline[0] if cmdline else None
 os.remove(copy)
 with open(copy, "w") as f:
     f.write("#!/bin/sh\nexit 9\n")
 os.chmod(copy, 0o755)
-out, err = sw.communicate(timeout=300)
+try:
+    out, err = sw.communicate(timeout=300)
+except subprocess.TimeoutExpired:
+    sw.kill()
+    out, err = sw.communicate()
+    fail(f"a sweep whose binary was replaced mid-run did not end within 300 s\n{err}")
+    out = '{"rows": []}'
 if subprocess.run([copy], capture_output=True).returncode != 9:
     fail("the replacement of the binary does not fail (the control)")
 if argv0 != copy:
     fail(f"a point's argv[0] is {argv0!r}, expected the file the sweep was started from ({copy})")
+elif cmdline[cmdline.index("--time-wait") + 1] == "5":
+    fail("the binary was replaced only after the last point started: nothing was run after it")
 if sw.returncode != 0 or any(r["status"] != "done" for r in json.loads(out)["rows"]):
     fail(f"a sweep whose binary was replaced mid-run: exit {sw.returncode}\n{err}")
 

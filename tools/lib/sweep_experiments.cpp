@@ -570,11 +570,14 @@ std::string fix_line(const SweepResult& r, std::size_t i, std::optional<std::siz
 // on top of the other (RFC 1337 section 3 weighs them one at a time).
 std::string rfc1337_verdict(const SweepResult& r) {
   const auto ax = axis_index(r.grid, "--rfc1337");
-  if (!ax) return "(the verdict on F1 needs --rfc1337 as an axis)\n";
   const auto ts = axis_index(r.grid, "--timestamps");
-  std::string md = "\nFix F1 (`--rfc1337 on`: ignore RST in TIME-WAIT), per setting of the other axes:\n";
-  for (std::size_t i = 0; i < r.rows.size(); ++i)
-    if (r.grid.points[i][*ax] == "off") md += fix_line(r, i, same_but(r, i, *ax, "on"), *ax, "F1", "on");
+  if (!ax && !ts) return "(the verdicts on F1 and F2 need --rfc1337 or --timestamps as an axis)\n";
+  std::string md;
+  if (ax) {
+    md += "\nFix F1 (`--rfc1337 on`: ignore RST in TIME-WAIT), per setting of the other axes:\n";
+    for (std::size_t i = 0; i < r.rows.size(); ++i)
+      if (r.grid.points[i][*ax] == "off") md += fix_line(r, i, same_but(r, i, *ax, "on"), *ax, "F1", "on");
+  }
   if (!ts) return md;
   md += "\nFix F2 (`--timestamps on`: PAWS; with rfc1337 off an acceptable RST still kills TIME-WAIT), per "
         "setting of the other axes:\n";
