@@ -5,8 +5,9 @@ per experiment runs a broken world (a mutant or a knob) and requires the opposit
 assertion can fail.
 Usage: sweep_named.py TCPCLOSE [--sanitized]
 --sanitized (the ASan+UBSan build, where every search runs several times slower): the three
-minimal-time-wait-factors grids and the minimal-time-wait-restart grid are left out, and so is rfc1337's point with F1 and F2 together;
-they run no sweep code the other experiments do not, and the default build asserts their verdicts."""
+minimal-time-wait-factors grids, the minimal-time-wait-restart grid and rfc1337's point with F1
+and F2 together are left out; they run no sweep code the other experiments do not, and the
+default build asserts their verdicts."""
 import json, re, subprocess, sys
 
 tool = sys.argv[1]

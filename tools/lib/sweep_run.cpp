@@ -146,15 +146,15 @@ const char* name(PointStatus s) {
   return "?";
 }
 
-// Points run this very binary: /proc/self/exe names its inode even after a rebuild replaced
-// the file (a sweep over a rebuild ran its later points with another build, or failed them with
-// "Permission denied" while the linker wrote the file). Elsewhere, the path it was run from.
 std::string self_name() {
   char buf[PATH_MAX];
   const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
   return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string("tcpclose");
 }
 
+// Points run this very binary: /proc/self/exe names its inode even after a rebuild replaced
+// the file (a sweep over a rebuild ran its later points with another build, or failed them with
+// "Permission denied" while the linker wrote the file). Elsewhere, the path it was run from.
 std::string self_program() {
   if (::access("/proc/self/exe", X_OK) == 0) return "/proc/self/exe";
   return self_name();
