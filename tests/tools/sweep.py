@@ -119,9 +119,13 @@ while cmdline is None and time.time() < deadline and sw.poll() is None:
     for task in os.listdir(f"/proc/{sw.pid}/task"):
         for kid in open(f"/proc/{sw.pid}/task/{task}/children").read().split():
             try:
-                cmdline = open(f"/proc/{kid}/cmdline", "rb").read().decode().split("\0")
+                seen = open(f"/proc/{kid}/cmdline", "rb").read().decode().split("\0")
             except OSError:
-                pass
+                continue
+            # A point that has exited but is not yet reaped shows an empty cmdline, and one forked
+            # but not yet exec'd shows the sweep's own: neither says what the point runs.
+            if len(seen) > 1 and seen[0] and seen[1] != "sweep":
+                cmdline = seen
     time.sleep(0.01)
 argv0 = cmdline[0] if cmdline else None
 os.remove(copy)
