@@ -1317,7 +1317,10 @@ void Search::check_liveness() {
   std::size_t block = 0;
   for (const EdgeBlock& b : edge_index_) block = std::max<std::size_t>(block, b.width + 4 * b.n);
   res_.peak_bytes = std::max<std::uint64_t>(res_.peak_bytes, memory() + doomed.capacity() + block);
-  if (!doomed_states(doomed, edge_index_, *files_.edges, res_.liveness_sweeps)) {
+  const double start = elapsed();
+  const bool read = doomed_states(doomed, edge_index_, *files_.edges, res_.liveness_sweeps);
+  res_.liveness_seconds = elapsed() - start;
+  if (!read) {
     res_.incomplete_reason = dir_.error();
     return;
   }

@@ -51,6 +51,10 @@ for args, code in runs:
         sys.exit(f"version is {out.get('version')!r}, expected 1")
     if out["exit_code"] != code:
         sys.exit(f"exit_code is {out['exit_code']}, the process exited {code}")
+    for sc in out["scenarios"]:
+        live = sc["liveness"]
+        if live["checked"] and not 0 <= live["seconds"] <= sc["seconds"]:
+            sys.exit(f"{sc['scenario']}: liveness.seconds {live['seconds']} is not within the search's {sc['seconds']}")
     walk(out, "")
 
 # Array fields are recorded both as "a" and as "a[]" (the element); only the former is documented.

@@ -527,7 +527,8 @@ nlohmann::json scenario_json(const ScenarioRun& r, std::uint32_t props) {
   s["shared_with"] = r.shared_with ? nlohmann::json(r.shared_with) : nlohmann::json(nullptr);
   s["liveness"] = r.result.liveness_checked
                       ? nlohmann::json{{"checked", true}, {"doomed_states", r.result.doomed_states},
-                                       {"sweeps", r.result.liveness_sweeps}, {"cut_off_states", r.result.cut_off}}
+                                       {"sweeps", r.result.liveness_sweeps}, {"seconds", r.result.liveness_seconds},
+                                       {"cut_off_states", r.result.cut_off}}
                       : nlohmann::json{{"checked", false}};
   for (model::Property p : model::kAllProperties)
     if (props & model::bit(p))

@@ -111,6 +111,7 @@ struct ExploreResult {
   bool liveness_checked = false;      // the liveness half of both-closed was decided
   std::uint64_t doomed_states = 0;    // states from which no settled state is reachable
   std::uint64_t liveness_sweeps = 0;  // passes over the edges until the fixpoint
+  double liveness_seconds = 0;        // wall time of those passes (included in `seconds`)
   std::uint64_t edge_bytes = 0;       // bytes of liveness edges, on disk
   // Some expanded state has a Listen or Connect that SO_REUSEADDR decides (reuse_sensitive in
   // successors.hpp). When false on a complete search, every world that differs only in those
