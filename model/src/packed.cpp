@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <utility>
 #include <cstring>
 
@@ -133,7 +134,7 @@ struct PackCodec {
   }
 
   static TCPCLOSE_INLINE void pack_host(const Packer& k, Out& o, const HostState& h, std::size_t host) noexcept {
-    const auto& [tcb, pc, inc, app_inc, conns, listening, wrote, read, flags, tw_age, pad, last_iss] = h;
+    const auto& [tcb, pc, inc, app_inc, conns, listening, wrote, read, flags, tw_age, ts_step, pad, last_iss] = h;
     const auto& [state, so_error, retries, fin_sent, fin_acked, fin_rcvd, ts_ok, orphan, rd_shut, wr_shut, passive,
                  was_synced, rtt_timing, sack_ok, tlp_sent, data_rcvd, srtt, rttvar, iss, irs, snd_una, snd_nxt, snd_wnd,
                  rcv_nxt, rcv_wnd, fin_seq, ts_recent, last_ack_sent, rcv_unread, rtt_time, oow_ack_at, deadline] = tcb;
@@ -150,12 +151,17 @@ struct PackCodec {
           std::uint32_t{data_rcvd} << 15);
     // the core runs with now = 0: no RTT timestamp, no rate limit (model_config)
     o.zero(rtt_time | oow_ack_at);
-    // TS.Recent: its age, at most MSL + 1 (world.hpp, ts_age_cap), in a byte; 0 without timestamps
+    // TS.Recent: its age in clock steps, at most (MSL + 1) * S + S - 1 and at least -(S - 1)
+    // (world.hpp, ts_age_cap), biased by S - 1 into a byte; 0 without timestamps. Then the
+    // clock's step within the tick, below S.
     if constexpr (Ts) {
-      o.ok &= ts_ok ? ts_age(ts_recent) <= k.ts_cap_ : ts_recent == 0;
-      o.u8(ts_age(ts_recent));
+      const std::uint32_t code = ts_age(ts_recent) + k.ts_bias_;
+      o.ok &= ts_ok ? code <= k.ts_code_max_ : ts_recent == 0;
+      o.ok &= ts_step <= k.ts_bias_;
+      o.u8(code);
+      o.u8(ts_step);
     } else {
-      o.zero(ts_recent);
+      o.zero(ts_recent | ts_step);
     }
     if constexpr (Rtt) { o.u16(srtt); o.u16(rttvar); } else { o.zero(srtt | rttvar); }
     o.seq<WideSeqs>(seq_code(k, o.ok, iss, host));
@@ -177,11 +183,11 @@ struct PackCodec {
     o.u8(wrote);
     o.u8(read);
     o.u8(tw_age);
-    o.zero(pad[0] | pad[1] | pad[2]);
+    o.zero(pad[0] | pad[1]);
   }
 
   static TCPCLOSE_INLINE void unpack_host(const Packer& k, In& i, HostState& h, std::size_t host) noexcept {
-    auto& [tcb, pc, inc, app_inc, conns, listening, wrote, read, flags, tw_age, pad, last_iss] = h;
+    auto& [tcb, pc, inc, app_inc, conns, listening, wrote, read, flags, tw_age, ts_step, pad, last_iss] = h;
     auto& [state, so_error, retries, fin_sent, fin_acked, fin_rcvd, ts_ok, orphan, rd_shut, wr_shut, passive,
            was_synced, rtt_timing, sack_ok, tlp_sent, data_rcvd, srtt, rttvar, iss, irs, snd_una, snd_nxt, snd_wnd,
            rcv_nxt, rcv_wnd, fin_seq, ts_recent, last_ack_sent, rcv_unread, rtt_time, oow_ack_at, deadline] = tcb;
@@ -196,7 +202,13 @@ struct PackCodec {
     listening = b >> 12 & 1;
     snd_wnd = b >> 13 & 1 ? k.rcv_wnd_ : 0;
     rcv_wnd = b >> 14 & 1 ? k.rcv_wnd_ : 0;
-    if constexpr (Ts) ts_recent = 0u - i.u8(); else ts_recent = 0;
+    if constexpr (Ts) {
+      ts_recent = k.ts_bias_ - i.u8();
+      ts_step = i.u8();
+    } else {
+      ts_recent = 0;
+      ts_step = 0;
+    }
     rtt_time = 0;
     oow_ack_at = 0;
     if constexpr (Rtt) { srtt = i.u16(); rttvar = i.u16(); } else { srtt = 0; rttvar = 0; }
@@ -219,7 +231,7 @@ struct PackCodec {
     wrote = i.u8();
     read = i.u8();
     tw_age = i.u8();
-    pad[0] = pad[1] = pad[2] = 0;
+    pad[0] = pad[1] = 0;
   }
 
   // A segment's seq is in its sender's space and its ack in its receiver's; to_b = 1 is A -> B.
@@ -227,13 +239,14 @@ struct PackCodec {
     const auto& [seq, ack, len, has_ts, flags, age, inc, to_b, wnd_full, late] = p;
     const std::size_t sender = to_b ? 0 : 1;
     o.ok &= (to_b | wnd_full | late) <= 1 && flags < 0x20;
-    // has_ts rides in the age byte's top bit; kPktOutOfBounds (or any value but 0 and 1) is refused
-    if constexpr (Ts) o.ok &= has_ts <= 1 && age < 0x80; else o.zero(has_ts);
+    // has_ts (0, or 1 + the clock step: up to S) rides in the age byte's top bits (the top one
+    // with S = 1); kPktOutOfBounds, or any value above S, is refused
+    if constexpr (Ts) o.ok &= has_ts <= k.ts_steps_ && age >> k.age_bits_ == 0; else o.zero(has_ts);
     o.seq<WideSeqs>(seq_code(k, o.ok, seq, sender));
     o.seq<WideSeqs>(seq_code(k, o.ok, ack, 1 - sender));
     o.u8(len);
     o.u8(std::uint32_t{flags} | std::uint32_t{to_b} << 5 | std::uint32_t{wnd_full} << 6 | std::uint32_t{late} << 7);
-    o.u8(Ts ? std::uint32_t{age} | std::uint32_t{has_ts} << 7 : std::uint32_t{age});
+    o.u8(Ts ? std::uint32_t{age} | std::uint32_t{has_ts} << k.age_bits_ : std::uint32_t{age});
     o.u8(inc);
   }
 
@@ -247,8 +260,8 @@ struct PackCodec {
     seq = seq_value(k, s, sender);
     ack = seq_value(k, a, 1 - sender);
     const std::uint8_t g = i.u8();
-    age = Ts ? g & 0x7F : g;
-    has_ts = Ts ? g >> 7 : 0;
+    age = Ts ? g & ((1u << k.age_bits_) - 1) : g;
+    has_ts = Ts ? g >> k.age_bits_ : 0;
     inc = i.u8();
   }
 
@@ -308,7 +321,12 @@ Packer::Packer(const World& w) noexcept
   lo_bits_ = (wide_seqs_ ? 24 : 16) - hi_bits_;
   rtt_ = w.cfg.rtt_estimate;
   ts_ = w.cfg.timestamps;
-  ts_cap_ = ts_age_cap(w.cfg);
+  // The TSval clock's S steps a tick: TS.Recent's code runs to (cap + 2) * S - 2 (world.hpp), a
+  // segment's has_ts to S, in the bits of the age byte above the age's.
+  ts_steps_ = std::max<std::uint32_t>(w.ts_steps, 1);
+  ts_bias_ = ts_steps_ - 1;
+  ts_code_max_ = std::min<std::uint32_t>((ts_age_cap(w.cfg) + 2) * ts_steps_ - 2, 0xFF);
+  age_bits_ = 8 - static_cast<unsigned>(std::bit_width(ts_steps_));
   wide_deadlines_ = w.cfg.rtt_estimate || w.cfg.tail_loss_probe || longest_timer(w.cfg) > kNarrowTicks;
   // A connection's sequence numbers run from ISS over SYN, the bytes written and FIN; a
   // program loops at most K times over its Sends.
@@ -316,7 +334,7 @@ Packer::Packer(const World& w) noexcept
   pkt_slots_ = std::min<std::size_t>(kMaxPkts, 2u * w.in_flight);
   const std::size_t deadline = wide_deadlines_ ? 2 : 1, delta = wide_deltas_ ? 2 : 1;
   const std::size_t seq = wide_seqs_ ? 3 : 2;
-  const std::size_t host = 1 + 1 + 2 + (rtt_ ? 4 : 0) + (ts_ ? 1 : 0) + 3 * seq + 5 * delta + 1 + kTimerCount * deadline + 6;
+  const std::size_t host = 1 + 1 + 2 + (rtt_ ? 4 : 0) + (ts_ ? 2 : 0) + 3 * seq + 5 * delta + 1 + kTimerCount * deadline + 6;
   size_ = 2 * host + 4 + pkt_slots_ * (2 * seq + 4);
   const std::size_t shape = std::size_t{wide_deadlines_} | std::size_t{wide_deltas_} << 1 | std::size_t{rtt_} << 2 |
                             std::size_t{wide_seqs_} << 3 | std::size_t{ts_} << 4;

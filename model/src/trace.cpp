@@ -12,7 +12,7 @@ std::string pkt_text(const Pkt& p) {
   std::string s = fmt::format("{} seq={}", flag_text(p.flags).text, p.seq);
   if (p.flags & flag::ACK) s += fmt::format(" ack={}", p.ack);
   if (p.len) s += fmt::format(" len={}", p.len);
-  if (p.has_ts) s += fmt::format(" TSval=now-{}", p.age);  // relative to now (docs/model.md, "Timestamps")
+  s += ts_text(p);
   return s + fmt::format(" (inc {}, age {}{})", p.inc, p.age, p.late ? ", delayed" : "");
 }
 
@@ -23,6 +23,12 @@ std::string doomed_note(const Violation& v) {
 }
 
 }  // namespace
+
+// Relative to now (docs/model.md, "Timestamps").
+std::string ts_text(const Pkt& p) {
+  if (!p.has_ts) return "";
+  return p.has_ts > 1 ? fmt::format(" TSval=now-{} step {}", p.age, p.has_ts - 1) : fmt::format(" TSval=now-{}", p.age);
+}
 
 std::string output_text(const Output& o, bool with_send) {
   std::string s;

@@ -5,6 +5,7 @@
 
 #include <cstring>
 #include <deque>
+#include <memory>
 #include <unordered_set>
 #include <vector>
 
@@ -97,6 +98,30 @@ TEST(Packed, AValueOutsideTheBoundsIsRefused) {
   EXPECT_FALSE(refused([&](WorldState& t) { t.h[0].tcb.iss = w.isn_base[0] + 0x40000001u; t.h[0].tcb.snd_nxt = t.h[0].tcb.iss + 2; }));
 }
 
+// A timestamped state of world w: A ESTABLISHED with TS.Recent `recent`, one segment of age 2 with
+// has_ts `stamp` in flight. It must round-trip; the result says whether a changed copy is refused.
+auto timestamped_bounds(const World& w, std::uint32_t recent, std::uint8_t stamp) {
+  auto pk = std::make_shared<Packer>(w);
+  WorldState s = initial_state(w);
+  s.h[0].tcb.state = State::Established;
+  s.h[0].tcb.ts_ok = true;
+  s.h[0].tcb.ts_recent = recent;
+  s.net[0].has_ts = stamp;
+  s.net[0].age = 2;
+  s.n = 1;
+  std::vector<std::uint8_t> rec(pk->size());
+  EXPECT_TRUE(pk->pack(s, rec.data()));
+  WorldState back;
+  pk->unpack(rec.data(), back);
+  EXPECT_TRUE(same_bytes(s, back));
+  return [pk, s](auto&& change) {
+    WorldState t = s;
+    change(t);
+    std::vector<std::uint8_t> out(pk->size());
+    return !pk->pack(t, out.data());
+  };
+}
+
 // With timestamps (docs/model.md, "Timestamps"): every reachable state round-trips, TS.Recent
 // included; an age beyond MSL + 1, TS.Recent without ts_ok, or an unpackable segment is refused.
 TEST(Packed, TimestampedWorldsRoundTripAndKeepTheirBounds) {
@@ -106,29 +131,33 @@ TEST(Packed, TimestampedWorldsRoundTripAndKeepTheirBounds) {
       EXPECT_EQ(walk(w, 5000), 5000u) << name(sc);
     }
   }
-  World w = make_world(Scenario::ActiveClose, model_timestamps(model_config(Profile::Reference), Profile::Reference));
-  const Packer pk(w);
-  std::vector<std::uint8_t> rec(pk.size());
-  WorldState s = initial_state(w);
-  s.h[0].tcb.state = State::Established;
-  s.h[0].tcb.ts_ok = true;
-  s.h[0].tcb.ts_recent = 0u - ts_age_cap(w.cfg);
-  s.net[0].has_ts = 1;
-  s.net[0].age = 2;
-  s.n = 1;
-  ASSERT_TRUE(pk.pack(s, rec.data()));
-  WorldState back;
-  pk.unpack(rec.data(), back);
-  EXPECT_TRUE(same_bytes(s, back));
-  auto refused = [&](auto&& change) {
-    WorldState t = s;
-    change(t);
-    return !pk.pack(t, rec.data());
-  };
+  const World w = make_world(Scenario::ActiveClose, model_timestamps(model_config(Profile::Reference), Profile::Reference));
+  const auto refused = timestamped_bounds(w, 0u - ts_age_cap(w.cfg), 1);
   EXPECT_TRUE(refused([](WorldState& t) { --t.h[0].tcb.ts_recent; }));           // older than the cap
   EXPECT_TRUE(refused([](WorldState& t) { t.h[0].tcb.ts_ok = false; }));         // TS.Recent without timestamps
   EXPECT_TRUE(refused([](WorldState& t) { t.net[0].has_ts = kPktOutOfBounds; }));  // > 255 bytes, or TSval != now
   EXPECT_TRUE(refused([](WorldState& t) { t.net[0].age = 0x80; }));
+}
+
+// With the fine TSval clock (--ts-clock fine: World::ts_steps = kFineTsSteps) a segment's step
+// rides above a 4-bit age, and each host's clock step takes a byte: reachable states round-trip,
+// and a step above the clock's, or an age that no longer fits, is refused.
+TEST(Packed, FineClockWorldsRoundTripAndKeepTheirBounds) {
+  for (Scenario sc : {Scenario::ReopenConnect, Scenario::ReopenSyn}) {
+    World w = make_world(sc, model_timestamps(model_config(Profile::Reference), Profile::Reference));
+    w.ts_steps = kFineTsSteps;
+    EXPECT_EQ(walk(w, 20000), 20000u) << name(sc);
+  }
+  World w = make_world(Scenario::ActiveClose, model_timestamps(model_config(Profile::Reference), Profile::Reference));
+  w.ts_steps = kFineTsSteps;
+  // TS.Recent sent at step 3 of this tick; the segment at the tick's last step; B's clock at step 4
+  const auto refused = timestamped_bounds(w, 3, kFineTsSteps);
+  EXPECT_FALSE(refused([](WorldState& t) { t.h[1].ts_step = 4; }));
+  EXPECT_FALSE(refused([&](WorldState& t) { t.h[0].tcb.ts_recent = 0u - ts_age_cap(w.cfg) * kFineTsSteps; }));
+  EXPECT_TRUE(refused([&](WorldState& t) { t.h[0].tcb.ts_recent = 0u - (ts_age_cap(w.cfg) + 2) * kFineTsSteps; }));
+  EXPECT_TRUE(refused([](WorldState& t) { t.net[0].has_ts = kFineTsSteps + 1; }));  // beyond the clock's steps
+  EXPECT_TRUE(refused([](WorldState& t) { t.h[1].ts_step = kFineTsSteps; }));
+  EXPECT_TRUE(refused([](WorldState& t) { t.net[0].age = 16; }));  // four bits of age
 }
 
 // Linux reopens TIME-WAIT at SND.NXT + 65537 (tcp_timewait_state_process): its worlds take

@@ -121,7 +121,10 @@ TEST(Pcap, TheTimestampsOptionIsWrittenAlignedAndChecksummed) {
   model::Pkt k;
   k.has_ts = 1;
   k.age = 2;
-  EXPECT_EQ(cli::pcap_ts_val(5, k), cli::kPcapTsBase + 3);
+  EXPECT_EQ(cli::pcap_ts_val(5, k, 1), cli::kPcapTsBase + 3);
+  // With 4 clock steps a tick, sent at step 2 of tick 3: the base + 3 * 4 + 2.
+  k.has_ts = 3;
+  EXPECT_EQ(cli::pcap_ts_val(5, k, 4), cli::kPcapTsBase + 14);
 }
 
 TEST(TraceFiles, SeveralCounterexamplesGetTheScenarioAndPropertyBeforeTheExtension) {

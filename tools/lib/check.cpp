@@ -68,7 +68,7 @@ nlohmann::json step_json(const model::World& w, std::size_t i, const model::Trac
   // carries 0; the model keeps no absolute clock, docs/model.md "Timestamps").
   if (w.cfg.timestamps && j.contains("segment")) {
     j["segment"]["timestamps"] = tr.pkt.has_ts != 0;
-    if (tr.pkt.has_ts) j["segment"]["ts_val"] = -static_cast<int>(tr.pkt.age);
+    if (tr.pkt.has_ts) j["segment"]["ts_val"] = static_cast<std::int32_t>(model::pkt_ts_val(tr.pkt, w.ts_steps));
   }
   if (tr.kind == model::MoveKind::Tick) j["died"] = tr.died;
   if (tr.ran_core) {
@@ -202,6 +202,10 @@ static void add_world_options(CLI::App& cmd, CheckArgs& a) {
       ->check(CLI::IsMember({"off", "delay", "bound"}))->capture_default_str();
   w->add_option("--tw-reuse-delay", a.tw_reuse_delay, "Ticks since TIME-WAIT began or last ACKed a FIN before --tw-reuse delay takes it over")
       ->check(CLI::Range(0u, 254u))->capture_default_str();
+  w->add_option("--ts-clock", a.ts_clock,
+                "With --timestamps on, each host's TSval clock: tick (it ticks with the model: segments a host sends "
+                "within one tick share a TSval) or fine (every segment a host sends has a newer TSval than the last)")
+      ->check(CLI::IsMember({"tick", "fine"}))->capture_default_str();
   w->add_flag("--client-first", a.client_first, "Let a client connect before its server listens (exposes refused-connection hazards)");
   w->add_option("--data", a.data, "Bytes per application write")->check(CLI::Range(1u, 100u))->capture_default_str();
 }
@@ -319,6 +323,10 @@ bool check_arguments(const CheckArgs& a, TraceFormat trace_format) {
       return false;
     }
   }
+  if (a.ts_clock != "tick" && !(a.knobs.timestamps && *a.knobs.timestamps == "on")) {
+    std::fprintf(stderr, "tcpclose check: --ts-clock %s: a TSval clock needs --timestamps on\n", a.ts_clock.c_str());
+    return false;
+  }
   if (const std::string e = check_work_dir(a.work_dir); !e.empty()) {
     std::fprintf(stderr, "tcpclose check: --work-dir: %s\n", e.c_str());
     return false;
@@ -367,6 +375,7 @@ model::World make_check_world(model::Scenario s, const Config& cfg, const CheckA
   w.server_first = !a.client_first;
   w.tw_reuse = a.tw_reuse == "delay" ? model::TwReuse::Delay : a.tw_reuse == "bound" ? model::TwReuse::Bound : model::TwReuse::Off;
   w.tw_reuse_delay = static_cast<std::uint8_t>(a.tw_reuse_delay);
+  w.ts_steps = a.ts_clock == "fine" ? model::kFineTsSteps : 1;
   return w;
 }
 
@@ -590,7 +599,7 @@ void print_json(const Plan& plan, const Results& res) {
                  {"dup", a.dup}, {"delay", a.delay}, {"in_flight", a.in_flight},
                  {"incarnations", a.incarnations}, {"isn", a.isn}, {"data", a.data},
                  {"client_first", a.client_first}, {"liveness", a.liveness}, {"tw_reuse", a.tw_reuse},
-                 {"tw_reuse_delay", a.tw_reuse_delay}};
+                 {"tw_reuse_delay", a.tw_reuse_delay}, {"ts_clock", a.ts_clock}};
   j["properties_checked"] = nlohmann::json::array();
   for (model::Property p : model::kAllProperties)
     if (plan.props & model::bit(p)) j["properties_checked"].push_back(model::name(p));

@@ -22,6 +22,7 @@ struct CheckArgs {
   std::string isn = "adversarial";
   std::string tw_reuse = "off";
   unsigned tw_reuse_delay = 1;
+  std::string ts_clock = "tick";  // the TSval clock: tick (one step a model tick) or fine (World::ts_steps)
   unsigned incarnations = 2, loss = 1, dup = 1, delay = 1, in_flight = 2, data = 1, threads = 0;
   std::uint64_t max_states = 0;
   std::string max_memory;

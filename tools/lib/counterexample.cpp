@@ -50,7 +50,7 @@ std::string seg_text(std::uint8_t flags, std::uint32_t seq, std::uint32_t ack, s
 
 std::string pkt_text(const model::Pkt& p, bool with_age) {
   std::string s = seg_text(p.flags, p.seq, p.ack, p.len);
-  if (p.has_ts) s += fmt::format(" TSval=now-{}", p.age);  // relative to now (docs/model.md, "Timestamps")
+  s += model::ts_text(p);
   s += fmt::format(" (inc {}", p.inc);
   if (with_age) s += fmt::format(", age {}{}", p.age, p.late ? ", delayed" : "");
   return s + ")";
@@ -229,7 +229,7 @@ std::string write_pcap(const std::string& path, const model::World& w, const mod
     const auto id = static_cast<std::uint16_t>(k.inc * 1000u + (i + 1) % 1000u);
     // TSecr is 0: the model does not keep it (the core never reads it; model/world.hpp).
     std::optional<TsOption> ts;
-    if (k.has_ts) ts = TsOption{pcap_ts_val(ticks, k), 0};
+    if (k.has_ts) ts = TsOption{pcap_ts_val(ticks, k, w.ts_steps), 0};
     const std::vector<std::uint8_t> pkt =
         ipv4_tcp_packet(ab ? kPcapAddrA : kPcapAddrB, ab ? kPcapAddrB : kPcapAddrA, w.port[ab ? 0 : 1],
                         w.port[ab ? 1 : 0], k.seq, k.ack, k.flags, k.wnd_full ? wnd : 0, k.len, id, ts);

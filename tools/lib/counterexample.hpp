@@ -41,10 +41,11 @@ std::vector<std::uint8_t> ipv4_tcp_packet(std::uint32_t src, std::uint32_t dst, 
 
 // The TSval of a delivered segment in the capture: the model's TSval (model::pkt_ts_val, minus
 // the segment's age: relative to now) moved to an absolute clock that starts at kPcapTsBase with
-// the trace and ticks once a model tick, so a segment sent at tick t carries kPcapTsBase + t.
+// the trace and moves `steps` a model tick (World::ts_steps), so a segment sent at step j of tick t
+// carries kPcapTsBase + t * steps + j.
 inline constexpr std::uint32_t kPcapTsBase = 1000;
-constexpr std::uint32_t pcap_ts_val(std::uint64_t ticks_now, const model::Pkt& p) {
-  return static_cast<std::uint32_t>(kPcapTsBase + ticks_now + model::pkt_ts_val(p));
+constexpr std::uint32_t pcap_ts_val(std::uint64_t ticks_now, const model::Pkt& p, std::uint32_t steps) {
+  return static_cast<std::uint32_t>(kPcapTsBase + ticks_now * steps + model::pkt_ts_val(p, steps));
 }
 
 // Writes the trace's delivered segments as a pcap file (LINKTYPE_RAW). Returns an error

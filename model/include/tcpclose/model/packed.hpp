@@ -43,8 +43,12 @@ class Packer {
   bool wide_deltas_ = false;     // 16-bit offsets from ISS/IRS (the programs write many bytes)
   bool rtt_ = false;             // SRTT and RTTVAR are stored (Config::rtt_estimate)
   bool wide_seqs_ = false;       // 24-bit sequence codes (a reopened TIME-WAIT's ISS jumps 65537)
-  bool ts_ = false;              // timestamps: TS.Recent's age (a byte a host) and a segment's has_ts
-  std::uint32_t ts_cap_ = 0;     // the largest age of TS.Recent (ts_age_cap)
+  bool ts_ = false;              // timestamps: TS.Recent's age and the clock's step (a byte each a
+                                 // host) and a segment's has_ts
+  std::uint32_t ts_steps_ = 1;   // the TSval clock's steps a tick (World::ts_steps)
+  std::uint32_t ts_bias_ = 0;    // S - 1: TS.Recent's age in steps is stored plus this
+  std::uint32_t ts_code_max_ = 0;  // the largest code of TS.Recent
+  unsigned age_bits_ = 7;        // a segment's age below, has_ts above
   std::size_t pkt_slots_ = 0, size_ = 0;
   bool (*pack_)(const Packer&, const WorldState&, std::uint8_t*) noexcept = nullptr;
   void (*unpack_)(const Packer&, const std::uint8_t*, WorldState&) noexcept = nullptr;

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <memory>
 #include <type_traits>
+#include <utility>
 
 #include "tcpclose/model/world.hpp"
 
@@ -94,7 +95,7 @@ inline Segment to_segment(const World& w, const Pkt& p) noexcept {
   g.seq = p.seq; g.ack = p.ack; g.len = p.len; g.flags = p.flags;
   g.wnd = p.wnd_full ? w.cfg.rcv_wnd : 0;
   g.has_ts = p.has_ts != 0;
-  g.ts_val = pkt_ts_val(p);  // TSecr stays 0: the core never reads it
+  g.ts_val = pkt_ts_val(p, w.ts_steps);  // TSecr stays 0: the core never reads it
   return g;
 }
 
@@ -108,6 +109,59 @@ inline void canonical_closed(Tcb& t) noexcept {
   c.so_error = t.so_error; c.orphan = t.orphan; c.rd_shut = t.rd_shut; c.wr_shut = t.wr_shut;
   c.was_synced = t.was_synced; c.fin_rcvd = t.fin_rcvd; c.rcv_unread = t.rcv_unread;
   t = c;
+}
+
+// The finer TSval clock (World::ts_steps > 1) keeps only the order of one clock's values: the
+// core compares a TSval only with TS.Recent, which holds a TSval of the same clock (the peer's),
+// as serial numbers, and nothing else reads them. So within each tick, the steps of a clock in
+// use (its segments in flight, the peer's TS.Recent, the clock's next step) are renumbered 0, 1,
+// ... in their order, equal ones equal, and a TS.Recent past its cap (older than any segment in
+// flight, world.hpp) is set to the cap. A sound reduction, as canonical_closed: every comparison
+// comes out as before, now and after any later move. The ranks stay below in_flight + 3, so a
+// clock of kFineTsSteps steps never has to share its last one.
+static_assert(kMaxInFlight + 3 <= kFineTsSteps, "a fine clock's ranks fit its steps");
+
+inline void canonical_ts(const World& w, WorldState& s) noexcept {
+  const auto steps = static_cast<std::int32_t>(w.ts_steps), cap = static_cast<std::int32_t>(ts_age_cap(w.cfg));
+  constexpr std::uint8_t kRecent = 0xFE, kClock = 0xFF;
+  bool resort = false;
+  for (std::uint8_t x = 0; x < 2; ++x) {
+    std::array<std::int32_t, kMaxPkts + 2> age{}, step{};
+    std::array<std::uint8_t, kMaxPkts + 2> at{};  // a segment's index, kRecent or kClock
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < s.n; ++i)
+      if (s.net[i].has_ts && s.net[i].has_ts <= w.ts_steps && (s.net[i].to_b != 0) == (x == 0)) {
+        age[n] = s.net[i].age; step[n] = s.net[i].has_ts - 1; at[n++] = static_cast<std::uint8_t>(i);
+      }
+    Tcb& peer = s.h[1 - x].tcb;
+    if (peer.ts_ok) {  // ts_recent = -age * steps + step, 0 <= step < steps
+      const auto v = static_cast<std::int32_t>(peer.ts_recent);
+      const std::int32_t a = (steps - 1 - v) / steps;
+      const bool capped = -v >= cap * steps;
+      age[n] = capped ? cap : a; step[n] = capped ? 0 : v + a * steps; at[n++] = kRecent;
+    }
+    age[n] = 0; step[n] = s.h[x].ts_step; at[n++] = kClock;
+    for (std::size_t k = 0; k < n; ++k) {
+      std::int32_t rank = 0;  // the distinct steps below step[k] in its tick
+      for (std::size_t m = 0; m < n; ++m) {
+        bool first = age[m] == age[k] && step[m] < step[k];
+        for (std::size_t e = 0; first && e < m; ++e) first = !(age[e] == age[m] && step[e] == step[m]);
+        rank += first;
+      }
+      if (at[k] == kClock) {
+        s.h[x].ts_step = static_cast<std::uint8_t>(rank);
+      } else if (at[k] == kRecent) {
+        peer.ts_recent = static_cast<std::uint32_t>(rank - age[k] * steps);
+      } else {
+        Pkt& p = s.net[at[k]];
+        resort = resort || p.has_ts != rank + 1;
+        p.has_ts = static_cast<std::uint8_t>(rank + 1);
+      }
+    }
+  }
+  if (!resort) return;
+  for (std::size_t i = 1; i < s.n; ++i)  // insertion sort: the canonical order again
+    for (std::size_t k = i; k > 0 && pkt_less(s.net[k], s.net[k - 1]); --k) std::swap(s.net[k], s.net[k - 1]);
 }
 
 inline Tcb fresh_listener(const Config& c) noexcept {
@@ -237,9 +291,16 @@ class Mover {
     Pkt p;
     p.seq = seg.seq; p.ack = seg.ack; p.len = static_cast<std::uint8_t>(seg.len);
     // The core stamps TSval = now = 0 (the model's relative time); anything else, or a length
-    // that does not fit, is marked for the packed encoding to refuse.
+    // that does not fit, is marked for the packed encoding to refuse. With a finer clock the
+    // segment takes the host's step within the tick, and the clock moves on a step (world.hpp).
     const bool fits = seg.len <= 0xFF && (!seg.has_ts || seg.ts_val == 0);
-    p.has_ts = fits ? static_cast<std::uint8_t>(seg.has_ts) : kPktOutOfBounds;
+    std::uint8_t stamp = seg.has_ts ? 1 : 0;
+    if (seg.has_ts && w_.ts_steps > 1) {
+      std::uint8_t& step = n_.h[from].ts_step;
+      stamp = static_cast<std::uint8_t>(1 + step);
+      if (step + 1 < w_.ts_steps) ++step;
+    }
+    p.has_ts = fits ? stamp : kPktOutOfBounds;
     p.flags = seg.flags; p.inc = inc; p.to_b = to_b ? 1 : 0; p.wnd_full = seg.wnd != 0;
     if (count_dir(n_, to_b) >= w_.in_flight) {
       // The direction is full: the segment is lost, within the loss budget; beyond it the
@@ -480,6 +541,7 @@ struct Successors {
   [[gnu::always_inline]] void visit(std::uint8_t k) {
     if (tr.pruned) { ++pruned; return; }
     settle_local(w, *nx, tr);
+    if (w.ts_steps > 1) canonical_ts(w, *nx);
     visit_all(k, *nx, tr);
   }
   // Due timers, A's then B's. Returns whether any was due (time then stands still).
@@ -589,13 +651,18 @@ struct Successors {
     for (std::size_t i = k; i < kMaxPkts; ++i) nx->net[i] = Pkt{};
     nx->n = static_cast<std::uint8_t>(k);
   }
-  // The tick's hosts: every deadline a tick nearer; TS.Recent a tick older, up to its cap
-  // (world.hpp, ts_age_cap); the ghost TIME-WAIT age a tick longer.
+  // The tick's hosts: every deadline a tick nearer; TS.Recent a tick (S steps) older, up to its
+  // cap (world.hpp, ts_age_cap), and the TSval clock back at the tick's first step; the ghost
+  // TIME-WAIT age a tick longer.
   [[gnu::always_inline]] void age_hosts() {
+    const std::uint32_t steps = w.ts_steps;
     for (HostState& h : nx->h) {
       for (std::uint32_t& d : h.tcb.deadline)
         if (d != kNever) --d;
-      if (h.tcb.ts_ok && ts_age(h.tcb.ts_recent) < ts_age_cap(w.cfg)) --h.tcb.ts_recent;
+      // TS.Recent may lie a few steps ahead of now (a segment sent at a later step of this tick)
+      if (h.tcb.ts_ok && static_cast<std::int32_t>(ts_age(h.tcb.ts_recent)) < static_cast<std::int32_t>(ts_age_cap(w.cfg) * steps))
+        h.tcb.ts_recent -= steps;
+      h.ts_step = 0;
       if (h.tcb.state == State::TimeWait && h.tw_age < 0xFF) ++h.tw_age;
     }
   }

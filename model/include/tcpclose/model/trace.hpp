@@ -14,6 +14,9 @@ std::string describe_step(const World& w, std::size_t index, const TraceStep& st
 // accepted, the segment sent (unless `with_send` is false, for formats that draw it as an arrow),
 // what the application learns, timers armed or cancelled, and a call's return value.
 std::string output_text(const Output& o, bool with_send = true);
+// A segment's TSval as a trace shows it, relative to now: " TSval=now-2" (sent two ticks ago),
+// " TSval=now-2 step 1" (at the second step of that tick, World::ts_steps); "" without one.
+std::string ts_text(const Pkt& p);
 // The whole counterexample, ending with the violated property's name and statement.
 std::string format_trace(const World& w, const Violation& v);
 

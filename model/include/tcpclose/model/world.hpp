@@ -15,16 +15,20 @@ namespace tcpclose::model {
 
 inline constexpr std::size_t kMaxInFlight = 4;               // per direction
 inline constexpr std::size_t kMaxPkts = 2 * kMaxInFlight;
+// World::ts_steps of `--ts-clock fine`: enough steps that no segment shares a TSval (successors.hpp,
+// canonical_ts).
+inline constexpr std::uint8_t kFineTsSteps = 8;
 
 // A segment in flight. The window is one of two values (0 in RSTs, RCV.WND otherwise). Its TSval,
 // when it has one, is derived: the core stamps TSval = now = 0 and the segment keeps its age, so
-// at delivery the TSval is -age (pkt_ts_val; docs/model.md, "Timestamps"). TSecr is not kept:
-// the core never reads it.
+// at delivery the TSval is -age (pkt_ts_val; docs/model.md, "Timestamps"), in clock steps
+// -age * ts_steps + the step it was sent at. TSecr is not kept: the core never reads it.
 struct Pkt {
   std::uint32_t seq = 0;
   std::uint32_t ack = 0;
   std::uint8_t len = 0;       // bytes of text (Mover::send refuses more than 255: kPktOutOfBounds)
-  std::uint8_t has_ts = 0;    // 1: an RFC 7323 timestamps option (0 always with timestamps off)
+  std::uint8_t has_ts = 0;    // 1 + the clock step within its tick: an RFC 7323 timestamps option
+                              // (World::ts_steps; 0: none, always with timestamps off)
   std::uint8_t flags = 0;
   std::uint8_t age = 0;       // ticks in flight; delivered only while age <= MSL
   std::uint8_t inc = 0;       // ghost: the incarnation (connection id) of the sender
@@ -44,9 +48,16 @@ inline constexpr std::uint8_t kPktOutOfBounds = 0xFF;
 // time changes no decision. TS.Recent's age saturates at MSL + 1: every TSval the core compares
 // it with is that of a segment in flight, at most MSL ticks old, so an older TS.Recent compares
 // the same way at any age beyond MSL.
+//
+// With a finer clock (World::ts_steps = S > 1) every value is in steps, S a tick: a segment sent at
+// step j of its tick carries j (has_ts = 1 + j), so TS.Recent lies in (-(cap + 1) * S, S) and is
+// kept as minus its age in steps; each tick moves it S steps back, up to the cap in steps. The
+// argument is the same: at the cap it is older than any segment in flight (age <= MSL).
 constexpr std::uint32_t ts_age(std::uint32_t ts) noexcept { return 0u - ts; }
 constexpr std::uint32_t ts_age_cap(const Config& c) noexcept { return c.msl + 1; }
-constexpr std::uint32_t pkt_ts_val(const Pkt& p) noexcept { return p.has_ts ? 0u - p.age : 0u; }
+constexpr std::uint32_t pkt_ts_val(const Pkt& p, std::uint32_t steps) noexcept {
+  return p.has_ts ? 0u - p.age * steps + (p.has_ts - 1u) : 0u;
+}
 
 // Application operations; a scenario is a program of these per host.
 enum class Op : std::uint8_t {
@@ -128,7 +139,8 @@ struct HostState {
   std::uint8_t read = 0;     // ghost: bytes the application read in app_inc
   std::uint8_t flags = 0;    // ghost:: bits
   std::uint8_t tw_age = 0;   // ghost: ticks since TIME-WAIT began or last ACKed a FIN
-  std::uint8_t pad_[3] = {0, 0, 0};  // 104 bytes a host: whole words for the fingerprint
+  std::uint8_t ts_step = 0;  // the TSval clock's step within this tick (World::ts_steps > 1)
+  std::uint8_t pad_[2] = {0, 0};  // 104 bytes a host: whole words for the fingerprint
   Seq last_iss = 0;          // the ISN generator's state: the last ISS this host chose (0: none)
   friend constexpr bool operator==(const HostState&, const HostState&) = default;
 };
@@ -163,6 +175,10 @@ struct World {
   bool server_first = true;       // a client connects only while its peer listens (docs/model.md)
   TwReuse tw_reuse = TwReuse::Off;
   std::uint8_t tw_reuse_delay = 1;  // ticks, for TwReuse::Delay
+  // The TSval clock's steps a tick (with timestamps on). 1: it ticks with the model, so segments
+  // a host sends within one tick share a TSval. S > 1: each segment a host sends within a tick
+  // takes the next of the tick's S steps, the last one shared by all beyond S - 1 (docs/model.md).
+  std::uint8_t ts_steps = 1;
   std::array<Program, 2> prog{};
   std::array<std::uint16_t, 2> port = {21, 23};
   std::array<std::uint32_t, 2> addr = {0x0A000001, 0x0A000002};
