@@ -154,9 +154,9 @@ TEST(Timestamps, FineClockRenumberingKeepsEveryOrderOfOneClock) {
   int renumbered = 0, capped = 0;
   for (int round = 0; round < 20000; ++round) {
     WorldState s{};
-    s.n = static_cast<std::uint8_t>(rng() % (kMaxInFlight + 1));
+    const auto count = static_cast<std::uint8_t>(rng() % (kMaxInFlight + 1));
     std::int32_t top = -1;  // the largest step used in this tick
-    for (std::uint8_t i = 0; i < s.n; ++i) {
+    for (std::uint8_t i = 0; i < count; ++i) {  // insert_pkt counts them into s.n
       Pkt p;
       p.seq = i + 1u;  // names the segment across the re-sort
       p.to_b = 1;
