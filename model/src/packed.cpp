@@ -313,6 +313,9 @@ constexpr auto kCodecs = codecs(std::make_index_sequence<32>());
 
 }  // namespace
 
+static_assert((1u << (8 - std::bit_width(unsigned{kFineTsSteps}))) - 1 == kFineTsMaxMsl,
+              "the fine clock's largest MSL is the largest age its packed segments hold");
+
 Packer::Packer(const World& w) noexcept
     : base_(w.isn_base), rcv_wnd_(w.cfg.rcv_wnd) {
   if (w.isn == IsnPolicy::Clock) { shift_ = 24; hi_bits_ = 4; }  // 15 ISN steps of 2^24

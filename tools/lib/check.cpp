@@ -327,6 +327,11 @@ bool check_arguments(const CheckArgs& a, TraceFormat trace_format) {
     std::fprintf(stderr, "tcpclose check: --ts-clock %s: a TSval clock needs --timestamps on\n", a.ts_clock.c_str());
     return false;
   }
+  if (a.ts_clock == "fine" && a.knobs.msl && *a.knobs.msl > model::kFineTsMaxMsl) {
+    std::fprintf(stderr, "tcpclose check: --ts-clock fine: --msl %u is above %u, the largest age the fine clock's "
+                         "packed segments hold (docs/model.md)\n", *a.knobs.msl, model::kFineTsMaxMsl);
+    return false;
+  }
   if (const std::string e = check_work_dir(a.work_dir); !e.empty()) {
     std::fprintf(stderr, "tcpclose check: --work-dir: %s\n", e.c_str());
     return false;

@@ -18,6 +18,8 @@ inline constexpr std::size_t kMaxPkts = 2 * kMaxInFlight;
 // World::ts_steps of `--ts-clock fine`: enough steps that no segment shares a TSval (successors.hpp,
 // canonical_ts).
 inline constexpr std::uint8_t kFineTsSteps = 8;
+// The largest MSL the fine clock's packed segments hold: an age in the 4 bits below the step.
+inline constexpr std::uint32_t kFineTsMaxMsl = 15;
 
 // A segment in flight. The window is one of two values (0 in RSTs, RCV.WND otherwise). Its TSval,
 // when it has one, is derived: the core stamps TSval = now = 0 and the segment keeps its age, so
