@@ -53,7 +53,9 @@ if "violated (5 steps)" not in md:
     fail(f"tw.md lacks the violation's length:\n{md}")
 
 # 2. An engine out of time: that point is incomplete, the sweep exits 3; --resume reruns only it.
-grid = ["--property", "no-stale-delivery", "--slots", "1", "--dup", "0", "--depth", "3", "--timeout", "1",
+# BMC to depth 3 takes 0.1 s here and k-induction's proof 19 s; with a timeout of 1 s, BMC timed out
+# too once under ASan+UBSan beside the named experiments' test (a fresh clone, 2026-12-06): 5 s.
+grid = ["--property", "no-stale-delivery", "--slots", "1", "--dup", "0", "--depth", "3", "--timeout", "5",
         "--engine", "bmc,kind", "--out", out, "--name", "unknown"]
 p = sweep(grid + ["--json"], 3)
 j = json.loads(p.stdout)
