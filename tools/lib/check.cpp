@@ -4,6 +4,7 @@
 #include "exit_codes.hpp"
 #include "signals.hpp"
 
+#include <CLI/CLI.hpp>
 #include <atomic>
 #include <cerrno>
 #include <cstdlib>

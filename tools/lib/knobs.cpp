@@ -1,6 +1,7 @@
 // Parsing and printing of profiles, knobs and mutants (see knobs.hpp).
 #include "knobs.hpp"
 
+#include <CLI/CLI.hpp>
 #include <cstdlib>
 
 #include <cmath>

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include <CLI/CLI.hpp>
+#include "cli_fwd.hpp"
 #include <tcpclose/core.hpp>
 
 namespace tcpclose::cli {

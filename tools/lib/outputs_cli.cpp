@@ -1,6 +1,7 @@
 // `tcpclose diagram` and `tcpclose vectors` (see outputs_cli.hpp).
 #include "outputs_cli.hpp"
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
 #include <cmath>

@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include <CLI/CLI.hpp>
+#include "cli_fwd.hpp"
 
 #include "knobs.hpp"
 

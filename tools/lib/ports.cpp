@@ -2,6 +2,7 @@
 // the claim's prediction (E / (hold + TIME-WAIT)) as Markdown or one JSON object (docs/json.md).
 #include "ports.hpp"
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cmath>
 #include <cstdio>

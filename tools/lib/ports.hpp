@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include <CLI/CLI.hpp>
+#include "cli_fwd.hpp"
 
 #include "sweep_run.hpp"
 

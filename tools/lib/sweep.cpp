@@ -3,6 +3,7 @@
 // `prove --json`, `ports --json`).
 #include "sweep.hpp"
 
+#include <CLI/CLI.hpp>
 #include <unistd.h>
 
 #include <algorithm>
