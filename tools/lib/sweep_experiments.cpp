@@ -528,11 +528,11 @@ std::optional<std::size_t> same_but(const SweepResult& r, std::size_t i, std::si
   return std::nullopt;
 }
 
-// Row i's values of the axes other than `ax`, as "flag=value ...", or "the grid" when there are none.
-std::string other_axes(const SweepResult& r, std::size_t i, std::size_t ax) {
+// Row i's values of the axes other than `ax` (and `ax2`), as "flag=value ...", or "the grid" when there are none.
+std::string other_axes(const SweepResult& r, std::size_t i, std::size_t ax, std::optional<std::size_t> ax2 = std::nullopt) {
   std::string label;
   for (std::size_t k = 0; k < r.grid.axes.size(); ++k)
-    if (k != ax) label += fmt::format("{}{}={}", label.empty() ? "" : " ", r.grid.axes[k].flag.substr(2), r.grid.points[i][k]);
+    if (k != ax && (!ax2 || k != *ax2)) label += fmt::format("{}{}={}", label.empty() ? "" : " ", r.grid.axes[k].flag.substr(2), r.grid.points[i][k]);
   return label.empty() ? "the grid" : label;
 }
 
@@ -547,43 +547,69 @@ const std::vector<std::pair<std::string, std::string>>& rfc1337_columns() {
 }
 
 // One fix's line: the hazards of row i (no fix) against those of row `with` (the fix), where the
-// fix is the value `value` of axis `ax`.
+// fix is the value `value` of axis `ax` (and `ax2` differs too: the label leaves both out). The
+// verdict names what the fix removes when it removes some and leaves others.
 std::string fix_line(const SweepResult& r, std::size_t i, std::optional<std::size_t> with, std::size_t ax,
-                     const std::string& fix, const std::string& value) {
-  std::string off_bad, on_bad;
+                     const std::string& fix, const std::string& value, std::optional<std::size_t> ax2 = std::nullopt) {
+  std::string off_bad, on_bad, removed;
+  const auto add = [](std::string& list, const std::string& h) { list += (list.empty() ? "" : ", ") + h; };
   for (const auto& [p, head] : rfc1337_columns()) {
     if (p == "no-stale-delivery") continue;
-    if (violated_at(r.rows[i], p)) off_bad += fmt::format("{}{}", off_bad.empty() ? "" : ", ", head.substr(0, 2));
-    if (with && violated_at(r.rows[*with], p)) on_bad += fmt::format("{}{}", on_bad.empty() ? "" : ", ", head.substr(0, 2));
+    const bool off = violated_at(r.rows[i], p), on = with && violated_at(r.rows[*with], p);
+    if (off) add(off_bad, head.substr(0, 2));
+    if (on) add(on_bad, head.substr(0, 2));
+    if (off && !on) add(removed, head.substr(0, 2));
   }
   const std::string flag = r.grid.axes[ax].flag.substr(2);
   const bool done = with && r.rows[i].status == PointStatus::Done && r.rows[*with].status == PointStatus::Done;
-  return fmt::format("- {}: with {} {} {}; with it {} {} -> {}.\n", other_axes(r, i, ax), flag, r.grid.points[i][ax],
-                     off_bad.empty() ? "no hazard" : "hazards " + off_bad, value, on_bad.empty() ? "none" : on_bad,
-                     !done ? "not complete"
-                     : off_bad.empty() ? "nothing to remove"
-                     : on_bad.empty() ? "**" + fix + " removes them all**" : "**" + fix + " does not remove " + on_bad + "**");
+  const std::string verdict = !done ? "not complete"
+                              : off_bad.empty() ? "nothing to remove"
+                              : on_bad.empty() ? "**" + fix + " removes them all**"
+                              : removed.empty() ? "**" + fix + " does not remove " + on_bad + "**"
+                                                : "**" + fix + " removes " + removed + ", not " + on_bad + "**";
+  return fmt::format("- {}: with {} {} {}; with it {} {} -> {}.\n", other_axes(r, i, ax, ax2), flag, r.grid.points[i][ax],
+                     off_bad.empty() ? "no hazard" : "hazards " + off_bad, value, on_bad.empty() ? "none" : on_bad, verdict);
 }
 
 // F1's verdict per group of the other axes: does --rfc1337 on remove every hazard that off shows?
 // With --timestamps as an axis, F2's too: does --timestamps on? Each fix is judged both alone and
-// on top of the other (RFC 1337 section 3 weighs them one at a time).
+// on top of the other (RFC 1337 section 3 weighs them one at a time). With --ts-clock as an axis,
+// F2 is judged again against its fine-clock row: the tick clock gives every segment of one tick
+// the same TSval, and PAWS (RFC 7323 section 5.3, R1) drops only an older one.
 std::string rfc1337_verdict(const SweepResult& r) {
   const auto ax = axis_index(r.grid, "--rfc1337");
   const auto ts = axis_index(r.grid, "--timestamps");
+  const auto clk = axis_index(r.grid, "--ts-clock");
   if (!ax && !ts) return "(the verdicts on F1 and F2 need --rfc1337 or --timestamps as an axis)\n";
   std::string md;
   if (ax) {
     md += "\nFix F1 (`--rfc1337 on`: ignore RST in TIME-WAIT), per setting of the other axes:\n";
     for (std::size_t i = 0; i < r.rows.size(); ++i)
-      if (r.grid.points[i][*ax] == "off") md += fix_line(r, i, same_but(r, i, *ax, "on"), *ax, "F1", "on");
+      if (r.grid.points[i][*ax] == "off")
+        if (const auto with = same_but(r, i, *ax, "on"); with || !clk)  // the fine clock runs without F1 only
+          md += fix_line(r, i, with, *ax, "F1", "on");
   }
   if (!ts) return md;
   md += "\nFix F2 (`--timestamps on`: PAWS; with rfc1337 off an acceptable RST still kills TIME-WAIT), per "
         "setting of the other axes:\n";
   for (std::size_t i = 0; i < r.rows.size(); ++i)
     if (r.grid.points[i][*ts] == "off") md += fix_line(r, i, same_but(r, i, *ts, "on"), *ts, "F2", "on");
+  if (!clk) return md;
+  md += "\nFix F2 with the fine TSval clock (`--timestamps on --ts-clock fine`: every segment a host sends carries a "
+        "newer TSval than its last), per setting of the other axes:\n";
+  for (std::size_t i = 0; i < r.rows.size(); ++i)
+    if (r.grid.points[i][*ts] == "off" && r.grid.points[i][*clk] == "tick")
+      if (const auto fine = same_but(r, i, *ts, "on", *clk, "fine"))
+        md += fix_line(r, i, fine, *ts, "F2", "on (fine clock)", *clk);
   return md;
+}
+
+// rfc1337: the fine TSval clock only for F2 alone (timestamps on, rfc1337 off), where it can change
+// a verdict: with timestamps off a TSval clock means nothing (check refuses it), and under F1 no
+// hazard is left for PAWS to stop. Each fine point is an exhaustive search of about 260 M states.
+bool keep_rfc1337(const Grid& g, const Point& p) {
+  return point_value(g, p, "--ts-clock") != "fine" ||
+         (point_value(g, p, "--timestamps") == "on" && point_value(g, p, "--rfc1337") != "on");
 }
 
 // A verdict experiment's page: its introduction, one column per property, and the plot of the same cells.
@@ -1055,11 +1081,12 @@ std::vector<Experiment> claim_experiments() {
       {"rfc1337",
        "an RST that kills TIME-WAIT exposes the next incarnation to H1 (old data accepted), H2 (the two "
        "ends desynchronised: an endless ACK loop) and H3 (the new connection dies); fix F1, ignoring RST in "
-       "TIME-WAIT, avoids all three if MSL is enforced (RFC 1337 sections 2 and 3)",
-       {"--profile", "reference,rfc9293", "--rfc1337", "off,on", "--timestamps", "off,on", "--scenario", "reopen-connect",
-        "--property", "no-stale-data", "--property", "no-desync", "--property", "new-connection-survives", "--property",
-        "no-stale-delivery"},
-       nullptr, derive_rfc1337, "check"},
+       "TIME-WAIT, avoids all three if MSL is enforced; fix F2, PAWS alone, stops H1 but not H2 or H3 (RFC 1337 "
+       "sections 2 and 3)",
+       {"--profile", "reference,rfc9293", "--rfc1337", "off,on", "--timestamps", "off,on", "--ts-clock", "tick,fine",
+        "--paws", "on", "--scenario", "reopen-connect", "--property", "no-stale-data", "--property", "no-desync", "--property",
+        "new-connection-survives", "--property", "no-stale-delivery"},
+       keep_rfc1337, derive_rfc1337, "check", "the fine TSval clock only with timestamps on and rfc1337 off (F2 alone)"},
       {"abort-instead-of-close",
        "closing with SO_LINGER 0 sends a RST and leaves no TIME-WAIT, so nothing keeps the old "
        "incarnation's segments from the next one on the same 4-tuple; and a lost RST leaves the peer "
