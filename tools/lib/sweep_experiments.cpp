@@ -549,19 +549,19 @@ const std::vector<std::pair<std::string, std::string>>& rfc1337_columns() {
 // One fix's line: the hazards of row i (no fix) against those of row `with` (the fix), where the
 // fix is the value `value` of axis `ax` (and `ax2` differs too: the label leaves both out). The
 // verdict names what the fix removes when it removes some and leaves others.
-std::string fix_line(const SweepResult& r, std::size_t i, std::optional<std::size_t> with, std::size_t ax,
+std::string fix_line(const SweepResult& r, std::size_t i, std::size_t with, std::size_t ax,
                      const std::string& fix, const std::string& value, std::optional<std::size_t> ax2 = std::nullopt) {
   std::string off_bad, on_bad, removed;
   const auto add = [](std::string& list, const std::string& h) { list += (list.empty() ? "" : ", ") + h; };
   for (const auto& [p, head] : rfc1337_columns()) {
     if (p == "no-stale-delivery") continue;
-    const bool off = violated_at(r.rows[i], p), on = with && violated_at(r.rows[*with], p);
+    const bool off = violated_at(r.rows[i], p), on = violated_at(r.rows[with], p);
     if (off) add(off_bad, head.substr(0, 2));
     if (on) add(on_bad, head.substr(0, 2));
     if (off && !on) add(removed, head.substr(0, 2));
   }
   const std::string flag = r.grid.axes[ax].flag.substr(2);
-  const bool done = with && r.rows[i].status == PointStatus::Done && r.rows[*with].status == PointStatus::Done;
+  const bool done = r.rows[i].status == PointStatus::Done && r.rows[with].status == PointStatus::Done;
   const std::string verdict = !done ? "not complete"
                               : off_bad.empty() ? "nothing to remove"
                               : on_bad.empty() ? "**" + fix + " removes them all**"
@@ -575,7 +575,8 @@ std::string fix_line(const SweepResult& r, std::size_t i, std::optional<std::siz
 // With --timestamps as an axis, F2's too: does --timestamps on? Each fix is judged both alone and
 // on top of the other (RFC 1337 section 3 weighs them one at a time). With --ts-clock as an axis,
 // F2 is judged again against its fine-clock row: the tick clock gives every segment of one tick
-// the same TSval, and PAWS (RFC 7323 section 5.3, R1) drops only an older one.
+// the same TSval, and PAWS (RFC 7323 section 5.3, R1) drops only an older one. A row whose
+// counterpart the keep rule did not run (a fine clock with F1) has no line.
 std::string rfc1337_verdict(const SweepResult& r) {
   const auto ax = axis_index(r.grid, "--rfc1337");
   const auto ts = axis_index(r.grid, "--timestamps");
@@ -585,22 +586,22 @@ std::string rfc1337_verdict(const SweepResult& r) {
   if (ax) {
     md += "\nFix F1 (`--rfc1337 on`: ignore RST in TIME-WAIT), per setting of the other axes:\n";
     for (std::size_t i = 0; i < r.rows.size(); ++i)
-      if (r.grid.points[i][*ax] == "off")
-        if (const auto with = same_but(r, i, *ax, "on"); with || !clk)  // the fine clock runs without F1 only
-          md += fix_line(r, i, with, *ax, "F1", "on");
+      if (const auto with = r.grid.points[i][*ax] == "off" ? same_but(r, i, *ax, "on") : std::nullopt)
+        md += fix_line(r, i, *with, *ax, "F1", "on");
   }
   if (!ts) return md;
   md += "\nFix F2 (`--timestamps on`: PAWS; with rfc1337 off an acceptable RST still kills TIME-WAIT), per "
         "setting of the other axes:\n";
   for (std::size_t i = 0; i < r.rows.size(); ++i)
-    if (r.grid.points[i][*ts] == "off") md += fix_line(r, i, same_but(r, i, *ts, "on"), *ts, "F2", "on");
+    if (const auto with = r.grid.points[i][*ts] == "off" ? same_but(r, i, *ts, "on") : std::nullopt)
+      md += fix_line(r, i, *with, *ts, "F2", "on");
   if (!clk) return md;
   md += "\nFix F2 with the fine TSval clock (`--timestamps on --ts-clock fine`: every segment a host sends carries a "
         "newer TSval than its last), per setting of the other axes:\n";
   for (std::size_t i = 0; i < r.rows.size(); ++i)
     if (r.grid.points[i][*ts] == "off" && r.grid.points[i][*clk] == "tick")
       if (const auto fine = same_but(r, i, *ts, "on", *clk, "fine"))
-        md += fix_line(r, i, fine, *ts, "F2", "on (fine clock)", *clk);
+        md += fix_line(r, i, *fine, *ts, "F2", "on (fine clock)", *clk);
   return md;
 }
 
