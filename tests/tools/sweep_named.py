@@ -6,10 +6,11 @@ assertion can fail.
 Usage: sweep_named.py TCPCLOSE [--sanitized]
 --sanitized (the ASan+UBSan build, where every search runs about 12 times slower): the three
 minimal-time-wait-factors grids, the minimal-time-wait-restart grid, rfc1337's F1 points and its
-fine-clock grid, two-losses at loss 3, syn-reopen with the ISN clock and the controls of
-abort-instead-of-close (10.6 M states), fin-wait-2-slow-peer (no timeout) and linux-time-wait's
+fine-clock grid, two-losses at loss 3, syn-reopen with the ISN clock or the fine TSval clock,
+linux-time-wait's timestamps per TSval clock, and the controls of abort-instead-of-close (10.6 M states), fin-wait-2-slow-peer (no timeout) and linux-time-wait's
 FIN-WAIT-2 timeout are left out; they run no sweep code the other points do not, and the
-default build asserts their verdicts (here, 2026-12-06: 80 s in the default build, 20 s with
+default build asserts their verdicts (here, 2026-12-06: 80 s in the default build, 110 s after the
+TSval-clock checks of syn-reopen and linux-time-wait were added, 20 s with
 --sanitized; in a fresh clone's ASan phase 723 s without the cut, 380 s with its first half)."""
 import json, re, subprocess, sys
 
@@ -138,6 +139,19 @@ for extra, verdict in (([], "violated"), (["--rfc1337", "on"], "violated"), (["-
     j = sweep(base + extra)
     expect(j["rows"][0] if j["rows"] else {"properties": {}}, "no-stale-delivery", verdict, f"linux, TIME-WAIT 240 s {extra}")
 
+# linux-time-wait with timestamps, per TSval clock (linux profile, 240 s, adversarial ISNs: 1.2 M,
+# 3.0 M and 3.9 M states, about 14 s): PAWS keeps no old segment out on either clock, since the one
+# that gets in is a RST, which carries no TSval. Not under --sanitized (about a minute there).
+if not SANITIZED:
+    j = sweep(["--experiment", "linux-time-wait", "--profile", "linux", "--time-wait", "4", "--isn", "adversarial"])
+    if sorted((r["point"]["--timestamps"], r["point"]["--ts-clock"]) for r in j["rows"]) != [("off", "tick"), ("on", "fine"), ("on", "tick")]:
+        fail(f"linux-time-wait: the fine clock should run only with timestamps on, got {[r['point'] for r in j['rows']]}")
+    for ts, c in (("off", "tick"), ("on", "tick"), ("on", "fine")):
+        expect(row(j, timestamps=ts, ts_clock=c), "no-stale-delivery", "violated", f"linux-time-wait linux 240 s, timestamps {ts} {c}")
+    if "violated without timestamps, violated with them (tick clock), violated with them (fine clock) -> " \
+            "**timestamps do not keep them out**." not in j["derived"]:
+        fail(f"linux-time-wait: the derived verdict does not say timestamps keep nothing out:\n{j['derived']}")
+
 # tw-reuse, ISN clock (0.3 M, 0.8 M and 1.0 M states, under 10 s): TIME-WAIT kept to its end holds
 # everything; a takeover by tcp_tw_reuse (delay) or by bind() before connect() (bound) resets the
 # peer still in LAST-ACK, nothing else; with adversarial ISNs (0.2 M states) the peer's old RST also
@@ -196,13 +210,23 @@ if not SANITIZED and "- isn=adversarial: **at loss 2, 3**." not in j["derived"]:
 if not SANITIZED and "- isn=clock: **never** (holds at loss 2, 3)." not in j["derived"]:
     fail(f"two-losses: the derived verdict does not say the ISN clock holds:\n{j['derived']}")
 
-# syn-reopen, timestamps on, reopening on a newer TSval (RFC 6191; 1.9 M and 4.1 M states): with
-# adversarial ISNs an old RST reaches the reopened incarnation, with the ISN clock it does not.
-# Under --sanitized adversarial ISNs alone (the clock's 4.1 M states take about a minute there).
-j = sweep(["--experiment", "syn-reopen", "--syn-reopen", "timestamps", "--isn", "adversarial" if SANITIZED else "adversarial,clock"])
-expect(row(j, isn="adversarial"), "no-stale-delivery", "violated", "syn-reopen timestamps, adversarial ISNs")
+# syn-reopen, timestamps on, reopening on a newer TSval (RFC 6191; 1.9 M and 4.1 M states with the
+# tick clock, 2.1 M and 5.0 M with the fine one): with adversarial ISNs an old RST reaches the
+# reopened incarnation, with the ISN clock it does not, on either TSval clock (the fine clock's SYN
+# needs no tick to be newer: 20 steps, not 21). Under --sanitized adversarial ISNs and the tick clock
+# alone (the clock's 4.1 M states take about a minute there).
+j = sweep(["--experiment", "syn-reopen", "--syn-reopen", "timestamps"] +
+          (["--isn", "adversarial", "--ts-clock", "tick"] if SANITIZED else ["--isn", "adversarial,clock"]))
+expect(row(j, isn="adversarial", ts_clock="tick"), "no-stale-delivery", "violated", "syn-reopen timestamps, adversarial ISNs")
 if not SANITIZED:
-    expect(row(j, isn="clock"), "no-stale-delivery", "holds", "syn-reopen timestamps, ISN clock")
+    for c in ("tick", "fine"):
+        expect(row(j, isn="adversarial", ts_clock=c), "no-stale-delivery", "violated", f"syn-reopen timestamps, adversarial, {c}")
+        expect(row(j, isn="clock", ts_clock=c), "no-stale-delivery", "holds", f"syn-reopen timestamps, ISN clock, {c}")
+    if row(j, isn="adversarial", ts_clock="fine")["shortest"].get("no-stale-delivery") != 20:
+        fail(f"syn-reopen: the fine clock's counterexample should take 20 steps: {row(j, isn='adversarial', ts_clock='fine')}")
+    if "- ts-clock=tick: **adversarial** (kept out under clock)." not in j["derived"] or \
+            "The fine TSval clock against the tick clock: **no verdict changes**." not in j["derived"]:
+        fail(f"syn-reopen: the derived verdict does not name adversarial ISNs and an unchanged verdict:\n{j['derived']}")
 
 # profiles, one row per scenario (--per-scenario), on the small scenarios (0.5 M to 1.9 M states, about
 # a second each): Linux's orphaned FIN-WAIT-2 timeout breaks reliable-termination in a plain close, and

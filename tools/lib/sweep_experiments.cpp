@@ -677,10 +677,13 @@ Derived derive_fin_wait2(const SweepResult& r) {
 // linux-time-wait: Linux's 60 s TIME-WAIT (TCP_TIMEWAIT_LEN) against RFC 793's 2 MSL of 240 s, at
 // 60 s a tick (--msl 2): --time-wait 1 is Linux's, 4 the RFC's. Timestamps (Linux's default) are
 // run with adversarial ISNs only: with the ISN clock no-stale-delivery holds without them, and
-// each of those points takes over a minute with them (CI's budget).
+// each of those points takes over a minute with them (CI's budget). The TSval clock matters only
+// with timestamps: the fine clock (Linux's is 1 ms, a 60 s tick holds 60,000 of its steps) is run
+// only then.
 bool keep_linux_tw(const Grid& g, const Point& p) {
-  const auto ts = axis_index(g, "--timestamps"), isn = axis_index(g, "--isn");
-  return !ts || p[*ts] != "on" || !isn || p[*isn] == "adversarial";
+  const auto ts = axis_index(g, "--timestamps"), isn = axis_index(g, "--isn"), clk = axis_index(g, "--ts-clock");
+  const bool clock_isn_with_ts = ts && isn && p[*ts] == "on" && p[*isn] == "clock";
+  return !clock_isn_with_ts && (!clk || p[*clk] != "fine" || point_value(g, p, "--timestamps") == "on");
 }
 const std::vector<std::pair<std::string, std::string>>& linux_tw_columns() {
   static const std::vector<std::pair<std::string, std::string>> c = {
@@ -713,14 +716,55 @@ std::string linux_tw_verdict(const SweepResult& r) {
   return md;
 }
 
+// The claim's second half, per profile and TIME-WAIT: does PAWS keep the old segments out
+// (no-stale-delivery) where they get in without timestamps? Judged per TSval clock when
+// --ts-clock is an axis (the tick clock gives one tick's segments the same TSval, which PAWS
+// accepts; RFC 7323 section 5.3, R1).
+std::string linux_tw_ts_verdict(const SweepResult& r) {
+  const auto ts = axis_index(r.grid, "--timestamps");
+  const auto clk = axis_index(r.grid, "--ts-clock");
+  if (!ts) return {};
+  const std::string p = "no-stale-delivery";
+  const std::vector<std::string> clocks = clk ? r.grid.axes[*clk].values : std::vector<std::string>{""};
+  std::string md = "\nWith timestamps (`--timestamps on`: RFC 7323 with PAWS), per setting of the other axes, "
+                   "does PAWS keep the old segments out (no-stale-delivery)?\n";
+  for (std::size_t i = 0; i < r.rows.size(); ++i) {
+    if (r.grid.points[i][*ts] != "off" || (clk && r.grid.points[i][*clk] != "tick")) continue;
+    std::vector<std::pair<std::string, std::size_t>> with;  // (the clock's label, its row)
+    for (const std::string& c : clocks)
+      if (const auto j = clk ? same_but(r, i, *ts, "on", *clk, c) : same_but(r, i, *ts, "on"))
+        with.push_back({clk ? fmt::format(" ({} clock)", c) : std::string(), *j});
+    if (with.empty()) continue;
+    bool done = r.rows[i].status == PointStatus::Done, any_holds = false, all_hold = true;
+    std::string says = fmt::format("{} without timestamps", violated_at(r.rows[i], p) ? "violated" : "holds");
+    for (const auto& [label, j] : with) {
+      done = done && r.rows[j].status == PointStatus::Done;
+      says += fmt::format(", {} with them{}", violated_at(r.rows[j], p) ? "violated" : "holds", label);
+      any_holds = any_holds || !violated_at(r.rows[j], p);
+      all_hold = all_hold && !violated_at(r.rows[j], p);
+    }
+    const std::string verdict = !done ? "not complete"
+                                : !violated_at(r.rows[i], p) ? "nothing to keep out"
+                                : all_hold ? "**PAWS keeps them out**"
+                                : any_holds ? "**PAWS keeps them out with some clocks only**"
+                                            : "**timestamps do not keep them out**";
+    md += fmt::format("- {}: {} -> {}.\n", other_axes(r, i, *ts, clk), says, verdict);
+  }
+  return md;
+}
+
+std::string linux_tw_verdicts(const SweepResult& r) { return linux_tw_verdict(r) + linux_tw_ts_verdict(r); }
+
 Derived derive_linux_tw(const SweepResult& r) {
   return verdict_page(r,
                       "## Linux's 60 s TIME-WAIT against an MSL of 120 s\n\nOne tick is 60 s (`--msl 2`): "
                       "`--time-wait 1` is Linux's TCP_TIMEWAIT_LEN, 4 is RFC 793's 2 MSL. A closes and connects "
                       "again from the same port (reopen-connect); a cell gives the verdict and the shortest "
                       "counterexample's length. `timestamps=on` is RFC 7323 timestamps with PAWS (docs/model.md, "
-                      "\"Timestamps\").\n\n",
-                      linux_tw_columns(), "Linux's 60 s TIME-WAIT against MSL 120 s", linux_tw_verdict);
+                      "\"Timestamps\"); `ts-clock=tick`: the segments a host sends within one tick share a TSval, "
+                      "`fine`: each carries a newer one than the last, as Linux's 1 ms clock does within a 60 s "
+                      "tick.\n\n",
+                      linux_tw_columns(), "Linux's 60 s TIME-WAIT against MSL 120 s", linux_tw_verdicts);
 }
 
 // tw-reuse: a connect() that takes over its own TIME-WAIT (Linux tcp_twsk_unique), by tcp_tw_reuse
@@ -862,14 +906,50 @@ const std::vector<std::pair<std::string, std::string>>& syn_reopen_columns() {
   return c;
 }
 
+// Per reopening rule (and TSval clock, when --ts-clock is an axis): under which ISN policies the
+// old segments get in. The fine clock gives every segment a newer TSval than the host's last, so
+// a SYN sent in TIME-WAIT's own tick may reopen it by timestamps (RFC 6191), which the tick clock
+// forbids; the verdict says whether that changes anything.
+std::string syn_reopen_verdict(const SweepResult& r) {
+  const auto isn = axis_index(r.grid, "--isn");
+  const auto clk = axis_index(r.grid, "--ts-clock");
+  if (!isn) return {};
+  const std::string p = "no-stale-delivery";
+  std::string md = "\nPer reopening rule, the ISN policies under which an old segment reaches the next incarnation:\n";
+  for (std::size_t i = 0; i < r.rows.size(); ++i) {
+    if (r.grid.points[i][*isn] != r.grid.axes[*isn].values.front()) continue;
+    std::string in, out;
+    bool done = true;
+    for (const std::string& v : r.grid.axes[*isn].values) {
+      const std::optional<std::size_t> j = v == r.grid.points[i][*isn] ? std::optional<std::size_t>(i) : same_but(r, i, *isn, v);
+      if (!j) continue;
+      done = done && r.rows[*j].status == PointStatus::Done;
+      std::string& list = violated_at(r.rows[*j], p) ? in : out;
+      list += (list.empty() ? "" : ", ") + v;
+    }
+    md += fmt::format("- {}: {}.\n", other_axes(r, i, *isn),
+                      !done ? "not complete" : in.empty() ? "**none** (kept out under " + out + ")"
+                                                          : "**" + in + "**" + (out.empty() ? "" : " (kept out under " + out + ")"));
+  }
+  if (!clk) return md;
+  std::string changed;
+  for (std::size_t i = 0; i < r.rows.size(); ++i)
+    if (r.grid.points[i][*clk] == "tick")
+      if (const auto f = same_but(r, i, *clk, "fine"); f && violated_at(r.rows[i], p) != violated_at(r.rows[*f], p))
+        changed += fmt::format("{}{}", changed.empty() ? "" : "; ", other_axes(r, i, *clk));
+  return md + fmt::format("\nThe fine TSval clock against the tick clock: {}.\n",
+                          changed.empty() ? "**no verdict changes**" : "**the verdict changes** at " + changed);
+}
+
 Derived derive_syn_reopen(const SweepResult& r) {
   return verdict_page(r,
                       "## Reopening TIME-WAIT with a SYN, with timestamps\n\nB closes first; A's new SYN from the "
                       "same port meets B's TIME-WAIT (reopen-syn), with RFC 7323 timestamps and PAWS on both hosts. "
                       "`seq`: the SYN reopens only above RCV.NXT (RFC 1122); `timestamps`: only with a newer TSval "
-                      "(RFC 6191); `seq-or-ts`: either (Linux). A cell gives the verdict and the shortest "
-                      "counterexample's length.\n\n",
-                      syn_reopen_columns(), "Reopening TIME-WAIT with a SYN");
+                      "(RFC 6191); `seq-or-ts`: either (Linux). `ts-clock=tick`: the segments a host sends within "
+                      "one tick share a TSval; `fine`: each carries a newer one than the last (docs/model.md, "
+                      "\"Timestamps\"). A cell gives the verdict and the shortest counterexample's length.\n\n",
+                      syn_reopen_columns(), "Reopening TIME-WAIT with a SYN", syn_reopen_verdict);
 }
 
 // profiles: each profile's knobs (docs/core.md) in every scenario of the default check, every
@@ -1076,8 +1156,8 @@ std::vector<Experiment> claim_experiments() {
        "with timestamps, a SYN whose TSval is newer than TS.Recent may reopen TIME-WAIT whatever its sequence "
        "number (RFC 6191 section 2; Linux tcp_timewait_state_process), the timestamps telling the new incarnation's "
        "segments from the old one's; RFC 1122 section 4.2.2.13 reopens only on a sequence number above RCV.NXT",
-       {"--syn-reopen", "seq,timestamps,seq-or-ts", "--isn", "adversarial,clock", "--timestamps", "on", "--scenario",
-        "reopen-syn", "--property", "no-stale-delivery"},
+       {"--syn-reopen", "seq,timestamps,seq-or-ts", "--isn", "adversarial,clock", "--timestamps", "on", "--ts-clock",
+        "tick,fine", "--scenario", "reopen-syn", "--property", "no-stale-delivery"},
        nullptr, derive_syn_reopen, "check"},
       {"rfc1337",
        "an RST that kills TIME-WAIT exposes the next incarnation to H1 (old data accepted), H2 (the two "
@@ -1109,9 +1189,10 @@ std::vector<Experiment> claim_experiments() {
        "section 3.4.2); without timestamps an old duplicate of the closed incarnation may then reach the next one "
        "(RFC 1323 appendix B, RFC 7323 section 5: PAWS is what protects it)",
        {"--profile", "reference,linux", "--msl", "2", "--time-wait", "1,4", "--isn", "adversarial,clock", "--timestamps",
-        "off,on", "--scenario", "reopen-connect", "--property", "no-stale-delivery", "--property", "reliable-termination"},
+        "off,on", "--ts-clock", "tick,fine", "--scenario", "reopen-connect", "--property", "no-stale-delivery", "--property",
+        "reliable-termination"},
        keep_linux_tw, derive_linux_tw, "check",
-       "with --timestamps on, adversarial ISNs only"},
+       "with --timestamps on, adversarial ISNs only; the fine TSval clock only with --timestamps on"},
       {"tw-reuse",
        "Linux's tcp_tw_reuse lets a connect() take over a TIME-WAIT 4-tuple a second after its last timestamp, "
        "starting at the old SND.NXT + 65537; a port bound before connect() is taken over at once whatever the sysctl "
