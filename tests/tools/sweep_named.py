@@ -7,8 +7,8 @@ Usage: sweep_named.py TCPCLOSE [--sanitized]
 --sanitized (the ASan+UBSan build, where every search runs about 12 times slower): the three
 minimal-time-wait-factors grids, the minimal-time-wait-restart grid, rfc1337's F1 points and its
 fine-clock grid, two-losses at loss 3, syn-reopen with the ISN clock or the fine TSval clock,
-linux-time-wait's timestamps per TSval clock, and the controls of abort-instead-of-close (10.6 M states), fin-wait-2-slow-peer (no timeout) and linux-time-wait's
-FIN-WAIT-2 timeout are left out; they run no sweep code the other points do not, and the
+linux-time-wait's timestamps per TSval clock, and the controls of abort-instead-of-close (10.6 M
+states), fin-wait-2-slow-peer (no timeout) and linux-time-wait's FIN-WAIT-2 timeout are left out; they run no sweep code the other points do not, and the
 default build asserts their verdicts (here, 2026-12-06: 80 s in the default build, 110 s after the
 TSval-clock checks of syn-reopen and linux-time-wait were added, 20 s with
 --sanitized; in a fresh clone's ASan phase 723 s without the cut, 380 s with its first half)."""
