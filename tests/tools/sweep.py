@@ -155,7 +155,7 @@ j = json.loads(p.stdout)
 ok = [int(r["point"]["--time-wait"]) for r in j["rows"] if all(v == "holds" for v in r["properties"].values())]
 tws = sorted(int(r["point"]["--time-wait"]) for r in j["rows"])
 if tws != [0, 1, 2, 3, 4]:
-    fail(f"minimal-time-wait at MSL 1 ran TIME-WAIT {tws}, expected 0..4 (2 MSL + 2)")
+    fail(f"minimal-time-wait at MSL 1 ran TIME-WAIT {tws}, expected 0..4 (MSL + 3)")
 least = min(t for t in tws if all(u in ok for u in tws if u >= t)) if ok and max(tws) in ok else None
 derived_min = re.findall(r"^\| [^\n]*$", j["derived"], re.M)
 expect = str(least) if least is not None else "none up to 4"
@@ -190,7 +190,7 @@ for n in ["minimal-time-wait", "rfc1337", "linux-time-wait", "tw-reuse", "abort-
           "fin-wait-2-slow-peer", "ephemeral-ports", "profiles"]:
     if n not in names:
         fail(f"--list-experiments does not list {n} with its claim and grid")
-if "  runs only: TIME-WAIT up to 2 MSL + 2 at each MSL" not in p.stdout:
+if "  runs only: TIME-WAIT up to MSL + 3 at each MSL; from MSL 3 on, loss 0 only" not in p.stdout:
     fail("--list-experiments does not say which points minimal-time-wait runs")
 
 # 7. Every field of sweep --json is documented in docs/json.md's sweep section, and the reverse.
