@@ -987,7 +987,7 @@ const char* Search::stop_reason(int stop) const {
   switch (stop) {
     case kStopInterrupt: return "interrupted";
     case kStopStates: return "--max-states reached";
-    case kStopMemory: return "--max-memory reached";
+    case kStopMemory: return kMaxMemoryReached;
     case kStopBounds: return kOutOfBounds;
     case kStopNumbers: return kTooManyToNumber;
     default: return dir_.error().c_str();

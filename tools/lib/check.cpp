@@ -226,7 +226,7 @@ std::uint64_t memory_limit(const std::string& max_memory) {
 }
 
 std::string explain_stop(const std::string& reason, const std::string& max_memory) {
-  if (!max_memory.empty() || reason != "--max-memory reached") return reason;
+  if (!max_memory.empty() || reason != model::kMaxMemoryReached) return reason;
   return fmt::format("the default memory limit, 3/4 of physical memory ({:.1f} GiB), was reached; raise it with --max-memory",
                      static_cast<double>(default_memory_limit()) / (1 << 30));
 }

@@ -122,6 +122,8 @@ struct ExploreResult {
 };
 
 ExploreResult explore(const World& w, const ExploreOptions& opt);
+// ExploreResult::incomplete_reason of a search that stopped at ExploreOptions::max_memory.
+inline constexpr const char* kMaxMemoryReached = "--max-memory reached";
 
 // Whether the search of `searched`, with result r, also decides world w without searching it:
 // r is complete, and w differs from `searched` only in SO_REUSEADDR flags that decided no move
