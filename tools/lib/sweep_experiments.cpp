@@ -686,9 +686,9 @@ Derived derive_fin_wait2(const SweepResult& r) {
 // with timestamps: the fine clock (Linux's is 1 ms, a 60 s tick holds 60,000 of its steps) is run
 // only then.
 bool keep_linux_tw(const Grid& g, const Point& p) {
-  const auto ts = axis_index(g, "--timestamps"), isn = axis_index(g, "--isn"), clk = axis_index(g, "--ts-clock");
+  const auto ts = axis_index(g, "--timestamps"), isn = axis_index(g, "--isn");
   const bool clock_isn_with_ts = ts && isn && p[*ts] == "on" && p[*isn] == "clock";
-  return !clock_isn_with_ts && (!clk || p[*clk] != "fine" || point_value(g, p, "--timestamps") == "on");
+  return !clock_isn_with_ts && (point_value(g, p, "--ts-clock") != "fine" || point_value(g, p, "--timestamps") == "on");
 }
 const std::vector<std::pair<std::string, std::string>>& linux_tw_columns() {
   static const std::vector<std::pair<std::string, std::string>> c = {
@@ -940,7 +940,9 @@ std::string syn_reopen_verdict(const SweepResult& r) {
   std::string changed;
   for (std::size_t i = 0; i < r.rows.size(); ++i)
     if (r.grid.points[i][*clk] == "tick")
-      if (const auto f = same_but(r, i, *clk, "fine"); f && violated_at(r.rows[i], p) != violated_at(r.rows[*f], p))
+      if (const auto f = same_but(r, i, *clk, "fine"); f && r.rows[i].status == PointStatus::Done &&
+                                                        r.rows[*f].status == PointStatus::Done &&
+                                                        violated_at(r.rows[i], p) != violated_at(r.rows[*f], p))
         changed += fmt::format("{}{}", changed.empty() ? "" : "; ", other_axes(r, i, *clk));
   return md + fmt::format("\nThe fine TSval clock against the tick clock: {}.\n",
                           changed.empty() ? "**no verdict changes**" : "**the verdict changes** at " + changed);
