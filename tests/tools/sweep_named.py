@@ -224,7 +224,7 @@ if not SANITIZED:
         expect(row(j, isn="clock", ts_clock=c), "no-stale-delivery", "holds", f"syn-reopen timestamps, ISN clock, {c}")
     if row(j, isn="adversarial", ts_clock="fine")["shortest"].get("no-stale-delivery") != 20:
         fail(f"syn-reopen: the fine clock's counterexample should take 20 steps: {row(j, isn='adversarial', ts_clock='fine')}")
-    if "- ts-clock=tick: **adversarial** (kept out under clock)." not in j["derived"] or \
+    if "- ts-clock=tick: **at isn adversarial**; holds at isn clock." not in j["derived"] or \
             "The fine TSval clock against the tick clock: **no verdict changes**." not in j["derived"]:
         fail(f"syn-reopen: the derived verdict does not name adversarial ISNs and an unchanged verdict:\n{j['derived']}")
 

@@ -840,31 +840,37 @@ const std::vector<std::pair<std::string, std::string>>& two_losses_columns() {
 
 // Per setting of the axes other than --loss: the loss budgets where no-stale-delivery holds and where
 // it is violated, in the axis's order.
-std::string two_losses_verdict(const SweepResult& r) {
-  const auto loss = axis_index(r.grid, "--loss");
-  if (!loss) return "\n(the verdict needs --loss as an axis)\n";
-  std::string md =
-      "\nPer setting of the other axes, the loss budgets where an old segment reaches the next incarnation:\n";
+// Per setting of the axes other than `ax`, the values of `ax` at which property p is violated
+// ("- isn=adversarial: **at loss 2, 3**; holds at loss 1."); `word` names the axis's values.
+std::string where_violated(const SweepResult& r, std::size_t ax, const std::string& p, const std::string& word) {
+  std::string md;
   std::vector<std::string> seen;
   for (std::size_t i = 0; i < r.rows.size(); ++i) {
-    const std::string key = other_axes(r, i, *loss);
+    const std::string key = other_axes(r, i, ax);
     if (std::find(seen.begin(), seen.end(), key) != seen.end()) continue;
     seen.push_back(key);
     std::string holds, violated, open;
-    for (const std::string& l : r.grid.axes[*loss].values) {
+    for (const std::string& v : r.grid.axes[ax].values) {
       const std::optional<std::size_t> j =
-          r.grid.points[i][*loss] == l ? std::optional<std::size_t>(i) : same_but(r, i, *loss, l);
+          r.grid.points[i][ax] == v ? std::optional<std::size_t>(i) : same_but(r, i, ax, v);
       if (!j) continue;
       const PointResult& x = r.rows[*j];
-      std::string& into = x.status != PointStatus::Done ? open : violated_at(x, "no-stale-delivery") ? violated : holds;
-      into += fmt::format("{}{}", into.empty() ? "" : ", ", l);
+      std::string& into = x.status != PointStatus::Done ? open : violated_at(x, p) ? violated : holds;
+      into += fmt::format("{}{}", into.empty() ? "" : ", ", v);
     }
     md += fmt::format("- {}: {}{}{}.\n", key,
-                      violated.empty() ? "**never** (holds at loss " + holds + ")" : "**at loss " + violated + "**",
-                      !violated.empty() && !holds.empty() ? "; holds at loss " + holds : "",
-                      open.empty() ? "" : "; not complete at loss " + open);
+                      violated.empty() ? "**never** (holds at " + word + holds + ")" : "**at " + word + violated + "**",
+                      !violated.empty() && !holds.empty() ? "; holds at " + word + holds : "",
+                      open.empty() ? "" : "; not complete at " + word + open);
   }
   return md;
+}
+
+std::string two_losses_verdict(const SweepResult& r) {
+  const auto loss = axis_index(r.grid, "--loss");
+  if (!loss) return "\n(the verdict needs --loss as an axis)\n";
+  return "\nPer setting of the other axes, the loss budgets where an old segment reaches the next incarnation:\n" +
+         where_violated(r, *loss, "no-stale-delivery", "loss ");
 }
 
 Derived derive_two_losses(const SweepResult& r) {
@@ -920,22 +926,8 @@ std::string syn_reopen_verdict(const SweepResult& r) {
   const auto clk = axis_index(r.grid, "--ts-clock");
   if (!isn) return {};
   const std::string p = "no-stale-delivery";
-  std::string md = "\nPer reopening rule, the ISN policies under which an old segment reaches the next incarnation:\n";
-  for (std::size_t i = 0; i < r.rows.size(); ++i) {
-    if (r.grid.points[i][*isn] != r.grid.axes[*isn].values.front()) continue;
-    std::string in, out;
-    bool done = true;
-    for (const std::string& v : r.grid.axes[*isn].values) {
-      const std::optional<std::size_t> j = v == r.grid.points[i][*isn] ? std::optional<std::size_t>(i) : same_but(r, i, *isn, v);
-      if (!j) continue;
-      done = done && r.rows[*j].status == PointStatus::Done;
-      std::string& list = violated_at(r.rows[*j], p) ? in : out;
-      list += (list.empty() ? "" : ", ") + v;
-    }
-    md += fmt::format("- {}: {}.\n", other_axes(r, i, *isn),
-                      !done ? "not complete" : in.empty() ? "**none** (kept out under " + out + ")"
-                                                          : "**" + in + "**" + (out.empty() ? "" : " (kept out under " + out + ")"));
-  }
+  std::string md = "\nPer reopening rule, the ISN policies under which an old segment reaches the next incarnation:\n" +
+                   where_violated(r, *isn, p, "isn ");
   if (!clk) return md;
   std::string changed;
   for (std::size_t i = 0; i < r.rows.size(); ++i)
