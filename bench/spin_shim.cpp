@@ -79,7 +79,8 @@ void each(Shim& m, const unsigned char* s, F&& f) {
     // pack() leaves the bytes of unused segment slots as they were (the explorer never reads
     // them); as pan's state vector they must be canonical, so they start at zero.
     std::memset(m.scratch.data(), 0, m.size);
-    if (!m.packer.pack(n, m.scratch.data())) die("a successor outside the packed bounds (docs/model.md)");
+    // pack_child: the explorer's own packing of a successor (an unchanged host copies s's bytes)
+    if (!m.packer.pack_child(n, st.h, s, m.scratch.data())) die("a successor outside the packed bounds (docs/model.md)");
     f(ordinal, m.scratch.data());
   });
 }

@@ -614,6 +614,8 @@ struct Pending {
   std::size_t idx = 0, first = 0, end = 0;
   const WorldState* built = nullptr;
   bool edges = false;  // liveness: record this state's edges
+  const WorldState* parent = nullptr;           // state idx, unpacked
+  const std::uint8_t* parent_packed = nullptr;  // and as the frontier holds it
 };
 
 // Drops the pending candidates seen in an earlier level (liveness: recording the edges to them
@@ -641,7 +643,7 @@ void keep_new(const Packer& packer, const FpSet& seen, const Pending& pd, Chunk&
     if (!out.by_owner.empty()) out.by_owner[shard % out.by_owner.size()].push_back(static_cast<std::uint32_t>(keep));
     if (pd.edges) out.edges.push_back(Edge{static_cast<std::uint32_t>(pd.idx), static_cast<std::uint32_t>(keep)});
     if (keep != i) out.cands[keep] = out.cands[i];
-    if (!packer.pack(pd.built[i - pd.first], out.states.push())) {
+    if (!packer.pack_child(pd.built[i - pd.first], pd.parent->h, pd.parent_packed, out.states.push())) {
       int none = 0;
       guard.reason.compare_exchange_strong(none, 4);
     }
@@ -687,15 +689,16 @@ void expand(const World& w, const ExploreOptions& opt, const Packer& packer, con
   // earlier levels are then packed. Candidates keep frontier order throughout.
   GuardReport report{out.cands.size(), chunk_bytes(out)};
   std::size_t keep = out.cands.size();
-  Pending pending{lo, keep, keep, nullptr, false};
+  Pending pending{lo, keep, keep, nullptr, false, nullptr, nullptr};
   const bool visiting = static_cast<bool>(opt.visit);
+  WorldState states[2];  // the state expanded and the one whose candidates are pending
   for (std::size_t idx = lo; idx < hi; ++idx) {
     if ((idx - lo) % LevelGuard::kCheckEvery == 0 && idx != lo && report.stops(out, guard)) {
       // The rest of this chunk's slice is not expanded: its sources record no edges.
       if (settled_out) std::fill(settled_out + (idx - cur.first), settled_out + (hi - cur.first), std::uint8_t{0});
       break;
     }
-    WorldState s;
+    WorldState& s = states[(idx - lo) & 1];
     packer.unpack(cur.at(idx), s);
     const std::size_t first = out.cands.size();
     if (!out.reuse_sensitive) out.reuse_sensitive = reuse_sensitive(w, s);
@@ -727,7 +730,7 @@ void expand(const World& w, const ExploreOptions& opt, const Packer& packer, con
     // Liveness edges: to a state of an earlier level, by its number now; to one first seen in
     // this level, by fingerprint, numbered once the level is.
     keep_new(packer, seen, pending, out, keep, guard);
-    pending = Pending{idx, first, out.cands.size(), built, record_edges};
+    pending = Pending{idx, first, out.cands.size(), built, record_edges, &s, cur.at(idx)};
     out.pruned += pruned;
     if (made == 0 && pruned == 0) {
       ++out.terminals;

@@ -10,6 +10,7 @@
 #include <bit>
 #include <utility>
 #include <cstring>
+#include <type_traits>
 
 namespace tcpclose::model {
 namespace {
@@ -96,8 +97,14 @@ std::uint32_t program_sends(const World& w) {
 
 namespace detail {
 
-template <bool WideDeadlines, bool WideDeltas, bool Rtt, bool WideSeqs, bool Ts>
+template <bool WideDeadlines, bool WideDeltas, bool Rtt, bool WideSeqs, bool Ts, bool ClockIsn>
 struct PackCodec {
+  // The ISN policy's steps are multiples of 2^kShift (packed.hpp); kHiBits count them.
+  static constexpr unsigned kShift = ClockIsn ? 24 : 30, kHiBits = ClockIsn ? 4 : 2;
+  static constexpr unsigned kLoBits = (WideSeqs ? 24 : 16) - kHiBits;
+  // The bytes of one packed host, field by field as pack_host writes them.
+  static constexpr std::size_t kHostBytes = 1 + 1 + 2 + (Rtt ? 4 : 0) + (Ts ? 2 : 0) + 3 * (WideSeqs ? 3 : 2) +
+                                            5 * (WideDeltas ? 2 : 1) + 1 + kTimerCount * (WideDeadlines ? 2 : 1) + 6;
   static constexpr std::uint32_t kZeroSeq = WideSeqs ? 0xFFFFFF : 0xFFFF;  // the code of sequence number 0
   static constexpr std::uint32_t kDisarmed = WideDeadlines ? 0xFFFF : 0xFF;
   static constexpr std::int32_t kNear = WideDeltas ? 0x7FFF : 0x7F;
@@ -107,16 +114,16 @@ struct PackCodec {
   // hi * 2^shift + lo with lo small (packed.hpp).
   static TCPCLOSE_INLINE std::uint32_t seq_code(const Packer& k, bool& ok, Seq v, std::size_t host) noexcept {
     const std::uint32_t d = v - k.base_[host];
-    const std::uint32_t hi = (d + (std::uint32_t{1} << (k.shift_ - 1))) >> k.shift_;
-    const std::uint32_t half = std::uint32_t{1} << (k.lo_bits_ - 1);
-    const std::uint32_t lo = d - (hi << k.shift_) + half;  // in [0, 2 * half) when it fits
-    const std::uint32_t code = hi << k.lo_bits_ | lo;
-    ok &= v == 0 || ((hi >> k.hi_bits_) == 0 && lo < 2 * half && code != kZeroSeq);
+    const std::uint32_t hi = (d + (std::uint32_t{1} << (kShift - 1))) >> kShift;
+    constexpr std::uint32_t half = std::uint32_t{1} << (kLoBits - 1);
+    const std::uint32_t lo = d - (hi << kShift) + half;  // in [0, 2 * half) when it fits
+    const std::uint32_t code = hi << kLoBits | lo;
+    ok &= v == 0 || ((hi >> kHiBits) == 0 && lo < 2 * half && code != kZeroSeq);
     return v == 0 ? kZeroSeq : code;
   }
   static TCPCLOSE_INLINE Seq seq_value(const Packer& k, std::uint32_t code, std::size_t host) noexcept {
-    const std::uint32_t hi = code >> k.lo_bits_, lo = code & ((1u << k.lo_bits_) - 1);
-    const Seq v = k.base_[host] + (hi << k.shift_) + lo - (1u << (k.lo_bits_ - 1));
+    const std::uint32_t hi = code >> kLoBits, lo = code & ((1u << kLoBits) - 1);
+    const Seq v = k.base_[host] + (hi << kShift) + lo - (1u << (kLoBits - 1));
     return code == kZeroSeq ? 0 : v;
   }
   // An offset from ISS or IRS: 0 has a code of its own, since a field may be 0 while its
@@ -265,11 +272,9 @@ struct PackCodec {
     inc = i.u8();
   }
 
-  static bool pack(const Packer& k, const WorldState& s, std::uint8_t* out) noexcept {
+  // The counters and the segments in flight, after the two hosts.
+  static TCPCLOSE_INLINE void pack_tail(const Packer& k, Out& o, const WorldState& s) noexcept {
     const auto& [h, net, n, losses, dups, next_inc, faults, delays, pad] = s;
-    Out o{out};
-    pack_host(k, o, h[0], 0);
-    pack_host(k, o, h[1], 1);
     o.nibbles(n, losses);
     o.nibbles(dups, delays);
     o.u8(next_inc);
@@ -278,6 +283,57 @@ struct PackCodec {
     o.ok &= n <= k.pkt_slots_;
     const std::size_t m = std::min<std::size_t>(n, k.pkt_slots_);
     for (std::size_t i = 0; i < m; ++i) pack_pkt(k, o, net[i]);
+  }
+
+  static bool pack(const Packer& k, const WorldState& s, std::uint8_t* out) noexcept {
+    Out o{out};
+    pack_host(k, o, s.h[0], 0);
+    pack_host(k, o, s.h[1], 1);
+    pack_tail(k, o, s);
+    return o.ok;
+  }
+
+  // Byte equality of two hosts, 16 bytes at a time (HostState has no padding: every byte is a
+  // field's); GCC's vector extension, which clang has too, since -O2 leaves a word loop scalar.
+  static TCPCLOSE_INLINE bool same_host(const HostState& a, const HostState& b) noexcept {
+    static_assert(sizeof(HostState) % 8 == 0 && std::has_unique_object_representations_v<HostState>);
+    using V = std::uint64_t __attribute__((vector_size(16)));
+    const auto* x = reinterpret_cast<const unsigned char*>(&a);
+    const auto* y = reinterpret_cast<const unsigned char*>(&b);
+    V diff{0, 0};
+    std::size_t i = 0;
+    for (; i + 16 <= sizeof(HostState); i += 16) {
+      V u, v;
+      std::memcpy(&u, x + i, 16);
+      std::memcpy(&v, y + i, 16);
+      diff |= u ^ v;
+    }
+    if constexpr (sizeof(HostState) % 16 == 8) {
+      std::uint64_t u, v;
+      std::memcpy(&u, x + i, 8);
+      std::memcpy(&v, y + i, 8);
+      diff[0] |= u ^ v;
+    }
+    return (diff[0] | diff[1]) == 0;
+  }
+  // pack() of a successor: a host equal to the parent's takes the parent's packed bytes, since
+  // a host's bytes depend on nothing else (most moves change one host).
+  static bool pack_child(const Packer& k, const WorldState& s, const HostState* parent, const std::uint8_t* pp,
+                         std::uint8_t* out) noexcept {
+    Out o{out};
+    if (same_host(s.h[0], parent[0])) {
+      std::memcpy(o.p, pp, kHostBytes);
+      o.p += kHostBytes;
+    } else {
+      pack_host(k, o, s.h[0], 0);
+    }
+    if (same_host(s.h[1], parent[1])) {
+      std::memcpy(o.p, pp + kHostBytes, kHostBytes);
+      o.p += kHostBytes;
+    } else {
+      pack_host(k, o, s.h[1], 1);
+    }
+    pack_tail(k, o, s);
     return o.ok;
   }
 
@@ -301,15 +357,23 @@ struct PackCodec {
 namespace {
 
 using PackFn = bool (*)(const Packer&, const WorldState&, std::uint8_t*) noexcept;
+using PackChildFn = bool (*)(const Packer&, const WorldState&, const HostState*, const std::uint8_t*,
+                             std::uint8_t*) noexcept;
 using UnpackFn = void (*)(const Packer&, const std::uint8_t*, WorldState&) noexcept;
-// The codec of each shape, indexed by its four widths and the timestamps flag as bits.
+struct CodecFns {
+  PackFn pack;
+  PackChildFn pack_child;
+  UnpackFn unpack;
+  std::size_t host_bytes;
+};
+template <std::size_t I>
+using CodecOf = detail::PackCodec<(I & 1) != 0, (I & 2) != 0, (I & 4) != 0, (I & 8) != 0, (I & 16) != 0, (I & 32) != 0>;
+// The codec of each shape, indexed by its four widths, the timestamps flag and the ISN policy as bits.
 template <std::size_t... I>
-constexpr std::array<std::pair<PackFn, UnpackFn>, sizeof...(I)> codecs(std::index_sequence<I...>) {
-  return {std::pair<PackFn, UnpackFn>{
-      &detail::PackCodec<(I & 1) != 0, (I & 2) != 0, (I & 4) != 0, (I & 8) != 0, (I & 16) != 0>::pack,
-      &detail::PackCodec<(I & 1) != 0, (I & 2) != 0, (I & 4) != 0, (I & 8) != 0, (I & 16) != 0>::unpack}...};
+constexpr std::array<CodecFns, sizeof...(I)> codecs(std::index_sequence<I...>) {
+  return {CodecFns{&CodecOf<I>::pack, &CodecOf<I>::pack_child, &CodecOf<I>::unpack, CodecOf<I>::kHostBytes}...};
 }
-constexpr auto kCodecs = codecs(std::make_index_sequence<32>());
+constexpr auto kCodecs = codecs(std::make_index_sequence<64>());
 
 }  // namespace
 
@@ -318,10 +382,8 @@ static_assert((1u << (8 - std::bit_width(unsigned{kFineTsSteps}))) - 1 == kFineT
 
 Packer::Packer(const World& w) noexcept
     : base_(w.isn_base), rcv_wnd_(w.cfg.rcv_wnd) {
-  if (w.isn == IsnPolicy::Clock) { shift_ = 24; hi_bits_ = 4; }  // 15 ISN steps of 2^24
   // Linux reopens TIME-WAIT at SND.NXT + 65537 (Config::reopen_iss, World::tw_reuse): 24-bit codes then.
   wide_seqs_ = w.cfg.reopen_iss == ReopenIss::AboveSndNxt || w.tw_reuse != TwReuse::Off;
-  lo_bits_ = (wide_seqs_ ? 24 : 16) - hi_bits_;
   rtt_ = w.cfg.rtt_estimate;
   ts_ = w.cfg.timestamps;
   // The TSval clock's S steps a tick: TS.Recent's code runs to (cap + 2) * S - 2 (world.hpp), a
@@ -335,14 +397,16 @@ Packer::Packer(const World& w) noexcept
   // program loops at most K times over its Sends.
   wide_deltas_ = 2u + std::uint32_t{w.data} * program_sends(w) * std::max<std::uint32_t>(w.incarnations, 1) > 127;
   pkt_slots_ = std::min<std::size_t>(kMaxPkts, 2u * w.in_flight);
-  const std::size_t deadline = wide_deadlines_ ? 2 : 1, delta = wide_deltas_ ? 2 : 1;
-  const std::size_t seq = wide_seqs_ ? 3 : 2;
-  const std::size_t host = 1 + 1 + 2 + (rtt_ ? 4 : 0) + (ts_ ? 2 : 0) + 3 * seq + 5 * delta + 1 + kTimerCount * deadline + 6;
-  size_ = 2 * host + 4 + pkt_slots_ * (2 * seq + 4);
+  // 15 ISN steps of 2^24 with the clock policy, 3 of 2^30 otherwise (PackCodec::kShift)
+  const bool clock_isn = w.isn == IsnPolicy::Clock;
   const std::size_t shape = std::size_t{wide_deadlines_} | std::size_t{wide_deltas_} << 1 | std::size_t{rtt_} << 2 |
-                            std::size_t{wide_seqs_} << 3 | std::size_t{ts_} << 4;
-  pack_ = kCodecs[shape].first;
-  unpack_ = kCodecs[shape].second;
+                            std::size_t{wide_seqs_} << 3 | std::size_t{ts_} << 4 | std::size_t{clock_isn} << 5;
+  pack_ = kCodecs[shape].pack;
+  pack_child_ = kCodecs[shape].pack_child;
+  unpack_ = kCodecs[shape].unpack;
+  host_size_ = kCodecs[shape].host_bytes;
+  const std::size_t seq = wide_seqs_ ? 3 : 2;
+  size_ = 2 * host_size_ + 4 + pkt_slots_ * (2 * seq + 4);
 }
 
 }  // namespace tcpclose::model

@@ -17,8 +17,19 @@ namespace {
 
 bool same_bytes(const WorldState& a, const WorldState& b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 
+// pack_child(n) from the parent's hosts and record writes what pack(n) writes (the explorer's
+// frontier and pan's state vector take the first).
+void expect_child_packs_alike(const Packer& pk, const WorldState& parent, const std::uint8_t* rec, const WorldState& n) {
+  std::vector<std::uint8_t> whole(pk.size(), 0), child(pk.size(), 0);
+  const bool ok = pk.pack(n, whole.data());
+  EXPECT_EQ(pk.pack_child(n, parent.h, rec, child.data()), ok);
+  if (ok) {
+    EXPECT_EQ(whole, child) << "pack_child wrote other bytes than pack";
+  }
+}
+
 // Breadth-first over the first `limit` states, by equality of the packed records: each state
-// must pack, and unpack to exactly itself.
+// must pack, and unpack to exactly itself; each successor packs alike from its parent.
 std::size_t walk(const World& w, std::size_t limit) {
   const Packer pk(w);
   std::vector<std::uint8_t> rec(pk.size());
@@ -42,7 +53,10 @@ std::size_t walk(const World& w, std::size_t limit) {
     }
     ++checked;
     if (!seen.emplace(reinterpret_cast<const char*>(rec.data()), rec.size()).second) continue;
-    for_each_successor(w, s, [&](std::uint8_t, const WorldState& n, const Transition&) { todo.push_back(n); });
+    for_each_successor(w, s, [&](std::uint8_t, const WorldState& n, const Transition&) {
+      expect_child_packs_alike(pk, s, rec.data(), n);
+      todo.push_back(n);
+    });
   }
   return checked;
 }

@@ -19,7 +19,7 @@ namespace tcpclose::model {
 // space it is in: 0 is a code of its own; otherwise base + hi * 2^shift + lo, where the ISN
 // policy's steps are multiples of 2^shift (2^30 adversarial, 2^24 clock) and lo is small.
 namespace detail {
-template <bool WideDeadlines, bool WideDeltas, bool Rtt, bool WideSeqs, bool Ts>
+template <bool WideDeadlines, bool WideDeltas, bool Rtt, bool WideSeqs, bool Ts, bool ClockIsn>
 struct PackCodec;  // packed.cpp: the layout, with its widths fixed at compile time
 }  // namespace detail
 
@@ -30,14 +30,21 @@ class Packer {
   std::size_t size() const noexcept { return size_; }
   // Writes size() bytes at out; false when a value is outside the bounds (out is then garbage).
   bool pack(const WorldState& s, std::uint8_t* out) const noexcept { return pack_(*this, s, out); }
+  // pack() of a successor of a state whose hosts are `parent` and whose packed bytes are at
+  // parent_packed; the same bytes, written faster when a host is unchanged.
+  bool pack_child(const WorldState& s, const std::array<HostState, 2>& parent, const std::uint8_t* parent_packed,
+                  std::uint8_t* out) const noexcept {
+    return pack_child_(*this, s, parent.data(), parent_packed, out);
+  }
+  // The bytes of one packed host: host 0's come first, then host 1's.
+  std::size_t host_size() const noexcept { return host_size_; }
   // Rebuilds the state that pack() wrote, every byte of it (unused segment slots zero).
   void unpack(const std::uint8_t* in, WorldState& s) const noexcept { unpack_(*this, in, s); }
 
  private:
-  template <bool, bool, bool, bool, bool>
+  template <bool, bool, bool, bool, bool, bool>
   friend struct detail::PackCodec;
   std::array<Seq, 2> base_{};
-  unsigned shift_ = 30, hi_bits_ = 2, lo_bits_ = 14;
   std::uint32_t rcv_wnd_ = 0;
   bool wide_deadlines_ = false;  // 16-bit timer deadlines (a knob or backoff passes 254 ticks)
   bool wide_deltas_ = false;     // 16-bit offsets from ISS/IRS (the programs write many bytes)
@@ -49,8 +56,10 @@ class Packer {
   std::uint32_t ts_bias_ = 0;    // S - 1: TS.Recent's age in steps is stored plus this
   std::uint32_t ts_code_max_ = 0;  // the largest code of TS.Recent
   unsigned age_bits_ = 7;        // a segment's age below, has_ts above
-  std::size_t pkt_slots_ = 0, size_ = 0;
+  std::size_t pkt_slots_ = 0, size_ = 0, host_size_ = 0;
   bool (*pack_)(const Packer&, const WorldState&, std::uint8_t*) noexcept = nullptr;
+  bool (*pack_child_)(const Packer&, const WorldState&, const HostState*, const std::uint8_t*,
+                      std::uint8_t*) noexcept = nullptr;
   void (*unpack_)(const Packer&, const std::uint8_t*, WorldState&) noexcept = nullptr;
 };
 
