@@ -316,23 +316,23 @@ struct PackCodec {
     }
     return (diff[0] | diff[1]) == 0;
   }
-  // pack() of a successor: a host equal to the parent's takes the parent's packed bytes, since
-  // a host's bytes depend on nothing else (most moves change one host).
+  // Host `host` of a successor: the parent's packed bytes when the host is unchanged (a host's
+  // bytes depend on nothing else, and most moves change one host), else packed anew.
+  static TCPCLOSE_INLINE void child_host(const Packer& k, Out& o, const HostState& h, const HostState& parent,
+                                         const std::uint8_t* parent_bytes, std::size_t host) noexcept {
+    if (same_host(h, parent)) {
+      std::memcpy(o.p, parent_bytes, kHostBytes);
+      o.p += kHostBytes;
+    } else {
+      pack_host(k, o, h, host);
+    }
+  }
+  // pack() of a successor of the state whose hosts are `parent` and whose record is at pp.
   static bool pack_child(const Packer& k, const WorldState& s, const HostState* parent, const std::uint8_t* pp,
                          std::uint8_t* out) noexcept {
     Out o{out};
-    if (same_host(s.h[0], parent[0])) {
-      std::memcpy(o.p, pp, kHostBytes);
-      o.p += kHostBytes;
-    } else {
-      pack_host(k, o, s.h[0], 0);
-    }
-    if (same_host(s.h[1], parent[1])) {
-      std::memcpy(o.p, pp + kHostBytes, kHostBytes);
-      o.p += kHostBytes;
-    } else {
-      pack_host(k, o, s.h[1], 1);
-    }
+    child_host(k, o, s.h[0], parent[0], pp, 0);
+    child_host(k, o, s.h[1], parent[1], pp + kHostBytes, 1);
     pack_tail(k, o, s);
     return o.ok;
   }
@@ -404,9 +404,8 @@ Packer::Packer(const World& w) noexcept
   pack_ = kCodecs[shape].pack;
   pack_child_ = kCodecs[shape].pack_child;
   unpack_ = kCodecs[shape].unpack;
-  host_size_ = kCodecs[shape].host_bytes;
   const std::size_t seq = wide_seqs_ ? 3 : 2;
-  size_ = 2 * host_size_ + 4 + pkt_slots_ * (2 * seq + 4);
+  size_ = 2 * kCodecs[shape].host_bytes + 4 + pkt_slots_ * (2 * seq + 4);
 }
 
 }  // namespace tcpclose::model

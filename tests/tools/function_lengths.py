@@ -78,7 +78,7 @@ def functions(text):
             header_start = i + 1
         elif c == ";" and (not stack or stack[-1] == "scope"):
             header_start = i + 1
-        elif c in ":" and (not stack or stack[-1] == "scope") and re.search(r"\b(public|private|protected)\s*$", code[header_start:i]):
+        elif c == ":" and (not stack or stack[-1] == "scope") and re.search(r"\b(public|private|protected)\s*$", code[header_start:i]):
             header_start = i + 1
 
 

@@ -838,8 +838,6 @@ const std::vector<std::pair<std::string, std::string>>& two_losses_columns() {
   return c;
 }
 
-// Per setting of the axes other than --loss: the loss budgets where no-stale-delivery holds and where
-// it is violated, in the axis's order.
 // Per setting of the axes other than `ax`, the values of `ax` at which property p is violated
 // ("- isn=adversarial: **at loss 2, 3**; holds at loss 1."); `word` names the axis's values.
 std::string where_violated(const SweepResult& r, std::size_t ax, const std::string& p, const std::string& word) {

@@ -36,8 +36,6 @@ class Packer {
                   std::uint8_t* out) const noexcept {
     return pack_child_(*this, s, parent.data(), parent_packed, out);
   }
-  // The bytes of one packed host: host 0's come first, then host 1's.
-  std::size_t host_size() const noexcept { return host_size_; }
   // Rebuilds the state that pack() wrote, every byte of it (unused segment slots zero).
   void unpack(const std::uint8_t* in, WorldState& s) const noexcept { unpack_(*this, in, s); }
 
@@ -56,7 +54,7 @@ class Packer {
   std::uint32_t ts_bias_ = 0;    // S - 1: TS.Recent's age in steps is stored plus this
   std::uint32_t ts_code_max_ = 0;  // the largest code of TS.Recent
   unsigned age_bits_ = 7;        // a segment's age below, has_ts above
-  std::size_t pkt_slots_ = 0, size_ = 0, host_size_ = 0;
+  std::size_t pkt_slots_ = 0, size_ = 0;
   bool (*pack_)(const Packer&, const WorldState&, std::uint8_t*) noexcept = nullptr;
   bool (*pack_child_)(const Packer&, const WorldState&, const HostState*, const std::uint8_t*,
                       std::uint8_t*) noexcept = nullptr;
