@@ -19,6 +19,10 @@
 #include <string>
 #include <vector>
 
+#include <tcpclose/model/response.hpp>
+#include <tcpclose/model/successors.hpp>
+#include <tcpclose/model/world.hpp>
+
 #include "generators.hpp"
 
 namespace tcpclose::test {
@@ -243,8 +247,14 @@ struct Pair {
   }
 
   // No more faults: both applications read what is left and close, everything in flight is
-  // delivered in order, timers fire when due, until nothing moves.
-  void drain() {
+  // delivered in order, timers fire when due, until nothing moves. Judged on the way by
+  // both-closed's bounded response (model/response.hpp, the proofs' monitor too): from the
+  // first round's closes, both TCBs must be CLOSED within `bound` ticks, and nothing may stay
+  // live once nothing is pending. This harness closes every socket and listener, so no TCB may
+  // stay half-open: settled is "neither live". Returns the ticks taken, or the violation.
+  struct Drained { std::uint32_t ticks = 0; std::string violation; };
+  Drained drain(std::uint32_t bound) {
+    const std::uint32_t calm = now;
     for (int round = 0; round < 100000; ++round) {
       for (int x = 0; x < 2; ++x) {
         if (held(x)) {
@@ -254,14 +264,22 @@ struct Pair {
           run(x, Input::close(now), h[x].conn);  // a listener closed with its unaccepted connections
         }
       }
-      if (quiet()) return;
+      const bool settled = !model::detail::live(h[0].tcb) && !model::detail::live(h[1].tcb);
+      if (model::both_closed_overdue(model::Plain{}, true, settled, quiet(), now - calm, bound))
+        return {now - calm, std::string("both-closed: ") + (quiet() ? "drained" : "still open") + " after " +
+                                std::to_string(now - calm) + " fault-free ticks (bound " + std::to_string(bound) +
+                                "), A is " + name(h[0].tcb.state) + " and B is " + name(h[1].tcb.state) + trace()};
+      if (quiet()) return {now - calm, {}};
       if (!net.empty()) { deliver(0, false); continue; }
       std::uint32_t next = kNever;  // jump to the next deadline
       for (const Host& x : h)
         for (Timer tm : {Timer::Rexmit, Timer::TimeWait, Timer::FinWait2, Timer::DelAck})
           if (x.tcb.armed(tm) && x.tcb.at(tm) - now < next - now) next = x.tcb.at(tm);
-      tick(next - now);
+      if (next == now) { fire_due(); continue; }
+      tick(next - now - 1);  // nothing is due before `next`
+      ++now;  // at the deadline, judged by the next round before its timer fires
     }
+    return {now - calm, "both-closed: the drain did not end" + trace()};
   }
 };
 
@@ -406,12 +424,16 @@ void pair_run() {
                                                   AppSend, AppSend, AppRecv, AppShutdown, AppClose, Deliver, Deliver,
                                                   Deliver, Deliver, Deliver, Drop, Tick, Tick, Reopen, Reopen>()));
   rc::state::runAll(cmds, Ref{}, p);
-  p.drain();
+  const std::uint32_t bound = model::both_closed_within(c);
+  const Pair::Drained d = p.drain(bound);
+  if (!d.violation.empty()) RC_FAIL(d.violation);
   RC_ASSERT(p.quiet());
   if (p.h[0].tcb.state != State::Closed || p.h[1].tcb.state != State::Closed)
     RC_FAIL(std::string("both-closed: drained, but A is ") + name(p.h[0].tcb.state) + " and B is " +
             name(p.h[1].tcb.state) + p.trace());
   RC_TAG(name(prof));
+  // How much of the bound the drain used: the check is not vacuous where some runs come close.
+  RC_TAG(d.ticks * 4 <= bound ? "closed within T/4" : d.ticks * 2 <= bound ? "closed within T/2" : "closed within T");
   RC_TAG(p.steps >= 1000 ? "1000+ steps" : p.steps >= 100 ? "100-999 steps" : "<100 steps");
   RC_TAG(p.next_conn > 2 ? "reopened" : "one connection");
   RC_TAG(p.wrapped ? "crossed 2^32" : "no wrap");
@@ -423,6 +445,40 @@ void pair_run() {
 // seeds). unique-tcb catches no catalogued mutant, since none touches connect() or the
 // demultiplexing rules; it stays as the guard of the one-TCB-per-4-tuple rule of ports.hpp.
 RC_GTEST_PROP(Pair, TwoCoresOverALossyNetworkKeepStreamsAndIncarnationsApart, ()) { pair_run(); }
+
+// both-closed's bound can fail: one connection closed by A with nothing lost takes TIME-WAIT's
+// length to end, so a bound one tick shorter is a violation, and TIME-WAIT's length is not.
+TEST(PairBothClosed, ABoundShorterThanTimeWaitIsAViolation) {
+  Config c = profile_config(Profile::Reference);
+  c.msl = kMsl; c.time_wait = 2 * kMsl; c.rto = 3; c.rto_backoff = false;
+  for (const std::uint32_t bound : {c.time_wait - 1, c.time_wait + 2 * kNormalDelay}) {
+    Pair p(c, 1000, 5000);
+    while (!p.net.empty()) p.deliver(0, false);  // the handshake
+    ASSERT_EQ(p.h[0].tcb.state, State::Established);
+    p.app(0, Input::close(p.now));
+    const Pair::Drained d = p.drain(bound);
+    if (bound < c.time_wait) {
+      EXPECT_NE(d.violation.find("both-closed: still open after 16 fault-free ticks (bound 15), A is TIME-WAIT"),
+                std::string::npos) << d.violation;
+    } else {
+      EXPECT_EQ(d.violation, "");
+      EXPECT_EQ(d.ticks, c.time_wait);
+    }
+  }
+  EXPECT_GE(model::both_closed_within(c), c.time_wait + c.msl);  // the bound the pair runs use
+}
+
+// T as docs/properties.md states it, for the model's reference ticks and the pair runs' config.
+TEST(PairBothClosed, TheBoundIsTheSumOfTheProfilesTimers) {
+  const Config m = model::model_config(Profile::Reference);  // MSL 2, RTO 1 backed off 64x, TIME-WAIT 4
+  EXPECT_EQ(model::both_closed_within(m), 2u + 64u + 4u + 4u);
+  Config p = profile_config(Profile::Linux);
+  p.msl = kMsl; p.time_wait = 2 * kMsl; p.rto = 3; p.rto_backoff = false; p.rtt_estimate = false;
+  p.fin_wait2 = FinWait2Timeout::OrphanOnly; p.fin_wait2_timeout = 4 * kMsl; p.delack_min = 1; p.delack_ato = 2;
+  EXPECT_EQ(model::both_closed_within(p), 8u + 3u + 32u + 16u + (p.delayed_ack != DelayedAck::Off ? 2u : 0u) + 4u);
+  p.rtt_estimate = true;  // an estimated RTO may grow to rto_max
+  EXPECT_EQ(model::both_closed_within(p), 8u + p.rto_max + 32u + 16u + (p.delayed_ack != DelayedAck::Off ? 2u : 0u) + 4u);
+}
 
 }  // namespace
 }  // namespace tcpclose::test

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 
+#include "tcpclose/model/response.hpp"
 #include "tcpclose/model/successors.hpp"
 
 namespace tcpclose::model {
@@ -113,16 +114,14 @@ inline std::uint32_t check_transition(const World& w, const WorldState& before, 
   return bad;
 }
 
-// A TCB left half-open (RFC 9293 §3.5.2): synchronized with no timer running (ESTABLISHED,
-// SYN-RECEIVED, CLOSE-WAIT, or an orphaned FIN-WAIT-2 without a FIN-WAIT-2 timeout), its
-// peer's TCB CLOSED, nothing in flight, after some fault. TCP learns of it only by sending,
-// by keep-alives or by a FIN-WAIT-2 timeout; acceptable, and documented (docs/properties.md).
+// A TCB left half-open (RFC 9293 §3.5.2; model::left_half_open in response.hpp, the one
+// definition the proofs' both-closed monitor uses too), while its application waits or is done.
+// Acceptable, and documented (docs/properties.md).
 inline bool half_open(const World& w, const WorldState& s, std::uint8_t host) {
   const HostState& h = s.h[host];
   const Op op = w.prog[host].code[h.pc].op;
-  const bool quiet = h.tcb.state == State::Established || h.tcb.state == State::SynReceived ||
-                     h.tcb.state == State::CloseWait || h.tcb.state == State::FinWait2;
-  return (s.faults & fault::Any) && s.n == 0 && !detail::live(s.h[1 - host].tcb) && quiet &&
+  return left_half_open<Plain>(half_open_state(Plain{}, h.tcb.state), detail::live(s.h[1 - host].tcb), s.n != 0,
+                               (s.faults & fault::Any) != 0) &&
          (op == Op::ReadEof || op == Op::AwaitConn || op == Op::End);
 }
 
