@@ -5,9 +5,11 @@
 
 #include <algorithm>
 #include <functional>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
+#include <tcpclose/model/response.hpp>
 #include <tcpclose/model/trace.hpp>
 
 #include "tcpclose/proofs/invariants.hpp"
@@ -25,7 +27,19 @@ const char* name(IsnPolicy p) {
 bool provable(model::Property p) {
   for (model::Property q : kProvable)
     if (q == p) return true;
+  for (model::Property q : kProvableWhenNamed)
+    if (q == p) return true;
   return false;
+}
+
+std::string both_closed_world(const SystemOptions& o) {
+  std::string r;
+  if (!o.loss) r += " --loss N";
+  if (!o.delay) r += " --delay N";
+  if (o.late_timers) r += " --strict-timers";
+  if (r.empty()) return r;
+  return "both-closed needs" + r + ": its calm is a time in which no budget is spent (loss, duplicate, delay), and "
+         "a timer that may fire late would hold a TCB open with no fault at all";
 }
 
 namespace {
@@ -99,9 +113,71 @@ std::uint32_t u32(const z3::model& m, const z3::expr& e) {
 }
 bool boolean(const z3::model& m, const z3::expr& e) { return m.eval(e, true).is_true(); }
 
+// Block 8b's two value domains (model/response.hpp): plain values for apply(), terms for trans().
+// The rules below are written once over either, so the twin is the same code, not a copy.
+struct CDomain : model::Plain {
+  static bool boolean(bool b) { return b; }
+  static std::uint32_t word(std::uint32_t x) { return x; }
+  static std::uint32_t w8(std::uint32_t x) { return x; }
+  static bool uge(std::uint32_t a, std::uint32_t b) { return a >= b; }
+  static std::uint32_t ite(bool k, std::uint32_t a, std::uint32_t b) { return k ? a : b; }
+};
+struct SDomain {
+  using B = z3::expr;
+  using W = z3::expr;
+  const Vocabulary& v;
+  z3::expr boolean(bool b) const { return v.boolean(b); }
+  z3::expr word(std::uint32_t x) const { return v.bv32(x); }
+  z3::expr is(const z3::expr& s, State x) const { return s == v.state(x); }
+  z3::expr ugt(const z3::expr& a, const z3::expr& b) const { return z3::ugt(a, b); }
+  z3::expr w8(std::uint32_t x) const { return v.bv8(x); }
+  z3::expr uge(const z3::expr& a, const z3::expr& b) const { return z3::uge(a, b); }
+  z3::expr ite(const z3::expr& k, const z3::expr& a, const z3::expr& b) const { return z3::ite(k, a, b); }
+};
+
+template <class D, class T>
+typename D::B live_in(const D& d, const T& t) {
+  return !d.is(t.state, State::Closed) && !d.is(t.state, State::Listen);
+}
+// Both applications have closed: A has run its whole program (a_end calls), and B holds no live
+// connection (its TCB is dead, or orphaned by its close).
+template <class D, class St>
+typename D::B apps_closed(const D& d, const St& s, std::uint32_t a_end) {
+  return d.uge(s.h[0].pc, d.w8(a_end)) && (!live_in(d, s.h[1].tcb) || s.h[1].tcb.orphan);
+}
+// A fault in this move: a budget spent (a segment lost, duplicated or delayed).
+template <class D, class St>
+typename D::B faulted_now(const St& s, const St& n) {
+  return n.losses != s.losses || n.dups != s.dups || n.delays != s.delays;
+}
+// The calm's start: the tick of the last move before both applications had closed, or of the
+// last fault since.
+template <class D, class St>
+typename D::W calm_next(const D& d, const St& s, const St& n, std::uint32_t a_end) {
+  return d.ite(faulted_now<D>(s, n) || !apps_closed(d, s, a_end), n.now, s.calm_since);
+}
+// both-closed's violation in n (model::both_closed_overdue, with n's terms).
+template <class D, class St>
+typename D::B closed_overdue(const D& d, const St& n, std::uint32_t a_end, std::uint32_t bound) {
+  typename D::B in_flight = d.boolean(false), timers = d.boolean(false), settled = d.boolean(true);
+  for (const auto& q : n.net) in_flight = in_flight || q.valid;
+  for (const auto& h : n.h)
+    for (const auto& at : h.tcb.deadline) timers = timers || at != d.word(kNever);
+  const typename D::B faulted = n.losses != 0 || n.dups != 0 || n.delays != 0;
+  for (std::size_t i = 0; i < 2; ++i) {
+    const auto& t = n.h[i].tcb;
+    settled = settled && (!live_in(d, t) || model::left_half_open<D>(model::half_open_state(d, t.state),
+                                                                      live_in(d, n.h[1 - i].tcb), in_flight, faulted));
+  }
+  return model::both_closed_overdue(d, apps_closed(d, n, a_end), settled, !in_flight && !timers,
+                                    n.now - n.calm_since, d.word(bound));
+}
+
 }  // namespace
 
-System::System(z3::context& ctx, const SystemOptions& o) : o_(o), v_(ctx) {}
+System::System(z3::context& ctx, const SystemOptions& o) : o_(o), v_(ctx) {
+  if (o.both_closed && !both_closed_world(o).empty()) throw std::invalid_argument(both_closed_world(o));
+}
 
 SysState System::fresh_state(const std::string& x) const {
   z3::context& c = ctx();
@@ -129,7 +205,8 @@ SysState System::fresh_state(const std::string& x) const {
   };
   SysState s{{host("A."), host("B.")}, {}, bv("now", 32), bv("dups", 8), bv("next_inc", 8),
              b("bad_stale"), b("bad_tw"), b("saw_stale_rejected"), o_.loss ? bv("losses", 8) : zero,
-             o_.delay ? bv("delays", 8) : zero};
+             o_.delay ? bv("delays", 8) : zero, o_.both_closed ? bv("calm_since", 32) : v_.bv32(0),
+             o_.both_closed ? b("bad_closed") : no};
   for (unsigned j = 0; j < o_.slots; ++j) {
     const std::string p = fmt::format("net{}.", j);
     SymSegment seg = fresh_segment(v_, p + "seg" + x);
@@ -183,6 +260,8 @@ std::vector<z3::expr> System::vars(const SysState& s) const {
     for (const SymSlot& p : s.net) r.push_back(p.late);
   if (o_.loss) r.push_back(s.losses);
   if (o_.delay) r.push_back(s.delays);
+  if (o_.both_closed)
+    for (const z3::expr& e : {s.calm_since, s.bad_closed}) r.push_back(e);
   return r;
 }
 
@@ -237,6 +316,7 @@ z3::expr System::init(const SysState& s) const {
         s.net[j].late == v_.boolean(p.late);
   }
   e = e && s.losses == v_.bv8(c.losses) && s.delays == v_.bv8(c.delays);
+  if (o_.both_closed) e = e && s.calm_since == v_.bv32(c.calm_since) && !s.bad_closed;
   return e && s.now == v_.bv32(c.now) && s.dups == v_.bv8(c.dups) && s.next_inc == v_.bv8(c.next_inc) &&
          !s.bad_stale && !s.bad_tw && !s.saw_stale_rejected;
 }
@@ -285,6 +365,7 @@ z3::expr System::trans(const SysState& s, const SysChoice& c, const SysState& n)
   const SymNet net = trans_network(s, c, n, m, st, e);
   trans_budgets(s, c, n, st, net, e);
   trans_monitors(s, c, n, m, st, e);
+  trans_both_closed(s, n, e);
   return e;
 }
 
@@ -521,8 +602,9 @@ z3::expr System::bad(model::Property p, const SysState& s) const {
   switch (p) {
     case model::Property::NoStaleDelivery: return s.bad_stale;
     case model::Property::TimeWaitDuration: return s.bad_tw;
+    case model::Property::BothClosed: return s.bad_closed;
     case model::Property::ReliableTermination: case model::Property::StreamIntegrity:
-    case model::Property::UniqueTcb: case model::Property::BothClosed: case model::Property::NoDeadlock:
+    case model::Property::UniqueTcb: case model::Property::NoDeadlock:
     case model::Property::NoStaleData: case model::Property::NoDesync: case model::Property::NewConnectionSurvives:
     case model::Property::NoHalfOpen:
       break;
@@ -1060,8 +1142,9 @@ bool System::bad(model::Property p, const CState& s) const {
   switch (p) {
     case model::Property::NoStaleDelivery: return s.bad_stale;
     case model::Property::TimeWaitDuration: return s.bad_tw;
+    case model::Property::BothClosed: return s.bad_closed;
     case model::Property::ReliableTermination: case model::Property::StreamIntegrity:
-    case model::Property::UniqueTcb: case model::Property::BothClosed: case model::Property::NoDeadlock:
+    case model::Property::UniqueTcb: case model::Property::NoDeadlock:
     case model::Property::NoStaleData: case model::Property::NoDesync: case model::Property::NewConnectionSurvives:
     case model::Property::NoHalfOpen:
       break;
@@ -1112,6 +1195,7 @@ std::optional<CState> System::apply(const CState& s, const CChoice& c, CEvent* e
   const CNet net = apply_network(c, m, a, st, n);
   if (!apply_budgets(s, c, net, n)) return std::nullopt;
   apply_monitors(s, c, m, st, n);
+  apply_both_closed(s, n);
   if (ev) {
     ev->ran_core = true;
     ev->spawned = st.spawned;
@@ -1298,6 +1382,22 @@ void System::apply_monitors(const CState& s, const CChoice& c, const CMove& m, c
   }
 }
 
+// Block 8b of trans() and apply(): both-closed's calm and monitor, one code over two domains.
+void System::trans_both_closed(const SysState& s, const SysState& n, z3::expr& e) const {
+  if (!o_.both_closed) return;
+  const SDomain d{v_};
+  const std::uint32_t a_end = ops_per_conn() * o_.incarnations, bound = model::both_closed_within(o_.cfg);
+  e = e && n.calm_since == calm_next(d, s, n, a_end) &&
+      n.bad_closed == (s.bad_closed || closed_overdue(d, n, a_end, bound));
+}
+void System::apply_both_closed(const CState& s, CState& n) const {
+  if (!o_.both_closed) return;
+  const CDomain d;
+  const std::uint32_t a_end = ops_per_conn() * o_.incarnations, bound = model::both_closed_within(o_.cfg);
+  n.calm_since = calm_next(d, s, n, a_end);
+  n.bad_closed = s.bad_closed || closed_overdue(d, n, a_end, bound);
+}
+
 std::string System::describe(const CState& s) const {
   auto flags = [](std::uint8_t f) {
     std::string r;
@@ -1309,6 +1409,7 @@ std::string System::describe(const CState& s) const {
   std::string r = fmt::format("  now={} dups={} next_inc={} bad_stale={} bad_tw={}{}\n", s.now, s.dups, s.next_inc,
                               s.bad_stale, s.bad_tw,
                               o_.budgeted() ? fmt::format(" losses={} delays={}", s.losses, s.delays) : "");
+  if (o_.both_closed) r.insert(r.size() - 1, fmt::format(" calm_since={} bad_closed={}", s.calm_since, s.bad_closed));
   for (std::size_t i = 0; i < 2; ++i) {
     const CHost& h = s.h[i];
     const Tcb& t = h.tcb;
@@ -1356,6 +1457,10 @@ CState System::decode(const z3::model& m, const SysState& s) const {
   r.saw_stale_rejected = boolean(m, s.saw_stale_rejected);
   r.losses = static_cast<std::uint8_t>(u32(m, s.losses));
   r.delays = static_cast<std::uint8_t>(u32(m, s.delays));
+  if (o_.both_closed) {
+    r.calm_since = u32(m, s.calm_since);
+    r.bad_closed = boolean(m, s.bad_closed);
+  }
   return r;
 }
 
@@ -1441,7 +1546,14 @@ Witness make_witness(const System& sys, std::vector<CState> states, std::vector<
   }
   if (w.replay_problem.empty() && !sys.bad(p, cur)) w.replay_problem = "the replay does not violate the property";
   w.replay_ok = w.replay_problem.empty();
-  w.trace += fmt::format("violated: {}: {}\n", model::name(p), model::statement(p));
+  if (p == model::Property::BothClosed) {  // the bounded response's own words, with its T and calm
+    const std::uint32_t t = model::both_closed_within(sys.options().cfg);
+    w.trace += fmt::format("calm since tick {}: {} fault-free ticks at tick {} (T = {}); A is {}, B is {}\n", cur.calm_since,
+                           cur.now - cur.calm_since, cur.now, t, name(cur.h[0].tcb.state), name(cur.h[1].tcb.state));
+    w.trace += fmt::format("violated: {} (bounded): {}\n", model::name(p), model::kBothClosedBounded);
+  } else {
+    w.trace += fmt::format("violated: {}: {}\n", model::name(p), model::statement(p));
+  }
   if (!w.replay_ok) w.trace += "internal error: the replay through step() did not reproduce it: " + w.replay_problem + "\n";
   return w;
 }

@@ -7,9 +7,11 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <stdexcept>
 #include <string>
 #include <unordered_set>
 
+#include <tcpclose/model/response.hpp>
 #include <tcpclose/proofs/engines.hpp>
 #include <tcpclose/proofs/recheck.hpp>
 
@@ -759,6 +761,102 @@ TEST(Chc, ATinyBudgetEndsUnknownNotAnException) {
   const Result r = chc(sys, Property::NoStaleDelivery, budget(0, 2));
   EXPECT_NE(r.outcome, Outcome::Violated) << r.detail;
   EXPECT_NE(r.outcome, Outcome::Error) << r.detail;
+}
+
+
+// ----- both-closed, the bounded response (model/response.hpp) -------------------------------
+
+// The world both-closed needs: faults counted by the budgets, timers exact; one connection.
+SystemOptions counted_world(Mutant m = Mutant::None) {
+  SystemOptions o = options(m);
+  o.slots = 2; o.dup = 0; o.incarnations = 1; o.loss = 1; o.delay = 1; o.late_timers = false;
+  o.both_closed = true;
+  return o;
+}
+
+TEST(BothClosed, ItNeedsACountedWorldWithExactTimersAndSaysWhichFlagsGiveIt) {
+  z3::context ctx;
+  SystemOptions o = counted_world();
+  o.loss.reset(); o.late_timers = true;
+  try {
+    const System sys(ctx, o);
+    ADD_FAILURE() << "a world with unbounded loss and late timers was taken";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("needs --loss N --strict-timers"), std::string::npos) << e.what();
+  }
+  const System with(ctx, counted_world());
+  SystemOptions off = counted_world();
+  off.both_closed = false;
+  const System without(ctx, off);
+  // Its two ghosts are state variables only when it is on: every other relation keeps its shape.
+  EXPECT_EQ(with.vars(with.fresh_state("x")).size(), without.vars(without.fresh_state("x")).size() + 2);
+}
+
+// A closes, B answers and closes, and B's FIN is lost: under no-fin-retransmit nothing will ever
+// resend it, and the world stops with A in FIN-WAIT-2 and B in LAST-ACK, no fault pending.
+std::vector<CChoice> lost_last_fin() {
+  auto mk = [](Move mv, bool b, std::uint8_t slot, std::uint32_t delta) {
+    CChoice c; c.move = mv; c.host_b = b; c.slot = slot; c.delta = delta; c.isn = 1; return c;
+  };
+  CChoice ack = mk(Move::Deliver, true, 0, 0);
+  ack.late = true;  // B's ACK of A's FIN wanders (the delay budget)
+  CChoice b_rexmit = mk(Move::Timer, true, 0, 1), a_rexmit = mk(Move::Timer, false, 0, 0);
+  b_rexmit.timer = a_rexmit.timer = Timer::Rexmit;
+  // A's FIN in slot 0; B's ACK of it in slot 0 again; B's FIN in slot 1, dead at the last move.
+  return {mk(Move::App, false, 0, 0), ack, mk(Move::App, true, 0, 0), b_rexmit, a_rexmit, mk(Move::Deliver, false, 0, 1)};
+}
+
+TEST(BothClosed, ALostFinThatIsNeverResentIsAViolationTheRelationAdmitsExactly) {
+  z3::context ctx;
+  const System sys(ctx, counted_world(Mutant::NoFinRetransmit));
+  const std::vector<CChoice> cs = lost_last_fin();
+  const std::vector<CState> states = run(sys, sys.initial(1000, 0xFFFFFF00u), cs);
+  ASSERT_EQ(states.size(), cs.size() + 1);
+  const CState& end = states.back();
+  EXPECT_EQ(end.h[0].tcb.state, State::FinWait2);
+  EXPECT_EQ(end.h[1].tcb.state, State::LastAck);
+  EXPECT_EQ(end.losses, 1u);
+  EXPECT_EQ(end.calm_since, end.now);  // the loss was a fault: the calm starts again
+  EXPECT_TRUE(end.bad_closed);
+  for (std::size_t k = 0; k + 1 < states.size(); ++k) EXPECT_FALSE(states[k].bad_closed) << "state " << k;
+  expect_admitted_by_t(sys, cs, states, Property::BothClosed);
+  const Witness w = make_witness(sys, states, cs, Property::BothClosed);
+  EXPECT_TRUE(w.replay_ok) << w.replay_problem;
+  EXPECT_NE(w.trace.find("A is FIN-WAIT-2, B is LAST-ACK\nviolated: both-closed (bounded)"), std::string::npos) << w.trace;
+}
+
+// The reference profile's active close: the calm starts at B's close, and TIME-WAIT ends well
+// within T; nothing is a violation.
+TEST(BothClosed, AnActiveCloseEndsWithinItsBound) {
+  z3::context ctx;
+  const System sys(ctx, counted_world());
+  auto mk = [](Move mv, bool b, std::uint8_t slot, std::uint32_t delta) {
+    CChoice c; c.move = mv; c.host_b = b; c.slot = slot; c.delta = delta; c.isn = 1; return c;
+  };
+  // A's FIN (slot 0) to B; B's ACK (slot 0) and, once B has closed, its FIN (slot 1) to A; A's
+  // ACK (slot 0) to B; A's 2MSL timer, TIME-WAIT's length later.
+  CChoice tw = mk(Move::Timer, false, 0, sys.options().cfg.time_wait);
+  tw.timer = Timer::TimeWait;
+  const std::vector<CChoice> cs = {mk(Move::App, false, 0, 0), mk(Move::Deliver, true, 0, 0), mk(Move::App, true, 0, 0),
+                                   mk(Move::Deliver, false, 0, 0), mk(Move::Deliver, false, 1, 0),
+                                   mk(Move::Deliver, true, 0, 0), tw};
+  const std::vector<CState> states = run(sys, sys.initial(7, 0xFFFFFFF0u), cs);
+  ASSERT_EQ(states.size(), cs.size() + 1);
+  for (const CState& st : states) EXPECT_FALSE(st.bad_closed);
+  EXPECT_EQ(states[5].h[0].tcb.state, State::TimeWait);
+  EXPECT_EQ(states.back().h[0].tcb.state, State::Closed);
+  EXPECT_EQ(states.back().h[1].tcb.state, State::Closed);
+  EXPECT_EQ(states.back().calm_since, states[3].now);  // the move that made both applications closed
+  EXPECT_EQ(states.back().now - states.back().calm_since, sys.options().cfg.time_wait);
+  EXPECT_LE(sys.options().cfg.time_wait, model::both_closed_within(sys.options().cfg));
+}
+
+TEST(SlowBothClosed, KnownFalseNoFinRetransmitIsRefutedByBmcWithAWitnessThatReplays) {
+  z3::context ctx;
+  const System sys(ctx, counted_world(Mutant::NoFinRetransmit));
+  const Result r = bmc(sys, Property::BothClosed, budget(6, 900));
+  expect_replayed(r, Property::BothClosed);
+  EXPECT_EQ(r.depth, 6u);
 }
 
 }  // namespace

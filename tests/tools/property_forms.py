@@ -16,11 +16,17 @@ import subprocess
 import sys
 
 CONCRETE = "model/include/tcpclose/model/properties.hpp"
+RESPONSE = "model/include/tcpclose/model/response.hpp"
 SMT = "proofs/src/system.cpp"
 # A concrete definition sets the property's bit in a verdict; an SMT one sets its monitor.
 CONCRETE_DEF = re.compile(r"(?:bad|violated)\s*\|=\s*bit\(Property::(\w+)\)")
 SMT_MONITOR = {"NoStaleDelivery": "bad_stale", "TimeWaitDuration": "bad_tw"}
 SMT_DEF = re.compile(r"\bn\.(bad_stale|bad_tw)\s*(==|=)(?!=)")
+# both-closed's bounded response is one template over a value domain (model/response.hpp): its
+# definition, and the proofs' monitor that instantiates it over Z3 terms (System::trans, and
+# apply() through the same code over plain values).
+RESPONSE_DEF = re.compile(r"\bboth_closed_overdue\(const D& d")
+RESPONSE_USE = re.compile(r"\bmodel::both_closed_overdue\(")
 
 # property -> [(form, file)]: every file that may define it, and what that form is.
 FORMS = {
@@ -30,7 +36,9 @@ FORMS = {
     "StreamIntegrity": [("checker, per transition", CONCRETE)],
     "UniqueTcb": [("checker, per transition", CONCRETE)],
     "BothClosed": [("checker, terminal states", CONCRETE),
-                   ("checker, liveness half (the doomed-state sweep)", "model/src/explorer.cpp")],
+                   ("checker, liveness half (the doomed-state sweep)", "model/src/explorer.cpp"),
+                   ("bounded response, over any value domain (the pair tests)", RESPONSE),
+                   ("SMT relation, System::trans (the template over Z3 terms)", SMT)],
     "NoDeadlock": [("checker, terminal states", CONCRETE)],
     "NoStaleData": [("checker, per transition", CONCRETE)],
     "NoDesync": [("checker, per transition", CONCRETE)],
@@ -65,6 +73,10 @@ def definitions(root):
         for m in SMT_DEF.finditer(text):
             prop = next(p for p, v in SMT_MONITOR.items() if v == m.group(1))
             found.append((prop, rel, "trans" if m.group(2) == "==" else "apply"))
+        for m in RESPONSE_DEF.finditer(text):
+            found.append(("BothClosed", rel, "def"))
+        for m in RESPONSE_USE.finditer(text):
+            found.append(("BothClosed", rel, "trans"))
     return found
 
 

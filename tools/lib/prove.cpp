@@ -38,6 +38,7 @@ constexpr int kExitProved = kExitOk, kExitViolated = kExitFailed, kExitUnknown =
 std::vector<std::string> provable_names() {
   std::vector<std::string> v{"all"};
   for (model::Property p : proofs::kProvable) v.emplace_back(model::name(p));
+  for (model::Property p : proofs::kProvableWhenNamed) v.emplace_back(model::name(p));
   return v;
 }
 
@@ -73,7 +74,8 @@ std::string result_text(const proofs::Result& r) {
 
 void add_prove_options(CLI::App& cmd, ProveArgs& a) {
   add_knob_options(cmd, a.knobs, true);
-  cmd.add_option("--property", a.property, "Property to prove: all, no-stale-delivery or time-wait-duration")
+  cmd.add_option("--property", a.property, "Property to prove: all (no-stale-delivery and time-wait-duration), one of them, or both-closed (only when "
+                 "named; with --loss N --delay N --strict-timers)")
       ->check(CLI::IsMember(provable_names()))->capture_default_str();
   cmd.add_option("--engine", a.engine, "bmc (bounded), kind (k-induction), chc (Spacer, unbounded) or all")
       ->check(CLI::IsMember({"all", "bmc", "kind", "chc"}))->capture_default_str();
@@ -190,6 +192,12 @@ bool system_options(const ProveArgs& a, proofs::SystemOptions& so) {
     std::fprintf(stderr, "tcpclose prove: --msl and --time-wait must be positive\n");
     return false;
   }
+  so.both_closed = a.property == model::name(model::Property::BothClosed);
+  if (so.both_closed)
+    if (const std::string e = proofs::both_closed_world(so); !e.empty()) {
+      std::fprintf(stderr, "tcpclose prove: --property %s\n", e.c_str());
+      return false;
+    }
   // Refuse an unwritable report file before proofs that may take minutes.
   if (!a.junit.empty())
     if (const std::string e = check_writable(a.junit); !e.empty()) {
@@ -405,6 +413,8 @@ int run_prove(const ProveArgs& a) {
   std::vector<model::Property> props;
   for (model::Property p : proofs::kProvable)
     if (a.property == "all" || a.property == model::name(p)) props.push_back(p);
+  for (model::Property p : proofs::kProvableWhenNamed)
+    if (a.property == model::name(p)) props.push_back(p);
   std::vector<proofs::Engine> engines;
   for (proofs::Engine e : proofs::kAllEngines)
     if (a.engine == "all" || a.engine == proofs::name(e)) engines.push_back(e);

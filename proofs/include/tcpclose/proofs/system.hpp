@@ -53,12 +53,22 @@ struct SystemOptions {
   std::optional<unsigned> loss;
   std::optional<unsigned> delay;
   bool budgeted() const { return loss.has_value() || delay.has_value(); }
+  // Carry both-closed's ghosts (the tick since which both applications have closed with no
+  // fault, and its monitor). Off: they are constants, and every other relation is as before.
+  // On: needs both budgets (a fault is a budget spent) and strict timers (a late timer would hold
+  // a TCB open with no fault at all): both_closed_world() says what is missing.
+  bool both_closed = false;
 };
+// Empty when o can carry both-closed's ghosts; else what it lacks, as the flags that give it.
+std::string both_closed_world(const SystemOptions& o);
 
 // The properties the proofs decide, named as in the model (docs/properties.md), and the
 // vacuity guards a BMC run must reach on the unmutated system.
 inline constexpr std::array<model::Property, 2> kProvable = {model::Property::NoStaleDelivery,
                                                              model::Property::TimeWaitDuration};
+// Provable too, but only when named (`prove --property both-closed`), in a world that counts
+// faults (both_closed_world): both-closed as a bounded response (model/response.hpp).
+inline constexpr std::array<model::Property, 1> kProvableWhenNamed = {model::Property::BothClosed};
 bool provable(model::Property p);
 
 // Moves: an application call, a delivery, a timer expiry. Each happens delta >= 0 ticks after
@@ -86,6 +96,9 @@ struct SysState {
   z3::expr now, dups, next_inc;
   z3::expr bad_stale, bad_tw, saw_stale_rejected;  // monitors (ghosts)
   z3::expr losses, delays;  // budget world: budgets spent (8 bits; 0 when unbounded)
+  // both-closed (SystemOptions::both_closed; else the constants 0 and false): the tick since
+  // which both applications have closed and no budget was spent, and the monitor.
+  z3::expr calm_since, bad_closed;
 };
 // The free choices of one step (the environment's and the scheduler's).
 struct SysChoice {
@@ -118,6 +131,8 @@ struct CState {
   std::uint8_t dups = 0, next_inc = 1;
   bool bad_stale = false, bad_tw = false, saw_stale_rejected = false;
   std::uint8_t losses = 0, delays = 0;
+  std::uint32_t calm_since = 0;
+  bool bad_closed = false;
   friend bool operator==(const CState&, const CState&) = default;
 };
 struct CChoice {
@@ -210,6 +225,9 @@ class System {
   CNet apply_network(const CChoice& c, const CMove& m, const CCalls& a, const CStep& st, CState& n) const;
   bool apply_budgets(const CState& s, const CChoice& c, const CNet& net, CState& n) const;
   void apply_monitors(const CState& s, const CChoice& c, const CMove& m, const CStep& st, CState& n) const;
+  // 8b. both-closed's ghost and monitor, both forms from model/response.hpp (the one definition).
+  void trans_both_closed(const SysState& s, const SysState& n, z3::expr& e) const;
+  void apply_both_closed(const CState& s, CState& n) const;
   // 1b: how long a segment lives in the budget world (kNormalDelay, or MSL when flagged delayed).
   z3::expr lifetime(const SymSlot& q) const;
   std::uint32_t lifetime(const CSlot& q) const;
