@@ -570,7 +570,11 @@ void System::trans_monitors(const SysState& s, const SysChoice& c, const SysStat
 
   // 8. The monitors (model/properties.hpp check_transition).
   const z3::expr accepted = (o.effects & b8(kAcceptEffects)) != b8(0);
-  const z3::expr stale = is_del && live(v, H.tcb) && P.inc != H.inc && accepted && !reopened;
+  // (Its operands are made in the order the expression made them before it was one definition:
+  // the same terms with the same ids, as the relation's shape is pinned.)
+  const z3::expr to_live = is_del && live(v, H.tcb);
+  const z3::expr other_inc = P.inc != H.inc;
+  const z3::expr stale = model::stale_delivery(to_live, other_inc, accepted, reopened);
   const z3::expr rejected = is_del && live(v, H.tcb) && z3::ult(P.inc, H.inc) && !accepted;
   const z3::expr left_tw = st.tin.state == v.state(State::TimeWait) &&
                            o.tcb.state != v.state(State::TimeWait);
@@ -1361,7 +1365,7 @@ void System::apply_monitors(const CState& s, const CChoice& c, const CMove& m, c
   const Output& o = st.o;
   // 8.
   const bool accepted = (o.effects & kAcceptEffects) != 0;
-  if (is_del && live(H.tcb) && P.inc != H.inc && accepted && !reopened) n.bad_stale = true;
+  if (model::stale_delivery(is_del && live(H.tcb), P.inc != H.inc, accepted, reopened)) n.bad_stale = true;
   if (is_del && live(H.tcb) && P.inc < H.inc && !accepted) n.saw_stale_rejected = true;
   if (st.tin.state == State::TimeWait && o.tcb.state != State::TimeWait) {
     const bool by_timer = m.is_tmr && c.timer == Timer::TimeWait;

@@ -22,15 +22,18 @@ SMT = "proofs/src/system.cpp"
 CONCRETE_DEF = re.compile(r"(?:bad|violated)\s*\|=\s*bit\(Property::(\w+)\)")
 SMT_MONITOR = {"NoStaleDelivery": "bad_stale", "TimeWaitDuration": "bad_tw"}
 SMT_DEF = re.compile(r"\bn\.(bad_stale|bad_tw)\s*(==|=)(?!=)")
-# both-closed's bounded response is one template over a value domain (model/response.hpp): its
-# definition, and the proofs' monitor that instantiates it over Z3 terms (System::trans, and
-# apply() through the same code over plain values).
-RESPONSE_DEF = re.compile(r"\bboth_closed_overdue\(const D& d")
-RESPONSE_USE = re.compile(r"\bmodel::both_closed_overdue\(")
+# A property written once as a template over a value domain: its one definition, and a call of
+# it. A file whose verdict or monitor sites are all such calls instantiates the definition
+# there (kind 'use'); it does not define the property again.
+TEMPLATES = {
+    "NoStaleDelivery": (re.compile(r"\bB stale_delivery\("), re.compile(r"\bstale_delivery\((?!const)")),
+    "BothClosed": (re.compile(r"\bboth_closed_overdue\(const D& d"), re.compile(r"\bmodel::both_closed_overdue\(")),
+}
 
 # property -> [(form, file)]: every file that may define it, and what that form is.
 FORMS = {
-    "NoStaleDelivery": [("checker, per transition", CONCRETE), ("SMT relation, System::trans", SMT)],
+    "NoStaleDelivery": [("one definition, over a value domain (model::stale_delivery)", CONCRETE),
+                        ("checker, per transition", CONCRETE), ("SMT relation, System::trans", SMT)],
     "TimeWaitDuration": [("checker, per transition", CONCRETE), ("SMT relation, System::trans", SMT)],
     "ReliableTermination": [("checker, per transition", CONCRETE)],
     "StreamIntegrity": [("checker, per transition", CONCRETE)],
@@ -47,7 +50,7 @@ FORMS = {
 }
 # (property, file, kind): copies that issue 18's "one world" removes (System::apply, the
 # concrete twin of System::trans). Remove an entry when its copy goes; never add one.
-KNOWN_COPIES = {("NoStaleDelivery", SMT, "apply"), ("TimeWaitDuration", SMT, "apply")}
+KNOWN_COPIES = {("TimeWaitDuration", SMT, "apply")}
 
 
 def camel(name):
@@ -68,15 +71,21 @@ def definitions(root):
     monitors (an equation is the relation's, an assignment the concrete twin's), else 'def'."""
     found = []
     for rel, text in sources(root):
+        here = []
         for m in CONCRETE_DEF.finditer(text):
-            found.append((m.group(1), rel, "def"))
+            here.append((m.group(1), rel, "def"))
         for m in SMT_DEF.finditer(text):
             prop = next(p for p, v in SMT_MONITOR.items() if v == m.group(1))
-            found.append((prop, rel, "trans" if m.group(2) == "==" else "apply"))
-        for m in RESPONSE_DEF.finditer(text):
-            found.append(("BothClosed", rel, "def"))
-        for m in RESPONSE_USE.finditer(text):
-            found.append(("BothClosed", rel, "trans"))
+            here.append((prop, rel, "trans" if m.group(2) == "==" else "apply"))
+        for prop, (define, call) in TEMPLATES.items():
+            sites = [x for x in here if x[0] == prop]
+            calls = len(call.findall(text))
+            if sites and calls >= len(sites):  # every site goes through the one definition
+                here = [x for x in here if x[0] != prop] + [(prop, rel, "use")] * len(sites)
+            elif calls and not sites:
+                here.append((prop, rel, "use"))
+            here += [(prop, rel, "def")] * len(define.findall(text))
+        found += here
     return found
 
 
@@ -97,7 +106,7 @@ def main(argv):
         files = {f for _, f in FORMS[prop]}
         mine = [(f, k) for p, f, k in found if p == prop]
         for form, f in FORMS[prop]:
-            if not any(g == f and k in ("def", "trans") for g, k in mine):
+            if not any(g == f and k in ("def", "trans", "use") for g, k in mine):
                 problems.append(f"{name}: its form '{form}' is not in {f}")
         for f, k in mine:
             if f not in files or (k == "apply" and (prop, f, k) not in KNOWN_COPIES):

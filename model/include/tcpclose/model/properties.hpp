@@ -64,6 +64,15 @@ inline bool desynchronized(const WorldState& s) {
 }
 }  // namespace detail
 
+// no-stale-delivery, written once over a value domain's booleans (plain bool here and in the
+// proofs' concrete replay, Z3 terms in the proofs' relation, System::trans): a segment delivered
+// to a live TCB of another incarnation is accepted (data, FIN, an ACK that moves SND.UNA, or an
+// aborting RST), and did not reopen TIME-WAIT (a reopening starts the SYN's incarnation).
+template <class B>
+B stale_delivery(const B& delivered_to_live, const B& other_incarnation, const B& accepted, const B& reopened) {
+  return delivered_to_live && other_incarnation && accepted && !reopened;
+}
+
 // The properties violated by one transition (Property bits), and the guards it reaches.
 inline std::uint32_t check_transition(const World& w, const WorldState& before, const WorldState& after,
                                       const Transition& tr, std::uint8_t& guards) {
@@ -81,7 +90,7 @@ inline std::uint32_t check_transition(const World& w, const WorldState& before, 
   if (tr.kind == MoveKind::Deliver && detail::live(was)) {
     // no-stale-delivery: a TCB of incarnation j accepts nothing from incarnation i != j.
     const bool accepted = (o.effects & detail::kAcceptEffects) != 0;
-    if (tr.pkt.inc != tr.tcb_inc && accepted && !(o.effects & effect::Reopened))
+    if (stale_delivery(true, tr.pkt.inc != tr.tcb_inc, accepted, (o.effects & effect::Reopened) != 0))
       bad |= bit(Property::NoStaleDelivery);
     if (tr.pkt.inc < tr.tcb_inc && !accepted) guards |= bit(Guard::StaleRejected);
     // RFC 1337 H1: old data (or an old FIN) accepted by another incarnation.
