@@ -120,7 +120,13 @@ struct CDomain : model::Plain {
   static std::uint32_t word(std::uint32_t x) { return x; }
   static std::uint32_t w8(std::uint32_t x) { return x; }
   static bool uge(std::uint32_t a, std::uint32_t b) { return a >= b; }
+  static bool ult(std::uint32_t a, std::uint32_t b) { return a < b; }
   static std::uint32_t ite(bool k, std::uint32_t a, std::uint32_t b) { return k ? a : b; }
+  static bool ite(bool k, bool a, bool b) { return k ? a : b; }
+  static bool isnt(State s, State x) { return s != x; }
+  static bool timer_is(Timer t, Timer x) { return t == x; }
+  static bool has(const Segment& s, std::uint8_t f) { return s.has(f); }
+  static bool verdict_is(Verdict v, Verdict x) { return v == x; }
 };
 struct SDomain {
   using B = z3::expr;
@@ -133,7 +139,42 @@ struct SDomain {
   z3::expr w8(std::uint32_t x) const { return v.bv8(x); }
   z3::expr uge(const z3::expr& a, const z3::expr& b) const { return z3::uge(a, b); }
   z3::expr ite(const z3::expr& k, const z3::expr& a, const z3::expr& b) const { return z3::ite(k, a, b); }
+  z3::expr ult(const z3::expr& a, const z3::expr& b) const { return z3::ult(a, b); }
+  z3::expr isnt(const z3::expr& s, State x) const { return s != v.state(x); }
+  z3::expr timer_is(const z3::expr& t, Timer x) const { return t == v.timer(x); }
+  z3::expr has(const SymSegment& s, std::uint8_t f) const { return proofs::has(v, s, f); }
+  z3::expr verdict_is(const z3::expr& verdict, Verdict x) const { return verdict == v.bv8(static_cast<std::uint32_t>(x)); }
 };
+
+// time-wait-duration's monitor (block 8), once over either domain, for trans() and apply():
+// whether the step leaves TIME-WAIT, and whether that exit is early. By its 2MSL timer: before
+// TIME-WAIT's length since tw_start. By anything else: under a mutant, where the single-step
+// invariant time-wait-held says so (`held`, docs/properties.md); without one, unless it is a
+// RST with RFC 1337 off, a reopening SYN the profile allows, an acceptable SYN that resets under
+// RFC 793's rule (rfc9293) or the application's own call. Rule: the terms are made in the order
+// the monitor made them before it was one definition (the relation's shape is pinned).
+template <class D>
+struct TwExit { typename D::B left, early; };
+template <class D, class Move, class Step, class Host, class Slot, class Timer_, class Held>
+TwExit<D> time_wait_exit(const D& d, const Config& cfg, const Move& m, const Step& st, const Host& H, const Slot& P,
+                         const Timer_& timer, Held held) {
+  const auto& o = st.o;
+  typename D::B left_tw = d.is(st.tin.state, State::TimeWait) && d.isnt(o.tcb.state, State::TimeWait);
+  const typename D::B by_timer = m.is_tmr && d.timer_is(timer, Timer::TimeWait);
+  const typename D::B timer_early = d.ult(m.now - H.tw_start, d.word(cfg.time_wait));
+  typename D::B early = by_timer && timer_early;
+  if (cfg.mutant != Mutant::None) {
+    early = d.ite(by_timer, timer_early, !held());
+  } else {
+    const typename D::B rst_ok = m.is_del && d.has(P.seg, flag::RST) && d.boolean(cfg.rst_in_time_wait == RstInTimeWait::Kill);
+    const typename D::B reopen_ok = st.reopened && d.boolean(cfg.syn_reopen != SynReopen::Never);
+    typename D::B not_allowed = !by_timer && !rst_ok && !reopen_ok;
+    if (cfg.syn_acceptance == SynAcceptance::Window)
+      not_allowed = not_allowed && !(m.is_del && d.has(P.seg, flag::SYN) && d.verdict_is(o.verdict, Verdict::Reset));
+    early = early || (not_allowed && !m.is_app);
+  }
+  return {left_tw, early};
+}
 
 template <class D, class T>
 typename D::B live_in(const D& d, const T& t) {
@@ -562,8 +603,7 @@ void System::trans_monitors(const SysState& s, const SysChoice& c, const SysStat
   const Vocabulary& v = v_;
   const Config& cfg = o_.cfg;
   auto b8 = [&](std::uint32_t x) { return v.bv8(x); };
-  auto b32 = [&](std::uint32_t x) { return v.bv32(x); };
-  const z3::expr &is_app = m.is_app, &is_del = m.is_del, &is_tmr = m.is_tmr, &reopened = st.reopened;
+  const z3::expr &is_del = m.is_del, &reopened = st.reopened;
   const SymHost& H = m.H;
   const SymSlot& P = m.P;
   const SymOutput& o = st.o;
@@ -576,28 +616,13 @@ void System::trans_monitors(const SysState& s, const SysChoice& c, const SysStat
   const z3::expr other_inc = P.inc != H.inc;
   const z3::expr stale = model::stale_delivery(to_live, other_inc, accepted, reopened);
   const z3::expr rejected = is_del && live(v, H.tcb) && z3::ult(P.inc, H.inc) && !accepted;
-  const z3::expr left_tw = st.tin.state == v.state(State::TimeWait) &&
-                           o.tcb.state != v.state(State::TimeWait);
-  const z3::expr by_timer = is_tmr && c.timer == v.timer(Timer::TimeWait);
-  const z3::expr timer_early = z3::ult(m.now - H.tw_start, b32(cfg.time_wait));
-  z3::expr early = by_timer && timer_early;
-  if (cfg.mutant != Mutant::None) {
-    // Under a mutant, the exits the profile's own rules allow are exactly those of the
-    // single-step invariant time-wait-held (one definition; the checker asks the unmutated
-    // step() the same question).
-    early = z3::ite(by_timer, timer_early, !invariant(v, cfg, InvariantId::TimeWaitHeld, st.tin, st.ci, o));
-  } else {
-    // Without one, the same exits as plain terms, kept as they were: the relation's shape is
-    // pinned (docs/proofs.md). A RST when RFC 1337 is off, a reopening SYN when the profile
-    // reopens, an acceptable SYN that resets under RFC 793's rule (syn_acceptance Window:
-    // rfc9293; built only there), the application's own abort.
-    const z3::expr rst_ok = is_del && has(v, P.seg, flag::RST) && v.boolean(cfg.rst_in_time_wait == RstInTimeWait::Kill);
-    const z3::expr reopen_ok = reopened && v.boolean(cfg.syn_reopen != SynReopen::Never);
-    z3::expr not_allowed = !by_timer && !rst_ok && !reopen_ok;
-    if (cfg.syn_acceptance == SynAcceptance::Window)
-      not_allowed = not_allowed && !(is_del && has(v, P.seg, flag::SYN) && o.verdict == b8(static_cast<std::uint32_t>(Verdict::Reset)));
-    early = early || (not_allowed && !is_app);
-  }
+  // Under a mutant, the exits the profile's own rules allow are exactly those of the single-step
+  // invariant time-wait-held (one definition; the checker asks the unmutated step() the same
+  // question); without one, the same exits as plain terms (time_wait_exit).
+  const TwExit<SDomain> tw = time_wait_exit(SDomain{v}, cfg, m, st, H, P, c.timer, [&] {
+    return invariant(v, cfg, InvariantId::TimeWaitHeld, st.tin, st.ci, o);
+  });
+  const z3::expr &left_tw = tw.left, &early = tw.early;
   e = e && n.bad_stale == (s.bad_stale || stale) && n.bad_tw == (s.bad_tw || (left_tw && early)) &&
       n.saw_stale_rejected == (s.saw_stale_rejected || rejected);
 }
@@ -1367,23 +1392,11 @@ void System::apply_monitors(const CState& s, const CChoice& c, const CMove& m, c
   const bool accepted = (o.effects & kAcceptEffects) != 0;
   if (model::stale_delivery(is_del && live(H.tcb), P.inc != H.inc, accepted, reopened)) n.bad_stale = true;
   if (is_del && live(H.tcb) && P.inc < H.inc && !accepted) n.saw_stale_rejected = true;
-  if (st.tin.state == State::TimeWait && o.tcb.state != State::TimeWait) {
-    const bool by_timer = m.is_tmr && c.timer == Timer::TimeWait;
-    bool early = false;
-    if (by_timer) {
-      early = m.now - H.tw_start < cfg.time_wait;
-    } else if (cfg.mutant != Mutant::None) {  // as in trans(): time-wait-held decides
-      thread_local Oracle oracle;
-      early = !oracle.holds(InvariantId::TimeWaitHeld, cfg, st.tin, st.in, o);
-    } else {
-      const bool rst_ok = is_del && P.seg.has(flag::RST) && cfg.rst_in_time_wait == RstInTimeWait::Kill;
-      const bool reopen_ok = reopened && cfg.syn_reopen != SynReopen::Never;
-      const bool syn_reset_ok = is_del && P.seg.has(flag::SYN) && cfg.syn_acceptance == SynAcceptance::Window &&
-                                o.verdict == Verdict::Reset;
-      early = !rst_ok && !reopen_ok && !syn_reset_ok && !m.is_app;
-    }
-    if (early) n.bad_tw = true;
-  }
+  const TwExit<CDomain> tw = time_wait_exit(CDomain{}, cfg, m, st, H, P, c.timer, [&] {
+    thread_local Oracle oracle;  // as in trans(): time-wait-held decides under a mutant
+    return oracle.holds(InvariantId::TimeWaitHeld, cfg, st.tin, st.in, o);
+  });
+  if (tw.left && tw.early) n.bad_tw = true;
 }
 
 // Block 8b of trans() and apply(): both-closed's calm and monitor, one code over two domains.
