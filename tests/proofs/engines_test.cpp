@@ -794,10 +794,10 @@ TEST(BothClosed, ItNeedsACountedWorldWithExactTimersAndSaysWhichFlagsGiveIt) {
 
 // A closes, B answers and closes, and B's FIN is lost: under no-fin-retransmit nothing will ever
 // resend it, and the world stops with A in FIN-WAIT-2 and B in LAST-ACK, no fault pending.
+CChoice mk(Move mv, bool b, std::uint8_t slot, std::uint32_t delta) {
+  CChoice c; c.move = mv; c.host_b = b; c.slot = slot; c.delta = delta; c.isn = 1; return c;
+}
 std::vector<CChoice> lost_last_fin() {
-  auto mk = [](Move mv, bool b, std::uint8_t slot, std::uint32_t delta) {
-    CChoice c; c.move = mv; c.host_b = b; c.slot = slot; c.delta = delta; c.isn = 1; return c;
-  };
   CChoice ack = mk(Move::Deliver, true, 0, 0);
   ack.late = true;  // B's ACK of A's FIN wanders (the delay budget)
   CChoice b_rexmit = mk(Move::Timer, true, 0, 1), a_rexmit = mk(Move::Timer, false, 0, 0);
@@ -830,9 +830,6 @@ TEST(BothClosed, ALostFinThatIsNeverResentIsAViolationTheRelationAdmitsExactly) 
 TEST(BothClosed, AnActiveCloseEndsWithinItsBound) {
   z3::context ctx;
   const System sys(ctx, counted_world());
-  auto mk = [](Move mv, bool b, std::uint8_t slot, std::uint32_t delta) {
-    CChoice c; c.move = mv; c.host_b = b; c.slot = slot; c.delta = delta; c.isn = 1; return c;
-  };
   // A's FIN (slot 0) to B; B's ACK (slot 0) and, once B has closed, its FIN (slot 1) to A; A's
   // ACK (slot 0) to B; A's 2MSL timer, TIME-WAIT's length later.
   CChoice tw = mk(Move::Timer, false, 0, sys.options().cfg.time_wait);
