@@ -113,7 +113,8 @@ std::uint32_t u32(const z3::model& m, const z3::expr& e) {
 }
 bool boolean(const z3::model& m, const z3::expr& e) { return m.eval(e, true).is_true(); }
 
-// Block 8b's two value domains (model/response.hpp): plain values for apply(), terms for trans().
+// The two value domains of blocks 8 and 8b (model/response.hpp): plain values for apply(), terms
+// for trans().
 // The rules below are written once over either, so the twin is the same code, not a copy.
 struct CDomain : model::Plain {
   static bool boolean(bool b) { return b; }
