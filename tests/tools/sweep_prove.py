@@ -4,7 +4,7 @@ the prover"), on a grid of 1-2 s proofs: each row is what `tcpclose prove --json
 point; a violated result gives its counterexample's length; an engine that says unknown makes its
 point incomplete (exit 3) and --resume runs only that point again; options that are not prove's,
 --run with a named experiment, and check's limits (--threads, --max-memory) are refused; --out
-writes the four reports, the plot drawn against seconds.
+writes the four reports, the plot drawn against seconds; both-closed has its column when named.
 Usage: sweep_prove.py TCPCLOSE WORKDIR"""
 import json, os, shutil, subprocess, sys
 
@@ -86,6 +86,14 @@ for opt in (["--threads", "2"], ["--max-memory", "1G"]):
 p = sweep(["--resume", os.path.join(out, "tw.json"), "--engine", "bmc", "--slots", "1"], 2)
 if "--resume" not in p.stderr:
     fail(f"--resume of another grid: {p.stderr}")
+
+# 4. both-closed runs only when named, as in prove: its column is there when it is named.
+BC = ["--property", "both-closed", "--engine", "bmc", "--depth", "3", "--loss", "1", "--delay", "1", "--strict-timers",
+      "--incarnations", "1", "--slots", "2", "--dup", "0"]
+p = sweep(BC + ["--mutant", "none", "--json"], 0)
+j = json.loads(p.stdout)
+if j.get("properties") != ["both-closed/bmc"] or [r.get("verdict") for r in j.get("rows", [])] != ["bounded"]:
+    fail(f"both-closed: properties {j.get('properties')}, rows {[r.get('verdict') for r in j.get('rows', [])]}")
 
 print(f"{len(failures)} failure(s)")
 sys.exit(1 if failures else 0)

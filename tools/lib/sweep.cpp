@@ -130,6 +130,11 @@ std::vector<std::string> prove_columns(const Grid& g) {
     for (proofs::Engine e : proofs::kAllEngines)
       if (runs(props, model::name(p)) && runs(engines, proofs::name(e)))
         out.push_back(fmt::format("{}/{}", model::name(p), proofs::name(e)));
+  // both-closed runs only when named, as in prove itself ("all" leaves it out).
+  for (model::Property p : proofs::kProvableWhenNamed)
+    for (proofs::Engine e : proofs::kAllEngines)
+      if (std::find(props.begin(), props.end(), model::name(p)) != props.end() && runs(engines, proofs::name(e)))
+        out.push_back(fmt::format("{}/{}", model::name(p), proofs::name(e)));
   return out;
 }
 
