@@ -128,6 +128,7 @@ struct CDomain : model::Plain {
   static bool timer_is(Timer t, Timer x) { return t == x; }
   static bool has(const Segment& s, std::uint8_t f) { return s.has(f); }
   static bool verdict_is(Verdict v, Verdict x) { return v == x; }
+  static bool live(const Tcb& t) { return model::detail::live(t); }
 };
 struct SDomain {
   using B = z3::expr;
@@ -145,6 +146,7 @@ struct SDomain {
   z3::expr timer_is(const z3::expr& t, Timer x) const { return t == v.timer(x); }
   z3::expr has(const SymSegment& s, std::uint8_t f) const { return proofs::has(v, s, f); }
   z3::expr verdict_is(const z3::expr& verdict, Verdict x) const { return verdict == v.bv8(static_cast<std::uint32_t>(x)); }
+  z3::expr live(const SymTcb& t) const { return proofs::live(v, t); }
 };
 
 // time-wait-duration's monitor (block 8), once over either domain, for trans() and apply():
@@ -177,15 +179,11 @@ TwExit<D> time_wait_exit(const D& d, const Config& cfg, const Move& m, const Ste
   return {left_tw, early};
 }
 
-template <class D, class T>
-typename D::B live_in(const D& d, const T& t) {
-  return !d.is(t.state, State::Closed) && !d.is(t.state, State::Listen);
-}
 // Both applications have closed: A has run its whole program (a_end calls), and B holds no live
 // connection (its TCB is dead, or orphaned by its close).
 template <class D, class St>
 typename D::B apps_closed(const D& d, const St& s, std::uint32_t a_end) {
-  return d.uge(s.h[0].pc, d.w8(a_end)) && (!live_in(d, s.h[1].tcb) || s.h[1].tcb.orphan);
+  return d.uge(s.h[0].pc, d.w8(a_end)) && (!d.live(s.h[1].tcb) || s.h[1].tcb.orphan);
 }
 // A fault in this move: a budget spent (a segment lost, duplicated or delayed).
 template <class D, class St>
@@ -208,8 +206,8 @@ typename D::B closed_overdue(const D& d, const St& n, std::uint32_t a_end, std::
   const typename D::B faulted = n.losses != 0 || n.dups != 0 || n.delays != 0;
   for (std::size_t i = 0; i < 2; ++i) {
     const auto& t = n.h[i].tcb;
-    settled = settled && (!live_in(d, t) || model::left_half_open<D>(model::half_open_state(d, t.state),
-                                                                      live_in(d, n.h[1 - i].tcb), in_flight, faulted));
+    settled = settled && (!d.live(t) || model::left_half_open<D>(model::half_open_state(d, t.state),
+                                                                 d.live(n.h[1 - i].tcb), in_flight, faulted));
   }
   return model::both_closed_overdue(d, apps_closed(d, n, a_end), settled, !in_flight && !timers,
                                     n.now - n.calm_since, d.word(bound));

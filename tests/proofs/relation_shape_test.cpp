@@ -46,8 +46,10 @@ z3::expr in_class(const Vocabulary& v, const SymTcb& s, const SymInput& i, State
       case classes::CallOrTimer::Connect: return e && i.kind == v.kind(InputKind::Connect);
       case classes::CallOrTimer::Send: return e && i.kind == v.kind(InputKind::Send);
       case classes::CallOrTimer::Receive: return e && i.kind == v.kind(InputKind::Receive);
-      case classes::CallOrTimer::ShutRd: case classes::CallOrTimer::ShutWr: case classes::CallOrTimer::ShutRdWr:
-        return e && i.kind == v.kind(InputKind::Shutdown);
+      case classes::CallOrTimer::ShutRd: return e && i.kind == v.kind(InputKind::Shutdown) && i.how == v.bv8(static_cast<std::uint32_t>(Shut::Rd));
+      case classes::CallOrTimer::ShutWr: return e && i.kind == v.kind(InputKind::Shutdown) && i.how == v.bv8(static_cast<std::uint32_t>(Shut::Wr));
+      case classes::CallOrTimer::ShutRdWr:
+        return e && i.kind == v.kind(InputKind::Shutdown) && i.how == v.bv8(static_cast<std::uint32_t>(Shut::RdWr));
       case classes::CallOrTimer::Close: return e && i.kind == v.kind(InputKind::Close);
       case classes::CallOrTimer::Abort: return e && i.kind == v.kind(InputKind::Abort);
       case classes::CallOrTimer::TimerRexmit: return e && i.kind == v.kind(InputKind::Timeout) && i.timer == v.timer(Timer::Rexmit);
