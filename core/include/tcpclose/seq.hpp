@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <type_traits>
 
 namespace tcpclose {
 
@@ -13,16 +14,27 @@ using Seq = std::uint32_t;
 // unsigned -> signed conversion as modular, so this is portable and constexpr.
 constexpr bool seq_lt(Seq a, Seq b) noexcept { return static_cast<std::int32_t>(a - b) < 0; }
 constexpr bool seq_le(Seq a, Seq b) noexcept { return static_cast<std::int32_t>(a - b) <= 0; }
-constexpr bool seq_gt(Seq a, Seq b) noexcept { return seq_lt(b, a); }
-constexpr bool seq_ge(Seq a, Seq b) noexcept { return seq_le(b, a); }
+
+// The rest are templates so that core/'s rules can run on another value domain (step.hpp
+// Concrete): W is Seq for plain integers, or the domain's word, whose seq_lt, seq_le and
+// seq_in_window are found by argument-dependent lookup.
+template <class W>
+using SeqOf = std::conditional_t<std::is_arithmetic_v<W>, Seq, W>;
+
+template <class W>
+constexpr bool seq_gt(W a, std::type_identity_t<W> b) noexcept { return seq_lt(SeqOf<W>(b), SeqOf<W>(a)); }
+template <class W>
+constexpr bool seq_ge(W a, std::type_identity_t<W> b) noexcept { return seq_le(SeqOf<W>(b), SeqOf<W>(a)); }
 
 // lo <= x < lo + len, computed as one unsigned distance so it is exact for every len < 2^32.
 constexpr bool seq_in_window(Seq x, Seq lo, std::uint32_t len) noexcept { return x - lo < len; }
 
 // RFC 9293 §3.4 Table 6: is a segment occupying [seq, seq + seg_len) acceptable for a
 // receive window [rcv_nxt, rcv_nxt + rcv_wnd)? seg_len counts SYN and FIN.
-constexpr bool segment_acceptable(Seq seq, std::uint32_t seg_len, Seq rcv_nxt,
-                                  std::uint32_t rcv_wnd) noexcept {
+template <class W>
+constexpr bool segment_acceptable(W seq_in, std::type_identity_t<W> seg_len_in, std::type_identity_t<W> rcv_nxt_in,
+                                  std::type_identity_t<W> rcv_wnd_in) noexcept {
+  const SeqOf<W> seq(seq_in), seg_len(seg_len_in), rcv_nxt(rcv_nxt_in), rcv_wnd(rcv_wnd_in);
   if (seg_len == 0) {
     return rcv_wnd == 0 ? seq == rcv_nxt : seq_in_window(seq, rcv_nxt, rcv_wnd);
   }
@@ -33,13 +45,15 @@ constexpr bool segment_acceptable(Seq seq, std::uint32_t seg_len, Seq rcv_nxt,
 
 // RFC 9293 §3.10.7.4 fifth check: an ACK is acceptable (advances SND.UNA) iff
 // SND.UNA < SEG.ACK =< SND.NXT.
-constexpr bool ack_acceptable(Seq ack, Seq snd_una, Seq snd_nxt) noexcept {
-  return seq_lt(snd_una, ack) && seq_le(ack, snd_nxt);
+template <class W>
+constexpr bool ack_acceptable(W ack, std::type_identity_t<W> snd_una, std::type_identity_t<W> snd_nxt) noexcept {
+  return seq_lt(SeqOf<W>(snd_una), SeqOf<W>(ack)) && seq_le(SeqOf<W>(ack), SeqOf<W>(snd_nxt));
 }
 
 // RFC 7323 §5.3 R1: PAWS rejects a non-RST segment whose TSval is older than TS.Recent.
-constexpr bool paws_rejects(std::uint32_t ts_val, std::uint32_t ts_recent) noexcept {
-  return seq_lt(ts_val, ts_recent);
+template <class W>
+constexpr bool paws_rejects(W ts_val, std::type_identity_t<W> ts_recent) noexcept {
+  return seq_lt(SeqOf<W>(ts_val), SeqOf<W>(ts_recent));
 }
 
 }  // namespace tcpclose

@@ -50,6 +50,13 @@ inline constexpr std::uint8_t PSH = 0x08;
 inline constexpr std::uint8_t ACK = 0x10;
 }  // namespace flag
 
+// SEG.LEN of RFC 9293 §3.4: payload plus one for each of SYN and FIN. A template, as the rules
+// are (step.hpp Concrete): Segment::seg_len() and proofs/'s symbolic segment both call it.
+template <class S>
+constexpr auto segment_length(const S& s) noexcept {
+  return s.len + (s.has(flag::SYN) ? 1u : 0u) + (s.has(flag::FIN) ? 1u : 0u);
+}
+
 struct Segment {
   Seq seq = 0;
   Seq ack = 0;
@@ -64,9 +71,7 @@ struct Segment {
 
   constexpr bool has(std::uint8_t f) const noexcept { return (flags & f) != 0; }
   // SEG.LEN of RFC 9293 §3.4: payload plus one for each of SYN and FIN.
-  constexpr std::uint32_t seg_len() const noexcept {
-    return len + (has(flag::SYN) ? 1u : 0u) + (has(flag::FIN) ? 1u : 0u);
-  }
+  constexpr std::uint32_t seg_len() const noexcept { return segment_length(*this); }
   friend constexpr bool operator==(const Segment&, const Segment&) = default;
 };
 

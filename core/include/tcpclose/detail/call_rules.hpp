@@ -7,7 +7,8 @@
 namespace tcpclose::detail {
 
 // SO_ERROR semantics: a pending error is reported once, by the next call that can fail.
-constexpr bool report_pending_error(Step& x) noexcept {
+template <class X>
+constexpr bool report_pending_error(X& x) noexcept {
   if (x.t().so_error == Err::None) return false;
   x.out.result = x.t().so_error;
   x.t().so_error = Err::None;
@@ -15,7 +16,8 @@ constexpr bool report_pending_error(Step& x) noexcept {
 }
 
 // RFC 9293 §3.10.1 OPEN, passive.
-constexpr void on_listen(Step& x) noexcept {
+template <class X>
+constexpr void on_listen(X& x) noexcept {
   // Config::call_errors Linux inet_listen: on a listener only the backlog changes
   if (x.t().state == State::Listen && x.c.call_errors == CallErrors::Linux) return;
   if (x.t().state != State::Closed) { x.out.result = Err::Inval; return; }
@@ -24,7 +26,8 @@ constexpr void on_listen(Step& x) noexcept {
 }
 
 // RFC 9293 §3.10.1 OPEN, active: send <SEQ=ISS><CTL=SYN>, enter SYN-SENT.
-constexpr void on_connect(Step& x) noexcept {
+template <class X>
+constexpr void on_connect(X& x) noexcept {
   switch (x.t().state) {
     case State::Closed: break;
     case State::Listen:  // Linux __inet_stream_connect: SS_UNCONNECTED, but not TCP_CLOSE
@@ -35,7 +38,7 @@ constexpr void on_connect(Step& x) noexcept {
       x.out.result = Err::IsConn; return;
   }
   renew(x.t(), false, State::SynSent, x.in.iss, x.c.rcv_wnd);
-  Segment& syn = x.send(flag::SYN, x.t().iss);
+  auto& syn = x.send(flag::SYN, x.t().iss);
   if (x.c.timestamps) { syn.has_ts = true; syn.ts_val = x.in.now; syn.ts_ecr = 0; }
   rtt_start(x);
   x.arm(Timer::Rexmit, current_rto(x));
@@ -43,17 +46,19 @@ constexpr void on_connect(Step& x) noexcept {
 
 // Room in the send buffer: Config::snd_buf (capped at kMaxSndBuf) less the bytes sent and not
 // yet acknowledged. A TCB whose SND.UNA is ahead of SND.NXT has none (it never should).
-constexpr std::uint32_t send_room(const Tcb& t, const Config& c) noexcept {
+template <class T>
+constexpr auto send_room(const T& t, const Config& c) noexcept {
   const std::uint32_t cap = c.snd_buf < kMaxSndBuf ? c.snd_buf : kMaxSndBuf;
-  const std::uint32_t queued = t.snd_nxt - t.snd_una;
+  const auto queued = t.snd_nxt - t.snd_una;
   return queued >= cap ? 0 : cap - queued;
 }
 
 // RFC 9293 §3.10.2 SEND. Data leaves at once as one segment (no Nagle, no congestion window).
 // Like a non-blocking socket's write(): it takes min(n, room) bytes and returns how many; with
 // no room it fails with EAGAIN (a blocking caller waits; the core cannot, it has no clock).
-constexpr void on_send(Step& x) noexcept {
-  Tcb& t = x.t();
+template <class X>
+constexpr void on_send(X& x) noexcept {
+  auto& t = x.t();
   if (report_pending_error(x)) return;
   switch (t.state) {
     case State::Established: case State::CloseWait: break;
@@ -65,9 +70,9 @@ constexpr void on_send(Step& x) noexcept {
   }
   if (t.wr_shut) { x.out.result = Err::Pipe; return; }
   if (x.in.n == 0) return;
-  const std::uint32_t room = send_room(t, x.c);
+  const auto room = send_room(t, x.c);
   if (room == 0) { x.out.result = Err::Again; return; }
-  const std::uint32_t k = x.in.n < room ? x.in.n : room;
+  const Word<X> k = x.in.n < room ? x.in.n : room;
   if (t.snd_una == t.snd_nxt) rtt_start(x);
   x.send(flag::ACK | flag::PSH, t.snd_nxt, k);
   t.snd_nxt += k;
@@ -77,10 +82,11 @@ constexpr void on_send(Step& x) noexcept {
 
 // RFC 9293 §3.10.3 RECEIVE: queued data first, then a pending error, then end of stream
 // (with Config::read_eof_before_error, the peer's FIN before the error, as Linux does).
-constexpr void on_receive(Step& x) noexcept {
-  Tcb& t = x.t();
+template <class X>
+constexpr void on_receive(X& x) noexcept {
+  auto& t = x.t();
   if (t.rcv_unread > 0) {
-    const std::uint32_t k = x.in.n < t.rcv_unread ? x.in.n : t.rcv_unread;
+    const Word<X> k = x.in.n < t.rcv_unread ? x.in.n : t.rcv_unread;
     t.rcv_unread -= k;
     x.out.result_n = k;
     return;
@@ -100,8 +106,9 @@ constexpr void on_receive(Step& x) noexcept {
 }
 
 // The write half of CLOSE (RFC 9293 §3.10.4), shared by shutdown(SHUT_WR) and close().
-constexpr void close_write(Step& x) noexcept {
-  Tcb& t = x.t();
+template <class X>
+constexpr void close_write(X& x) noexcept {
+  auto& t = x.t();
   const bool already = t.wr_shut;
   t.wr_shut = true;
   if (already) return;
@@ -121,12 +128,14 @@ constexpr void close_write(Step& x) noexcept {
 // Config::call_errors Linux inet_shutdown() on a listener: 0; SHUT_RD or SHUT_RDWR closes it
 // (tcp_disconnect -> inet_csk_listen_stop: the socket layer aborts the accept queue), SHUT_WR
 // does nothing.
-constexpr void shutdown_listener(Step& x) noexcept {
+template <class X>
+constexpr void shutdown_listener(X& x) noexcept {
   if (x.in.how != Shut::Wr) x.to_closed();
 }
 
-constexpr void on_shutdown(Step& x) noexcept {
-  Tcb& t = x.t();
+template <class X>
+constexpr void on_shutdown(X& x) noexcept {
+  auto& t = x.t();
   if (t.state == State::Listen && x.c.call_errors == CallErrors::Linux) { shutdown_listener(x); return; }
   if (t.state == State::Closed || t.state == State::Listen) { x.out.result = Err::NotConn; return; }
   // Config::tw_socket_closed, Linux: tcp_time_wait() -> tcp_done(), so inet_shutdown() finds TCP_CLOSE
@@ -136,8 +145,9 @@ constexpr void on_shutdown(Step& x) noexcept {
 }
 
 // close(): both halves, and the socket is orphaned. RFC 2525 §2.17: unread data means RST.
-constexpr void on_close(Step& x) noexcept {
-  Tcb& t = x.t();
+template <class X>
+constexpr void on_close(X& x) noexcept {
+  auto& t = x.t();
   t.orphan = true;
   t.rd_shut = true;
   const bool synced = is_synchronized(t.state) && t.state != State::TimeWait;
@@ -152,8 +162,9 @@ constexpr void on_close(Step& x) noexcept {
 }
 
 // RFC 9293 §3.10.5 ABORT (close with SO_LINGER {1, 0}): RST where a peer is synchronized.
-constexpr void on_abort(Step& x) noexcept {
-  Tcb& t = x.t();
+template <class X>
+constexpr void on_abort(X& x) noexcept {
+  auto& t = x.t();
   t.orphan = true; t.rd_shut = true; t.wr_shut = true; t.rcv_unread = 0;
   switch (t.state) {
     case State::SynReceived: case State::Established: case State::FinWait1:
@@ -171,8 +182,9 @@ constexpr void on_abort(Step& x) noexcept {
 
 // Linux tcp_send_loss_probe: resend the last segment, our FIN, and re-arm the RTO unbacked-off
 // (tcp_rearm_rto); the probe counts no retry and, resent, is no RTT sample (Karn).
-constexpr void send_probe(Step& x) noexcept {
-  Tcb& t = x.t();
+template <class X>
+constexpr void send_probe(X& x) noexcept {
+  auto& t = x.t();
   t.tlp_sent = true;
   if (x.c.rtt_estimate) t.rtt_timing = false;
   if (x.mutant(Mutant::NoFinRetransmit)) return;  // the timer is not re-armed
@@ -181,8 +193,9 @@ constexpr void send_probe(Step& x) noexcept {
 }
 
 // RFC 9293 §3.10.8 / RFC 6298 §5: resend the oldest unacknowledged segment, or give up.
-constexpr void on_rexmit(Step& x) noexcept {
-  Tcb& t = x.t();
+template <class X>
+constexpr void on_rexmit(X& x) noexcept {
+  auto& t = x.t();
   if (probe_due(x)) { send_probe(x); return; }
   const bool fin_out = t.fin_sent && !t.fin_acked;
   const std::uint8_t limit = fin_out ? x.c.fin_retries : x.c.retries;
@@ -198,14 +211,14 @@ constexpr void on_rexmit(Step& x) noexcept {
   if (x.c.rtt_estimate) t.rtt_timing = false;  // RFC 6298 §3, Karn: no sample from a resent segment
   switch (t.state) {
     case State::SynSent: {
-      Segment& syn = x.send(flag::SYN, t.iss);
+      auto& syn = x.send(flag::SYN, t.iss);
       if (x.c.timestamps) { syn.has_ts = true; syn.ts_val = x.in.now; syn.ts_ecr = 0; }
       break;
     }
     case State::SynReceived: x.send(flag::SYN | flag::ACK, t.iss); break;
     case State::Established: case State::CloseWait: case State::FinWait1: case State::Closing:
     case State::LastAck: {
-      const std::uint32_t data = (t.fin_sent ? t.fin_seq : t.snd_nxt) - t.snd_una;
+      const Word<X> data = (t.fin_sent ? t.fin_seq : t.snd_nxt) - t.snd_una;
       if (fin_out && x.mutant(Mutant::NoFinRetransmit)) return;  // the timer is not re-armed
       std::uint8_t f = flag::ACK;
       if (data > 0) f |= flag::PSH;
@@ -219,8 +232,9 @@ constexpr void on_rexmit(Step& x) noexcept {
   x.arm(Timer::Rexmit, current_rto(x));
 }
 
-constexpr void on_timeout(Step& x) noexcept {
-  Tcb& t = x.t();
+template <class X>
+constexpr void on_timeout(X& x) noexcept {
+  auto& t = x.t();
   const Timer tm = x.in.timer;
   if (!t.armed(tm) || seq_lt(x.in.now, t.at(tm))) { x.out.result = Err::Inval; return; }
   t.deadline[static_cast<std::size_t>(tm)] = kNever;  // it fired

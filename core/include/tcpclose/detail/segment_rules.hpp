@@ -8,7 +8,8 @@
 namespace tcpclose::detail {
 
 // RFC 9293 §3.10.7.1: in CLOSED every segment but a RST draws a RST.
-constexpr void seg_closed(Step& x) noexcept {
+template <class X>
+constexpr void seg_closed(X& x) noexcept {
   if (x.s().has(flag::RST)) { x.verdict(Verdict::Dropped); return; }
   x.reset_reply();
   x.verdict(Verdict::Reset);
@@ -16,9 +17,10 @@ constexpr void seg_closed(Step& x) noexcept {
 
 // The text of a SYN taken into the receive queue at RCV.NXT, as much as the window holds:
 // Config::syn_sent_text (a SYN,ACK) and Config::fast_open (a SYN to a listener).
-constexpr void take_syn_text(Step& x) noexcept {
-  Tcb& t = x.t();
-  const std::uint32_t n = x.s().len < t.rcv_wnd ? x.s().len : t.rcv_wnd;
+template <class X>
+constexpr void take_syn_text(X& x) noexcept {
+  auto& t = x.t();
+  const Word<X> n = x.s().len < t.rcv_wnd ? x.s().len : t.rcv_wnd;
   if (n == 0) return;
   t.rcv_nxt += n;
   t.rcv_unread += n;
@@ -29,16 +31,18 @@ constexpr void take_syn_text(Step& x) noexcept {
 // A Fast Open child (Config::fast_open): a passively opened SYN-RECEIVED that took a SYN's
 // text, so RCV.NXT is past IRS + 1 (without Fast Open, text reaches a connection only after its
 // ACK has made it ESTABLISHED).
-constexpr bool fast_open_child(const Step& x) noexcept {
-  const Tcb& t = x.t();
+template <class X>
+constexpr bool fast_open_child(const X& x) noexcept {
+  const auto& t = x.t();
   return x.c.fast_open && t.state == State::SynReceived && t.passive && t.rcv_nxt != t.irs + 1;
 }
 
 // Start a connection from a SYN: LISTEN, or TIME-WAIT reopened (RFC 9293 §3.10.7.2).
-constexpr void accept_syn(Step& x, Seq iss) noexcept {
-  const Segment& s = x.s();
-  Tcb& t = x.t();
-  const std::array<std::uint32_t, kTimerCount> deadline = t.deadline;  // the timers run on
+template <class X>
+constexpr void accept_syn(X& x, Word<X> iss) noexcept {
+  const auto& s = x.s();
+  auto& t = x.t();
+  const auto deadline = t.deadline;  // the timers run on
   renew(t, false, State::SynReceived, iss, x.c.rcv_wnd);
   t.deadline = deadline;
   t.passive = true;
@@ -60,8 +64,9 @@ constexpr void accept_syn(Step& x, Seq iss) noexcept {
 }
 
 // RFC 9293 §3.10.7.2: LISTEN ignores RST, resets an ACK, answers a SYN with SYN,ACK.
-constexpr void seg_listen(Step& x) noexcept {
-  const Segment& s = x.s();
+template <class X>
+constexpr void seg_listen(X& x) noexcept {
+  const auto& s = x.s();
   if (s.has(flag::RST)) { x.verdict(Verdict::Dropped); return; }
   if (s.has(flag::ACK)) { x.reset_reply(); x.verdict(Verdict::Reset); return; }
   if (synfin_dropped(x)) return;  // FreeBSD tcp_input LISTEN: (thflags & TH_FIN) && V_drop_synfin
@@ -70,9 +75,10 @@ constexpr void seg_listen(Step& x) noexcept {
 }
 
 // RFC 9293 §3.10.7.3: SYN-SENT checks the ACK first, then RST, then SYN.
-constexpr void seg_syn_sent(Step& x) noexcept {
-  const Segment& s = x.s();
-  Tcb& t = x.t();
+template <class X>
+constexpr void seg_syn_sent(X& x) noexcept {
+  const auto& s = x.s();
+  auto& t = x.t();
   if (synfin_dropped(x)) return;  // FreeBSD tcp_do_segment: V_drop_synfin, before anything else
   if (s.has(flag::ACK) && (seq_le(s.ack, t.iss) || seq_gt(s.ack, t.snd_nxt))) {
     if (s.has(flag::RST)) { x.verdict(Verdict::Dropped); return; }
@@ -116,7 +122,8 @@ constexpr void seg_syn_sent(Step& x) noexcept {
 }
 
 // RFC 9293 §3.10.7.4: a passively opened connection that is refused goes back to LISTEN.
-constexpr void to_listen(Step& x) noexcept {
+template <class X>
+constexpr void to_listen(X& x) noexcept {
   x.to_closed();
   renew(x.t(), x.t().orphan, State::Listen, 0, x.c.rcv_wnd);
   x.t().snd_una = x.t().snd_nxt = 0;
@@ -141,9 +148,10 @@ constexpr Err rst_error(RstErrors r, State s) noexcept {
 }
 
 // RFC 9293 §3.10.7.4 second check, for every synchronized state.
-constexpr void on_rst(Step& x) noexcept {
-  Tcb& t = x.t();
-  const Segment& s = x.s();
+template <class X>
+constexpr void on_rst(X& x) noexcept {
+  auto& t = x.t();
+  const auto& s = x.s();
   if (!in_receive_window(x, s.seq) && !x.mutant(Mutant::NoWindowCheck)) {
     x.verdict(Verdict::Dropped); return;  // "silently drop the segment"
   }
@@ -165,12 +173,14 @@ constexpr void on_rst(Step& x) noexcept {
 // FreeBSD insecure_syn (SynAcceptance::WindowOrChallenge): does this SYN reset? Only in the
 // window, SEQ_GEQ(th_seq, last_ack_sent) && SEQ_LT(th_seq, last_ack_sent + rcv_wnd), and never
 // in TIME-WAIT, whose tcp_twcheck does not read insecure_syn.
-constexpr bool syn_resets_window_or_challenge(const Step& x) noexcept {
+template <class X>
+constexpr bool syn_resets_window_or_challenge(const X& x) noexcept {
   return x.t().state != State::TimeWait && seq_in_window(x.s().seq, x.t().rcv_nxt, x.t().rcv_wnd);
 }
 
 // RFC 9293 §3.10.7.4 fourth check: a SYN in a synchronized state.
-constexpr void on_syn(Step& x) noexcept {
+template <class X>
+constexpr void on_syn(X& x) noexcept {
   switch (x.c.syn_acceptance) {
     case SynAcceptance::Challenge:  // RFC 5961 §4.2: challenge ACK, whatever the sequence
       if (x.oow_skipped(true)) return;
@@ -196,9 +206,10 @@ constexpr void on_syn(Step& x) noexcept {
 
 // Config::ts_recent_needs_valid_ack (Linux tcp_ack(): tcp_replace_ts_recent() comes after the
 // "too old" and "beyond SND.NXT" returns): TS.Recent only from an ACK in [SND.UNA, SND.NXT].
-constexpr bool ts_recent_allowed(const Step& x) noexcept {
+template <class X>
+constexpr bool ts_recent_allowed(const X& x) noexcept {
   if (!x.c.ts_recent_needs_valid_ack) return true;
-  const Segment& s = x.s();
+  const auto& s = x.s();
   return s.has(flag::ACK) && seq_le(x.t().snd_una, s.ack) && seq_le(s.ack, x.t().snd_nxt);
 }
 
@@ -207,19 +218,21 @@ constexpr bool ts_recent_allowed(const Step& x) noexcept {
 // The core keeps no largest window (nor scales windows), so it takes the bytes acknowledged,
 // SND.UNA - ISS less the SYN of a passive open (Linux's child socket starts at SND.UNA = ISS + 1
 // and never counts it): exact while less than a window of data has been acknowledged.
-constexpr bool ack_too_old(const Step& x) noexcept {
-  const Tcb& t = x.t();
-  const Seq ack = x.s().ack;
+template <class X>
+constexpr bool ack_too_old(const X& x) noexcept {
+  const auto& t = x.t();
+  const Word<X> ack = x.s().ack;
   if (!seq_lt(ack, t.snd_una)) return false;
-  const std::uint32_t sent = t.snd_una - t.iss;
-  const std::uint32_t acked = t.passive && sent > 0 ? sent - 1 : sent;
+  const Word<X> sent = t.snd_una - t.iss;
+  const Word<X> acked = t.passive && sent > 0 ? sent - 1 : sent;
   return seq_lt(ack, t.snd_una - acked);
 }
 
 // RFC 9293 §3.10.7.4 fifth check. Returns whether processing goes on to text and FIN.
-constexpr bool on_ack(Step& x) noexcept {
-  Tcb& t = x.t();
-  const Segment& s = x.s();
+template <class X>
+constexpr bool on_ack(X& x) noexcept {
+  auto& t = x.t();
+  const auto& s = x.s();
   if (!s.has(flag::ACK)) { x.verdict(Verdict::Dropped); return false; }  // "drop and return"
   if (t.state == State::SynReceived) {
     if (!ack_acceptable(s.ack, t.snd_una, t.snd_nxt)) {
@@ -273,9 +286,10 @@ constexpr bool on_ack(Step& x) noexcept {
 // read side shut by close() or shutdown(SHUT_RD) in FIN-WAIT-1/2, or by the peer's FIN in
 // CLOSE-WAIT, CLOSING and LAST-ACK (where only a segment from below RCV.NXT gets this far):
 // "end_seq != seq && after(end_seq - th->fin, rcv_nxt)", data or a FIN ending past RCV.NXT.
-constexpr bool data_past_rcv_nxt_resets(const Step& x) noexcept {
-  const Tcb& t = x.t();
-  const Segment& s = x.s();
+template <class X>
+constexpr bool data_past_rcv_nxt_resets(const X& x) noexcept {
+  const auto& t = x.t();
+  const auto& s = x.s();
   if (!x.c.rst_on_data_past_rcv_nxt || (s.len == 0 && !s.has(flag::FIN)) || !seq_gt(s.seq + s.len, t.rcv_nxt))
     return false;
   switch (t.state) {
@@ -289,9 +303,10 @@ constexpr bool data_past_rcv_nxt_resets(const Step& x) noexcept {
 }
 
 // RFC 9293 §3.10.7.4 seventh check. Returns false when the segment reset the connection.
-constexpr bool on_text(Step& x) noexcept {
-  Tcb& t = x.t();
-  const Segment& s = x.s();
+template <class X>
+constexpr bool on_text(X& x) noexcept {
+  auto& t = x.t();
+  const auto& s = x.s();
   if (data_past_rcv_nxt_resets(x)) {  // tcp_reset() (its error), then tcp_v4_do_rcv's RST reply
     x.reset_reply();
     x.verdict(Verdict::Reset);
@@ -311,7 +326,7 @@ constexpr bool on_text(Step& x) noexcept {
     x.ack_due = true;
     return true;
   }
-  std::uint32_t fresh_bytes = s.seq + s.len - t.rcv_nxt;
+  Word<X> fresh_bytes = s.seq + s.len - t.rcv_nxt;
   if (!x.c.past_window_accepted && fresh_bytes > t.rcv_wnd) fresh_bytes = t.rcv_wnd;
   if (x.c.past_window_accepted && t.rcv_wnd == 0) {  // tcp_data_queue(): zero window, "out_of_window"
     x.ack_due = true;
@@ -338,14 +353,16 @@ constexpr bool on_text(Step& x) noexcept {
 // Config::after_fin_ignored, Linux tcp_rcv_state_process() step 7: in CLOSE_WAIT, CLOSING and
 // LAST_ACK "if (!before(TCP_SKB_CB(skb)->seq, tp->rcv_nxt)) break;": after the peer's FIN, a
 // segment at or above RCV.NXT is not queued and schedules no ACK, a FIN in it included.
-constexpr bool after_fin_ignored(const Step& x) noexcept {
+template <class X>
+constexpr bool after_fin_ignored(const X& x) noexcept {
   return x.c.after_fin_ignored && x.t().fin_rcvd && seq_ge(x.s().seq, x.t().rcv_nxt);
 }
 
 // RFC 9293 §3.10.7.4 eighth check: the peer's FIN, when it is the next byte expected.
-constexpr void on_fin(Step& x) noexcept {
-  Tcb& t = x.t();
-  const Segment& s = x.s();
+template <class X>
+constexpr void on_fin(X& x) noexcept {
+  auto& t = x.t();
+  const auto& s = x.s();
   if (after_fin_ignored(x)) return;
   if (!s.has(flag::FIN) || s.seq + s.len != t.rcv_nxt) {
     if (s.has(flag::FIN)) x.ack_due = true;  // a FIN beyond a gap: ACK what we have
@@ -377,8 +394,9 @@ constexpr void on_fin(Step& x) noexcept {
 }
 
 // A retransmission of the peer's SYN while our SYN,ACK is unanswered: send SYN,ACK again.
-constexpr bool syn_retransmitted(Step& x) noexcept {
-  const Segment& s = x.s();
+template <class X>
+constexpr bool syn_retransmitted(X& x) noexcept {
+  const auto& s = x.s();
   if (x.t().state != State::SynReceived || !s.has(flag::SYN) || s.has(flag::ACK) ||
       s.has(flag::RST) || s.seq != x.t().irs)
     return false;
@@ -389,9 +407,10 @@ constexpr bool syn_retransmitted(Step& x) noexcept {
 
 // A segment without SYN that lies wholly below RCV.NXT (Config::trim_old_duplicates). In
 // SYN-RECEIVED one below IRS is not one: FreeBSD resets it ("LAND" check), the core ACKs it.
-constexpr bool old_duplicate(const Step& x) noexcept {
-  const Segment& s = x.s();
-  const Tcb& t = x.t();
+template <class X>
+constexpr bool old_duplicate(const X& x) noexcept {
+  const auto& s = x.s();
+  const auto& t = x.t();
   return !s.has(flag::SYN) && seq_lt(s.seq, t.rcv_nxt) && seq_le(s.seq + s.seg_len(), t.rcv_nxt) &&
          (t.state != State::SynReceived || seq_ge(s.seq, t.irs));
 }
@@ -399,15 +418,16 @@ constexpr bool old_duplicate(const Step& x) noexcept {
 // FreeBSD tcp_do_segment "todrop": the old duplicate's text and FIN are cut away (SEG.SEQ moves
 // past the text), "Send an ACK to resynchronize and drop any data. But keep on processing for
 // RST or ACK." Its TSval does not become TS.Recent.
-constexpr void trimmed_duplicate(Step& x) noexcept {
-  Input in = x.in;
+template <class X>
+constexpr void trimmed_duplicate(X& x) noexcept {
+  auto in = x.in;
   in.seg.seq = in.seg.seq + in.seg.len;
   in.seg.len = 0;
-  in.seg.flags = static_cast<std::uint8_t>(in.seg.flags & ~flag::FIN);
-  Step y{x.out, in, x.c};
+  in.seg.flags &= static_cast<std::uint8_t>(~flag::FIN);
+  X y{x.out, in, x.c};
   on_ack(y);
   // LAST-ACK ended by it: tcp_close(), "goto drop", nothing sent; or a RST or ACK already went.
-  if (x.t().state == State::Closed || x.out.actions.sent() != nullptr) return;
+  if (x.t().state == State::Closed || x.sent()) return;
   x.send_output_ack();  // TF_ACKNOW: tcp_output(), or tcp_twstart()'s ACK when CLOSING ended
   if (x.out.verdict == Verdict::Dropped) x.verdict(Verdict::DroppedAcked);  // no ACK bit: dropafterack
 }
@@ -416,11 +436,12 @@ constexpr void trimmed_duplicate(Step& x) noexcept {
 // the right edge, "allow the FIN to extend beyond the window", and a segment that starts no later
 // than the edge is taken while the receive queue is empty ("Only accept this packet if receive
 // queue is empty"). Within the window (and at its left edge) the RFC's test stands.
-constexpr bool synchronized_acceptable(const Step& x) noexcept {
+template <class X>
+constexpr bool synchronized_acceptable(const X& x) noexcept {
   if (!x.c.past_window_accepted) return acceptable(x);
-  const Segment& s = x.s();
-  const Tcb& t = x.t();
-  const Seq end = s.seq + s.seg_len(), edge = t.rcv_nxt + t.rcv_wnd;
+  const auto& s = x.s();
+  const auto& t = x.t();
+  const Word<X> end = s.seq + s.seg_len(), edge = t.rcv_nxt + t.rcv_wnd;
   if (s.seg_len() == 0 || seq_le(end, edge) || x.mutant(Mutant::NoWindowCheck)) return acceptable(x);
   if (seq_gt(s.seq, edge)) return false;
   // A passive SYN-RECEIVED is a request socket first: tcp_check_req()'s tcp_in_window() refuses a
@@ -432,7 +453,8 @@ constexpr bool synchronized_acceptable(const Step& x) noexcept {
 
 // RFC 9293 §3.10.7.4 first check failed: "send an acknowledgment" and drop, unless
 // Config::trim_old_duplicates trims an old duplicate and goes on with its ACK.
-constexpr void unacceptable(Step& x) noexcept {
+template <class X>
+constexpr void unacceptable(X& x) noexcept {
   if (x.c.trim_old_duplicates && old_duplicate(x)) { trimmed_duplicate(x); return; }
   if (x.oow_skipped(false)) return;  // Linux tcp_validate_incoming(): tcp_oow_rate_limited()
   x.send_output_ack();  // FreeBSD dropafterack: tcp_output()
@@ -440,8 +462,9 @@ constexpr void unacceptable(Step& x) noexcept {
 }
 
 // SYN-RECEIVED through LAST-ACK: the ordered checks of RFC 9293 §3.10.7.4.
-constexpr void seg_synchronized(Step& x) noexcept {
-  const Segment& s = x.s();
+template <class X>
+constexpr void seg_synchronized(X& x) noexcept {
+  const auto& s = x.s();
   if (synfin_dropped(x)) return;  // FreeBSD tcp_do_segment: V_drop_synfin, before anything else
   if (no_ack_dropped_first(x)) return;  // Linux: "!th->ack && !th->rst && !th->syn" -> discard
   if (syn_retransmitted(x)) return;
@@ -453,12 +476,12 @@ constexpr void seg_synchronized(Step& x) noexcept {
   // RFC 5961 §4.2 answers a SYN "irrespective of the sequence number"; RFC 793 only an
   // acceptable one, after the first check.
   if (s.has(flag::SYN) && x.c.syn_acceptance != SynAcceptance::Window) { on_syn(x); return; }
-  if (!synchronized_acceptable(x)) { unacceptable(x); return; }
-  if (ts_recent_allowed(x)) update_ts_recent(x);
+  if (!x.join([&] { return synchronized_acceptable(x); })) { unacceptable(x); return; }
+  x.join([&] { if (ts_recent_allowed(x)) update_ts_recent(x); });
   if (s.has(flag::SYN)) { on_syn(x); return; }
-  if (!on_ack(x)) return;
-  if (!on_text(x)) return;
-  on_fin(x);
+  if (!x.join([&] { return on_ack(x); })) return;
+  if (!x.join([&] { return on_text(x); })) return;
+  x.join([&] { on_fin(x); });
   if (x.ack_due) ack_now_or_later(x);
 }
 
@@ -468,7 +491,8 @@ constexpr void seg_synchronized(Step& x) noexcept {
 
 namespace tcpclose::detail {
 
-constexpr void on_segment(Step& x) noexcept {
+template <class X>
+constexpr void on_segment(X& x) noexcept {
   switch (x.t().state) {
     case State::Closed: seg_closed(x); return;
     case State::Listen: seg_listen(x); return;

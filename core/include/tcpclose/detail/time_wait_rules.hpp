@@ -8,11 +8,13 @@
 
 namespace tcpclose::detail {
 
-constexpr bool is_bare_syn(const Segment& s) noexcept {
+template <class S>
+constexpr bool is_bare_syn(const S& s) noexcept {
   return s.has(flag::SYN) && !s.has(flag::ACK) && !s.has(flag::RST);
 }
 
-constexpr void restart_time_wait(Step& x) noexcept {
+template <class X>
+constexpr void restart_time_wait(X& x) noexcept {
   if (x.mutant(Mutant::NoTimeWaitRestart)) return;
   x.arm(Timer::TimeWait, time_wait_length(x));
 }
@@ -20,9 +22,10 @@ constexpr void restart_time_wait(Step& x) noexcept {
 // Config::tw_ts_recent_update, Linux tcp_timewait_state_process(): "In window segment, it may be
 // only reset or bare ack": at RCV.NXT, without text, SYN or FIN, and not PAWS-rejected, its TSval
 // becomes tw_ts_recent.
-constexpr void tw_take_ts_recent(Step& x) noexcept {
-  const Segment& s = x.s();
-  Tcb& t = x.t();
+template <class X>
+constexpr void tw_take_ts_recent(X& x) noexcept {
+  const auto& s = x.s();
+  auto& t = x.t();
   if (x.c.tw_ts_recent_update && t.ts_ok && s.has_ts && s.seq == t.rcv_nxt && s.seg_len() == 0 &&
       !paws_rejects(s.ts_val, t.ts_recent))
     t.ts_recent = s.ts_val;
@@ -30,14 +33,16 @@ constexpr void tw_take_ts_recent(Step& x) noexcept {
 
 // Config::tw_paws_rst, Linux tcp_timewait_state_process(): paws_reject = tcp_paws_reject(&tmp_opt,
 // th->rst), so an older TSval rejects a RST too (RFC 7323 §5.2 exempts it elsewhere).
-constexpr bool tw_rst_paws_rejected(const Step& x) noexcept {
-  const Segment& s = x.s();
+template <class X>
+constexpr bool tw_rst_paws_rejected(const X& x) noexcept {
+  const auto& s = x.s();
   return x.c.tw_paws_rst && x.c.paws && x.t().ts_ok && s.has_ts && paws_rejects(s.ts_val, x.t().ts_recent);
 }
 
 // A RST in TIME-WAIT: RFC 1337 §3 ignores it; RFC 9293 closes on an acceptable one.
-constexpr void tw_rst(Step& x) noexcept {
-  const Segment& s = x.s();
+template <class X>
+constexpr void tw_rst(X& x) noexcept {
+  const auto& s = x.s();
   if (tw_rst_paws_rejected(x)) { x.verdict(Verdict::Dropped); return; }  // "silently drop"
   const bool killable = x.mutant(Mutant::RstKillsTimeWait) ||
                         (x.c.rst_in_time_wait == RstInTimeWait::Kill &&
@@ -56,9 +61,10 @@ constexpr void tw_rst(Step& x) noexcept {
 // RFC 6191 §2, the Timestamps policy: with timestamps on the old incarnation, a newer TSval,
 // or an equal one with a higher sequence number; without them, any SYN that enables
 // timestamps, or else a higher sequence number.
-constexpr bool rfc6191_allows(const Step& x, bool higher_seq) noexcept {
-  const Segment& s = x.s();
-  const Tcb& t = x.out.tcb;
+template <class X>
+constexpr bool rfc6191_allows(const X& x, bool higher_seq) noexcept {
+  const auto& s = x.s();
+  const auto& t = x.out.tcb;
   const bool new_ts = x.c.timestamps && s.has_ts;  // RFC 6191: "would be enabled" for the next one
   if (t.ts_ok) {
     if (!new_ts) return higher_seq;
@@ -68,9 +74,10 @@ constexpr bool rfc6191_allows(const Step& x, bool higher_seq) noexcept {
 }
 
 // May this SYN start a new incarnation? RFC 1122 §4.2.2.13, RFC 6191 §2, Linux.
-constexpr bool tw_reopen_allowed(const Step& x) noexcept {
-  const Segment& s = x.s();
-  const Tcb& t = x.out.tcb;
+template <class X>
+constexpr bool tw_reopen_allowed(const X& x) noexcept {
+  const auto& s = x.s();
+  const auto& t = x.out.tcb;
   if (!is_bare_syn(s)) return false;
   if (x.mutant(Mutant::SynReopensAny)) return true;
   const bool higher_seq = seq_gt(s.seq, t.rcv_nxt);
@@ -87,23 +94,26 @@ constexpr bool tw_reopen_allowed(const Step& x) noexcept {
 // The new incarnation's ISS: the caller's, raised to at least SND.NXT because RFC 1122
 // §4.2.2.13 (1) requires it to be "larger than the largest sequence number it used on the
 // previous connection incarnation"; or Linux's snd_nxt + 65535 + 2 (never 0).
-constexpr Seq reopen_iss(const Step& x) noexcept {
+template <class X>
+constexpr Word<X> reopen_iss(const X& x) noexcept {
   if (x.c.reopen_iss == ReopenIss::FromInput)
     return seq_ge(x.in.iss, x.t().snd_nxt) ? x.in.iss : x.t().snd_nxt;
-  const Seq isn = x.t().snd_nxt + 65535u + 2u;
-  return isn == 0 ? 1 : isn;
+  const Word<X> isn = x.t().snd_nxt + 65535u + 2u;
+  return isn == 0 ? Word<X>{1} : isn;
 }
 
 // Is this the peer's FIN again, the one we already ACKed (its SEG.SEQ+SEG.LEN = RCV.NXT)?
-constexpr bool is_retransmitted_fin(const Step& x) noexcept {
-  const Segment& s = x.s();
+template <class X>
+constexpr bool is_retransmitted_fin(const X& x) noexcept {
+  const auto& s = x.s();
   return s.has(flag::FIN) && !s.has(flag::SYN) && s.seq + s.seg_len() == x.t().rcv_nxt;
 }
 
 // Config::tw_ack_unless_duplicate: FreeBSD tcp_twcheck() answers every segment but an exact
 // duplicate ACK: "thflags != TH_ACK || tlen != 0 || th_seq != rcv_nxt || th_ack != snd_nxt".
-constexpr bool tw_answers(const Step& x) noexcept {
-  const Segment& s = x.s();
+template <class X>
+constexpr bool tw_answers(const X& x) noexcept {
+  const auto& s = x.s();
   if (s.len > 0) return true;
   return x.c.tw_ack_unless_duplicate &&
          (s.flags != flag::ACK || s.seq != x.t().rcv_nxt || s.ack != x.t().snd_nxt);
@@ -111,8 +121,9 @@ constexpr bool tw_answers(const Step& x) noexcept {
 
 // Everything but the timer restart policy: RST, RFC 6191, PAWS, the retransmitted FIN,
 // SYN, acceptability. Returns true when 2MSL was already restarted (the retransmitted FIN).
-constexpr bool tw_segment(Step& x) noexcept {
-  const Segment& s = x.s();
+template <class X>
+constexpr bool tw_segment(X& x) noexcept {
+  const auto& s = x.s();
   if (s.has(flag::RST)) { tw_rst(x); return false; }
   if (synfin_dropped(x)) return false;  // FreeBSD tcp_twcheck: "Honor the drop_synfin sysctl variable"
   // RFC 6191 §2 decides a bare SYN before PAWS: honour it, or "silently drop" it.
@@ -164,21 +175,24 @@ constexpr bool tw_segment(Step& x) noexcept {
 // Config::fin_wait2_timewait: is this FIN-WAIT-2 Linux's timewait socket? An orphan whose
 // timeout is not above TCP_TIMEWAIT_LEN: tcp_rcv_state_process() FIN_WAIT1 and __tcp_close() call
 // tcp_time_wait(sk, TCP_FIN_WAIT2, tmo) unless tmo = tcp_fin_time() > TCP_TIMEWAIT_LEN.
-constexpr bool fin_wait2_is_timewait(const Step& x) noexcept {
+template <class X>
+constexpr bool fin_wait2_is_timewait(const X& x) noexcept {
   return x.c.fin_wait2_timewait && x.t().state == State::FinWait2 && x.t().orphan &&
          x.c.fin_wait2_timeout <= x.c.time_wait;
 }
 
 // Linux tcp_in_window(seq, end_seq, RCV.NXT, RCV.NXT + RCV.WND): unlike RFC 9293's test, a
 // segment at RCV.NXT is in whatever its length, and an empty one at the right edge too.
-constexpr bool tw_in_window(const Step& x) noexcept {
+template <class X>
+constexpr bool tw_in_window(const X& x) noexcept {
   if (x.mutant(Mutant::NoWindowCheck)) return true;
-  const Seq seq = x.s().seq, end = seq + x.s().seg_len(), nxt = x.t().rcv_nxt, right = nxt + x.t().rcv_wnd;
+  const Word<X> seq = x.s().seq, end = seq + x.s().seg_len(), nxt = x.t().rcv_nxt, right = nxt + x.t().rcv_wnd;
   return seq == nxt || (seq_gt(end, nxt) && seq_lt(seq, right)) || (seq == right && seq == end);
 }
 
 // TCP_TW_RST: tcp_v4_send_reset() answers the segment, and the timewait socket is freed.
-constexpr void tw_reset(Step& x) noexcept {
+template <class X>
+constexpr void tw_reset(X& x) noexcept {
   x.reset_reply();
   x.verdict(Verdict::Reset);
   x.to_closed();
@@ -186,9 +200,10 @@ constexpr void tw_reset(Step& x) noexcept {
 
 // Config::fin_wait2_timewait: Linux tcp_timewait_state_process() with tw_substate TCP_FIN_WAIT2,
 // "Just repeat all the checks of tcp_rcv_state_process()", in its order. SEG.ACK is not looked at.
-constexpr void seg_fin_wait2_timewait(Step& x) noexcept {
-  const Segment& s = x.s();
-  Tcb& t = x.t();
+template <class X>
+constexpr void seg_fin_wait2_timewait(X& x) noexcept {
+  const auto& s = x.s();
+  auto& t = x.t();
   const bool paws = s.has(flag::RST) ? tw_rst_paws_rejected(x) : paws_rejected(x);  // tcp_paws_reject(.., th->rst)
   if (paws || !tw_in_window(x)) {  // "Out of window, send ACK": tcp_timewait_check_oow_rate_limit()
     if (!x.oow_skipped(false)) { x.send_ack(); x.verdict(Verdict::DroppedAcked); }
@@ -201,7 +216,7 @@ constexpr void seg_fin_wait2_timewait(Step& x) noexcept {
     return;
   }
   if (s.has(flag::SYN) && seq_ge(s.seq, t.rcv_nxt)) { tw_reset(x); return; }
-  const Seq end = s.seq + s.seg_len();
+  const Word<X> end = s.seq + s.seg_len();
   if (!s.has(flag::ACK) || !seq_gt(end, t.rcv_nxt) || s.seg_len() == 0) {  // "Dup ACK?"
     x.verdict(Verdict::Dropped);
     return;
@@ -219,7 +234,8 @@ constexpr void seg_fin_wait2_timewait(Step& x) noexcept {
   enter_time_wait(x);
 }
 
-constexpr void seg_time_wait(Step& x) noexcept {
+template <class X>
+constexpr void seg_time_wait(X& x) noexcept {
   const bool restarted = tw_segment(x);
   if (restarted || x.out.tcb.state != State::TimeWait || x.s().has(flag::RST)) return;
   switch (x.c.time_wait_restart) {
@@ -228,7 +244,7 @@ constexpr void seg_time_wait(Step& x) noexcept {
       if (x.s().has(flag::ACK)) restart_time_wait(x);
       return;
     case TimeWaitRestart::OnAnswer:
-      if (x.out.actions.sent() != nullptr) restart_time_wait(x);
+      if (x.sent()) restart_time_wait(x);
       return;
   }
 }
