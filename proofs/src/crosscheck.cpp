@@ -16,6 +16,7 @@ namespace tcpclose::proofs {
 // merging that BMC, k-induction and CHC rely on. The classes use the first, random cases the second.
 struct CrossCheck::Impl {
   Config step_cfg, enc_cfg;
+  Builder builder = Builder::Encoded;
   z3::context ctx;
   Vocabulary v{ctx};
   z3::solver solver{ctx};
@@ -26,9 +27,11 @@ struct CrossCheck::Impl {
   SymInput i = fresh_input(v, "i");
 };
 
-CrossCheck::CrossCheck(const Config& step_config, const Config& encoding_config) : impl_(std::make_unique<Impl>()) {
+CrossCheck::CrossCheck(const Config& step_config, const Config& encoding_config, Builder builder)
+    : impl_(std::make_unique<Impl>()) {
   impl_->step_cfg = step_config;
   impl_->enc_cfg = encoding_config;
+  impl_->builder = builder;
 }
 CrossCheck::~CrossCheck() = default;
 
@@ -38,7 +41,7 @@ CaseResult CrossCheck::check(const Tcb& t, const Input& in, bool symbolic) {
   const SymOutput expected = lift(m.v, o);
   CaseResult r;
   if (symbolic && !m.symbolic_ready) {
-    m.sym.add(transition(m.v, m.enc_cfg, m.s, m.i, m.out));
+    m.sym.add(transition(m.v, m.enc_cfg, m.s, m.i, m.out, m.builder));
     m.symbolic_ready = true;
   }
   z3::solver& solver = symbolic ? m.sym : m.solver;
@@ -47,7 +50,7 @@ CaseResult CrossCheck::check(const Tcb& t, const Input& in, bool symbolic) {
     solver.add(equal(m.s, lift(m.v, t)));
     solver.add(equal(m.i, lift(m.v, in)));
   } else {
-    solver.add(transition(m.v, m.enc_cfg, lift(m.v, t), lift(m.v, in), m.out));
+    solver.add(transition(m.v, m.enc_cfg, lift(m.v, t), lift(m.v, in), m.out, m.builder));
   }
   solver.push();
   solver.add(equal(m.out, expected));

@@ -246,6 +246,39 @@ Input decode(const Vocabulary& v, const z3::model& m, const SymInput& in) {
 
 // ----- the symbolic step --------------------------------------------------------------------
 
+// ite(k, a, b), field by field; a field that is one term on both sides stays that term.
+z3::expr merge(const z3::expr& k, const z3::expr& a, const z3::expr& b) {
+  if (z3::eq(a, b)) return a;
+  return z3::ite(k, a, b);
+}
+SymSegment merge(const z3::expr& k, const SymSegment& a, const SymSegment& b) {
+  return SymSegment{merge(k, a.seq, b.seq), merge(k, a.ack, b.ack), merge(k, a.len, b.len), merge(k, a.wnd, b.wnd),
+                    merge(k, a.ts_val, b.ts_val), merge(k, a.ts_ecr, b.ts_ecr), merge(k, a.flags, b.flags),
+                    merge(k, a.has_ts, b.has_ts), merge(k, a.sack_perm, b.sack_perm)};
+}
+SymTcb merge(const z3::expr& k, const SymTcb& a, const SymTcb& b) {
+  return SymTcb{merge(k, a.state, b.state), merge(k, a.so_error, b.so_error), merge(k, a.retries, b.retries),
+                merge(k, a.fin_sent, b.fin_sent), merge(k, a.fin_acked, b.fin_acked),
+                merge(k, a.fin_rcvd, b.fin_rcvd), merge(k, a.ts_ok, b.ts_ok), merge(k, a.orphan, b.orphan),
+                merge(k, a.rd_shut, b.rd_shut), merge(k, a.wr_shut, b.wr_shut), merge(k, a.passive, b.passive),
+                merge(k, a.was_synced, b.was_synced), merge(k, a.iss, b.iss), merge(k, a.irs, b.irs),
+                merge(k, a.snd_una, b.snd_una), merge(k, a.snd_nxt, b.snd_nxt), merge(k, a.snd_wnd, b.snd_wnd),
+                merge(k, a.rcv_nxt, b.rcv_nxt), merge(k, a.rcv_wnd, b.rcv_wnd), merge(k, a.fin_seq, b.fin_seq),
+                merge(k, a.ts_recent, b.ts_recent), merge(k, a.last_ack_sent, b.last_ack_sent),
+                merge(k, a.rcv_unread, b.rcv_unread),
+                {merge(k, a.deadline[0], b.deadline[0]), merge(k, a.deadline[1], b.deadline[1]),
+                 merge(k, a.deadline[2], b.deadline[2]), merge(k, a.deadline[3], b.deadline[3])},
+                merge(k, a.rtt_timing, b.rtt_timing), merge(k, a.rtt_time, b.rtt_time), merge(k, a.srtt, b.srtt),
+                merge(k, a.rttvar, b.rttvar), merge(k, a.sack_ok, b.sack_ok), merge(k, a.tlp_sent, b.tlp_sent),
+                merge(k, a.oow_ack_at, b.oow_ack_at), merge(k, a.data_rcvd, b.data_rcvd)};
+}
+SymOutput merge(const z3::expr& k, const SymOutput& a, const SymOutput& b) {
+  return SymOutput{merge(k, a.tcb, b.tcb), merge(k, a.has_seg, b.has_seg), merge(k, a.seg, b.seg),
+                   merge(k, a.verdict, b.verdict), merge(k, a.effects, b.effects), merge(k, a.result, b.result),
+                   merge(k, a.result_n, b.result_n), merge(k, a.readable, b.readable), merge(k, a.eof, b.eof),
+                   merge(k, a.error, b.error), merge(k, a.connected, b.connected)};
+}
+
 namespace {
 
 // The step under construction, as step.hpp's detail::Step: output, input, knobs, and the two
@@ -276,38 +309,10 @@ struct X {
   z3::expr armed(Timer tm) const { return o.tcb.deadline[static_cast<std::size_t>(tm)] != v->bv32(kNever); }
 };
 
-z3::expr merge(const z3::expr& k, const z3::expr& a, const z3::expr& b) {
-  if (z3::eq(a, b)) return a;
-  return z3::ite(k, a, b);
-}
-SymSegment merge(const z3::expr& k, const SymSegment& a, const SymSegment& b) {
-  return SymSegment{merge(k, a.seq, b.seq), merge(k, a.ack, b.ack), merge(k, a.len, b.len), merge(k, a.wnd, b.wnd),
-                    merge(k, a.ts_val, b.ts_val), merge(k, a.ts_ecr, b.ts_ecr), merge(k, a.flags, b.flags),
-                    merge(k, a.has_ts, b.has_ts), merge(k, a.sack_perm, b.sack_perm)};
-}
-SymTcb merge(const z3::expr& k, const SymTcb& a, const SymTcb& b) {
-  return SymTcb{merge(k, a.state, b.state), merge(k, a.so_error, b.so_error), merge(k, a.retries, b.retries),
-                merge(k, a.fin_sent, b.fin_sent), merge(k, a.fin_acked, b.fin_acked),
-                merge(k, a.fin_rcvd, b.fin_rcvd), merge(k, a.ts_ok, b.ts_ok), merge(k, a.orphan, b.orphan),
-                merge(k, a.rd_shut, b.rd_shut), merge(k, a.wr_shut, b.wr_shut), merge(k, a.passive, b.passive),
-                merge(k, a.was_synced, b.was_synced), merge(k, a.iss, b.iss), merge(k, a.irs, b.irs),
-                merge(k, a.snd_una, b.snd_una), merge(k, a.snd_nxt, b.snd_nxt), merge(k, a.snd_wnd, b.snd_wnd),
-                merge(k, a.rcv_nxt, b.rcv_nxt), merge(k, a.rcv_wnd, b.rcv_wnd), merge(k, a.fin_seq, b.fin_seq),
-                merge(k, a.ts_recent, b.ts_recent), merge(k, a.last_ack_sent, b.last_ack_sent),
-                merge(k, a.rcv_unread, b.rcv_unread),
-                {merge(k, a.deadline[0], b.deadline[0]), merge(k, a.deadline[1], b.deadline[1]),
-                 merge(k, a.deadline[2], b.deadline[2]), merge(k, a.deadline[3], b.deadline[3])},
-                merge(k, a.rtt_timing, b.rtt_timing), merge(k, a.rtt_time, b.rtt_time), merge(k, a.srtt, b.srtt),
-                merge(k, a.rttvar, b.rttvar), merge(k, a.sack_ok, b.sack_ok), merge(k, a.tlp_sent, b.tlp_sent),
-                merge(k, a.oow_ack_at, b.oow_ack_at), merge(k, a.data_rcvd, b.data_rcvd)};
-}
+using proofs::merge;  // the public ones, beside this one for the builder
 X merge(const z3::expr& k, const X& a, const X& b) {
   X r = a;
-  r.o = SymOutput{merge(k, a.o.tcb, b.o.tcb), merge(k, a.o.has_seg, b.o.has_seg), merge(k, a.o.seg, b.o.seg),
-                  merge(k, a.o.verdict, b.o.verdict), merge(k, a.o.effects, b.o.effects),
-                  merge(k, a.o.result, b.o.result), merge(k, a.o.result_n, b.o.result_n),
-                  merge(k, a.o.readable, b.o.readable), merge(k, a.o.eof, b.o.eof), merge(k, a.o.error, b.o.error),
-                  merge(k, a.o.connected, b.o.connected)};
+  r.o = merge(k, a.o, b.o);
   r.ack_due = merge(k, a.ack_due, b.ack_due);
   r.cont = merge(k, a.cont, b.cont);
   r.restarted = merge(k, a.restarted, b.restarted);

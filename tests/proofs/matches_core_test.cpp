@@ -27,9 +27,9 @@ const std::vector<std::uint32_t> kOffsets = {0, 0x7FFFFFFFu - 1500u, 0xFFFFFFFFu
 constexpr std::uint32_t kRandomShare = 1;
 #endif
 
-void expect_matches(const Config& c, const char* what, std::uint32_t random) {
+void expect_matches(const Config& c, const char* what, std::uint32_t random, Builder b = Builder::Encoded) {
   random /= kRandomShare;
-  CrossCheck cc(c, c);
+  CrossCheck cc(c, c, b);
   const Tally t = cc.run_all(kOffsets, random, 0x7C9C1053u);
   std::printf("matches_core: %s: %llu cases, %llu mismatches\n", what, static_cast<unsigned long long>(t.cases),
               static_cast<unsigned long long>(t.mismatches));
@@ -44,6 +44,16 @@ TEST_P(MatchesCore, TheRelationAdmitsExactlyStepsOutputForEveryCase) {
   expect_matches(profile_config(GetParam()), name(GetParam()), 300);
 }
 INSTANTIATE_TEST_SUITE_P(EveryProfile, MatchesCore, ::testing::ValuesIn(kAllProfiles),
+                         [](const auto& info) { return std::string(name(info.param)); });
+
+// The relation derived from core/'s own rules (derive.cpp), held to the same standard: it has no
+// rule of its own, so this tests the derivation (the value domain, the branches, the joins).
+class MatchesCoreDerived : public ::testing::TestWithParam<Profile> {};
+
+TEST_P(MatchesCoreDerived, TheDerivedRelationAdmitsExactlyStepsOutputForEveryCase) {
+  expect_matches(profile_config(GetParam()), name(GetParam()), 300, Builder::Derived);
+}
+INSTANTIATE_TEST_SUITE_P(EveryProfile, MatchesCoreDerived, ::testing::ValuesIn(kAllProfiles),
                          [](const auto& info) { return std::string(name(info.param)); });
 
 // Knobs that no profile sets but the replay's FreeBSD sysctls do (tools/replay/sysctl.cpp):
@@ -395,6 +405,13 @@ TEST_P(MatchesCoreMutant, TheRelationFollowsEachMutantToo) {
   expect_matches(c, name(GetParam()), 200);
 }
 
+// The derived relation follows each mutant with no copy of it: the mutant is in step()'s code.
+TEST_P(MatchesCoreMutant, TheDerivedRelationFollowsEachMutantToo) {
+  Config c = profile_config(Profile::Reference);
+  c.mutant = GetParam();
+  expect_matches(c, name(GetParam()), 50, Builder::Derived);
+}
+
 // The negative control: step() runs the mutant, the encoding does not know. Every mutant
 // changes some output, so the cross-check must report mismatches.
 TEST_P(MatchesCoreMutant, AChangeToStepAloneIsCaught) {
@@ -403,11 +420,14 @@ TEST_P(MatchesCoreMutant, AChangeToStepAloneIsCaught) {
   // anyway, so syn-reopens-any would change nothing there.
   Config mutated = profile_config(Profile::Rfc9293);
   mutated.mutant = GetParam();
-  CrossCheck cc(mutated, profile_config(Profile::Rfc9293));
-  const Tally t = cc.run_all({0}, 0, 1);
-  std::printf("matches_core: step() with mutant %s, encoding without: %llu of %llu cases differ\n",
-              name(GetParam()), static_cast<unsigned long long>(t.mismatches), static_cast<unsigned long long>(t.cases));
-  EXPECT_GT(t.mismatches, 0u);
+  for (Builder b : {Builder::Encoded, Builder::Derived}) {
+    CrossCheck cc(mutated, profile_config(Profile::Rfc9293), b);
+    const Tally t = cc.run_all({0}, 0, 1);
+    std::printf("matches_core: step() with mutant %s, %s relation without: %llu of %llu cases differ\n",
+                name(GetParam()), b == Builder::Derived ? "derived" : "encoded",
+                static_cast<unsigned long long>(t.mismatches), static_cast<unsigned long long>(t.cases));
+    EXPECT_GT(t.mismatches, 0u);
+  }
 }
 
 std::vector<Mutant> mutants() {

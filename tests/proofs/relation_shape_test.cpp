@@ -94,13 +94,14 @@ struct Shape {
   std::string first;
 };
 
-Shape shape(const Config& c, RelationFn rel, const std::vector<State>& states = {kAllStates.begin(), kAllStates.end()}) {
+Shape shape(const Config& c, RelationFn rel, const std::vector<State>& states = {kAllStates.begin(), kAllStates.end()},
+            Builder b = Builder::Encoded) {
   z3::context ctx;
   const Vocabulary v(ctx);
   const SymTcb s = fresh_tcb(v, "s");
   const SymInput i = fresh_input(v, "i");
   const SymOutput o1 = fresh_output(v, "o1"), o2 = fresh_output(v, "o2");
-  const SymOutput f = encode_step(v, c, s, i);
+  const SymOutput f = b == Builder::Derived ? derive_step(v, c, s, i) : encode_step(v, c, s, i);
   Shape r;
   // Deterministic and total for every (s, i) at once, as far as the terms go: T reads nothing
   // but s, i and o (no free choice), and admits f(s, i), the output the encoding computes.
@@ -145,6 +146,21 @@ TEST_P(Relation, IsTotalAndDeterministicOnEveryInputClass) {
   EXPECT_EQ(r.not_deterministic, 0u) << r.first;
 }
 INSTANTIATE_TEST_SUITE_P(EveryProfile, Relation, ::testing::ValuesIn(kAllProfiles),
+                         [](const auto& info) { return std::string(name(info.param)); });
+
+// The derived relation (derive.cpp): T = (o == f(s, i)) for the derived f.
+z3::expr derived(const Vocabulary& v, const Config& c, const SymTcb& s, const SymInput& i, const SymOutput& o) {
+  return transition(v, c, s, i, o, Builder::Derived);
+}
+class DerivedRelation : public ::testing::TestWithParam<Profile> {};
+TEST_P(DerivedRelation, IsTotalAndDeterministicOnEveryInputClass) {
+  const Shape r = shape(profile_config(GetParam()), derived, {kAllStates.begin(), kAllStates.end()}, Builder::Derived);
+  EXPECT_TRUE(r.extra.empty()) << "T reads " << *r.extra.begin() << ", which is neither s, i nor o";
+  EXPECT_EQ(r.inhabited, kStateCount * classes::kClassCount);
+  EXPECT_EQ(r.not_total, 0u);
+  EXPECT_EQ(r.not_deterministic, 0u) << r.first;
+}
+INSTANTIATE_TEST_SUITE_P(EveryProfile, DerivedRelation, ::testing::ValuesIn(kAllProfiles),
                          [](const auto& info) { return std::string(name(info.param)); });
 
 TEST(RelationNegativeControl, AFreeChoiceAndAGapAreCaught) {

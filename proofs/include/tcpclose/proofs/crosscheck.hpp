@@ -10,6 +10,8 @@
 
 #include <tcpclose/core.hpp>
 
+#include "tcpclose/proofs/encoding.hpp"
+
 namespace tcpclose::proofs {
 
 struct CaseResult {
@@ -26,8 +28,8 @@ struct Tally {
 
 class CrossCheck {
  public:
-  // step() runs under step_config, the encoding is built for encoding_config.
-  CrossCheck(const Config& step_config, const Config& encoding_config);
+  // step() runs under step_config, the relation is built for encoding_config by `builder`.
+  CrossCheck(const Config& step_config, const Config& encoding_config, Builder builder = Builder::Encoded);
   ~CrossCheck();
   CrossCheck(const CrossCheck&) = delete;
   CrossCheck& operator=(const CrossCheck&) = delete;

@@ -83,6 +83,12 @@ SymSegment lift(const Vocabulary& v, const Segment& s);
 // The projection of a concrete Output, as the encoding states it.
 SymOutput lift(const Vocabulary& v, const Output& o);
 
+// ite(k, a, b), field by field; a field that is one term on both sides stays that term.
+z3::expr merge(const z3::expr& k, const z3::expr& a, const z3::expr& b);
+SymSegment merge(const z3::expr& k, const SymSegment& a, const SymSegment& b);
+SymTcb merge(const z3::expr& k, const SymTcb& a, const SymTcb& b);
+SymOutput merge(const z3::expr& k, const SymOutput& a, const SymOutput& b);
+
 z3::expr equal(const SymTcb& a, const SymTcb& b);
 z3::expr equal(const SymSegment& a, const SymSegment& b);
 z3::expr equal(const SymInput& a, const SymInput& b);
@@ -94,10 +100,19 @@ z3::expr equal(const SymOutput& a, const SymOutput& b);
 // Config::delayed_ack is off, so that its relation keeps the terms it had before the timer existed.
 SymOutput encode_step(const Vocabulary& v, const Config& c, const SymTcb& tcb, const SymInput& in,
                       bool delack_timeouts = true);
+// The same output derived from core/'s own rules (derive.cpp): step()'s code run on Z3 terms,
+// every path explored and joined under its condition.
+// Throws std::runtime_error past max_runs paths; *runs (if given) counts them.
+SymOutput derive_step(const Vocabulary& v, const Config& c, const SymTcb& tcb, const SymInput& in,
+                      bool delack_timeouts = true, std::size_t* runs = nullptr, std::size_t max_runs = 1000000);
+// Which builder a relation comes from: the transcription (what the proofs use today) or the
+// derivation from core/'s rules, which is to replace it (issue 18; docs/proofs.md).
+enum class Builder : std::uint8_t { Encoded, Derived };
+
 // T(s, i, s', out) as one formula.
 inline z3::expr transition(const Vocabulary& v, const Config& c, const SymTcb& s, const SymInput& i,
-                           const SymOutput& out) {
-  return equal(encode_step(v, c, s, i), out);
+                           const SymOutput& out, Builder b = Builder::Encoded) {
+  return equal(b == Builder::Derived ? derive_step(v, c, s, i) : encode_step(v, c, s, i), out);
 }
 
 // Reading a model back (for witnesses that are replayed through step()).

@@ -1,0 +1,196 @@
+// The relation derived from core/'s own rules: step()'s code (detail::on_input) runs on Z3 terms
+// (domain.hpp), once per path through it. Each branch on a term is explored both ways, and the
+// runs' outputs are joined into one term under the conditions that chose them.
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "domain.hpp"
+#include "tcpclose/proofs/encoding.hpp"
+
+namespace tcpclose::proofs {
+namespace sym {
+
+std::optional<std::size_t> Paths::known(Decisions Paths::*map, unsigned id) const {
+  for (const Paths* p = this; p != nullptr; p = p->parent_) {
+    const auto it = (p->*map).find(id);
+    if (it != (p->*map).end()) return it->second;
+  }
+  return std::nullopt;
+}
+
+z3::expr Paths::simplified(const z3::expr& e) {
+  if (parent_ != nullptr) return parent_->simplified(e);
+  const auto it = simple_.find(e.id());
+  if (it != simple_.end()) return it->second.second;
+  z3::expr s = e.simplify();
+  simple_.emplace(e.id(), std::make_pair(e, s));
+  return s;
+}
+
+std::size_t Paths::branch(const std::vector<z3::expr>& conds) {
+  Node* n = at_;
+  if (n->kids.empty()) {
+    n->conds = conds;
+    n->kids.resize(conds.size() + 1);
+  }
+  std::size_t i = 0;
+  if (depth_ < path_.size()) {
+    i = path_[depth_];
+  } else {
+    path_.push_back(0);
+    arity_.push_back(conds.size() + 1);
+  }
+  ++depth_;
+  joins_here_ = 0;
+  if (!n->kids[i]) n->kids[i] = std::make_unique<Node>();
+  at_ = n->kids[i].get();
+  return i;
+}
+
+// A condition already decided on this run is not a new branch: the same term, the same side.
+bool Paths::decide(const z3::expr& cond) {
+  if (cond.is_true()) return true;
+  if (cond.is_false()) return false;
+  const z3::expr s = simplified(cond);
+  if (s.is_true()) return true;
+  if (s.is_false()) return false;
+  if (const auto k = known(&Paths::decided_, s.id())) return *k == 0;
+  const std::size_t i = branch({s});
+  decided_.emplace(s.id(), i);
+  held_.push_back(s);
+  return i == 0;
+}
+
+std::size_t Paths::choose(const z3::expr& term, const std::vector<z3::expr>& conds) {
+  if (const auto k = known(&Paths::chosen_, term.id())) return *k;
+  const std::size_t i = branch(conds);
+  chosen_.emplace(term.id(), i);
+  held_.push_back(term);
+  return i;
+}
+
+// Depth first: the next run replays the last one's choices up to its deepest decision that has
+// an alternative left, and takes that alternative.
+bool Paths::next_run() {
+  if (started_) {
+    while (!path_.empty() && path_.back() + 1 == arity_.back()) {
+      path_.pop_back();
+      arity_.pop_back();
+    }
+    if (path_.empty()) return false;
+    ++path_.back();
+  }
+  started_ = true;
+  at_ = &root_;
+  depth_ = 0;
+  joins_here_ = 0;
+  decided_.clear();
+  chosen_.clear();
+  held_.clear();
+  ++runs_;
+  return true;
+}
+
+void Actions::push(const Action& a) {
+  switch (a.kind) {
+    case ActionKind::Readable: readable = a.n; return;
+    case ActionKind::Eof: eof = true; return;
+    case ActionKind::Error: error = Code<Err>(a.err); return;
+    case ActionKind::Connected: connected = true; return;
+    case ActionKind::Send: case ActionKind::ArmTimer: case ActionKind::CancelTimer: return;
+  }
+}
+
+namespace {
+
+Tcb from(const SymTcb& t) {
+  Tcb r;
+  r.state = Choice<State>(t.state);
+  r.so_error = Code<Err>(t.so_error);
+  r.retries = U8(t.retries);
+  r.fin_sent = Bool(t.fin_sent); r.fin_acked = Bool(t.fin_acked); r.fin_rcvd = Bool(t.fin_rcvd);
+  r.ts_ok = Bool(t.ts_ok); r.orphan = Bool(t.orphan); r.rd_shut = Bool(t.rd_shut); r.wr_shut = Bool(t.wr_shut);
+  r.passive = Bool(t.passive); r.was_synced = Bool(t.was_synced);
+  r.iss = U32(t.iss); r.irs = U32(t.irs); r.snd_una = U32(t.snd_una); r.snd_nxt = U32(t.snd_nxt);
+  r.snd_wnd = U32(t.snd_wnd); r.rcv_nxt = U32(t.rcv_nxt); r.rcv_wnd = U32(t.rcv_wnd); r.fin_seq = U32(t.fin_seq);
+  r.ts_recent = U32(t.ts_recent); r.last_ack_sent = U32(t.last_ack_sent); r.rcv_unread = U32(t.rcv_unread);
+  for (std::size_t i = 0; i < kTimerCount; ++i) r.deadline[i] = U32(t.deadline[i]);
+  r.rtt_timing = Bool(t.rtt_timing); r.rtt_time = U32(t.rtt_time); r.srtt = U16(t.srtt); r.rttvar = U16(t.rttvar);
+  r.sack_ok = Bool(t.sack_ok); r.tlp_sent = Bool(t.tlp_sent); r.oow_ack_at = U32(t.oow_ack_at);
+  r.data_rcvd = Bool(t.data_rcvd);
+  return r;
+}
+
+Segment from(const SymSegment& s) {
+  return Segment{U32(s.seq), U32(s.ack), U32(s.len), U32(s.wnd), U32(s.ts_val), U32(s.ts_ecr), U8(s.flags),
+                 Bool(s.has_ts), Bool(s.sack_perm), 0};
+}
+
+Input from(const SymInput& in) {
+  Input r;
+  r.kind = Choice<InputKind>(in.kind);
+  r.timer = Choice<Timer>(in.timer);
+  r.how = Choice<Shut>(in.how);
+  r.now = U32(in.now); r.n = U32(in.n); r.iss = U32(in.iss);
+  r.seg = from(in.seg);
+  return r;
+}
+
+SymTcb project(const Tcb& t) {
+  return SymTcb{t.state.term(), t.so_error.e, t.retries.e, t.fin_sent.e, t.fin_acked.e, t.fin_rcvd.e, t.ts_ok.e,
+                t.orphan.e, t.rd_shut.e, t.wr_shut.e, t.passive.e, t.was_synced.e, t.iss.e, t.irs.e, t.snd_una.e,
+                t.snd_nxt.e, t.snd_wnd.e, t.rcv_nxt.e, t.rcv_wnd.e, t.fin_seq.e, t.ts_recent.e, t.last_ack_sent.e,
+                t.rcv_unread.e, {t.deadline[0].e, t.deadline[1].e, t.deadline[2].e, t.deadline[3].e},
+                t.rtt_timing.e, t.rtt_time.e, t.srtt.e, t.rttvar.e, t.sack_ok.e, t.tlp_sent.e, t.oow_ack_at.e,
+                t.data_rcvd.e};
+}
+
+SymSegment project(const Segment& s) {
+  return SymSegment{s.seq.e, s.ack.e, s.len.e, s.wnd.e, s.ts_val.e, s.ts_ecr.e, s.flags.e, s.has_ts.e, s.sack_perm.e};
+}
+
+// As lift(Output) reads a concrete one: no segment reads as all zero.
+SymOutput project(const Output& o) {
+  return SymOutput{project(o.tcb), o.actions.has_seg.e, project(o.actions.seg), o.verdict.e, o.effects.e,
+                   o.result.e, o.result_n.e, o.actions.readable.e, o.actions.eof.e, o.actions.error.e,
+                   o.actions.connected.e};
+}
+
+// Sets the thread's context for one derivation and puts the previous one back.
+class Scope {
+ public:
+  explicit Scope(Context* c) : saved_(g_context) { g_context = c; }
+  ~Scope() { g_context = saved_; }
+  Scope(const Scope&) = delete;
+  Scope& operator=(const Scope&) = delete;
+
+ private:
+  Context* saved_;
+};
+
+}  // namespace
+}  // namespace sym
+
+SymOutput derive_step(const Vocabulary& v, const Config& c, const SymTcb& tcb, const SymInput& in,
+                      bool delack_timeouts, std::size_t* runs, std::size_t max_runs) {
+  sym::Paths paths;
+  sym::Context context{&v, &paths, delack_timeouts};
+  const sym::Scope scope(&context);
+  const sym::Tcb start = sym::from(tcb);
+  const sym::Input input = sym::from(in);
+  std::unordered_map<const sym::Paths::Node*, SymOutput> leaves;
+  while (paths.next_run()) {
+    sym::Output out;
+    out.tcb = start;
+    detail::BasicStep<sym::Domain> x{out, input, c};
+    detail::on_input(x);
+    leaves.emplace(paths.current(), sym::project(out));
+    if (paths.runs() > max_runs)
+      throw std::runtime_error("derive_step: more than " + std::to_string(max_runs) + " paths through step()");
+  }
+  if (runs) *runs = paths.runs();
+  return sym::joined(paths.root(), leaves);
+}
+
+}  // namespace tcpclose::proofs
