@@ -53,37 +53,14 @@ constexpr std::uint32_t kClockEnd = 0x7FFFFFFF;  // the clock runs for < 2^31 ti
 // A's program, per incarnation: connect, send, close (docs/proofs.md "The composed system").
 enum class AOp : std::uint8_t { Connect, Send, Close };
 
-z3::expr mux(const z3::expr& k, const z3::expr& a, const z3::expr& b) {
-  if (z3::eq(a, b)) return a;
-  return z3::ite(k, a, b);
+using proofs::merge;  // encoding.hpp's, for terms, segments and TCBs; these two for the system's own
+SymSlot merge(const z3::expr& k, const SymSlot& a, const SymSlot& b) {
+  return SymSlot{merge(k, a.valid, b.valid), merge(k, a.to_b, b.to_b), merge(k, a.sent, b.sent), merge(k, a.inc, b.inc),
+                 merge(k, a.seg, b.seg), merge(k, a.late, b.late)};
 }
-SymSegment mux(const z3::expr& k, const SymSegment& a, const SymSegment& b) {
-  return SymSegment{mux(k, a.seq, b.seq), mux(k, a.ack, b.ack), mux(k, a.len, b.len), mux(k, a.wnd, b.wnd),
-                    mux(k, a.ts_val, b.ts_val), mux(k, a.ts_ecr, b.ts_ecr), mux(k, a.flags, b.flags),
-                    mux(k, a.has_ts, b.has_ts), mux(k, a.sack_perm, b.sack_perm)};
-}
-SymTcb mux(const z3::expr& k, const SymTcb& a, const SymTcb& b) {
-  return SymTcb{mux(k, a.state, b.state), mux(k, a.so_error, b.so_error), mux(k, a.retries, b.retries),
-                mux(k, a.fin_sent, b.fin_sent), mux(k, a.fin_acked, b.fin_acked), mux(k, a.fin_rcvd, b.fin_rcvd),
-                mux(k, a.ts_ok, b.ts_ok), mux(k, a.orphan, b.orphan), mux(k, a.rd_shut, b.rd_shut),
-                mux(k, a.wr_shut, b.wr_shut), mux(k, a.passive, b.passive), mux(k, a.was_synced, b.was_synced),
-                mux(k, a.iss, b.iss), mux(k, a.irs, b.irs), mux(k, a.snd_una, b.snd_una),
-                mux(k, a.snd_nxt, b.snd_nxt), mux(k, a.snd_wnd, b.snd_wnd), mux(k, a.rcv_nxt, b.rcv_nxt),
-                mux(k, a.rcv_wnd, b.rcv_wnd), mux(k, a.fin_seq, b.fin_seq), mux(k, a.ts_recent, b.ts_recent),
-                mux(k, a.last_ack_sent, b.last_ack_sent), mux(k, a.rcv_unread, b.rcv_unread),
-                {mux(k, a.deadline[0], b.deadline[0]), mux(k, a.deadline[1], b.deadline[1]),
-                 mux(k, a.deadline[2], b.deadline[2]), mux(k, a.deadline[3], b.deadline[3])},
-                mux(k, a.rtt_timing, b.rtt_timing), mux(k, a.rtt_time, b.rtt_time), mux(k, a.srtt, b.srtt),
-                mux(k, a.rttvar, b.rttvar), mux(k, a.sack_ok, b.sack_ok), mux(k, a.tlp_sent, b.tlp_sent),
-                mux(k, a.oow_ack_at, b.oow_ack_at), mux(k, a.data_rcvd, b.data_rcvd)};
-}
-SymSlot mux(const z3::expr& k, const SymSlot& a, const SymSlot& b) {
-  return SymSlot{mux(k, a.valid, b.valid), mux(k, a.to_b, b.to_b), mux(k, a.sent, b.sent), mux(k, a.inc, b.inc),
-                 mux(k, a.seg, b.seg), mux(k, a.late, b.late)};
-}
-SymHost mux(const z3::expr& k, const SymHost& a, const SymHost& b) {
-  return SymHost{mux(k, a.tcb, b.tcb), mux(k, a.inc, b.inc), mux(k, a.pc, b.pc), mux(k, a.tw_start, b.tw_start),
-                 mux(k, a.last_iss, b.last_iss), mux(k, a.has_iss, b.has_iss), mux(k, a.n_iss, b.n_iss)};
+SymHost merge(const z3::expr& k, const SymHost& a, const SymHost& b) {
+  return SymHost{merge(k, a.tcb, b.tcb), merge(k, a.inc, b.inc), merge(k, a.pc, b.pc), merge(k, a.tw_start, b.tw_start),
+                 merge(k, a.last_iss, b.last_iss), merge(k, a.has_iss, b.has_iss), merge(k, a.n_iss, b.n_iss)};
 }
 z3::expr eq(const SymSlot& a, const SymSlot& b) {
   return a.valid == b.valid && a.to_b == b.to_b && a.sent == b.sent && a.inc == b.inc && equal(a.seg, b.seg) &&
@@ -430,11 +407,11 @@ System::SymMove System::trans_move(const SysState& s, const SysChoice& c) const 
       for (const z3::expr& d : h.tcb.deadline)
         if (!z3::eq(d, b32(kNever))) clock_ok = clock_ok && (d == b32(kNever) || z3::ule(now, d));
   const z3::expr hb = c.host_b;
-  const SymHost H = mux(hb, s.h[1], s.h[0]);  // the host that moves
+  const SymHost H = merge(hb, s.h[1], s.h[0]);  // the host that moves
 
   // 1. The delivered segment: a valid slot, towards the host, not older than MSL.
   SymSlot P = s.net.empty() ? SymSlot{f, f, b32(0), b8(0), lift(v, Segment{}), f} : s.net[0];
-  for (unsigned j = 1; j < s.net.size(); ++j) P = mux(c.slot == b8(j), s.net[j], P);
+  for (unsigned j = 1; j < s.net.size(); ++j) P = merge(c.slot == b8(j), s.net[j], P);
   // 1b. The budget world: a segment lives kNormalDelay ticks, or MSL when flagged delayed
   // (model/successors.hpp, detail::Successors::tick; lifetime()); one that outlives it dies when
   // the time of this move passes, and its death is a loss.
@@ -510,18 +487,18 @@ System::SymStep System::trans_step(const SysState& s, const SysChoice& c, const 
   const z3::expr nbytes = z3::ite(hb, b32(kRecvAll), b32(o_.data));
   const SymSegment none = lift(v, Segment{});
   const SymInput ci{kind, c.timer, b8(static_cast<std::uint32_t>(Shut::RdWr)), now, nbytes, m.iss,
-                    mux(is_del, P.seg, none)};
+                    merge(is_del, P.seg, none)};
   const SymTcb& tb = s.h[1].tcb;
   const z3::expr spawn = is_del && hb && !live(v, tb) && has(v, P.seg, flag::SYN) && !has(v, P.seg, flag::ACK) &&
                          !has(v, P.seg, flag::RST);
-  const SymTcb tin = mux(spawn, lift(v, listener(cfg)), H.tcb);
+  const SymTcb tin = merge(spawn, lift(v, listener(cfg)), H.tcb);
   const SymOutput o = encode_step(v, cfg, tin, ci, delack());
 
   // 6. The moving host after the step.
   const z3::expr spawned = spawn && o.tcb.state == v.state(State::SynReceived);
   const z3::expr reopened = is_del && (o.effects & b8(effect::Reopened)) != b8(0);
   const z3::expr connected = is_app && !hb && a.a_connect;
-  const SymTcb tnew = mux(spawn && !spawned, H.tcb, o.tcb);
+  const SymTcb tnew = merge(spawn && !spawned, H.tcb, o.tcb);
   const z3::expr inc = z3::ite(connected, s.next_inc, z3::ite(spawned || reopened, P.inc, H.inc));
   const z3::expr fin_processed = is_del && has(v, P.seg, flag::FIN) && !has(v, P.seg, flag::RST) &&
                                  H.tcb.state == v.state(State::TimeWait) &&
@@ -536,7 +513,7 @@ System::SymStep System::trans_step(const SysState& s, const SysChoice& c, const 
                    counts_iss() ? z3::ite(new_iss, H.n_iss + b8(1), H.n_iss) : H.n_iss};
   for (std::size_t i = 0; i < 2; ++i) {
     const z3::expr me = i == 0 ? !hb : hb;
-    e = e && eq(n.h[i], mux(me, Hn, s.h[i]));
+    e = e && eq(n.h[i], merge(me, Hn, s.h[i]));
   }
   return SymStep{ci, tin, o, connected, reopened, Hn};
 }
@@ -571,7 +548,7 @@ System::SymNet System::trans_network(const SysState& s, const SysChoice& c, cons
       here = emits && !placed && !valid;
     }
     placed = placed || here;
-    e = e && eq(n.net[j], mux(here, fresh, SymSlot{valid, q.to_b, q.sent, q.inc, q.seg, q.late}));
+    e = e && eq(n.net[j], merge(here, fresh, SymSlot{valid, q.to_b, q.sent, q.inc, q.seg, q.late}));
   }
   e = e && n.now == now && n.dups == z3::ite(is_del && c.keep, s.dups + b8(1), s.dups) &&
       n.next_inc == z3::ite(st.connected, s.next_inc + b8(1), s.next_inc);
