@@ -60,9 +60,10 @@ struct BasicStep {
   constexpr auto join(F&& f) noexcept {
     return D::join(*this, f);
   }
-  // The same for a value that f computes and nothing else (f changes nothing).
+  // The same for a value that f computes and nothing else (f changes nothing): only the values
+  // are joined, the builder is left alone.
   template <class F>
-  constexpr auto join(F&& f) const noexcept {
+  constexpr auto join_value(F&& f) const noexcept {
     return D::join_value(f);
   }
 
@@ -70,7 +71,7 @@ struct BasicStep {
     out.actions.push(typename D::Action{k, Timer::Rexmit, Err::None, 0, n});
   }
   constexpr void arm(Timer tm, Word len) noexcept {
-    const Word at = join([&] {  // kNever means disarmed: a deadline that lands on it fires a tick early
+    const Word at = join_value([&] {  // kNever means disarmed: a deadline that lands on it fires a tick early
       Word a = in.now + len;
       if (a == kNever) --a;
       return a;
@@ -218,7 +219,7 @@ constexpr Word<X> estimated_rto(const X& x) noexcept {
 
 template <class X>
 constexpr Word<X> current_rto(const X& x) noexcept {
-  return x.join([&]() -> Word<X> {
+  return x.join_value([&]() -> Word<X> {
     if (x.c.rtt_estimate && x.t().srtt != 0) return estimated_rto(x);
     const auto shift = x.c.rto_backoff ? (x.t().retries < kMaxBackoffShift ? x.t().retries : kMaxBackoffShift) : 0;
     return Word<X>{x.c.rto} << shift;  // RFC 6298 §5.5, capped at 64 x RTO
