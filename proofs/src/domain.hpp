@@ -192,14 +192,41 @@ inline std::vector<Shut> alternatives<Shut>() { return {Shut::Rd, Shut::Wr, Shut
 template <>
 inline z3::expr constant<Shut>(Shut h) { return voc().bv8(static_cast<std::uint32_t>(h)); }
 
+// The values an enumeration term can take: when it is an if-then-else of constants (as the
+// composed system's input kind is), only those; otherwise every alternative.
+template <class E>
+std::vector<E> possible_values(const z3::expr& x) {
+  const std::vector<E> all = alternatives<E>();
+  std::vector<bool> seen(all.size(), false);
+  std::vector<z3::expr> todo{x};
+  while (!todo.empty()) {
+    const z3::expr t = todo.back();
+    todo.pop_back();
+    if (t.is_app() && t.decl().decl_kind() == Z3_OP_ITE) {
+      todo.push_back(t.arg(1));
+      todo.push_back(t.arg(2));
+      continue;
+    }
+    const auto it = std::find_if(all.begin(), all.end(), [&](E value) { return z3::eq(t, constant(value)); });
+    if (it == all.end()) return all;
+    seen[static_cast<std::size_t>(it - all.begin())] = true;
+  }
+  std::vector<E> r;
+  for (std::size_t i = 0; i < all.size(); ++i)
+    if (seen[i]) r.push_back(all[i]);
+  return r;
+}
+
 // An enumeration (State, InputKind, Timer, Shut): a known value, or a term that the first
-// read splits into one run per value.
+// read splits into one run per value it can take.
 // A joined one keeps the values it can have, so that its split has no impossible runs.
 template <class E>
 class Choice {
  public:
   Choice(E value) : known_(value) {}  // NOLINT
-  explicit Choice(const z3::expr& x) : term_(x), possible_(alternatives<E>()) {}
+  explicit Choice(const z3::expr& x) : term_(x), possible_(possible_values<E>(x)) {
+    if (possible_.size() == 1) known_ = possible_.front();
+  }
   operator E() const {  // NOLINT: the branch
     if (known_) return *known_;
     for (E value : possible_)
