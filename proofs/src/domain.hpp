@@ -14,6 +14,7 @@
 #include <stdexcept>
 #include <type_traits>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include <z3++.h>
@@ -199,9 +200,11 @@ std::vector<E> possible_values(const z3::expr& x) {
   const std::vector<E> all = alternatives<E>();
   std::vector<bool> seen(all.size(), false);
   std::vector<z3::expr> todo{x};
+  std::unordered_set<unsigned> visited;  // a joined term shares its subterms: walk each once
   while (!todo.empty()) {
     const z3::expr t = todo.back();
     todo.pop_back();
+    if (!visited.insert(t.id()).second) continue;
     if (t.is_app() && t.decl().decl_kind() == Z3_OP_ITE) {
       todo.push_back(t.arg(1));
       todo.push_back(t.arg(2));

@@ -106,7 +106,7 @@ Shape shape(const Config& c, RelationFn rel, const std::vector<State>& states = 
   const SymTcb s = fresh_tcb(v, "s");
   const SymInput i = fresh_input(v, "i");
   const SymOutput o1 = fresh_output(v, "o1"), o2 = fresh_output(v, "o2");
-  const SymOutput f = b == Builder::Derived ? derive_step(v, c, s, i) : encode_step(v, c, s, i);
+  const SymOutput f = output_of(v, c, s, i, b);
   Shape r;
   // Deterministic and total for every (s, i) at once, as far as the terms go: T reads nothing
   // but s, i and o (no free choice), and admits f(s, i), the output the encoding computes.

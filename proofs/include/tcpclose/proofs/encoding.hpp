@@ -109,10 +109,15 @@ SymOutput derive_step(const Vocabulary& v, const Config& c, const SymTcb& tcb, c
 // derivation from core/'s rules, which is to replace it (issue 18; docs/proofs.md).
 enum class Builder : std::uint8_t { Encoded, Derived };
 
+// f(s, i): the output the chosen builder computes.
+inline SymOutput output_of(const Vocabulary& v, const Config& c, const SymTcb& s, const SymInput& i, Builder b) {
+  return b == Builder::Derived ? derive_step(v, c, s, i) : encode_step(v, c, s, i);
+}
+
 // T(s, i, s', out) as one formula.
 inline z3::expr transition(const Vocabulary& v, const Config& c, const SymTcb& s, const SymInput& i,
                            const SymOutput& out, Builder b = Builder::Encoded) {
-  return equal(b == Builder::Derived ? derive_step(v, c, s, i) : encode_step(v, c, s, i), out);
+  return equal(output_of(v, c, s, i, b), out);
 }
 
 // Reading a model back (for witnesses that are replayed through step()).
