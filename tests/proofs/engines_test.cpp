@@ -730,8 +730,10 @@ TEST(KInduction, ATinyBudgetEndsUnknownNotAnException) {
 
 // Spacer with k-induction's auxiliary invariant as a seed (EngineOptions::chc_seed); the
 // invariant it returns is re-checked by three UNSAT queries, so the seed is not trusted; cvc5
-// confirms the three as well (their SMT-LIB must parse: no primed names).
-TEST(SlowChc, KnownTrueTimeWaitDurationIsProvedWithAnInvariantCvc5Confirms) {
+// confirms the three as well (their SMT-LIB must parse: no primed names). Label heavy (65 s on a
+// quiet machine, 213 s in CI's run of stop 41): CHC's known-true in CI, with cvc5 confirming,
+// is proofs.cli.chc_proves_no_stale_delivery_in_the_one_slot_world_confirmed_by_cvc5.
+TEST(HeavyChc, KnownTrueTimeWaitDurationIsProvedWithAnInvariantCvc5Confirms) {
   z3::context ctx;
   const System sys(ctx, options());
   EngineOptions e = budget(6, 900);
@@ -848,7 +850,11 @@ TEST(BothClosed, AnActiveCloseEndsWithinItsBound) {
   EXPECT_LE(sys.options().cfg.time_wait, model::both_closed_within(sys.options().cfg));
 }
 
-TEST(SlowBothClosed, KnownFalseNoFinRetransmitIsRefutedByBmcWithAWitnessThatReplays) {
+// BMC finds that violation by itself (depth 6). Label heavy: 240 s on a quiet machine and past
+// its 900-s budget in CI's run of stop 41 (2026-12-07). In CI the relation admits the same
+// violating run exactly (BothClosed.ALostFinThatIsNeverResentIsAViolationTheRelationAdmitsExactly)
+// and BMC runs the property's query to depth 3 (proofs.cli.both_closed_bmc_bounded_exits_zero).
+TEST(HeavyBothClosed, KnownFalseNoFinRetransmitIsRefutedByBmcWithAWitnessThatReplays) {
   z3::context ctx;
   const System sys(ctx, counted_world(Mutant::NoFinRetransmit));
   const Result r = bmc(sys, Property::BothClosed, budget(6, 900));
