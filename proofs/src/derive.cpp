@@ -172,12 +172,12 @@ class Scope {
   Context* saved_;
 };
 
-// The joined output, field by field and grouped by value (issue 18: the derived relation's size).
-// A field's term is an if-then-else over the distinct values it takes at the leaves, the
-// commonest last, each other one chosen by a selector: the path tree read as a Boolean that is
-// true at that value's leaves. Fields whose leaves split alike share one selector, where a
-// per-field if-then-else over the tree (sym::joined) repeats the tree for each field
-// (reference: 6389 terms that way, 4667 this way; docs/proofs.md "Where the size comes from").
+// The joined output, field by field. A field that takes two values at the leaves is
+// ite(selector, rarer, commoner), the selector being the path tree read as a Boolean that is
+// true at the rarer value's leaves; fields whose leaves split alike share it. A field with more
+// values is an if-then-else over the path tree, as sym::joined builds it. Grouping those too made
+// the terms smaller still but two of CHC's invariant checks 40 and 600 times slower
+// (docs/proofs.md, "The join grouped by value").
 std::vector<z3::expr*> terms(SymOutput& o) {
   SymTcb& t = o.tcb;
   std::vector<z3::expr*> r = {&t.state, &t.so_error, &t.retries, &t.fin_sent, &t.fin_acked, &t.fin_rcvd, &t.ts_ok,
@@ -192,18 +192,15 @@ std::vector<z3::expr*> terms(SymOutput& o) {
   return r;
 }
 
-void leaf_order(const Paths::Node& n, std::vector<const Paths::Node*>& out) {
-  if (n.kids.empty()) { out.push_back(&n); return; }
-  for (const auto& k : n.kids) leaf_order(*k, out);
-}
-
-// True at the leaves marked in `in`, false at the others; constant branches fold into and/or.
-z3::expr selector(const Paths::Node& n, const std::unordered_map<const Paths::Node*, bool>& in) {
-  if (n.kids.empty()) return voc().boolean(in.at(&n));
-  z3::expr r = selector(*n.kids.back(), in);
+// One field's term at node n: at a leaf its value there, elsewhere the if-then-else of its kids'.
+template <class AtLeaf>
+z3::expr over_tree(const Paths::Node& n, const AtLeaf& at_leaf) {
+  if (n.kids.empty()) return at_leaf(n);
+  z3::expr r = over_tree(*n.kids.back(), at_leaf);
   for (std::size_t i = n.kids.size() - 1; i-- > 0;) {
-    const z3::expr k = selector(*n.kids[i], in), c = n.conds[i];
+    const z3::expr k = over_tree(*n.kids[i], at_leaf), c = n.conds[i];
     if (z3::eq(k, r)) continue;
+    // A Boolean with a constant side folds into and/or: the selectors below are mostly such.
     if (k.is_true() && r.is_false()) r = c;
     else if (k.is_false() && r.is_true()) r = !c;
     else if (k.is_true()) r = c || r;
@@ -215,38 +212,38 @@ z3::expr selector(const Paths::Node& n, const std::unordered_map<const Paths::No
   return r;
 }
 
-SymOutput joined_by_value(const Paths::Node& root, std::unordered_map<const Paths::Node*, SymOutput>& leaves) {
-  std::vector<const Paths::Node*> order;
-  leaf_order(root, order);
-  SymOutput r = leaves.at(order.front());
+SymOutput joined_by_field(const Paths::Node& root, std::unordered_map<const Paths::Node*, SymOutput>& leaves) {
+  std::unordered_map<const Paths::Node*, std::vector<z3::expr*>> at;
+  for (auto& [n, o] : leaves) at.emplace(n, terms(o));
+  SymOutput r = leaves.begin()->second;
   const std::vector<z3::expr*> rf = terms(r);
-  std::vector<std::vector<z3::expr*>> lf;
-  for (const Paths::Node* n : order) lf.push_back(terms(leaves.at(n)));
   std::unordered_map<std::string, z3::expr> selectors;  // by the leaves' marks, one char each
   for (std::size_t f = 0; f < rf.size(); ++f) {
-    std::vector<z3::expr> values;
-    std::vector<std::size_t> count, which(order.size());
-    for (std::size_t l = 0; l < order.size(); ++l) {
-      const z3::expr& e = *lf[l][f];
-      std::size_t j = 0;
-      while (j < values.size() && !z3::eq(values[j], e)) ++j;
-      if (j == values.size()) { values.push_back(e); count.push_back(0); }
-      ++count[j];
-      which[l] = j;
+    std::vector<z3::expr> values;  // the first two distinct values, and whether there are more
+    std::size_t first = 0;
+    bool more = false;
+    std::string key;
+    for (const auto& [n, fs] : at) {
+      const z3::expr& e = *fs[f];
+      if (values.empty() || z3::eq(values[0], e)) { if (values.empty()) values.push_back(e); ++first; key.push_back('0'); continue; }
+      if (values.size() == 1) values.push_back(e);
+      else if (!z3::eq(values[1], e)) more = true;
+      key.push_back('1');
     }
     if (values.size() == 1) { *rf[f] = values[0]; continue; }
-    const std::size_t common = static_cast<std::size_t>(std::max_element(count.begin(), count.end()) - count.begin());
-    z3::expr out = values[common];
-    for (std::size_t j = values.size(); j-- > 0;) {
-      if (j == common) continue;
-      std::unordered_map<const Paths::Node*, bool> in;
-      std::string key;
-      for (std::size_t l = 0; l < order.size(); ++l) { in[order[l]] = which[l] == j; key.push_back(which[l] == j ? '1' : '0'); }
-      auto it = selectors.find(key);
-      if (it == selectors.end()) it = selectors.emplace(key, selector(root, in)).first;
-      out = z3::ite(it->second, values[j], out);
+    if (more) { *rf[f] = over_tree(root, [&](const Paths::Node& n) { return *at.at(&n)[f]; }); continue; }
+    // Two values: the selector marks the rarer one's leaves.
+    const bool rare0 = 2 * first < at.size();
+    if (rare0)
+      for (char& ch : key) ch = ch == '0' ? '1' : '0';
+    auto it = selectors.find(key);
+    if (it == selectors.end()) {
+      const z3::expr rare = values[rare0 ? 0 : 1];
+      it = selectors.emplace(key, over_tree(root, [&](const Paths::Node& n) {
+                                    return voc().boolean(z3::eq(*at.at(&n)[f], rare));
+                                  })).first;
     }
-    *rf[f] = out;
+    *rf[f] = z3::ite(it->second, values[rare0 ? 0 : 1], values[rare0 ? 1 : 0]);
   }
   return r;
 }
@@ -272,7 +269,7 @@ SymOutput derive_step(const Vocabulary& v, const Config& c, const SymTcb& tcb, c
       throw std::runtime_error("derive_step: more than " + std::to_string(max_runs) + " paths through step()");
   }
   if (runs) *runs = paths.runs();
-  return sym::joined_by_value(paths.root(), leaves);
+  return sym::joined_by_field(paths.root(), leaves);
 }
 
 }  // namespace tcpclose::proofs

@@ -549,7 +549,13 @@ bool check_invariant(const System& sys, model::Property p, const EngineOptions& 
     z3::solver s = qfbv(sys.ctx());
     set_timeout(s, budget);
     s.add(k.query);
+    const double t0 = budget.elapsed();
     const z3::check_result cr = s.check();
+    // Which of the invariant's checks is slow (stderr, on request), as TCPCLOSE_KIND_TRACE does
+    // for k-induction's step goals.
+    if (std::getenv("TCPCLOSE_CHC_TRACE") != nullptr)
+      std::fprintf(stderr, "chc check %-14s %s %.1f s\n", k.label.c_str(),
+                   cr == z3::unsat ? "unsat" : cr == z3::sat ? "sat" : "unknown", budget.elapsed() - t0);
     if (cr == z3::sat && o.chc_seed) {
       // Spacer trusted a seed that is not invariant here (on a mutant, System::helper can
       // fail on reachable states), so its "unsat" means nothing. BMC looks for the witness.
