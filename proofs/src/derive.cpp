@@ -179,6 +179,8 @@ class Scope {
 // the terms smaller still but two of CHC's invariant checks 40 and 600 times slower
 // (docs/proofs.md, "The join grouped by value").
 std::vector<z3::expr*> terms(SymOutput& o) {
+  // Every field is listed below: a field left out would keep the first leaf's value.
+  static_assert(sizeof(SymOutput) == (49 + kTimerCount) * sizeof(z3::expr), "a SymOutput field is missing below");
   SymTcb& t = o.tcb;
   std::vector<z3::expr*> r = {&t.state, &t.so_error, &t.retries, &t.fin_sent, &t.fin_acked, &t.fin_rcvd, &t.ts_ok,
                               &t.orphan, &t.rd_shut, &t.wr_shut, &t.passive, &t.was_synced, &t.iss, &t.irs,
