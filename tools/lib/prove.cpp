@@ -83,6 +83,10 @@ void add_prove_options(CLI::App& cmd, ProveArgs& a) {
       ->check(CLI::Range(1u, 64u));
   cmd.add_option("--timeout", a.timeout, "Seconds per engine run; running out is exit 3")
       ->check(finite_range(1.0, 86400.0))->capture_default_str();
+  cmd.add_option("--seed", a.seed,
+                 "Z3's random seed (smt.random_seed and sat.random_seed). Answers do not depend on it; the time of "
+                 "one query does, by up to 4x, and a witness may differ (docs/proofs.md)")
+      ->capture_default_str();
   auto* w = cmd.add_option_group("World", "Bounds of the composed system (docs/proofs.md)");
   w->add_option("--slots", a.slots, "Network slots, shared by both directions")->check(CLI::Range(1u, 8u))->capture_default_str();
   w->add_option("--incarnations", a.incarnations, "Connections A opens")->check(CLI::Range(1u, 4u))->capture_default_str();
@@ -217,11 +221,13 @@ nlohmann::json prove_header(const ProveArgs& a, const proofs::SystemOptions& so)
   out["strict_timers"] = !so.late_timers;
   out["timestamps"] = so.cfg.timestamps;
   out["paws"] = so.cfg.paws;
+  out["seed"] = a.seed;
   if (!a.json)
-    fmt::print("tcpclose prove: profile {}{}; MSL {}, TIME-WAIT {} ticks; {} slots, {} incarnations, dup {}, ISN {}{}\n",
+    fmt::print("tcpclose prove: profile {}{}; MSL {}, TIME-WAIT {} ticks; {} slots, {} incarnations, dup {}, ISN {}{}{}\n",
                a.knobs.profile, so.cfg.mutant == Mutant::None ? "" : fmt::format(" (mutant {})", name(so.cfg.mutant)),
                so.cfg.msl, so.cfg.time_wait, so.slots, so.incarnations, so.dup, proofs::name(so.isn),
-               so.budgeted() ? fmt::format(", loss {}, delay {}", a.loss, a.delay) : "");
+               so.budgeted() ? fmt::format(", loss {}, delay {}", a.loss, a.delay) : "",
+               a.seed != 0 ? fmt::format("; Z3 seed {}", a.seed) : "");
   return out;
 }
 
@@ -424,6 +430,9 @@ int run_prove(const ProveArgs& a) {
   const auto st = std::make_shared<ProveState>(a);
   st->run.out = prove_header(a, so);
   std::optional<StopSignals> stops(std::in_place, [st](int sig) { st->stop(StopSignals::name_of(sig)); });
+  // Global parameters, read when each solver is made: every query of this run uses the seed.
+  z3::set_param("smt.random_seed", std::to_string(a.seed).c_str());
+  z3::set_param("sat.random_seed", std::to_string(a.seed).c_str());
   z3::context ctx;
   const proofs::System sys(ctx, so);
   run_engines(sys, props, engines, *stops, *st);

@@ -3,6 +3,7 @@
 // Exit codes: 0 proved (or no violation to the BMC depth), 1 violated, 2 usage, 3 unknown/timeout/error.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "cli_fwd.hpp"
@@ -28,6 +29,7 @@ struct ProveArgs {
   bool progress = true;        // progress on stderr: a live line on a terminal, else plain lines
   double progress_every = 2;   // seconds between reports
   std::string loss = "any", delay = "any";  // the budget world: a number 0..8, or "any" (unbounded)
+  std::uint32_t seed = 0;      // Z3's smt.random_seed and sat.random_seed (0: Z3's own default)
 };
 
 void add_prove_options(CLI::App& cmd, ProveArgs& a);
