@@ -214,10 +214,31 @@ z3::expr over_tree(const Paths::Node& n, const AtLeaf& at_leaf) {
   return r;
 }
 
+// The leaves in the tree's own order (depth first, alternatives in order), so that the join
+// does not depend on where the nodes were allocated. Walking a map keyed by their addresses,
+// the two-valued grouping happened not to (the same terms each time), but a join that orders
+// many values by how common they are did: its terms changed from one process to the next, and
+// so did a proof's time under one Z3 seed, 12 s in one run and 46 s in another
+// (proofs.EveryProfile/DerivedRelation.IsTheSameTermsEachTimeItIsDerived).
+void leaf_order(const Paths::Node& n, std::vector<const Paths::Node*>& out) {
+  if (n.kids.empty()) {
+    out.push_back(&n);
+    return;
+  }
+  for (const auto& k : n.kids)
+    if (k) leaf_order(*k, out);
+}
+
 SymOutput joined_by_field(const Paths::Node& root, std::unordered_map<const Paths::Node*, SymOutput>& leaves) {
-  std::unordered_map<const Paths::Node*, std::vector<z3::expr*>> at;
-  for (auto& [n, o] : leaves) at.emplace(n, terms(o));
-  SymOutput r = leaves.begin()->second;
+  std::vector<const Paths::Node*> order;
+  leaf_order(root, order);
+  std::vector<std::vector<z3::expr*>> at;  // each leaf's fields, in leaf_order
+  std::unordered_map<const Paths::Node*, std::size_t> index;
+  for (const Paths::Node* n : order) {
+    index.emplace(n, at.size());
+    at.push_back(terms(leaves.at(n)));
+  }
+  SymOutput r = leaves.at(order.front());
   const std::vector<z3::expr*> rf = terms(r);
   std::unordered_map<std::string, z3::expr> selectors;  // by the leaves' marks, one char each
   for (std::size_t f = 0; f < rf.size(); ++f) {
@@ -225,7 +246,7 @@ SymOutput joined_by_field(const Paths::Node& root, std::unordered_map<const Path
     std::size_t first = 0;
     bool more = false;
     std::string key;
-    for (const auto& [n, fs] : at) {
+    for (const std::vector<z3::expr*>& fs : at) {
       const z3::expr& e = *fs[f];
       if (values.empty() || z3::eq(values[0], e)) { if (values.empty()) values.push_back(e); ++first; key.push_back('0'); continue; }
       if (values.size() == 1) values.push_back(e);
@@ -233,7 +254,7 @@ SymOutput joined_by_field(const Paths::Node& root, std::unordered_map<const Path
       key.push_back('1');
     }
     if (values.size() == 1) { *rf[f] = values[0]; continue; }
-    if (more) { *rf[f] = over_tree(root, [&](const Paths::Node& n) { return *at.at(&n)[f]; }); continue; }
+    if (more) { *rf[f] = over_tree(root, [&](const Paths::Node& n) { return *at[index.at(&n)][f]; }); continue; }
     // Two values: the selector marks the rarer one's leaves.
     const bool rare0 = 2 * first < at.size();
     if (rare0)
@@ -242,7 +263,7 @@ SymOutput joined_by_field(const Paths::Node& root, std::unordered_map<const Path
     if (it == selectors.end()) {
       const z3::expr rare = values[rare0 ? 0 : 1];
       it = selectors.emplace(key, over_tree(root, [&](const Paths::Node& n) {
-                                    return voc().boolean(z3::eq(*at.at(&n)[f], rare));
+                                    return voc().boolean(z3::eq(*at[index.at(&n)][f], rare));
                                   })).first;
     }
     *rf[f] = z3::ite(it->second, values[rare0 ? 0 : 1], values[rare0 ? 1 : 0]);
