@@ -765,6 +765,24 @@ TEST(Chc, ATinyBudgetEndsUnknownNotAnException) {
   EXPECT_NE(r.outcome, Outcome::Error) << r.detail;
 }
 
+// The split step check's small queries are asked again under the next seed when an attempt runs
+// out of its time (EngineOptions::restart_after). With a first attempt far shorter than most of
+// the one-slot proof's checks take, many are, and the proof still stands on the same answers.
+TEST(Chc, RestartedChecksStillProveTheOneSlotWorld) {
+  z3::context ctx;
+  SystemOptions o = options();
+  o.slots = 1;
+  o.dup = 0;
+  const System sys(ctx, o);
+  EngineOptions e = budget(6, 600);
+  e.restart_after = 0.05;
+  const Result r = chc(sys, Property::NoStaleDelivery, e);
+  EXPECT_EQ(r.outcome, Outcome::Proved) << r.detail;
+  EXPECT_GT(r.restarts, 0u);
+  EXPECT_NE(r.detail.find("asked again under another seed"), std::string::npos) << r.detail;
+  std::printf("chc, one slot, restarts after 0.05 s: %s in %.1f s (%s)\n", name(r.outcome), r.seconds, r.detail.c_str());
+}
+
 
 // ----- both-closed, the bounded response (model/response.hpp) -------------------------------
 

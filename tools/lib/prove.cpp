@@ -360,6 +360,7 @@ void run_engines(const proofs::System& sys, const std::vector<model::Property>& 
           return ok;
         };
       eo.split_moves = a.split_moves;
+      eo.seed = a.seed;
       std::optional<ProveTicker> ticker;
       if (a.progress) {
         ticker.emplace(reporter, a.progress_every);

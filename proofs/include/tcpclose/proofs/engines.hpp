@@ -33,6 +33,12 @@ struct EngineOptions {
   // k-induction: ask each step-case query once per kind of last move (docs/proofs.md: the ISN
   // clock proof's slowest clauses need it).
   bool split_moves = false;         // CHC: hand Spacer System::helper as a lemma (re-checked after)
+  // Z3's random seed (prove --seed; the process's global smt.random_seed and sat.random_seed are
+  // set to it too). CHC's restarted checks take the next seeds.
+  unsigned seed = 0;
+  // CHC: the seconds of the first attempt at each of the split step check's small queries, each
+  // later attempt under the next seed with twice the time (0: one attempt, the whole budget).
+  double restart_after = 3.0;
   // Called with a solver holding one UNSAT query the result rests on (BMC: no violation at
   // depth k; k-induction: the step case; CHC: each of the invariant's three conditions).
   // Returns false when the query is not confirmed (the second solver, smtlib.hpp): the result
@@ -55,6 +61,7 @@ struct Result {
   std::string detail;     // why Unknown or Error; CHC: the invariant's size
   std::optional<Witness> witness;
   unsigned rechecked = 0; // UNSAT queries the second solver confirmed
+  unsigned restarts = 0;  // CHC: checks asked again under another seed (EngineOptions::restart_after)
   // k-induction, when its last step case was SAT: the counterexample to induction (states
   // 0..k, each with the move that leaves it), for finding the auxiliary invariant it lacks.
   std::string cti;
