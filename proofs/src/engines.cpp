@@ -525,23 +525,20 @@ bool ask_spacer(const System& sys, model::Property p, const EngineOptions& o, Bu
 // (one conjunct of the step check) is asked with restarts (ask_restarted).
 struct Check { std::string label; z3::expr query; bool small = false; };
 
-// A check asked on a fresh solver; a small one with restarts. Its time has a heavy tail over
+// A check asked on a fresh solver; a small one with a restart. Its time has a heavy tail over
 // Z3's seeds (chc-step-44 of the one-slot proof: 0.2 s under three seeds of four, 50 s under the
-// fourth; the 73 checks take 0.1 to 2.6 s each otherwise: docs/proofs.md, "Term order, grouping
-// and enumerations"), so an attempt that runs out of its time (o.restart_after, then twice that,
-// ...) is asked again under the next seed, until it answers or the run's budget is spent. The
-// answer is the query's, whatever the seed; only the time depends on it. Returns the solver that
-// answered; counts the restarts.
-z3::solver ask_restarted(z3::context& ctx, const Check& k, const EngineOptions& o, Budget& budget,
+// fourth, where the other checks take 0.1 to 2.6 s: docs/proofs.md, "Term order, grouping and
+// enumerations"), so a first attempt that runs out of `first` seconds is asked once more, under
+// the next seed, with the rest of the run's budget. The answer is the query's, whatever the
+// seed; only the time depends on it. Returns the solver that answered; counts the restart.
+z3::solver ask_restarted(z3::context& ctx, const Check& k, const EngineOptions& o, double first, Budget& budget,
                          z3::check_result& cr, unsigned& restarts) {
-  double attempt = o.restart_after;
-  const unsigned seed = o.seed;
   for (unsigned i = 0;; ++i) {
     z3::solver s = qfbv(ctx);
-    const bool last = !k.small || attempt <= 0 || attempt * 1000.0 >= budget.left_ms();
+    const bool last = i > 0 || !k.small || first <= 0 || first * 1000.0 >= budget.left_ms();
     z3::params p(ctx);
-    p.set("timeout", last ? budget.left_ms() : static_cast<unsigned>(attempt * 1000.0));
-    p.set("random_seed", seed + i);
+    p.set("timeout", last ? budget.left_ms() : static_cast<unsigned>(first * 1000.0));
+    p.set("random_seed", o.seed + i);
     s.set(p);
     s.add(k.query);
     cr = s.check();
@@ -549,7 +546,6 @@ z3::solver ask_restarted(z3::context& ctx, const Check& k, const EngineOptions& 
     if (s.reason_unknown().find("timeout") == std::string::npos &&
         s.reason_unknown().find("canceled") == std::string::npos)
       return s;  // not a matter of time: another seed would not help
-    attempt *= 2;
     ++restarts;
   }
 }
@@ -575,10 +571,13 @@ std::vector<Check> invariant_checks(const System& sys, model::Property p, const 
 // Runs the checks on fresh solvers: true when one fails or is not confirmed (r says how).
 bool check_invariant(const System& sys, model::Property p, const EngineOptions& o, Budget& budget,
                      const std::vector<Check>& checks, Result& r) {
+  double longest = 0;  // the longest check so far: twice it is never cut short (ask_restarted)
   for (const Check& k : checks) {
     const double t0 = budget.elapsed();
     z3::check_result cr = z3::unknown;
-    z3::solver s = ask_restarted(sys.ctx(), k, o, budget, cr, r.restarts);
+    const double first = o.restart_after <= 0 ? 0 : std::max(o.restart_after, 2 * longest);
+    z3::solver s = ask_restarted(sys.ctx(), k, o, first, budget, cr, r.restarts);
+    longest = std::max(longest, budget.elapsed() - t0);
     // Which of the invariant's checks is slow (stderr, on request), as TCPCLOSE_KIND_TRACE does
     // for k-induction's step goals.
     if (std::getenv("TCPCLOSE_CHC_TRACE") != nullptr)

@@ -36,8 +36,9 @@ struct EngineOptions {
   // Z3's random seed (prove --seed; the process's global smt.random_seed and sat.random_seed are
   // set to it too). CHC's restarted checks take the next seeds.
   unsigned seed = 0;
-  // CHC: the seconds of the first attempt at each of the split step check's small queries, each
-  // later attempt under the next seed with twice the time (0: one attempt, the whole budget).
+  // CHC: the split step check's small queries are asked again, once, under the next seed when
+  // the first attempt runs out of this many seconds, or of twice the longest check so far if that
+  // is more (0: one attempt, the whole budget).
   double restart_after = 3.0;
   // Called with a solver holding one UNSAT query the result rests on (BMC: no violation at
   // depth k; k-induction: the step case; CHC: each of the invariant's three conditions).
