@@ -175,9 +175,9 @@ class Scope {
 // The joined output, field by field. A field that takes two values at the leaves is
 // ite(selector, rarer, commoner), the selector being the path tree read as a Boolean that is
 // true at the rarer value's leaves; fields whose leaves split alike share it. A field with more
-// values is an if-then-else over the path tree, as sym::joined builds it. Grouping those too made
-// the terms smaller still but two of CHC's invariant checks 40 and 600 times slower
-// (docs/proofs.md, "The join grouped by value").
+// values is an if-then-else over the path tree, as sym::joined builds it. Grouping the 32-bit
+// ones too takes BMC from 1.83x the encoding's time to 1.12x but the one-slot CHC proof from 2x
+// to 4x, medians over Z3's seeds (docs/proofs.md, "Term order, grouping and enumerations").
 std::vector<z3::expr*> terms(SymOutput& o) {
   // Every field is listed below: a field left out would keep the first leaf's value.
   static_assert(sizeof(SymOutput) == (49 + kTimerCount) * sizeof(z3::expr), "a SymOutput field is missing below");
