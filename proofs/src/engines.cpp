@@ -3,6 +3,8 @@
 // libsmtutil/Z3CHCInterface.cpp (rules as universally closed implications, a query relation).
 #include "tcpclose/proofs/engines.hpp"
 
+#include "tcpclose/proofs/together.hpp"
+
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -523,7 +525,12 @@ bool ask_spacer(const System& sys, model::Property p, const EngineOptions& o, Bu
 
 // One UNSAT query that Spacer's invariant must pass, named for the second solver. A small one
 // (one conjunct of the step check) is asked with restarts (ask_restarted).
-struct Check { std::string label; z3::expr query; bool small = false; };
+struct Check {
+  std::string label;
+  z3::expr query;
+  bool small = false;
+  std::optional<z3::expr> negated;  // a small one: its negated conjunct, asked beside the step (together.hpp)
+};
 
 // A check asked on a fresh solver; a small one with a restart. Its time has a heavy tail over
 // Z3's seeds (chc-step-44 of the one-slot proof: 0.2 s under three seeds of four, 50 s under the
@@ -552,27 +559,57 @@ z3::solver ask_restarted(z3::context& ctx, const Check& k, const EngineOptions& 
 
 // The UNSAT queries that make Spacer's invariant a proof: init, step (whole or per conjunct), safe.
 std::vector<Check> invariant_checks(const System& sys, model::Property p, const EngineOptions& o, const ChcVars& v,
-                                    const z3::expr& cover, const z3::expr& body, const z3::expr& nbody) {
-  std::vector<Check> checks = {{"chc-init", sys.init(v.x) && !body}};
+                                    const z3::expr& cover, const z3::expr& body, const z3::expr& nbody,
+                                    const z3::expr& step) {
+  std::vector<Check> checks = {{"chc-init", sys.init(v.x) && !body, false, std::nullopt}};
   // The step check can be asked whole or one conjunct of the invariant at a time, as
   // k-induction's step case (the same question; EngineOptions::split_step).
   if (o.split_step.value_or(p == model::Property::NoStaleDelivery)) {
-    const z3::expr step = body && sys.trans(v.x, v.c, v.xn);
     std::vector<z3::expr> parts = conjuncts(cover);
-    for (std::size_t i = 0; i < parts.size(); ++i)
-      checks.push_back({fmt::format("chc-step-{}", i + 1), step && !parts[i].substitute(v.nargs), true});
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+      const z3::expr negated = !parts[i].substitute(v.nargs);
+      checks.push_back({fmt::format("chc-step-{}", i + 1), step && negated, true, negated});
+    }
   } else {
-    checks.push_back({"chc-step", body && sys.trans(v.x, v.c, v.xn) && !nbody});
+    checks.push_back({"chc-step", step && !nbody, false, std::nullopt});
   }
-  checks.push_back({"chc-safe", body && sys.bad(p, v.x)});
+  checks.push_back({"chc-safe", body && sys.bad(p, v.x), false, std::nullopt});
   return checks;
+}
+
+// Which checks one bit-blasted solver answers UNSAT together (EngineOptions::together). The
+// split step check's 73 small queries in the one-slot world are the same invariant and transition
+// with one conjunct negated each: asked one by one on fresh solvers, each pays its own
+// preprocessing, and their times have a heavy tail over Z3's seeds (chc-step-44: 0.2 s or 50 s),
+// because the enumeration sorts keep them off the SAT solver. Lowered to bit-vectors and asked
+// on one incremental solver, the encoding's 73 took 10 to 12 s and the derived relation's 5.5 to
+// 6 s, seeds 1 to 5 (docs/proofs.md, "Engines").
+std::vector<bool> answered_together(const System& sys, const EngineOptions& o, Budget& budget,
+                                    const std::vector<Check>& checks, const z3::expr& step) {
+  std::vector<z3::expr> goals;
+  for (const Check& k : checks)
+    if (k.negated) goals.push_back(*k.negated);
+  std::vector<bool> unsat(checks.size(), false);
+  if (!o.together || o.recheck || goals.size() < 2) return unsat;
+  const std::vector<bool> g = unsat_together(sys.ctx(), step, goals, budget.left_ms());
+  for (std::size_t i = 0, j = 0; i < checks.size(); ++i)
+    if (checks[i].negated) unsat[i] = g[j++];
+  return unsat;
 }
 
 // Runs the checks on fresh solvers: true when one fails or is not confirmed (r says how).
 bool check_invariant(const System& sys, model::Property p, const EngineOptions& o, Budget& budget,
-                     const std::vector<Check>& checks, Result& r) {
+                     const std::vector<Check>& checks, const z3::expr& step, Result& r) {
   double longest = 0;  // the longest check so far: twice it is never cut short (ask_restarted)
-  for (const Check& k : checks) {
+  const bool trace = std::getenv("TCPCLOSE_CHC_TRACE") != nullptr;
+  const double t_together = budget.elapsed();
+  const std::vector<bool> together = answered_together(sys, o, budget, checks, step);
+  r.together = static_cast<unsigned>(std::count(together.begin(), together.end(), true));
+  if (trace && r.together)
+    std::fprintf(stderr, "chc checks together: %u unsat in %.1f s\n", r.together, budget.elapsed() - t_together);
+  for (std::size_t ki = 0; ki < checks.size(); ++ki) {
+    const Check& k = checks[ki];
+    if (together[ki]) continue;
     const double t0 = budget.elapsed();
     z3::check_result cr = z3::unknown;
     const double first = o.restart_after <= 0 ? 0 : std::max(o.restart_after, 2 * longest);
@@ -580,7 +617,7 @@ bool check_invariant(const System& sys, model::Property p, const EngineOptions& 
     longest = std::max(longest, budget.elapsed() - t0);
     // Which of the invariant's checks is slow (stderr, on request), as TCPCLOSE_KIND_TRACE does
     // for k-induction's step goals.
-    if (std::getenv("TCPCLOSE_CHC_TRACE") != nullptr)
+    if (trace)
       std::fprintf(stderr, "chc check %-14s %s %.1f s\n", k.label.c_str(),
                    cr == z3::unsat ? "unsat" : cr == z3::sat ? "sat" : "unknown", budget.elapsed() - t0);
     if (cr == z3::sat && o.chc_seed) {
@@ -643,11 +680,13 @@ Result chc(const System& sys, model::Property p, const EngineOptions& o) {
     z3::expr cover = fp.get_cover_delta(-1, inv);
     const z3::expr body = cover.substitute(v.args), nbody = cover.substitute(v.nargs);
     r.detail = fmt::format("invariant of {} nodes", Z3_get_ast_id(ctx, body) ? body.to_string().size() : 0);
-    const std::vector<Check> checks = invariant_checks(sys, p, o, v, cover, body, nbody);
+    const z3::expr step = body && sys.trans(v.x, v.c, v.xn);
+    const std::vector<Check> checks = invariant_checks(sys, p, o, v, cover, body, nbody, step);
     const double spacer_seconds = budget.elapsed();
-    if (check_invariant(sys, p, o, budget, checks, r)) return r;
+    if (check_invariant(sys, p, o, budget, checks, step, r)) return r;
     r.outcome = Outcome::Proved;
     r.detail += fmt::format("; Spacer {:.0f} s, its {} checks {:.0f} s", spacer_seconds, checks.size(), budget.elapsed() - spacer_seconds);
+    if (r.together != 0) r.detail += fmt::format(", {} of them on one bit-blasted solver", r.together);
     if (r.restarts != 0) r.detail += fmt::format(", {} asked again under another seed", r.restarts);
     z3::stats st = fp.statistics();
     for (unsigned i = 0; i < st.size(); ++i)

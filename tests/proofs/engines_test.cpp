@@ -14,6 +14,7 @@
 #include <tcpclose/model/response.hpp>
 #include <tcpclose/proofs/engines.hpp>
 #include <tcpclose/proofs/recheck.hpp>
+#include <tcpclose/proofs/together.hpp>
 
 namespace tcpclose::proofs {
 namespace {
@@ -776,6 +777,7 @@ TEST(Chc, RestartedChecksStillProveTheOneSlotWorld) {
   const System sys(ctx, o);
   EngineOptions e = budget(6, 600);
   e.restart_after = 0.05;
+  e.together = false;  // else one bit-blasted solver answers them all first
   const Result r = chc(sys, Property::NoStaleDelivery, e);
   EXPECT_EQ(r.outcome, Outcome::Proved) << r.detail;
   EXPECT_GT(r.restarts, 0u);
@@ -783,6 +785,41 @@ TEST(Chc, RestartedChecksStillProveTheOneSlotWorld) {
   std::printf("chc, one slot, restarts after 0.05 s: %s in %.1f s (%s)\n", name(r.outcome), r.seconds, r.detail.c_str());
 }
 
+// The split step check's small queries asked together on one bit-blasted solver (together.hpp):
+// the one-slot proof stands on them, and the detail says how many were answered that way.
+TEST(Chc, TheChecksAskedTogetherProveTheOneSlotWorld) {
+  z3::context ctx;
+  SystemOptions o = options();
+  o.slots = 1;
+  o.dup = 0;
+  const System sys(ctx, o);
+  const Result r = chc(sys, Property::NoStaleDelivery, budget(6, 600));
+  EXPECT_EQ(r.outcome, Outcome::Proved) << r.detail;
+  EXPECT_GT(r.together, 0u);
+  EXPECT_NE(r.detail.find("on one bit-blasted solver"), std::string::npos) << r.detail;
+  std::printf("chc, one slot, together: %s in %.1f s (%s)\n", name(r.outcome), r.seconds, r.detail.c_str());
+}
+
+// Lowering keeps every answer: a goal SAT over an enumeration stays SAT (not reported), and one
+// UNSAT only because the sort has three values (four distinct colours) stays UNSAT, which it
+// would not be if the lowered 2-bit constants were not kept below 3.
+TEST(Together, LoweringEnumerationsKeepsSatAndUnsatApart) {
+  z3::context ctx;
+  const char* names[] = {"red", "green", "blue"};
+  z3::func_decl_vector cs(ctx), ts(ctx);
+  const z3::sort colour = ctx.enumeration_sort("Colour", 3, names, cs, ts);
+  const z3::expr w = ctx.constant("w", colour), x = ctx.constant("x", colour), y = ctx.constant("y", colour),
+                 z = ctx.constant("z", colour);
+  z3::expr_vector four(ctx);
+  for (const z3::expr& e : {w, x, y, z}) four.push_back(e);
+  const std::vector<z3::expr> goals = {x != cs[0](), z3::distinct(four), ts[1](y) && y == cs[2](),
+                                       z3::ite(x == cs[0](), y, z) == cs[1]()};
+  const std::vector<bool> unsat = unsat_together(ctx, ctx.bool_val(true), goals, 10000);
+  EXPECT_EQ(unsat, (std::vector<bool>{false, true, true, false}));
+  // A common part that contradicts a goal makes it UNSAT, and only it.
+  const std::vector<bool> with = unsat_together(ctx, x == cs[0](), goals, 10000);
+  EXPECT_EQ(with, (std::vector<bool>{true, true, true, false}));
+}
 
 // ----- both-closed, the bounded response (model/response.hpp) -------------------------------
 

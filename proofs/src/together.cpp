@@ -1,0 +1,109 @@
+// Many UNSAT queries that share most of their terms, asked together on one incremental,
+// bit-blasted solver (together.hpp). CHC's split step check is the user: 73 queries in the
+// one-slot world, each the same invariant and transition with one conjunct negated.
+#include "tcpclose/proofs/together.hpp"
+
+#include <chrono>
+#include <stdexcept>
+#include <string>
+
+namespace tcpclose::proofs {
+namespace {
+
+bool is_enum(const z3::sort& s) { return s.is_datatype(); }
+unsigned count(const z3::sort& s) { return Z3_get_datatype_sort_num_constructors(s.ctx(), s); }
+unsigned width(const z3::sort& s) {
+  unsigned w = 1;
+  while ((1u << w) < count(s)) ++w;
+  return w;
+}
+
+}  // namespace
+
+z3::expr EnumLowering::operator()(const z3::expr& e) {
+  const auto it = memo_.find(e.id());
+  if (it != memo_.end()) return it->second.second;
+  z3::expr r = rewrite(e);
+  memo_.emplace(e.id(), std::make_pair(e, r));
+  return r;
+}
+
+unsigned EnumLowering::index_of(const z3::func_decl& d, const z3::sort& s, bool tester) const {
+  for (unsigned i = 0; i < count(s); ++i) {
+    const Z3_func_decl c = tester ? Z3_get_datatype_sort_recognizer(ctx_, s, i)
+                                  : Z3_get_datatype_sort_constructor(ctx_, s, i);
+    if (z3::eq(z3::func_decl(ctx_, c), d)) return i;
+  }
+  throw std::runtime_error("lowering: " + d.name().str() + " is not of its sort");
+}
+
+z3::expr EnumLowering::rewrite(const z3::expr& e) {
+  if (!e.is_app()) throw std::runtime_error("lowering: a quantifier or bound variable");
+  const z3::func_decl d = e.decl();
+  if (d.decl_kind() == Z3_OP_DT_CONSTRUCTOR && is_enum(e.get_sort()))
+    return ctx_.bv_val(index_of(d, e.get_sort(), false), width(e.get_sort()));
+  if (d.decl_kind() == Z3_OP_DT_RECOGNISER || d.decl_kind() == Z3_OP_DT_IS) {
+    const z3::sort s = e.arg(0).get_sort();
+    return (*this)(e.arg(0)) == ctx_.bv_val(index_of(d, s, true), width(s));
+  }
+  if (d.decl_kind() == Z3_OP_UNINTERPRETED && e.num_args() == 0 && is_enum(e.get_sort())) {
+    const z3::sort s = e.get_sort();
+    z3::expr c = ctx_.bv_const((d.name().str() + "!bv").c_str(), width(s));
+    ranges_.push_back(z3::ule(c, ctx_.bv_val(count(s) - 1, width(s))));
+    return c;
+  }
+  return e.num_args() == 0 ? e : rebuilt(e);
+}
+
+// An application over lowered arguments. Equality and if-then-else are rebuilt for the
+// arguments' new sort; any other function must take no enumeration (else it cannot be lowered).
+z3::expr EnumLowering::rebuilt(const z3::expr& e) {
+  z3::expr_vector args(ctx_);
+  bool changed = false;
+  for (unsigned i = 0; i < e.num_args(); ++i) {
+    args.push_back((*this)(e.arg(i)));
+    changed = changed || !z3::eq(args.back(), e.arg(i));
+  }
+  if (!changed) return e;
+  const z3::func_decl d = e.decl();
+  if (d.decl_kind() == Z3_OP_EQ) return args[0] == args[1];
+  if (d.decl_kind() == Z3_OP_DISTINCT) return z3::distinct(args);
+  if (d.decl_kind() == Z3_OP_ITE) return z3::ite(args[0], args[1], args[2]);
+  for (unsigned i = 0; i < e.num_args(); ++i)
+    if (is_enum(e.arg(i).get_sort())) throw std::runtime_error("lowering: " + d.name().str() + " takes an enumeration");
+  return d(args);
+}
+
+std::vector<bool> unsat_together(z3::context& ctx, const z3::expr& common, const std::vector<z3::expr>& goals,
+                                 unsigned timeout_ms) {
+  std::vector<bool> unsat(goals.size(), false);
+  const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  try {
+    EnumLowering lower(ctx);
+    z3::solver s(ctx, "QF_BV");  // incremental: bit-blasted once, learnt clauses kept between goals
+    s.add(lower(common));
+    z3::expr_vector lits(ctx);
+    for (std::size_t i = 0; i < goals.size(); ++i) {
+      lits.push_back(ctx.bool_const(("together!" + std::to_string(i)).c_str()));
+      s.add(z3::implies(lits.back(), lower(goals[i])));
+    }
+    for (const z3::expr& r : lower.ranges()) s.add(r);
+    for (std::size_t i = 0; i < goals.size(); ++i) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now());
+      if (left.count() <= 0) break;
+      z3::params p(ctx);
+      p.set("timeout", static_cast<unsigned>(left.count()));
+      s.set(p);
+      z3::expr_vector a(ctx);
+      a.push_back(lits[static_cast<unsigned>(i)]);
+      unsat[i] = s.check(a) == z3::unsat;
+    }
+  } catch (const std::runtime_error&) {
+    return std::vector<bool>(goals.size(), false);
+  } catch (const z3::exception&) {
+    return std::vector<bool>(goals.size(), false);
+  }
+  return unsat;
+}
+
+}  // namespace tcpclose::proofs
