@@ -174,10 +174,12 @@ class Scope {
 
 // The joined output, field by field. A field that takes two values at the leaves is
 // ite(selector, rarer, commoner), the selector being the path tree read as a Boolean that is
-// true at the rarer value's leaves; fields whose leaves split alike share it. A field with more
-// values is an if-then-else over the path tree, as sym::joined builds it. Grouping the 32-bit
-// ones too takes BMC from 1.83x the encoding's time to 1.12x but the one-slot CHC proof from 2x
-// to 4x, medians over Z3's seeds (docs/proofs.md, "Term order, grouping and enumerations").
+// true at the rarer value's leaves; fields whose leaves split alike share it. A 32-bit field
+// with more values is a chain of such selectors (chained); any other one an if-then-else over
+// the path tree, as sym::joined builds it. The chains took BMC from 1.83x the encoding's time
+// to 1.12x, medians over Z3's seeds; they made the one-slot CHC proof 4x slower while its checks
+// were asked one by one, and 0.55x the encoding's since they are asked together (docs/proofs.md,
+// "Term order, grouping and enumerations").
 std::vector<z3::expr*> terms(SymOutput& o) {
   // Every field is listed below: a field left out would keep the first leaf's value.
   static_assert(sizeof(SymOutput) == (49 + kTimerCount) * sizeof(z3::expr), "a SymOutput field is missing below");
@@ -229,6 +231,37 @@ void leaf_order(const Paths::Node& n, std::vector<const Paths::Node*>& out) {
     if (k) leaf_order(*k, out);
 }
 
+// A many-valued field as ite(sel_1, v_1, ite(sel_2, v_2, ... v_commonest)): its values ordered
+// by how many leaves take them (most first, then by first leaf in leaf_order, so the terms do
+// not depend on the heap), each selector the path tree read as a Boolean true at that value's
+// leaves. Where the tree's if-then-else carries the 32-bit values down every branch, the chain
+// names each value once; BMC answers on it about as fast as on the encoding.
+z3::expr chained(const Paths::Node& root, const std::vector<std::vector<z3::expr*>>& at,
+                 const std::unordered_map<const Paths::Node*, std::size_t>& index, std::size_t f) {
+  std::vector<z3::expr> values;
+  std::vector<std::size_t> counts;
+  for (const std::vector<z3::expr*>& fs : at) {
+    std::size_t k = 0;
+    while (k < values.size() && !z3::eq(values[k], *fs[f])) ++k;
+    if (k == values.size()) {
+      values.push_back(*fs[f]);
+      counts.push_back(0);
+    }
+    ++counts[k];
+  }
+  std::vector<std::size_t> order(values.size());
+  for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return counts[a] > counts[b]; });
+  z3::expr r = values[order[0]];
+  for (std::size_t j = 1; j < order.size(); ++j) {
+    const z3::expr& v = values[order[j]];
+    const z3::expr sel =
+        over_tree(root, [&](const Paths::Node& n) { return voc().boolean(z3::eq(*at[index.at(&n)][f], v)); });
+    r = z3::ite(sel, v, r);
+  }
+  return r;
+}
+
 SymOutput joined_by_field(const Paths::Node& root, std::unordered_map<const Paths::Node*, SymOutput>& leaves) {
   std::vector<const Paths::Node*> order;
   leaf_order(root, order);
@@ -254,6 +287,7 @@ SymOutput joined_by_field(const Paths::Node& root, std::unordered_map<const Path
       key.push_back('1');
     }
     if (values.size() == 1) { *rf[f] = values[0]; continue; }
+    if (more && rf[f]->is_bv() && rf[f]->get_sort().bv_size() == 32) { *rf[f] = chained(root, at, index, f); continue; }
     if (more) { *rf[f] = over_tree(root, [&](const Paths::Node& n) { return *at[index.at(&n)][f]; }); continue; }
     // Two values: the selector marks the rarer one's leaves.
     const bool rare0 = 2 * first < at.size();
