@@ -3,6 +3,7 @@
 // one-slot world, each the same invariant and transition with one conjunct negated.
 #include "tcpclose/proofs/together.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <stdexcept>
 #include <string>
@@ -75,7 +76,7 @@ z3::expr EnumLowering::rebuilt(const z3::expr& e) {
 }
 
 std::vector<bool> unsat_together(z3::context& ctx, const z3::expr& common, const std::vector<z3::expr>& goals,
-                                 unsigned timeout_ms) {
+                                 unsigned timeout_ms, unsigned goal_ms) {
   std::vector<bool> unsat(goals.size(), false);
   const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   try {
@@ -92,7 +93,7 @@ std::vector<bool> unsat_together(z3::context& ctx, const z3::expr& common, const
       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now());
       if (left.count() <= 0) break;
       z3::params p(ctx);
-      p.set("timeout", static_cast<unsigned>(left.count()));
+      p.set("timeout", std::min(goal_ms, static_cast<unsigned>(left.count())));
       s.set(p);
       z3::expr_vector a(ctx);
       a.push_back(lits[static_cast<unsigned>(i)]);

@@ -720,6 +720,21 @@ std::string world_name(const ::testing::TestParamInfo<const char*>& i) {
 INSTANTIATE_TEST_SUITE_P(Slow, KnownFalseWorld, ::testing::Values("time-wait-one-msl"), world_name);
 INSTANTIATE_TEST_SUITE_P(Heavy, KnownFalseWorld, ::testing::Values("time-wait=msl", "no-window-check"), world_name);
 
+// The split step case's goals asked together on one bit-blasted solver (together.hpp), as
+// CHC's checks are: the one-slot proof stands on them, and the detail says how many.
+TEST(KInduction, TheStepGoalsAskedTogetherProveTheOneSlotWorld) {
+  z3::context ctx;
+  SystemOptions o = options();
+  o.slots = 1;
+  o.dup = 0;
+  const System sys(ctx, o);
+  const Result r = kinduction(sys, Property::NoStaleDelivery, budget(1, 600));
+  EXPECT_EQ(r.outcome, Outcome::Proved) << r.detail;
+  EXPECT_GT(r.together, 0u);
+  EXPECT_NE(r.detail.find("step goals on one bit-blasted solver"), std::string::npos) << r.detail;
+  std::printf("kind, one slot, together: %s in %.1f s (%s)\n", name(r.outcome), r.seconds, r.detail.c_str());
+}
+
 TEST(KInduction, ATinyBudgetEndsUnknownNotAnException) {
   z3::context ctx;
   const System sys(ctx, options());

@@ -40,9 +40,9 @@ struct EngineOptions {
   // the first attempt runs out of this many seconds, or of twice the longest check so far if that
   // is more (0: one attempt, the whole budget).
   double restart_after = 3.0;
-  // CHC: ask the split step check's small queries together first, on one bit-blasted solver
-  // (together.hpp); those it does not answer UNSAT are asked one by one as before. Not with a
-  // second solver (recheck), which confirms each query on its own.
+  // CHC's split step check and k-induction's split step case: ask the small queries together
+  // first, on one bit-blasted solver (together.hpp); those it does not answer UNSAT are asked one
+  // by one as before. Not with a second solver (recheck), which confirms each query on its own.
   bool together = true;
   // Called with a solver holding one UNSAT query the result rests on (BMC: no violation at
   // depth k; k-induction: the step case; CHC: each of the invariant's three conditions).
@@ -67,7 +67,7 @@ struct Result {
   std::optional<Witness> witness;
   unsigned rechecked = 0; // UNSAT queries the second solver confirmed
   unsigned restarts = 0;  // CHC: checks asked again under another seed (EngineOptions::restart_after)
-  unsigned together = 0;  // CHC: checks answered UNSAT together (EngineOptions::together)
+  unsigned together = 0;  // CHC's checks, kind's step goals answered UNSAT together (EngineOptions::together)
   // k-induction, when its last step case was SAT: the counterexample to induction (states
   // 0..k, each with the move that leaves it), for finding the auxiliary invariant it lacks.
   std::string cti;

@@ -32,9 +32,10 @@ class EnumLowering {
 };
 
 // Which of `goals` are UNSAT together with `common`, all asked on one solver within
-// `timeout_ms` in all (each check gets what is left). A goal that is SAT, unknown or past the time reads false, as does every
-// goal when a term cannot be lowered: the caller asks those again on their own.
+// `timeout_ms` in all, each within `goal_ms` (the solver then goes on to the next goal). A goal
+// that is SAT, unknown or past its time reads false, as does every goal when a term cannot be
+// lowered: the caller asks those again on their own.
 std::vector<bool> unsat_together(z3::context& ctx, const z3::expr& common, const std::vector<z3::expr>& goals,
-                                 unsigned timeout_ms);
+                                 unsigned timeout_ms, unsigned goal_ms = 10000);
 
 }  // namespace tcpclose::proofs
