@@ -284,7 +284,8 @@ std::vector<z3::expr> System::vars(const SysState& s) const {
 
 // The initial state: nothing in flight and, when start_established, incarnation 1 already
 // established by the three-way handshake at tick 0 from ISSs x (A) and y (B), run through
-// step() here and through encode_step in init(): the handshake is not a second description.
+// step() here and through derive_step (step()'s own code on terms) in init(): the handshake is
+// not a second description.
 CState System::initial(Seq x, Seq y) const {
   CState s;
   s.net.resize(o_.slots);
@@ -313,17 +314,17 @@ z3::expr System::init(const SysState& s) const {
     const z3::expr x = s.h[0].last_iss, y = s.h[1].last_iss;
     SymInput in = lift(v_, Input::connect(0, 0));
     in.iss = x;
-    const SymOutput syn = encode_step(v_, o_.cfg, lift(v_, Tcb{}), in);
+    const SymOutput syn = derive_step(v_, o_.cfg, lift(v_, Tcb{}), in);
     SymInput in2 = lift(v_, Input::segment(0, Segment{}, 0));
     in2.seg = syn.seg;
     in2.iss = y;
-    const SymOutput synack = encode_step(v_, o_.cfg, lift(v_, listener(o_.cfg)), in2);
+    const SymOutput synack = derive_step(v_, o_.cfg, lift(v_, listener(o_.cfg)), in2);
     SymInput in3 = lift(v_, Input::segment(0, Segment{}, 0));
     in3.seg = synack.seg;
-    const SymOutput ack = encode_step(v_, o_.cfg, syn.tcb, in3);
+    const SymOutput ack = derive_step(v_, o_.cfg, syn.tcb, in3);
     SymInput in4 = in3;
     in4.seg = ack.seg;
-    const SymOutput est = encode_step(v_, o_.cfg, synack.tcb, in4);
+    const SymOutput est = derive_step(v_, o_.cfg, synack.tcb, in4);
     e = e && equal(s.h[0].tcb, ack.tcb) && equal(s.h[1].tcb, est.tcb);
   }
   for (std::size_t j = 0; j < s.net.size(); ++j) {
@@ -477,7 +478,8 @@ System::SymStep System::trans_step(const SysState& s, const SysChoice& c, const 
   const SymHost& H = m.H;
   const SymSlot& P = m.P;
 
-  // 5. The core's input and TCB: one encode_step per step, on the moving host.
+  // 5. The core's input and TCB: one derive_step per step, on the moving host: the relation
+  //    derived from step()'s own rules (derive.cpp), not a transcription of them.
   const z3::expr kind = z3::ite(
       is_del, v.kind(InputKind::Segment),
       z3::ite(m.is_tmr, v.kind(InputKind::Timeout),
@@ -492,7 +494,7 @@ System::SymStep System::trans_step(const SysState& s, const SysChoice& c, const 
   const z3::expr spawn = is_del && hb && !live(v, tb) && has(v, P.seg, flag::SYN) && !has(v, P.seg, flag::ACK) &&
                          !has(v, P.seg, flag::RST);
   const SymTcb tin = merge(spawn, lift(v, listener(cfg)), H.tcb);
-  const SymOutput o = encode_step(v, cfg, tin, ci, delack());
+  const SymOutput o = derive_step(v, cfg, tin, ci, delack());
 
   // 6. The moving host after the step.
   const z3::expr spawned = spawn && o.tcb.state == v.state(State::SynReceived);

@@ -97,7 +97,9 @@ std::vector<bool> unsat_together(z3::context& ctx, const z3::expr& common, const
       s.set(p);
       z3::expr_vector a(ctx);
       a.push_back(lits[static_cast<unsigned>(i)]);
-      unsat[i] = s.check(a) == z3::unsat;
+      const z3::check_result cr = s.check(a);
+      unsat[i] = cr == z3::unsat;
+      if (cr == z3::sat) break;  // the caller stops at this goal too: the ones after it may never be asked
     }
   } catch (const std::runtime_error&) {
     return std::vector<bool>(goals.size(), false);

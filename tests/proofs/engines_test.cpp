@@ -21,7 +21,10 @@ namespace {
 
 using model::Property;
 
-constexpr std::size_t kPinnedOneSlotRelationTerms = 2675;
+// The one-slot reference relation's size, in terms. 2675 on the encoding (encoding.cpp); 4428
+// since System runs on the derived relation (derive.cpp, issue 18), whose joins carry the path
+// conditions where the encoding wrote each field as one formula (docs/proofs.md).
+constexpr std::size_t kPinnedOneSlotRelationTerms = 4428;
 
 SystemOptions options(Mutant m = Mutant::None) {
   SystemOptions o;
@@ -817,7 +820,8 @@ TEST(Chc, TheChecksAskedTogetherProveTheOneSlotWorld) {
 
 // Lowering keeps every answer: a goal SAT over an enumeration stays SAT (not reported), and one
 // UNSAT only because the sort has three values (four distinct colours) stays UNSAT, which it
-// would not be if the lowered 2-bit constants were not kept below 3.
+// would not be if the lowered 2-bit constants were not kept below 3. The first SAT goal ends the
+// asking: `y != y`, UNSAT, comes after one and reads false.
 TEST(Together, LoweringEnumerationsKeepsSatAndUnsatApart) {
   z3::context ctx;
   const char* names[] = {"red", "green", "blue"};
@@ -827,13 +831,13 @@ TEST(Together, LoweringEnumerationsKeepsSatAndUnsatApart) {
                  z = ctx.constant("z", colour);
   z3::expr_vector four(ctx);
   for (const z3::expr& e : {w, x, y, z}) four.push_back(e);
-  const std::vector<z3::expr> goals = {x != cs[0](), z3::distinct(four), ts[1](y) && y == cs[2](),
-                                       z3::ite(x == cs[0](), y, z) == cs[1]()};
+  const std::vector<z3::expr> goals = {z3::distinct(four), ts[1](y) && y == cs[2](), x != cs[0](),
+                                       z3::ite(x == cs[0](), y, z) == cs[1](), y != y};
   const std::vector<bool> unsat = unsat_together(ctx, ctx.bool_val(true), goals, 10000);
-  EXPECT_EQ(unsat, (std::vector<bool>{false, true, true, false}));
+  EXPECT_EQ(unsat, (std::vector<bool>{true, true, false, false, false}));
   // A common part that contradicts a goal makes it UNSAT, and only it.
   const std::vector<bool> with = unsat_together(ctx, x == cs[0](), goals, 10000);
-  EXPECT_EQ(with, (std::vector<bool>{true, true, true, false}));
+  EXPECT_EQ(with, (std::vector<bool>{true, true, true, false, false}));
 }
 
 // ----- both-closed, the bounded response (model/response.hpp) -------------------------------

@@ -1,5 +1,5 @@
-// The composed system: endpoints A and B (each stepping with encode_step, the one encoding of
-// step()), a bounded network with ages and ghost incarnations, A's reopening application, and
+// The composed system: endpoints A and B (each stepping with derive_step, step()'s own rules run
+// on Z3 terms), a bounded network with ages and ghost incarnations, A's reopening application, and
 // time, as a symbolic transition system I(s), T(s, c, s') shared by BMC, k-induction and CHC.
 // Rule: the world here is mirrored by apply(), its concrete twin that runs the real step(); a
 // witness counts only when apply() replays it state for state (STYLE.md principles 9, 11).
