@@ -725,17 +725,22 @@ INSTANTIATE_TEST_SUITE_P(Heavy, KnownFalseWorld, ::testing::Values("time-wait=ms
 
 // The split step case's goals asked together on one bit-blasted solver (together.hpp), as
 // CHC's checks are: the one-slot proof stands on them, and the detail says how many.
+// A one-slot proof of no-stale-delivery that rests on goals answered together, and says so.
+void expect_proved_together(const Result& r, const char* says, const char* engine) {
+  EXPECT_EQ(r.outcome, Outcome::Proved) << r.detail;
+  EXPECT_GT(r.together, 0u);
+  EXPECT_NE(r.detail.find(says), std::string::npos) << r.detail;
+  std::printf("%s, one slot, together: %s in %.1f s (%s)\n", engine, name(r.outcome), r.seconds, r.detail.c_str());
+}
+
 TEST(KInduction, TheStepGoalsAskedTogetherProveTheOneSlotWorld) {
   z3::context ctx;
   SystemOptions o = options();
   o.slots = 1;
   o.dup = 0;
   const System sys(ctx, o);
-  const Result r = kinduction(sys, Property::NoStaleDelivery, budget(1, 600));
-  EXPECT_EQ(r.outcome, Outcome::Proved) << r.detail;
-  EXPECT_GT(r.together, 0u);
-  EXPECT_NE(r.detail.find("step goals on one bit-blasted solver"), std::string::npos) << r.detail;
-  std::printf("kind, one slot, together: %s in %.1f s (%s)\n", name(r.outcome), r.seconds, r.detail.c_str());
+  expect_proved_together(kinduction(sys, Property::NoStaleDelivery, budget(1, 600)),
+                         "step goals on one bit-blasted solver", "kind");
 }
 
 TEST(KInduction, ATinyBudgetEndsUnknownNotAnException) {
@@ -811,11 +816,8 @@ TEST(Chc, TheChecksAskedTogetherProveTheOneSlotWorld) {
   o.slots = 1;
   o.dup = 0;
   const System sys(ctx, o);
-  const Result r = chc(sys, Property::NoStaleDelivery, budget(6, 600));
-  EXPECT_EQ(r.outcome, Outcome::Proved) << r.detail;
-  EXPECT_GT(r.together, 0u);
-  EXPECT_NE(r.detail.find("on one bit-blasted solver"), std::string::npos) << r.detail;
-  std::printf("chc, one slot, together: %s in %.1f s (%s)\n", name(r.outcome), r.seconds, r.detail.c_str());
+  expect_proved_together(chc(sys, Property::NoStaleDelivery, budget(6, 600)), "of them on one bit-blasted solver",
+                         "chc");
 }
 
 // Lowering keeps every answer: a goal SAT over an enumeration stays SAT (not reported), and one
