@@ -32,6 +32,14 @@ SystemOptions options(Mutant m = Mutant::None) {
   return o;
 }
 
+// The one-slot world of tools/dev verify's proofs of no-stale-delivery: one slot, no duplicate.
+SystemOptions one_slot_world() {
+  SystemOptions o = options();
+  o.slots = 1;
+  o.dup = 0;
+  return o;
+}
+
 EngineOptions budget(unsigned depth, double seconds) {
   EngineOptions e;
   e.depth = depth;
@@ -735,10 +743,7 @@ void expect_proved_together(const Result& r, const char* says, const char* engin
 
 TEST(KInduction, TheStepGoalsAskedTogetherProveTheOneSlotWorld) {
   z3::context ctx;
-  SystemOptions o = options();
-  o.slots = 1;
-  o.dup = 0;
-  const System sys(ctx, o);
+  const System sys(ctx, one_slot_world());
   expect_proved_together(kinduction(sys, Property::NoStaleDelivery, budget(1, 600)),
                          "step goals on one bit-blasted solver", "kind");
 }
@@ -794,10 +799,7 @@ TEST(Chc, ATinyBudgetEndsUnknownNotAnException) {
 // the one-slot proof's checks take, many are, and the proof still stands on the same answers.
 TEST(Chc, RestartedChecksStillProveTheOneSlotWorld) {
   z3::context ctx;
-  SystemOptions o = options();
-  o.slots = 1;
-  o.dup = 0;
-  const System sys(ctx, o);
+  const System sys(ctx, one_slot_world());
   EngineOptions e = budget(6, 600);
   e.restart_after = 0.05;
   e.together = false;  // else one bit-blasted solver answers them all first
@@ -812,10 +814,7 @@ TEST(Chc, RestartedChecksStillProveTheOneSlotWorld) {
 // the one-slot proof stands on them, and the detail says how many were answered that way.
 TEST(Chc, TheChecksAskedTogetherProveTheOneSlotWorld) {
   z3::context ctx;
-  SystemOptions o = options();
-  o.slots = 1;
-  o.dup = 0;
-  const System sys(ctx, o);
+  const System sys(ctx, one_slot_world());
   expect_proved_together(chc(sys, Property::NoStaleDelivery, budget(6, 600)), "of them on one bit-blasted solver",
                          "chc");
 }
