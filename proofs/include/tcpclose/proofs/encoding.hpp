@@ -105,8 +105,9 @@ SymOutput encode_step(const Vocabulary& v, const Config& c, const SymTcb& tcb, c
 // Throws std::runtime_error past max_runs paths; *runs (if given) counts them.
 SymOutput derive_step(const Vocabulary& v, const Config& c, const SymTcb& tcb, const SymInput& in,
                       bool delack_timeouts = true, std::size_t* runs = nullptr, std::size_t max_runs = 1000000);
-// Which builder a relation comes from: the transcription (what the proofs use today) or the
-// derivation from core/'s rules, which is to replace it (issue 18; docs/proofs.md).
+// Which builder a relation comes from: the transcription (used by tests only since 2026-12-07,
+// until it is removed) or the derivation from core/'s rules, which System uses (issue 18;
+// docs/proofs.md).
 enum class Builder : std::uint8_t { Encoded, Derived };
 
 // f(s, i): the output the chosen builder computes.
