@@ -284,6 +284,15 @@ struct StepAnswer {
   bool unconfirmed = false;      // the second solver did not confirm an UNSAT (r says so)
 };
 
+// Which of `goals` one bit-blasted solver answers UNSAT beside `common` (together.hpp), for CHC's
+// split step check and k-induction's split step case alike: none when EngineOptions::together is
+// off, with a second solver (it confirms each query on its own), or for a single goal.
+std::vector<bool> together_if_on(const System& sys, const EngineOptions& o, Budget& budget, const z3::expr& common,
+                                 const std::vector<z3::expr>& goals) {
+  if (!o.together || o.recheck || goals.size() < 2) return std::vector<bool>(goals.size(), false);
+  return unsat_together(sys.ctx(), common, goals, budget.left_ms());
+}
+
 // The step case's frame at k: T between states 0..k, Q on the first k, and the simple path.
 std::vector<z3::expr> step_frame(const System& sys, model::Property p, Unroller& u, unsigned k) {
   std::vector<z3::expr> f;
@@ -298,18 +307,18 @@ std::vector<z3::expr> step_frame(const System& sys, model::Property p, Unroller&
   return f;
 }
 
-// The split goals one bit-blasted solver answers UNSAT together (EngineOptions::together, as
-// CHC's checks): those are not asked again. Not with a second solver, which confirms each alone.
+// The split goals one bit-blasted solver answers UNSAT together (together_if_on, as CHC's
+// checks): those are not asked again.
 std::vector<bool> goals_together(const System& sys, const EngineOptions& o, bool split, const std::vector<z3::expr>& frame,
                                  const std::vector<std::pair<std::string, z3::expr>>& goals, Budget& budget,
                                  Result& r) {
-  if (!split || !o.together || o.recheck || goals.size() < 2) return std::vector<bool>(goals.size(), false);
+  if (!split) return std::vector<bool>(goals.size(), false);
   z3::expr common = sys.ctx().bool_val(true);
   for (const z3::expr& e : frame) common = common && e;
   std::vector<z3::expr> gs;
   for (const auto& g : goals) gs.push_back(g.second);
   const double t0 = budget.elapsed();
-  const std::vector<bool> unsat = unsat_together(sys.ctx(), common, gs, budget.left_ms());
+  const std::vector<bool> unsat = together_if_on(sys, o, budget, common, gs);
   const auto n = static_cast<unsigned>(std::count(unsat.begin(), unsat.end(), true));
   r.together += n;
   if (std::getenv("TCPCLOSE_KIND_TRACE") != nullptr)
@@ -555,12 +564,12 @@ bool ask_spacer(const System& sys, model::Property p, const EngineOptions& o, Bu
 }
 
 // One UNSAT query that Spacer's invariant must pass, named for the second solver. A small one
-// (one conjunct of the step check) is asked with restarts (ask_restarted).
+// (one conjunct of the step check) holds that conjunct, negated: it is asked together with the
+// others beside the step first (together.hpp), and alone with a restart (ask_restarted).
 struct Check {
   std::string label;
   z3::expr query;
-  bool small = false;
-  std::optional<z3::expr> negated;  // a small one: its negated conjunct, asked beside the step (together.hpp)
+  std::optional<z3::expr> negated;  // only a small one's
 };
 
 // A check asked on a fresh solver; a small one with a restart. Its time has a heavy tail over
@@ -573,7 +582,7 @@ z3::solver ask_restarted(z3::context& ctx, const Check& k, const EngineOptions& 
                          z3::check_result& cr, unsigned& restarts) {
   for (unsigned i = 0;; ++i) {
     z3::solver s = qfbv(ctx);
-    const bool last = i > 0 || !k.small || first <= 0 || first * 1000.0 >= budget.left_ms();
+    const bool last = i > 0 || !k.negated || first <= 0 || first * 1000.0 >= budget.left_ms();
     z3::params p(ctx);
     p.set("timeout", last ? budget.left_ms() : static_cast<unsigned>(first * 1000.0));
     p.set("random_seed", o.seed + i);
@@ -592,28 +601,28 @@ z3::solver ask_restarted(z3::context& ctx, const Check& k, const EngineOptions& 
 std::vector<Check> invariant_checks(const System& sys, model::Property p, const EngineOptions& o, const ChcVars& v,
                                     const z3::expr& cover, const z3::expr& body, const z3::expr& nbody,
                                     const z3::expr& step) {
-  std::vector<Check> checks = {{"chc-init", sys.init(v.x) && !body, false, std::nullopt}};
+  std::vector<Check> checks = {{"chc-init", sys.init(v.x) && !body, std::nullopt}};
   // The step check can be asked whole or one conjunct of the invariant at a time, as
   // k-induction's step case (the same question; EngineOptions::split_step).
   if (o.split_step.value_or(p == model::Property::NoStaleDelivery)) {
     std::vector<z3::expr> parts = conjuncts(cover);
     for (std::size_t i = 0; i < parts.size(); ++i) {
       const z3::expr negated = !parts[i].substitute(v.nargs);
-      checks.push_back({fmt::format("chc-step-{}", i + 1), step && negated, true, negated});
+      checks.push_back({fmt::format("chc-step-{}", i + 1), step && negated, negated});
     }
   } else {
-    checks.push_back({"chc-step", step && !nbody, false, std::nullopt});
+    checks.push_back({"chc-step", step && !nbody, std::nullopt});
   }
-  checks.push_back({"chc-safe", body && sys.bad(p, v.x), false, std::nullopt});
+  checks.push_back({"chc-safe", body && sys.bad(p, v.x), std::nullopt});
   return checks;
 }
 
 // Which checks one bit-blasted solver answers UNSAT together (EngineOptions::together). The
-// split step check's 73 small queries in the one-slot world are the same invariant and transition
+// split step check's 71 small queries in the one-slot world are the same invariant and transition
 // with one conjunct negated each: asked one by one on fresh solvers, each pays its own
 // preprocessing, and their times have a heavy tail over Z3's seeds (chc-step-44: 0.2 s or 50 s),
 // because the enumeration sorts keep them off the SAT solver. Lowered to bit-vectors and asked
-// on one incremental solver, the encoding's 73 took 10 to 12 s and the derived relation's 5.5 to
+// on one incremental solver, the encoding's 71 took 10 to 12 s and the derived relation's 5.5 to
 // 6 s, seeds 1 to 5 (docs/proofs.md, "Engines").
 std::vector<bool> answered_together(const System& sys, const EngineOptions& o, Budget& budget,
                                     const std::vector<Check>& checks, const z3::expr& step) {
@@ -621,8 +630,7 @@ std::vector<bool> answered_together(const System& sys, const EngineOptions& o, B
   for (const Check& k : checks)
     if (k.negated) goals.push_back(*k.negated);
   std::vector<bool> unsat(checks.size(), false);
-  if (!o.together || o.recheck || goals.size() < 2) return unsat;
-  const std::vector<bool> g = unsat_together(sys.ctx(), step, goals, budget.left_ms());
+  const std::vector<bool> g = together_if_on(sys, o, budget, step, goals);
   for (std::size_t i = 0, j = 0; i < checks.size(); ++i)
     if (checks[i].negated) unsat[i] = g[j++];
   return unsat;

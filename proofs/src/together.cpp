@@ -1,5 +1,5 @@
 // Many UNSAT queries that share most of their terms, asked together on one incremental,
-// bit-blasted solver (together.hpp). The users are CHC's split step check (73 queries in the
+// bit-blasted solver (together.hpp). The users are CHC's split step check (71 queries in the
 // one-slot world, each the same invariant and transition with one conjunct negated) and
 // k-induction's split step case (its 25 goals there).
 #include "tcpclose/proofs/together.hpp"
