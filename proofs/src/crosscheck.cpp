@@ -11,14 +11,13 @@
 
 namespace tcpclose::proofs {
 
-// Two ways to ask, both on the one builder. Instantiated: T built at the concrete (s, i) of the
+// Two ways to ask, both of the derived relation. Instantiated: T built at the concrete (s, i) of the
 // case, so branches on data fold while it builds, and an output that folds to step()'s needs no
 // solver (check()); a mismatch still goes to the solver, for its model. Symbolic: one T over symbolic
 // s, i, out, with s and i fixed by equalities (4 ms a case); this exercises the if-then-else
 // merging that BMC, k-induction and CHC rely on. The classes use the first, random cases the second.
 struct CrossCheck::Impl {
-  Config step_cfg, enc_cfg;
-  Builder builder = Builder::Encoded;
+  Config step_cfg, rel_cfg;
   z3::context ctx;
   Vocabulary v{ctx};
   z3::solver solver{ctx};
@@ -29,11 +28,9 @@ struct CrossCheck::Impl {
   SymInput i = fresh_input(v, "i");
 };
 
-CrossCheck::CrossCheck(const Config& step_config, const Config& encoding_config, Builder builder)
-    : impl_(std::make_unique<Impl>()) {
+CrossCheck::CrossCheck(const Config& step_config, const Config& relation_config) : impl_(std::make_unique<Impl>()) {
   impl_->step_cfg = step_config;
-  impl_->enc_cfg = encoding_config;
-  impl_->builder = builder;
+  impl_->rel_cfg = relation_config;
 }
 CrossCheck::~CrossCheck() = default;
 
@@ -47,14 +44,14 @@ CaseResult CrossCheck::check(const Tcb& t, const Input& in, bool symbolic) {
   // Anything else (a mismatch, a term that does not fold) is asked of the solver below.
   std::optional<SymOutput> f;
   if (!symbolic) {
-    f = output_of(m.v, m.enc_cfg, lift(m.v, t), lift(m.v, in), m.builder);
+    f = derive_step(m.v, m.rel_cfg, lift(m.v, t), lift(m.v, in));
     if (equal(*f, expected).simplify().is_true()) {
       r.admits_step = true;
       return r;
     }
   }
   if (symbolic && !m.symbolic_ready) {
-    m.sym.add(transition(m.v, m.enc_cfg, m.s, m.i, m.out, m.builder));
+    m.sym.add(transition(m.v, m.rel_cfg, m.s, m.i, m.out));
     m.symbolic_ready = true;
   }
   z3::solver& solver = symbolic ? m.sym : m.solver;
@@ -77,7 +74,7 @@ CaseResult CrossCheck::check(const Tcb& t, const Input& in, bool symbolic) {
     const Tcb got = decode(m.v, model, m.out.tcb);
     const Segment seg = decode(model, m.out.seg);
     r.detail = fmt::format(
-        "encoding says: state {} snd_una {} snd_nxt {} rcv_nxt {} deadlines {}/{}/{}/{} retries {} so_error {}; "
+        "relation says: state {} snd_una {} snd_nxt {} rcv_nxt {} deadlines {}/{}/{}/{} retries {} so_error {}; "
         "sent {} flags {:#x} seq {} ack {} len {}; verdict {} effects {:#x} result {} result_n {}\n"
         "step() says:   state {} snd_una {} snd_nxt {} rcv_nxt {} deadlines {}/{}/{}/{} retries {} so_error {}; "
         "sent {} flags {:#x} seq {} ack {} len {}; verdict {} effects {:#x} result {} result_n {}",

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <any>
+#include <initializer_list>
 #include <array>
 #include <tuple>
 #include <utility>
@@ -158,10 +159,19 @@ using U16 = Bits<16>;
 using U32 = Bits<32>;
 using U64 = Bits<64>;
 
-// Serial arithmetic on terms (seq.hpp's primitives; the rest of seq.hpp is generic).
-inline Bool seq_lt(const U32& a, const U32& b) { return Bool(z3::slt((a - b).e, voc().bv32(0))); }
-inline Bool seq_le(const U32& a, const U32& b) { return Bool(z3::sle((a - b).e, voc().bv32(0))); }
-inline Bool seq_in_window(const U32& x, const U32& lo, const U32& len) { return x - lo < len; }
+// Serial arithmetic on terms: seq.hpp's primitives are encoding.hpp's terms, which the lemmas
+// prove against RFC 1982 (lemmas.cpp); the rest of seq.hpp is generic and runs as it is.
+// Numerals fold, as in Bits, so that a comparison of constants is no branch.
+inline Bool folded(const z3::expr& r, std::initializer_list<const U32*> args) {
+  for (const U32* a : args)
+    if (!a->e.is_numeral()) return Bool(r);
+  return Bool(r.simplify());
+}
+inline Bool seq_lt(const U32& a, const U32& b) { return folded(proofs::seq_lt(a.e, b.e), {&a, &b}); }
+inline Bool seq_le(const U32& a, const U32& b) { return folded(proofs::seq_le(a.e, b.e), {&a, &b}); }
+inline Bool seq_in_window(const U32& x, const U32& lo, const U32& len) {
+  return folded(proofs::seq_in_window(x.e, lo.e, len.e), {&x, &lo, &len});
+}
 
 // The alternatives of an enumeration held as a term, in the order a switch tries them.
 template <class E>
@@ -179,7 +189,7 @@ inline std::vector<InputKind> alternatives<InputKind>() {
 }
 template <>
 inline z3::expr constant<InputKind>(InputKind k) { return voc().kind(k); }
-// encode_step's delack_timeouts = false: a DelAck timeout reads as the FIN-WAIT-2 timer's.
+// derive_step's delack_timeouts = false: a DelAck timeout reads as the FIN-WAIT-2 timer's.
 template <>
 inline std::vector<Timer> alternatives<Timer>() {
   if (!g_context->delack_timeouts) return {Timer::Rexmit, Timer::TimeWait, Timer::FinWait2};

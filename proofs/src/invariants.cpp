@@ -1,6 +1,6 @@
 // The single-step invariants (see invariants.hpp) as Z3 terms, and the oracle that decides them
 // on concrete values. Rule: each formula is written from the RFC text it cites, independently of
-// encoding.cpp's transcription of step(); a knob is read with a C++ if, as in the encoding.
+// step()'s code (from which the relation is derived); a knob is read with a C++ if.
 #include "tcpclose/proofs/invariants.hpp"
 
 #include <algorithm>

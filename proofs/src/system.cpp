@@ -1,6 +1,6 @@
 // The composed system (see system.hpp): T(s, c, s') in Z3, and apply(), its concrete twin that
 // runs the real step(). Rule: every rule of the world appears once in each, in the same order,
-// so that the replay of a witness checks the symbolic world as well as the encoding.
+// so that the replay of a witness checks the symbolic world as well as the relation.
 #include "tcpclose/proofs/system.hpp"
 
 #include <algorithm>

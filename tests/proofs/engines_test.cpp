@@ -491,7 +491,7 @@ std::size_t dag_size(const z3::expr& e) {
 // The reference profile's relation, pinned by size: knobs that are off must leave it as it was.
 // An equivalent but differently shaped relation (one case per state where there was one per
 // outcome) once made the one-slot CHC proof go from 26 s to past 600 s in CI. If a change to
-// the encoding moves this on purpose, re-run `ctest -L slow` and update the pin and docs/proofs.md.
+// the relation (derive.cpp, system.cpp) moves this on purpose, re-run `ctest -L slow` and update the pin and docs/proofs.md.
 TEST(Relation, TheReferenceRelationKeepsItsPinnedSize) {
   z3::context ctx;
   SystemOptions o;
@@ -504,7 +504,7 @@ TEST(Relation, TheReferenceRelationKeepsItsPinnedSize) {
   EXPECT_EQ(size, kPinnedOneSlotRelationTerms);
 }
 
-// Config::ports_exhausted is bind()'s (ports.hpp), not step()'s: the encoding never reads it, so
+// Config::ports_exhausted is bind()'s (ports.hpp), not step()'s: step() never reads it, so
 // Linux's value leaves the reference relation exactly as pinned.
 TEST(Relation, BindsExhaustedErrnoLeavesTheRelationAsPinned) {
   z3::context ctx;

@@ -1,7 +1,7 @@
 // proofs.Relation.*: T(s, i, o) is total and deterministic on every (state, input class) of
 // classes.hpp, for every profile: each (s, i) of the class has an output T admits, and no two.
-// Issue 18 asks this of the relation derived from step(); today's is checked the same way, and a
-// relation with a free choice in it is caught (the negative control).
+// Issue 18 asks this of the relation derived from step() (derive.cpp), and a relation with a
+// free choice or a gap in it is caught (the negative control).
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -75,22 +75,20 @@ z3::expr in_class(const Vocabulary& v, const SymTcb& s, const SymInput& i, State
 }
 
 // The relation under test: T itself, or T with a free choice (the negative control: it may
-// also answer with any output whatever). f is the builder's output at (s, i), built once by
-// shape(): the derived relation is T = (o == f), and deriving it once is most of its cost.
-using RelationFn = z3::expr (*)(const Vocabulary&, const Config&, const SymTcb&, const SymInput&, const SymOutput&,
+// also answer with any output whatever). f is the derived output at (s, i), built once by
+// shape(): T = (o == f), what transition() builds, and deriving f is most of its cost.
+using RelationFn = z3::expr (*)(const Vocabulary&, const SymTcb&, const SymInput&, const SymOutput& o,
                                 const SymOutput& f);
-z3::expr real(const Vocabulary& v, const Config& c, const SymTcb& s, const SymInput& i, const SymOutput& o,
-              const SymOutput&) {
-  return transition(v, c, s, i, o);
+z3::expr real(const Vocabulary&, const SymTcb&, const SymInput&, const SymOutput& o, const SymOutput& f) {
+  return equal(f, o);
 }
-z3::expr with_a_free_choice(const Vocabulary& v, const Config& c, const SymTcb& s, const SymInput& i, const SymOutput& o,
-                            const SymOutput&) {
-  return transition(v, c, s, i, o) || (v.ctx().bool_const("coin") && equal(o, fresh_output(v, "junk")));
+z3::expr with_a_free_choice(const Vocabulary& v, const SymTcb&, const SymInput&, const SymOutput& o,
+                            const SymOutput& f) {
+  return equal(f, o) || (v.ctx().bool_const("coin") && equal(o, fresh_output(v, "junk")));
 }
 // And one that admits no output for a close() in ESTABLISHED.
-z3::expr with_a_gap(const Vocabulary& v, const Config& c, const SymTcb& s, const SymInput& i, const SymOutput& o,
-                    const SymOutput&) {
-  return transition(v, c, s, i, o) && !(s.state == v.state(State::Established) && i.kind == v.kind(InputKind::Close));
+z3::expr with_a_gap(const Vocabulary& v, const SymTcb& s, const SymInput& i, const SymOutput& o, const SymOutput& f) {
+  return equal(f, o) && !(s.state == v.state(State::Established) && i.kind == v.kind(InputKind::Close));
 }
 
 struct Shape {
@@ -99,24 +97,23 @@ struct Shape {
   std::string first;
 };
 
-Shape shape(const Config& c, RelationFn rel, const std::vector<State>& states = {kAllStates.begin(), kAllStates.end()},
-            Builder b = Builder::Encoded) {
+Shape shape(const Config& c, RelationFn rel, const std::vector<State>& states = {kAllStates.begin(), kAllStates.end()}) {
   z3::context ctx;
   const Vocabulary v(ctx);
   const SymTcb s = fresh_tcb(v, "s");
   const SymInput i = fresh_input(v, "i");
   const SymOutput o1 = fresh_output(v, "o1"), o2 = fresh_output(v, "o2");
-  const SymOutput f = output_of(v, c, s, i, b);
+  const SymOutput f = derive_step(v, c, s, i);
   Shape r;
   // Deterministic and total for every (s, i) at once, as far as the terms go: T reads nothing
-  // but s, i and o (no free choice), and admits f(s, i), the output the encoding computes.
+  // but s, i and o (no free choice), and admits f(s, i), the output the derivation computes.
   // (equal() leaves out a field that is one term on both sides: compared with constants here.)
   const std::set<std::string> own =
       constants(equal(s, lift(v, Tcb{})) && equal(i, lift(v, Input{})) && equal(o1, lift(v, Output{})));
-  for (const std::string& n : constants(rel(v, c, s, i, o1, f)))
+  for (const std::string& n : constants(rel(v, s, i, o1, f)))
     if (own.count(n) == 0) r.extra.insert(n);
   z3::solver solver(ctx);
-  const z3::expr total = rel(v, c, s, i, f, f), det = rel(v, c, s, i, o1, f) && rel(v, c, s, i, o2, f) && !equal(o1, o2);
+  const z3::expr total = rel(v, s, i, f, f), det = rel(v, s, i, o1, f) && rel(v, s, i, o2, f) && !equal(o1, o2);
   for (State st : states)
     for (const classes::InputClass& k : classes::all_classes()) {
       ++r.classes;
@@ -153,26 +150,13 @@ TEST_P(Relation, IsTotalAndDeterministicOnEveryInputClass) {
 INSTANTIATE_TEST_SUITE_P(EveryProfile, Relation, ::testing::ValuesIn(kAllProfiles),
                          [](const auto& info) { return std::string(name(info.param)); });
 
-// The derived relation (derive.cpp): T = (o == f(s, i)) for the derived f, which is what
-// transition(..., Builder::Derived) builds; shape() derived f once for the four uses.
-z3::expr derived(const Vocabulary&, const Config&, const SymTcb&, const SymInput&, const SymOutput& o,
-                 const SymOutput& f) {
-  return equal(f, o);
-}
-class DerivedRelation : public ::testing::TestWithParam<Profile> {};
-TEST_P(DerivedRelation, IsTotalAndDeterministicOnEveryInputClass) {
-  const Shape r = shape(profile_config(GetParam()), derived, {kAllStates.begin(), kAllStates.end()}, Builder::Derived);
-  EXPECT_TRUE(r.extra.empty()) << "T reads " << *r.extra.begin() << ", which is neither s, i nor o";
-  EXPECT_EQ(r.inhabited, kStateCount * classes::kClassCount);
-  EXPECT_EQ(r.not_total, 0u);
-  EXPECT_EQ(r.not_deterministic, 0u) << r.first;
-}
-// Under the sanitizers the reference profile alone, as matches_core_test.cpp's kDerivedProfiles.
+// Under the sanitizers the reference profile alone: the join's code is the same for every profile.
 #ifdef TCPCLOSE_SANITIZED
 const std::vector<Profile> kDerivedProfiles = {Profile::Reference};
 #else
 const std::vector<Profile> kDerivedProfiles = {kAllProfiles.begin(), kAllProfiles.end()};
 #endif
+class DerivedRelation : public ::testing::TestWithParam<Profile> {};
 // Derived again, with the heap laid out differently, f is the same terms: the join does not
 // depend on where its path tree's nodes were allocated. A join that walked a map keyed by their
 // addresses and ordered values by how common they were fails this for every profile.

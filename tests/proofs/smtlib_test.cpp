@@ -166,7 +166,7 @@ TEST(Cvc5, ReadsTheEncodingsEnumerationSortsAndAgreesOnAWholeStep) {
   const Config c = profile_config(Profile::Reference);
   const SymTcb s = fresh_tcb(v, "s");
   const SymInput i = fresh_input(v, "i");
-  const SymOutput out = encode_step(v, c, s, i);
+  const SymOutput out = derive_step(v, c, s, i);
   for (const auto& [target, expect] : {std::pair{State::SynSent, SmtAnswer::Unsat},
                                        std::pair{State::Closed, SmtAnswer::Sat}}) {
     z3::solver q(ctx);
@@ -202,7 +202,7 @@ TEST(Cvc5, ReadsAnUnrollingOfSeveralSteps) {
     z3::expr reached = ctx.bool_val(false);
     for (int k = 0; k < 2; ++k) {
       const SymInput in = fresh_input(v, "i" + std::to_string(k));
-      s = encode_step(v, c, s, in).tcb;
+      s = derive_step(v, c, s, in).tcb;
       reached = reached || s.state == v.state(target);
     }
     q.add(reached);

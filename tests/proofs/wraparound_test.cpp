@@ -88,7 +88,7 @@ TEST(Wraparound, WithoutPawsAStaleSegmentFromBeforeTwoToThe31OctetsIsAcceptedAnd
   const Config c = with_paws(false);
   z3::solver s(q.ctx);
   s.add(q.assumptions());
-  const SymOutput out = encode_step(q.v, c, q.s, q.i);
+  const SymOutput out = derive_step(q.v, c, q.s, q.i);
   s.add(q.goal(out));
   const auto t0 = std::chrono::steady_clock::now();
   const z3::check_result r = s.check();
@@ -127,7 +127,7 @@ TEST(Wraparound, WithPawsNoStaleSegmentIsEverAcceptedAndCvc5Agrees) {
   z3::solver s(q.ctx);
   s.add(q.assumptions());
   ASSERT_EQ(s.check(), z3::sat) << "the assumptions alone must be satisfiable, or the UNSAT is vacuous";
-  s.add(q.goal(encode_step(q.v, c, q.s, q.i)));
+  s.add(q.goal(derive_step(q.v, c, q.s, q.i)));
   const auto t0 = std::chrono::steady_clock::now();
   const SmtAnswer z3a = from_z3(s.check());
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -146,7 +146,7 @@ TEST(Wraparound, WithPawsButATimestampThatIsNotOlderTheStaleSegmentGetsThrough) 
   z3::solver s(q.ctx);
   const z3::expr_vector a = q.assumptions();
   for (unsigned k = 0; k + 2 < a.size(); ++k) s.add(a[k]);  // all but R4's two assumptions
-  s.add(q.goal(encode_step(q.v, c, q.s, q.i)));
+  s.add(q.goal(derive_step(q.v, c, q.s, q.i)));
   ASSERT_EQ(s.check(), z3::sat);
   const z3::model m = s.get_model();
   const Tcb tcb = decode(q.v, m, q.s);
@@ -165,7 +165,7 @@ TEST(Wraparound, WithoutPawsLessThanALapMinusTheWindowIsStillSafe) {
   s.add(q.assumptions());
   s.add(z3::ult(z3::zext(q.i.seg.len, 2) + q.sent_since, q.ctx.bv_val((std::uint64_t{1} << 32) - (1u << 30), 34)));
   ASSERT_EQ(s.check(), z3::sat) << "the assumptions alone must be satisfiable, or the UNSAT is vacuous";
-  s.add(encode_step(q.v, c, q.s, q.i).verdict == q.v.bv8(static_cast<std::uint32_t>(Verdict::Accepted)));
+  s.add(derive_step(q.v, c, q.s, q.i).verdict == q.v.bv8(static_cast<std::uint32_t>(Verdict::Accepted)));
   const SmtAnswer z3a = from_z3(s.check());
   EXPECT_EQ(z3a, SmtAnswer::Unsat);
   const Recheck r = recheck_with_cvc5(s, z3a, Cvc5Options::labelled("wraparound-less-than-a-lap"));
@@ -186,7 +186,7 @@ TEST(Wraparound, LessThanALapIsUnsafeUnderTheNoWindowCheckMutant) {
   z3::solver s(q.ctx);
   s.add(q.assumptions());
   s.add(z3::ult(z3::zext(q.i.seg.len, 2) + q.sent_since, q.ctx.bv_val((std::uint64_t{1} << 32) - (1u << 30), 34)));
-  s.add(encode_step(q.v, c, q.s, q.i).verdict == q.v.bv8(static_cast<std::uint32_t>(Verdict::Accepted)));
+  s.add(derive_step(q.v, c, q.s, q.i).verdict == q.v.bv8(static_cast<std::uint32_t>(Verdict::Accepted)));
   ASSERT_EQ(s.check(), z3::sat);
   const z3::model m = s.get_model();
   const Tcb tcb = decode(q.v, m, q.s);

@@ -1,5 +1,5 @@
 // The tie between the formulas and the code: for a concrete (TCB, input), T admits the output
-// step() computed (SAT) and admits no other (UNSAT). Used by proofs.matches_core and `prove`.
+// step() computed (SAT) and admits no other (UNSAT). Used by proofs.matches_core.
 // Rule: the two configs may differ only to show that a change to step() alone is caught.
 #pragma once
 
@@ -18,7 +18,7 @@ struct CaseResult {
   bool admits_step = false;   // T(s, i, step(s, i)) is satisfiable
   bool admits_other = false;  // T(s, i, o) with o != step(s, i) is satisfiable
   bool ok() const { return admits_step && !admits_other; }
-  std::string detail;         // on a mismatch: the encoded output, field by field
+  std::string detail;         // on a mismatch: the relation's output, field by field
 };
 
 struct Tally {
@@ -28,8 +28,8 @@ struct Tally {
 
 class CrossCheck {
  public:
-  // step() runs under step_config, the relation is built for encoding_config by `builder`.
-  CrossCheck(const Config& step_config, const Config& encoding_config, Builder builder = Builder::Encoded);
+  // step() runs under step_config, the relation is derived for relation_config.
+  CrossCheck(const Config& step_config, const Config& relation_config);
   ~CrossCheck();
   CrossCheck(const CrossCheck&) = delete;
   CrossCheck& operator=(const CrossCheck&) = delete;

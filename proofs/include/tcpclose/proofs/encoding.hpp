@@ -1,9 +1,10 @@
 // T(s, i, s', out): core/step() as Z3 terms over 32-bit bitvectors, with enumeration sorts for
-// states, input kinds and timers. One builder serves every profile: the Config is an argument.
-// Rule: this is a second, independent description of step(); proofs.matches_core keeps the two equal.
+// states, input kinds and timers, derived from the core's own code for any Config.
+// Rule: no rule of step() is written here; proofs.matches_core tests the derivation against step().
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -80,7 +81,7 @@ SymSegment fresh_segment(const Vocabulary& v, const std::string& prefix);
 SymTcb lift(const Vocabulary& v, const Tcb& t);
 SymInput lift(const Vocabulary& v, const Input& in);
 SymSegment lift(const Vocabulary& v, const Segment& s);
-// The projection of a concrete Output, as the encoding states it.
+// The projection of a concrete Output, as the relation states it.
 SymOutput lift(const Vocabulary& v, const Output& o);
 
 // ite(k, a, b), field by field; a field that is one term on both sides stays that term.
@@ -94,31 +95,20 @@ z3::expr equal(const SymSegment& a, const SymSegment& b);
 z3::expr equal(const SymInput& a, const SymInput& b);
 z3::expr equal(const SymOutput& a, const SymOutput& b);
 
-// The encoding itself: the output step() computes for (tcb, in) under c.
+// f(s, i): the output step() computes for (tcb, in) under c, derived from core/'s own rules
+// (derive.cpp): step()'s code run on Z3 terms, every path explored and joined under its condition.
+// There is no second description of step(): a rule, knob or mutant is written once, in core/.
 // delack_timeouts = false leaves a Timer::DelAck timeout out of the terms (it is then read as the
 // FIN-WAIT-2 timer's): only for a caller that never fires that timer, a System whose
 // Config::delayed_ack is off, so that its relation keeps the terms it had before the timer existed.
-SymOutput encode_step(const Vocabulary& v, const Config& c, const SymTcb& tcb, const SymInput& in,
-                      bool delack_timeouts = true);
-// The same output derived from core/'s own rules (derive.cpp): step()'s code run on Z3 terms,
-// every path explored and joined under its condition.
 // Throws std::runtime_error past max_runs paths; *runs (if given) counts them.
 SymOutput derive_step(const Vocabulary& v, const Config& c, const SymTcb& tcb, const SymInput& in,
                       bool delack_timeouts = true, std::size_t* runs = nullptr, std::size_t max_runs = 1000000);
-// Which builder a relation comes from: the transcription (used by tests only since 2026-12-07,
-// until it is removed) or the derivation from core/'s rules, which System uses (issue 18;
-// docs/proofs.md).
-enum class Builder : std::uint8_t { Encoded, Derived };
 
-// f(s, i): the output the chosen builder computes.
-inline SymOutput output_of(const Vocabulary& v, const Config& c, const SymTcb& s, const SymInput& i, Builder b) {
-  return b == Builder::Derived ? derive_step(v, c, s, i) : encode_step(v, c, s, i);
-}
-
-// T(s, i, s', out) as one formula.
+// T(s, i, s', out) as one formula: out == f(s, i).
 inline z3::expr transition(const Vocabulary& v, const Config& c, const SymTcb& s, const SymInput& i,
-                           const SymOutput& out, Builder b = Builder::Encoded) {
-  return equal(output_of(v, c, s, i, b), out);
+                           const SymOutput& out) {
+  return equal(derive_step(v, c, s, i), out);
 }
 
 // Reading a model back (for witnesses that are replayed through step()).
@@ -126,7 +116,10 @@ Tcb decode(const Vocabulary& v, const z3::model& m, const SymTcb& t);
 Input decode(const Vocabulary& v, const z3::model& m, const SymInput& in);
 Segment decode(const z3::model& m, const SymSegment& s);
 
-// Serial arithmetic as terms (the SMT versions of seq.hpp).
+// Serial arithmetic as terms, written from the RFC text they cite and proved against it by the
+// lemmas (lemmas.hpp). The first three are also the derivation's primitives (seq.hpp's templates
+// run on them); the last three are the invariants' vocabulary, a specification written apart
+// from seq.hpp's, which matches_core and the lemmas tie together.
 z3::expr seq_lt(const z3::expr& a, const z3::expr& b);
 z3::expr seq_le(const z3::expr& a, const z3::expr& b);
 z3::expr seq_in_window(const z3::expr& x, const z3::expr& lo, const z3::expr& len);
