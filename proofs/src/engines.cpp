@@ -651,7 +651,7 @@ bool check_invariant(const System& sys, model::Property p, const EngineOptions& 
     if (together[ki]) continue;
     const double t0 = budget.elapsed();
     z3::check_result cr = z3::unknown;
-    const double first = o.restart_after <= 0 ? 0 : std::max(o.restart_after, 2 * longest);
+    const double first = o.restart_after <= 0 ? 0 : std::max(o.restart_after, o.restart_adaptive ? 2 * longest : 0.0);
     z3::solver s = ask_restarted(sys.ctx(), k, o, first, budget, cr, r.restarts);
     longest = std::max(longest, budget.elapsed() - t0);
     // Which of the invariant's checks is slow (stderr, on request), as TCPCLOSE_KIND_TRACE does

@@ -40,6 +40,9 @@ struct EngineOptions {
   // the first attempt runs out of this many seconds, or of twice the longest check so far if that
   // is more (0: one attempt, the whole budget).
   double restart_after = 3.0;
+  // false: the cutoff is restart_after alone, never twice the longest check (for a test that must
+  // see a restart whatever the checks' times).
+  bool restart_adaptive = true;
   // CHC's split step check and k-induction's split step case: ask the small queries together
   // first, on one bit-blasted solver (together.hpp); those it does not answer UNSAT are asked one
   // by one as before. Not with a second solver (recheck), which confirms each query on its own.
