@@ -51,7 +51,6 @@ constexpr std::uint32_t kRecvAll = 0xFFFF;
 constexpr std::uint32_t kClockEnd = 0x7FFFFFFF;  // the clock runs for < 2^31 ticks: deadlines never wrap
 
 // A's program, per incarnation: connect, send, close (docs/proofs.md "The composed system").
-enum class AOp : std::uint8_t { Connect, Send, Close };
 
 using proofs::merge;  // encoding.hpp's, for terms, segments and TCBs; these two for the system's own
 SymSlot merge(const z3::expr& k, const SymSlot& a, const SymSlot& b) {
@@ -94,11 +93,20 @@ bool boolean(const z3::model& m, const z3::expr& e) { return m.eval(e, true).is_
 // for trans().
 // The rules below are written once over either, so the twin is the same code, not a copy.
 struct CDomain : model::Plain {
+  using Host = CHost;
+  using Slot = CSlot;
   static bool boolean(bool b) { return b; }
   static std::uint32_t word(std::uint32_t x) { return x; }
   static std::uint32_t w8(std::uint32_t x) { return x; }
   static bool uge(std::uint32_t a, std::uint32_t b) { return a >= b; }
+  static bool ule(std::uint32_t a, std::uint32_t b) { return a <= b; }
   static bool ult(std::uint32_t a, std::uint32_t b) { return a < b; }
+  static bool move_is(Move m, Move x) { return m == x; }
+  static std::uint32_t urem(std::uint32_t a, std::uint32_t b) { return a % b; }
+  // A deadline that is kNever in every state (a constant term): never for plain values.
+  static bool never_armed(std::uint32_t) { return false; }
+  static CHost host(bool b, const std::array<CHost, 2>& h) { return h[b ? 1 : 0]; }
+  static CSlot slot(std::uint8_t j, const std::vector<CSlot>& net) { return j < net.size() ? net[j] : CSlot{}; }
   static std::uint32_t ite(bool k, std::uint32_t a, std::uint32_t b) { return k ? a : b; }
   static bool ite(bool k, bool a, bool b) { return k ? a : b; }
   static bool isnt(State s, State x) { return s != x; }
@@ -110,6 +118,8 @@ struct CDomain : model::Plain {
 struct SDomain {
   using B = z3::expr;
   using W = z3::expr;
+  using Host = SymHost;
+  using Slot = SymSlot;
   const Vocabulary& v;
   z3::expr boolean(bool b) const { return v.boolean(b); }
   z3::expr word(std::uint32_t x) const { return v.bv32(x); }
@@ -117,6 +127,17 @@ struct SDomain {
   z3::expr ugt(const z3::expr& a, const z3::expr& b) const { return z3::ugt(a, b); }
   z3::expr w8(std::uint32_t x) const { return v.bv8(x); }
   z3::expr uge(const z3::expr& a, const z3::expr& b) const { return z3::uge(a, b); }
+  z3::expr ule(const z3::expr& a, const z3::expr& b) const { return z3::ule(a, b); }
+  z3::expr move_is(const z3::expr& m, Move x) const { return m == v.bv8(static_cast<std::uint32_t>(x)); }
+  z3::expr urem(const z3::expr& a, const z3::expr& b) const { return z3::urem(a, b); }
+  bool never_armed(const z3::expr& d) const { return z3::eq(d, v.bv32(kNever)); }
+  SymHost host(const z3::expr& b, const std::array<SymHost, 2>& h) const { return merge(b, h[1], h[0]); }
+  SymSlot slot(const z3::expr& j, const std::vector<SymSlot>& net) const {
+    const z3::expr f = v.boolean(false);
+    SymSlot P = net.empty() ? SymSlot{f, f, v.bv32(0), v.bv8(0), lift(v, Segment{}), f} : net[0];
+    for (unsigned k = 1; k < net.size(); ++k) P = merge(j == v.bv8(k), net[k], P);
+    return P;
+  }
   z3::expr ite(const z3::expr& k, const z3::expr& a, const z3::expr& b) const { return z3::ite(k, a, b); }
   z3::expr ult(const z3::expr& a, const z3::expr& b) const { return z3::ult(a, b); }
   z3::expr isnt(const z3::expr& s, State x) const { return s != v.state(x); }
@@ -125,6 +146,101 @@ struct SDomain {
   z3::expr verdict_is(const z3::expr& verdict, Verdict x) const { return verdict == v.bv8(static_cast<std::uint32_t>(x)); }
   z3::expr live(const SymTcb& t) const { return proofs::live(v, t); }
 };
+
+// 1b. How long a segment lives in the budget world: kNormalDelay ticks, or MSL when flagged
+// delayed (model/successors.hpp, detail::Successors::tick).
+template <class D>
+typename D::W lifetime(const D& d, const SystemOptions& o, const typename D::Slot& q) {
+  return o.delay ? d.ite(q.late, d.word(o.cfg.msl), d.word(model::kNormalDelay)) : d.word(o.cfg.msl);
+}
+
+// The first lines and blocks 1, 1b and 2 of a step, once over either domain: the move's kind,
+// time and host, the delivered slot, the ISS a new connection would take, and whether each is
+// allowed. Some fields no later block reads (t and f): they keep their terms alive (see trans()).
+template <class D>
+struct Moved {
+  typename D::B t, f;  // true and false, made once as trans() made them
+  typename D::B is_app, is_del, is_tmr;
+  typename D::W now;
+  typename D::B clock_ok, hb;
+  typename D::Host H;  // the host that moves
+  typename D::Slot P;  // the delivered segment's slot
+  typename D::B deliver_ok, isn_ok;
+  typename D::W iss;
+};
+template <class D, class St, class Ch>
+Moved<D> moved(const D& d, const SystemOptions& o, const St& s, const Ch& c) {
+  const typename D::B t = d.boolean(true), f = d.boolean(false);
+  const typename D::B is_app = d.move_is(c.move, Move::App), is_del = d.move_is(c.move, Move::Deliver),
+                      is_tmr = d.move_is(c.move, Move::Timer);
+  // Every move happens `delta` >= 0 ticks after the previous one: time passes with the move.
+  const typename D::W now = s.now + c.delta;
+  typename D::B clock_ok = d.uge(now, s.now) && d.ule(now, d.word(kClockEnd));
+  if (!o.late_timers)  // strict timers: time never passes an armed deadline
+    for (const auto& h : s.h)
+      for (const auto& dl : h.tcb.deadline)
+        if (!d.never_armed(dl)) clock_ok = clock_ok && (dl == d.word(kNever) || d.ule(now, dl));
+  const typename D::B hb = c.host_b;
+  const typename D::Host H = d.host(hb, s.h);  // the host that moves
+
+  // 1. The delivered segment: a valid slot, towards the host, not older than MSL.
+  const typename D::Slot P = d.slot(c.slot, s.net);
+  // 1b. The budget world: a segment lives kNormalDelay ticks, or MSL when flagged delayed
+  // (lifetime()); one that outlives it dies when the time of this move passes, and its death is a loss.
+  const typename D::B alive = d.ule(now - P.sent, o.budgeted() ? lifetime(d, o, P) : d.word(o.cfg.msl));
+  const typename D::B deliver_ok = d.ult(c.slot, d.w8(o.slots)) && P.valid && P.to_b == hb && alive &&
+                                   (!c.keep || d.ult(s.dups, d.w8(o.dup)));
+
+  // 2. The ISS a new connection of H would take (IsnPolicy).
+  const typename D::B step_ok = o.isn == IsnPolicy::Clock
+                                    ? c.isn == d.word(kClockStep)
+                                    : d.uge(c.isn, d.word(1)) && d.ule(c.isn, d.word(kAdversarialMaxStep));
+  const typename D::B isn_ok = !H.has_iss || step_ok;
+  const typename D::W iss = d.ite(H.has_iss, H.last_iss + c.isn, c.isn);
+  return Moved<D>{t, f, is_app, is_del, is_tmr, now, clock_ok, hb, H, P, deliver_ok, isn_ok, iss};
+}
+
+// Blocks 3 and 4 of a step, once over either domain: what the applications call next, and
+// whether the move is enabled at all. a_op is A's pc modulo its program's length (kept alive).
+template <class D>
+struct Calls {
+  typename D::W a_op;
+  typename D::B a_connect, a_send, b_read, enabled;
+};
+template <class D, class St, class Ch>
+Calls<D> calls(const D& d, const SystemOptions& o, std::uint32_t ops, bool delack, const St& s, const Ch& c,
+               const Moved<D>& m) {
+  const typename D::B &t = m.t, &f = m.f, &hb = m.hb;
+  const typename D::Host& H = m.H;
+
+  // 3. The applications. A: (connect, send, close) x incarnations. B: read what is unread,
+  // then close once the peer's FIN is in (a server reading to end of stream).
+  const typename D::W apc = s.h[0].pc;
+  const typename D::B a_running = d.ult(apc, d.w8(ops * o.incarnations));
+  const typename D::W a_op = d.urem(apc, d.w8(ops));
+  const typename D::B a_connect = a_op == d.w8(0), a_send = o.data != 0 ? a_op == d.w8(1) : f;
+  const auto& ta = s.h[0].tcb;
+  const typename D::B a_ok = a_running && d.ite(a_connect, d.is(ta.state, State::Closed),
+                                                d.ite(a_send, ta.was_synced || d.is(ta.state, State::Closed), t));
+  const auto& tb = s.h[1].tcb;
+  const typename D::B b_read = tb.rcv_unread != d.word(0);
+  const typename D::B b_ok = d.live(tb) && (b_read || (tb.fin_rcvd && !tb.orphan));
+  const typename D::B app_ok = d.ite(hb, b_ok, a_ok);
+
+  // 4. Timers fire exactly at their deadline; time passes only up to the next deadline.
+  typename D::B timer_ok = f;
+  for (Timer tm : {Timer::Rexmit, Timer::TimeWait, Timer::FinWait2, Timer::DelAck}) {
+    if (tm == Timer::DelAck && !delack) continue;  // never armed: the relation has no such move
+    const auto& dl = H.tcb.deadline[static_cast<std::size_t>(tm)];
+    timer_ok = timer_ok || (d.timer_is(c.timer, tm) && dl != d.word(kNever) &&
+                            (o.late_timers ? d.ule(dl, m.now) : dl == m.now));
+  }
+
+  const typename D::B enabled = d.ite(m.is_app, app_ok, d.ite(m.is_del, m.deliver_ok && m.isn_ok,
+                                                               m.is_tmr && timer_ok)) && m.clock_ok &&
+                                d.ite(m.is_app && !hb && a_connect, m.isn_ok, t);
+  return Calls<D>{a_op, a_connect, a_send, b_read, enabled};
+}
 
 // time-wait-duration's monitor (block 8), once over either domain, for trans() and apply():
 // whether the step leaves TIME-WAIT, and whether that exit is early. By its 2MSL timer: before
@@ -343,17 +459,9 @@ z3::expr System::init(const SysState& s) const {
 // Some fields no later group reads (t and f aside): they keep their terms alive (see trans()).
 // The first lines and blocks 1, 1b and 2: the move's kind, time and host, the delivered slot,
 // the ISS a new connection would take, and whether each is allowed.
-struct System::SymMove {
-  z3::expr t, f;  // true and false, made once as trans() made them
-  z3::expr is_app, is_del, is_tmr, now, clock_ok, hb;
-  SymHost H;  // the host that moves
-  SymSlot P;  // the delivered segment's slot
-  z3::expr deliver_ok, isn_ok, iss;
-};
+struct System::SymMove : Moved<SDomain> {};
 // Blocks 3 and 4: what the applications call next, and whether the move is enabled at all.
-struct System::SymCalls {
-  z3::expr a_op, a_connect, a_send, b_read, enabled;  // a_op: A's pc modulo its program's length (kept alive)
-};
+struct System::SymCalls : Calls<SDomain> {};
 // Blocks 5 and 6: the core's input, TCB and step, and the moving host after it.
 struct System::SymStep {
   SymInput ci;
@@ -387,84 +495,17 @@ z3::expr System::trans(const SysState& s, const SysChoice& c, const SysState& n)
   return e;
 }
 
-// 1b. How long a segment lives in the budget world: kNormalDelay ticks, or MSL when flagged delayed.
-z3::expr System::lifetime(const SymSlot& q) const {
-  return o_.delay ? z3::ite(q.late, v_.bv32(o_.cfg.msl), v_.bv32(model::kNormalDelay)) : v_.bv32(o_.cfg.msl);
-}
+// 1b. (the template lifetime(), for the clauses)
+z3::expr System::lifetime(const SymSlot& q) const { return proofs::lifetime(SDomain{v_}, o_, q); }
 
-// The first lines and blocks 1, 1b and 2 of trans(): the move's time and host, the delivered slot.
+// The first lines and blocks 1, 1b and 2 of trans(): moved(), on terms.
 System::SymMove System::trans_move(const SysState& s, const SysChoice& c) const {
-  const Vocabulary& v = v_;
-  const Config& cfg = o_.cfg;
-  auto b8 = [&](std::uint32_t x) { return v.bv8(x); };
-  auto b32 = [&](std::uint32_t x) { return v.bv32(x); };
-  const z3::expr t = v.boolean(true), f = v.boolean(false);
-  const z3::expr is_app = c.move == b8(0), is_del = c.move == b8(1), is_tmr = c.move == b8(2);
-  // Every move happens `delta` >= 0 ticks after the previous one: time passes with the move.
-  const z3::expr now = s.now + c.delta;
-  z3::expr clock_ok = z3::uge(now, s.now) && z3::ule(now, b32(kClockEnd));
-  if (!o_.late_timers)  // strict timers: time never passes an armed deadline
-    for (const SymHost& h : s.h)
-      for (const z3::expr& d : h.tcb.deadline)
-        if (!z3::eq(d, b32(kNever))) clock_ok = clock_ok && (d == b32(kNever) || z3::ule(now, d));
-  const z3::expr hb = c.host_b;
-  const SymHost H = merge(hb, s.h[1], s.h[0]);  // the host that moves
-
-  // 1. The delivered segment: a valid slot, towards the host, not older than MSL.
-  SymSlot P = s.net.empty() ? SymSlot{f, f, b32(0), b8(0), lift(v, Segment{}), f} : s.net[0];
-  for (unsigned j = 1; j < s.net.size(); ++j) P = merge(c.slot == b8(j), s.net[j], P);
-  // 1b. The budget world: a segment lives kNormalDelay ticks, or MSL when flagged delayed
-  // (model/successors.hpp, detail::Successors::tick; lifetime()); one that outlives it dies when
-  // the time of this move passes, and its death is a loss.
-  const z3::expr alive = z3::ule(now - P.sent, o_.budgeted() ? lifetime(P) : b32(cfg.msl));
-  const z3::expr deliver_ok = z3::ult(c.slot, b8(o_.slots)) && P.valid && P.to_b == hb && alive &&
-                              (!c.keep || z3::ult(s.dups, b8(o_.dup)));
-
-  // 2. The ISS a new connection of H would take (IsnPolicy).
-  const z3::expr step_ok = o_.isn == IsnPolicy::Clock
-                               ? c.isn == b32(kClockStep)
-                               : z3::uge(c.isn, b32(1)) && z3::ule(c.isn, b32(kAdversarialMaxStep));
-  const z3::expr isn_ok = !H.has_iss || step_ok;
-  const z3::expr iss = z3::ite(H.has_iss, H.last_iss + c.isn, c.isn);
-  return SymMove{t, f, is_app, is_del, is_tmr, now, clock_ok, hb, H, P, deliver_ok, isn_ok, iss};
+  return SymMove{moved(SDomain{v_}, o_, s, c)};
 }
 
-// Blocks 3 and 4 of trans(): the applications' next calls and the timers; whether the move is enabled.
+// Blocks 3 and 4 of trans(): calls(), on terms.
 System::SymCalls System::trans_enabled(const SysState& s, const SysChoice& c, const SymMove& m) const {
-  const Vocabulary& v = v_;
-  auto b8 = [&](std::uint32_t x) { return v.bv8(x); };
-  auto b32 = [&](std::uint32_t x) { return v.bv32(x); };
-  const z3::expr &t = m.t, &f = m.f, &hb = m.hb;
-  const SymHost& H = m.H;
-
-  // 3. The applications. A: (connect, send, close) x incarnations. B: read what is unread,
-  // then close once the peer's FIN is in (a server reading to end of stream).
-  const z3::expr apc = s.h[0].pc;
-  const std::uint32_t ops = ops_per_conn();
-  const z3::expr a_running = z3::ult(apc, b8(ops * o_.incarnations));
-  const z3::expr a_op = z3::urem(apc, b8(ops));
-  const z3::expr a_connect = a_op == b8(0), a_send = o_.data != 0 ? a_op == b8(1) : f;
-  const SymTcb& ta = s.h[0].tcb;
-  const z3::expr a_ok = a_running && z3::ite(a_connect, ta.state == v.state(State::Closed),
-                                             z3::ite(a_send, ta.was_synced || ta.state == v.state(State::Closed), t));
-  const SymTcb& tb = s.h[1].tcb;
-  const z3::expr b_read = tb.rcv_unread != b32(0);
-  const z3::expr b_ok = live(v, tb) && (b_read || (tb.fin_rcvd && !tb.orphan));
-  const z3::expr app_ok = z3::ite(hb, b_ok, a_ok);
-
-  // 4. Timers fire exactly at their deadline; time passes only up to the next deadline.
-  z3::expr timer_ok = f;
-  for (Timer tm : {Timer::Rexmit, Timer::TimeWait, Timer::FinWait2, Timer::DelAck}) {
-    if (tm == Timer::DelAck && !delack()) continue;  // never armed: the relation has no such move
-    const z3::expr d = H.tcb.deadline[static_cast<std::size_t>(tm)];
-    timer_ok = timer_ok || (c.timer == v.timer(tm) && d != b32(kNever) &&
-                            (o_.late_timers ? z3::ule(d, m.now) : d == m.now));
-  }
-
-  const z3::expr enabled = z3::ite(m.is_app, app_ok, z3::ite(m.is_del, m.deliver_ok && m.isn_ok,
-                                                               m.is_tmr && timer_ok)) && m.clock_ok &&
-                           z3::ite(m.is_app && !hb && a_connect, m.isn_ok, t);
-  return SymCalls{a_op, a_connect, a_send, b_read, enabled};
+  return SymCalls{calls(SDomain{v_}, o_, ops_per_conn(), delack(), s, c, m)};
 }
 
 // Blocks 5 and 6 of trans(): the core's step on the moving host, and that host after it (into e).
@@ -1164,19 +1205,12 @@ bool System::bad(model::Property p, const CState& s) const {
 // apply()'s values from one group of blocks to the next, the twins of trans()'s SymMove, SymCalls,
 // SymStep and SymNet. The first lines and blocks 1, 1b and 2: the move, its time and host, the
 // delivered slot and the ISS a new connection would take.
-struct System::CMove {
-  bool is_app, is_del, is_tmr;
-  std::uint32_t now;
-  bool clock_ok;
-  std::size_t hi;  // the host that moves
-  CSlot P;         // the delivered segment's slot
-  bool deliver_ok, isn_ok;
-  Seq iss;
+struct System::CMove : Moved<CDomain> {
+  std::size_t hi() const { return hb ? 1 : 0; }  // the host that moves
 };
 // Blocks 3 and 4: what the applications call next, and whether the move is enabled at all.
-struct System::CCalls {
-  AOp a_op;
-  bool b_read, connected, enabled;
+struct System::CCalls : Calls<CDomain> {
+  bool connected;  // A's connect() (trans_step's `connected`)
 };
 // Blocks 5 and 6: the core's input, TCB and step, and what the step did to the moving host.
 struct System::CStep {
@@ -1212,72 +1246,29 @@ std::optional<CState> System::apply(const CState& s, const CChoice& c, CEvent* e
     ev->pkt = m.P;
     ev->app_op = !m.is_app ? -1
                  : c.host_b ? static_cast<int>(a.b_read ? model::Op::ReadEof : model::Op::Close)
-                 : static_cast<int>(a.a_op == AOp::Connect ? model::Op::Connect
-                                    : a.a_op == AOp::Send  ? model::Op::Send
+                 : static_cast<int>(a.a_connect ? model::Op::Connect
+                                    : a.a_send  ? model::Op::Send
                                                            : model::Op::Close);
   }
   return n;
 }
 
-// 1b, concrete: how long a segment lives in the budget world.
-std::uint32_t System::lifetime(const CSlot& q) const {
-  return o_.delay ? (q.late ? o_.cfg.msl : model::kNormalDelay) : o_.cfg.msl;
-}
+// 1b, concrete.
+std::uint32_t System::lifetime(const CSlot& q) const { return proofs::lifetime(CDomain{}, o_, q); }
 
-// The first lines and blocks 1, 1b and 2 of apply(): the move's time and host, the delivered slot.
-System::CMove System::apply_move(const CState& s, const CChoice& c) const {
-  const Config& cfg = o_.cfg;
-  const std::size_t hi = c.host_b ? 1 : 0;
-  const CHost& H = s.h[hi];
-  const bool is_app = c.move == Move::App, is_del = c.move == Move::Deliver, is_tmr = c.move == Move::Timer;
-  const std::uint32_t now = s.now + c.delta;
-  bool clock_ok = now >= s.now && now <= kClockEnd;
-  if (!o_.late_timers)
-    for (const CHost& h : s.h)
-      for (std::uint32_t d : h.tcb.deadline) clock_ok = clock_ok && (d == kNever || now <= d);
-  // 1.
-  const CSlot P = c.slot < s.net.size() ? s.net[c.slot] : CSlot{};
-  // 1b. (lifetime())
-  const bool deliver_ok = c.slot < o_.slots && P.valid && P.to_b == c.host_b &&
-                          now - P.sent <= (o_.budgeted() ? lifetime(P) : cfg.msl) && (!c.keep || s.dups < o_.dup);
-  // 2.
-  const bool step_ok = o_.isn == IsnPolicy::Clock ? c.isn == kClockStep : c.isn >= 1 && c.isn <= kAdversarialMaxStep;
-  const bool isn_ok = !H.has_iss || step_ok;
-  const Seq iss = H.has_iss ? H.last_iss + c.isn : c.isn;
-  return CMove{is_app, is_del, is_tmr, now, clock_ok, hi, P, deliver_ok, isn_ok, iss};
-}
+// The first lines and blocks 1, 1b and 2 of apply(): moved(), on plain values.
+System::CMove System::apply_move(const CState& s, const CChoice& c) const { return CMove{moved(CDomain{}, o_, s, c)}; }
 
-// Blocks 3 and 4 of apply(): the applications' next calls and the timer; whether the move is enabled.
+// Blocks 3 and 4 of apply(): calls(), on plain values.
 System::CCalls System::apply_enabled(const CState& s, const CChoice& c, const CMove& m) const {
-  const CHost& H = s.h[m.hi];
-  // 3.
-  const std::uint32_t apc = s.h[0].pc;
-  const bool a_running = apc < ops_per_conn() * o_.incarnations;
-  const AOp a_op = apc % ops_per_conn() == 0 ? AOp::Connect
-                   : o_.data != 0 && apc % ops_per_conn() == 1 ? AOp::Send
-                                                              : AOp::Close;
-  const Tcb& ta = s.h[0].tcb;
-  bool a_ok = a_running;
-  switch (a_op) {
-    case AOp::Connect: a_ok = a_ok && ta.state == State::Closed; break;
-    case AOp::Send: a_ok = a_ok && (ta.was_synced || ta.state == State::Closed); break;
-    case AOp::Close: break;
-  }
-  const Tcb& tb = s.h[1].tcb;
-  const bool b_read = tb.rcv_unread != 0;
-  const bool b_ok = live(tb) && (b_read || (tb.fin_rcvd && !tb.orphan));
-  // 4.
-  const bool timer_ok = H.tcb.armed(c.timer) && (o_.late_timers ? H.tcb.at(c.timer) <= m.now : H.tcb.at(c.timer) == m.now);
-  const bool connected = m.is_app && !c.host_b && a_op == AOp::Connect;
-  const bool enabled = (m.is_app ? (c.host_b ? b_ok : a_ok) : m.is_del ? m.deliver_ok && m.isn_ok : m.is_tmr && timer_ok) &&
-                       m.clock_ok && (!connected || m.isn_ok);
-  return CCalls{a_op, b_read, connected, enabled};
+  const Calls<CDomain> k = calls(CDomain{}, o_, ops_per_conn(), delack(), s, c, m);
+  return CCalls{k, m.is_app && !c.host_b && k.a_connect};
 }
 
 // Blocks 5 and 6 of apply(): the real step() on the moving host, and that host after it (in n).
 System::CStep System::apply_step(const CState& s, const CChoice& c, const CMove& m, const CCalls& a, CState& n) const {
   const Config& cfg = o_.cfg;
-  const CHost& H = s.h[m.hi];
+  const CHost& H = s.h[m.hi()];
   const CSlot& P = m.P;
   const bool is_del = m.is_del;
   const std::uint32_t now = m.now;
@@ -1286,8 +1277,8 @@ System::CStep System::apply_step(const CState& s, const CChoice& c, const CMove&
   if (is_del) in = Input::segment(now, P.seg, m.iss);
   else if (m.is_tmr) in = Input::timeout(now, c.timer);
   else if (c.host_b) in = a.b_read ? Input::receive(now, kRecvAll) : Input::close(now);
-  else if (a.a_op == AOp::Connect) in = Input::connect(now, m.iss);
-  else if (a.a_op == AOp::Send) in = Input::send(now, o_.data);
+  else if (a.a_connect) in = Input::connect(now, m.iss);
+  else if (a.a_send) in = Input::send(now, o_.data);
   else in = Input::close(now);
   in.iss = m.iss;  // the symbolic input carries these whatever its kind; step() reads them only where it needs them
   in.n = c.host_b ? kRecvAll : o_.data;
@@ -1298,7 +1289,7 @@ System::CStep System::apply_step(const CState& s, const CChoice& c, const CMove&
   // 6.
   const bool spawned = spawn && o.tcb.state == State::SynReceived;
   const bool reopened = is_del && (o.effects & effect::Reopened);
-  CHost& Hn = n.h[m.hi];
+  CHost& Hn = n.h[m.hi()];
   Hn.tcb = spawn && !spawned ? H.tcb : o.tcb;
   Hn.inc = a.connected ? s.next_inc : spawned || reopened ? P.inc : H.inc;
   const Segment& g = P.seg;
@@ -1332,7 +1323,7 @@ System::CNet System::apply_network(const CChoice& c, const CMove& m, const CCall
     const bool reply = o.verdict == Verdict::Reset || !(live(st.tin) || live(o.tcb));
     for (CSlot& q : n.net) {
       if (q.valid && (o_.budgeted() || now - q.sent <= cfg.msl)) continue;
-      q = CSlot{true, !c.host_b, now, reply && is_del ? m.P.inc : n.h[m.hi].inc, *sent, o_.delay && c.late};
+      q = CSlot{true, !c.host_b, now, reply && is_del ? m.P.inc : n.h[m.hi()].inc, *sent, o_.delay && c.late};
       placed = true;
       break;
     }
@@ -1362,7 +1353,7 @@ bool System::apply_budgets(const CState& s, const CChoice& c, const CNet& net, C
 // Block 8 of apply(): the monitors (in n).
 void System::apply_monitors(const CState& s, const CChoice& c, const CMove& m, const CStep& st, CState& n) const {
   const Config& cfg = o_.cfg;
-  const CHost& H = s.h[m.hi];
+  const CHost& H = s.h[m.hi()];
   const CSlot& P = m.P;
   const bool is_del = m.is_del, reopened = st.reopened;
   const Output& o = st.o;
