@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <type_traits>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -95,6 +96,9 @@ bool boolean(const z3::model& m, const z3::expr& e) { return m.eval(e, true).is_
 struct CDomain : model::Plain {
   using Host = CHost;
   using Slot = CSlot;
+  using Tcb = tcpclose::Tcb;
+  using In = Input;
+  using Out = Output;
   static bool boolean(bool b) { return b; }
   static std::uint32_t word(std::uint32_t x) { return x; }
   static std::uint32_t w8(std::uint32_t x) { return x; }
@@ -107,8 +111,29 @@ struct CDomain : model::Plain {
   static bool never_armed(std::uint32_t) { return false; }
   static CHost host(bool b, const std::array<CHost, 2>& h) { return h[b ? 1 : 0]; }
   static CSlot slot(std::uint8_t j, const std::vector<CSlot>& net) { return j < net.size() ? net[j] : CSlot{}; }
-  static std::uint32_t ite(bool k, std::uint32_t a, std::uint32_t b) { return k ? a : b; }
-  static bool ite(bool k, bool a, bool b) { return k ? a : b; }
+  template <class A, class C>
+  static std::common_type_t<A, C> ite(bool k, const A& a, const C& b) { return k ? a : b; }
+  template <class T>
+  static T pick(bool k, const T& a, const T& b) { return k ? a : b; }
+  static InputKind kind(InputKind k) { return k; }
+  static Tcb lifted(const Tcb& t) { return t; }
+  static Segment lifted(const Segment& g) { return g; }
+  static std::uint32_t seg_len(const Segment& g) { return g.seg_len(); }
+  static bool segment_acceptable(Seq seq, std::uint32_t len, Seq nxt, std::uint32_t wnd) {
+    return tcpclose::segment_acceptable(seq, len, nxt, wnd);
+  }
+  static Input input(InputKind k, Timer tm, std::uint32_t how, std::uint32_t now, std::uint32_t n, Seq iss,
+                     const Segment& g) {
+    Input in;
+    in.kind = k; in.timer = tm; in.how = static_cast<Shut>(how); in.now = now; in.n = n; in.iss = iss; in.seg = g;
+    return in;
+  }
+  static Output core_step(const Config& c, const Tcb& t, const Input& in, bool) { return step(t, in, c); }
+  static CHost host_of(const Tcb& t, std::uint32_t inc, std::uint32_t pc, std::uint32_t tw_start, Seq last_iss,
+                       bool has_iss, std::uint32_t n_iss) {
+    return CHost{t, static_cast<std::uint8_t>(inc), static_cast<std::uint8_t>(pc), tw_start, last_iss, has_iss,
+                 static_cast<std::uint8_t>(n_iss)};
+  }
   static bool isnt(State s, State x) { return s != x; }
   static bool timer_is(Timer t, Timer x) { return t == x; }
   static bool has(const Segment& s, std::uint8_t f) { return s.has(f); }
@@ -120,6 +145,9 @@ struct SDomain {
   using W = z3::expr;
   using Host = SymHost;
   using Slot = SymSlot;
+  using Tcb = SymTcb;
+  using In = SymInput;
+  using Out = SymOutput;
   const Vocabulary& v;
   z3::expr boolean(bool b) const { return v.boolean(b); }
   z3::expr word(std::uint32_t x) const { return v.bv32(x); }
@@ -130,6 +158,26 @@ struct SDomain {
   z3::expr ule(const z3::expr& a, const z3::expr& b) const { return z3::ule(a, b); }
   z3::expr move_is(const z3::expr& m, Move x) const { return m == v.bv8(static_cast<std::uint32_t>(x)); }
   z3::expr urem(const z3::expr& a, const z3::expr& b) const { return z3::urem(a, b); }
+  template <class T>
+  T pick(const z3::expr& k, const T& a, const T& b) const { return merge(k, a, b); }
+  z3::expr kind(InputKind k) const { return v.kind(k); }
+  template <class T>
+  auto lifted(const T& x) const { return lift(v, x); }
+  z3::expr seg_len(const SymSegment& g) const { return proofs::seg_len(v, g); }
+  z3::expr segment_acceptable(const z3::expr& seq, const z3::expr& len, const z3::expr& nxt, const z3::expr& wnd) const {
+    return proofs::segment_acceptable(seq, len, nxt, wnd);
+  }
+  SymInput input(const z3::expr& k, const z3::expr& tm, const z3::expr& how, const z3::expr& now, const z3::expr& n,
+                 const z3::expr& iss, const SymSegment& g) const {
+    return SymInput{k, tm, how, now, n, iss, g};
+  }
+  SymOutput core_step(const Config& c, const SymTcb& t, const SymInput& in, bool delack) const {
+    return derive_step(v, c, t, in, delack);
+  }
+  SymHost host_of(const SymTcb& t, const z3::expr& inc, const z3::expr& pc, const z3::expr& tw_start,
+                  const z3::expr& last_iss, const z3::expr& has_iss, const z3::expr& n_iss) const {
+    return SymHost{t, inc, pc, tw_start, last_iss, has_iss, n_iss};
+  }
   bool never_armed(const z3::expr& d) const { return z3::eq(d, v.bv32(kNever)); }
   SymHost host(const z3::expr& b, const std::array<SymHost, 2>& h) const { return merge(b, h[1], h[0]); }
   SymSlot slot(const z3::expr& j, const std::vector<SymSlot>& net) const {
@@ -240,6 +288,70 @@ Calls<D> calls(const D& d, const SystemOptions& o, std::uint32_t ops, bool delac
                                                                m.is_tmr && timer_ok)) && m.clock_ok &&
                                 d.ite(m.is_app && !hb && a_connect, m.isn_ok, t);
   return Calls<D>{a_op, a_connect, a_send, b_read, enabled};
+}
+
+// Blocks 5 and 6 of a step, once over either domain: the core's input and TCB, the step itself
+// (the real step() on plain values, the relation derived from its code on terms), and the moving
+// host after it, which `commit` stores (trans() as equalities, apply() in the next state).
+template <class D>
+struct Stepped {
+  typename D::In in;
+  typename D::Tcb tin;
+  typename D::Out o;
+  typename D::B connected, reopened, spawned;
+  typename D::Host Hn;
+};
+template <class D, class St, class Ch, class Commit>
+Stepped<D> stepped(const D& d, const SystemOptions& o, bool delack, bool counts_iss, const St& s, const Ch& c,
+                   const Moved<D>& m, const Calls<D>& a, Commit commit) {
+  const Config& cfg = o.cfg;
+  const typename D::B &is_app = m.is_app, &is_del = m.is_del, &hb = m.hb;
+  const typename D::W& now = m.now;
+  const typename D::Host& H = m.H;
+  const typename D::Slot& P = m.P;
+
+  // 5. The core's input and TCB: one step on the moving host (on terms: the relation derived
+  //    from step()'s own rules, derive.cpp, not a transcription of them).
+  const auto kind = d.ite(
+      is_del, d.kind(InputKind::Segment),
+      d.ite(m.is_tmr, d.kind(InputKind::Timeout),
+            d.ite(hb, d.ite(a.b_read, d.kind(InputKind::Receive), d.kind(InputKind::Close)),
+                  d.ite(a.a_connect, d.kind(InputKind::Connect),
+                        d.ite(a.a_send, d.kind(InputKind::Send), d.kind(InputKind::Close))))));
+  const typename D::W nbytes = d.ite(hb, d.word(kRecvAll), d.word(o.data));
+  const auto none = d.lifted(Segment{});
+  // (Terms are made left to right, as the braced initializers trans() had made them: the same
+  // terms with the same ids, as the relation's shape is pinned; function arguments are not.)
+  const typename D::W how = d.w8(static_cast<std::uint32_t>(Shut::RdWr));
+  const auto seg = d.pick(is_del, P.seg, none);
+  const typename D::In ci = d.input(kind, c.timer, how, now, nbytes, m.iss, seg);
+  const auto& tb = s.h[1].tcb;
+  const typename D::B spawn = is_del && hb && !d.live(tb) && d.has(P.seg, flag::SYN) && !d.has(P.seg, flag::ACK) &&
+                              !d.has(P.seg, flag::RST);
+  const typename D::Tcb tin = d.pick(spawn, d.lifted(listener(cfg)), H.tcb);
+  const typename D::Out out = d.core_step(cfg, tin, ci, delack);
+
+  // 6. The moving host after the step.
+  const typename D::B spawned = spawn && d.is(out.tcb.state, State::SynReceived);
+  const typename D::B reopened = is_del && (out.effects & d.w8(effect::Reopened)) != d.w8(0);
+  const typename D::B connected = is_app && !hb && a.a_connect;
+  const typename D::Tcb tnew = d.pick(spawn && !spawned, H.tcb, out.tcb);
+  const auto inc = d.ite(connected, s.next_inc, d.ite(spawned || reopened, P.inc, H.inc));
+  const typename D::B fin_processed =
+      is_del && d.has(P.seg, flag::FIN) && !d.has(P.seg, flag::RST) && d.is(H.tcb.state, State::TimeWait) &&
+      (P.seg.seq + d.seg_len(P.seg) == H.tcb.rcv_nxt ||
+       d.segment_acceptable(P.seg.seq, d.seg_len(P.seg), H.tcb.rcv_nxt, H.tcb.rcv_wnd));
+  const typename D::B in_tw = d.is(tnew.state, State::TimeWait);
+  const typename D::W tw_start =
+      d.ite(in_tw, d.ite(d.isnt(H.tcb.state, State::TimeWait) || fin_processed, now, H.tw_start), d.word(0));
+  const typename D::B new_iss = connected || spawned || reopened;
+  const auto pc = d.ite(is_app && !hb, H.pc + d.w8(1), H.pc);
+  const typename D::W last_iss = d.ite(new_iss, out.tcb.iss, H.last_iss);
+  const typename D::B has_iss = H.has_iss || new_iss;
+  const auto n_iss = counts_iss ? d.ite(new_iss, H.n_iss + d.w8(1), H.n_iss) : H.n_iss;
+  const typename D::Host Hn = d.host_of(tnew, inc, pc, tw_start, last_iss, has_iss, n_iss);
+  commit(Hn);
+  return Stepped<D>{ci, tin, out, connected, reopened, spawned, Hn};
 }
 
 // time-wait-duration's monitor (block 8), once over either domain, for trans() and apply():
@@ -463,13 +575,7 @@ struct System::SymMove : Moved<SDomain> {};
 // Blocks 3 and 4: what the applications call next, and whether the move is enabled at all.
 struct System::SymCalls : Calls<SDomain> {};
 // Blocks 5 and 6: the core's input, TCB and step, and the moving host after it.
-struct System::SymStep {
-  SymInput ci;
-  SymTcb tin;
-  SymOutput o;
-  z3::expr connected, reopened;
-  SymHost Hn;
-};
+struct System::SymStep : Stepped<SDomain> {};
 // Block 7's outcome: the slot the sent segment fills, and for 7b whether it found one and how
 // many segments died.
 struct System::SymNet {
@@ -508,57 +614,16 @@ System::SymCalls System::trans_enabled(const SysState& s, const SysChoice& c, co
   return SymCalls{calls(SDomain{v_}, o_, ops_per_conn(), delack(), s, c, m)};
 }
 
-// Blocks 5 and 6 of trans(): the core's step on the moving host, and that host after it (into e).
+// Blocks 5 and 6 of trans(): stepped(), on terms; the moving host's equalities into e.
 System::SymStep System::trans_step(const SysState& s, const SysChoice& c, const SysState& n, const SymMove& m,
                                    const SymCalls& a, z3::expr& e) const {
-  const Vocabulary& v = v_;
-  const Config& cfg = o_.cfg;
-  auto b8 = [&](std::uint32_t x) { return v.bv8(x); };
-  auto b32 = [&](std::uint32_t x) { return v.bv32(x); };
-  const z3::expr &is_app = m.is_app, &is_del = m.is_del, &now = m.now, &hb = m.hb;
-  const SymHost& H = m.H;
-  const SymSlot& P = m.P;
-
-  // 5. The core's input and TCB: one derive_step per step, on the moving host: the relation
-  //    derived from step()'s own rules (derive.cpp), not a transcription of them.
-  const z3::expr kind = z3::ite(
-      is_del, v.kind(InputKind::Segment),
-      z3::ite(m.is_tmr, v.kind(InputKind::Timeout),
-              z3::ite(hb, z3::ite(a.b_read, v.kind(InputKind::Receive), v.kind(InputKind::Close)),
-                      z3::ite(a.a_connect, v.kind(InputKind::Connect),
-                              z3::ite(a.a_send, v.kind(InputKind::Send), v.kind(InputKind::Close))))));
-  const z3::expr nbytes = z3::ite(hb, b32(kRecvAll), b32(o_.data));
-  const SymSegment none = lift(v, Segment{});
-  const SymInput ci{kind, c.timer, b8(static_cast<std::uint32_t>(Shut::RdWr)), now, nbytes, m.iss,
-                    merge(is_del, P.seg, none)};
-  const SymTcb& tb = s.h[1].tcb;
-  const z3::expr spawn = is_del && hb && !live(v, tb) && has(v, P.seg, flag::SYN) && !has(v, P.seg, flag::ACK) &&
-                         !has(v, P.seg, flag::RST);
-  const SymTcb tin = merge(spawn, lift(v, listener(cfg)), H.tcb);
-  const SymOutput o = derive_step(v, cfg, tin, ci, delack());
-
-  // 6. The moving host after the step.
-  const z3::expr spawned = spawn && o.tcb.state == v.state(State::SynReceived);
-  const z3::expr reopened = is_del && (o.effects & b8(effect::Reopened)) != b8(0);
-  const z3::expr connected = is_app && !hb && a.a_connect;
-  const SymTcb tnew = merge(spawn && !spawned, H.tcb, o.tcb);
-  const z3::expr inc = z3::ite(connected, s.next_inc, z3::ite(spawned || reopened, P.inc, H.inc));
-  const z3::expr fin_processed = is_del && has(v, P.seg, flag::FIN) && !has(v, P.seg, flag::RST) &&
-                                 H.tcb.state == v.state(State::TimeWait) &&
-                                 (P.seg.seq + seg_len(v, P.seg) == H.tcb.rcv_nxt ||
-                                  segment_acceptable(P.seg.seq, seg_len(v, P.seg), H.tcb.rcv_nxt, H.tcb.rcv_wnd));
-  const z3::expr in_tw = tnew.state == v.state(State::TimeWait);
-  const z3::expr tw_start =
-      z3::ite(in_tw, z3::ite(H.tcb.state != v.state(State::TimeWait) || fin_processed, now, H.tw_start), b32(0));
-  const z3::expr new_iss = connected || spawned || reopened;
-  const SymHost Hn{tnew, inc, z3::ite(is_app && !hb, H.pc + b8(1), H.pc), tw_start,
-                   z3::ite(new_iss, o.tcb.iss, H.last_iss), H.has_iss || new_iss,
-                   counts_iss() ? z3::ite(new_iss, H.n_iss + b8(1), H.n_iss) : H.n_iss};
-  for (std::size_t i = 0; i < 2; ++i) {
-    const z3::expr me = i == 0 ? !hb : hb;
-    e = e && eq(n.h[i], merge(me, Hn, s.h[i]));
-  }
-  return SymStep{ci, tin, o, connected, reopened, Hn};
+  const z3::expr& hb = m.hb;
+  return SymStep{stepped(SDomain{v_}, o_, delack(), counts_iss(), s, c, m, a, [&](const SymHost& Hn) {
+    for (std::size_t i = 0; i < 2; ++i) {
+      const z3::expr me = i == 0 ? !hb : hb;
+      e = e && eq(n.h[i], merge(me, Hn, s.h[i]));
+    }
+  })};
 }
 
 // Block 7 of trans(): the network after the move (into e).
@@ -639,7 +704,7 @@ void System::trans_monitors(const SysState& s, const SysChoice& c, const SysStat
   // invariant time-wait-held (one definition; the checker asks the unmutated step() the same
   // question); without one, the same exits as plain terms (time_wait_exit).
   const TwExit<SDomain> tw = time_wait_exit(SDomain{v}, cfg, m, st, H, P, c.timer, [&] {
-    return invariant(v, cfg, InvariantId::TimeWaitHeld, st.tin, st.ci, o);
+    return invariant(v, cfg, InvariantId::TimeWaitHeld, st.tin, st.in, o);
   });
   const z3::expr &left_tw = tw.left, &early = tw.early;
   e = e && n.bad_stale == (s.bad_stale || stale) && n.bad_tw == (s.bad_tw || (left_tw && early)) &&
@@ -1213,12 +1278,7 @@ struct System::CCalls : Calls<CDomain> {
   bool connected;  // A's connect() (trans_step's `connected`)
 };
 // Blocks 5 and 6: the core's input, TCB and step, and what the step did to the moving host.
-struct System::CStep {
-  Input in;
-  Tcb tin;
-  Output o;
-  bool spawned, reopened;
-};
+struct System::CStep : Stepped<CDomain> {};
 // Block 7, for 7b: whether a segment was sent and took a slot, and how many segments died.
 struct System::CNet {
   bool sent, placed;
@@ -1265,44 +1325,9 @@ System::CCalls System::apply_enabled(const CState& s, const CChoice& c, const CM
   return CCalls{k, m.is_app && !c.host_b && k.a_connect};
 }
 
-// Blocks 5 and 6 of apply(): the real step() on the moving host, and that host after it (in n).
+// Blocks 5 and 6 of apply(): stepped(), through the real step(); the moving host into n.
 System::CStep System::apply_step(const CState& s, const CChoice& c, const CMove& m, const CCalls& a, CState& n) const {
-  const Config& cfg = o_.cfg;
-  const CHost& H = s.h[m.hi()];
-  const CSlot& P = m.P;
-  const bool is_del = m.is_del;
-  const std::uint32_t now = m.now;
-  // 5.
-  Input in;
-  if (is_del) in = Input::segment(now, P.seg, m.iss);
-  else if (m.is_tmr) in = Input::timeout(now, c.timer);
-  else if (c.host_b) in = a.b_read ? Input::receive(now, kRecvAll) : Input::close(now);
-  else if (a.a_connect) in = Input::connect(now, m.iss);
-  else if (a.a_send) in = Input::send(now, o_.data);
-  else in = Input::close(now);
-  in.iss = m.iss;  // the symbolic input carries these whatever its kind; step() reads them only where it needs them
-  in.n = c.host_b ? kRecvAll : o_.data;
-  in.timer = c.timer;
-  const bool spawn = is_del && c.host_b && !live(s.h[1].tcb) && bare_syn(P.seg);
-  const Tcb tin = spawn ? listener(cfg) : H.tcb;
-  const Output o = step(tin, in, cfg);
-  // 6.
-  const bool spawned = spawn && o.tcb.state == State::SynReceived;
-  const bool reopened = is_del && (o.effects & effect::Reopened);
-  CHost& Hn = n.h[m.hi()];
-  Hn.tcb = spawn && !spawned ? H.tcb : o.tcb;
-  Hn.inc = a.connected ? s.next_inc : spawned || reopened ? P.inc : H.inc;
-  const Segment& g = P.seg;
-  const bool fin_processed = is_del && g.has(flag::FIN) && !g.has(flag::RST) && H.tcb.state == State::TimeWait &&
-                             (g.seq + g.seg_len() == H.tcb.rcv_nxt ||
-                              tcpclose::segment_acceptable(g.seq, g.seg_len(), H.tcb.rcv_nxt, H.tcb.rcv_wnd));
-  if (Hn.tcb.state == State::TimeWait)
-    Hn.tw_start = H.tcb.state != State::TimeWait || fin_processed ? now : H.tw_start;
-  else
-    Hn.tw_start = 0;
-  if (m.is_app && !c.host_b) ++Hn.pc;
-  if (a.connected || spawned || reopened) { Hn.last_iss = o.tcb.iss; Hn.has_iss = true; if (counts_iss()) ++Hn.n_iss; }
-  return CStep{in, tin, o, spawned, reopened};
+  return CStep{stepped(CDomain{}, o_, delack(), counts_iss(), s, c, m, a, [&](const CHost& Hn) { n.h[m.hi()] = Hn; })};
 }
 
 // Block 7 of apply(): the network after the move (in n).
