@@ -1,6 +1,6 @@
-// The composed system (see system.hpp): T(s, c, s') in Z3, and apply(), its concrete twin that
-// runs the real step(). Rule: every rule of the world appears once in each, in the same order,
-// so that the replay of a witness checks the symbolic world as well as the relation.
+// The composed system (see system.hpp): T(s, c, s') in Z3, and apply(), the same step on plain
+// values through the real step(). Rule: every rule of the world is written once, as a template
+// over the value domain (CDomain, SDomain); trans() and apply() only store what it computes.
 #include "tcpclose/proofs/system.hpp"
 
 #include <algorithm>
@@ -71,14 +71,10 @@ z3::expr eq(const SymHost& a, const SymHost& b) {
          a.last_iss == b.last_iss && a.has_iss == b.has_iss && a.n_iss == b.n_iss;
 }
 
-constexpr bool live(const Tcb& t) { return model::detail::live(t); }
 z3::expr live(const Vocabulary& v, const SymTcb& t) {
   return t.state != v.state(State::Closed) && t.state != v.state(State::Listen);
 }
 Tcb listener(const Config& c) { return model::detail::fresh_listener(c); }
-constexpr bool bare_syn(const Segment& s) {
-  return s.has(flag::SYN) && !s.has(flag::ACK) && !s.has(flag::RST);
-}
 z3::expr has(const Vocabulary& v, const SymSegment& s, std::uint8_t f) { return (s.flags & v.bv8(f)) != v.bv8(0); }
 // SEG.LEN (RFC 9293 §3.4): payload plus one for each of SYN and FIN.
 z3::expr seg_len(const Vocabulary& v, const SymSegment& s) {
@@ -90,9 +86,10 @@ std::uint32_t u32(const z3::model& m, const z3::expr& e) {
 }
 bool boolean(const z3::model& m, const z3::expr& e) { return m.eval(e, true).is_true(); }
 
-// The two value domains of blocks 8 and 8b (model/response.hpp): plain values for apply(), terms
-// for trans().
-// The rules below are written once over either, so the twin is the same code, not a copy.
+// The two value domains of the step's blocks (and model/response.hpp's): plain values for
+// apply(), terms for trans(). The rules below are written once over either, so that the concrete
+// step and the relation are the same code, not a copy and its twin. A replayed witness then
+// checks the two domains' operations against each other and the derivation against step().
 struct CDomain : model::Plain {
   using Host = CHost;
   using Slot = CSlot;
@@ -129,6 +126,11 @@ struct CDomain : model::Plain {
     return in;
   }
   static Output core_step(const Config& c, const Tcb& t, const Input& in, bool) { return step(t, in, c); }
+  static bool emits(const Output& o) { return o.actions.has_seg; }
+  static const Segment& sent(const Output& o) { return o.actions.seg; }
+  static CSlot slot_of(bool valid, bool to_b, std::uint32_t sent, std::uint32_t inc, const Segment& g, bool late) {
+    return CSlot{valid, to_b, sent, static_cast<std::uint8_t>(inc), g, late};
+  }
   static CHost host_of(const Tcb& t, std::uint32_t inc, std::uint32_t pc, std::uint32_t tw_start, Seq last_iss,
                        bool has_iss, std::uint32_t n_iss) {
     return CHost{t, static_cast<std::uint8_t>(inc), static_cast<std::uint8_t>(pc), tw_start, last_iss, has_iss,
@@ -173,6 +175,12 @@ struct SDomain {
   }
   SymOutput core_step(const Config& c, const SymTcb& t, const SymInput& in, bool delack) const {
     return derive_step(v, c, t, in, delack);
+  }
+  static const z3::expr& emits(const SymOutput& o) { return o.has_seg; }
+  static const SymSegment& sent(const SymOutput& o) { return o.seg; }
+  static SymSlot slot_of(const z3::expr& valid, const z3::expr& to_b, const z3::expr& sent, const z3::expr& inc,
+                         const SymSegment& g, const z3::expr& late) {
+    return SymSlot{valid, to_b, sent, inc, g, late};
   }
   SymHost host_of(const SymTcb& t, const z3::expr& inc, const z3::expr& pc, const z3::expr& tw_start,
                   const z3::expr& last_iss, const z3::expr& has_iss, const z3::expr& n_iss) const {
@@ -354,6 +362,59 @@ Stepped<D> stepped(const D& d, const SystemOptions& o, bool delack, bool counts_
   return Stepped<D>{ci, tin, out, connected, reopened, spawned, Hn};
 }
 
+// Block 7 of a step, once over either domain: the network after the move. The delivered segment
+// leaves (unless duplicated); the sent one takes the first free slot, or is lost. A reply to a
+// segment belongs to that segment's incarnation. `slot(j, q)` stores slot j of the next state and
+// `counters(k, x)` its time (0), duplicates (1) and next incarnation (2), in the order trans()
+// made their equalities. Returns, for 7b, whether a segment was sent and placed, and the deaths.
+template <class D>
+struct Net {
+  typename D::Slot fresh;  // kept alive
+  typename D::B emits, placed;
+  typename D::W died;
+};
+template <class D, class St, class Ch, class SlotSink, class CounterSink>
+Net<D> network(const D& d, const SystemOptions& o, const St& s, const Ch& c, const Moved<D>& m, const Stepped<D>& st,
+               SlotSink slot, CounterSink counters) {
+  const typename D::B &t = m.t, &f = m.f, &is_del = m.is_del, &hb = m.hb;
+  const typename D::W& now = m.now;
+  const auto& out = st.o;
+  const typename D::B emits = d.emits(out);
+  const typename D::B reply = d.verdict_is(out.verdict, Verdict::Reset) || !(d.live(st.tin) || d.live(out.tcb));
+  const typename D::B to_b = !hb;  // (left to right, as trans()'s braced initializer)
+  const auto fresh_inc = d.ite(reply && is_del, m.P.inc, st.Hn.inc);
+  const typename D::Slot fresh = d.slot_of(t, to_b, now, fresh_inc, d.sent(out), o.delay ? c.late : f);
+  typename D::B placed = f;  // the sent segment takes the first free slot; with none free it is lost
+  typename D::W died = d.w8(0);  // 1b: slots whose segment outlived its lifetime in this move's time
+  for (unsigned j = 0; j < s.net.size(); ++j) {
+    const typename D::Slot& q = s.net[j];
+    const typename D::B taken = is_del && c.slot == d.w8(j) && !c.keep;
+    typename D::B valid = q.valid && !taken;
+    typename D::B here = emits && !placed && (!valid || d.ugt(now - q.sent, d.word(o.cfg.msl)));
+    if (o.budgeted()) {  // a dead segment leaves its slot (and is counted once)
+      const typename D::B survives = q.valid && d.ule(now - q.sent, lifetime(d, o, q));
+      died = died + d.ite(q.valid && !survives, d.w8(1), d.w8(0));
+      valid = survives && !taken;
+      here = emits && !placed && !valid;
+    }
+    placed = placed || here;
+    slot(j, d.pick(here, fresh, d.slot_of(valid, q.to_b, q.sent, q.inc, q.seg, q.late)));
+  }
+  counters(0, now);
+  counters(1, d.ite(is_del && c.keep, s.dups + d.w8(1), s.dups));
+  counters(2, d.ite(st.connected, s.next_inc + d.w8(1), s.next_inc));
+  return Net<D>{fresh, emits, placed, died};
+}
+
+// Block 7b, once over either domain: the budgets the move spends. Deaths and a segment sent into
+// a full network spend the loss budget, a wanderer the delay budget; `spend(0, losses, bound)`
+// and `spend(1, delays, bound)` store each and refuse a move beyond its budget (the model prunes it).
+template <class D, class St, class Ch, class Spend>
+void budgets(const D& d, const SystemOptions& o, const St& s, const Ch& c, const Net<D>& net, Spend spend) {
+  if (o.loss) spend(0, s.losses + net.died + d.ite(net.emits && !net.placed, d.w8(1), d.w8(0)), *o.loss);
+  if (o.delay) spend(1, s.delays + d.ite(net.emits && net.placed && c.late, d.w8(1), d.w8(0)), *o.delay);
+}
+
 // time-wait-duration's monitor (block 8), once over either domain, for trans() and apply():
 // whether the step leaves TIME-WAIT, and whether that exit is early. By its 2MSL timer: before
 // TIME-WAIT's length since tw_start. By anything else: under a mutant, where the single-step
@@ -382,6 +443,32 @@ TwExit<D> time_wait_exit(const D& d, const Config& cfg, const Move& m, const Ste
     early = early || (not_allowed && !m.is_app);
   }
   return {left_tw, early};
+}
+
+// Block 8 of a step, once over either domain: the monitors (model/properties.hpp
+// check_transition), fed by the move and the core's step. `flag(k, x)` stores bad_stale (0),
+// bad_tw (1) and saw_stale_rejected (2) of the next state; `held()` is the single-step invariant
+// time-wait-held on this step (time_wait_exit).
+template <class D, class St, class Ch, class Held, class FlagSink>
+void monitors(const D& d, const Config& cfg, const St& s, const Ch& c, const Moved<D>& m, const Stepped<D>& st,
+              Held held, FlagSink flag) {
+  const typename D::B& is_del = m.is_del;
+  const typename D::Host& H = m.H;
+  const typename D::Slot& P = m.P;
+  const typename D::B accepted = (st.o.effects & d.w8(kAcceptEffects)) != d.w8(0);
+  // (Its operands are made in the order the expression made them before it was one definition:
+  // the same terms with the same ids, as the relation's shape is pinned.)
+  const typename D::B to_live = is_del && d.live(H.tcb);
+  const typename D::B other_inc = P.inc != H.inc;
+  const typename D::B stale = model::stale_delivery(to_live, other_inc, accepted, st.reopened);
+  const typename D::B rejected = is_del && d.live(H.tcb) && d.ult(P.inc, H.inc) && !accepted;
+  // Under a mutant, the exits the profile's own rules allow are exactly those of the single-step
+  // invariant time-wait-held (one definition; the checker asks the unmutated step() the same
+  // question); without one, the same exits as plain terms (time_wait_exit).
+  const TwExit<D> tw = time_wait_exit(d, cfg, m, st, H, P, c.timer, held);
+  flag(0, s.bad_stale || stale);
+  flag(1, s.bad_tw || (tw.left && tw.early));
+  flag(2, s.saw_stale_rejected || rejected);
 }
 
 // Both applications have closed: A has run its whole program (a_end calls), and B holds no live
@@ -567,149 +654,41 @@ z3::expr System::init(const SysState& s) const {
          !s.bad_stale && !s.bad_tw && !s.saw_stale_rejected;
 }
 
-// trans()'s terms from one group of its numbered blocks to the next (each group has its helper).
-// Some fields no later group reads (t and f aside): they keep their terms alive (see trans()).
-// The first lines and blocks 1, 1b and 2: the move's kind, time and host, the delivered slot,
-// the ISS a new connection would take, and whether each is allowed.
-struct System::SymMove : Moved<SDomain> {};
-// Blocks 3 and 4: what the applications call next, and whether the move is enabled at all.
-struct System::SymCalls : Calls<SDomain> {};
-// Blocks 5 and 6: the core's input, TCB and step, and the moving host after it.
-struct System::SymStep : Stepped<SDomain> {};
-// Block 7's outcome: the slot the sent segment fills, and for 7b whether it found one and how
-// many segments died.
-struct System::SymNet {
-  SymSlot fresh;  // kept alive
-  z3::expr placed, died;
-};
-
-// T(s, c, n). Each numbered block has its twin in apply(), and each helper here its twin there:
-// the first lines and blocks 1, 1b and 2 in trans_move(), 3 and 4 in trans_enabled(), 5 and 6 in
-// trans_step(), 7 in trans_network(), 7b in trans_budgets(), 8 in trans_monitors().
-// Rule: the helpers make the Z3 calls of the one function they were, in its order, and what they
+// T(s, c, n): the step's numbered blocks, each written once over both domains (above) and here
+// run on terms; apply() runs the same code on plain values. The sinks turn what a block computes
+// for the next state into equalities, in the order trans() made them before it was one code.
+// Rule: the blocks make their Z3 calls in the order of the one function they were, and what they
 // return lives to its end as its locals did (Z3 gives a new term the id of one freed before):
 // the same terms with the same ids, as the relation's shape is pinned (docs/proofs.md).
 z3::expr System::trans(const SysState& s, const SysChoice& c, const SysState& n) const {
-  const SymMove m = trans_move(s, c);
-  const SymCalls a = trans_enabled(s, c, m);
+  const SDomain d{v_};
+  const Moved<SDomain> m = moved(d, o_, s, c);
+  const Calls<SDomain> a = calls(d, o_, ops_per_conn(), delack(), s, c, m);
   z3::expr e = a.enabled;
-  const SymStep st = trans_step(s, c, n, m, a, e);
-  const SymNet net = trans_network(s, c, n, m, st, e);
-  trans_budgets(s, c, n, st, net, e);
-  trans_monitors(s, c, n, m, st, e);
+  const Stepped<SDomain> st = stepped(d, o_, delack(), counts_iss(), s, c, m, a, [&](const SymHost& Hn) {
+    for (std::size_t i = 0; i < 2; ++i) {
+      const z3::expr me = i == 0 ? !m.hb : m.hb;
+      e = e && eq(n.h[i], merge(me, Hn, s.h[i]));
+    }
+  });
+  const std::array<const z3::expr*, 3> counters = {&n.now, &n.dups, &n.next_inc};
+  const Net<SDomain> net = network(
+      d, o_, s, c, m, st, [&](unsigned j, const SymSlot& q) { e = e && eq(n.net[j], q); },
+      [&](unsigned k, const z3::expr& x) { e = e && *counters[k] == x; });
+  const std::array<const z3::expr*, 2> spent = {&n.losses, &n.delays};
+  budgets(d, o_, s, c, net, [&](unsigned k, const z3::expr& x, unsigned bound) {
+    e = e && *spent[k] == x && z3::ule(x, v_.bv8(bound));
+  });
+  const std::array<const z3::expr*, 3> flags = {&n.bad_stale, &n.bad_tw, &n.saw_stale_rejected};
+  monitors(
+      d, o_.cfg, s, c, m, st, [&] { return invariant(v_, o_.cfg, InvariantId::TimeWaitHeld, st.tin, st.in, st.o); },
+      [&](unsigned k, const z3::expr& x) { e = e && *flags[k] == x; });
   trans_both_closed(s, n, e);
   return e;
 }
 
-// 1b. (the template lifetime(), for the clauses)
+// 1b, for the budget world's clauses.
 z3::expr System::lifetime(const SymSlot& q) const { return proofs::lifetime(SDomain{v_}, o_, q); }
-
-// The first lines and blocks 1, 1b and 2 of trans(): moved(), on terms.
-System::SymMove System::trans_move(const SysState& s, const SysChoice& c) const {
-  return SymMove{moved(SDomain{v_}, o_, s, c)};
-}
-
-// Blocks 3 and 4 of trans(): calls(), on terms.
-System::SymCalls System::trans_enabled(const SysState& s, const SysChoice& c, const SymMove& m) const {
-  return SymCalls{calls(SDomain{v_}, o_, ops_per_conn(), delack(), s, c, m)};
-}
-
-// Blocks 5 and 6 of trans(): stepped(), on terms; the moving host's equalities into e.
-System::SymStep System::trans_step(const SysState& s, const SysChoice& c, const SysState& n, const SymMove& m,
-                                   const SymCalls& a, z3::expr& e) const {
-  const z3::expr& hb = m.hb;
-  return SymStep{stepped(SDomain{v_}, o_, delack(), counts_iss(), s, c, m, a, [&](const SymHost& Hn) {
-    for (std::size_t i = 0; i < 2; ++i) {
-      const z3::expr me = i == 0 ? !hb : hb;
-      e = e && eq(n.h[i], merge(me, Hn, s.h[i]));
-    }
-  })};
-}
-
-// Block 7 of trans(): the network after the move (into e).
-System::SymNet System::trans_network(const SysState& s, const SysChoice& c, const SysState& n, const SymMove& m,
-                                     const SymStep& st, z3::expr& e) const {
-  const Vocabulary& v = v_;
-  const Config& cfg = o_.cfg;
-  auto b8 = [&](std::uint32_t x) { return v.bv8(x); };
-  auto b32 = [&](std::uint32_t x) { return v.bv32(x); };
-  const z3::expr &t = m.t, &f = m.f, &is_del = m.is_del, &now = m.now, &hb = m.hb;
-  const SymOutput& o = st.o;
-
-  // 7. The network: the delivered segment leaves (unless duplicated); the sent one takes the
-  // chosen free slot, or is lost. A reply to a segment belongs to that segment's incarnation.
-  const z3::expr emits = o.has_seg;
-  const z3::expr reply = o.verdict == b8(static_cast<std::uint32_t>(Verdict::Reset)) ||
-                         !(live(v, st.tin) || live(v, o.tcb));
-  const SymSlot fresh{t, !hb, now, z3::ite(reply && is_del, m.P.inc, st.Hn.inc), o.seg, o_.delay ? c.late : f};
-  z3::expr placed = f;  // the sent segment takes the first free slot; with none free it is lost
-  z3::expr died = b8(0);  // 1b: slots whose segment outlived its lifetime in this move's time
-  for (unsigned j = 0; j < s.net.size(); ++j) {
-    const SymSlot& q = s.net[j];
-    const z3::expr taken = is_del && c.slot == b8(j) && !c.keep;
-    z3::expr valid = q.valid && !taken;
-    z3::expr here = emits && !placed && (!valid || z3::ugt(now - q.sent, b32(cfg.msl)));
-    if (o_.budgeted()) {  // a dead segment leaves its slot (and is counted once)
-      const z3::expr survives = q.valid && z3::ule(now - q.sent, lifetime(q));
-      died = died + z3::ite(q.valid && !survives, b8(1), b8(0));
-      valid = survives && !taken;
-      here = emits && !placed && !valid;
-    }
-    placed = placed || here;
-    e = e && eq(n.net[j], merge(here, fresh, SymSlot{valid, q.to_b, q.sent, q.inc, q.seg, q.late}));
-  }
-  e = e && n.now == now && n.dups == z3::ite(is_del && c.keep, s.dups + b8(1), s.dups) &&
-      n.next_inc == z3::ite(st.connected, s.next_inc + b8(1), s.next_inc);
-  return SymNet{fresh, placed, died};
-}
-
-// Block 7b of trans(): the budgets the move spends (into e).
-void System::trans_budgets(const SysState& s, const SysChoice& c, const SysState& n, const SymStep& st,
-                           const SymNet& net, z3::expr& e) const {
-  const Vocabulary& v = v_;
-  auto b8 = [&](std::uint32_t x) { return v.bv8(x); };
-  const z3::expr &emits = st.o.has_seg, &placed = net.placed, &died = net.died;
-  // 7b. The budgets: deaths and a segment sent into a full network spend the loss budget, a
-  // wanderer the delay budget; a move beyond either is not enabled (the model prunes it).
-  if (o_.loss) {
-    const z3::expr lost = s.losses + died + z3::ite(emits && !placed, b8(1), b8(0));
-    e = e && n.losses == lost && z3::ule(lost, b8(*o_.loss));
-  }
-  if (o_.delay) {
-    const z3::expr delayed = s.delays + z3::ite(emits && placed && c.late, b8(1), b8(0));
-    e = e && n.delays == delayed && z3::ule(delayed, b8(*o_.delay));
-  }
-}
-
-// Block 8 of trans(): the monitors, fed by the move and the core's step (into e).
-void System::trans_monitors(const SysState& s, const SysChoice& c, const SysState& n, const SymMove& m,
-                            const SymStep& st, z3::expr& e) const {
-  const Vocabulary& v = v_;
-  const Config& cfg = o_.cfg;
-  auto b8 = [&](std::uint32_t x) { return v.bv8(x); };
-  const z3::expr &is_del = m.is_del, &reopened = st.reopened;
-  const SymHost& H = m.H;
-  const SymSlot& P = m.P;
-  const SymOutput& o = st.o;
-
-  // 8. The monitors (model/properties.hpp check_transition).
-  const z3::expr accepted = (o.effects & b8(kAcceptEffects)) != b8(0);
-  // (Its operands are made in the order the expression made them before it was one definition:
-  // the same terms with the same ids, as the relation's shape is pinned.)
-  const z3::expr to_live = is_del && live(v, H.tcb);
-  const z3::expr other_inc = P.inc != H.inc;
-  const z3::expr stale = model::stale_delivery(to_live, other_inc, accepted, reopened);
-  const z3::expr rejected = is_del && live(v, H.tcb) && z3::ult(P.inc, H.inc) && !accepted;
-  // Under a mutant, the exits the profile's own rules allow are exactly those of the single-step
-  // invariant time-wait-held (one definition; the checker asks the unmutated step() the same
-  // question); without one, the same exits as plain terms (time_wait_exit).
-  const TwExit<SDomain> tw = time_wait_exit(SDomain{v}, cfg, m, st, H, P, c.timer, [&] {
-    return invariant(v, cfg, InvariantId::TimeWaitHeld, st.tin, st.in, o);
-  });
-  const z3::expr &left_tw = tw.left, &early = tw.early;
-  e = e && n.bad_stale == (s.bad_stale || stale) && n.bad_tw == (s.bad_tw || (left_tw && early)) &&
-      n.saw_stale_rejected == (s.saw_stale_rejected || rejected);
-}
 
 z3::expr System::bad(model::Property p, const SysState& s) const {
   switch (p) {
@@ -1265,133 +1244,62 @@ bool System::bad(model::Property p, const CState& s) const {
   return false;
 }
 
-// ----- the concrete twin ------------------------------------------------------------------
+// ----- the concrete step ------------------------------------------------------------------
 
-// apply()'s values from one group of blocks to the next, the twins of trans()'s SymMove, SymCalls,
-// SymStep and SymNet. The first lines and blocks 1, 1b and 2: the move, its time and host, the
-// delivered slot and the ISS a new connection would take.
-struct System::CMove : Moved<CDomain> {
-  std::size_t hi() const { return hb ? 1 : 0; }  // the host that moves
-};
-// Blocks 3 and 4: what the applications call next, and whether the move is enabled at all.
-struct System::CCalls : Calls<CDomain> {
-  bool connected;  // A's connect() (trans_step's `connected`)
-};
-// Blocks 5 and 6: the core's input, TCB and step, and what the step did to the moving host.
-struct System::CStep : Stepped<CDomain> {};
-// Block 7, for 7b: whether a segment was sent and took a slot, and how many segments died.
-struct System::CNet {
-  bool sent, placed;
-  unsigned died;
-};
+namespace {
+// What one concrete step did, for the human trace.
+CEvent event(const CChoice& c, const Moved<CDomain>& m, const Calls<CDomain>& a, const Stepped<CDomain>& st) {
+  CEvent ev;
+  ev.ran_core = true;
+  ev.spawned = st.spawned;
+  ev.before = st.tin;
+  ev.input = st.in;
+  ev.out = st.o;
+  ev.pkt = m.P;
+  ev.app_op = !m.is_app ? -1
+              : c.host_b ? static_cast<int>(a.b_read ? model::Op::ReadEof : model::Op::Close)
+              : static_cast<int>(a.a_connect ? model::Op::Connect
+                                 : a.a_send  ? model::Op::Send
+                                             : model::Op::Close);
+  return ev;
+}
+}  // namespace
 
-// The concrete step: the blocks of trans() in the same groups, through the real step().
+// The step's numbered blocks on plain values, through the real step(): the code trans() runs on
+// terms. nullopt when the choice is not enabled, or would spend more than a budget.
 std::optional<CState> System::apply(const CState& s, const CChoice& c, CEvent* ev) const {
-  const CMove m = apply_move(s, c);
-  const CCalls a = apply_enabled(s, c, m);
+  const CDomain d;
+  const Moved<CDomain> m = moved(d, o_, s, c);
+  const Calls<CDomain> a = calls(d, o_, ops_per_conn(), delack(), s, c, m);
   if (!a.enabled) return std::nullopt;
   CState n = s;
-  n.now = m.now;
-  const CStep st = apply_step(s, c, m, a, n);
-  const CNet net = apply_network(c, m, a, st, n);
-  if (!apply_budgets(s, c, net, n)) return std::nullopt;
-  apply_monitors(s, c, m, st, n);
+  const std::size_t hi = c.host_b ? 1 : 0;
+  const Stepped<CDomain> st =
+      stepped(d, o_, delack(), counts_iss(), s, c, m, a, [&](const CHost& Hn) { n.h[hi] = Hn; });
+  const Net<CDomain> net = network(
+      d, o_, s, c, m, st, [&](unsigned j, const CSlot& q) { n.net[j] = q; },
+      [&](unsigned k, std::uint32_t x) {
+        if (k == 0) n.now = x;
+        else (k == 1 ? n.dups : n.next_inc) = static_cast<std::uint8_t>(x);
+      });
+  bool within = true;
+  budgets(d, o_, s, c, net, [&](unsigned k, std::uint32_t x, unsigned bound) {
+    within = within && x <= bound;
+    (k == 0 ? n.losses : n.delays) = static_cast<std::uint8_t>(x);
+  });
+  if (!within) return std::nullopt;
+  monitors(
+      d, o_.cfg, s, c, m, st,
+      [&] {
+        thread_local Oracle oracle;  // as in trans(): time-wait-held decides under a mutant
+        return oracle.holds(InvariantId::TimeWaitHeld, o_.cfg, st.tin, st.in, st.o);
+      },
+      [&](unsigned k, bool x) { (k == 0 ? n.bad_stale : k == 1 ? n.bad_tw : n.saw_stale_rejected) = x; });
   apply_both_closed(s, n);
-  if (ev) {
-    ev->ran_core = true;
-    ev->spawned = st.spawned;
-    ev->before = st.tin;
-    ev->input = st.in;
-    ev->out = st.o;
-    ev->pkt = m.P;
-    ev->app_op = !m.is_app ? -1
-                 : c.host_b ? static_cast<int>(a.b_read ? model::Op::ReadEof : model::Op::Close)
-                 : static_cast<int>(a.a_connect ? model::Op::Connect
-                                    : a.a_send  ? model::Op::Send
-                                                           : model::Op::Close);
-  }
+  if (ev) *ev = event(c, m, a, st);
   return n;
 }
 
-// 1b, concrete.
-std::uint32_t System::lifetime(const CSlot& q) const { return proofs::lifetime(CDomain{}, o_, q); }
-
-// The first lines and blocks 1, 1b and 2 of apply(): moved(), on plain values.
-System::CMove System::apply_move(const CState& s, const CChoice& c) const { return CMove{moved(CDomain{}, o_, s, c)}; }
-
-// Blocks 3 and 4 of apply(): calls(), on plain values.
-System::CCalls System::apply_enabled(const CState& s, const CChoice& c, const CMove& m) const {
-  const Calls<CDomain> k = calls(CDomain{}, o_, ops_per_conn(), delack(), s, c, m);
-  return CCalls{k, m.is_app && !c.host_b && k.a_connect};
-}
-
-// Blocks 5 and 6 of apply(): stepped(), through the real step(); the moving host into n.
-System::CStep System::apply_step(const CState& s, const CChoice& c, const CMove& m, const CCalls& a, CState& n) const {
-  return CStep{stepped(CDomain{}, o_, delack(), counts_iss(), s, c, m, a, [&](const CHost& Hn) { n.h[m.hi()] = Hn; })};
-}
-
-// Block 7 of apply(): the network after the move (in n).
-System::CNet System::apply_network(const CChoice& c, const CMove& m, const CCalls& a, const CStep& st, CState& n) const {
-  const Config& cfg = o_.cfg;
-  const bool is_del = m.is_del;
-  const std::uint32_t now = m.now;
-  const Output& o = st.o;
-  // 7.
-  unsigned died = 0;
-  if (o_.budgeted())
-    for (CSlot& q : n.net)
-      if (q.valid && now - q.sent > lifetime(q)) { q.valid = false; ++died; }
-  if (is_del && !c.keep) n.net[c.slot].valid = false;
-  bool placed = false;
-  const Segment* sent = o.actions.sent();
-  if (sent) {
-    const bool reply = o.verdict == Verdict::Reset || !(live(st.tin) || live(o.tcb));
-    for (CSlot& q : n.net) {
-      if (q.valid && (o_.budgeted() || now - q.sent <= cfg.msl)) continue;
-      q = CSlot{true, !c.host_b, now, reply && is_del ? m.P.inc : n.h[m.hi()].inc, *sent, o_.delay && c.late};
-      placed = true;
-      break;
-    }
-  }
-  if (is_del && c.keep) ++n.dups;
-  if (a.connected) ++n.next_inc;
-  return CNet{sent != nullptr, placed, died};
-}
-
-// Block 7b of apply(): the budgets the move spends (in n); false when it would exceed one.
-bool System::apply_budgets(const CState& s, const CChoice& c, const CNet& net, CState& n) const {
-  const bool sent = net.sent, placed = net.placed;
-  // 7b.
-  if (o_.loss) {
-    const unsigned lost = s.losses + net.died + (sent && !placed ? 1 : 0);
-    if (lost > *o_.loss) return false;
-    n.losses = static_cast<std::uint8_t>(lost);
-  }
-  if (o_.delay) {
-    const unsigned delayed = s.delays + (placed && c.late ? 1 : 0);
-    if (delayed > *o_.delay) return false;
-    n.delays = static_cast<std::uint8_t>(delayed);
-  }
-  return true;
-}
-
-// Block 8 of apply(): the monitors (in n).
-void System::apply_monitors(const CState& s, const CChoice& c, const CMove& m, const CStep& st, CState& n) const {
-  const Config& cfg = o_.cfg;
-  const CHost& H = s.h[m.hi()];
-  const CSlot& P = m.P;
-  const bool is_del = m.is_del, reopened = st.reopened;
-  const Output& o = st.o;
-  // 8.
-  const bool accepted = (o.effects & kAcceptEffects) != 0;
-  if (model::stale_delivery(is_del && live(H.tcb), P.inc != H.inc, accepted, reopened)) n.bad_stale = true;
-  if (is_del && live(H.tcb) && P.inc < H.inc && !accepted) n.saw_stale_rejected = true;
-  const TwExit<CDomain> tw = time_wait_exit(CDomain{}, cfg, m, st, H, P, c.timer, [&] {
-    thread_local Oracle oracle;  // as in trans(): time-wait-held decides under a mutant
-    return oracle.holds(InvariantId::TimeWaitHeld, cfg, st.tin, st.in, o);
-  });
-  if (tw.left && tw.early) n.bad_tw = true;
-}
 
 // Block 8b of trans() and apply(): both-closed's calm and monitor, one code over two domains.
 void System::trans_both_closed(const SysState& s, const SysState& n, z3::expr& e) const {

@@ -1,8 +1,9 @@
 // The composed system: endpoints A and B (each stepping with derive_step, step()'s own rules run
 // on Z3 terms), a bounded network with ages and ghost incarnations, A's reopening application, and
 // time, as a symbolic transition system I(s), T(s, c, s') shared by BMC, k-induction and CHC.
-// Rule: the world here is mirrored by apply(), its concrete twin that runs the real step(); a
-// witness counts only when apply() replays it state for state (STYLE.md principles 9, 11).
+// Rule: the world's rules are written once over two value domains (system.cpp): on terms they are
+// trans(), on plain values apply(), which runs the real step(); a witness counts only when apply()
+// replays it state for state (STYLE.md principles 9, 11).
 #pragma once
 
 #include <array>
@@ -106,7 +107,7 @@ struct SysChoice {
   z3::expr late;  // budget world with a delay budget: the segment sent now is a wanderer
 };
 
-// ----- concrete twins, for witnesses and their replay ----------------------------------------
+// ----- concrete state, for witnesses and their replay -----------------------------------------
 
 struct CSlot {
   bool valid = false, to_b = false;
@@ -197,40 +198,11 @@ class System {
   std::string describe(const CState& s) const;
 
  private:
-  // trans()'s numbered blocks in groups, each with its twin in apply() (system.cpp): the first
-  // lines and blocks 1, 1b, 2 (move); 3, 4 (enabled); 5, 6 (step); 7 (network); 7b (budgets);
-  // 8 (monitors). The structs carry one group's terms or values to the next.
-  struct SymMove;
-  struct SymCalls;
-  struct SymStep;
-  struct SymNet;
-  SymMove trans_move(const SysState& s, const SysChoice& c) const;
-  SymCalls trans_enabled(const SysState& s, const SysChoice& c, const SymMove& m) const;
-  SymStep trans_step(const SysState& s, const SysChoice& c, const SysState& n, const SymMove& m, const SymCalls& a,
-                     z3::expr& e) const;
-  SymNet trans_network(const SysState& s, const SysChoice& c, const SysState& n, const SymMove& m, const SymStep& st,
-                       z3::expr& e) const;
-  void trans_budgets(const SysState& s, const SysChoice& c, const SysState& n, const SymStep& st, const SymNet& net,
-                     z3::expr& e) const;
-  void trans_monitors(const SysState& s, const SysChoice& c, const SysState& n, const SymMove& m, const SymStep& st,
-                      z3::expr& e) const;
-  // apply()'s twins of the same groups.
-  struct CMove;
-  struct CCalls;
-  struct CStep;
-  struct CNet;
-  CMove apply_move(const CState& s, const CChoice& c) const;
-  CCalls apply_enabled(const CState& s, const CChoice& c, const CMove& m) const;
-  CStep apply_step(const CState& s, const CChoice& c, const CMove& m, const CCalls& a, CState& n) const;
-  CNet apply_network(const CChoice& c, const CMove& m, const CCalls& a, const CStep& st, CState& n) const;
-  bool apply_budgets(const CState& s, const CChoice& c, const CNet& net, CState& n) const;
-  void apply_monitors(const CState& s, const CChoice& c, const CMove& m, const CStep& st, CState& n) const;
   // 8b. both-closed's ghost and monitor, both forms from model/response.hpp (the one definition).
   void trans_both_closed(const SysState& s, const SysState& n, z3::expr& e) const;
   void apply_both_closed(const CState& s, CState& n) const;
   // 1b: how long a segment lives in the budget world (kNormalDelay, or MSL when flagged delayed).
   z3::expr lifetime(const SymSlot& q) const;
-  std::uint32_t lifetime(const CSlot& q) const;
   void time_wait_clauses(const SysState& s, std::vector<Clause>& r) const;
   // The one-slot world's clauses, in groups (stale_clauses adds them all, in their order).
   void stale_clauses(const SysState& s, std::vector<Clause>& r) const;
