@@ -96,20 +96,15 @@ struct CDomain : model::Plain {
   using Tcb = tcpclose::Tcb;
   using In = Input;
   using Out = Output;
-  static bool boolean(bool b) { return b; }
-  static std::uint32_t word(std::uint32_t x) { return x; }
   static std::uint32_t w8(std::uint32_t x) { return x; }
   static bool uge(std::uint32_t a, std::uint32_t b) { return a >= b; }
   static bool ule(std::uint32_t a, std::uint32_t b) { return a <= b; }
-  static bool ult(std::uint32_t a, std::uint32_t b) { return a < b; }
   static bool move_is(Move m, Move x) { return m == x; }
   static std::uint32_t urem(std::uint32_t a, std::uint32_t b) { return a % b; }
   // A deadline that is kNever in every state (a constant term): never for plain values.
   static bool never_armed(std::uint32_t) { return false; }
   static CHost host(bool b, const std::array<CHost, 2>& h) { return h[b ? 1 : 0]; }
   static CSlot slot(std::uint8_t j, const std::vector<CSlot>& net) { return j < net.size() ? net[j] : CSlot{}; }
-  template <class A, class C>
-  static std::common_type_t<A, C> ite(bool k, const A& a, const C& b) { return k ? a : b; }
   template <class T>
   static T pick(bool k, const T& a, const T& b) { return k ? a : b; }
   static InputKind kind(InputKind k) { return k; }
@@ -136,10 +131,6 @@ struct CDomain : model::Plain {
     return CHost{t, static_cast<std::uint8_t>(inc), static_cast<std::uint8_t>(pc), tw_start, last_iss, has_iss,
                  static_cast<std::uint8_t>(n_iss)};
   }
-  static bool isnt(State s, State x) { return s != x; }
-  static bool timer_is(Timer t, Timer x) { return t == x; }
-  static bool has(const Segment& s, std::uint8_t f) { return s.has(f); }
-  static bool verdict_is(Verdict v, Verdict x) { return v == x; }
   static bool live(const Tcb& t) { return model::detail::live(t); }
 };
 struct SDomain {
@@ -415,36 +406,6 @@ void budgets(const D& d, const SystemOptions& o, const St& s, const Ch& c, const
   if (o.delay) spend(1, s.delays + d.ite(net.emits && net.placed && c.late, d.w8(1), d.w8(0)), *o.delay);
 }
 
-// time-wait-duration's monitor (block 8), once over either domain, for trans() and apply():
-// whether the step leaves TIME-WAIT, and whether that exit is early. By its 2MSL timer: before
-// TIME-WAIT's length since tw_start. By anything else: under a mutant, where the single-step
-// invariant time-wait-held says so (`held`, docs/properties.md); without one, unless it is a
-// RST with RFC 1337 off, a reopening SYN the profile allows, an acceptable SYN that resets under
-// RFC 793's rule (rfc9293) or the application's own call. Rule: the terms are made in the order
-// the monitor made them before it was one definition (the relation's shape is pinned).
-template <class D>
-struct TwExit { typename D::B left, early; };
-template <class D, class Move, class Step, class Host, class Slot, class Timer_, class Held>
-TwExit<D> time_wait_exit(const D& d, const Config& cfg, const Move& m, const Step& st, const Host& H, const Slot& P,
-                         const Timer_& timer, Held held) {
-  const auto& o = st.o;
-  typename D::B left_tw = d.is(st.tin.state, State::TimeWait) && d.isnt(o.tcb.state, State::TimeWait);
-  const typename D::B by_timer = m.is_tmr && d.timer_is(timer, Timer::TimeWait);
-  const typename D::B timer_early = d.ult(m.now - H.tw_start, d.word(cfg.time_wait));
-  typename D::B early = by_timer && timer_early;
-  if (cfg.mutant != Mutant::None) {
-    early = d.ite(by_timer, timer_early, !held());
-  } else {
-    const typename D::B rst_ok = m.is_del && d.has(P.seg, flag::RST) && d.boolean(cfg.rst_in_time_wait == RstInTimeWait::Kill);
-    const typename D::B reopen_ok = st.reopened && d.boolean(cfg.syn_reopen != SynReopen::Never);
-    typename D::B not_allowed = !by_timer && !rst_ok && !reopen_ok;
-    if (cfg.syn_acceptance == SynAcceptance::Window)
-      not_allowed = not_allowed && !(m.is_del && d.has(P.seg, flag::SYN) && d.verdict_is(o.verdict, Verdict::Reset));
-    early = early || (not_allowed && !m.is_app);
-  }
-  return {left_tw, early};
-}
-
 // Block 8 of a step, once over either domain: the monitors (model/properties.hpp
 // check_transition), fed by the move and the core's step. `flag(k, x)` stores bad_stale (0),
 // bad_tw (1) and saw_stale_rejected (2) of the next state; `held()` is the single-step invariant
@@ -465,7 +426,7 @@ void monitors(const D& d, const Config& cfg, const St& s, const Ch& c, const Mov
   // Under a mutant, the exits the profile's own rules allow are exactly those of the single-step
   // invariant time-wait-held (one definition; the checker asks the unmutated step() the same
   // question); without one, the same exits as plain terms (time_wait_exit).
-  const TwExit<D> tw = time_wait_exit(d, cfg, m, st, H, P, c.timer, held);
+  const model::TwExit<D> tw = model::time_wait_exit(d, cfg, m, st, H, P, c.timer, held);
   flag(0, s.bad_stale || stale);
   flag(1, s.bad_tw || (tw.left && tw.early));
   flag(2, s.saw_stale_rejected || rejected);

@@ -30,16 +30,18 @@ SMT_DEF = re.compile(r"\bn\.(bad_stale|bad_tw)\s*(==|=)(?!=)")
 TEMPLATES = {
     "NoStaleDelivery": (re.compile(r"\bB stale_delivery\("), re.compile(r"\bstale_delivery\((?!const)")),
     "BothClosed": (re.compile(r"\bboth_closed_overdue\(const D& d"), re.compile(r"\bmodel::both_closed_overdue\(")),
-    # the proofs' monitor only: System::trans over Z3 terms and System::apply over plain values
-    "TimeWaitDuration": (re.compile(r"\bTwExit<D> time_wait_exit\("), re.compile(r"\btime_wait_exit\([SC]Domain")),
+    # the checker (over model::Plain) and the proofs' step (System::trans over Z3 terms,
+    # System::apply over plain values) since 2026-12-07
+    "TimeWaitDuration": (re.compile(r"\bTwExit<D> time_wait_exit\("), re.compile(r"\btime_wait_exit\((?:Plain\{\}|d),")),
 }
 
 # property -> [(form, file)]: every file that may define it, and what that form is.
 FORMS = {
     "NoStaleDelivery": [("one definition, over a value domain (model::stale_delivery)", CONCRETE),
                         ("checker, per transition", CONCRETE), ("SMT relation, System::trans", SMT)],
-    "TimeWaitDuration": [("checker, per transition", CONCRETE),
-                         ("SMT relation, System::trans and apply (time_wait_exit, over two domains)", SMT)],
+    "TimeWaitDuration": [("one definition, over a value domain (model::time_wait_exit)", CONCRETE),
+                         ("checker, per transition", CONCRETE),
+                         ("SMT relation, System::trans and apply (the proofs' step, over two domains)", SMT)],
     "ReliableTermination": [("checker, per transition", CONCRETE)],
     "StreamIntegrity": [("checker, per transition", CONCRETE)],
     "UniqueTcb": [("checker, per transition", CONCRETE)],

@@ -73,6 +73,40 @@ B stale_delivery(const B& delivered_to_live, const B& other_incarnation, const B
   return delivered_to_live && other_incarnation && accepted && !reopened;
 }
 
+// time-wait-duration, written once over a value domain (model::Plain here and in the proofs'
+// concrete step, Z3 terms in the proofs' relation, System::trans): whether the step leaves
+// TIME-WAIT, and whether that exit is early. By its 2MSL timer: before
+// TIME-WAIT's length since tw_start. By anything else: under a mutant, where the profile's own
+// rules do not allow it (`held()` false: the checker asks the unmutated step(), the proofs the
+// single-step invariant time-wait-held, docs/properties.md); without one, unless it is a
+// RST with RFC 1337 off, a reopening SYN the profile allows, an acceptable SYN that resets under
+// RFC 793's rule (rfc9293) or the application's own call. The move m (is_tmr, is_del, is_app,
+// now), the step st (tin, o, reopened), the host's tw_start and the delivered slot's seg are
+// the caller's. Rule: the terms are made in the order the monitor made them before it was one
+// definition (the relation's shape is pinned).
+template <class D>
+struct TwExit { typename D::B left, early; };
+template <class D, class Move, class Step, class Host, class Slot, class Timer_, class Held>
+TwExit<D> time_wait_exit(const D& d, const Config& cfg, const Move& m, const Step& st, const Host& H, const Slot& P,
+                         const Timer_& timer, Held held) {
+  const auto& o = st.o;
+  typename D::B left_tw = d.is(st.tin.state, State::TimeWait) && d.isnt(o.tcb.state, State::TimeWait);
+  const typename D::B by_timer = m.is_tmr && d.timer_is(timer, Timer::TimeWait);
+  const typename D::B timer_early = d.ult(m.now - H.tw_start, d.word(cfg.time_wait));
+  typename D::B early = by_timer && timer_early;
+  if (cfg.mutant != Mutant::None) {
+    early = d.ite(by_timer, timer_early, !held());
+  } else {
+    const typename D::B rst_ok = m.is_del && d.has(P.seg, flag::RST) && d.boolean(cfg.rst_in_time_wait == RstInTimeWait::Kill);
+    const typename D::B reopen_ok = st.reopened && d.boolean(cfg.syn_reopen != SynReopen::Never);
+    typename D::B not_allowed = !by_timer && !rst_ok && !reopen_ok;
+    if (cfg.syn_acceptance == SynAcceptance::Window)
+      not_allowed = not_allowed && !(m.is_del && d.has(P.seg, flag::SYN) && d.verdict_is(o.verdict, Verdict::Reset));
+    early = early || (not_allowed && !m.is_app);
+  }
+  return {left_tw, early};
+}
+
 // The properties violated by one transition (Property bits), and the guards it reaches.
 inline std::uint32_t check_transition(const World& w, const WorldState& before, const WorldState& after,
                                       const Transition& tr, std::uint8_t& guards) {
@@ -105,13 +139,17 @@ inline std::uint32_t check_transition(const World& w, const WorldState& before, 
   // time-wait-duration: TIME-WAIT ends by its timer only after the configured length since
   // it began or last ACKed a FIN; otherwise only where the unmutated profile also ends it.
   if (was.state == State::TimeWait && o.tcb.state != State::TimeWait) {
-    if (tr.input.kind == InputKind::Timeout && tr.input.timer == Timer::TimeWait) {
-      if (tr.tw_age < w.cfg.time_wait) bad |= bit(Property::TimeWaitDuration);
-    } else if (w.cfg.mutant != Mutant::None) {
+    const struct { bool is_tmr, is_del, is_app; std::uint32_t now; } m{
+        tr.kind == MoveKind::Timer, tr.kind == MoveKind::Deliver, tr.kind == MoveKind::App, tr.tw_age};
+    const struct { const Tcb& tin; const Output& o; bool reopened; } st{was, o, (o.effects & effect::Reopened) != 0};
+    const struct { std::uint32_t tw_start; } h{0};
+    const struct { const Segment& seg; } p{tr.input.seg};
+    const TwExit<Plain> tw = time_wait_exit(Plain{}, w.cfg, m, st, h, p, tr.input.timer, [&] {
       Config real = w.cfg;
       real.mutant = Mutant::None;
-      if (step(was, tr.input, real).tcb.state == State::TimeWait) bad |= bit(Property::TimeWaitDuration);
-    }
+      return step(was, tr.input, real).tcb.state != State::TimeWait;
+    });
+    if (tw.left && tw.early) bad |= bit(Property::TimeWaitDuration);
   }
   // reliable-termination: with no fault but lost ACKs and FINs, the passive closer's
   // connection ends by the ACK of its FIN, never by a reset or a timeout.

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <type_traits>
 
 #include <tcpclose/core.hpp>
 
@@ -38,8 +39,17 @@ constexpr std::uint32_t both_closed_within(const Config& c) noexcept {
 struct Plain {
   using B = bool;
   using W = std::uint32_t;
+  static constexpr bool boolean(bool b) noexcept { return b; }
+  static constexpr W word(W x) noexcept { return x; }
   static constexpr bool ugt(W a, W b) noexcept { return a > b; }
+  static constexpr bool ult(W a, W b) noexcept { return a < b; }
   static constexpr bool is(State s, State x) noexcept { return s == x; }
+  static constexpr bool isnt(State s, State x) noexcept { return s != x; }
+  static constexpr bool timer_is(Timer t, Timer x) noexcept { return t == x; }
+  static constexpr bool has(const Segment& s, std::uint8_t f) noexcept { return s.has(f); }
+  static constexpr bool verdict_is(Verdict v, Verdict x) noexcept { return v == x; }
+  template <class A, class C>
+  static constexpr std::common_type_t<A, C> ite(bool k, const A& a, const C& b) noexcept { return k ? a : b; }
 };
 
 // The states a TCB may be left in, half-open, with no timer that would end it (RFC 9293 §3.5.2):
