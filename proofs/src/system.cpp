@@ -963,6 +963,12 @@ void System::clock_count_clauses(const SysState& s, std::vector<Clause>& r) cons
 // A in the TIME-WAIT before that, its 2MSL deadline D, and the longest a segment sent now may live.
 struct System::BudgetTerms {
   z3::expr before, tw, D, longest;
+  bool lossy;       // loss budget 1: the clauses that need every segment delivered hold while none is lost
+  z3::expr intact;  // nothing lost yet (true without a loss budget)
+  z3::expr when_intact(const z3::expr& e) const { return lossy ? z3::implies(intact, e) : e; }
+  // When A's TIME-WAIT ends at the earliest: D, or later where a FIN of B's that can no longer
+  // be lost arrives before D and restarts 2MSL (D itself without a loss budget).
+  z3::expr E;
 };
 
 // Why no old segment outlives A's TIME-WAIT in the budget world with no loss (docs/proofs.md
@@ -986,13 +992,24 @@ void System::budget_clauses(const SysState& s, std::vector<Clause>& r) const {
     r.push_back({"delays-spent", z3::ule(late, s.delays) && z3::ule(s.delays, v.bv8(*o_.delay))});
   }
   if (o_.loss) r.push_back({"losses-spent", z3::ule(s.losses, v.bv8(*o_.loss))});
-  if (!o_.loss || *o_.loss != 0) return;
+  if (!o_.loss || *o_.loss > 1) return;
   // The TIME-WAIT that A reconnects after (the last one has no successor to protect; a SYN of
   // its own incarnation may still fly there, which incarnation 1, started established, has not).
   const z3::expr before = z3::ult(A.inc, v.bv8(o_.incarnations));  // A will reconnect
   const z3::expr tw = A.tcb.state == v.state(State::TimeWait) && before;
   const z3::expr D = A.tcb.deadline[static_cast<std::size_t>(Timer::TimeWait)];
-  const BudgetTerms b{before, tw, D, longest};
+  const bool lossy = *o_.loss == 1;
+  z3::expr E = D;
+  if (lossy) {
+    const SymHost& B = s.h[1];
+    for (const SymSlot& p : s.net) {
+      const z3::expr restart = p.sent + b32(cfg.time_wait);
+      const z3::expr counts = p.valid && !p.to_b && has(v, p.seg, flag::FIN) && p.inc == B.inc && s.losses == v.bv8(1) &&
+                              z3::ult(p.sent + lifetime(p), D) && z3::ugt(restart, E);
+      E = z3::ite(counts, restart, E);
+    }
+  }
+  const BudgetTerms b{before, tw, D, longest, lossy, lossy ? s.losses == v.bv8(0) : t, E};
   budget_tw_clauses(s, b, r);
   budget_last_ack_clauses(s, b, r);
   budget_open_clauses(s, b, r);
@@ -1015,7 +1032,7 @@ void System::budget_tw_clauses(const SysState& s, const BudgetTerms& b, std::vec
                                             return z3::implies(q.valid && q.to_b, z3::ule(q.sent + b32(cfg.time_wait), D));
                                           }))});
   r.push_back({"old-dies-in-tw", z3::implies(tw, k.every([&](const SymSlot& q) {
-                                          return z3::implies(q.valid, z3::ult(q.sent + lifetime(q), D));
+                                          return z3::implies(q.valid, z3::ult(q.sent + lifetime(q), b.E));
                                         }))});
   r.push_back({"fin-to-a-from-closing-b", k.every([&](const SymSlot& q) {
                  return z3::implies(before && q.valid && !q.to_b && has(v, q.seg, flag::FIN) && q.inc == B.inc,
@@ -1049,27 +1066,36 @@ void System::budget_last_ack_clauses(const SysState& s, const BudgetTerms& b, st
   // MSL; at MSL 2 and RTO 1 they are f + 2 and R - 1, R - 3, R - 7.)
   const z3::expr R = B.tcb.deadline[static_cast<std::size_t>(Timer::Rexmit)];
   const z3::expr rb = B.tcb.retries;
-  const z3::expr first = fin_first_sent(R, rb);
+  const z3::expr first = fin_first_sent(R, rb, fin_retries_bound(1));
   const z3::expr b_last_ack = before && B.inc == A.inc && B.tcb.state == v.state(State::LastAck);
-  r.push_back({"b-fin-timing", z3::implies(b_last_ack, z3::ule(rb, v.bv8(2)) && R != b32(kNever) && z3::ule(first, s.now) &&
+  r.push_back({"b-fin-timing", z3::implies(b_last_ack, z3::ule(rb, v.bv8(fin_retries_bound(1))) && R != b32(kNever) && z3::ule(first, s.now) &&
                                                            z3::ule(s.now, R))});
-  r.push_back({"b-first-fin-in-flight",
-               z3::implies(b_last_ack && live(v, A.tcb) && !A.tcb.fin_rcvd, k.some([&](const SymSlot& q) {
+  if (b.lossy)  // A answered B's FIN, sent at f or later, and 2MSL runs from that answer
+    r.push_back({"tw-after-b-fin", z3::implies(b_last_ack && A.tcb.state == v.state(State::TimeWait),
+                                               z3::ule(first + b32(o_.cfg.time_wait), b.D))});
+  if (b.lossy) r.push_back({"b-fins-accounted", z3::implies(b_last_ack, fins_accounted(s, 1))});
+  if (b.lossy)  // each FIN of B's in flight was sent at f or at one of the retransmissions since
+    r.push_back({"b-fin-send-times", z3::implies(b_last_ack, fin_send_times(s, 1, first))});
+  r.push_back({"b-first-fin-in-flight", b.when_intact(z3::implies(b_last_ack && live(v, A.tcb) && !A.tcb.fin_rcvd, k.some([&](const SymSlot& q) {
                              return q.valid && !q.to_b && has(v, q.seg, flag::FIN) && q.inc == B.inc && q.sent == first;
-                           }))});
-  r.push_back({"b-acked-early", z3::implies(b_last_ack && A.tcb.state == v.state(State::TimeWait), k.some([&](const SymSlot& q) {
+                           })))});
+  r.push_back({"b-acked-early", b.when_intact(z3::implies(b_last_ack && A.tcb.state == v.state(State::TimeWait), k.some([&](const SymSlot& q) {
                  return q.valid && q.to_b && has(v, q.seg, flag::ACK) && !has(v, q.seg, flag::RST) && !has(v, q.seg, flag::SYN) &&
                         q.seg.ack == B.tcb.snd_nxt && q.seg.seq == B.tcb.rcv_nxt && fin_acked_by(q, first);
-               }))});
+               })))});
 }
 
 // When a FIN was first sent, from its backed-off rexmit deadline (B's LAST-ACK, A's FIN-WAIT-1).
-z3::expr System::fin_first_sent(const z3::expr& deadline, const z3::expr& retries) const {
+z3::expr System::fin_first_sent(const z3::expr& deadline, const z3::expr& retries, unsigned top) const {
   const Vocabulary& v = v_;
   const Config& cfg = o_.cfg;
   auto b32 = [&](std::uint32_t x) { return v.bv32(x); };
   const std::uint32_t rto = cfg.rto;
-  return deadline - z3::ite(retries == v.bv8(0), b32(rto), z3::ite(retries == v.bv8(1), b32(3 * rto), b32(7 * rto)));
+  // RTO x (2^(retries+1) - 1), up to `top` retries: the same chain of cases at any bound (at 2:
+  // ite(0, RTO, ite(1, 3 RTO, 7 RTO))).
+  z3::expr back = b32(((2u << top) - 1) * rto);
+  for (unsigned j = top; j-- > 0;) back = z3::ite(retries == v.bv8(j), b32(((2u << j) - 1) * rto), back);
+  return deadline - back;
 }
 
 // Slot q, the ACK of a FIN first sent at `from`, was sent (and arrives) in time (the same two).
@@ -1085,6 +1111,42 @@ z3::expr System::fin_acked_by(const SymSlot& q, const z3::expr& from) const {
   const bool bound_arrival = 2 * cfg.msl >= 7 * cfg.rto;
   const z3::expr sent = z3::ule(q.sent, from + b32(cfg.msl));
   return bound_arrival ? sent && z3::ule(q.sent + lifetime(q), from + b32(answered_by)) : sent;
+}
+
+// Loss budget 1: every FIN host h sent (retries + 1 of them) is in flight, was lost, or was
+// answered by an acceptable ACK still in flight (a delivered one ends the closing state).
+z3::expr System::fins_accounted(const SysState& s, int h) const {
+  const Vocabulary& v = v_;
+  const SymHost& me = s.h[h];
+  const SymHost& peer = s.h[1 - h];
+  const bool to_me_is_to_b = h == 1;
+  z3::expr n = s.losses;
+  for (const SymSlot& q : s.net) {
+    const z3::expr mine = to_me_is_to_b ? !q.to_b : q.to_b;
+    const z3::expr fin = q.valid && mine && has(v, q.seg, flag::FIN) && q.inc == me.inc;
+    const z3::expr ack = q.valid && !mine && q.inc == peer.inc && has(v, q.seg, flag::ACK) && !has(v, q.seg, flag::RST) &&
+                         !has(v, q.seg, flag::SYN) && q.seg.ack == me.tcb.snd_nxt &&
+                         (q.seg.seq == me.tcb.rcv_nxt || (q.seg.seq == me.tcb.rcv_nxt + v.bv32(1) && z3::ugt(me.tcb.rcv_wnd, v.bv32(1))));
+    n = n + z3::ite(fin || ack, v.bv8(1), v.bv8(0));
+  }
+  return z3::uge(n, me.tcb.retries + v.bv8(1));
+}
+
+// Every FIN host h has in flight was sent at its first send f or at a retransmission since
+// (f + RTO, f + 3 RTO, ...: RTO << retries each time, as fin_first_sent reads it back).
+z3::expr System::fin_send_times(const SysState& s, int h, const z3::expr& first) const {
+  const Vocabulary& v = v_;
+  const SymHost& me = s.h[h];
+  const std::uint32_t rto = o_.cfg.rto;
+  z3::expr all = ctx().bool_val(true);
+  for (const SymSlot& q : s.net) {
+    const z3::expr fin = q.valid && (h == 1 ? !q.to_b : q.to_b) && has(v, q.seg, flag::FIN) && q.inc == me.inc;
+    z3::expr at = q.sent == first;
+    for (unsigned j = 1; j <= fin_retries_bound(h); ++j)
+      at = at || (z3::uge(me.tcb.retries, v.bv8(j)) && q.sent == first + v.bv32(((1u << j) - 1) * rto));
+    all = all && z3::implies(fin, at);
+  }
+  return all;
 }
 
 // no-rst-to-b-before-reconnect through windows-open: what A sends B before it reconnects, and
@@ -1108,6 +1170,15 @@ void System::budget_open_clauses(const SysState& s, const BudgetTerms& b, std::v
                                         z3::ite(has(v, q.seg, flag::FIN), A.tcb.fin_sent && q.seg.seq == A.tcb.fin_seq,
                                                 q.seg.seq == A.tcb.snd_nxt || (A.tcb.fin_sent && q.seg.seq == A.tcb.fin_seq)));
                })});
+  if (b.lossy)  // B's side of to-b-numbers: what B sends carries its SND.NXT (or its FIN's) and ACKs its RCV.NXT
+    r.push_back({"to-a-numbers", k.every([&](const SymSlot& q) {
+                   return z3::implies(before && live(v, B.tcb) && q.valid && !q.to_b && q.inc == B.inc && !has(v, q.seg, flag::RST),
+                                      (q.seg.ack == B.tcb.rcv_nxt || (B.tcb.fin_rcvd && q.seg.ack == B.tcb.rcv_nxt - b32(1))) &&
+                                          (q.seg.seq == B.tcb.snd_nxt || (B.tcb.fin_sent && q.seg.seq == B.tcb.fin_seq)));
+                 })});
+  if (b.lossy)  // a window is set once per connection (core renew), from the config
+    r.push_back({"windows-as-configured", z3::implies(live(v, A.tcb), A.tcb.rcv_wnd == b32(o_.cfg.rcv_wnd)) &&
+                                              z3::implies(live(v, B.tcb), B.tcb.rcv_wnd == b32(o_.cfg.rcv_wnd))});
   r.push_back({"open-is-quiet", z3::implies(before && k.in(B.tcb, {State::Established, State::CloseWait}),
                                             rb == v.bv8(0) && R == b32(kNever)) &&
                                     z3::implies(before && A.tcb.state == v.state(State::Established),
@@ -1130,20 +1201,21 @@ void System::budget_fin_wait_clauses(const SysState& s, const BudgetTerms& b, st
   // A's FIN-WAIT-1, the same way: its FIN first sent at fa arrives by fa + MSL, B's ACK is sent by then.
   const z3::expr Ra = A.tcb.deadline[static_cast<std::size_t>(Timer::Rexmit)];
   const z3::expr ra = A.tcb.retries;
-  const z3::expr fa = fin_first_sent(Ra, ra);
+  const z3::expr fa = fin_first_sent(Ra, ra, fin_retries_bound(0));
   const z3::expr a_fw1 = before && A.tcb.state == v.state(State::FinWait1);
-  r.push_back({"a-fin-timing", z3::implies(a_fw1, z3::ule(ra, v.bv8(2)) && Ra != b32(kNever) && z3::ule(fa, s.now) &&
+  r.push_back({"a-fin-timing", z3::implies(a_fw1, z3::ule(ra, v.bv8(fin_retries_bound(0))) && Ra != b32(kNever) && z3::ule(fa, s.now) &&
                                                        z3::ule(s.now, Ra))});
-  r.push_back({"a-first-fin-in-flight", z3::implies(a_fw1 && !(live(v, B.tcb) && B.inc == A.inc && B.tcb.fin_rcvd),
+  if (b.lossy) r.push_back({"a-fins-accounted", z3::implies(a_fw1, fins_accounted(s, 0))});
+  r.push_back({"a-first-fin-in-flight", b.when_intact(z3::implies(a_fw1 && !(live(v, B.tcb) && B.inc == A.inc && B.tcb.fin_rcvd),
                                                     k.some([&](const SymSlot& q) {
                                                       return q.valid && q.to_b && has(v, q.seg, flag::FIN) &&
                                                              q.inc == A.inc && q.sent == fa;
-                                                    }))});
-  r.push_back({"a-acked-early", z3::implies(a_fw1 && live(v, B.tcb) && B.inc == A.inc && B.tcb.fin_rcvd, k.some([&](const SymSlot& q) {
+                                                    })))});
+  r.push_back({"a-acked-early", b.when_intact(z3::implies(a_fw1 && live(v, B.tcb) && B.inc == A.inc && B.tcb.fin_rcvd, k.some([&](const SymSlot& q) {
                  return q.valid && !q.to_b && q.inc == A.inc && has(v, q.seg, flag::ACK) && !has(v, q.seg, flag::RST) &&
                         !has(v, q.seg, flag::SYN) && q.seg.ack == A.tcb.snd_nxt && q.seg.seq == A.tcb.rcv_nxt &&
                         fin_acked_by(q, fa);
-               }))});
+               })))});
 }
 
 // rst-to-a-only-in-tw through old-b-closed-after-reconnect: when TIME-WAIT ends the network is
@@ -1154,7 +1226,7 @@ void System::budget_end_clauses(const SysState& s, const BudgetTerms& b, std::ve
   const SymHost& B = s.h[1];
   const ClauseKit k{v, s, o_.cfg.msl};
   const std::uint32_t ops = ops_per_conn();
-  const z3::expr &before = b.before, &tw = b.tw, &D = b.D, &longest = b.longest;
+  const z3::expr &before = b.before, &tw = b.tw, &longest = b.longest;
   r.push_back({"rst-to-a-only-in-tw", k.every([&](const SymSlot& q) {
                  return z3::implies(before && q.valid && !q.to_b && has(v, q.seg, flag::RST),
                                     A.tcb.state == v.state(State::TimeWait));
@@ -1162,11 +1234,11 @@ void System::budget_end_clauses(const SysState& s, const BudgetTerms& b, std::ve
   r.push_back({"a-never-closing", z3::implies(before, A.tcb.state != v.state(State::Closing))});
   r.push_back({"tw-peer-closing", z3::implies(tw || (before && live(v, A.tcb) && A.tcb.fin_rcvd), B.tcb.state == v.state(State::LastAck) || !live(v, B.tcb))});
   // B's LAST-ACK ends on A's ACK, which is in flight (nothing is lost) and arrives before D - 1.
-  r.push_back({"last-ack-has-its-ack", z3::implies(tw && B.tcb.state == v.state(State::LastAck), k.some([&](const SymSlot& q) {
+  r.push_back({"last-ack-has-its-ack", b.when_intact(z3::implies(tw && B.tcb.state == v.state(State::LastAck), k.some([&](const SymSlot& q) {
                  return q.valid && q.to_b && has(v, q.seg, flag::ACK) && !has(v, q.seg, flag::RST) &&
                         !has(v, q.seg, flag::SYN) && q.seg.ack == B.tcb.snd_nxt && q.seg.seq == B.tcb.rcv_nxt;
-               }))});
-  r.push_back({"b-sends-before-d", z3::implies(tw && live(v, B.tcb), z3::ult(s.now + longest, D))});
+               })))});
+  r.push_back({"b-sends-before-d", z3::implies(tw && live(v, B.tcb), z3::ult(s.now + longest, b.E))});
   // So when TIME-WAIT ends the network is empty, and A reconnects into it.
   const z3::expr between = A.pc == A.inc * v.bv8(ops) && A.tcb.state == v.state(State::Closed);
   r.push_back({"empty-after-tw", z3::implies(before && between, k.every([&](const SymSlot& q) { return !q.valid; }) &&

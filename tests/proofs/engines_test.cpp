@@ -460,6 +460,31 @@ TEST(BudgetWorld, TheTimeWaitInvariantFailsWithTimeWaitOfOneMsl) {
   expect_not_inductive(System(ctx, time_wait_world(Mutant::TimeWaitOneMsl)), "a-sent-before-tw", 120);
 }
 
+// The same world with one segment lost (docs/proofs.md "One loss"): a lost ACK of B's FIN is
+// answered again from TIME-WAIT, whose 2MSL restarts, so TIME-WAIT still outlives every old segment.
+SystemOptions one_loss_world(Mutant m = Mutant::None) {
+  SystemOptions o = time_wait_world(m);
+  o.loss = 1;
+  return o;
+}
+
+// Known-true: proved for every depth, k = 1, with the clauses for one loss (about 1.5 min).
+TEST(SlowBudgetWorld, KnownTrueNoStaleDeliveryIsProvedUnboundedWithOneLoss) {
+  z3::context ctx;
+  const System sys(ctx, one_loss_world());
+  const Result r = kinduction(sys, Property::NoStaleDelivery, budget(1, 1500));
+  EXPECT_EQ(r.outcome, Outcome::Proved) << r.detail << "\n" << r.cti;
+  EXPECT_EQ(r.depth, 1u);
+  std::printf("k-induction: no-stale-delivery (one loss) proved at k = %u in %.1f s\n", r.depth, r.seconds);
+}
+
+// Known-false: with TIME-WAIT = MSL the invariant for one loss fails where TIME-WAIT's length
+// enters, as without loss (about 3 s).
+TEST(BudgetWorld, TheOneLossInvariantFailsWithTimeWaitOfOneMsl) {
+  z3::context ctx;
+  expect_not_inductive(System(ctx, one_loss_world(Mutant::TimeWaitOneMsl)), "a-sent-before-tw", 120);
+}
+
 // ... and BMC finds the stale delivery: A's delayed re-ACK of incarnation 1 completes B's
 // handshake of incarnation 2 (10 steps, about 4 min); without TIME-WAIT the invariant fails too
 // (1.5 to 6 min; the test took 10.5 min at load average 3). Label heavy: in CI the invariant's

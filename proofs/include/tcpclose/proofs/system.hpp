@@ -224,8 +224,14 @@ class System {
   void budget_last_ack_clauses(const SysState& s, const BudgetTerms& b, std::vector<Clause>& r) const;
   void budget_open_clauses(const SysState& s, const BudgetTerms& b, std::vector<Clause>& r) const;
   void budget_fin_wait_clauses(const SysState& s, const BudgetTerms& b, std::vector<Clause>& r) const;
+  z3::expr fins_accounted(const SysState& s, int h) const;
+  z3::expr fin_send_times(const SysState& s, int h, const z3::expr& first) const;
   void budget_end_clauses(const SysState& s, const BudgetTerms& b, std::vector<Clause>& r) const;
-  z3::expr fin_first_sent(const z3::expr& deadline, const z3::expr& retries) const;
+  z3::expr fin_first_sent(const z3::expr& deadline, const z3::expr& retries, unsigned top) const;
+  // The most retransmissions of host h's FIN the budget clauses allow before it is answered: 2,
+  // and 3 for B's LAST-ACK with one loss (A's old FIN, answered by B and then by A's TIME-WAIT,
+  // can keep A's answers coming after B's last FIN).
+  unsigned fin_retries_bound(int h) const { return h == 1 && o_.loss && *o_.loss == 1 ? 3 : 2; }
   z3::expr fin_acked_by(const SymSlot& q, const z3::expr& from) const;
   SystemOptions o_;
   Vocabulary v_;
