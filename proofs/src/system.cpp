@@ -1114,22 +1114,28 @@ z3::expr System::fin_acked_by(const SymSlot& q, const z3::expr& from) const {
 }
 
 // Loss budget 1: every FIN host h sent (retries + 1 of them) is in flight, was lost, or was
-// answered by an acceptable ACK still in flight (a delivered one ends the closing state).
+// answered by an acceptable ACK still in flight (a delivered one ends the closing state). The
+// peer answers a FIN as it arrives, so an answer counts only if sent by h's last FIN + MSL
+// (a later ACK, such as B's own FIN to A in FIN-WAIT-1, answers none of them).
 z3::expr System::fins_accounted(const SysState& s, int h) const {
   const Vocabulary& v = v_;
   const SymHost& me = s.h[h];
   const SymHost& peer = s.h[1 - h];
-  const bool to_me_is_to_b = h == 1;
+  const z3::expr& retries = me.tcb.retries;
+  const std::uint32_t rto = o_.cfg.rto;
+  z3::expr since = v.bv32(rto << fin_retries_bound(h));  // the last FIN went RTO << retries before the deadline
+  for (unsigned j = fin_retries_bound(h); j-- > 0;) since = z3::ite(retries == v.bv8(j), v.bv32(rto << j), since);
+  const z3::expr answered_by = me.tcb.deadline[static_cast<std::size_t>(Timer::Rexmit)] - since + v.bv32(o_.cfg.msl);
   z3::expr n = s.losses;
   for (const SymSlot& q : s.net) {
-    const z3::expr mine = to_me_is_to_b ? !q.to_b : q.to_b;
-    const z3::expr fin = q.valid && mine && has(v, q.seg, flag::FIN) && q.inc == me.inc;
-    const z3::expr ack = q.valid && !mine && q.inc == peer.inc && has(v, q.seg, flag::ACK) && !has(v, q.seg, flag::RST) &&
-                         !has(v, q.seg, flag::SYN) && q.seg.ack == me.tcb.snd_nxt &&
+    const z3::expr from_me = h == 1 ? !q.to_b : q.to_b;
+    const z3::expr fin = q.valid && from_me && has(v, q.seg, flag::FIN) && q.inc == me.inc;
+    const z3::expr ack = q.valid && !from_me && q.inc == peer.inc && has(v, q.seg, flag::ACK) && !has(v, q.seg, flag::RST) &&
+                         !has(v, q.seg, flag::SYN) && q.seg.ack == me.tcb.snd_nxt && z3::ule(q.sent, answered_by) &&
                          (q.seg.seq == me.tcb.rcv_nxt || (q.seg.seq == me.tcb.rcv_nxt + v.bv32(1) && z3::ugt(me.tcb.rcv_wnd, v.bv32(1))));
     n = n + z3::ite(fin || ack, v.bv8(1), v.bv8(0));
   }
-  return z3::uge(n, me.tcb.retries + v.bv8(1));
+  return z3::uge(n, retries + v.bv8(1));
 }
 
 // Every FIN host h has in flight was sent at its first send f or at a retransmission since
@@ -1205,7 +1211,10 @@ void System::budget_fin_wait_clauses(const SysState& s, const BudgetTerms& b, st
   const z3::expr a_fw1 = before && A.tcb.state == v.state(State::FinWait1);
   r.push_back({"a-fin-timing", z3::implies(a_fw1, z3::ule(ra, v.bv8(fin_retries_bound(0))) && Ra != b32(kNever) && z3::ule(fa, s.now) &&
                                                        z3::ule(s.now, Ra))});
-  if (b.lossy) r.push_back({"a-fins-accounted", z3::implies(a_fw1, fins_accounted(s, 0))});
+  if (b.lossy) {
+    r.push_back({"a-fins-accounted", z3::implies(a_fw1, fins_accounted(s, 0))});
+    r.push_back({"a-fin-send-times", z3::implies(a_fw1, fin_send_times(s, 0, fa))});
+  }
   r.push_back({"a-first-fin-in-flight", b.when_intact(z3::implies(a_fw1 && !(live(v, B.tcb) && B.inc == A.inc && B.tcb.fin_rcvd),
                                                     k.some([&](const SymSlot& q) {
                                                       return q.valid && q.to_b && has(v, q.seg, flag::FIN) &&

@@ -468,7 +468,7 @@ SystemOptions one_loss_world(Mutant m = Mutant::None) {
   return o;
 }
 
-// Known-true: proved for every depth, k = 1, with the clauses for one loss (about 1.5 min).
+// Known-true: proved for every depth, k = 1, with the clauses for one loss (about 3.5 min).
 TEST(SlowBudgetWorld, KnownTrueNoStaleDeliveryIsProvedUnboundedWithOneLoss) {
   z3::context ctx;
   const System sys(ctx, one_loss_world());
