@@ -959,20 +959,22 @@ void System::clock_count_clauses(const SysState& s, std::vector<Clause>& r) cons
                               z3::implies(live(v, B.tcb), B.tcb.rcv_wnd == v.bv32(o_.cfg.rcv_wnd))});
 }
 
-// The terms the budget world's clauses share once nothing may be lost: whether A will reconnect,
-// A in the TIME-WAIT before that, its 2MSL deadline D, and the longest a segment sent now may live.
+// The terms the budget world's clauses share with a loss budget of 0 or 1: whether A will
+// reconnect, A in the TIME-WAIT before that, its 2MSL deadline D, and the longest a segment sent
+// now may live.
 struct System::BudgetTerms {
   z3::expr before, tw, D, longest;
   bool lossy;       // loss budget 1: the clauses that need every segment delivered hold while none is lost
-  z3::expr intact;  // nothing lost yet (true without a loss budget)
+  z3::expr intact;  // nothing lost yet (true with a loss budget of 0)
   z3::expr when_intact(const z3::expr& e) const { return lossy ? z3::implies(intact, e) : e; }
   // When A's TIME-WAIT ends at the earliest: D, or later where a FIN of B's that can no longer
-  // be lost arrives before D and restarts 2MSL (D itself without a loss budget).
+  // be lost arrives before D and restarts 2MSL (D itself with a loss budget of 0).
   z3::expr E;
 };
 
-// Why no old segment outlives A's TIME-WAIT in the budget world with no loss (docs/proofs.md
-// "The budget world" names, per clause, the design step or the counterexample to induction).
+// Why no old segment outlives A's TIME-WAIT in the budget world with no loss or one (docs/proofs.md
+// "The budget world" and "One loss" name, per clause, the design step or the counterexample to
+// induction).
 void System::budget_clauses(const SysState& s, std::vector<Clause>& r) const {
   const Vocabulary& v = v_;
   const Config& cfg = o_.cfg;

@@ -215,9 +215,9 @@ class System {
   bool counts_iss() const { return o_.invariant.value_or(o_.isn) == IsnPolicy::Clock; }
   // Config::delayed_ack: the hosts may arm Timer::DelAck (else its deadline is the constant kNever).
   bool delack() const { return o_.cfg.delayed_ack != DelayedAck::Off; }
-  // The budget world's clauses (docs/proofs.md "The budget world"): why TIME-WAIT outlives
-  // every old segment when nothing may be lost. budget_clauses adds them all, in their order;
-  // BudgetTerms carries the terms its groups share.
+  // The budget world's clauses (docs/proofs.md "The budget world", "One loss"): why TIME-WAIT
+  // outlives every old segment when at most one may be lost. budget_clauses adds them all, in
+  // their order; BudgetTerms carries the terms its groups share.
   void budget_clauses(const SysState& s, std::vector<Clause>& r) const;
   struct BudgetTerms;
   void budget_tw_clauses(const SysState& s, const BudgetTerms& b, std::vector<Clause>& r) const;
