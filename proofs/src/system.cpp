@@ -186,6 +186,8 @@ struct SDomain {
     return P;
   }
   z3::expr ite(const z3::expr& k, const z3::expr& a, const z3::expr& b) const { return z3::ite(k, a, b); }
+  template <class F>
+  z3::expr ite_else(const z3::expr& k, const z3::expr& a, F&& f) const { return z3::ite(k, a, f()); }
   z3::expr ult(const z3::expr& a, const z3::expr& b) const { return z3::ult(a, b); }
   z3::expr isnt(const z3::expr& s, State x) const { return s != v.state(x); }
   z3::expr timer_is(const z3::expr& t, Timer x) const { return t == v.timer(x); }

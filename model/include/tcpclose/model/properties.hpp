@@ -95,7 +95,7 @@ TwExit<D> time_wait_exit(const D& d, const Config& cfg, const Move& m, const Ste
   const typename D::B timer_early = d.ult(m.now - H.tw_start, d.word(cfg.time_wait));
   typename D::B early = by_timer && timer_early;
   if (cfg.mutant != Mutant::None) {
-    early = d.ite(by_timer, timer_early, !held());
+    early = d.ite_else(by_timer, timer_early, [&] { return !held(); });  // held() only off the timer: the checker's re-step
   } else {
     const typename D::B rst_ok = m.is_del && d.has(P.seg, flag::RST) && d.boolean(cfg.rst_in_time_wait == RstInTimeWait::Kill);
     const typename D::B reopen_ok = st.reopened && d.boolean(cfg.syn_reopen != SynReopen::Never);

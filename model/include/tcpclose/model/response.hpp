@@ -50,6 +50,9 @@ struct Plain {
   static constexpr bool verdict_is(Verdict v, Verdict x) noexcept { return v == x; }
   template <class A, class C>
   static constexpr std::common_type_t<A, C> ite(bool k, const A& a, const C& b) noexcept { return k ? a : b; }
+  // ite whose else-branch f is computed only when it is taken (a term domain computes it always).
+  template <class A, class F>
+  static constexpr A ite_else(bool k, const A& a, F&& f) { return k ? a : static_cast<A>(f()); }
 };
 
 // The states a TCB may be left in, half-open, with no timer that would end it (RFC 9293 §3.5.2):
