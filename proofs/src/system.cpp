@@ -969,9 +969,17 @@ struct System::BudgetTerms {
   bool lossy;       // loss budget 1: the clauses that need every segment delivered hold while none is lost
   z3::expr intact;  // nothing lost yet (true with a loss budget of 0)
   z3::expr when_intact(const z3::expr& e) const { return lossy ? z3::implies(intact, e) : e; }
-  // When A's TIME-WAIT ends at the earliest: D, or later where a FIN of B's that can no longer
-  // be lost arrives before D and restarts 2MSL (D itself with a loss budget of 0).
-  z3::expr E;
+  // When A's TIME-WAIT ends at the earliest, E: D, or later where a FIN of B's that can no longer
+  // be lost arrives before D and restarts 2MSL (D itself with a loss budget of 0). E is the
+  // largest of D and those restarts, so x < E is stated as x < D or x < one of them: the same
+  // (unsigned) order, without the chain of comparisons a maximum takes (old-dies-in-tw, the
+  // slowest goal at 3 slots then, went from 205 s to 81 s, each beside another proof).
+  std::vector<std::pair<z3::expr, z3::expr>> restarts;  // (the FIN counts, D restarted from it)
+  z3::expr before_end(const z3::expr& x) const {
+    z3::expr r = z3::ult(x, D);
+    for (const auto& [counts, at] : restarts) r = r || (counts && z3::ult(x, at));
+    return r;
+  }
 };
 
 // Why no old segment outlives A's TIME-WAIT in the budget world with no loss or one (docs/proofs.md
@@ -1003,17 +1011,15 @@ void System::budget_clauses(const SysState& s, std::vector<Clause>& r) const {
   const z3::expr tw = A.tcb.state == v.state(State::TimeWait) && before;
   const z3::expr D = A.tcb.deadline[static_cast<std::size_t>(Timer::TimeWait)];
   const bool lossy = *o_.loss == 1;
-  z3::expr E = D;
+  BudgetTerms b{before, tw, D, longest, lossy, lossy ? s.losses == v.bv8(0) : t, {}};
   if (lossy) {
     const SymHost& B = s.h[1];
     for (const SymSlot& p : s.net) {
-      const z3::expr restart = p.sent + b32(cfg.time_wait);
       const z3::expr counts = p.valid && !p.to_b && has(v, p.seg, flag::FIN) && p.inc == B.inc && s.losses == v.bv8(1) &&
-                              z3::ult(p.sent + lifetime(p), D) && z3::ugt(restart, E);
-      E = z3::ite(counts, restart, E);
+                              z3::ult(p.sent + lifetime(p), D);
+      b.restarts.emplace_back(counts, p.sent + b32(cfg.time_wait));
     }
   }
-  const BudgetTerms b{before, tw, D, longest, lossy, lossy ? s.losses == v.bv8(0) : t, E};
   budget_tw_clauses(s, b, r);
   budget_last_ack_clauses(s, b, r);
   budget_open_clauses(s, b, r);
@@ -1036,7 +1042,7 @@ void System::budget_tw_clauses(const SysState& s, const BudgetTerms& b, std::vec
                                             return z3::implies(q.valid && q.to_b, z3::ule(q.sent + b32(cfg.time_wait), D));
                                           }))});
   r.push_back({"old-dies-in-tw", z3::implies(tw, k.every([&](const SymSlot& q) {
-                                          return z3::implies(q.valid, z3::ult(q.sent + lifetime(q), b.E));
+                                          return z3::implies(q.valid, b.before_end(q.sent + lifetime(q)));
                                         }))});
   r.push_back({"fin-to-a-from-closing-b", k.every([&](const SymSlot& q) {
                  return z3::implies(before && q.valid && !q.to_b && has(v, q.seg, flag::FIN) && q.inc == B.inc,
@@ -1251,7 +1257,7 @@ void System::budget_end_clauses(const SysState& s, const BudgetTerms& b, std::ve
                  return q.valid && q.to_b && has(v, q.seg, flag::ACK) && !has(v, q.seg, flag::RST) &&
                         !has(v, q.seg, flag::SYN) && q.seg.ack == B.tcb.snd_nxt && q.seg.seq == B.tcb.rcv_nxt;
                })))});
-  r.push_back({"b-sends-before-d", z3::implies(tw && live(v, B.tcb), z3::ult(s.now + longest, b.E))});
+  r.push_back({"b-sends-before-d", z3::implies(tw && live(v, B.tcb), b.before_end(s.now + longest))});
   // So when TIME-WAIT ends the network is empty, and A reconnects into it.
   const z3::expr between = A.pc == A.inc * v.bv8(ops) && A.tcb.state == v.state(State::Closed);
   r.push_back({"empty-after-tw", z3::implies(before && between, k.every([&](const SymSlot& q) { return !q.valid; }) &&
