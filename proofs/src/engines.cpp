@@ -5,6 +5,7 @@
 
 #include "tcpclose/proofs/together.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -252,6 +253,13 @@ std::vector<std::pair<std::string, z3::expr>> kind_step_goals(const System& sys,
   } else {
     goals.emplace_back("all", !q_holds(sys, p, u.state(k)));
   }
+  // Only the goals named in TCPCLOSE_KIND_ONLY (comma-separated), for timing one clause while
+  // finding clauses: a step case with goals left out proves nothing, so the run ends unknown.
+  if (const char* only = std::getenv("TCPCLOSE_KIND_ONLY"); only != nullptr && k >= 1) {
+    const std::string names = std::string(",") + only + ",";
+    std::erase_if(goals, [&](const auto& g) { return names.find("," + g.first + ",") == std::string::npos; });
+    goals.emplace_back("left out (TCPCLOSE_KIND_ONLY)", sys.ctx().bool_val(true));
+  }
   // With split_moves, each goal is asked once per kind of last move (A's or B's call or
   // timer, a delivery from each slot): fixing the move lets the simplifier drop the rest of T.
   // Without it the goals stay as they are (conjoining `true` made the step case slower).
@@ -326,6 +334,62 @@ std::vector<bool> goals_together(const System& sys, const EngineOptions& o, bool
   return unsat;
 }
 
+// Which of the split step goals at k are UNSAT, asked on o.threads threads within `seconds`:
+// thread w asks goals w, w + n, w + 2n, ... as ask_step_goals does (together, then each alone),
+// in its own context with its own System (a Z3 context is not shared between threads; each
+// derives the same relation, and the goals come in the same order). A thread stops at its first
+// goal that is not UNSAT, and skips any goal after a failure another thread found. Only which
+// goals are UNSAT comes back: the caller asks the others again in order, for the first failure's
+// model or reason, so the answer is the serial one.
+std::vector<bool> unsat_on_threads(const System& sys, model::Property p, const EngineOptions& o, unsigned k,
+                                   std::size_t n, double seconds, Result& r) {
+  std::vector<char> unsat(n, 0);
+  std::atomic<std::size_t> first_failure{n};
+  std::atomic<unsigned> together{0};
+  auto work = [&](unsigned w) {
+    try {
+      z3::context c;
+      const System ws(c, sys.options());
+      Unroller wu(ws);
+      Budget wb(seconds, c);
+      const auto goals = kind_step_goals(ws, p, o, wu, k, true);
+      if (goals.size() != n) return;
+      const std::vector<z3::expr> frame = step_frame(ws, p, wu, k);
+      std::vector<std::size_t> mine;
+      for (std::size_t gi = w; gi < n; gi += o.threads) mine.push_back(gi);
+      std::vector<std::pair<std::string, z3::expr>> my_goals;
+      for (std::size_t gi : mine) my_goals.push_back(goals[gi]);
+      Result wr;
+      const std::vector<bool> tog = goals_together(ws, o, true, frame, my_goals, wb, wr);
+      together += wr.together;
+      for (std::size_t i = 0; i < mine.size(); ++i) {
+        if (mine[i] > first_failure.load()) return;
+        if (tog[i]) { unsat[mine[i]] = 1; continue; }
+        z3::solver stepper = qfbv(c);
+        for (const z3::expr& e : frame) stepper.add(e);
+        stepper.add(my_goals[i].second);
+        set_timeout(stepper, wb);
+        const double t0 = wb.elapsed();
+        const z3::check_result st = stepper.check();
+        if (std::getenv("TCPCLOSE_KIND_TRACE") != nullptr)
+          std::fprintf(stderr, "kind step %u %-28s %s %.1f s (thread %u)\n", k, my_goals[i].first.c_str(),
+                       st == z3::unsat ? "unsat" : st == z3::sat ? "sat" : "unknown", wb.elapsed() - t0, w);
+        if (st == z3::unsat) { unsat[mine[i]] = 1; continue; }
+        std::size_t f = first_failure.load();
+        while (mine[i] < f && !first_failure.compare_exchange_weak(f, mine[i])) {}
+        return;
+      }
+    } catch (const z3::exception&) {
+      // the goals left unmarked are asked again by the caller, which reports what it finds
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned w = 0; w < o.threads; ++w) pool.emplace_back(work, w);
+  for (std::thread& t : pool) t.join();
+  r.together += together.load();
+  return {unsat.begin(), unsat.end()};
+}
+
 // Asks the step case's goals at k in turn, each on a fresh solver, and re-checks each UNSAT.
 StepAnswer ask_step_goals(const System& sys, model::Property p, const EngineOptions& o, Unroller& u, unsigned k,
                           bool split, const std::vector<std::pair<std::string, z3::expr>>& goals, Budget& budget,
@@ -334,7 +398,9 @@ StepAnswer ask_step_goals(const System& sys, model::Property p, const EngineOpti
   std::optional<z3::model> cex;
   std::string why;
   const std::vector<z3::expr> frame = step_frame(sys, p, u, k);
-  const std::vector<bool> together = goals_together(sys, o, split, frame, goals, budget, r);
+  const bool threads = split && o.threads > 1 && !o.recheck && goals.size() > 1;
+  const std::vector<bool> together = threads ? unsat_on_threads(sys, p, o, k, goals.size(), budget.limit - budget.elapsed(), r)
+                                             : goals_together(sys, o, split, frame, goals, budget, r);
   for (std::size_t gi = 0; gi < goals.size(); ++gi) {
     if (together[gi]) continue;
     const auto& [goal_name, goal] = goals[gi];

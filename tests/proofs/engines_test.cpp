@@ -773,6 +773,32 @@ TEST(KInduction, TheStepGoalsAskedTogetherProveTheOneSlotWorld) {
                          "step goals on one bit-blasted solver", "kind");
 }
 
+// EngineOptions::threads (prove --threads): the split step goals on two threads, each with its
+// own context and copy of the relation, prove what one thread proves; and where the step case
+// fails (three incarnations: the one-slot invariant is stated for two) the answer and its
+// counterexample to induction still come, from the main thread's re-ask of the failing goal.
+TEST(KInduction, TheStepGoalsOnTwoThreadsProveTheOneSlotWorld) {
+  z3::context ctx;
+  const System sys(ctx, one_slot_world());
+  EngineOptions e = budget(1, 600);
+  e.threads = 2;
+  expect_proved_together(kinduction(sys, Property::NoStaleDelivery, e), "step goals on one bit-blasted solver",
+                         "kind, two threads");
+}
+
+TEST(KInduction, OnTwoThreadsAFailingStepCaseStillEndsWithItsCounterexample) {
+  z3::context ctx;
+  SystemOptions o = one_slot_world();
+  o.incarnations = 3;
+  const System sys(ctx, o);
+  EngineOptions e = budget(1, 300);
+  e.threads = 2;
+  const Result r = kinduction(sys, Property::NoStaleDelivery, e);
+  EXPECT_EQ(r.outcome, Outcome::Unknown) << r.detail;
+  EXPECT_NE(r.detail.find("not 1-inductive"), std::string::npos) << r.detail;
+  EXPECT_NE(r.cti.find("fails: the property"), std::string::npos) << r.cti;
+}
+
 TEST(KInduction, ATinyBudgetEndsUnknownNotAnException) {
   z3::context ctx;
   const System sys(ctx, options());

@@ -47,6 +47,9 @@ struct EngineOptions {
   // first, on one bit-blasted solver (together.hpp); those it does not answer UNSAT are asked one
   // by one as before. Not with a second solver (recheck), which confirms each query on its own.
   bool together = true;
+  // k-induction's split step case: its goals asked on this many threads, each with its own
+  // context (the answer and the counterexample are those of one thread).
+  unsigned threads = 1;
   // Called with a solver holding one UNSAT query the result rests on (BMC: no violation at
   // depth k; k-induction: the step case; CHC: each of the invariant's three conditions).
   // Returns false when the query is not confirmed (the second solver, smtlib.hpp): the result
