@@ -35,11 +35,11 @@ bool provable(model::Property p) {
 
 std::string both_closed_world(const SystemOptions& o) {
   std::string r;
-  if (!o.loss) r += " --loss N";
-  if (!o.delay) r += " --delay N";
-  if (o.late_timers) r += " --strict-timers";
+  if (!o.loss) r += ", --loss N";
+  if (!o.delay) r += ", --delay N";
+  if (o.late_timers) r += ", timers on time (not --late-timers)";
   if (r.empty()) return r;
-  return "both-closed needs" + r + ": its calm is a time in which no budget is spent (loss, duplicate, delay), and "
+  return "both-closed needs " + r.substr(2) + ": its calm is a time in which no budget is spent (loss, duplicate, delay), and "
          "a timer that may fire late would hold a TCB open with no fault at all";
 }
 

@@ -23,7 +23,9 @@ def sweep(args, code):
         fail(f"sweep --run prove {' '.join(args)}: exit {p.returncode}, expected {code}\n{p.stderr}")
     return p
 
-WORLD = ["--engine", "bmc", "--property", "time-wait-duration", "--slots", "1", "--dup", "0", "--depth", "5"]
+# The adversarial world (prove's own default is the checker's: loss 1, delay 1, timers on time).
+ADVERSARIAL = ["--loss", "any", "--delay", "any", "--late-timers"]
+WORLD = ["--engine", "bmc", "--property", "time-wait-duration", "--slots", "1", "--dup", "0", "--depth", "5"] + ADVERSARIAL
 
 # 1. A row is prove's own answer: the mutant's violation with its length, the reference bounded.
 out = os.path.join(work, "out")
@@ -58,7 +60,7 @@ if "violated (5 steps)" not in md:
 # in a fraction of a second. (A timeout made the unknown before, and once k-induction's one-slot
 # proof took 5 s it sometimes finished within it: 2026-12-07.)
 grid = ["--property", "no-stale-delivery", "--slots", "1", "--dup", "0", "--depth", "1", "--timeout", "60",
-        "--invariant", "clock", "--engine", "bmc,kind", "--out", out, "--name", "unknown"]
+        "--invariant", "clock", "--engine", "bmc,kind", "--out", out, "--name", "unknown"] + ADVERSARIAL
 p = sweep(grid + ["--json"], 3)
 j = json.loads(p.stdout)
 st = {r["point"]["--engine"]: r for r in j["rows"]}

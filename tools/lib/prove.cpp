@@ -5,6 +5,7 @@
 #include "signals.hpp"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -42,7 +43,7 @@ std::vector<std::string> provable_names() {
   return v;
 }
 
-// The default depth of each engine: what fits in the 60 s budget here (docs/proofs.md "Measured").
+// The default depth of each engine (docs/proofs.md "Measured").
 unsigned default_depth(proofs::Engine e) {
   switch (e) {
     case proofs::Engine::Bmc: return 6;
@@ -75,10 +76,12 @@ std::string result_text(const proofs::Result& r) {
 void add_prove_options(CLI::App& cmd, ProveArgs& a) {
   add_knob_options(cmd, a.knobs, true);
   cmd.add_option("--property", a.property, "Property to prove: all (no-stale-delivery and time-wait-duration), one of them, or both-closed (only when "
-                 "named; with --loss N --delay N --strict-timers)")
+                 "named; not with --loss any, --delay any or --late-timers)")
       ->check(CLI::IsMember(provable_names()))->capture_default_str();
-  cmd.add_option("--engine", a.engine, "bmc (bounded), kind (k-induction), chc (Spacer, unbounded) or all")
-      ->check(CLI::IsMember({"all", "bmc", "kind", "chc"}))->capture_default_str();
+  cmd.add_option("--engine", a.engine,
+                 "portfolio (bmc, kind, chc in turn, each property until one proves or refutes it), all (every "
+                 "engine), bmc (bounded), kind (k-induction) or chc (Spacer, unbounded)")
+      ->check(CLI::IsMember({"portfolio", "all", "bmc", "kind", "chc"}))->capture_default_str();
   cmd.add_option("--depth", a.depth, "BMC's bound / k-induction's largest k / CHC's witness search (default: bmc 6, kind 3, chc 6)")
       ->check(CLI::Range(1u, 64u));
   cmd.add_option("--timeout", a.timeout, "Seconds per engine run; running out is exit 3")
@@ -98,20 +101,27 @@ void add_prove_options(CLI::App& cmd, ProveArgs& a) {
                 "no-stale-delivery's auxiliary invariant (k-induction's strengthening, CHC's seed): one-slot or clock (default: the one for --isn; "
                 "the other only to show it does not prove)")
       ->check(CLI::IsMember({"one-slot", "clock"}));
-  w->add_flag("--strict-timers", a.strict_timers, "Timers fire exactly at their deadline (default: at or after it)");
+  auto* strict = w->add_flag("--strict-timers", a.strict_timers,
+                             "Timers fire exactly at their deadline, as in `tcpclose check` (the default; kept for old commands)");
+  w->add_flag("--late-timers", a.late_timers, "Timers fire at or after their deadline (a busy host, timer slack)")
+      ->excludes(strict);
   w->add_flag("--from-closed", a.from_closed, "Start with both TCBs CLOSED instead of incarnation 1 established");
   w->add_option("--loss", a.loss,
-                "Loss budget, as the model's: segments that die undelivered or find the network full (any: unbounded)")
+                "Loss budget, as `tcpclose check`'s: segments that die undelivered or find the network full (any: unbounded)")
       ->check(kBudget)->capture_default_str();
   w->add_option("--delay", a.delay,
-                "Delay budget, as the model's: segments that may live up to MSL; the others are delivered (or lost) "
-                "within 1 tick (any: every segment may live up to MSL)")
+                "Delay budget, as `tcpclose check`'s: segments that may live up to MSL; the others are delivered (or "
+                "lost) within 1 tick (any: every segment may live up to MSL)")
       ->check(kBudget)->capture_default_str();
   cmd.add_option("--recheck", a.recheck, "Re-check every UNSAT a result rests on with a second solver: cvc5")
       ->check(CLI::IsMember({"cvc5"}));
   cmd.add_flag("--split-moves", a.split_moves,
                "k-induction: ask each step-case query once per kind of last move (slower on small worlds, "
                "needed by the ISN-clock proof's slowest clauses)");
+  cmd.add_option("--threads", a.threads,
+                 "k-induction: threads that ask the step case's goals, each with its own solver; 0: one per core "
+                 "(answers do not depend on it; a counterexample to induction may)")
+      ->check(CLI::Range(0u, 64u))->capture_default_str();
   cmd.add_flag("--cti", a.cti,
                "k-induction: print the counterexample to induction (the states of the failing step case), for "
                "finding a missing auxiliary invariant");
@@ -188,7 +198,7 @@ bool system_options(const ProveArgs& a, proofs::SystemOptions& so) {
   so.isn = a.isn == "clock" ? proofs::IsnPolicy::Clock : proofs::IsnPolicy::Adversarial;
   if (!a.invariant.empty())
     so.invariant = a.invariant == "clock" ? proofs::IsnPolicy::Clock : proofs::IsnPolicy::Adversarial;
-  so.late_timers = !a.strict_timers;
+  so.late_timers = a.late_timers;
   so.start_established = !a.from_closed;
   so.loss = budget_value(a.loss);
   so.delay = budget_value(a.delay);
@@ -223,12 +233,42 @@ nlohmann::json prove_header(const ProveArgs& a, const proofs::SystemOptions& so)
   out["paws"] = so.cfg.paws;
   out["seed"] = a.seed;
   if (!a.json)
-    fmt::print("tcpclose prove: profile {}{}; MSL {}, TIME-WAIT {} ticks; {} slots, {} incarnations, dup {}, ISN {}{}{}\n",
+    fmt::print("tcpclose prove: profile {}{}; MSL {}, TIME-WAIT {} ticks; {} slots, {} incarnations, dup {}, ISN {}{}{}{}\n",
                a.knobs.profile, so.cfg.mutant == Mutant::None ? "" : fmt::format(" (mutant {})", name(so.cfg.mutant)),
                so.cfg.msl, so.cfg.time_wait, so.slots, so.incarnations, so.dup, proofs::name(so.isn),
                so.budgeted() ? fmt::format(", loss {}, delay {}", a.loss, a.delay) : "",
+               so.late_timers ? ", late timers" : "",
                a.seed != 0 ? fmt::format("; Z3 seed {}", a.seed) : "");
   return out;
+}
+
+// A property's verdict from its engines' results: violated when one found a violation; proved
+// when one proved it; otherwise unknown while an engine did not finish (or, in the portfolio,
+// while none decided: a bounded BMC decides nothing there), else bounded. An error (a second
+// solver that did not confirm an UNSAT, say) is never outweighed: the verdict is unknown.
+enum class Verdict { Proved, Bounded, Violated, Unknown };
+const char* name(Verdict v) {
+  switch (v) {
+    case Verdict::Proved: return "proved";
+    case Verdict::Bounded: return "bounded";
+    case Verdict::Violated: return "violated";
+    case Verdict::Unknown: return "unknown";
+  }
+  return "?";
+}
+bool decides(const proofs::Result& r) {
+  return r.outcome == proofs::Outcome::Violated || (r.outcome == proofs::Outcome::Proved && !r.bounded);
+}
+Verdict verdict_of(const std::vector<proofs::Result>& rs, bool portfolio) {
+  bool proved = false, unknown = false, error = false;
+  for (const proofs::Result& r : rs) {
+    if (r.outcome == proofs::Outcome::Violated) return Verdict::Violated;
+    proved = proved || decides(r);
+    unknown = unknown || r.outcome == proofs::Outcome::Unknown || r.outcome == proofs::Outcome::Error;
+    error = error || r.outcome == proofs::Outcome::Error;
+  }
+  if (portfolio) return proved && !error ? Verdict::Proved : Verdict::Unknown;
+  return unknown ? Verdict::Unknown : proved ? Verdict::Proved : Verdict::Bounded;
 }
 
 // What a run of the engines has found so far.
@@ -236,6 +276,7 @@ struct ProveRun {
   nlohmann::json out;
   bool violated = false, unknown = false;
   std::string traces;
+  std::vector<proofs::Result> current;  // the results of the property being proved
   // One suite per property, one case per engine: proved and bounded pass, violated fails with
   // the trace, unknown and error are errors (a CI must not read them as a pass).
   std::vector<junit::Suite> suites;
@@ -258,8 +299,7 @@ junit::Case junit_case(const proofs::Result& r, model::Property p, proofs::Engin
 
 // One engine's result: into the JSON, the suite, and (as text) the table and the traces.
 void record_result(const ProveArgs& a, const proofs::Result& r, model::Property p, proofs::Engine e, ProveRun& run) {
-  run.violated = run.violated || r.outcome == proofs::Outcome::Violated;
-  run.unknown = run.unknown || r.outcome == proofs::Outcome::Unknown || r.outcome == proofs::Outcome::Error;
+  run.current.push_back(r);
   nlohmann::json j{{"property", model::name(p)}, {"engine", proofs::name(e)}, {"result", result_text(r)},
                    {"depth", r.depth}, {"seconds", r.seconds}, {"rechecked", r.rechecked}};
   if (!r.detail.empty()) j["detail"] = r.detail;
@@ -283,6 +323,24 @@ void record_result(const ProveArgs& a, const proofs::Result& r, model::Property 
   if (r.witness)
     run.traces += fmt::format("\n{} ({}): counterexample of {} steps{}:\n{}", model::name(p), proofs::name(e), r.depth,
                               r.witness->replay_ok ? ", replayed through step()" : "", r.witness->trace);
+}
+
+// The property's verdict once its engines are done (or stopped): into the JSON and the exit
+// code; in the portfolio, the engines it did not need are named (text).
+void settle_property(const ProveArgs& a, model::Property p, const std::vector<proofs::Engine>& not_run, ProveRun& run) {
+  const bool portfolio = a.engine == "portfolio";
+  const Verdict v = verdict_of(run.current, portfolio);
+  run.violated = run.violated || v == Verdict::Violated;
+  run.unknown = run.unknown || v == Verdict::Unknown;
+  run.out["verdicts"][model::name(p)] = name(v);
+  if (!a.json && portfolio && !not_run.empty() && !run.current.empty()) {
+    std::string names;
+    for (proofs::Engine e : not_run) names += (names.empty() ? "" : ", ") + std::string(proofs::name(e));
+    const proofs::Result& last = run.current.back();
+    fmt::print("{:<20}  {}: not run ({} {})\n", model::name(p), names, proofs::name(last.engine),
+               last.outcome == proofs::Outcome::Error ? "ended in an error" : "decided it");
+  }
+  run.current.clear();
 }
 
 // The run shared by the main thread, which records each engine's result, and the thread a stop
@@ -325,6 +383,7 @@ void ProveState::stop(const char* signal) {
     r.detail = has_depth.load() ? fmt::format("interrupted at depth {}", r.depth) : "interrupted";
     record_result(a, r, property, engine, run);
   }
+  if (running || !run.current.empty()) settle_property(a, property, {}, run);
   run.unknown = true;
   run.out["interrupted"] = signal;
   std::fprintf(stderr, "tcpclose prove: %s: stopped; %s\n", signal,
@@ -348,8 +407,13 @@ void run_engines(const proofs::System& sys, const std::vector<model::Property>& 
   std::size_t run_index = 0;
   for (model::Property p : props) {
     if (stops.stopped()) break;
-    for (proofs::Engine e : engines) {
-      if (stops.stopped()) break;
+    for (std::size_t ei = 0; ei < engines.size(); ++ei) {
+      const proofs::Engine e = engines[ei];
+      if (stops.stopped()) {
+        const std::lock_guard<std::mutex> lock(st.m);
+        if (!st.run.current.empty()) settle_property(a, p, {}, st.run);
+        break;
+      }
       proofs::EngineOptions eo;
       eo.depth = a.depth ? a.depth : default_depth(e);
       eo.timeout_seconds = a.timeout;
@@ -360,6 +424,7 @@ void run_engines(const proofs::System& sys, const std::vector<model::Property>& 
           return ok;
         };
       eo.split_moves = a.split_moves;
+      eo.threads = a.threads != 0 ? a.threads : std::max(1u, std::thread::hardware_concurrency());
       eo.seed = a.seed;
       std::optional<ProveTicker> ticker;
       if (a.progress) {
@@ -389,6 +454,13 @@ void run_engines(const proofs::System& sys, const std::vector<model::Property>& 
       const std::lock_guard<std::mutex> lock(st.m);
       st.running = false;
       record_result(a, r, p, e, st.run);
+      // The portfolio stops at the first engine that proves or refutes the property, or errs.
+      if (a.engine == "portfolio" && (decides(r) || r.outcome == proofs::Outcome::Error)) {
+        run_index += engines.size() - ei - 1;
+        settle_property(a, p, {engines.begin() + static_cast<std::ptrdiff_t>(ei) + 1, engines.end()}, st.run);
+        break;
+      }
+      if (ei + 1 == engines.size()) settle_property(a, p, {}, st.run);
     }
   }
 }
@@ -424,7 +496,7 @@ int run_prove(const ProveArgs& a) {
     if (a.property == model::name(p)) props.push_back(p);
   std::vector<proofs::Engine> engines;
   for (proofs::Engine e : proofs::kAllEngines)
-    if (a.engine == "all" || a.engine == proofs::name(e)) engines.push_back(e);
+    if (a.engine == "all" || a.engine == "portfolio" || a.engine == proofs::name(e)) engines.push_back(e);
 
   // Ctrl-C, SIGTERM and SIGHUP stop the whole run at once: the results so far are reported,
   // the engine running as interrupted, and no further engine starts (ProveState::stop).

@@ -15,6 +15,7 @@
 #include <chrono>
 #include <climits>
 #include <cstring>
+#include <set>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -275,6 +276,15 @@ std::string read_prove_json(const std::string& text, int exit_code, PointResult&
     }
   }
   r.verdict = violated ? "violated" : unknown ? "unknown" : bounded ? "bounded" : "proved";
+  // prove's own verdict per property, where it gives one (in the portfolio an engine's unknown
+  // before another's proof leaves the property proved): the worst of them.
+  if (j.contains("verdicts") && j["verdicts"].is_object()) {
+    std::set<std::string> vs;
+    for (const auto& [p, v] : j["verdicts"].items()) vs.insert(v.is_string() ? v.get<std::string>() : "unknown");
+    for (const char* v : {"violated", "unknown", "bounded", "proved"})
+      if (vs.count(v) != 0) { r.verdict = v; break; }
+    if (r.verdict != "unknown") r.error.clear();
+  }
   if (j.contains("interrupted")) r.error = fmt::format("interrupted by {}", j.value("interrupted", ""));
   r.status = exit_code == 3 ? PointStatus::Incomplete : PointStatus::Done;
   if (r.status == PointStatus::Incomplete && r.error.empty()) r.error = "unknown";
