@@ -334,6 +334,22 @@ std::vector<bool> goals_together(const System& sys, const EngineOptions& o, bool
   return unsat;
 }
 
+// One step goal asked alone beside the frame on `stepper`, a fresh bit-blasting solver, within
+// the budget. Finding clauses CTI by CTI: TCPCLOSE_KIND_TRACE prints which conjunct is slow, or
+// fails (stderr; `who` names the thread that asked it, if any).
+z3::check_result ask_alone(z3::solver& stepper, const std::vector<z3::expr>& frame, const z3::expr& goal,
+                           Budget& budget, unsigned k, const std::string& name, const std::string& who) {
+  for (const z3::expr& e : frame) stepper.add(e);
+  stepper.add(goal);
+  set_timeout(stepper, budget);
+  const double t0 = budget.elapsed();
+  const z3::check_result st = stepper.check();
+  if (std::getenv("TCPCLOSE_KIND_TRACE") != nullptr)
+    std::fprintf(stderr, "kind step %u %-28s %s %.1f s%s\n", k, name.c_str(),
+                 st == z3::unsat ? "unsat" : st == z3::sat ? "sat" : "unknown", budget.elapsed() - t0, who.c_str());
+  return st;
+}
+
 // Which of the split step goals at k are UNSAT, asked on o.threads threads within `seconds`:
 // thread w asks goals w, w + n, w + 2n, ... as ask_step_goals does (together, then each alone),
 // in its own context with its own System (a Z3 context is not shared between threads; each
@@ -372,14 +388,8 @@ std::vector<bool> unsat_on_threads(const System& sys, model::Property p, const E
         if (mine[i] > first_failure.load()) return;
         if (tog[i]) { unsat[mine[i]] = 1; continue; }
         z3::solver stepper = qfbv(c);
-        for (const z3::expr& e : frame) stepper.add(e);
-        stepper.add(my_goals[i].second);
-        set_timeout(stepper, wb);
-        const double t0 = wb.elapsed();
-        const z3::check_result st = stepper.check();
-        if (std::getenv("TCPCLOSE_KIND_TRACE") != nullptr)
-          std::fprintf(stderr, "kind step %u %-28s %s %.1f s (thread %u)\n", k, my_goals[i].first.c_str(),
-                       st == z3::unsat ? "unsat" : st == z3::sat ? "sat" : "unknown", wb.elapsed() - t0, w);
+        const z3::check_result st =
+            ask_alone(stepper, frame, my_goals[i].second, wb, k, my_goals[i].first, fmt::format(" (thread {})", w));
         if (st == z3::unsat) { unsat[mine[i]] = 1; continue; }
         std::size_t f = first_failure.load();
         while (mine[i] < f && !first_failure.compare_exchange_weak(f, mine[i])) {}
@@ -411,15 +421,7 @@ StepAnswer ask_step_goals(const System& sys, model::Property p, const EngineOpti
     if (together[gi]) continue;
     const auto& [goal_name, goal] = goals[gi];
     z3::solver stepper = qfbv(sys.ctx());
-    for (const z3::expr& e : frame) stepper.add(e);
-    stepper.add(goal);
-    set_timeout(stepper, budget);
-    const double t0 = budget.elapsed();
-    st = stepper.check();
-    // Finding clauses CTI by CTI: which conjunct is slow, or fails (stderr, on request).
-    if (std::getenv("TCPCLOSE_KIND_TRACE") != nullptr)
-      std::fprintf(stderr, "kind step %u %-28s %s %.1f s\n", k, goal_name.c_str(),
-                   st == z3::unsat ? "unsat" : st == z3::sat ? "sat" : "unknown", budget.elapsed() - t0);
+    st = ask_alone(stepper, frame, goal, budget, k, goal_name, "");
     if (st == z3::sat) cex = stepper.get_model();
     if (st == z3::unknown) why = budget.why_unknown(stepper.reason_unknown());
     if (st != z3::unsat) break;

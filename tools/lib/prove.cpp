@@ -84,7 +84,9 @@ void add_prove_options(CLI::App& cmd, ProveArgs& a) {
       ->check(CLI::IsMember({"portfolio", "all", "bmc", "kind", "chc"}))->capture_default_str();
   cmd.add_option("--depth", a.depth, "BMC's bound / k-induction's largest k / CHC's witness search (default: bmc 6, kind 3, chc 6)")
       ->check(CLI::Range(1u, 64u));
-  cmd.add_option("--timeout", a.timeout, "Seconds per engine run; running out is exit 3")
+  cmd.add_option("--timeout", a.timeout,
+                 "Seconds per engine run; running out leaves that engine unknown: exit 3, unless (portfolio) a later "
+                 "engine decides the property")
       ->check(finite_range(1.0, 86400.0))->capture_default_str();
   cmd.add_option("--seed", a.seed,
                  "Z3's random seed (smt.random_seed and sat.random_seed). Answers do not depend on it; a query's time "
