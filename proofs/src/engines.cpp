@@ -99,11 +99,7 @@ void caught(Result& r, Budget& b, const z3::exception& e) {
   }
 }
 
-void set_timeout(z3::solver& s, Budget& b) {
-  z3::params p(s.ctx());
-  p.set("timeout", b.left_ms());
-  s.set(p);
-}
+void set_timeout(BitBlasted& s, Budget& b) { s.set_timeout_ms(b.left_ms()); }
 
 // The path 0..k of the model, decoded and replayed.
 Witness witness_of(const System& sys, Unroller& u, const z3::model& m, unsigned k, model::Property p) {
@@ -126,10 +122,6 @@ bool confirmed(const EngineOptions& o, Result& r, const std::string& label, z3::
   return true;
 }
 
-// Z3's incremental mode (push/pop) runs the SMT core on bitvectors, many times slower here than
-// the bit-blasting tactic; each query is therefore a fresh non-incremental qfbv solver.
-z3::solver qfbv(z3::context& ctx) { return z3::tactic(ctx, "qfbv").mk_solver(); }
-
 // Shared by bmc() and reach(): for k = 0, 1, ..., depth, is there a path of exactly k steps to
 // a state where `target` holds? One fresh solver per k (measured: much faster here than one
 // query for all depths, or than push/pop). SAT: the first such k gives the shortest witness.
@@ -140,7 +132,7 @@ Result search(const System& sys, const EngineOptions& o, Result r, Target target
     Unroller u(sys);
     for (unsigned k = 0; k <= o.depth; ++k) {
       if (o.on_depth) o.on_depth(k);
-      z3::solver s = qfbv(sys.ctx());
+      BitBlasted s(sys.ctx());
       s.add(sys.init(u.state(0)));
       for (unsigned i = 0; i < k; ++i) s.add(u.trans(i));
       s.add(target(u.state(k)));
@@ -159,7 +151,7 @@ Result search(const System& sys, const EngineOptions& o, Result r, Target target
         r.seconds = budget.elapsed();
         return r;
       }
-      if (!confirmed(o, r, fmt::format("bmc-depth-{}", k), s)) { r.seconds = budget.elapsed(); return r; }
+      if (!confirmed(o, r, fmt::format("bmc-depth-{}", k), s.as_written())) { r.seconds = budget.elapsed(); return r; }
       r.depth = k;
     }
     r.outcome = Outcome::Proved;
@@ -217,7 +209,7 @@ bool kind_base_case(const System& sys, model::Property p, Unroller& u, unsigned 
   // in use) the auxiliary invariant.
   for (const bool on_helper : {false, true}) {
     if (on_helper && !helper_failed.empty()) break;
-    z3::solver base = qfbv(sys.ctx());
+    BitBlasted base(sys.ctx());
     base.add(sys.init(u.state(0)));
     for (unsigned i = 0; i < k; ++i) base.add(u.trans(i));
     base.add(on_helper ? !sys.helper(p, u.state(k)) : sys.bad(p, u.state(k)));
@@ -292,14 +284,23 @@ struct StepAnswer {
   bool unconfirmed = false;      // the second solver did not confirm an UNSAT (r says so)
 };
 
-// Which of `goals` one bit-blasted solver answers UNSAT beside `common` (together.hpp), for CHC's
-// split step check and k-induction's split step case alike: none when EngineOptions::together is
-// off, with a second solver (it confirms each query on its own), or for a single goal.
+// Which of `goals` one bit-blasted solver answers UNSAT beside `common` (together.hpp), each
+// within `goal_ms`, for CHC's split step check and k-induction's split step case alike: none when
+// EngineOptions::together is off, with a second solver (it confirms each query on its own), or
+// for a single goal.
 std::vector<bool> together_if_on(const System& sys, const EngineOptions& o, Budget& budget, const z3::expr& common,
-                                 const std::vector<z3::expr>& goals) {
+                                 const std::vector<z3::expr>& goals, unsigned goal_ms) {
   if (!o.together || o.recheck || goals.size() < 2) return std::vector<bool>(goals.size(), false);
-  return unsat_together(sys.ctx(), common, goals, budget.left_ms());
+  return unsat_together(sys.ctx(), common, goals, budget.left_ms(), goal_ms);
 }
+
+// k-induction's shared pass gives each step goal 1 s: a goal it does not answer by then is asked
+// alone (BitBlasted), which is where the hard ones end anyway. With the 10 s that CHC's checks
+// get, the 3-slot one-loss proof of no-stale-delivery spent some 55 s a thread waiting out hard
+// goals and took 194 s; with 1 s, 153 s (asked alone, every goal: 162 s). The one-slot proof
+// took 5.1 s and 7.5 s (docs/proofs.md, "Enumerations lowered for every query").
+constexpr unsigned kKindGoalMs = 1000;
+constexpr unsigned kChcCheckMs = 10000;
 
 // The step case's frame at k: T between states 0..k, Q on the first k, and the simple path.
 std::vector<z3::expr> step_frame(const System& sys, model::Property p, Unroller& u, unsigned k) {
@@ -326,7 +327,7 @@ std::vector<bool> goals_together(const System& sys, const EngineOptions& o, bool
   std::vector<z3::expr> gs;
   for (const auto& g : goals) gs.push_back(g.second);
   const double t0 = budget.elapsed();
-  const std::vector<bool> unsat = together_if_on(sys, o, budget, common, gs);
+  const std::vector<bool> unsat = together_if_on(sys, o, budget, common, gs, kKindGoalMs);
   const auto n = static_cast<unsigned>(std::count(unsat.begin(), unsat.end(), true));
   r.together += n;
   if (std::getenv("TCPCLOSE_KIND_TRACE") != nullptr)
@@ -337,7 +338,7 @@ std::vector<bool> goals_together(const System& sys, const EngineOptions& o, bool
 // One step goal asked alone beside the frame on `stepper`, a fresh bit-blasting solver, within
 // the budget. Finding clauses CTI by CTI: TCPCLOSE_KIND_TRACE prints which conjunct is slow, or
 // fails (stderr; `who` names the thread that asked it, if any).
-z3::check_result ask_alone(z3::solver& stepper, const std::vector<z3::expr>& frame, const z3::expr& goal,
+z3::check_result ask_alone(BitBlasted& stepper, const std::vector<z3::expr>& frame, const z3::expr& goal,
                            Budget& budget, unsigned k, const std::string& name, const std::string& who) {
   for (const z3::expr& e : frame) stepper.add(e);
   stepper.add(goal);
@@ -387,7 +388,7 @@ std::vector<bool> unsat_on_threads(const System& sys, model::Property p, const E
       for (std::size_t i = 0; i < mine.size(); ++i) {
         if (mine[i] > first_failure.load()) return;
         if (tog[i]) { unsat[mine[i]] = 1; continue; }
-        z3::solver stepper = qfbv(c);
+        BitBlasted stepper(c);
         const z3::check_result st =
             ask_alone(stepper, frame, my_goals[i].second, wb, k, my_goals[i].first, fmt::format(" (thread {})", w));
         if (st == z3::unsat) { unsat[mine[i]] = 1; continue; }
@@ -420,13 +421,13 @@ StepAnswer ask_step_goals(const System& sys, model::Property p, const EngineOpti
   for (std::size_t gi = 0; gi < goals.size(); ++gi) {
     if (together[gi]) continue;
     const auto& [goal_name, goal] = goals[gi];
-    z3::solver stepper = qfbv(sys.ctx());
+    BitBlasted stepper(sys.ctx());
     st = ask_alone(stepper, frame, goal, budget, k, goal_name, "");
     if (st == z3::sat) cex = stepper.get_model();
     if (st == z3::unknown) why = budget.why_unknown(stepper.reason_unknown());
     if (st != z3::unsat) break;
     const std::string label = split ? fmt::format("kind-step-{}-{}", k, goal_name) : fmt::format("kind-step-{}", k);
-    if (!confirmed(o, r, label, stepper)) return {st, std::move(cex), why, true};
+    if (!confirmed(o, r, label, stepper.as_written())) return {st, std::move(cex), why, true};
   }
   return {st, std::move(cex), why, false};
 }
@@ -652,15 +653,13 @@ struct Check {
 // enumerations"), so a first attempt that runs out of `first` seconds is asked once more, under
 // the next seed, with the rest of the run's budget. The answer is the query's, whatever the
 // seed; only the time depends on it. Returns the solver that answered; counts the restart.
-z3::solver ask_restarted(z3::context& ctx, const Check& k, const EngineOptions& o, double first, Budget& budget,
+BitBlasted ask_restarted(z3::context& ctx, const Check& k, const EngineOptions& o, double first, Budget& budget,
                          z3::check_result& cr, unsigned& restarts) {
   for (unsigned i = 0;; ++i) {
-    z3::solver s = qfbv(ctx);
+    BitBlasted s(ctx);
     const bool last = i > 0 || !k.negated || first <= 0 || first * 1000.0 >= budget.left_ms();
-    z3::params p(ctx);
-    p.set("timeout", last ? budget.left_ms() : static_cast<unsigned>(first * 1000.0));
-    p.set("random_seed", o.seed + i);
-    s.set(p);
+    s.set_timeout_ms(last ? budget.left_ms() : static_cast<unsigned>(first * 1000.0));
+    s.set_seed(o.seed + i);
     s.add(k.query);
     cr = s.check();
     if (cr != z3::unknown || last || budget.interrupted() || budget.over()) return s;
@@ -704,7 +703,7 @@ std::vector<bool> answered_together(const System& sys, const EngineOptions& o, B
   for (const Check& k : checks)
     if (k.negated) goals.push_back(*k.negated);
   std::vector<bool> unsat(checks.size(), false);
-  const std::vector<bool> g = together_if_on(sys, o, budget, step, goals);
+  const std::vector<bool> g = together_if_on(sys, o, budget, step, goals, kChcCheckMs);
   for (std::size_t i = 0, j = 0; i < checks.size(); ++i)
     if (checks[i].negated) unsat[i] = g[j++];
   return unsat;
@@ -726,7 +725,7 @@ bool check_invariant(const System& sys, model::Property p, const EngineOptions& 
     const double t0 = budget.elapsed();
     z3::check_result cr = z3::unknown;
     const double first = o.restart_after <= 0 ? 0 : std::max(o.restart_after, o.restart_adaptive ? 2 * longest : 0.0);
-    z3::solver s = ask_restarted(sys.ctx(), k, o, first, budget, cr, r.restarts);
+    BitBlasted s = ask_restarted(sys.ctx(), k, o, first, budget, cr, r.restarts);
     longest = std::max(longest, budget.elapsed() - t0);
     // Which of the invariant's checks is slow (stderr, on request), as TCPCLOSE_KIND_TRACE does
     // for k-induction's step goals.
@@ -757,7 +756,7 @@ bool check_invariant(const System& sys, model::Property p, const EngineOptions& 
       r.seconds = budget.elapsed();
       return true;
     }
-    if (!confirmed(o, r, k.label, s)) { r.seconds = budget.elapsed(); return true; }
+    if (!confirmed(o, r, k.label, s.as_written())) { r.seconds = budget.elapsed(); return true; }
   }
   return false;
 }

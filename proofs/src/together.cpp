@@ -52,6 +52,7 @@ z3::expr EnumLowering::rewrite(const z3::expr& e) {
     const z3::sort s = e.get_sort();
     z3::expr c = ctx_.bv_const((d.name().str() + "!bv").c_str(), width(s));
     ranges_.push_back(z3::ule(c, ctx_.bv_val(count(s) - 1, width(s))));
+    constants_.emplace_back(e, c);
     return c;
   }
   return e.num_args() == 0 ? e : rebuilt(e);
@@ -74,6 +75,70 @@ z3::expr EnumLowering::rebuilt(const z3::expr& e) {
   for (unsigned i = 0; i < e.num_args(); ++i)
     if (is_enum(e.arg(i).get_sort())) throw std::runtime_error("lowering: " + d.name().str() + " takes an enumeration");
   return d(args);
+}
+
+// Z3's qfbv tactic: on pure bit-vectors it bit-blasts to the SAT solver after its own
+// simplifications. A leaner pipeline (simplify, solve-eqs, bit-blast, sat) was faster on some
+// step goals and ran past 200 s on BMC's depth-6 query of time-wait-duration, which qfbv takes 12 s.
+BitBlasted::BitBlasted(z3::context& ctx)
+    : ctx_(ctx), lower_(ctx), written_(ctx), blasted_(z3::tactic(ctx, "qfbv").mk_solver()), params_(ctx) {}
+
+void BitBlasted::add(const z3::expr& e) {
+  written_.add(e);
+  if (!lowered_) { blasted_.add(e); return; }
+  try {
+    blasted_.add(lower_(e));
+  } catch (const std::runtime_error&) {  // not lowerable: the whole query as written
+    lowered_ = false;
+    blasted_ = z3::tactic(ctx_, "qfbv").mk_solver();
+    for (const z3::expr& w : written_.assertions()) blasted_.add(w);
+  }
+}
+
+void BitBlasted::set_timeout_ms(unsigned ms) { params_.set("timeout", ms); }
+void BitBlasted::set_seed(unsigned seed) { params_.set("random_seed", seed); }
+
+z3::check_result BitBlasted::check() {
+  if (lowered_)
+    for (const z3::expr& r : lower_.ranges()) blasted_.add(r);
+  blasted_.set(params_);
+  return blasted_.check();
+}
+
+std::string BitBlasted::reason_unknown() { return blasted_.reason_unknown(); }
+
+// The SAT solver's model, with each lowered constant given back its enumeration value and every
+// other interpretation copied as it is.
+z3::model BitBlasted::get_model() {
+  const z3::model m = blasted_.get_model();
+  if (!lowered_) return m;
+  z3::model out(ctx_);
+  for (unsigned i = 0; i < m.num_consts(); ++i) {
+    z3::func_decl d = m.get_const_decl(i);
+    z3::expr v = m.get_const_interp(d);
+    out.add_const_interp(d, v);
+  }
+  for (unsigned i = 0; i < m.num_funcs(); ++i) {
+    z3::func_decl f = m.get_func_decl(i);
+    const z3::func_interp fi = m.get_func_interp(f);
+    z3::expr otherwise = fi.else_value();
+    z3::func_interp copy = out.add_func_interp(f, otherwise);
+    for (unsigned j = 0; j < fi.num_entries(); ++j) {
+      const z3::func_entry en = fi.entry(j);
+      z3::expr_vector args(ctx_);
+      for (unsigned a = 0; a < en.num_args(); ++a) args.push_back(en.arg(a));
+      z3::expr value = en.value();
+      copy.add_entry(args, value);
+    }
+  }
+  for (const auto& [written, bv] : lower_.constants()) {
+    const z3::sort s = written.get_sort();
+    const unsigned index = m.eval(bv, true).get_numeral_uint();
+    z3::func_decl d = written.decl();
+    z3::expr v = z3::func_decl(ctx_, Z3_get_datatype_sort_constructor(ctx_, s, index))();
+    out.add_const_interp(d, v);
+  }
+  return out;
 }
 
 std::vector<bool> unsat_together(z3::context& ctx, const z3::expr& common, const std::vector<z3::expr>& goals,

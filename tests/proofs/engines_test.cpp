@@ -895,6 +895,44 @@ TEST(Together, LoweringEnumerationsKeepsSatAndUnsatApart) {
   EXPECT_EQ(with, (std::vector<bool>{true, true, true, false, false}));
 }
 
+// One query alone on the SAT solver (BitBlasted): the same answers as Z3's own solver, ranges
+// included (four distinct values of a three-value sort), and a model over the constants as
+// written, enumerations given back their constructors.
+TEST(Together, ABitBlastedQueryAnswersAsWrittenAndItsModelNamesTheConstructors) {
+  z3::context ctx;
+  const char* names[] = {"red", "green", "blue"};
+  z3::func_decl_vector cs(ctx), ts(ctx);
+  const z3::sort colour = ctx.enumeration_sort("Colour", 3, names, cs, ts);
+  const z3::expr w = ctx.constant("w", colour), x = ctx.constant("x", colour), y = ctx.constant("y", colour),
+                 z = ctx.constant("z", colour);
+  const z3::expr n = ctx.bv_const("n", 8);
+  z3::expr_vector four(ctx);
+  for (const z3::expr& e : {w, x, y, z}) four.push_back(e);
+  BitBlasted distinct4(ctx);
+  distinct4.add(z3::distinct(four));
+  EXPECT_EQ(distinct4.check(), z3::unsat);
+
+  BitBlasted s(ctx);
+  // x is blue only because the lowered x is kept below 3 (else it could be 3, no constructor)
+  s.add(x != cs[0]() && x != cs[1]() && ts[1](y) && z3::ite(ts[2](x), n, n + 1) == 7);
+  ASSERT_EQ(s.check(), z3::sat);
+  const z3::model m = s.get_model();
+  EXPECT_TRUE(m.eval(x == cs[2](), true).is_true()) << m;
+  EXPECT_TRUE(m.eval(y == cs[1](), true).is_true()) << m;
+  EXPECT_TRUE(m.eval(n == 7, true).is_true()) << m;
+  EXPECT_EQ(s.as_written().assertions().size(), 1u);
+
+  // A function over an enumeration cannot be lowered: the query goes as written to qfbv.
+  const z3::func_decl f = ctx.function("f", colour, ctx.bv_sort(8));
+  BitBlasted g(ctx);
+  g.add(f(x) == 3 && f(y) == 4 && x == y);
+  EXPECT_EQ(g.check(), z3::unsat);
+  BitBlasted h(ctx);
+  h.add(f(x) == 3 && x == cs[2]());
+  ASSERT_EQ(h.check(), z3::sat);
+  EXPECT_TRUE(h.get_model().eval(f(cs[2]()) == 3, true).is_true());
+}
+
 // ----- both-closed, the bounded response (model/response.hpp) -------------------------------
 
 // The world both-closed needs: faults counted by the budgets, timers exact; one connection.

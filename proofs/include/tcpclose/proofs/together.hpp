@@ -1,8 +1,9 @@
-// Many UNSAT queries that share most of their terms, asked together on one incremental,
-// bit-blasted solver: the enumeration sorts (State, InputKind, Timer, ...) lowered to
-// bit-vectors so that Z3 answers with its SAT solver, each query behind an assumption literal.
+// Queries answered by Z3's SAT solver: the enumeration sorts (State, InputKind, Timer, ...)
+// lowered to bit-vectors, then bit-blasted. One query alone (BitBlasted), or many UNSAT queries
+// that share most of their terms together on one incremental solver, each behind an assumption.
 #pragma once
 
+#include <string>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -21,6 +22,8 @@ class EnumLowering {
   z3::expr operator()(const z3::expr& e);
   // The constraints that keep each lowered constant within its sort: assert them with the terms.
   const std::vector<z3::expr>& ranges() const { return ranges_; }
+  // Each lowered constant: (the constant as written, its bit-vector).
+  const std::vector<std::pair<z3::expr, z3::expr>>& constants() const { return constants_; }
 
  private:
   z3::expr rewrite(const z3::expr& e);
@@ -29,6 +32,35 @@ class EnumLowering {
   z3::context& ctx_;
   std::unordered_map<unsigned, std::pair<z3::expr, z3::expr>> memo_;  // by id: the term (kept alive), its lowering
   std::vector<z3::expr> ranges_;
+  std::vector<std::pair<z3::expr, z3::expr>> constants_;
+};
+
+// One query on a fresh, non-incremental solver that bit-blasts: its terms lowered (EnumLowering)
+// for Z3's qfbv tactic, which then hands them to the SAT solver. On the same terms with their
+// enumeration sorts qfbv's probe fails and its SMT core answers instead, up to several times
+// slower here (docs/proofs.md, "Enumerations lowered for every query"). A term that cannot be
+// lowered sends the whole query to qfbv as written. The model speaks of the constants as
+// written, enumerations included. Fresh for each query: Z3's incremental mode (push/pop) runs
+// the SMT core on bit-vectors, many times slower here.
+class BitBlasted {
+ public:
+  explicit BitBlasted(z3::context& ctx);
+  void add(const z3::expr& e);
+  void set_timeout_ms(unsigned ms);
+  void set_seed(unsigned seed);
+  z3::check_result check();
+  z3::model get_model();  // after sat
+  std::string reason_unknown();
+  // A plain solver holding the terms as written, for a second solver to confirm (recheck).
+  z3::solver& as_written() { return written_; }
+
+ private:
+  z3::context& ctx_;
+  EnumLowering lower_;
+  z3::solver written_;
+  z3::solver blasted_;  // the lowered terms, or all of them as written once one cannot be lowered
+  z3::params params_;
+  bool lowered_ = true;
 };
 
 // Which of `goals` are UNSAT together with `common`, asked in order on one solver within
