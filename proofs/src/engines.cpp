@@ -294,12 +294,14 @@ std::vector<bool> together_if_on(const System& sys, const EngineOptions& o, Budg
   return unsat_together(sys.ctx(), common, goals, budget.left_ms(), goal_ms);
 }
 
-// k-induction's shared pass gives each step goal 1 s: a goal it does not answer by then is asked
-// alone (BitBlasted), which is where the hard ones end anyway. With the 10 s that CHC's checks
-// get, the 3-slot one-loss proof of no-stale-delivery spent some 55 s a thread waiting out hard
-// goals and took 194 s; with 1 s, 153 s (asked alone, every goal: 162 s). The one-slot proof
-// took 5.1 s and 7.5 s (docs/proofs.md, "Enumerations lowered for every query").
-constexpr unsigned kKindGoalMs = 1000;
+// How long k-induction's shared pass gives each step goal before asking it alone (BitBlasted).
+// From two slots on, 1 s: the hard goals end alone anyway, and with the 10 s that CHC's checks
+// get, the 3-slot one-loss proof of no-stale-delivery spent some 55 s a thread waiting them out
+// (194 s against 153 s with 1 s and 162 s with every goal alone; 2 slots: 82 s against 51 s). In
+// the one-slot world the slowest goals take 1 to 3 s shared and as long again alone, so the cap
+// only wastes time there: 6.3 to 6.6 s with 3 or 10 s, 8.2 to 9.1 s with 1 s, one thread
+// (docs/proofs.md, "Enumerations lowered for every query").
+unsigned kind_goal_ms(const System& sys) { return sys.options().slots >= 2 ? 1000 : 10000; }
 constexpr unsigned kChcCheckMs = 10000;
 
 // The step case's frame at k: T between states 0..k, Q on the first k, and the simple path.
@@ -327,7 +329,7 @@ std::vector<bool> goals_together(const System& sys, const EngineOptions& o, bool
   std::vector<z3::expr> gs;
   for (const auto& g : goals) gs.push_back(g.second);
   const double t0 = budget.elapsed();
-  const std::vector<bool> unsat = together_if_on(sys, o, budget, common, gs, kKindGoalMs);
+  const std::vector<bool> unsat = together_if_on(sys, o, budget, common, gs, kind_goal_ms(sys));
   const auto n = static_cast<unsigned>(std::count(unsat.begin(), unsat.end(), true));
   r.together += n;
   if (std::getenv("TCPCLOSE_KIND_TRACE") != nullptr)
