@@ -873,20 +873,38 @@ TEST(Chc, TheChecksAskedTogetherProveTheOneSlotWorld) {
                          "chc");
 }
 
+// A three-value enumeration (constructors cs, testers ts) and four constants of it, w to z, for
+// the lowering's tests; `four` holds them, for distinct().
+struct Colours {
+  z3::context ctx;
+  z3::func_decl_vector cs{ctx}, ts{ctx};
+  z3::sort colour = make();
+  z3::expr w = ctx.constant("w", colour), x = ctx.constant("x", colour), y = ctx.constant("y", colour),
+           z = ctx.constant("z", colour);
+  z3::expr_vector four = all_four();
+
+ private:
+  z3::sort make() {
+    const char* names[] = {"red", "green", "blue"};
+    return ctx.enumeration_sort("Colour", 3, names, cs, ts);
+  }
+  z3::expr_vector all_four() {
+    z3::expr_vector v(ctx);
+    for (const z3::expr& e : {w, x, y, z}) v.push_back(e);
+    return v;
+  }
+};
+
 // Lowering keeps every answer: a goal SAT over an enumeration stays SAT (not reported), and one
 // UNSAT only because the sort has three values (four distinct colours) stays UNSAT, which it
 // would not be if the lowered 2-bit constants were not kept below 3. The first SAT goal ends the
 // asking: `y != y`, UNSAT, comes after one and reads false.
 TEST(Together, LoweringEnumerationsKeepsSatAndUnsatApart) {
-  z3::context ctx;
-  const char* names[] = {"red", "green", "blue"};
-  z3::func_decl_vector cs(ctx), ts(ctx);
-  const z3::sort colour = ctx.enumeration_sort("Colour", 3, names, cs, ts);
-  const z3::expr w = ctx.constant("w", colour), x = ctx.constant("x", colour), y = ctx.constant("y", colour),
-                 z = ctx.constant("z", colour);
-  z3::expr_vector four(ctx);
-  for (const z3::expr& e : {w, x, y, z}) four.push_back(e);
-  const std::vector<z3::expr> goals = {z3::distinct(four), ts[1](y) && y == cs[2](), x != cs[0](),
+  Colours c;
+  z3::context& ctx = c.ctx;
+  const auto &cs = c.cs, &ts = c.ts;
+  const z3::expr &x = c.x, &y = c.y, &z = c.z;
+  const std::vector<z3::expr> goals = {z3::distinct(c.four), ts[1](y) && y == cs[2](), x != cs[0](),
                                        z3::ite(x == cs[0](), y, z) == cs[1](), y != y};
   const std::vector<bool> unsat = unsat_together(ctx, ctx.bool_val(true), goals, 10000);
   EXPECT_EQ(unsat, (std::vector<bool>{true, true, false, false, false}));
@@ -899,17 +917,13 @@ TEST(Together, LoweringEnumerationsKeepsSatAndUnsatApart) {
 // included (four distinct values of a three-value sort), and a model over the constants as
 // written, enumerations given back their constructors.
 TEST(Together, ABitBlastedQueryAnswersAsWrittenAndItsModelNamesTheConstructors) {
-  z3::context ctx;
-  const char* names[] = {"red", "green", "blue"};
-  z3::func_decl_vector cs(ctx), ts(ctx);
-  const z3::sort colour = ctx.enumeration_sort("Colour", 3, names, cs, ts);
-  const z3::expr w = ctx.constant("w", colour), x = ctx.constant("x", colour), y = ctx.constant("y", colour),
-                 z = ctx.constant("z", colour);
+  Colours c;
+  z3::context& ctx = c.ctx;
+  const auto &cs = c.cs, &ts = c.ts;
+  const z3::expr &x = c.x, &y = c.y;
   const z3::expr n = ctx.bv_const("n", 8);
-  z3::expr_vector four(ctx);
-  for (const z3::expr& e : {w, x, y, z}) four.push_back(e);
   BitBlasted distinct4(ctx);
-  distinct4.add(z3::distinct(four));
+  distinct4.add(z3::distinct(c.four));
   EXPECT_EQ(distinct4.check(), z3::unsat);
 
   BitBlasted s(ctx);
@@ -923,7 +937,7 @@ TEST(Together, ABitBlastedQueryAnswersAsWrittenAndItsModelNamesTheConstructors) 
   EXPECT_EQ(s.as_written().assertions().size(), 1u);
 
   // A function over an enumeration cannot be lowered: the query goes as written to qfbv.
-  const z3::func_decl f = ctx.function("f", colour, ctx.bv_sort(8));
+  const z3::func_decl f = ctx.function("f", c.colour, ctx.bv_sort(8));
   BitBlasted g(ctx);
   g.add(f(x) == 3 && f(y) == 4 && x == y);
   EXPECT_EQ(g.check(), z3::unsat);
