@@ -51,19 +51,17 @@ struct Budget {
   std::mutex m;
   std::condition_variable cv;
   bool done = false, fired = false;
+  unsigned shields = 0;  // derivations in progress (Shield): the watchdog waits them out
   std::thread watchdog;
   Budget(double seconds, z3::context& c) : limit(seconds), ctx(&c) {
     watchdog = std::thread([this] {
       std::unique_lock<std::mutex> lock(m);
       const auto until = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(limit));
-      while (!done) {
-        if (Clock::now() >= until) {
-          fired = true;
-          ctx->interrupt();
-          return;
-        }
-        cv.wait_until(lock, until, [this] { return done; });
-      }
+      cv.wait_until(lock, until, [this] { return done; });
+      cv.wait(lock, [this] { return done || shields == 0; });
+      if (done) return;
+      fired = true;
+      ctx->interrupt();
     });
   }
   ~Budget() {
@@ -86,6 +84,29 @@ struct Budget {
     if (interrupted()) return fmt::format("timeout after {:.0f} s", limit);
     return z3_reason;
   }
+};
+
+// A derivation of the relation (System::trans runs step()'s noexcept rules on Z3 terms) while
+// the budget's watchdog is live: a "canceled" thrown inside the rules would end the process
+// (std::terminate; seen under ASan with --timeout 1, prove_junit.py). The watchdog waits until
+// no Shield is left before it interrupts; a Shield asked for after it fired throws at once,
+// outside the rules, and the engine ends Unknown ("timeout") as for any other interrupt.
+class Shield {
+ public:
+  explicit Shield(Budget& b) : b_(b) {
+    std::lock_guard<std::mutex> lock(b_.m);
+    if (b_.fired) throw z3::exception("canceled");
+    ++b_.shields;
+  }
+  ~Shield() {
+    { std::lock_guard<std::mutex> lock(b_.m); --b_.shields; }
+    b_.cv.notify_all();
+  }
+  Shield(const Shield&) = delete;
+  Shield& operator=(const Shield&) = delete;
+
+ private:
+  Budget& b_;
 };
 
 // z3::exception at the engine boundary: a timeout when the watchdog interrupted, else an Error.
@@ -134,7 +155,10 @@ Result search(const System& sys, const EngineOptions& o, Result r, Target target
       if (o.on_depth) o.on_depth(k);
       BitBlasted s(sys.ctx());
       s.add(sys.init(u.state(0)));
-      for (unsigned i = 0; i < k; ++i) s.add(u.trans(i));
+      {
+        const Shield derive(budget);
+        for (unsigned i = 0; i < k; ++i) s.add(u.trans(i));
+      }
       s.add(target(u.state(k)));
       set_timeout(s, budget);
       const z3::check_result cr = s.check();
@@ -211,7 +235,10 @@ bool kind_base_case(const System& sys, model::Property p, Unroller& u, unsigned 
     if (on_helper && !helper_failed.empty()) break;
     BitBlasted base(sys.ctx());
     base.add(sys.init(u.state(0)));
-    for (unsigned i = 0; i < k; ++i) base.add(u.trans(i));
+    {
+      const Shield derive(budget);
+      for (unsigned i = 0; i < k; ++i) base.add(u.trans(i));
+    }
     base.add(on_helper ? !sys.helper(p, u.state(k)) : sys.bad(p, u.state(k)));
     set_timeout(base, budget);
     const z3::check_result b = base.check();
@@ -416,7 +443,10 @@ StepAnswer ask_step_goals(const System& sys, model::Property p, const EngineOpti
   z3::check_result st = z3::unsat;
   std::optional<z3::model> cex;
   std::string why;
-  const std::vector<z3::expr> frame = step_frame(sys, p, u, k);
+  const std::vector<z3::expr> frame = [&] {
+    const Shield derive(budget);
+    return step_frame(sys, p, u, k);
+  }();
   const bool threads = split && o.threads > 1 && !o.recheck && goals.size() > 1;
   const std::vector<bool> together = threads ? unsat_on_threads(sys, p, o, k, goals.size(), budget.limit - budget.elapsed(), r)
                                              : goals_together(sys, o, split, frame, goals, budget, r);
@@ -442,7 +472,10 @@ bool kind_step_case(const System& sys, model::Property p, const EngineOptions& o
   // conjunct at a time (the property, then each clause of the auxiliary invariant): the
   // same question, as several smaller UNSAT queries.
   const bool split = o.split_step.value_or(p == model::Property::NoStaleDelivery);
-  const std::vector<std::pair<std::string, z3::expr>> goals = kind_step_goals(sys, p, o, u, k, split);
+  const std::vector<std::pair<std::string, z3::expr>> goals = [&] {
+    const Shield derive(budget);
+    return kind_step_goals(sys, p, o, u, k, split);
+  }();
   const StepAnswer a = ask_step_goals(sys, p, o, u, k, split, goals, budget, r);
   if (a.unconfirmed) { r.seconds = budget.elapsed(); return true; }
   r.depth = k;
@@ -782,7 +815,11 @@ Result chc(const System& sys, model::Property p, const EngineOptions& o) {
     set_up_spacer(fp, o, budget, inv, err);
     z3::symbol r_init = ctx.str_symbol("init"), r_step = ctx.str_symbol("step"), r_bad = ctx.str_symbol("bad");
     z3::expr rule_init = z3::forall(v.args, z3::implies(sys.init(v.x), inv(v.args)));
-    z3::expr rule_step = z3::forall(v.all, z3::implies(inv(v.args) && sys.trans(v.x, v.c, v.xn), inv(v.nargs)));
+    const z3::expr t = [&] {
+      const Shield derive(budget);
+      return sys.trans(v.x, v.c, v.xn);
+    }();
+    z3::expr rule_step = z3::forall(v.all, z3::implies(inv(v.args) && t, inv(v.nargs)));
     z3::expr rule_bad = z3::forall(v.args, z3::implies(inv(v.args) && sys.bad(p, v.x), err()));
     z3::expr goal = err();
     fp.add_rule(rule_init, r_init);
@@ -794,7 +831,7 @@ Result chc(const System& sys, model::Property p, const EngineOptions& o) {
     z3::expr cover = fp.get_cover_delta(-1, inv);
     const z3::expr body = cover.substitute(v.args), nbody = cover.substitute(v.nargs);
     r.detail = fmt::format("invariant of {} nodes", Z3_get_ast_id(ctx, body) ? body.to_string().size() : 0);
-    const z3::expr step = body && sys.trans(v.x, v.c, v.xn);
+    const z3::expr step = body && t;
     const std::vector<Check> checks = invariant_checks(sys, p, o, v, cover, body, nbody, step);
     const double spacer_seconds = budget.elapsed();
     if (check_invariant(sys, p, o, budget, checks, step, r)) return r;
