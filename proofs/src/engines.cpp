@@ -389,24 +389,20 @@ z3::check_result ask_alone(BitBlasted& stepper, const std::vector<z3::expr>& fra
 // model or reason, so the answer is the serial one.
 std::vector<bool> unsat_on_threads(const System& sys, model::Property p, const EngineOptions& o, unsigned k,
                                    std::size_t n, double seconds, Result& r) {
-  const Clock::time_point deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
   std::vector<char> unsat(n, 0);
   std::atomic<std::size_t> first_failure{n};
   std::atomic<unsigned> together{0};
   auto work = [&](unsigned w) {
     try {
-      // The relation is derived before the budget's watchdog exists: an interrupt inside the
-      // derivation would throw through step()'s noexcept rules (std::terminate, seen under ASan
-      // with --timeout 1). The budget then ends when the caller's does.
       z3::context c;
+      Budget wb(seconds, c);
+      std::optional<Shield> derive(std::in_place, wb);  // this thread derives its own relation
       const System ws(c, sys.options());
       Unroller wu(ws);
       const auto goals = kind_step_goals(ws, p, o, wu, k, true);
-      if (goals.size() != n) return;
       const std::vector<z3::expr> frame = step_frame(ws, p, wu, k);
-      const double left = std::chrono::duration<double>(deadline - Clock::now()).count();
-      if (left <= 0) return;
-      Budget wb(left, c);
+      derive.reset();
+      if (goals.size() != n) return;
       std::vector<std::size_t> mine;
       for (std::size_t gi = w; gi < n; gi += o.threads) mine.push_back(gi);
       std::vector<std::pair<std::string, z3::expr>> my_goals;
